@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+
+/**
+ * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | config-schema.
+ * Each command loads and validates the config first, so a bad config fails the same way everywhere.
+ */
+const USAGE = `Usage: sp-link <command> [--config FILE]
+
+Commands:
+  start                         run SP Link (and the sandbox when sandbox.enabled)
+  doctor                        check every configured endpoint before go-live (non-zero exit on FAIL)
+  seed --reset                  restore the sandbox demo data
+  reconcile --once              run one reconcile pass over every link-worker endpoint
+  reconcile --backfill --since <date>
+                                re-read every Task changed since <date> (catch-up after an outage)
+  dead-letters list|show <id>|replay <id>|replay --all
+                                inspect and replay parked write-backs
+  config-schema                 print the JSON Schema of the config file
+
+Options:
+  --config FILE   config file (default: config/default.yaml)
+`;
+
+type Command = (args: string[], configFile: string) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  start: async (_args, configFile) => {
+    const { runStart } = await import('./commands/start.js');
+    return runStart(configFile);
+  },
+  doctor: async (_args, configFile) => {
+    const { runDoctorCommand } = await import('./commands/doctor.js');
+    return runDoctorCommand(configFile);
+  },
+  seed: async (args, configFile) => {
+    const { runSeedCommand } = await import('./commands/seed.js');
+    return runSeedCommand(args, configFile);
+  },
+  reconcile: async (args, configFile) => {
+    const { runReconcileCommand } = await import('./commands/reconcile.js');
+    return runReconcileCommand(args, configFile);
+  },
+  'dead-letters': async (args, configFile) => {
+    const { runDeadLettersCommand } = await import('./commands/dead-letters.js');
+    return runDeadLettersCommand(args, configFile);
+  },
+  'config-schema': async () => {
+    const { configJsonSchema } = await import('./config/json-schema.js');
+    process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', default: 'config/default.yaml' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const [name, ...rest] = positionals;
+  if (values.help || !name) {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${USAGE}`);
+    return 2;
+  }
+  // Pass flags through untouched: each command parses its own.
+  const args = argv.slice(argv.indexOf(name) + 1).filter((a, i, all) => a !== '--config' && all[i - 1] !== '--config');
+  void rest;
+  try {
+    return await command(args, String(values.config));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      return 78; // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+export { loadConfig };
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('sp-link.js') || process.argv[1]?.endsWith('cli.ts')) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      // `start` keeps running; every other command exits with its status.
+      if (code !== -1) process.exit(code);
+    },
+    (err: unknown) => {
+      process.stderr.write(`sp-link: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,230 @@
+import { z } from 'zod';
+
+/**
+ * SP Link configuration. YAML on disk, `${ENV}` / `${ENV:-default}` substituted before validation
+ * (see load.ts), validated completely (every error at once) and then frozen.
+ */
+
+const url = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://fhir.example.nhs.uk/R4' });
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case id of letters, digits and dashes, e.g. "riverside-practice"');
+const secret = z.string().min(1, 'must not be empty; set it from the environment, e.g. ${SP_LINK_ADMIN_TOKEN}');
+
+/** How SP Link authenticates to a FHIR endpoint with its own (backend) identity. */
+export const fhirAuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }).strict(),
+  z.object({ type: z.literal('bearer'), token: secret }).strict(),
+  z
+    .object({
+      type: z.literal('client-credentials'),
+      clientId: z.string().min(1),
+      clientSecret: secret,
+      /** Absent: discovered from `{fhirBase}/.well-known/smart-configuration`. */
+      tokenUrl: url.optional(),
+      scope: z.string().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      /** SMART Backend Services: client_credentials with a private_key_jwt assertion. */
+      type: z.literal('smart-backend'),
+      clientId: z.string().min(1),
+      tokenUrl: url.optional(),
+      scope: z.string().min(1),
+      /** Private JWK (JSON) or PKCS#8 PEM, normally from the environment. */
+      privateKey: secret.optional(),
+      /** Path to a private JWK/PEM file, as an alternative to `privateKey`. */
+      privateKeyFile: z.string().min(1).optional(),
+      kid: z.string().min(1),
+      alg: z.enum(['RS384', 'ES384']).default('RS384'),
+    })
+    .strict()
+    .refine((a) => Boolean(a.privateKey) !== Boolean(a.privateKeyFile), {
+      message: 'set exactly one of privateKey or privateKeyFile',
+    }),
+]);
+export type FhirAuthConfig = z.infer<typeof fhirAuthSchema>;
+
+export const tenantSchema = z
+  .object({
+    id,
+    name: z.string().min(1),
+    /** ODS code of the GP practice. */
+    odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code, e.g. Y12345').optional(),
+    ehr: z
+      .object({
+        fhirBase: url,
+        /** SP Link's backend identity at the EHR, used by the reconciler for write-back. */
+        auth: fhirAuthSchema,
+      })
+      .strict(),
+    smart: z
+      .object({
+        clientId: z.string().min(1),
+        /** client-confidential-symmetric; omit when using a private key (asymmetric). */
+        clientSecret: secret.optional(),
+        /** The only `iss` values a launch may name; anything else is refused before any redirect. */
+        issAllowlist: z.array(url).min(1),
+        /** Least privilege: SMART v2 scopes the GP app asks for. */
+        scopes: z.string().min(1),
+      })
+      .strict(),
+    /** Origins allowed to frame the GP app (CSP frame-ancestors), e.g. the GP system's web origin. */
+    frameAncestors: z.array(z.string().min(1)).default([]),
+    /** Link-worker endpoint that receives this practice's referrals (id from `linkWorkerEndpoints`). */
+    linkWorkerEndpoint: id,
+  })
+  .strict();
+export type TenantConfig = z.infer<typeof tenantSchema>;
+
+export const linkWorkerEndpointSchema = z
+  .object({
+    id,
+    name: z.string().min(1),
+    fhirBase: url,
+    auth: fhirAuthSchema,
+    /** ODS code / identifier of the link-worker organisation that owns the Tasks. */
+    organizationOdsCode: z.string().min(1).optional(),
+    subscriptions: z
+      .object({
+        /** Create and maintain a rest-hook Subscription where the endpoint supports it. */
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .default({ enabled: true }),
+  })
+  .strict();
+export type LinkWorkerEndpointConfig = z.infer<typeof linkWorkerEndpointSchema>;
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.coerce.number().int().min(0).max(65535).default(3000),
+        host: z.string().default('127.0.0.1'),
+        /** The URL users and EHRs reach SP Link at (redirect URIs, webhooks, links). */
+        publicUrl: url,
+        /** Signs session cookies. */
+        sessionSecret: z.string().min(32, 'must be at least 32 characters of random data'),
+        /**
+         * Cookie mode. `embedded-cross-site` = SameSite=None; Secure; Partitioned (app framed by an EHR on
+         * another site, requires https). `same-site` = SameSite=Lax (sandbox on one origin, plain http allowed).
+         */
+        cookieMode: z.enum(['embedded-cross-site', 'same-site']).default('embedded-cross-site'),
+        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+        sessionIdleMinutes: z.number().int().min(1).max(24 * 60).default(30),
+      })
+      .strict(),
+    dataDir: z.string().min(1).default('./data'),
+    store: z
+      .object({
+        /** PostgreSQL URL; absent or empty → embedded PGlite under dataDir. */
+        databaseUrl: z
+          .string()
+          .optional()
+          .transform((s) => (s ? s : undefined)),
+      })
+      .strict()
+      .default({ databaseUrl: undefined }),
+    sandbox: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Sandbox only: the documented developer client (sandbox-dev / sandbox-dev-secret). Loud on purpose. */
+        allowInsecureDeveloperClient: z.boolean().default(false),
+      })
+      .strict()
+      .default({ enabled: false, allowInsecureDeveloperClient: false }),
+    tenants: z.array(tenantSchema).min(1, 'configure at least one GP practice (tenant)'),
+    linkWorkerEndpoints: z.array(linkWorkerEndpointSchema).min(1, 'configure at least one link-worker endpoint'),
+    reconcile: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** node-cron expression (6 fields = with seconds). */
+        pollSchedule: z.string().default('*/15 * * * * *'),
+        /** Overlap of the polling window, to tolerate clock skew between servers. */
+        skewSeconds: z.number().int().min(0).max(3600).default(30),
+        pageSize: z.number().int().min(1).max(1000).default(100),
+        maxAttempts: z.number().int().min(1).max(50).default(6),
+        /** Shared secret the link-worker server sends on rest-hook notifications. */
+        webhookSecret: secret,
+        /** What happens to the referral when the Task fails: revoke it, or leave it unchanged. */
+        failedTaskRevokesReferral: z.boolean().default(true),
+      })
+      .strict(),
+    workspace: z
+      .object({
+        enabled: z.boolean().default(true),
+        oidc: z
+          .object({
+            issuer: url,
+            clientId: z.string().min(1),
+            clientSecret: secret,
+            scopes: z.string().default('openid profile email'),
+            /** Claim carrying roles; values `link-worker` / `service-manager`. */
+            rolesClaim: z.string().default('roles'),
+            /** Claim carrying the user's organisation (ODS code). */
+            organizationClaim: z.string().default('org'),
+            /** Claim carrying the user's FHIR Practitioner reference at the link-worker endpoint. */
+            practitionerClaim: z.string().default('fhirUser'),
+          })
+          .strict(),
+        /** Failed contact attempts before a case is marked "could not contact". */
+        maxContactAttempts: z.number().int().min(1).max(10).default(3),
+        /** Link-worker endpoint this workspace writes to. */
+        linkWorkerEndpoint: id,
+      })
+      .strict()
+      .optional(),
+    admin: z
+      .object({
+        /** Bearer token for the admin API (dead letters, replay). */
+        token: secret,
+      })
+      .strict(),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const lwIds = new Set(cfg.linkWorkerEndpoints.map((e) => e.id));
+    cfg.tenants.forEach((t, i) => {
+      if (!lwIds.has(t.linkWorkerEndpoint)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', i, 'linkWorkerEndpoint'],
+          message: `unknown link-worker endpoint "${t.linkWorkerEndpoint}"; expected one of: ${[...lwIds].join(', ')}`,
+        });
+      }
+    });
+    if (cfg.workspace && !lwIds.has(cfg.workspace.linkWorkerEndpoint)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workspace', 'linkWorkerEndpoint'],
+        message: `unknown link-worker endpoint "${cfg.workspace.linkWorkerEndpoint}"`,
+      });
+    }
+    for (const [key, list] of [
+      ['tenants', cfg.tenants],
+      ['linkWorkerEndpoints', cfg.linkWorkerEndpoints],
+    ] as const) {
+      const seen = new Set<string>();
+      list.forEach((item, i) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `duplicate id "${item.id}"` });
+        seen.add(item.id);
+      });
+    }
+    if (cfg.server.cookieMode === 'embedded-cross-site' && !cfg.server.publicUrl.startsWith('https://')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server', 'cookieMode'],
+        message: 'embedded-cross-site cookies need Secure, so publicUrl must be https://; use same-site for a local sandbox',
+      });
+    }
+    if (cfg.sandbox.allowInsecureDeveloperClient && !cfg.sandbox.enabled) {
+      ctx.addIssue({ code: 'custom', path: ['sandbox', 'allowInsecureDeveloperClient'], message: 'only allowed when sandbox.enabled is true' });
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,34 @@
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '../../src/config/load.js';
+import { startSystem, type System } from '../../src/system.js';
+
+export interface TestSystem extends System {
+  dataDir: string;
+}
+
+/**
+ * Boots the whole system from config/default.yaml on an ephemeral loopback port with a fresh data
+ * directory (embedded PGlite, sandbox FHIR servers with demo data). `env` overrides variables.
+ */
+export async function startTestSystem(options: { env?: NodeJS.ProcessEnv; background?: boolean; configFile?: string } = {}): Promise<TestSystem> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-test-'));
+  const file = options.configFile ?? path.resolve('config/default.yaml');
+  const env = { ...process.env, PORT: String(port), SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATABASE_URL: '', ...options.env };
+  const config = parseConfig(await readFile(file, 'utf8'), file, env);
+  const system = await startSystem({ config, server, background: options.background ?? true });
+  return {
+    ...system,
+    dataDir,
+    async stop() {
+      await system.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

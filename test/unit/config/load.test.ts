@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.js';
+import { substituteEnv } from '../../../src/config/env-substitute.js';
+
+const minimal = (extra = '') => `
+server:
+  publicUrl: https://sp-link.example.nhs.uk
+  sessionSecret: \${SESSION_SECRET}
+tenants:
+  - id: riverside
+    name: Riverside Surgery
+    ehr:
+      fhirBase: https://ehr.example.nhs.uk/fhir
+      auth: { type: bearer, token: '\${EHR_TOKEN}' }
+    smart:
+      clientId: sp-link
+      clientSecret: s3cret
+      issAllowlist: [https://ehr.example.nhs.uk/fhir]
+      scopes: launch openid fhirUser patient/ServiceRequest.crus
+    linkWorkerEndpoint: links
+linkWorkerEndpoints:
+  - id: links
+    name: Community Links
+    fhirBase: https://links.example.org/fhir
+    auth: { type: none }
+reconcile:
+  webhookSecret: \${WEBHOOK_SECRET:-hook}
+admin:
+  token: admin-token
+${extra}`;
+
+const env = { SESSION_SECRET: 'x'.repeat(40), EHR_TOKEN: 'tok' };
+
+function problemsOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config/load', () => {
+  it('loads the shipped sandbox default and freezes it', async () => {
+    const cfg = await loadConfig('config/default.yaml', { PORT: '4123' });
+    expect(cfg.server.port).to.equal(4123);
+    expect(cfg.tenants[0]?.ehr.fhirBase).to.equal('http://localhost:4123/sandbox/ehr/fhir');
+    expect(cfg.sandbox.enabled).to.equal(true);
+    expect(Object.isFrozen(cfg.tenants[0]?.smart)).to.equal(true);
+  });
+
+  it('loads the production example when its secrets are in the environment', async () => {
+    const text = await readFile('config/production.example.yaml', 'utf8');
+    const vars = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1] as string);
+    const prodEnv = Object.fromEntries(vars.map((v) => [v, v.includes('SECRET') ? 'y'.repeat(40) : 'value-of-' + v]));
+    const cfg = parseConfig(text, 'production.example.yaml', prodEnv);
+    expect(cfg.tenants).to.have.length(2);
+    expect(cfg.linkWorkerEndpoints).to.have.length(2);
+  });
+
+  it('substitutes ${VAR} and ${VAR:-default}, keeping numbers typed', () => {
+    const cfg = parseConfig(minimal(), 'x.yaml', env);
+    expect(cfg.reconcile.webhookSecret).to.equal('hook');
+    expect(cfg.tenants[0]?.ehr.auth).to.deep.equal({ type: 'bearer', token: 'tok' });
+    expect(substituteEnv('${N:-42}', {})).to.equal(42);
+    expect(substituteEnv('http://h:${N:-42}/x', {})).to.equal('http://h:42/x');
+  });
+
+  it('names the file, the path, the line and the missing variable', () => {
+    const err = problemsOf(() => parseConfig(minimal(), 'sp-link.yaml', { EHR_TOKEN: 't' }));
+    expect(err.message).to.contain('Invalid configuration in sp-link.yaml');
+    expect(err.message).to.match(/server\.sessionSecret \(line 4\): environment variable SESSION_SECRET is not set/);
+  });
+
+  it('reports every problem at once, each with an example', () => {
+    const text = minimal('bogus: 1').replace('https://links.example.org/fhir', 'links.example.org').replace('linkWorkerEndpoint: links', 'linkWorkerEndpoint: nowhere');
+    const err = problemsOf(() => parseConfig(text, 'x.yaml', env));
+    const paths = err.problems.map((p) => p.path);
+    expect(paths).to.include.members(['linkWorkerEndpoints.0.fhirBase', 'tenants.0.linkWorkerEndpoint', '']);
+    const fhirBase = err.problems.find((p) => p.path === 'linkWorkerEndpoints.0.fhirBase');
+    expect(fhirBase?.message).to.contain('absolute http(s) URL');
+    expect(fhirBase?.example).to.contain('fhirBase: https://');
+    expect(err.message).to.contain('unknown link-worker endpoint "nowhere"');
+    expect(err.message).to.contain('unknown key(s) "bogus"');
+  });
+
+  it('refuses cross-site cookies without https and the developer client outside the sandbox', () => {
+    const text = minimal('sandbox: { enabled: false, allowInsecureDeveloperClient: true }').replace('https://sp-link.example.nhs.uk', 'http://sp-link.local');
+    const err = problemsOf(() => parseConfig(text, 'x.yaml', env));
+    expect(err.message).to.contain('server.cookieMode');
+    expect(err.message).to.contain('sandbox.allowInsecureDeveloperClient');
+  });
+
+  it('rejects a smart-backend auth with neither or both key sources', () => {
+    const text = minimal().replace('auth: { type: none }', 'auth: { type: smart-backend, clientId: c, scope: system/Task.cru, kid: k1 }');
+    const err = problemsOf(() => parseConfig(text, 'x.yaml', env));
+    expect(err.message).to.contain('set exactly one of privateKey or privateKeyFile');
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const err = problemsOf(() => parseConfig('server:\n  port: [1,\n', 'x.yaml', env));
+    expect(err.problems[0]?.message).to.match(/^YAML syntax/);
+  });
+
+  it('lets PORT, SP_LINK_DATA_DIR and DATABASE_URL override the file', () => {
+    const cfg = parseConfig(minimal(), 'x.yaml', { ...env, PORT: '8080', SP_LINK_DATA_DIR: '/var/lib/sp-link', DATABASE_URL: 'postgres://db/sp' });
+    expect(cfg.server.port).to.equal(8080);
+    expect(cfg.dataDir).to.equal('/var/lib/sp-link');
+    expect(cfg.store.databaseUrl).to.equal('postgres://db/sp');
+  });
+});
