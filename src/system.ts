@@ -1,19 +1,34 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load.js';
+import { isSpLinkError } from './errors.js';
+import { profilesRouter } from './fhir/profiles-page.js';
+import { HealthRegistry, healthRouter, registerCoreChecks } from './http/health.js';
+import { createHttpLogger, logger as rootLogger, setLogLevel } from './http/logger.js';
+import { httpMetricsMiddleware, metricsHandler } from './http/metrics.js';
+import { frameAncestorsFromConfig, securityHeaders } from './http/security.js';
+import { startReconciler, type Reconciler } from './reconcile/index.js';
+import { startSandbox, type Sandbox } from './sandbox/index.js';
+import { createSmartApp } from './smart/index.js';
+import { openDb, type Db } from './store/db.js';
+import { createWorkspace } from './workspace/index.js';
 
 /**
- * The composition root: opens the store, boots the sandbox (when enabled), builds the HTTP app and
- * starts the background services. Used by `sp-link start`, the CLI's other commands and the tests.
- * Each area exposes a `mount…`/`start…` function; this file only wires them in order.
+ * The composition root: opens the store, boots the sandbox (when enabled), mounts every area and starts the
+ * background services. Used by `sp-link start`, the CLI's other commands and the tests. Each area exposes a
+ * `create…`/`start…` function; this file only wires them, in order.
  */
 export interface System {
   readonly config: Config;
   /** Where this process is reachable, e.g. http://localhost:3000. */
   readonly url: string;
   readonly server: http.Server;
+  readonly db: Db;
+  readonly health: HealthRegistry;
+  readonly sandbox?: Sandbox;
+  readonly reconciler?: Reconciler;
   stop(): Promise<void>;
 }
 
@@ -22,21 +37,24 @@ export interface StartOptions {
   configFile?: string;
   /** An http.Server already listening (tests listen on port 0 first, then build the config). */
   server?: http.Server;
-  /** false: no background work (reconciler schedule, subscriptions) — for CLI commands and some tests. */
+  /** false: no background work (reconciler schedule, subscriptions): for CLI commands and some tests. */
   background?: boolean;
 }
 
 export async function startSystem(opts: StartOptions): Promise<System> {
   const config = opts.config ?? (await loadConfig(opts.configFile ?? 'config/default.yaml'));
+  setLogLevel(config.log.level);
+  const log = rootLogger.child({ module: 'system' });
   const server = opts.server ?? http.createServer();
-  const closers: (() => Promise<void>)[] = [];
+  const closers: { name: string; close: () => Promise<void> | void }[] = [];
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.server.trustProxy);
-  // --- areas are mounted here, in order (see docs/ARCHITECTURE.md) ---
-
-  server.on('request', app);
+  // Listen first and answer 503 until the app is built: the sandbox servers call each other over HTTP
+  // (rest-hook notifications, backend tokens) while the rest is still starting.
+  let app: express.Express | undefined;
+  server.on('request', (req, res) => {
+    if (app) return app(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":{"code":"ERR_INTERNAL","message":"starting"}}');
+  });
   if (!server.listening) {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -44,17 +62,90 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     });
   }
   const { port } = server.address() as AddressInfo;
-  let stopped = false;
-  return {
-    config,
-    server,
-    url: `http://localhost:${port}`,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const close of closers.reverse()) await close();
-    },
-  };
+
+  try {
+    const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
+    closers.push({ name: 'store', close: () => db.close() });
+    const health = new HealthRegistry();
+    registerCoreChecks(health, { db, config });
+
+    const sandbox = config.sandbox.enabled ? await startSandbox(config) : undefined;
+    if (sandbox) closers.push({ name: 'sandbox', close: () => sandbox.close() });
+
+    const reconciler = config.reconcile.enabled
+      ? await startReconciler({ config, db, logger: rootLogger, health, background: opts.background ?? true })
+      : undefined;
+    if (reconciler) closers.push({ name: 'reconciler', close: () => reconciler.stop() });
+
+    const smart = createSmartApp({ config, db, logger: rootLogger, outbox: reconciler?.outbox });
+    closers.push({ name: 'smart-app', close: () => smart.close() });
+    const workspace = config.workspace?.enabled ? createWorkspace({ config, db, logger: rootLogger }) : undefined;
+    if (workspace) closers.push({ name: 'workspace', close: () => workspace.close() });
+
+    const built = express();
+    built.disable('x-powered-by');
+    built.set('trust proxy', config.server.trustProxy);
+    built.use(createHttpLogger(rootLogger));
+    built.use(httpMetricsMiddleware());
+    built.use(securityHeaders({ frameAncestors: frameAncestorsFromConfig(config).filter((s) => s !== "'self'"), https: config.server.publicUrl.startsWith('https://') }));
+    built.use(healthRouter(health));
+    built.get('/metrics', metricsHandler());
+    if (sandbox) built.use(sandbox.router);
+    built.use(smart.router);
+    if (workspace) built.use('/workspace', workspace);
+    if (reconciler) {
+      built.use(reconciler.webhookRouter);
+      built.use(reconciler.adminRouter);
+    }
+    built.use(profilesRouter());
+    built.get('/', (_req, res) => res.redirect(sandbox ? '/sandbox/ehr' : '/profiles'));
+    built.use(notFound);
+    built.use(errorHandler);
+    app = built;
+    closers.reverse();
+
+    let stopped = false;
+    return {
+      config,
+      server,
+      db,
+      health,
+      sandbox,
+      reconciler,
+      url: `http://localhost:${port}`,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const c of closers) {
+          try {
+            await c.close();
+          } catch (err) {
+            log.warn({ err, closer: c.name }, 'close failed');
+          }
+        }
+      },
+    };
+  } catch (err) {
+    server.close();
+    for (const c of closers.reverse()) await Promise.resolve(c.close()).catch(() => undefined);
+    throw err;
+  }
 }
+
+const notFound: RequestHandler = (req, res) => {
+  res.status(404).json({ error: { code: 'ERR_NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+};
+
+/** Last resort: our error currency for anything an area did not handle itself; never leaks internals. */
+const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  if (res.headersSent) return;
+  if (isSpLinkError(err)) {
+    res.status(err.httpStatus).json({ error: { code: err.code, message: err.message, ...(err.details?.fields ? { fields: err.details.fields } : {}) } });
+    return;
+  }
+  const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+  if (status >= 500) req.log?.error({ err }, 'unhandled error');
+  res.status(status).json({ error: { code: status === 400 ? 'ERR_VALIDATION' : 'ERR_INTERNAL', message: status >= 500 ? 'Unexpected error.' : String((err as Error).message) } });
+};

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: every benchmark, one figure a line as `name: value`. Ratios are measured side by side
+ * in the same run so they hold on any machine; absolute rates are printed for context only.
+ */
+import os from 'node:os';
+
+interface Bench {
+  name: string;
+  load: () => Promise<{ run: (print: (name: string, value: string | number) => void) => Promise<void> }>;
+}
+
+const benches: Bench[] = [];
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  console.log(`# SP Link benchmarks on ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
+  for (const b of benches) {
+    if (only && b.name !== only) continue;
+    console.log(`# ${b.name}`);
+    const mod = await b.load();
+    await mod.run((name, value) => console.log(`${name}: ${value}`));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

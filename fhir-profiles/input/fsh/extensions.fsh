@@ -1,0 +1,102 @@
+// Extensions SP Link defines. URLs: https://fhir.sp-link.example.org/StructureDefinition/<id>
+// (src/fhir/codes.ts EXTENSION). Sub-extension urls are the relative names below.
+
+Extension: ConsentGiven
+Id: consent-given
+Title: "Consent given"
+Description: "The person agreed to the referral and to their information being shared with the social prescribing service: when, and who recorded it."
+Context: ServiceRequest, Task
+* extension contains
+    date 1..1 MS and
+    recorder 1..1 MS
+* extension[date] ^short = "When consent was given"
+* extension[date].value[x] only dateTime
+* extension[recorder] ^short = "Who recorded the consent"
+* extension[recorder].value[x] only Reference(Practitioner or PractitionerRole)
+
+Extension: ContactPreference
+Id: contact-preference
+Title: "Contact preference"
+Description: "How the person would like to be contacted, when it is safe to contact them, and whether a message may be left."
+Context: ServiceRequest, Task
+* extension contains
+    method 0..* MS and
+    safeTimes 0..1 MS and
+    leaveMessage 0..1 MS
+* extension[method] ^short = "Preferred contact method, most preferred first"
+* extension[method].value[x] only code
+* extension[method].valueCode from SPLinkContactMethodVS (required)
+* extension[safeTimes] ^short = "When it is safe to contact the person (free text, e.g. weekday mornings)"
+* extension[safeTimes].value[x] only string
+* extension[leaveMessage] ^short = "Whether a voicemail or message may be left"
+* extension[leaveMessage].value[x] only boolean
+
+Extension: AccessibilityNeed
+Id: accessibility-need
+Title: "Accessibility or interpreter need"
+Description: "A reasonable adjustment the person needs, such as an interpreter (with language), large print or step-free access."
+Context: ServiceRequest, Task
+* extension contains
+    type 1..1 MS and
+    language 0..1 MS and
+    detail 0..1 MS
+* extension[type] ^short = "Kind of need"
+* extension[type].value[x] only Coding
+* extension[type].valueCoding from SPLinkAccessibilityNeedVS (required)
+* extension[language] ^short = "Language for an interpreter (BCP-47, e.g. pl, ur, bfi for BSL)"
+* extension[language].value[x] only CodeableConcept
+* extension[detail] ^short = "Details of the need"
+* extension[detail].value[x] only string
+
+Extension: SafeguardingConcern
+Id: safeguarding-concern
+Title: "Safeguarding concern"
+Description: "Whether the referrer or link worker has a safeguarding or risk concern about the person, and what it is. A true flag leads SP Link to raise a Flag and tell the GP."
+Context: ServiceRequest, Task
+* extension contains
+    flag 1..1 MS and
+    detail 0..1 MS
+* extension[flag] ^short = "True when there is a concern"
+* extension[flag].value[x] only boolean
+* extension[detail] ^short = "The concern, including any risk to staff visiting alone"
+* extension[detail].value[x] only string
+
+Extension: ServiceCapacity
+Id: service-capacity
+Title: "Service capacity"
+Description: "Whether a directory service is taking referrals and how long people wait, as of a given time."
+Context: HealthcareService
+* extension contains
+    acceptingReferrals 1..1 MS and
+    waitDays 0..1 MS and
+    asOf 1..1 MS
+* extension[acceptingReferrals] ^short = "Taking new referrals"
+* extension[acceptingReferrals].value[x] only boolean
+* extension[waitDays] ^short = "Typical wait to first contact, in days"
+* extension[waitDays].value[x] only integer
+* extension[asOf] ^short = "When this was last confirmed"
+* extension[asOf].value[x] only dateTime
+
+Extension: ReferralUrgency
+Id: referral-urgency
+Title: "Referral urgency"
+Description: "The urgency the referrer chose, in SP Link's terms; ServiceRequest.priority carries the FHIR mapping."
+Context: ServiceRequest
+* value[x] only code
+* valueCode from SPLinkUrgencyVS (required)
+
+Extension: StatusReason
+Id: status-reason
+Title: "Referral status reason"
+Description: "Why a referral was revoked: cancelled by the GP or declined by the service (R4 ServiceRequest has no statusReason)."
+Context: ServiceRequest
+* value[x] only CodeableConcept
+* valueCodeableConcept from SPLinkStatusReasonVS (required)
+
+Extension: PrsbSection
+Id: prsb-section
+Title: "PRSB section"
+Description: "The PRSB Social Prescribing Information Standard section that a Communication payload carries."
+Context: Communication.payload
+* value[x] only Coding
+* valueCoding from SPLinkPrsbSectionVS (required)

@@ -1,0 +1,36 @@
+Profile: SPLinkGPCommunication
+Parent: Communication
+Id: sp-link-gp-communication
+Title: "SP Link message to the GP"
+Description: "What SP Link tells the GP and referrer: an event that needs their eyes (declined, cancelled, could not contact, safeguarding concern) or, at completion, the PRSB 'Message back to GP and referrer'. Each payload is tagged with the PRSB section it carries; a completion message (topic referral-completed) carries person demographics, needs and concerns, support offered and outcomes."
+* identifier 1..* MS
+* identifier.system 1..1
+* identifier.value 1..1
+* basedOn 1..* MS
+* basedOn only Reference(ServiceRequest)
+* basedOn ^short = "The referral"
+* status MS
+* category MS
+* topic 1..1 MS
+* topic from SPLinkCommunicationTopicVS (required)
+* subject 1..1 MS
+* subject only Reference(Patient)
+* subject.reference 1..1
+* subject.identifier 0..1 MS
+* subject.identifier ^short = "NHS number, when known (the reference is to the Patient on the same server)"
+* subject.identifier.system = $nhs-number
+* subject.identifier.value 1..1
+* about MS
+* about ^short = "The referral Task at the link-worker service (absolute URL)"
+* sent 1..1 MS
+* recipient 1..* MS
+* recipient only Reference(Practitioner or PractitionerRole or Organization)
+* sender 1..1 MS
+* sender only Reference(Organization or HealthcareService or PractitionerRole or Device)
+* reasonCode MS
+* reasonCode from SPLinkNeedVS (required)
+* reasonCode ^short = "Needs and concerns as the link worker found them (PRSB: needs and concerns)"
+* payload 1..* MS
+* payload.extension contains PrsbSection named section 0..1 MS
+* payload ^short = "Message content; each part tagged with its PRSB section (all four sections required when topic = referral-completed)"
+* payload.content[x] only string or Reference(Patient or Observation or HealthcareService or ServiceRequest or Task)

@@ -1,0 +1,111 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, setCsrfToken, type AppContext, type ReferralSummary } from './api.js';
+import { PatientBanner } from './patient-banner.js';
+import { ReferralForm } from './referral-form.js';
+import { ReferralList } from './referral-list.js';
+
+/** How often the referral list is refreshed while the app is open and visible (statuses update live). */
+export const POLL_MS = 20_000;
+
+export function App() {
+  const [ctx, setCtx] = useState<AppContext | null>(null);
+  const [fatal, setFatal] = useState<ApiError | null>(null);
+  const [referrals, setReferrals] = useState<ReferralSummary[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const [formKey, setFormKey] = useState(0);
+  const confirmation = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    api.context().then(
+      (c) => {
+        setCsrfToken(c.csrfToken);
+        setCtx(c);
+      },
+      (e: unknown) => setFatal(e instanceof ApiError ? e : new ApiError(0, 'ERR_INTERNAL', 'SP Link could not start.')),
+    );
+  }, []);
+
+  const refresh = useCallback(async () => {
+    if (!ctx) return;
+    try {
+      const r = await api.referrals(ctx.patient.id);
+      setReferrals(r.referrals);
+      setListError(null);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) setFatal(e);
+      else setListError(e instanceof Error ? e.message : 'Referrals could not be loaded.');
+    }
+  }, [ctx]);
+
+  useEffect(() => {
+    if (!ctx) return;
+    void refresh();
+    const t = setInterval(() => {
+      if (document.visibilityState === 'visible') void refresh();
+    }, POLL_MS);
+    return () => clearInterval(t);
+  }, [ctx, refresh]);
+
+  useEffect(() => {
+    if (sent) confirmation.current?.focus();
+  }, [sent]);
+
+  if (fatal) {
+    const expired = fatal.status === 401;
+    return (
+      <main class="nhsuk-width-container nhsuk-main-wrapper" id="maincontent">
+        <h1 class="nhsuk-heading-l">{expired ? 'Your SP Link session has ended' : 'Sorry, there is a problem with SP Link'}</h1>
+        <p>{fatal.message}</p>
+        <div class="nhsuk-inset-text">
+          <p>{expired ? 'Open SP Link again from the patient record. Anything you had not sent has not been saved.' : 'Try again by opening SP Link from the patient record. If it keeps happening, tell IT support.'}</p>
+        </div>
+        <p class="nhsuk-body-s">Error code: {fatal.code}</p>
+      </main>
+    );
+  }
+  if (!ctx) {
+    return (
+      <main class="nhsuk-width-container nhsuk-main-wrapper" id="maincontent" aria-busy="true">
+        <p role="status">Loading the patient record…</p>
+      </main>
+    );
+  }
+
+  return (
+    <>
+      {ctx.needPatientBanner && <PatientBanner patient={ctx.patient} />}
+      <main class="nhsuk-width-container nhsuk-main-wrapper sp-main" id="maincontent">
+        {sent ? (
+          <div class="nhsuk-panel sp-confirmation" tabIndex={-1} ref={confirmation} data-testid="confirmation">
+            <h1 class="nhsuk-heading-l">Referral sent</h1>
+            <p>
+              Referral ID <strong class="sp-referral-id" data-testid="referral-id">{sent}</strong>
+            </p>
+            <p>{ctx.linkWorkerService} will contact the person. You will see progress below and in the record.</p>
+            <button
+              type="button"
+              class="nhsuk-button nhsuk-button--secondary"
+              onClick={() => {
+                setSent(null);
+                setFormKey((k) => k + 1);
+              }}
+            >
+              Make another referral
+            </button>
+          </div>
+        ) : (
+          <ReferralForm
+            key={formKey}
+            ctx={ctx}
+            onSent={(id) => {
+              setSent(id);
+              void refresh();
+            }}
+          />
+        )}
+        <ReferralList ctx={ctx} referrals={referrals} error={listError} onChanged={() => void refresh()} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import type { ComponentChildren } from 'preact';
+
+/** NHS design system form pieces, with errors wired to inputs through aria-describedby. */
+
+export function ErrorMessage({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <span class="nhsuk-error-message" id={`${id}-error`}>
+      <span class="nhsuk-u-visually-hidden">Error:</span> {message}
+    </span>
+  );
+}
+
+export const describedBy = (id: string, hint: boolean, error: string | undefined) =>
+  [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+export function Group({ error, children, class: cls }: { error?: string | undefined; children: ComponentChildren; class?: string }) {
+  return <div class={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}${cls ? ` ${cls}` : ''}`}>{children}</div>;
+}
+
+export function Fieldset({ legend, hint, id, error, children }: { legend: string; hint?: string; id: string; error?: string | undefined; children: ComponentChildren }) {
+  return (
+    <Group error={error}>
+      <fieldset class="nhsuk-fieldset" aria-describedby={describedBy(id, Boolean(hint), error)}>
+        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">{legend}</legend>
+        {hint && (
+          <div class="nhsuk-hint" id={`${id}-hint`}>
+            {hint}
+          </div>
+        )}
+        <ErrorMessage id={id} message={error} />
+        {children}
+      </fieldset>
+    </Group>
+  );
+}
+
+export function Checkbox({ id, label, checked, onChange, hint }: { id: string; label: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
+  return (
+    <div class="nhsuk-checkboxes__item">
+      <input class="nhsuk-checkboxes__input" id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <label class="nhsuk-label nhsuk-checkboxes__label" for={id}>
+        {label}
+      </label>
+      {hint && (
+        <div class="nhsuk-hint nhsuk-checkboxes__hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Radio({ id, name, label, checked, onChange, hint }: { id: string; name: string; label: ComponentChildren; checked: boolean; onChange: () => void; hint?: ComponentChildren }) {
+  return (
+    <div class="nhsuk-radios__item">
+      <input class="nhsuk-radios__input" id={id} name={name} type="radio" checked={checked} onChange={onChange} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <label class="nhsuk-label nhsuk-radios__label" for={id}>
+        {label}
+      </label>
+      {hint && (
+        <div class="nhsuk-hint nhsuk-radios__hint" id={`${id}-hint`}>
+          {hint}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function TextInput(p: { id: string; label: string; hint?: string; value: string; onInput: (v: string) => void; error?: string | undefined; type?: 'text' | 'date' | 'search'; width?: string; autocomplete?: string }) {
+  return (
+    <Group error={p.error}>
+      <label class="nhsuk-label" for={p.id}>
+        {p.label}
+      </label>
+      {p.hint && (
+        <div class="nhsuk-hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </div>
+      )}
+      <ErrorMessage id={p.id} message={p.error} />
+      <input
+        class={`nhsuk-input${p.width ? ` nhsuk-input--width-${p.width}` : ''}${p.error ? ' nhsuk-input--error' : ''}`}
+        id={p.id}
+        {...({ type: p.type ?? 'text' } as { type: 'text' })}
+        value={p.value}
+        autoComplete={p.autocomplete ?? 'off'}
+        onInput={(e) => p.onInput(e.currentTarget.value)}
+        aria-describedby={describedBy(p.id, Boolean(p.hint), p.error)}
+      />
+    </Group>
+  );
+}
+
+export function TextArea(p: { id: string; label: string; hint?: string; value: string; onInput: (v: string) => void; error?: string | undefined; rows?: number }) {
+  return (
+    <Group error={p.error}>
+      <label class="nhsuk-label" for={p.id}>
+        {p.label}
+      </label>
+      {p.hint && (
+        <div class="nhsuk-hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </div>
+      )}
+      <ErrorMessage id={p.id} message={p.error} />
+      <textarea
+        class={`nhsuk-textarea${p.error ? ' nhsuk-textarea--error' : ''}`}
+        id={p.id}
+        rows={p.rows ?? 3}
+        value={p.value}
+        onInput={(e) => p.onInput(e.currentTarget.value)}
+        aria-describedby={describedBy(p.id, Boolean(p.hint), p.error)}
+      />
+    </Group>
+  );
+}

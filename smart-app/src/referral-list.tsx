@@ -1,0 +1,156 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, type AppContext, type ReferralSummary } from './api.js';
+import { ukDate, ukDateTime } from './format.js';
+import { OutcomeChart } from './outcome-chart.js';
+
+const URGENCY_TEXT: Record<string, string> = { routine: 'Routine', soon: 'Soon', urgent: 'Urgent' };
+
+/** The patient's referrals, newest first, refreshed by the parent every ~20 s. */
+export function ReferralList(p: { ctx: AppContext; referrals: ReferralSummary[] | null; error: string | null; onChanged: () => void }) {
+  return (
+    <section aria-labelledby="referrals-heading" class="sp-referrals">
+      <h2 class="nhsuk-heading-m" id="referrals-heading">
+        Social prescribing referrals for this patient
+      </h2>
+      {p.error && (
+        <div class="nhsuk-warning-callout">
+          <h3 class="nhsuk-warning-callout__label">
+            <span class="nhsuk-u-visually-hidden">Important: </span>Referrals could not be updated
+          </h3>
+          <p>{p.error}</p>
+        </div>
+      )}
+      {p.referrals === null && !p.error && <p role="status">Loading referrals…</p>}
+      {p.referrals && p.referrals.length === 0 && <p>No social prescribing referrals yet.</p>}
+      {p.referrals && p.referrals.length > 0 && (
+        <ul class="nhsuk-list sp-referral-list" data-testid="referral-list" aria-live="polite">
+          {p.referrals.map((r) => (
+            <ReferralCard key={r.id} r={r} ctx={p.ctx} onChanged={p.onChanged} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppContext; onChanged: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState('gp-cancelled');
+  const [msg, setMsg] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const headingId = `ref-${r.id}`;
+
+  async function cancel() {
+    setBusy(true);
+    setMsg(null);
+    try {
+      await api.cancelReferral(r.id, { patientId: ctx.patient.id, version: r.version, reason });
+      setConfirming(false);
+      onChanged();
+    } catch (e) {
+      setMsg(e instanceof ApiError ? e.message : 'The referral could not be cancelled.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li class="nhsuk-card sp-card" data-testid="referral" data-referral-id={r.referralId ?? ''} aria-labelledby={headingId}>
+      <div class="nhsuk-card__content">
+        <h3 class="nhsuk-card__heading nhsuk-heading-s" id={headingId}>
+          {r.service}
+        </h3>
+        <p class="sp-status">
+          <strong class={`nhsuk-tag nhsuk-tag--${r.status.tone}`} data-testid="status">
+            {r.status.label}
+          </strong>
+          {r.detail && <span class="sp-status__detail"> {r.detail}</span>}
+        </p>
+        <dl class="nhsuk-summary-list sp-facts">
+          {r.referralId && (
+            <div class="nhsuk-summary-list__row">
+              <dt class="nhsuk-summary-list__key">Referral ID</dt>
+              <dd class="nhsuk-summary-list__value">{r.referralId}</dd>
+            </div>
+          )}
+          <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">Sent</dt>
+            <dd class="nhsuk-summary-list__value">
+              {ukDate(r.authoredOn)}
+              {r.requester ? ` by ${r.requester}` : ''}
+            </dd>
+          </div>
+          <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">Needs</dt>
+            <dd class="nhsuk-summary-list__value">{r.needs.join(', ') || 'Not recorded'}</dd>
+          </div>
+          <div class="nhsuk-summary-list__row">
+            <dt class="nhsuk-summary-list__key">Urgency</dt>
+            <dd class="nhsuk-summary-list__value">{URGENCY_TEXT[r.urgency] ?? r.urgency}</dd>
+          </div>
+        </dl>
+        {r.outcomes.length > 0 && (
+          <div class="sp-outcomes" data-testid="outcomes">
+            <h4 class="nhsuk-heading-xs">Outcome scores</h4>
+            {r.outcomes.map((s) => (
+              <OutcomeChart key={s.key} series={s} />
+            ))}
+          </div>
+        )}
+        <details class="nhsuk-details">
+          <summary class="nhsuk-details__summary">
+            <span class="nhsuk-details__summary-text">Timeline</span>
+          </summary>
+          <div class="nhsuk-details__text">
+            <ol class="nhsuk-list sp-timeline">
+              {r.timeline.map((t, i) => (
+                <li key={i}>
+                  <span class="sp-timeline__at">{ukDateTime(t.at)}</span> {t.text}
+                </li>
+              ))}
+            </ol>
+          </div>
+        </details>
+        {r.cancellable && !confirming && (
+          <button type="button" class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setConfirming(true)} aria-describedby={headingId}>
+            Cancel referral
+          </button>
+        )}
+        {confirming && (
+          <div class="sp-confirm">
+            <fieldset class="nhsuk-fieldset">
+              <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Why are you cancelling this referral?</legend>
+              <div class="nhsuk-radios nhsuk-radios--small">
+                {[
+                  ['gp-cancelled', 'No longer needed'],
+                  ['duplicate-referral', 'Duplicate referral'],
+                  ['entered-in-error', 'Made in error'],
+                ].map(([code, label]) => (
+                  <div class="nhsuk-radios__item" key={code}>
+                    <input class="nhsuk-radios__input" type="radio" id={`reason-${r.id}-${code}`} name={`reason-${r.id}`} checked={reason === code} onChange={() => setReason(code!)} />
+                    <label class="nhsuk-label nhsuk-radios__label" for={`reason-${r.id}-${code}`}>
+                      {label}
+                    </label>
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+            {msg && (
+              <p class="nhsuk-error-message" role="alert">
+                {msg}
+              </p>
+            )}
+            <div class="nhsuk-button-group">
+              <button type="button" class="nhsuk-button nhsuk-button--warning nhsuk-button--small" disabled={busy} onClick={() => void cancel()}>
+                Yes, cancel referral
+              </button>
+              <button type="button" class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setConfirming(false)}>
+                No, keep it
+              </button>
+            </div>
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,41 @@
+import type { FhirAuthConfig } from '../../config/schema.js';
+import { loadPrivateKey } from './keys.js';
+import { clientCredentialsAuth, smartBackendAuth } from './oauth.js';
+import { bearerAuth, noAuth, type AuthProvider } from './types.js';
+
+export type { AuthProvider } from './types.js';
+export { bearerAuth, noAuth } from './types.js';
+export { clientCredentialsAuth, smartBackendAuth } from './oauth.js';
+export { fetchSmartConfiguration, smartConfigurationUrl, type SmartConfiguration } from './smart-configuration.js';
+export { importPrivateKey, loadPrivateKey } from './keys.js';
+
+export interface AuthFactoryOptions {
+  /** Token request timeout (ms). */
+  timeoutMs?: number;
+  /** See ClientCredentialsOptions.allowInsecureHttp. */
+  allowInsecureHttp?: boolean;
+}
+
+/** Builds the auth provider for one configured endpoint (tenant EHR backend identity or link-worker endpoint). */
+export async function createAuthProvider(auth: FhirAuthConfig, fhirBase: string, opts: AuthFactoryOptions = {}): Promise<AuthProvider> {
+  switch (auth.type) {
+    case 'none':
+      return noAuth;
+    case 'bearer':
+      return bearerAuth(auth.token);
+    case 'client-credentials':
+      return clientCredentialsAuth({ fhirBase, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope, tokenUrl: auth.tokenUrl, ...opts });
+    case 'smart-backend':
+      return smartBackendAuth({
+        fhirBase,
+        clientId: auth.clientId,
+        scope: auth.scope,
+        tokenUrl: auth.tokenUrl,
+        kid: auth.kid,
+        privateKey: await loadPrivateKey(auth, auth.alg),
+        ...opts,
+      });
+    default:
+      return auth satisfies never;
+  }
+}

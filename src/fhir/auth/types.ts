@@ -1,0 +1,27 @@
+/** Supplies SP Link's own credentials for a FHIR endpoint. */
+export interface AuthProvider {
+  readonly type: 'none' | 'bearer' | 'client-credentials' | 'smart-backend';
+  /** `Authorization` header value, or undefined for unauthenticated endpoints. May fetch a token. */
+  authorization(signal?: AbortSignal): Promise<string | undefined>;
+  /**
+   * Called after a 401 answered a request sent with `rejected`. Drops that token if it is still cached and
+   * returns true when asking again can yield a different credential (false for static ones).
+   */
+  invalidate(rejected: string | undefined): boolean;
+}
+
+export const noAuth: AuthProvider = Object.freeze({
+  type: 'none' as const,
+  authorization: () => Promise.resolve(undefined),
+  invalidate: () => false,
+});
+
+/** A static bearer token from configuration; nothing to refresh. */
+export function bearerAuth(token: string): AuthProvider {
+  const header = `Bearer ${token}`;
+  return {
+    type: 'bearer',
+    authorization: () => Promise.resolve(header),
+    invalidate: () => false,
+  };
+}

@@ -1,0 +1,430 @@
+/**
+ * SP Link's terminology and URL registry: the single source of truth in code for the canonical
+ * base, profile / extension / CodeSystem / ValueSet URLs, identifier systems and code lists.
+ * The FSH in `fhir-profiles/input/fsh/` declares the same codes; a test keeps both in step.
+ * Names here are stable: add entries, never rename them.
+ */
+
+/** Canonical base of every SP Link conformance resource; equals `canonical` in sushi-config.yaml. */
+export const CANONICAL_BASE = 'https://fhir.sp-link.example.org' as const;
+
+const sd = <T extends string>(id: T) => `${CANONICAL_BASE}/StructureDefinition/${id}` as const;
+const cs = <T extends string>(id: T) => `${CANONICAL_BASE}/CodeSystem/${id}` as const;
+const vs = <T extends string>(id: T) => `${CANONICAL_BASE}/ValueSet/${id}` as const;
+
+/** StructureDefinition URLs of the profiles for every resource type SP Link writes. */
+export const PROFILE = {
+  referral: sd('sp-link-referral'),
+  referralTask: sd('sp-link-referral-task'),
+  outcomeObservation: sd('sp-link-outcome-observation'),
+  gpCommunication: sd('sp-link-gp-communication'),
+  provenance: sd('sp-link-provenance'),
+  flag: sd('sp-link-flag'),
+  subscription: sd('sp-link-subscription'),
+} as const;
+export type ProfileKey = keyof typeof PROFILE;
+export type ProfileUrl = (typeof PROFILE)[ProfileKey];
+
+/** Extension URLs. Complex extensions list their sub-extension `url`s in EXTENSION_PART. */
+export const EXTENSION = {
+  /** Patient consent to the referral: sub-extensions `date` (dateTime), `recorder` (Reference). */
+  consentGiven: sd('consent-given'),
+  /** How and when the person may be contacted: `method` (0..*, code), `safeTimes` (string), `leaveMessage` (boolean). */
+  contactPreference: sd('contact-preference'),
+  /** Accessibility or interpreter need: `type` (code), `language` (CodeableConcept), `detail` (string). */
+  accessibilityNeed: sd('accessibility-need'),
+  /** Safeguarding concern raised by the referrer or link worker: `flag` (boolean), `detail` (string). */
+  safeguardingConcern: sd('safeguarding-concern'),
+  /** Capacity and waiting time of a directory HealthcareService: `acceptingReferrals`, `waitDays`, `asOf`. */
+  serviceCapacity: sd('service-capacity'),
+  /** Urgency as the referrer chose it (SP Link code); ServiceRequest.priority carries the FHIR mapping. */
+  referralUrgency: sd('referral-urgency'),
+  /** Why a ServiceRequest was revoked (R4 ServiceRequest has no statusReason): valueCodeableConcept. */
+  statusReason: sd('status-reason'),
+  /** PRSB Social Prescribing Information Standard section a Communication.payload carries: valueCoding. */
+  prsbSection: sd('prsb-section'),
+} as const;
+
+/** Core FHIR R4 extensions SP Link uses. */
+export const CORE_EXTENSION = {
+  /** Flag → the record behind it (SP Link: the referral ServiceRequest). */
+  flagDetail: 'http://hl7.org/fhir/StructureDefinition/flag-detail',
+} as const;
+
+export const EXTENSION_PART = {
+  consentGiven: { date: 'date', recorder: 'recorder' },
+  contactPreference: { method: 'method', safeTimes: 'safeTimes', leaveMessage: 'leaveMessage' },
+  accessibilityNeed: { type: 'type', language: 'language', detail: 'detail' },
+  safeguardingConcern: { flag: 'flag', detail: 'detail' },
+  serviceCapacity: { acceptingReferrals: 'acceptingReferrals', waitDays: 'waitDays', asOf: 'asOf' },
+} as const;
+
+/** Identifier systems. `referral` is the default; a tenant may configure its own system. */
+export const IDENTIFIER_SYSTEM = {
+  nhsNumber: 'https://fhir.nhs.uk/Id/nhs-number',
+  odsOrganisation: 'https://fhir.nhs.uk/Id/ods-organization-code',
+  referral: `${CANONICAL_BASE}/Id/referral`,
+  referralTask: `${CANONICAL_BASE}/Id/referral-task`,
+  /** Deterministic write-back identifiers (conditional create keys), see writeBackIdentifierValue. */
+  outcomeObservation: `${CANONICAL_BASE}/Id/outcome-observation`,
+  gpCommunication: `${CANONICAL_BASE}/Id/gp-communication`,
+  flag: `${CANONICAL_BASE}/Id/flag`,
+  provenance: `${CANONICAL_BASE}/Id/provenance`,
+} as const;
+
+/**
+ * Value of a deterministic write-back identifier: the same source always yields the same value,
+ * so a conditional create (`If-None-Exist: identifier=system|value`) never duplicates.
+ * Parts are e.g. [taskId, taskVersion, sourceObservationId]; `|` would break token search, so it is refused.
+ */
+export function writeBackIdentifierValue(parts: readonly (string | number)[]): string {
+  if (parts.length === 0) throw new TypeError('writeBackIdentifierValue needs at least one part');
+  return parts
+    .map((p) => {
+      const s = String(p);
+      if (s === '' || s.includes('|')) throw new TypeError(`invalid identifier part ${JSON.stringify(s)}`);
+      return s;
+    })
+    .join(':');
+}
+
+/** External code systems. */
+export const SYSTEM = {
+  snomed: 'http://snomed.info/sct',
+  loinc: 'http://loinc.org',
+  ucum: 'http://unitsofmeasure.org',
+  bcp47: 'urn:ietf:bcp:47',
+  observationCategory: 'http://terminology.hl7.org/CodeSystem/observation-category',
+  taskCode: 'http://hl7.org/fhir/CodeSystem/task-code',
+  provenanceParticipantType: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+  dataOperation: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
+} as const;
+
+/** SP Link CodeSystem URLs (each has a ValueSet of the same id containing all its codes). */
+export const CODE_SYSTEM = {
+  need: cs('need'),
+  serviceType: cs('service-type'),
+  businessStatus: cs('business-status'),
+  statusReason: cs('status-reason'),
+  contactMethod: cs('contact-method'),
+  sessionMode: cs('session-mode'),
+  urgency: cs('urgency'),
+  accessibilityNeed: cs('accessibility-need'),
+  outcomeInstrument: cs('outcome-instrument'),
+  taskOutputType: cs('task-output-type'),
+  communicationTopic: cs('communication-topic'),
+  flagCode: cs('flag-code'),
+  prsbSection: cs('prsb-section'),
+} as const;
+export type CodeSystemKey = keyof typeof CODE_SYSTEM;
+
+export const VALUE_SET = {
+  need: vs('need'),
+  serviceType: vs('service-type'),
+  businessStatus: vs('business-status'),
+  statusReason: vs('status-reason'),
+  contactMethod: vs('contact-method'),
+  sessionMode: vs('session-mode'),
+  urgency: vs('urgency'),
+  accessibilityNeed: vs('accessibility-need'),
+  outcomeInstrument: vs('outcome-instrument'),
+  outcomeItem: vs('outcome-item'),
+  taskOutputType: vs('task-output-type'),
+  communicationTopic: vs('communication-topic'),
+  flagCode: vs('flag-code'),
+  prsbSection: vs('prsb-section'),
+  referralCategory: vs('referral-category'),
+  provenanceActivity: vs('provenance-activity'),
+  provenanceAgentType: vs('provenance-agent-type'),
+} as const;
+
+export interface CodeEntry {
+  readonly code: string;
+  readonly display: string;
+}
+
+/**
+ * SNOMED CT UK concepts SP Link writes, each verified against two sources (fhir-profiles/README.md).
+ * Concepts seen in a single source only are listed as candidates in the README's mapping table, not here.
+ */
+export const SNOMED = {
+  referralToSocialPrescribing: { code: '871731000000106', display: 'Referral to social prescribing service' },
+} as const satisfies Record<string, CodeEntry>;
+
+/** Needs and concerns that bring a person to social prescribing (ServiceRequest.reasonCode). */
+export const NEEDS = [
+  { code: 'loneliness', display: 'Loneliness' },
+  { code: 'social-isolation', display: 'Social isolation' },
+  { code: 'debt-money', display: 'Debt or money worries' },
+  { code: 'welfare-benefits', display: 'Welfare benefits advice' },
+  { code: 'housing', display: 'Housing problem' },
+  { code: 'food-insecurity', display: 'Food insecurity' },
+  { code: 'mental-wellbeing', display: 'Mental wellbeing or low mood' },
+  { code: 'physical-activity', display: 'Physical activity' },
+  { code: 'healthy-lifestyle', display: 'Healthy lifestyle (diet, weight, smoking, alcohol)' },
+  { code: 'carer-strain', display: 'Carer strain or carer support' },
+  { code: 'employment', display: 'Employment, training or volunteering' },
+  { code: 'bereavement', display: 'Bereavement' },
+  { code: 'digital-exclusion', display: 'Digital exclusion' },
+  { code: 'long-term-condition', display: 'Living with a long-term condition' },
+  { code: 'relationships', display: 'Family or relationship difficulties' },
+  { code: 'transport', display: 'Transport or access difficulties' },
+  { code: 'legal-advice', display: 'Legal or immigration advice' },
+  { code: 'other', display: 'Other need (see note)' },
+] as const satisfies readonly CodeEntry[];
+export type NeedCode = (typeof NEEDS)[number]['code'];
+
+/** Service types a referral asks for (ServiceRequest.code); "activities referred to" in PRSB terms. */
+export const SERVICE_TYPES = [
+  { code: 'link-worker', display: 'Social prescribing link worker support' },
+  { code: 'befriending', display: 'Befriending' },
+  { code: 'community-group', display: 'Community group or social activity' },
+  { code: 'arts-culture', display: 'Arts and culture activity' },
+  { code: 'green-activity', display: 'Nature-based or gardening activity' },
+  { code: 'physical-activity', display: 'Physical activity programme' },
+  { code: 'debt-advice', display: 'Debt and money advice' },
+  { code: 'benefits-advice', display: 'Welfare benefits advice' },
+  { code: 'housing-advice', display: 'Housing advice' },
+  { code: 'food-support', display: 'Food support' },
+  { code: 'carer-support', display: 'Carer support service' },
+  { code: 'employment-support', display: 'Employment, skills or volunteering support' },
+  { code: 'bereavement-support', display: 'Bereavement support' },
+  { code: 'digital-inclusion', display: 'Digital skills and inclusion' },
+  { code: 'wellbeing-support', display: 'Mental wellbeing support (non-clinical)' },
+] as const satisfies readonly CodeEntry[];
+export type ServiceTypeCode = (typeof SERVICE_TYPES)[number]['code'];
+
+/** Task.businessStatus: where the link worker is, finer than Task.status. */
+export const BUSINESS_STATUSES = [
+  { code: 'awaiting-contact', display: 'Awaiting first contact' },
+  { code: 'contact-attempted', display: 'Contact attempted' },
+  { code: 'could-not-contact', display: 'Could not contact' },
+  { code: 'first-contact-made', display: 'First contact made' },
+  { code: 'what-matters-conversation', display: '"What matters to me" conversation held' },
+  { code: 'plan-agreed', display: 'Personalised support plan agreed' },
+  { code: 'sessions-ongoing', display: 'Sessions ongoing' },
+  { code: 'connected-to-service', display: 'Connected to community service' },
+  { code: 'follow-up', display: 'Follow-up after connection' },
+  { code: 'support-completed', display: 'Support completed' },
+  { code: 'paused', display: 'Support paused' },
+] as const satisfies readonly CodeEntry[];
+export type BusinessStatusCode = (typeof BUSINESS_STATUSES)[number]['code'];
+
+/** Task.statusReason and ServiceRequest cancellation reasons: who ends a referral, and why. */
+export const STATUS_REASONS = [
+  { code: 'patient-declined', display: 'Person declined social prescribing', by: 'patient' },
+  { code: 'could-not-contact', display: 'Could not contact the person', by: 'link-worker' },
+  { code: 'not-eligible', display: 'Does not meet service criteria', by: 'link-worker' },
+  { code: 'needs-beyond-scope', display: 'Needs beyond the scope of social prescribing', by: 'link-worker' },
+  { code: 'service-at-capacity', display: 'Service at capacity', by: 'link-worker' },
+  { code: 'referred-elsewhere', display: 'Referred to a more suitable service', by: 'link-worker' },
+  { code: 'safeguarding-escalated', display: 'Escalated under safeguarding procedures', by: 'link-worker' },
+  { code: 'patient-withdrew', display: 'Person withdrew from support', by: 'patient' },
+  { code: 'patient-moved', display: 'Person moved out of area', by: 'patient' },
+  { code: 'patient-died', display: 'Person died', by: 'patient' },
+  { code: 'gp-cancelled', display: 'Cancelled by the referrer', by: 'gp' },
+  { code: 'duplicate-referral', display: 'Duplicate referral', by: 'gp' },
+  { code: 'entered-in-error', display: 'Referral made in error', by: 'gp' },
+] as const satisfies readonly (CodeEntry & { by: 'patient' | 'link-worker' | 'gp' })[];
+export type StatusReasonCode = (typeof STATUS_REASONS)[number]['code'];
+
+export const CONTACT_METHODS = [
+  { code: 'phone', display: 'Telephone call' },
+  { code: 'sms', display: 'Text message (SMS)' },
+  { code: 'letter', display: 'Letter' },
+  { code: 'email', display: 'Email' },
+  { code: 'video', display: 'Video call' },
+  { code: 'in-person', display: 'In person' },
+] as const satisfies readonly CodeEntry[];
+export type ContactMethodCode = (typeof CONTACT_METHODS)[number]['code'];
+
+export const SESSION_MODES = [
+  { code: 'face-to-face', display: 'Face to face' },
+  { code: 'telephone', display: 'Telephone' },
+  { code: 'video', display: 'Video' },
+  { code: 'home-visit', display: 'Home visit' },
+  { code: 'accompanied', display: 'Accompanied to an activity' },
+] as const satisfies readonly CodeEntry[];
+export type SessionModeCode = (typeof SESSION_MODES)[number]['code'];
+
+/** Referrer's urgency and the FHIR ServiceRequest.priority it maps to (request-priority, R4). */
+export const URGENCIES = [
+  { code: 'routine', display: 'Routine', priority: 'routine' },
+  { code: 'soon', display: 'Soon (within two weeks)', priority: 'urgent' },
+  { code: 'urgent', display: 'Urgent (within two working days)', priority: 'asap' },
+] as const satisfies readonly (CodeEntry & { priority: 'routine' | 'urgent' | 'asap' | 'stat' })[];
+export type UrgencyCode = (typeof URGENCIES)[number]['code'];
+export type RequestPriority = (typeof URGENCIES)[number]['priority'];
+
+export function urgencyToPriority(urgency: UrgencyCode): RequestPriority {
+  const entry = URGENCIES.find((u) => u.code === urgency);
+  if (!entry) throw new TypeError(`unknown urgency ${String(urgency)}`);
+  return entry.priority;
+}
+
+export function priorityToUrgency(priority: string | undefined): UrgencyCode {
+  return URGENCIES.find((u) => u.priority === priority)?.code ?? 'routine';
+}
+
+export const ACCESSIBILITY_NEEDS = [
+  { code: 'interpreter', display: 'Spoken language interpreter' },
+  { code: 'bsl-interpreter', display: 'British Sign Language interpreter' },
+  { code: 'large-print', display: 'Large print' },
+  { code: 'easy-read', display: 'Easy read' },
+  { code: 'braille', display: 'Braille' },
+  { code: 'hearing-loop', display: 'Hearing loop' },
+  { code: 'step-free-access', display: 'Step-free access' },
+  { code: 'advocate', display: 'Needs an advocate or carer present' },
+  { code: 'other', display: 'Other (see detail)' },
+] as const satisfies readonly CodeEntry[];
+export type AccessibilityNeedCode = (typeof ACCESSIBILITY_NEEDS)[number]['code'];
+
+/** Task.output.type: what a link worker attaches to the referral Task. */
+export const TASK_OUTPUT_TYPES = [
+  { code: 'outcome-measure', display: 'Outcome measure (Observation)' },
+  { code: 'summary', display: 'Summary of support' },
+  { code: 'sessions-held', display: 'Number of sessions held' },
+  { code: 'activity-referred', display: 'Activity or service the person was connected to' },
+] as const satisfies readonly CodeEntry[];
+export type TaskOutputTypeCode = (typeof TASK_OUTPUT_TYPES)[number]['code'];
+
+/** Communication.topic to the GP: the events that need the GP's eyes, and the final message back. */
+export const COMMUNICATION_TOPICS = [
+  { code: 'referral-completed', display: 'Social prescribing completed: message back to GP' },
+  { code: 'referral-declined', display: 'Referral declined' },
+  { code: 'referral-cancelled', display: 'Referral cancelled' },
+  { code: 'could-not-contact', display: 'Could not contact the person' },
+  { code: 'safeguarding-concern', display: 'Safeguarding concern raised' },
+] as const satisfies readonly CodeEntry[];
+export type CommunicationTopicCode = (typeof COMMUNICATION_TOPICS)[number]['code'];
+
+export const FLAG_CODES = [
+  { code: 'safeguarding-concern', display: 'Safeguarding concern raised by social prescribing' },
+  { code: 'could-not-contact', display: 'Social prescribing could not contact the person' },
+  { code: 'referral-declined', display: 'Social prescribing referral declined' },
+] as const satisfies readonly CodeEntry[];
+export type FlagCode = (typeof FLAG_CODES)[number]['code'];
+
+/** PRSB Social Prescribing Information Standard sections carried in referral and message back. */
+export const PRSB_SECTIONS = [
+  { code: 'person-demographics', display: 'Person demographics' },
+  { code: 'referral-details', display: 'Referral details' },
+  { code: 'needs-and-concerns', display: 'Needs and concerns' },
+  { code: 'support-offered', display: 'Support offered (including activities referred to)' },
+  { code: 'outcomes', display: 'Outcomes' },
+  { code: 'safety-alerts', display: 'Safety alerts and risks' },
+  { code: 'contact-preferences', display: 'Contact preferences and accessibility' },
+] as const satisfies readonly CodeEntry[];
+export type PrsbSectionCode = (typeof PRSB_SECTIONS)[number]['code'];
+
+/** A scored part of an outcome instrument: an item (Observation.component) or the instrument total. */
+export interface InstrumentItem {
+  readonly code: string;
+  readonly display: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface Instrument {
+  readonly code: string;
+  readonly display: string;
+  /** Range of the total score (Observation.valueInteger); absent when only items are recorded. */
+  readonly total?: { readonly min: number; readonly max: number };
+  /** Items recorded as Observation.component, each with its own range. */
+  readonly items: readonly InstrumentItem[];
+  /** Verified national code for the total score, when one exists (sources in fhir-profiles/README.md). */
+  readonly standardCode?: { readonly system: string; readonly code: string; readonly display: string };
+}
+
+/**
+ * Outcome instruments used in social prescribing, with score ranges SP Link enforces.
+ * Observation.code carries the instrument (SP Link code, plus the standard code where verified);
+ * instruments with `total` put the score in valueInteger, instruments with items use components.
+ */
+export const INSTRUMENTS = [
+  { code: 'swemwbs', display: 'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) total', total: { min: 7, max: 35 }, items: [] },
+  { code: 'wemwbs', display: 'Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS) total', total: { min: 14, max: 70 }, items: [] },
+  {
+    code: 'ons4', display: 'ONS personal wellbeing (ONS4)',
+    items: [
+      { code: 'ons4-life-satisfaction', display: 'ONS4: life satisfaction', min: 0, max: 10 },
+      { code: 'ons4-worthwhile', display: 'ONS4: things done in life are worthwhile', min: 0, max: 10 },
+      { code: 'ons4-happiness', display: 'ONS4: happiness yesterday', min: 0, max: 10 },
+      { code: 'ons4-anxiety', display: 'ONS4: anxiety yesterday', min: 0, max: 10 },
+    ],
+  },
+  { code: 'ucla3', display: 'UCLA 3-item Loneliness Scale total', total: { min: 3, max: 9 }, items: [] },
+  {
+    code: 'mycaw', display: 'Measure Yourself Concerns and Wellbeing (MYCaW)',
+    items: [
+      { code: 'mycaw-concern-1', display: 'MYCaW: concern 1 severity', min: 0, max: 6 },
+      { code: 'mycaw-concern-2', display: 'MYCaW: concern 2 severity', min: 0, max: 6 },
+      { code: 'mycaw-wellbeing', display: 'MYCaW: general feeling of wellbeing', min: 0, max: 6 },
+    ],
+  },
+  {
+    code: 'phq9', display: 'Patient Health Questionnaire (PHQ-9) total', total: { min: 0, max: 27 }, items: [],
+    standardCode: { system: 'http://loinc.org', code: '44261-6', display: 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]' },
+  },
+  {
+    code: 'gad7', display: 'Generalised Anxiety Disorder (GAD-7) total', total: { min: 0, max: 21 }, items: [],
+    standardCode: { system: 'http://loinc.org', code: '70274-6', display: 'Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]' },
+  },
+] as const satisfies readonly Instrument[];
+export type InstrumentCode = (typeof INSTRUMENTS)[number]['code'];
+type InstrumentOf<I extends InstrumentCode> = Extract<(typeof INSTRUMENTS)[number], { code: I }>;
+/** Item codes of one instrument, e.g. InstrumentItemCode<'ons4'> = 'ons4-life-satisfaction' | …. */
+export type InstrumentItemCode<I extends InstrumentCode = InstrumentCode> = InstrumentOf<I>['items'][number]['code'];
+/** 'total' for instruments scored as a total, otherwise one of the instrument's item codes. */
+export type InstrumentPart<I extends InstrumentCode = InstrumentCode> =
+  | (InstrumentOf<I> extends { total: object } ? 'total' : never)
+  | InstrumentItemCode<I>;
+
+export function findInstrument(code: string): Instrument | undefined {
+  return (INSTRUMENTS as readonly Instrument[]).find((i) => i.code === code);
+}
+
+/** Allowed range of an instrument part ('total' or an item code), or undefined if there is no such part. */
+export function scoreRange(instrument: string, part: string): { min: number; max: number } | undefined {
+  const inst = findInstrument(instrument);
+  if (!inst) return undefined;
+  if (part === 'total') return inst.total ? { min: inst.total.min, max: inst.total.max } : undefined;
+  const item = inst.items.find((i) => i.code === part);
+  return item ? { min: item.min, max: item.max } : undefined;
+}
+
+/** True when `value` is a whole number inside the range of that instrument part. */
+export function scoreInRange<I extends InstrumentCode>(instrument: I, part: InstrumentPart<I>, value: number): boolean {
+  const range = scoreRange(instrument, part);
+  return range !== undefined && Number.isInteger(value) && value >= range.min && value <= range.max;
+}
+
+/** Every code list by SP Link CodeSystem, for generators and tests. */
+export const CODE_LISTS = {
+  need: NEEDS,
+  serviceType: SERVICE_TYPES,
+  businessStatus: BUSINESS_STATUSES,
+  statusReason: STATUS_REASONS,
+  contactMethod: CONTACT_METHODS,
+  sessionMode: SESSION_MODES,
+  urgency: URGENCIES,
+  accessibilityNeed: ACCESSIBILITY_NEEDS,
+  outcomeInstrument: INSTRUMENTS,
+  taskOutputType: TASK_OUTPUT_TYPES,
+  communicationTopic: COMMUNICATION_TOPICS,
+  flagCode: FLAG_CODES,
+  prsbSection: PRSB_SECTIONS,
+} as const satisfies Record<CodeSystemKey, readonly CodeEntry[]>;
+
+/** Display text of a code in an SP Link CodeSystem (undefined if the code is not in it). */
+export function displayOf(system: CodeSystemKey, code: string): string | undefined {
+  if (system === 'outcomeInstrument') {
+    for (const inst of INSTRUMENTS as readonly Instrument[]) {
+      if (inst.code === code) return inst.display;
+      const item = inst.items.find((i) => i.code === code);
+      if (item) return item.display;
+    }
+    return undefined;
+  }
+  return (CODE_LISTS[system] as readonly CodeEntry[]).find((c) => c.code === code)?.display;
+}

@@ -1,0 +1,77 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import type { Config } from '../config/schema.js';
+
+/** A CSP source for frame-ancestors: an origin (scheme://host[:port]) or 'self'. Anything else is refused. */
+const FRAME_SOURCE = /^(?:'self'|https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
+
+export interface SecurityOptions {
+  /** Origins allowed to frame SP Link pages (the EHRs' web origins). Empty → only same origin. */
+  frameAncestors: readonly string[];
+  /** Sends upgrade-insecure-requests and HSTS: true whenever SP Link is served over https. */
+  https: boolean;
+  /** Extra connect-src origins (e.g. a FHIR server the browser calls directly). Default none. */
+  connectSrc?: readonly string[];
+}
+
+/** Union of every tenant's `frameAncestors`: where the GP app may be embedded. */
+export function frameAncestorsFromConfig(config: Pick<Config, 'tenants'>): string[] {
+  return [...new Set(config.tenants.flatMap((t) => t.frameAncestors))];
+}
+
+/**
+ * helmet with SP Link's CSP. `frame-ancestors` (CSP Level 2) lets the configured EHRs embed the app;
+ * X-Frame-Options is dropped in that case because it cannot express an allowlist and would block them.
+ */
+export function securityHeaders(opts: SecurityOptions): RequestHandler {
+  for (const src of opts.frameAncestors) {
+    if (!FRAME_SOURCE.test(src)) throw new Error(`invalid frame ancestor "${src}": expected an origin like https://ehr.example.nhs.uk`);
+  }
+  const embeddable = opts.frameAncestors.length > 0;
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", ...(opts.connectSrc ?? [])],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: [...new Set(["'self'", ...opts.frameAncestors])],
+        ...(opts.https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    xFrameOptions: embeddable ? false : { action: 'sameorigin' },
+    strictTransportSecurity: opts.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+export interface RateLimitOptions {
+  /** Window length (ms). */
+  windowMs: number;
+  /** Requests per client (IP, honouring `trust proxy`) per window. */
+  limit: number;
+}
+
+/**
+ * Per-instance, in-memory rate limit with `RateLimit` headers (IETF draft 8). Answers 429 with our error
+ * body `{ error: { code: 'ERR_RATE_LIMITED', … } }`. With N instances the effective limit is N × limit.
+ */
+export function rateLimiter(opts: RateLimitOptions): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res, _next, options) => {
+      res.status(options.statusCode).json({ error: { code: 'ERR_RATE_LIMITED', message: 'Too many requests; try again shortly.' } });
+    },
+  });
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, Provenance, Reference, Resource } from '@medplum/fhirtypes';
+import { IDENTIFIER_SYSTEM, PROFILE } from '../../fhir/codes.js';
+import { linkWorkerUrl, type Effect, type Topology } from '../rules/index.js';
+import type { ValidateFn } from '../runtime.js';
+import type { WriteUnit } from './unit.js';
+
+const PARTICIPANT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+const DATA_OPERATION = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
+const PROVENANCE_ENTITY_ROLE = 'source';
+
+const SYSTEM_OF: Record<'create-observation' | 'create-communication' | 'create-flag', string> = {
+  'create-observation': IDENTIFIER_SYSTEM.outcomeObservation,
+  'create-communication': IDENTIFIER_SYSTEM.gpCommunication,
+  'create-flag': IDENTIFIER_SYSTEM.flag,
+};
+
+/** R4 Provenance has no identifier; its `entity` search parameter (the source Task version) is the conditional-create key. */
+export function provenanceKey(t: Topology, unit: WriteUnit): string {
+  const last = unit.versions[unit.versions.length - 1]!;
+  return linkWorkerUrl(t, 'Task', last.id, last.version);
+}
+
+/**
+ * The transaction entries for one unit (FHIR R4 http.html#transaction): the ServiceRequest status as a
+ * versioned update (If-Match), every create conditional on its deterministic identifier (If-None-Exist),
+ * and a Provenance (itself conditional) whose targets are the entries written and whose entity is the
+ * source Task version(s). Every resource is validated first; a failure throws before anything is sent.
+ */
+export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, now: Date): BundleEntry[] {
+  if (unit.ehrEffects.length === 0) return [];
+  const entries: BundleEntry[] = [];
+  const targets: Reference[] = [];
+  let updated = false;
+  for (const e of unit.ehrEffects) {
+    switch (e.kind) {
+      case 'set-referral-status': {
+        const { meta, ...rest } = unit.serviceRequest;
+        const resource = { ...rest, ...(meta?.profile ? { meta: { profile: meta.profile } } : {}), status: e.to } as Resource;
+        validate(resource);
+        entries.push({
+          resource,
+          request: { method: 'PUT', url: `ServiceRequest/${unit.serviceRequest.id}`, ifMatch: `W/"${meta?.versionId ?? ''}"` },
+        });
+        targets.push({ reference: `ServiceRequest/${unit.serviceRequest.id}` });
+        updated = true;
+        break;
+      }
+      case 'create-observation':
+      case 'create-communication':
+      case 'create-flag': {
+        validate(e.resource);
+        const fullUrl = `urn:uuid:${randomUUID()}`;
+        entries.push({
+          fullUrl,
+          resource: e.resource,
+          request: { method: 'POST', url: e.resource.resourceType, ifNoneExist: `identifier=${SYSTEM_OF[e.kind]}|${e.identifier}` },
+        });
+        targets.push({ reference: fullUrl });
+        break;
+      }
+      case 'cancel-task':
+        break;
+      default:
+        e satisfies never;
+    }
+  }
+  const key = provenanceKey(t, unit);
+  const provenance: Provenance = {
+    resourceType: 'Provenance',
+    meta: { profile: [PROFILE.provenance] },
+    target: targets,
+    recorded: now.toISOString(),
+    activity: { coding: [{ system: DATA_OPERATION, code: updated ? 'UPDATE' : 'CREATE' }] },
+    agent: [{ type: { coding: [{ system: PARTICIPANT, code: 'performer', display: 'Performer' }] }, who: { display: 'SP Link' } }],
+    entity: unit.versions.map((v) => ({ role: PROVENANCE_ENTITY_ROLE, what: { reference: linkWorkerUrl(t, 'Task', v.id, v.version) } })),
+  };
+  validate(provenance);
+  entries.push({ resource: provenance, request: { method: 'POST', url: 'Provenance', ifNoneExist: `entity=${encodeURIComponent(key)}` } });
+  return entries;
+}
+
+export function transactionOf(entries: BundleEntry[]): Bundle {
+  return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}
+
+export type { Effect };

@@ -1,0 +1,91 @@
+import type { Bundle, Observation, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { FhirClient } from '../../fhir/client.js';
+import { refKey, resolveReference, type ParsedTask } from '../rules/index.js';
+import type { EndpointRuntime } from '../runtime.js';
+
+/** What planning needs beyond the Task itself, fetched for a whole batch at once. */
+export interface BatchContext {
+  /** `${tenantId}/${id}` → ServiceRequest. */
+  readonly serviceRequests: Map<string, ServiceRequest & { id: string }>;
+  /** `${tenantId}/${id}` → Patient. */
+  readonly patients: Map<string, Patient & { id: string }>;
+  /** Per Task id: refKey → source Observation. */
+  readonly observations: Map<string, Map<string, Observation>>;
+}
+
+const ID_CHUNK = 100;
+const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+function entries<T extends Resource>(b: Bundle, type: T['resourceType']): (T & { id: string })[] {
+  return (b.entry ?? []).flatMap((e) => (e.resource?.resourceType === type && e.resource.id ? [e.resource as T & { id: string }] : []));
+}
+
+/** Reads resources by id with `_id=a,b,c` searches (one request per 100 ids), following `next` pages. */
+async function byIds(client: FhirClient, type: string, ids: readonly string[], include?: string): Promise<Bundle[]> {
+  const out: Bundle[] = [];
+  for (const part of chunks([...new Set(ids)], ID_CHUNK)) {
+    const params: Record<string, string> = { _id: part.join(','), _count: String(part.length * 2) };
+    if (include) params._include = include;
+    for await (const page of client.searchAll(type as Resource['resourceType'], params)) out.push(page);
+  }
+  return out;
+}
+
+/**
+ * One `ServiceRequest?_id=…&_include=ServiceRequest:subject` per EHR (falling back to `Patient?_id=…` for
+ * servers without `_include`) and one `Observation?_id=…` at the link-worker endpoint: a handful of
+ * requests per page of Tasks instead of several per Task.
+ */
+export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly ParsedTask[]): Promise<BatchContext> {
+  const serviceRequests = new Map<string, ServiceRequest & { id: string }>();
+  const patients = new Map<string, Patient & { id: string }>();
+  const byTenant = new Map<string, string[]>();
+  for (const t of tasks) byTenant.set(t.tenantId, [...(byTenant.get(t.tenantId) ?? []), t.serviceRequestId]);
+
+  for (const [tenantId, ids] of byTenant) {
+    const client = rt.ehr.get(tenantId);
+    if (!client) continue;
+    const pages = await byIds(client, 'ServiceRequest', ids, 'ServiceRequest:subject');
+    for (const p of pages) {
+      for (const sr of entries<ServiceRequest>(p, 'ServiceRequest')) serviceRequests.set(`${tenantId}/${sr.id}`, sr);
+      for (const pt of entries<Patient>(p, 'Patient')) patients.set(`${tenantId}/${pt.id}`, pt);
+    }
+    const missing = [...serviceRequests.entries()]
+      .filter(([k]) => k.startsWith(`${tenantId}/`))
+      .map(([, sr]) => resolveReference(sr.subject?.reference, { ...rt.topology, linkWorkerBase: client.baseUrl }))
+      .flatMap((r) => (r?.kind === 'ehr' && r.resourceType === 'Patient' && !patients.has(`${tenantId}/${r.id}`) ? [r.id] : []));
+    if (missing.length > 0) {
+      for (const p of await byIds(client, 'Patient', missing)) for (const pt of entries<Patient>(p, 'Patient')) patients.set(`${tenantId}/${pt.id}`, pt);
+    }
+  }
+
+  const observations = new Map<string, Map<string, Observation>>();
+  const remote = new Set<string>();
+  for (const t of tasks) {
+    const mine = new Map<string, Observation>();
+    observations.set(`${t.id}@${t.version}`, mine);
+    for (const o of t.outputs) {
+      if (o.type !== 'outcome-measure') continue;
+      if (o.ref.kind === 'contained') {
+        const c = (t.task.contained ?? []).find((r) => r.id === (o.ref as { id: string }).id && r.resourceType === 'Observation');
+        if (c) mine.set(refKey(o.ref), c as Observation);
+      } else {
+        remote.add(o.ref.id);
+      }
+    }
+  }
+  if (remote.size > 0) {
+    const found = new Map<string, Observation>();
+    for (const p of await byIds(rt.lw, 'Observation', [...remote])) for (const o of entries<Observation>(p, 'Observation')) found.set(o.id, o);
+    for (const t of tasks) {
+      const mine = observations.get(`${t.id}@${t.version}`)!;
+      for (const o of t.outputs) {
+        if (o.type === 'outcome-measure' && o.ref.kind !== 'contained') {
+          const obs = found.get(o.ref.id);
+          if (obs) mine.set(refKey(o.ref), obs);
+        }
+      }
+    }
+  }
+  return { serviceRequests, patients, observations };
+}

@@ -1,0 +1,211 @@
+import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import type { Db } from '../../store/db.js';
+import { FhirError } from '../../fhir/errors.js';
+import { reconcileMetrics } from '../metrics.js';
+import { parseTask, type BadInput, type ParsedTask, type TaskTrack } from '../rules/index.js';
+import type { EndpointRuntime, ValidateFn } from '../runtime.js';
+import { upsertDeadLetter } from '../store/dead-letters.js';
+import { assertLease, type Lease } from '../store/leases.js';
+import { alreadyApplied, loadTracks, recordAttempt, recordDurable, versionKey } from '../store/progress.js';
+import { fetchBatchContext, type BatchContext } from './fetch-context.js';
+import { planUnit, type WriteUnit } from './unit.js';
+import { writeUnits, type UnitResult } from './write-back.js';
+
+export interface EngineDeps {
+  readonly db: Db;
+  readonly validate: ValidateFn;
+  readonly logger: Logger;
+  /** Transient failures of one Task version before it becomes a dead letter. */
+  readonly maxAttempts: number;
+  /** Task units per EHR transaction. */
+  readonly unitsPerTransaction: number;
+  readonly now?: () => Date;
+  /** Test hook: called after the EHR write of a batch and before its progress is saved. */
+  readonly afterEhrWrite?: () => void | Promise<void>;
+  /** Counts HTTP requests made for write-back (bench). */
+  readonly onRequest?: () => void;
+}
+
+/** A Task version that could not be applied for now (transient); it holds the cursor back. */
+export interface Failed {
+  readonly taskId: string;
+  readonly version: number;
+  readonly lastUpdated: string;
+  readonly error: string;
+}
+
+export interface BatchOutcome {
+  applied: number;
+  duplicates: number;
+  deadLettered: number;
+  failed: Failed[];
+  ehrWrites: number;
+}
+
+const BAD_CODE = 'ERR_RECONCILE_BAD_INPUT';
+
+interface Item {
+  readonly raw: Task;
+  readonly parsed: ParsedTask;
+}
+
+/**
+ * Reconciles a batch of Task versions from one endpoint: de-duplicate, parse, fetch context in bulk, plan,
+ * write back, then record progress under the lease. Each version ends applied, dead-lettered (bad input,
+ * or transient failures past maxAttempts) or failed (retried on a later run). Never throws for bad data.
+ */
+export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, tasks: readonly Task[], opts: { force?: boolean } = {}): Promise<BatchOutcome> {
+  const out: BatchOutcome = { applied: 0, duplicates: 0, deadLettered: 0, failed: [], ehrWrites: 0 };
+  const m = reconcileMetrics;
+  const seen = new Set<string>();
+  const unique = tasks.filter((t) => {
+    const k = versionKey(t.id ?? '', Number(t.meta?.versionId));
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const done = opts.force
+    ? new Set<string>()
+    : await alreadyApplied(deps.db, rt.id, unique.filter((t) => t.id && t.meta?.versionId).map((t) => ({ taskId: t.id!, version: Number(t.meta!.versionId) })));
+  const items: Item[] = [];
+  const bad: { raw: Task; parsed?: ParsedTask; bad: BadInput }[] = [];
+  for (const raw of unique) {
+    if (done.has(versionKey(raw.id ?? '', Number(raw.meta?.versionId)))) {
+      out.duplicates++;
+      continue;
+    }
+    const p = parseTask(raw, rt.topology);
+    if (p.ok) items.push({ raw, parsed: p.task });
+    else bad.push({ raw, bad: p.bad });
+  }
+  m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'duplicate' }, out.duplicates);
+
+  let results: UnitResult[] = [];
+  if (items.length > 0) {
+    let ctx: BatchContext;
+    try {
+      ctx = await fetchBatchContext(rt, items.map((i) => i.parsed));
+    } catch (err) {
+      await failAll(deps, rt, lease, items.map((i) => i.parsed), err, out);
+      await parkBad(deps, rt, lease, bad, out);
+      return out;
+    }
+    const units: WriteUnit[] = [];
+    const byTask = new Map<string, ParsedTask[]>();
+    for (const { parsed } of items) byTask.set(parsed.id, [...(byTask.get(parsed.id) ?? []), parsed]);
+    const tracks = await loadTracks(deps.db, rt.id, [...byTask.keys()]);
+    for (const [taskId, versions] of byTask) {
+      const first = versions[0]!;
+      const sr = ctx.serviceRequests.get(`${first.tenantId}/${first.serviceRequestId}`);
+      if (!sr) {
+        for (const v of versions) bad.push({ raw: v.task, parsed: v, bad: { kind: 'focus-not-found', reason: `Task/${v.id}/_history/${v.version}: focus ServiceRequest/${v.serviceRequestId} does not exist in EHR ${v.tenantId}` } });
+        continue;
+      }
+      const planned = planUnit(versions, unitInputs(rt, ctx, first.tenantId, sr, tracks.get(taskId)));
+      for (const b of planned.bad) bad.push({ raw: b.task.task, parsed: b.task, bad: b.bad });
+      if (planned.unit) units.push(planned.unit);
+    }
+    results = await writeAll(deps, rt, ctx, units);
+    await deps.afterEhrWrite?.();
+  }
+
+  const written = results.filter((r): r is Extract<UnitResult, { kind: 'written' }> => r.kind === 'written');
+  for (const r of results) {
+    if (r.kind === 'bad-input') for (const v of r.unit.versions) bad.push({ raw: v.task, parsed: v, bad: r.bad });
+  }
+  await deps.db.transaction(async (tx) => {
+    await assertLease(tx, lease);
+    await recordDurable(tx, rt.id, written.flatMap((r) => r.unit.versions.map((v) => ({ taskId: v.id, version: v.version, outcome: 'applied' as const, track: r.unit.track }))));
+  });
+  for (const r of written) {
+    out.applied += r.unit.versions.length;
+    out.ehrWrites += r.ehrWrites;
+    if (r.ehrWrites > 0) m.writeBacks.inc({ endpoint: rt.id, tenant: r.unit.tenantId }, r.ehrWrites);
+  }
+  m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'applied' }, out.applied);
+  for (const r of results) if (r.kind === 'transient') await failAll(deps, rt, lease, r.unit.versions, r.error, out);
+  await parkBad(deps, rt, lease, bad, out);
+  return out;
+}
+
+function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr: ServiceRequest & { id: string }, track: TaskTrack | undefined) {
+  const subjectId = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(sr.subject?.reference ?? '')?.[1];
+  return {
+    topology: rt.topology,
+    serviceRequest: sr,
+    patient: subjectId ? ctx.patients.get(`${tenantId}/${subjectId}`) : undefined,
+    observations: (t: ParsedTask): ReadonlyMap<string, Observation> => ctx.observations.get(`${t.id}@${t.version}`) ?? new Map(),
+    track,
+  };
+}
+
+/** Per EHR, units in transactions of `unitsPerTransaction`, never two units touching one ServiceRequest together. */
+async function writeAll(deps: EngineDeps, rt: EndpointRuntime, ctx: BatchContext, units: WriteUnit[]): Promise<UnitResult[]> {
+  const results: UnitResult[] = [];
+  const byTenant = new Map<string, WriteUnit[]>();
+  for (const u of units) byTenant.set(u.tenantId, [...(byTenant.get(u.tenantId) ?? []), u]);
+  const writeDeps = {
+    rt,
+    validate: deps.validate,
+    now: deps.now ?? (() => new Date()),
+    onRequest: deps.onRequest,
+    replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => {
+      const p = planUnit(unit.versions, unitInputs(rt, ctx, unit.tenantId, fresh, unit.priorTrack));
+      return p.unit ?? { bad: p.bad[0]?.bad ?? { kind: 'invalid-service-request' as const, reason: `Task/${unit.taskId}: nothing left to apply` } };
+    },
+  };
+  for (const list of byTenant.values()) {
+    const chunks: WriteUnit[][] = [];
+    for (const u of list) {
+      const slot = chunks.find((c) => c.length < deps.unitsPerTransaction && !c.some((x) => x.serviceRequest.id === u.serviceRequest.id));
+      if (slot) slot.push(u);
+      else chunks.push([u]);
+    }
+    for (const c of chunks) results.push(...(await writeUnits(writeDeps, c)));
+  }
+  return results;
+}
+
+async function failAll(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, versions: readonly ParsedTask[], err: unknown, out: BatchOutcome): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = err instanceof FhirError ? err.code : 'ERR_INTERNAL';
+  if (!(err instanceof FhirError)) deps.logger.error({ err, endpoint: rt.id }, 'unexpected reconcile failure');
+  reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'write' });
+  for (const v of versions) {
+    const { attempts, firstSeen } = await recordAttempt(deps.db, rt.id, { taskId: v.id, version: v.version }, message);
+    if (attempts >= deps.maxAttempts) {
+      await park(deps, rt, lease, v.task, v, { code, reason: `gave up after ${attempts} attempts: ${message}`, attempts, firstSeen });
+      out.deadLettered++;
+    } else {
+      out.failed.push({ taskId: v.id, version: v.version, lastUpdated: v.task.meta?.lastUpdated ?? '', error: message });
+      reconcileMetrics.tasksProcessed.inc({ endpoint: rt.id, outcome: 'failed' });
+    }
+  }
+}
+
+async function parkBad(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, bad: { raw: Task; parsed?: ParsedTask; bad: BadInput }[], out: BatchOutcome): Promise<void> {
+  for (const b of bad) {
+    deps.logger.warn({ endpoint: rt.id, kind: b.bad.kind, reason: b.bad.reason }, 'task version dead-lettered');
+    await park(deps, rt, lease, b.raw, b.parsed, { code: `${BAD_CODE}:${b.bad.kind}`, reason: b.bad.reason, attempts: 1 });
+    out.deadLettered++;
+  }
+}
+
+async function park(
+  deps: EngineDeps, rt: EndpointRuntime, lease: Lease, raw: Task, parsed: ParsedTask | undefined,
+  e: { code: string; reason: string; attempts: number; firstSeen?: string },
+): Promise<void> {
+  const version = Number(raw.meta?.versionId);
+  const sourceRef = `Task/${raw.id ?? 'unknown'}/_history/${Number.isInteger(version) ? version : 'unknown'}`;
+  await deps.db.transaction(async (tx) => {
+    await assertLease(tx, lease);
+    await upsertDeadLetter(tx, {
+      kind: 'task-version', endpointId: rt.id, tenantId: parsed?.tenantId, sourceRef,
+      errorCode: e.code, reason: e.reason, attempts: e.attempts, firstSeen: e.firstSeen, payload: raw,
+    });
+    if (raw.id && Number.isInteger(version)) await recordDurable(tx, rt.id, [{ taskId: raw.id, version, outcome: 'dead-lettered' }]);
+  });
+  reconcileMetrics.deadLetters.inc({ endpoint: rt.id, kind: 'task-version' });
+  reconcileMetrics.tasksProcessed.inc({ endpoint: rt.id, outcome: 'dead-lettered' });
+}

@@ -1,0 +1,98 @@
+import type { Observation, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import { planTaskVersion, type BadInput, type Effect, type ParsedTask, type SrStatus, type TaskTrack, type Topology } from '../rules/index.js';
+
+/** All the work for one Task in one batch: its new versions, merged into one set of effects. */
+export interface WriteUnit {
+  readonly tenantId: string;
+  readonly taskId: string;
+  /** Versions whose effects this unit carries, ascending. */
+  readonly versions: readonly ParsedTask[];
+  readonly serviceRequest: ServiceRequest & { id: string };
+  /** Effects on the EHR (status + creates), at most one status change. */
+  readonly ehrEffects: readonly Effect[];
+  /** Effects at the link-worker endpoint (a Task cancellation). */
+  readonly lwEffects: readonly Effect[];
+  readonly track: TaskTrack;
+  /** The Task's track before this unit, to re-plan from. */
+  readonly priorTrack: TaskTrack | undefined;
+}
+
+export interface UnitInputs {
+  readonly topology: Topology;
+  readonly serviceRequest: ServiceRequest & { id: string };
+  readonly patient?: Patient & { id: string };
+  readonly observations: (task: ParsedTask) => ReadonlyMap<string, Observation>;
+  readonly track: TaskTrack | undefined;
+}
+
+export interface UnitPlan {
+  readonly unit?: WriteUnit;
+  readonly bad: readonly { task: ParsedTask; bad: BadInput }[];
+}
+
+/**
+ * Plans the versions of one Task in order, each against the state the previous ones leave (as the pure
+ * model does), and merges them: one status change from the EHR's current status to the final one, the
+ * union of creates by identifier, the latest cancellation. A bad version is set aside; the rest go on.
+ */
+export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): UnitPlan {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const bad: { task: ParsedTask; bad: BadInput }[] = [];
+  const good: ParsedTask[] = [];
+  const creates = new Map<string, Effect>();
+  let status = inp.serviceRequest.status as SrStatus;
+  let track = inp.track;
+  let cancel: Effect | undefined;
+  for (const task of sorted) {
+    const plan = planTaskVersion({
+      task,
+      topology: inp.topology,
+      serviceRequest: { ...inp.serviceRequest, status },
+      patient: inp.patient,
+      observations: inp.observations(task),
+      track,
+    });
+    if (plan.kind === 'bad-input') {
+      bad.push({ task, bad: plan.bad });
+      continue;
+    }
+    good.push(task);
+    track = plan.track;
+    for (const e of plan.effects) {
+      switch (e.kind) {
+        case 'set-referral-status':
+          status = e.to;
+          break;
+        case 'create-observation':
+        case 'create-communication':
+        case 'create-flag':
+          if (!creates.has(e.identifier)) creates.set(e.identifier, e);
+          break;
+        case 'cancel-task':
+          cancel = e;
+          break;
+        default:
+          e satisfies never;
+      }
+    }
+  }
+  if (good.length === 0 || !track) return { bad };
+  const from = inp.serviceRequest.status as SrStatus;
+  const ehrEffects: Effect[] = [
+    ...(status !== from ? [{ kind: 'set-referral-status', serviceRequestId: inp.serviceRequest.id, from, to: status } as const] : []),
+    ...creates.values(),
+  ];
+  return {
+    bad,
+    unit: {
+      tenantId: good[0]!.tenantId,
+      taskId: good[0]!.id,
+      versions: good,
+      serviceRequest: inp.serviceRequest,
+      ehrEffects,
+      lwEffects: cancel ? [cancel] : [],
+      track,
+      priorTrack: inp.track,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import express, { Router } from 'express';
+import { reconcileMetrics } from '../metrics.js';
+import { WEBHOOK_SECRET_HEADER } from '../feed/subscriptions.js';
+import { secretMatches } from './secret.js';
+
+export interface WebhookTarget {
+  /** Accepts a notification for an endpoint; false when the endpoint is unknown. */
+  notify(endpointId: string, taskIds: readonly string[]): boolean;
+  readonly secret: string;
+}
+
+const outcome = (code: string, text: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics: text }] });
+
+/**
+ * `POST /reconcile/webhook/:endpointId`: R4 rest-hook notifications from a link-worker endpoint. The shared
+ * secret header is checked in constant time; a Task payload names the Task to fetch, an empty body ("ping")
+ * triggers a change-feed run. Answers at once; the work happens in the background.
+ */
+export function webhookRouter(target: WebhookTarget): Router {
+  const router = Router();
+  router.post(
+    '/reconcile/webhook/:endpointId',
+    express.json({ type: ['application/fhir+json', 'application/json'], limit: '1mb' }),
+    (req, res) => {
+      const endpointId = String(req.params.endpointId);
+      if (!secretMatches(req.get(WEBHOOK_SECRET_HEADER) ?? undefined, target.secret)) {
+        reconcileMetrics.notifications.inc({ endpoint: endpointId, result: 'unauthorized' });
+        res.status(401).type('application/fhir+json').json(outcome('login', 'missing or wrong webhook secret'));
+        return;
+      }
+      const body = req.body as { resourceType?: string; id?: string; entry?: { resource?: { resourceType?: string; id?: string } }[] } | undefined;
+      const ids: string[] = [];
+      if (body?.resourceType === 'Task' && body.id) ids.push(body.id);
+      for (const e of body?.resourceType === 'Bundle' ? (body.entry ?? []) : []) if (e.resource?.resourceType === 'Task' && e.resource.id) ids.push(e.resource.id);
+      if (!target.notify(endpointId, ids.filter((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id)))) {
+        reconcileMetrics.notifications.inc({ endpoint: 'unknown', result: 'unknown-endpoint' });
+        res.status(404).type('application/fhir+json').json(outcome('not-found', 'no such link-worker endpoint'));
+        return;
+      }
+      reconcileMetrics.notifications.inc({ endpoint: endpointId, result: 'accepted' });
+      res.status(200).end();
+    },
+  );
+  return router;
+}

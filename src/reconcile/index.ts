@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Task } from '@medplum/fhirtypes';
+import type { Router } from 'express';
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { HealthRegistry } from '../http/health.js';
+import { logger as rootLogger } from '../http/logger.js';
+import type { Db } from '../store/db.js';
+import type { FeedDeps, RunProgress, RunResult } from './feed/change-feed.js';
+import { EndpointWorker } from './feed/endpoint-worker.js';
+import { ensureSubscription, type SubscriptionState } from './feed/subscriptions.js';
+import { adminRouter } from './http/admin-router.js';
+import { webhookRouter } from './http/webhook-router.js';
+import { reconcileMetrics } from './metrics.js';
+import { outbox as outboxStore, runOutbox, type Outbox, type OutboxDeps, type OutboxRunResult } from './outbox/index.js';
+import { replayAll, replayDeadLetter, type ReplayDeps, type ReplayResult } from './replay.js';
+import { buildRuntimes, type EndpointRuntime, type ValidateFn } from './runtime.js';
+import { setCursor } from './store/cursors.js';
+import { countOpenDeadLetters } from './store/dead-letters.js';
+import { defaultValidate } from './validate.js';
+
+export interface ReconcilerContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly logger?: Logger;
+  /** Per-endpoint readiness (`reconcile:<endpoint>`) is reported here. */
+  readonly health?: HealthRegistry;
+  /** Default: `validateForWrite` (SP Link profiles). */
+  readonly validate?: ValidateFn;
+  /** Start the poll schedule, outbox timer and subscription upkeep (default true). CLI commands pass false. */
+  readonly background?: boolean;
+  /** Lease holder id of this process (default host:pid:random). */
+  readonly instanceId?: string;
+  readonly tuning?: Partial<ReconcilerTuning>;
+  /** Test hook: runs after a batch's EHR write, before its progress is saved (crash simulation). */
+  readonly afterEhrWrite?: () => void | Promise<void>;
+  /** Counts write-back HTTP requests (bench). */
+  readonly onRequest?: () => void;
+}
+
+export interface ReconcilerTuning {
+  leaseTtlMs: number;
+  unitsPerTransaction: number;
+  outboxIntervalMs: number;
+  outboxGraceMs: number;
+  subscriptionRefreshMs: number;
+  retry: { timeoutMs?: number; maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+const DEFAULT_TUNING: ReconcilerTuning = {
+  leaseTtlMs: 60_000,
+  unitsPerTransaction: 20,
+  outboxIntervalMs: 2_000,
+  outboxGraceMs: 120_000,
+  subscriptionRefreshMs: 300_000,
+  retry: {},
+};
+
+export interface Reconciler {
+  /** Mount on the app root: `POST /reconcile/webhook/:endpointId`. */
+  readonly webhookRouter: Router;
+  /** Mount on the app root: `/admin/api/dead-letters…`, `/admin/api/reconcile/status` (Bearer admin.token). */
+  readonly adminRouter: Router;
+  /** Transactional outbox for referral creation (src/referrals/outbox-port.ts contract). */
+  readonly outbox: Outbox;
+  readonly instanceId: string;
+  /** One change-feed run per endpoint plus one outbox pass (`sp-link reconcile --once`). */
+  runOnce(): Promise<{ endpoints: Record<string, RunResult>; outbox: OutboxRunResult }>;
+  /** Re-reads every Task changed since `since` (ISO date) at each endpoint; de-dup keeps it idempotent. */
+  backfill(since: string, onProgress?: (endpointId: string, p: RunProgress) => void): Promise<Record<string, RunResult>>;
+  /** A rest-hook notification (also what the webhook calls). */
+  notify(endpointId: string, taskIds: readonly string[]): boolean;
+  ensureSubscriptions(): Promise<Record<string, SubscriptionState | string>>;
+  /** Reconciles exactly these Task versions of one endpoint, in order (e.g. read from `_history`; tooling, tests). */
+  applyTaskVersions(endpointId: string, tasks: readonly Task[]): Promise<RunResult>;
+  runOutbox(): Promise<OutboxRunResult>;
+  replay(id: number): Promise<ReplayResult | undefined>;
+  replayAll(endpointId?: string): Promise<ReplayResult[]>;
+  /** Resolves when queued work (notifications, runs) has finished. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the reconciler (DESIGN §1 step 4, §5, §6): a change feed per link-worker endpoint (node-cron
+ * polling + rest-hook notifications), the pure rules, EHR write-back, the outbox, dead letters and replay.
+ * Wiring (src/system.ts): `app.use(r.webhookRouter); app.use(r.adminRouter);` and `await r.stop()` on shutdown.
+ */
+export async function startReconciler(ctx: ReconcilerContext): Promise<Reconciler> {
+  const { config, db } = ctx;
+  const log = (ctx.logger ?? rootLogger).child({ module: 'reconcile' });
+  const tuning = { ...DEFAULT_TUNING, ...ctx.tuning };
+  const validate = ctx.validate ?? defaultValidate;
+  const instanceId = ctx.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const runtimes: Map<string, EndpointRuntime> = await buildRuntimes(config, { logger: log, retry: tuning.retry });
+  const feedDeps: FeedDeps = {
+    db, validate, logger: log, instanceId,
+    maxAttempts: config.reconcile.maxAttempts,
+    unitsPerTransaction: tuning.unitsPerTransaction,
+    leaseTtlMs: tuning.leaseTtlMs,
+    skewSeconds: config.reconcile.skewSeconds,
+    pageSize: config.reconcile.pageSize,
+    afterEhrWrite: ctx.afterEhrWrite,
+    onRequest: ctx.onRequest,
+  };
+  const workers = new Map([...runtimes.values()].map((rt) => [rt.id, new EndpointWorker(feedDeps, rt, log, ctx.health)]));
+  const outboxDeps: OutboxDeps = { db, runtimes, validate, logger: log, maxAttempts: config.reconcile.maxAttempts, graceMs: tuning.outboxGraceMs };
+  const replayDeps: ReplayDeps = { db, workers, outbox: outboxDeps };
+  for (const id of workers.keys()) ctx.health?.report(`reconcile:${id}`, 'up', 'not polled yet');
+
+  let outboxRunning: Promise<OutboxRunResult> | undefined;
+  const outboxPass = (): Promise<OutboxRunResult> => {
+    outboxRunning ??= runOutbox(outboxDeps).finally(() => {
+      outboxRunning = undefined;
+    });
+    return outboxRunning;
+  };
+  const kickOutbox = () => {
+    if (ctx.background !== false) void outboxPass().catch((err: unknown) => log.error({ err }, 'outbox pass failed'));
+  };
+
+  const ensureSubscriptions = async (): Promise<Record<string, SubscriptionState | string>> => {
+    const out: Record<string, SubscriptionState | string> = {};
+    for (const rt of runtimes.values()) {
+      try {
+        out[rt.id] = await ensureSubscription(rt, { publicUrl: config.server.publicUrl, secret: config.reconcile.webhookSecret, validate, log });
+      } catch (err) {
+        reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'subscription' });
+        log.warn({ err, endpoint: rt.id }, 'could not maintain the rest-hook subscription; polling continues');
+        out[rt.id] = `error: ${(err as Error).message}`;
+      }
+    }
+    return out;
+  };
+
+  const refreshDeadLetterGauge = async () => {
+    const counts = await countOpenDeadLetters(db);
+    for (const id of workers.keys()) reconcileMetrics.openDeadLetters.set({ endpoint: id }, counts.get(id) ?? 0);
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  let cronTask: ScheduledTask | undefined;
+  if (ctx.background !== false && config.reconcile.enabled) {
+    let lastSubscriptionCheck = 0;
+    cronTask = schedule(config.reconcile.pollSchedule, async () => {
+      if (Date.now() - lastSubscriptionCheck > tuning.subscriptionRefreshMs) {
+        lastSubscriptionCheck = Date.now();
+        await ensureSubscriptions();
+      }
+      await Promise.all([...workers.values()].map((w) => w.tick().catch((err: unknown) => log.error({ err, endpoint: w.rt.id }, 'poll failed'))));
+      await refreshDeadLetterGauge().catch(() => undefined);
+    }, { name: 'sp-link-reconcile', noOverlap: true });
+    timers.push(setInterval(kickOutbox, tuning.outboxIntervalMs));
+  }
+
+  const outbox: Outbox = {
+    ...outboxStore,
+    async markReferralWritten(d, rowId, url) {
+      await outboxStore.markReferralWritten(d, rowId, url);
+      kickOutbox();
+    },
+  };
+
+  return {
+    webhookRouter: webhookRouter({ secret: config.reconcile.webhookSecret, notify: (id, ids) => notify(id, ids) }),
+    adminRouter: adminRouter({ ...replayDeps, adminToken: config.admin.token }),
+    outbox,
+    instanceId,
+    async runOnce() {
+      const endpoints: Record<string, RunResult> = {};
+      for (const w of workers.values()) endpoints[w.rt.id] = await w.poll({ trigger: 'once' });
+      const ob = await outboxPass();
+      await refreshDeadLetterGauge();
+      return { endpoints, outbox: ob };
+    },
+    async backfill(since, onProgress) {
+      const out: Record<string, RunResult> = {};
+      for (const w of workers.values()) {
+        const r = await w.poll({ trigger: 'backfill', since, onProgress: (p) => onProgress?.(w.rt.id, p) });
+        out[w.rt.id] = r;
+      }
+      return out;
+    },
+    notify,
+    ensureSubscriptions,
+    applyTaskVersions(endpointId, tasks) {
+      const w = workers.get(endpointId);
+      if (!w) throw new Error(`unknown link-worker endpoint ${endpointId}`);
+      return w.applyVersions(tasks);
+    },
+    runOutbox: outboxPass,
+    replay: (id) => replayDeadLetter(replayDeps, id),
+    replayAll: (endpointId) => replayAll(replayDeps, { endpointId }),
+    async idle() {
+      await Promise.all([...workers.values()].map((w) => w.idle()));
+      await outboxRunning;
+    },
+    async stop() {
+      await cronTask?.destroy();
+      for (const t of timers) clearInterval(t);
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+      await outboxRunning?.catch(() => undefined);
+    },
+  };
+
+  function notify(endpointId: string, taskIds: readonly string[]): boolean {
+    const w = workers.get(endpointId);
+    if (!w) return false;
+    w.notified(taskIds);
+    return true;
+  }
+}
+
+/** Resets an endpoint's cursor so the next run starts from `since` (operations; see docs/OPERATIONS.md). */
+export async function resetCursor(db: Db, endpointId: string, since: string | null): Promise<void> {
+  await setCursor(db, endpointId, since);
+}
+
+export type { RunResult, RunProgress } from './feed/change-feed.js';
+export type { OutboxRunResult } from './outbox/index.js';
+export type { ReplayResult } from './replay.js';
+export type { ValidateFn } from './runtime.js';

@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricsRegistry } from '../http/metrics.js';
+
+/** Reconciler metrics (docs/OPERATIONS.md lists them with what to alert on). */
+export const reconcileMetrics = {
+  lagSeconds: new Gauge({
+    name: 'sp_link_reconcile_lag_seconds',
+    help: 'Seconds since the endpoint change feed was last fully caught up (0 right after a complete run).',
+    labelNames: ['endpoint'] as const,
+    registers: [metricsRegistry],
+  }),
+  tasksProcessed: new Counter({
+    name: 'sp_link_reconcile_tasks_processed_total',
+    help: 'Task versions seen by the reconciler, by outcome (applied, duplicate, dead-lettered, failed).',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  writeBacks: new Counter({
+    name: 'sp_link_reconcile_writebacks_total',
+    help: 'EHR resources written back (entries in committed transactions), by tenant.',
+    labelNames: ['endpoint', 'tenant'] as const,
+    registers: [metricsRegistry],
+  }),
+  failures: new Counter({
+    name: 'sp_link_reconcile_failures_total',
+    help: 'Transient failures (retried later), by stage (feed, write, outbox, subscription).',
+    labelNames: ['endpoint', 'stage'] as const,
+    registers: [metricsRegistry],
+  }),
+  deadLetters: new Counter({
+    name: 'sp_link_reconcile_dead_letters_total',
+    help: 'Items parked as dead letters, by kind (task-version, outbox).',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [metricsRegistry],
+  }),
+  openDeadLetters: new Gauge({
+    name: 'sp_link_reconcile_dead_letters_open',
+    help: 'Open (unresolved) dead letters per endpoint.',
+    labelNames: ['endpoint'] as const,
+    registers: [metricsRegistry],
+  }),
+  pollDuration: new Histogram({
+    name: 'sp_link_reconcile_poll_duration_seconds',
+    help: 'Duration of one change-feed run per endpoint.',
+    labelNames: ['endpoint', 'trigger'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [metricsRegistry],
+  }),
+  notifications: new Counter({
+    name: 'sp_link_reconcile_notifications_total',
+    help: 'Rest-hook notifications received, by result (accepted, unauthorized, unknown-endpoint).',
+    labelNames: ['endpoint', 'result'] as const,
+    registers: [metricsRegistry],
+  }),
+  outbox: new Counter({
+    name: 'sp_link_reconcile_outbox_total',
+    help: 'Outbox rows handled, by result (delivered, discarded, retry, dead-lettered).',
+    labelNames: ['endpoint', 'result'] as const,
+    registers: [metricsRegistry],
+  }),
+};

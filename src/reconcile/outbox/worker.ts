@@ -1,0 +1,127 @@
+import type { ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { FhirError, FhirHttpError, outcomeText } from '../../fhir/errors.js';
+import { recordAudit } from '../../store/audit.js';
+import type { Db } from '../../store/db.js';
+import { runBackoffMs } from '../feed/change-feed.js';
+import { reconcileMetrics } from '../metrics.js';
+import type { EndpointRuntime, ValidateFn } from '../runtime.js';
+import { resolveDeadLetter, upsertDeadLetter } from '../store/dead-letters.js';
+import { claim, markDelivered, markFinal, markReadyFromLookup, markRetry, type OutboxRow } from './store.js';
+
+export interface OutboxDeps {
+  readonly db: Db;
+  readonly runtimes: ReadonlyMap<string, EndpointRuntime>;
+  readonly validate: ValidateFn;
+  readonly logger: Logger;
+  readonly maxAttempts: number;
+  /** Rows still `awaiting-referral` after this long are resolved by looking the referral up in the EHR. */
+  readonly graceMs: number;
+  readonly batchSize?: number;
+  /** How long a claimed row is ours before another instance may take it. */
+  readonly claimMs?: number;
+}
+
+export interface OutboxRunResult {
+  delivered: number;
+  retried: number;
+  deadLettered: number;
+  discarded: number;
+  resolvedFromEhr: number;
+}
+
+const token = (i: { system?: string; value?: string } | undefined): string | undefined =>
+  i?.value ? `${i.system ? `${i.system}|` : ''}${i.value}` : undefined;
+
+/**
+ * One pass of the outbox: resolve rows stuck in `awaiting-referral` past the grace period (the referral is
+ * in the EHR → deliver; it is not → discard, with an audit record), then deliver `ready` rows with a
+ * conditional create (`If-None-Exist: identifier=…`), so a redelivery finds the Task instead of duplicating it.
+ */
+export async function runOutbox(deps: OutboxDeps, o: { ids?: number[] } = {}): Promise<OutboxRunResult> {
+  const res: OutboxRunResult = { delivered: 0, retried: 0, deadLettered: 0, discarded: 0, resolvedFromEhr: 0 };
+  const limit = deps.batchSize ?? 50;
+  const claimMs = deps.claimMs ?? 60_000;
+  for (;;) {
+    const stuck = await claim(deps.db, { state: 'awaiting-referral', olderThanMs: deps.graceMs, limit, claimMs, ids: o.ids });
+    for (const row of stuck) await resolveAwaiting(deps, row, res);
+    if (stuck.length < limit) break;
+  }
+  for (;;) {
+    const ready = await claim(deps.db, { state: 'ready', limit, claimMs, ids: o.ids });
+    await Promise.all(ready.map((row) => deliver(deps, row, res)));
+    if (ready.length < limit) break;
+  }
+  return res;
+}
+
+async function resolveAwaiting(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult): Promise<void> {
+  const rt = deps.runtimes.get(row.endpointId);
+  const ehr = rt?.ehr.get(row.tenantId);
+  if (!rt || !ehr) return fail(deps, row, res, `no configured endpoint ${row.endpointId} / tenant ${row.tenantId}`, false);
+  const system = row.task.focus?.identifier?.system ?? IDENTIFIER_SYSTEM.referral;
+  try {
+    const bundle = await ehr.search<ServiceRequest>('ServiceRequest', { identifier: `${system}|${row.referralIdentifier}`, _count: '2' });
+    const sr = bundle.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest')?.resource;
+    if (sr?.id) {
+      await markReadyFromLookup(deps.db, row.id, `${ehr.baseUrl}/ServiceRequest/${sr.id}`);
+      res.resolvedFromEhr++;
+      return;
+    }
+    await markFinal(deps.db, row.id, 'discarded', 'the referral was never written to the EHR');
+    await recordAudit(deps.db, {
+      actor: 'sp-link-reconciler', action: 'outbox-discard', tenantId: row.tenantId, resourceRef: `outbox/${row.id}`,
+      details: { referralIdentifier: row.referralIdentifier, reason: 'no ServiceRequest with this identifier in the EHR after the grace period' },
+    });
+    reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'discarded' });
+    res.discarded++;
+  } catch (err) {
+    await fail(deps, row, res, (err as Error).message, err instanceof FhirError && err.transient);
+  }
+}
+
+async function deliver(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult): Promise<void> {
+  const rt = deps.runtimes.get(row.endpointId);
+  if (!rt) return fail(deps, row, res, `no configured link-worker endpoint ${row.endpointId}`, false);
+  const task: Task = row.task;
+  const key = token(task.identifier?.[0]);
+  if (!key) return fail(deps, row, res, 'the queued Task has no identifier to deliver it conditionally', false);
+  try {
+    deps.validate(task);
+  } catch (err) {
+    const text = outcomeText((err as { outcome?: Parameters<typeof outcomeText>[0] }).outcome) ?? (err as Error).message;
+    return fail(deps, row, res, `the Task does not conform to its profile: ${text}`, false);
+  }
+  try {
+    const written = await rt.lw.create(task, { ifNoneExist: { identifier: key } });
+    await markDelivered(deps.db, row.id, written.id ? `${rt.lw.baseUrl}/Task/${written.id}` : written.location);
+    await resolveDeadLetter(deps.db, 'outbox', `outbox/${row.id}`, 'delivered');
+    reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'delivered' });
+    res.delivered++;
+  } catch (err) {
+    const transient = err instanceof FhirError && err.transient;
+    const refused = err instanceof FhirHttpError && !err.transient;
+    await fail(deps, row, res, (err as Error).message, transient || !refused);
+  }
+}
+
+async function fail(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, error: string, retryable: boolean): Promise<void> {
+  const attempts = await markRetry(deps.db, row.id, error, runBackoffMs(row.attempts));
+  if (retryable && attempts < deps.maxAttempts) {
+    reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'retry' });
+    reconcileMetrics.failures.inc({ endpoint: row.endpointId, stage: 'outbox' });
+    res.retried++;
+    return;
+  }
+  await markFinal(deps.db, row.id, 'dead', error);
+  await upsertDeadLetter(deps.db, {
+    kind: 'outbox', endpointId: row.endpointId, tenantId: row.tenantId, sourceRef: `outbox/${row.id}`,
+    errorCode: retryable ? 'ERR_FHIR_UNREACHABLE' : 'ERR_RECONCILE_BAD_INPUT', reason: `Task delivery for referral ${row.referralIdentifier}: ${error}`,
+    attempts, firstSeen: row.createdAt, payload: row.task,
+  });
+  deps.logger.warn({ endpoint: row.endpointId, outboxId: row.id }, 'outbox row dead-lettered');
+  reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'dead-lettered' });
+  reconcileMetrics.deadLetters.inc({ endpoint: row.endpointId, kind: 'outbox' });
+  res.deadLettered++;
+}

@@ -1,0 +1,108 @@
+import type { Coding, Observation, ObservationComponent } from '@medplum/fhirtypes';
+import { CANONICAL_BASE, CODE_SYSTEM, IDENTIFIER_SYSTEM, INSTRUMENTS, PROFILE, scoreRange, writeBackIdentifierValue, type Instrument } from '../../fhir/codes.js';
+import { linkWorkerUrl } from './references.js';
+import type { BadInput, ParsedTask, ResolvedRef, Topology } from './types.js';
+
+/** HL7 observation-category: outcome measures are questionnaire-based ("survey"). */
+const SURVEY = { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey', display: 'Survey' } as const;
+const ALLOWED_STATUS = new Set(['final', 'amended', 'corrected', 'preliminary']);
+
+export interface OutcomeContext {
+  readonly topology: Topology;
+  readonly task: ParsedTask;
+  readonly patientId: string;
+  readonly serviceRequestId: string;
+}
+
+export type OutcomeResult =
+  | { readonly ok: true; readonly identifier: string; readonly resource: Observation }
+  | { readonly ok: false; readonly bad: BadInput };
+
+function instrumentOf(codings: readonly Coding[]): Instrument | undefined {
+  const all = INSTRUMENTS as readonly Instrument[];
+  for (const c of codings) {
+    const own = c.system === CODE_SYSTEM.outcomeInstrument ? all.find((i) => i.code === c.code) : undefined;
+    if (own) return own;
+    const std = all.find((i) => i.standardCode && i.standardCode.system === c.system && i.standardCode.code === c.code);
+    if (std) return std;
+  }
+  return undefined;
+}
+
+/** SP Link's own extensions on the source (e.g. the outcome time point) travel with the copy; others do not. */
+function ownExtensions(source: Observation): Observation['extension'] {
+  const mine = (source.extension ?? []).filter((e) => e.url.startsWith(`${CANONICAL_BASE}/`));
+  return mine.length ? mine : undefined;
+}
+
+/** Deterministic identifier of the EHR copy: same source Observation → same identifier, whatever Task version carried it. */
+export function outcomeIdentifier(t: Topology, task: ParsedTask, ref: ResolvedRef): string {
+  return ref.kind === 'contained'
+    ? writeBackIdentifierValue([t.endpointId, 'Task', task.id, 'contained', ref.id])
+    : writeBackIdentifierValue([t.endpointId, ref.resourceType, ref.id]);
+}
+
+/**
+ * Copies one outcome-measure Observation from the link-worker endpoint into the EHR: checked against the
+ * instrument's score ranges, re-pointed at the EHR patient and referral, with a pointer back to its source.
+ */
+export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeContext): OutcomeResult {
+  const where = `Task/${ctx.task.id} outcome ${ref.kind === 'contained' ? `#${ref.id}` : `${ref.resourceType}/${ref.id}`}`;
+  const bad = (kind: BadInput['kind'], reason: string): OutcomeResult => ({ ok: false, bad: { kind, reason: `${where}: ${reason}` } });
+  if (source.resourceType !== 'Observation') return bad('invalid-output', 'is not an Observation');
+  const inst = instrumentOf(source.code?.coding ?? []);
+  if (!inst) return bad('unknown-instrument', `instrument ${(source.code?.coding ?? []).map((c) => c.code ?? '?').join(', ') || 'none'} is not a known outcome instrument`);
+  const status = source.status ?? 'final';
+  if (!ALLOWED_STATUS.has(status)) return bad('invalid-output', `status ${status} cannot be recorded`);
+
+  let valueInteger: number | undefined;
+  let component: ObservationComponent[] | undefined;
+  if (inst.total) {
+    const v = source.valueInteger ?? source.valueQuantity?.value;
+    if (typeof v !== 'number') return bad('invalid-output', `${inst.code} needs a total score (valueInteger)`);
+    if (!Number.isInteger(v) || v < inst.total.min || v > inst.total.max) {
+      return bad('score-out-of-range', `${inst.code} total ${v} is outside ${inst.total.min}–${inst.total.max}`);
+    }
+    valueInteger = v;
+  } else {
+    const items = source.component ?? [];
+    if (items.length === 0) return bad('invalid-output', `${inst.code} needs item scores (component)`);
+    component = [];
+    for (const c of items) {
+      const code = c.code?.coding?.find((x) => x.system === CODE_SYSTEM.outcomeInstrument)?.code;
+      const range = code ? scoreRange(inst.code, code) : undefined;
+      if (!code || !range) return bad('unknown-instrument', `item ${code ?? '(uncoded)'} is not part of ${inst.code}`);
+      const v = c.valueInteger ?? c.valueQuantity?.value;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < range.min || v > range.max) {
+        return bad('score-out-of-range', `${code} score ${String(v)} is outside ${range.min}–${range.max}`);
+      }
+      const display = inst.items.find((i) => i.code === code)?.display;
+      component.push({ code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code, display }] }, valueInteger: v });
+    }
+  }
+
+  const t = ctx.topology;
+  const identifier = outcomeIdentifier(t, ctx.task, ref);
+  const sourceUrl = ref.kind === 'contained'
+    ? `${linkWorkerUrl(t, 'Task', ctx.task.id, ctx.task.version)}#${ref.id}`
+    : linkWorkerUrl(t, ref.resourceType, ref.id, source.meta?.versionId);
+  const coding: Coding[] = [{ system: CODE_SYSTEM.outcomeInstrument, code: inst.code, display: inst.display }];
+  if (inst.standardCode) coding.push({ ...inst.standardCode });
+  const resource: Observation = {
+    resourceType: 'Observation',
+    meta: { profile: [PROFILE.outcomeObservation], source: sourceUrl },
+    identifier: [{ system: IDENTIFIER_SYSTEM.outcomeObservation, value: identifier }],
+    status: status as Observation['status'],
+    category: [{ coding: [{ ...SURVEY }] }],
+    code: { coding, text: source.code?.text ?? inst.display },
+    ...(ownExtensions(source) ? { extension: ownExtensions(source) } : {}),
+    subject: { reference: `Patient/${ctx.patientId}` },
+    basedOn: [{ reference: `ServiceRequest/${ctx.serviceRequestId}` }],
+    performer: [{ display: ctx.task.ownerDisplay ?? t.endpointName }],
+    effectiveDateTime: source.effectiveDateTime ?? source.effectivePeriod?.start ?? ctx.task.lastModified,
+    ...(valueInteger !== undefined ? { valueInteger } : {}),
+    ...(component ? { component } : {}),
+    ...(ref.kind === 'contained' ? {} : { derivedFrom: [{ reference: linkWorkerUrl(t, ref.resourceType, ref.id) }] }),
+  };
+  return { ok: true, identifier, resource };
+}

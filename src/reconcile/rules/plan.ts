@@ -1,0 +1,125 @@
+import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { normaliseNhsNumber } from '../../fhir/nhs-number.js';
+import { buildCommunication, buildFlag, topicsFor } from './messages.js';
+import { mapOutcome } from './outcome-observation.js';
+import { refKey, resolveReference } from './references.js';
+import { isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor } from './task-status.js';
+import type { BadInput, Effect, Plan, PlanInput, SrStatus, TaskTrack } from './types.js';
+import { SR_STATUSES } from './types.js';
+
+const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-input', bad: { kind, reason } });
+
+/**
+ * Task version → effects on the EHR (DESIGN §5). Pure and deterministic. Idempotent by construction:
+ * creates carry deterministic identifiers (conditional create), and the status rule is a join:
+ * entered-in-error absorbs everything, otherwise the lowest terminal Task version wins, otherwise the
+ * highest version. So versions may arrive in any order, twice, or late, and end in the same EHR state.
+ */
+export function planTaskVersion(input: PlanInput): Plan {
+  const { task, serviceRequest: sr, topology: t } = input;
+  const where = `Task/${task.id}/_history/${task.version}`;
+  const cur = sr.status as SrStatus;
+  if (!(SR_STATUSES as readonly string[]).includes(cur)) return badPlan('invalid-service-request', `${where}: ServiceRequest/${sr.id} has no valid status`);
+
+  const patientId = ehrPatientId(input);
+  if (typeof patientId !== 'string') return { kind: 'bad-input', bad: patientId.bad };
+
+  const effects: Effect[] = [];
+  const decision = decideStatus(input, cur);
+  if (decision.effect) effects.push(decision.effect);
+
+  for (const out of task.outputs) {
+    if (out.type !== 'outcome-measure') continue;
+    const source = input.observations.get(refKey(out.ref));
+    if (!source) return badPlan('output-not-found', `${where}: outcome Observation ${refKey(out.ref)} was not found at the link-worker endpoint`);
+    const mapped = mapOutcome(source, out.ref, { topology: t, task, patientId, serviceRequestId: sr.id });
+    if (!mapped.ok) return { kind: 'bad-input', bad: mapped.bad };
+    if (!effects.some((e) => e.kind === 'create-observation' && e.identifier === mapped.identifier)) {
+      effects.push({ kind: 'create-observation', identifier: mapped.identifier, resource: mapped.resource });
+    }
+  }
+
+  const outcomes = effects.flatMap((e) => (e.kind === 'create-observation' ? [e.resource] : []));
+  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes };
+  for (const topic of topicsFor(task)) {
+    const c = buildCommunication(topic, msgCtx);
+    effects.push({ kind: 'create-communication', identifier: c.identifier, resource: c.resource });
+  }
+  if (task.safeguarding) {
+    const f = buildFlag('safeguarding-concern', msgCtx);
+    effects.push({ kind: 'create-flag', identifier: f.identifier, resource: f.resource });
+  }
+  if (decision.cancelTask) {
+    effects.push({ kind: 'cancel-task', taskId: task.id, taskVersion: task.version, reason: `ServiceRequest/${sr.id} was ${cur} in the EHR` });
+  }
+  return { kind: 'apply', effects, track: decision.track };
+}
+
+interface StatusDecision {
+  readonly effect?: Effect;
+  readonly cancelTask: boolean;
+  readonly track: TaskTrack;
+}
+
+function decideStatus(input: PlanInput, cur: SrStatus): StatusDecision {
+  const { task, serviceRequest: sr, topology: t } = input;
+  const v = task.version;
+  const maxVersion = Math.max(input.track?.maxVersion ?? 0, v);
+  const termV = input.track?.terminalVersion;
+  const target = referralStatusFor(task.status, t.failedTaskRevokesReferral);
+  const set = (to: SrStatus, terminalVersion: number | undefined): StatusDecision => ({
+    effect: to === cur ? undefined : { kind: 'set-referral-status', serviceRequestId: sr.id, from: cur, to },
+    cancelTask: false,
+    track: { maxVersion, ...(terminalVersion !== undefined ? { terminalVersion } : {}) },
+  });
+  const keep = (terminalVersion = termV, cancelTask = false): StatusDecision => ({
+    cancelTask,
+    track: { maxVersion, ...(terminalVersion !== undefined ? { terminalVersion } : {}) },
+  });
+
+  if (cur === 'entered-in-error') return keep();
+  if (target === undefined) return keep();
+  if (target === 'entered-in-error') return set(target, Math.min(termV ?? v, v));
+  if (isTerminalSrStatus(cur)) {
+    if (termV === undefined) {
+      // Someone else (the GP) ended the referral. Its Task must stop too (the loop works both ways).
+      if (target === cur && isTerminalTaskStatus(task.status)) return keep(v);
+      const gpRevoked = cur === 'revoked' && !isTerminalTaskStatus(task.status) && v >= (input.track?.maxVersion ?? 0);
+      return keep(undefined, gpRevoked);
+    }
+    return isTerminalSrStatus(target) && v < termV ? set(target, v) : keep();
+  }
+  if (isTerminalSrStatus(target)) return set(target, v);
+  if (v >= (input.track?.maxVersion ?? 0)) return set(target, termV);
+  return keep();
+}
+
+/** The EHR patient: SR.subject, checked against what the Task says about its patient. */
+function ehrPatientId(input: PlanInput): string | { bad: BadInput } {
+  const { task, serviceRequest: sr, topology: t } = input;
+  const where = `Task/${task.id}/_history/${task.version}`;
+  const subj = resolveReference(sr.subject?.reference, {
+    ...t,
+    // SR.subject is relative to the EHR the SR lives on, whatever server the Task is on.
+    linkWorkerBase: t.tenants.find((x) => x.id === task.tenantId)?.ehrBase ?? t.linkWorkerBase,
+  });
+  const id = subj?.kind === 'ehr' && subj.resourceType === 'Patient' ? subj.id : input.patient?.id;
+  if (!id) return { bad: { kind: 'invalid-service-request', reason: `${where}: ServiceRequest/${sr.id} has no resolvable Patient subject` } };
+  switch (task.subject.kind) {
+    case 'ehr-reference':
+      if (task.subject.id !== id) return { bad: { kind: 'patient-mismatch', reason: `${where}: Task.for is Patient/${task.subject.id} but ServiceRequest/${sr.id} is for Patient/${id}` } };
+      return id;
+    case 'nhs-number': {
+      if (!input.patient || input.patient.id !== id) {
+        return { bad: { kind: 'patient-unresolvable', reason: `${where}: Patient/${id} could not be read from the EHR to match the NHS number` } };
+      }
+      const nhs = input.patient.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.nhsNumber)?.value;
+      if (!nhs || normaliseNhsNumber(nhs) !== task.subject.nhsNumber) {
+        return { bad: { kind: 'patient-mismatch', reason: `${where}: Task.for NHS number does not match the NHS number of Patient/${id} (ServiceRequest/${sr.id} subject)` } };
+      }
+      return id;
+    }
+    default:
+      return task.subject satisfies never;
+  }
+}

@@ -1,0 +1,120 @@
+import type { Communication, Flag, Observation, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+
+/** FHIR R4 Task.status (http://hl7.org/fhir/R4/valueset-task-status.html). */
+export const TASK_STATUSES = [
+  'draft', 'requested', 'received', 'accepted', 'rejected', 'ready', 'cancelled',
+  'in-progress', 'on-hold', 'failed', 'completed', 'entered-in-error',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** FHIR R4 ServiceRequest.status (request-status). */
+export const SR_STATUSES = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'] as const;
+export type SrStatus = (typeof SR_STATUSES)[number];
+
+/** Why a Task version cannot be reconciled as it stands; each becomes a dead letter with a clear reason. */
+export type BadInputKind =
+  | 'not-a-task'
+  | 'missing-id'
+  | 'missing-version'
+  | 'invalid-status'
+  | 'missing-focus'
+  | 'focus-not-service-request'
+  | 'focus-unknown-server'
+  | 'focus-not-found'
+  | 'missing-for'
+  | 'patient-unresolvable'
+  | 'patient-mismatch'
+  | 'invalid-nhs-number'
+  | 'wrong-owner'
+  | 'unknown-output-type'
+  | 'invalid-output'
+  | 'output-other-server'
+  | 'output-not-found'
+  | 'unknown-instrument'
+  | 'score-out-of-range'
+  | 'oversized'
+  | 'invalid-service-request'
+  | 'profile-violation';
+
+export interface BadInput {
+  readonly kind: BadInputKind;
+  /** Operator-facing reason; ids and codes only, never patient data. */
+  readonly reason: string;
+}
+
+/** A FHIR reference split into where it lives. */
+export type ResolvedRef =
+  | { readonly kind: 'ehr'; readonly tenantId: string; readonly resourceType: string; readonly id: string }
+  | { readonly kind: 'link-worker'; readonly resourceType: string; readonly id: string }
+  | { readonly kind: 'contained'; readonly id: string };
+
+/** What the rules need to know about the configured servers; a plain value, no config object. */
+export interface Topology {
+  readonly endpointId: string;
+  readonly endpointName: string;
+  readonly linkWorkerBase: string;
+  /** ODS code of the organisation that must own the Tasks, when configured. */
+  readonly ownerOdsCode?: string;
+  readonly tenants: readonly { readonly id: string; readonly ehrBase: string }[];
+  /** Task.status failed: revoke the referral (true) or leave its status alone (false). */
+  readonly failedTaskRevokesReferral: boolean;
+}
+
+export type TaskOutput =
+  | { readonly type: 'outcome-measure'; readonly ref: ResolvedRef }
+  | { readonly type: 'summary'; readonly text: string }
+  | { readonly type: 'sessions-held'; readonly count: number }
+  | { readonly type: 'activity-referred'; readonly text: string };
+
+/** The patient a Task is for, as the Task states it. */
+export type TaskSubject =
+  | { readonly kind: 'nhs-number'; readonly nhsNumber: string }
+  | { readonly kind: 'ehr-reference'; readonly id: string };
+
+/** A Task version the rules accept: everything later stages need, checked and typed. */
+export interface ParsedTask {
+  readonly id: string;
+  readonly version: number;
+  readonly status: TaskStatus;
+  readonly tenantId: string;
+  readonly serviceRequestId: string;
+  readonly subject: TaskSubject;
+  readonly outputs: readonly TaskOutput[];
+  readonly reasonCode?: string;
+  readonly reasonText?: string;
+  readonly businessStatus?: string;
+  readonly safeguarding?: { readonly detail?: string };
+  readonly ownerDisplay?: string;
+  readonly lastModified: string;
+  readonly task: Task;
+}
+
+/** What SP Link remembers per Task between versions (table reconcile_task_state). */
+export interface TaskTrack {
+  /** Highest Task version processed so far; older versions may still add resources but never move status. */
+  readonly maxVersion: number;
+  /** The Task version whose terminal status SP Link wrote to the ServiceRequest, if any. */
+  readonly terminalVersion?: number;
+}
+
+export interface PlanInput {
+  readonly task: ParsedTask;
+  readonly topology: Topology;
+  readonly serviceRequest: ServiceRequest & { id: string };
+  readonly patient?: Patient & { id: string };
+  /** Source Observations named by outcome-measure outputs, keyed by `ref key` (see refKey). */
+  readonly observations: ReadonlyMap<string, Observation>;
+  readonly track: TaskTrack | undefined;
+}
+
+/** One write the reconciler makes. A discriminated union: every consumer switches exhaustively. */
+export type Effect =
+  | { readonly kind: 'set-referral-status'; readonly serviceRequestId: string; readonly from: SrStatus; readonly to: SrStatus }
+  | { readonly kind: 'create-observation'; readonly identifier: string; readonly resource: Observation }
+  | { readonly kind: 'create-communication'; readonly identifier: string; readonly resource: Communication }
+  | { readonly kind: 'create-flag'; readonly identifier: string; readonly resource: Flag }
+  | { readonly kind: 'cancel-task'; readonly taskId: string; readonly taskVersion: number; readonly reason: string };
+
+export type Plan =
+  | { readonly kind: 'apply'; readonly effects: readonly Effect[]; readonly track: TaskTrack }
+  | { readonly kind: 'bad-input'; readonly bad: BadInput };

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../fhir/codes.js';
+import type { FieldError } from '../errors.js';
+
+/**
+ * What the GP submits to create a referral. Messages are written for a GP reading them next to the
+ * field, not for a developer. Cross-field rules (detail required when "other", safeguarding detail,
+ * interpreter language) are checked in one pass so every problem is reported at once.
+ */
+
+const codes = <T extends readonly { code: string }[]>(list: T) =>
+  list.map((c) => c.code) as [T[number]['code'], ...T[number]['code'][]];
+
+const trimmed = (max: number, what: string) =>
+  z
+    .string({ error: `Enter ${what} as text` })
+    .trim()
+    .max(max, `${what[0]!.toUpperCase()}${what.slice(1)} must be ${max} characters or fewer`);
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+/** `2026-02-31` parses in JS (it rolls over), so compare the round trip. */
+const isRealDate = (d: string) => {
+  const t = new Date(`${d}T00:00:00Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
+};
+
+export const referralInputSchema = z
+  .object({
+    patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }).min(1),
+    needs: z
+      .array(z.enum(codes(NEEDS), { error: 'Choose needs from the list' }), { error: 'Select at least one need or concern' })
+      .min(1, 'Select at least one need or concern')
+      .max(NEEDS.length)
+      .refine((a) => new Set(a).size === a.length, 'Each need can be selected once'),
+    otherNeed: trimmed(200, 'the other need').optional(),
+    whatMatters: trimmed(2000, 'what matters to the person').optional(),
+    urgency: z.enum(codes(URGENCIES), { error: 'Choose routine, soon or urgent' }).default('routine'),
+    consent: z.object(
+      {
+        given: z.literal(true, { error: 'The person must agree to the referral before you send it' }),
+        date: z
+          .string({ error: 'Enter the date consent was given' })
+          .regex(isoDate, 'Enter the date consent was given, for example 2026-11-24')
+          .refine(isRealDate, 'Enter a real date')
+          .refine((d) => d <= new Date().toISOString().slice(0, 10), 'The consent date cannot be in the future'),
+        /** Who recorded the consent, when not the launching clinician (e.g. a nurse earlier today). */
+        recordedBy: trimmed(120, 'who recorded consent').optional(),
+      },
+      { error: 'Record that the person agreed to the referral' },
+    ),
+    contact: z.object(
+      {
+        methods: z
+          .array(z.enum(codes(CONTACT_METHODS), { error: 'Choose contact methods from the list' }), {
+            error: 'Select how the link worker may contact the person',
+          })
+          .min(1, 'Select how the link worker may contact the person'),
+        safeTimes: trimmed(200, 'safe times to contact').optional(),
+        leaveMessage: z.boolean({ error: 'Say whether a message may be left' }).default(false),
+      },
+      { error: 'Select how the link worker may contact the person' },
+    ),
+    accessibility: z
+      .object({
+        needs: z.array(z.enum(codes(ACCESSIBILITY_NEEDS), { error: 'Choose accessibility needs from the list' })).default([]),
+        /** BCP 47 tag or a language name, required for a spoken-language interpreter. */
+        language: trimmed(60, 'the interpreter language').optional(),
+        detail: trimmed(500, 'accessibility detail').optional(),
+      })
+      .default({ needs: [] }),
+    safeguarding: z.object(
+      {
+        concern: z.boolean({ error: 'Answer yes or no to the safeguarding question' }),
+        detail: trimmed(1000, 'the safeguarding detail').optional(),
+      },
+      { error: 'Answer yes or no to the safeguarding question' },
+    ),
+    service: z.discriminatedUnion(
+      'kind',
+      [
+        z.object({ kind: z.literal('link-worker-decides') }),
+        z.object({
+          kind: z.literal('directory'),
+          healthcareServiceId: z
+            .string({ error: 'Choose a service from the directory' })
+            .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Choose a service from the directory'),
+        }),
+      ],
+      { error: 'Choose a service, or let the link worker decide' },
+    ),
+  })
+  .superRefine((v, ctx) => {
+    if (v.needs.includes('other') && !v.otherNeed) {
+      ctx.addIssue({ code: 'custom', path: ['otherNeed'], message: 'Describe the other need' });
+    }
+    if (v.safeguarding.concern && !v.safeguarding.detail) {
+      ctx.addIssue({ code: 'custom', path: ['safeguarding', 'detail'], message: 'Describe the safeguarding concern' });
+    }
+    if (v.accessibility.needs.includes('interpreter') && !v.accessibility.language) {
+      ctx.addIssue({ code: 'custom', path: ['accessibility', 'language'], message: 'Enter the language the person needs an interpreter for' });
+    }
+    if (v.accessibility.needs.includes('other') && !v.accessibility.detail) {
+      ctx.addIssue({ code: 'custom', path: ['accessibility', 'detail'], message: 'Describe the accessibility need' });
+    }
+  });
+
+export type ReferralInput = z.output<typeof referralInputSchema>;
+export type ReferralInputRaw = z.input<typeof referralInputSchema>;
+
+/** Field-level errors keyed by dotted path (`consent.date`), one message per field. */
+export function toFieldErrors(error: z.ZodError): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.filter((p) => typeof p !== 'number').map(String).join('.') || '(body)';
+    if (seen.has(path)) continue;
+    seen.add(path);
+    out.push({ path, message: issue.message });
+  }
+  return out;
+}
+
+export type ParsedReferral = { ok: true; value: ReferralInput } | { ok: false; fields: FieldError[] };
+
+export function parseReferralInput(body: unknown): ParsedReferral {
+  const r = referralInputSchema.safeParse(body);
+  return r.success ? { ok: true, value: r.data } : { ok: false, fields: toFieldErrors(r.error) };
+}
+
+/** Safeguarding raises the urgency to the highest level (DESIGN §4: safeguarding raises priority). */
+export function effectiveUrgency(input: Pick<ReferralInput, 'urgency' | 'safeguarding'>): ReferralInput['urgency'] {
+  return input.safeguarding.concern ? 'urgent' : input.urgency;
+}

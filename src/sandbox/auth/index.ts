@@ -1,0 +1,145 @@
+import { createHmac } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type Provider from 'oidc-provider';
+import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import type { Config } from '../../config/schema.js';
+import { logger } from '../../http/logger.js';
+import type { AuthorizeFn, SandboxFhirServer } from '../fhir/index.js';
+import { createFhirAuthorize, type ResourceReader } from '../access/authorize.js';
+import type { ResourceLike } from '../access/compartment.js';
+import { createTokenVerifier } from '../access/verify-token.js';
+import { backendClient, developerClient, DEVELOPER_CLIENT, gpAppClients } from './clients.js';
+import { ehrInteractionRouter } from './ehr-interaction.js';
+import { BACKEND_CLIENT_KID, loadBackendClientKey, loadServerSigningKeys, publicJwk } from './keys.js';
+import { LaunchStore, type LaunchContext } from './launch-store.js';
+import { smartConfiguration, smartSecurity } from './smart-configuration.js';
+import { createSmartProvider, LAUNCH_SCOPES, type SandboxClient } from './smart-provider.js';
+
+export type { LaunchContext } from './launch-store.js';
+export { BACKEND_CLIENT_ID, DEVELOPER_CLIENT } from './clients.js';
+export { BACKEND_CLIENT_KID } from './keys.js';
+
+/** Where the two sandbox authorization servers live (their issuer = origin of the FHIR base + this path). */
+export const EHR_AUTH_PATH = '/sandbox/auth/ehr';
+export const LW_AUTH_PATH = '/sandbox/auth/lw';
+
+export interface SandboxAuthOptions {
+  config: Config;
+  /** Defaults to config.dataDir; keys go to `{dataDir}/sandbox-keys/`. */
+  dataDir?: string;
+  /** Absolute FHIR bases, e.g. http://localhost:3000/sandbox/ehr/fhir. */
+  ehrBase: string;
+  lwBase: string;
+}
+
+export interface SandboxAuth {
+  /** Mount at the app root, before the sandbox FHIR servers: auth servers + both smart-configuration documents. */
+  readonly router: Router;
+  /** `authorize` for createSandboxFhirServer at the EHR / link-worker base. */
+  readonly ehrAuthorize: AuthorizeFn;
+  readonly lwAuthorize: AuthorizeFn;
+  /** Registers an EHR launch context and returns the opaque `launch` id for `/launch?iss=…&launch=…`. */
+  createLaunch(context: LaunchContext): string;
+  /** Lets the compartment checks read current resources; call once the FHIR servers exist. */
+  attachServers(servers: { ehr?: SandboxFhirServer; lw?: SandboxFhirServer }): void;
+  readonly ehrIssuer: string;
+  readonly lwIssuer: string;
+  /** `security` for createSandboxFhirServer: advertises SMART and the token/authorize URLs in /metadata. */
+  readonly ehrSecurity: CapabilityStatementRestSecurity;
+  readonly lwSecurity: CapabilityStatementRestSecurity;
+  /** SP Link's backend-services key: file for config `privateKeyFile`, and its `kid`. */
+  readonly backendKey: { file: string; kid: string };
+  close(): Promise<void>;
+}
+
+const SCOPES_SUPPORTED = [...LAUNCH_SCOPES, 'patient/*.cruds', 'patient/*.rs', 'user/*.cruds', 'user/*.rs', 'system/*.cruds', 'system/*.rs', 'patient/*.read', 'user/*.read', 'system/*.read'];
+
+function readerOf(server: SandboxFhirServer | undefined): ResourceReader | undefined {
+  if (!server) return undefined;
+  return async (type, id) => {
+    try {
+      return (await server.repo.readResource(type, id)) as unknown as ResourceLike;
+    } catch {
+      return undefined; // not found or deleted: the FHIR server answers that itself
+    }
+  };
+}
+
+/**
+ * The sandbox's SMART authorization servers: one for the GP system (EHR launch + backend services) and one
+ * for the link-worker service (backend services only, a different system with its own issuer), plus the
+ * access enforcement both FHIR servers use. Storage is in memory (oidc-provider's default, sandbox only).
+ */
+export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<SandboxAuth> {
+  const { config } = opts;
+  const log = logger.child({ module: 'sandbox-auth' });
+  const dataDir = opts.dataDir ?? config.dataDir;
+  const ehrBase = opts.ehrBase.replace(/\/+$/, '');
+  const lwBase = opts.lwBase.replace(/\/+$/, '');
+  const ehrIssuer = new URL(ehrBase).origin + EHR_AUTH_PATH;
+  const lwIssuer = new URL(lwBase).origin + LW_AUTH_PATH;
+  const cookieKeys = [createHmac('sha256', config.server.sessionSecret).update('sandbox-auth-cookies').digest('base64url')];
+  const backend = await loadBackendClientKey(dataDir);
+  const common: SandboxClient[] = [backendClient(backend.publicJwk)];
+  if (config.sandbox.allowInsecureDeveloperClient) {
+    common.push(developerClient());
+    log.warn({ clientId: DEVELOPER_CLIENT.clientId }, 'INSECURE: sandbox developer client enabled (sandbox.allowInsecureDeveloperClient)');
+  }
+
+  const launches = new LaunchStore();
+  const [ehrKeys, lwKeys] = await Promise.all([loadServerSigningKeys(dataDir, 'ehr-auth'), loadServerSigningKeys(dataDir, 'lw-auth')]);
+  const ehrProvider = createSmartProvider({
+    issuer: ehrIssuer,
+    fhirBase: ehrBase,
+    clients: [...gpAppClients(config, ehrBase), ...common],
+    jwks: ehrKeys,
+    cookieKeys,
+    launches,
+    interactionPath: (uid) => `${EHR_AUTH_PATH}/interaction/${uid}`,
+  });
+  const lwProvider = createSmartProvider({ issuer: lwIssuer, fhirBase: lwBase, clients: common, jwks: lwKeys, cookieKeys });
+
+  const servers: { ehr?: SandboxFhirServer; lw?: SandboxFhirServer } = {};
+  const grantActive = (provider: Provider) => async (grantId: string) => Boolean(await provider.Grant.find(grantId));
+  const ehrAuthorize = createFhirAuthorize({
+    fhirBase: ehrBase,
+    verify: createTokenVerifier({ issuer: ehrIssuer, audience: ehrBase, jwks: { keys: ehrKeys.keys.map(publicJwk) }, isGrantActive: grantActive(ehrProvider) }),
+    readResource: () => readerOf(servers.ehr),
+  });
+  const lwAuthorize = createFhirAuthorize({
+    fhirBase: lwBase,
+    verify: createTokenVerifier({ issuer: lwIssuer, audience: lwBase, jwks: { keys: lwKeys.keys.map(publicJwk) }, isGrantActive: grantActive(lwProvider) }),
+    readResource: () => readerOf(servers.lw),
+  });
+
+  const router = Router();
+  const ehrSmart = smartConfiguration({ issuer: ehrIssuer, ehrLaunch: true, scopes: SCOPES_SUPPORTED });
+  const lwSmart = smartConfiguration({ issuer: lwIssuer, ehrLaunch: false, scopes: SCOPES_SUPPORTED.filter((s) => s.startsWith('system/')) });
+  const wellKnown = (doc: Record<string, unknown>) => (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'public, max-age=300').set('Access-Control-Allow-Origin', '*').json(doc);
+  };
+  router.get(`${new URL(ehrBase).pathname}/.well-known/smart-configuration`, wellKnown(ehrSmart));
+  router.get(`${new URL(lwBase).pathname}/.well-known/smart-configuration`, wellKnown(lwSmart));
+  router.use(EHR_AUTH_PATH, ehrInteractionRouter(ehrProvider, launches, ehrBase));
+  router.use(EHR_AUTH_PATH, ehrProvider.callback());
+  router.use(LW_AUTH_PATH, lwProvider.callback());
+
+  return {
+    router,
+    ehrAuthorize,
+    lwAuthorize,
+    createLaunch: (context) => launches.create(context),
+    attachServers(s) {
+      if (s.ehr) servers.ehr = s.ehr;
+      if (s.lw) servers.lw = s.lw;
+    },
+    ehrIssuer,
+    lwIssuer,
+    ehrSecurity: smartSecurity(ehrIssuer, true),
+    lwSecurity: smartSecurity(lwIssuer, false),
+    backendKey: { file: backend.file, kid: BACKEND_CLIENT_KID },
+    async close() {
+      // oidc-provider's memory storage holds no timers or sockets; nothing to release.
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { Location, Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { DEMO_IDS, FHIR_SYSTEM, LOCAL_SYSTEM, ODS } from './constants.js';
+
+/** Fernbridge Community Connect: the fictional social prescribing service (link-worker server). */
+export const LINK_WORKER_ORG: Organization = {
+  resourceType: 'Organization',
+  id: DEMO_IDS.linkWorkerOrg,
+  identifier: [{ system: IDENTIFIER_SYSTEM.odsOrganisation, value: ODS.linkWorkerService }],
+  active: true,
+  type: [{ coding: [{ system: FHIR_SYSTEM.organizationType, code: 'cg', display: 'Community Group' }], text: 'Social prescribing service' }],
+  name: 'Fernbridge Community Connect',
+  telecom: [
+    { system: 'phone', value: '01632 960500', use: 'work' },
+    { system: 'email', value: 'referrals@fernbridge-connect.example.org', use: 'work' },
+  ],
+  address: [{ use: 'work', line: ['The Old School, Brook Street'], city: 'Fernbridge', district: 'Westshire', postalCode: 'FB1 4AA', country: 'GB' }],
+};
+
+interface WorkerRow {
+  readonly n: number;
+  readonly given: string;
+  readonly family: string;
+  readonly gender: 'female' | 'male';
+}
+
+const WORKERS: readonly WorkerRow[] = [
+  { n: 1, given: 'Sarah', family: 'Whitfield', gender: 'female' },
+  { n: 2, given: 'Daniel', family: 'Osei', gender: 'male' },
+  { n: 3, given: 'Megan', family: 'Pritchard', gender: 'female' },
+  { n: 4, given: 'Tariq', family: 'Aziz', gender: 'male' },
+];
+
+export const linkWorkerId = (n: number): string => `lw-${n}`;
+export const linkWorkerRoleId = (n: number): string => `lw-${n}-role`;
+
+export function linkWorkerResources(): (Practitioner | PractitionerRole)[] {
+  return WORKERS.flatMap((w): (Practitioner | PractitionerRole)[] => [
+    {
+      resourceType: 'Practitioner',
+      id: linkWorkerId(w.n),
+      identifier: [{ system: LOCAL_SYSTEM.lwStaff, value: `FCC-${String(w.n).padStart(3, '0')}` }],
+      active: true,
+      name: [{ use: 'official', given: [w.given], family: w.family }],
+      gender: w.gender,
+    },
+    {
+      resourceType: 'PractitionerRole',
+      id: linkWorkerRoleId(w.n),
+      active: true,
+      practitioner: { reference: `Practitioner/${linkWorkerId(w.n)}`, display: `${w.given} ${w.family}` },
+      organization: { reference: `Organization/${DEMO_IDS.linkWorkerOrg}`, display: LINK_WORKER_ORG.name },
+      code: [{ text: 'Social prescribing link worker' }],
+      healthcareService: [{ reference: `HealthcareService/${DEMO_IDS.linkWorkerService}` }],
+      telecom: [
+        { system: 'phone', value: `07700 90050${w.n}`, use: 'work' },
+        { system: 'email', value: `${w.given.toLowerCase()}.${w.family.toLowerCase()}@fernbridge-connect.example.org`, use: 'work' },
+      ],
+    },
+  ]);
+}
+
+/** Community organisations that run the directory's services. */
+export const PROVIDERS = {
+  'org-fernbridge-advice': 'Fernbridge Advice Centre',
+  'org-vale-foodbank': 'Vale Food Bank',
+  'org-westshire-carers': 'Westshire Carers Centre',
+  'org-calm-waters': 'Calm Waters Wellbeing',
+  'org-fernbridge-leisure': 'Fernbridge Leisure Trust',
+  'org-open-studio': 'Open Studio Arts',
+  'org-good-neighbours': 'Good Neighbours Fernbridge',
+  'org-green-roots': 'Green Roots Community Garden',
+  'org-vale-housing': 'Vale Housing Advice',
+  'org-westshire-library': 'Westshire Libraries',
+} as const;
+export type ProviderId = keyof typeof PROVIDERS;
+
+export function providerResources(): Organization[] {
+  return Object.entries(PROVIDERS).map(([id, name], i) => ({
+    resourceType: 'Organization',
+    id,
+    active: true,
+    type: [{ coding: [{ system: FHIR_SYSTEM.organizationType, code: 'cg', display: 'Community Group' }] }],
+    name,
+    telecom: [{ system: 'phone', value: `01632 9606${String(i + 10)}`, use: 'work' }],
+    address: [{ use: 'work', city: 'Fernbridge', district: 'Westshire', country: 'GB' }],
+  }));
+}
+
+/** The area the directory covers, and the venues services run from. */
+export const VENUES = {
+  'loc-community-centre': { name: 'Brook Street Community Centre', line: 'Brook Street', postcode: 'FB1 4AB' },
+  'loc-library': { name: 'Fernbridge Library', line: 'Market Square', postcode: 'FB1 1CC' },
+  'loc-allotments': { name: 'Canal Side Allotments', line: 'Towpath Lane', postcode: 'FB2 6DD' },
+  'loc-leisure-centre': { name: 'Fernbridge Leisure Centre', line: 'Park Road', postcode: 'FB3 2EE' },
+  'loc-advice-centre': { name: 'Fernbridge Advice Centre', line: '12 Market Street', postcode: 'FB1 1FF' },
+} as const;
+export type VenueId = keyof typeof VENUES;
+
+export function locationResources(): Location[] {
+  const area: Location = {
+    resourceType: 'Location',
+    id: DEMO_IDS.area,
+    status: 'active',
+    mode: 'kind',
+    name: 'Fernbridge and the Vale',
+    description: 'Postcode districts FB1, FB2 and FB3',
+    physicalType: { coding: [{ system: FHIR_SYSTEM.locationPhysicalType, code: 'area', display: 'Area' }] },
+  };
+  const venues = Object.entries(VENUES).map(
+    ([id, v]): Location => ({
+      resourceType: 'Location',
+      id,
+      status: 'active',
+      mode: 'instance',
+      name: v.name,
+      address: { use: 'work', line: [v.line], city: 'Fernbridge', district: 'Westshire', postalCode: v.postcode, country: 'GB' },
+      physicalType: { coding: [{ system: FHIR_SYSTEM.locationPhysicalType, code: 'bu', display: 'Building' }] },
+      partOf: { reference: `Location/${DEMO_IDS.area}` },
+    }),
+  );
+  return [area, ...venues];
+}

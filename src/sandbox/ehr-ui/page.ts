@@ -1,0 +1,151 @@
+import { html, layout, type Html } from './html.js';
+import type { ClinicianRow, PatientRow, RecordView } from './record.js';
+
+/**
+ * The sandbox GP system's page: clinician choice, patient search/list, the record summary and the
+ * "Social prescribing (SP Link)" launch, embedded in an iframe or in a new window. Plain forms and links,
+ * no script: keyboard usable by construction. Stable ids / data-testid values are documented in the README.
+ */
+
+export const SERVICE_NAME = 'Riverside GP clinical system';
+
+export interface EhrPageModel {
+  clinicians: readonly ClinicianRow[];
+  clinician: ClinicianRow;
+  query: string;
+  patients: readonly PatientRow[];
+  record?: RecordView;
+  /** The SP Link launch URL to show embedded, when the app was opened in the page. */
+  embeddedLaunchUrl?: string;
+}
+
+const qs = (p: Record<string, string | undefined>): string =>
+  new URLSearchParams(Object.entries(p).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+
+function clinicianForm(m: EhrPageModel): Html {
+  return html`<form method="get" action="/sandbox/ehr" class="sbx-toolbar" data-testid="clinician-form">
+  <div class="nhsuk-form-group">
+    <label class="nhsuk-label" for="clinician">Signed in clinician</label>
+    <select class="nhsuk-select" id="clinician" name="clinician">
+      ${m.clinicians.map((c) => html`<option value="${c.id}"${c.id === m.clinician.id ? html` selected` : ''}>${c.name}</option>`)}
+    </select>
+  </div>
+  ${m.record ? html`<input type="hidden" name="patient" value="${m.record.id}">` : ''}
+  <button class="nhsuk-button nhsuk-button--secondary" type="submit" id="change-clinician">Change clinician</button>
+</form>`;
+}
+
+function patientList(m: EhrPageModel): Html {
+  return html`<section aria-labelledby="find-patient-heading" class="sbx-panel">
+  <h2 id="find-patient-heading" class="nhsuk-heading-m">Find a patient</h2>
+  <form method="get" action="/sandbox/ehr" role="search" data-testid="patient-search-form">
+    <input type="hidden" name="clinician" value="${m.clinician.id}">
+    <div class="nhsuk-form-group">
+      <label class="nhsuk-label" for="patient-search">Name or NHS number</label>
+      <input class="nhsuk-input nhsuk-u-width-two-thirds" id="patient-search" name="q" type="search" value="${m.query}" autocomplete="off">
+    </div>
+    <button class="nhsuk-button" type="submit" id="patient-search-button">Search</button>
+  </form>
+  <table class="nhsuk-table sbx-table" data-testid="patient-list">
+    <caption class="nhsuk-table__caption">Patients (${m.patients.length})</caption>
+    <thead class="nhsuk-table__head"><tr>
+      <th scope="col">Name</th><th scope="col">NHS number</th><th scope="col">Date of birth</th><th scope="col">Age</th>
+    </tr></thead>
+    <tbody class="nhsuk-table__body">
+      ${m.patients.map(
+        (p) => html`<tr class="nhsuk-table__row${m.record?.id === p.id ? ' sbx-selected' : ''}" data-patient-id="${p.id}">
+        <td class="nhsuk-table__cell"><a href="/sandbox/ehr?${qs({ clinician: m.clinician.id, q: m.query || undefined, patient: p.id })}" data-testid="open-patient" data-patient-id="${p.id}"${m.record?.id === p.id ? html` aria-current="true"` : ''}>${p.name}</a></td>
+        <td class="nhsuk-table__cell sbx-nowrap" data-testid="nhs-number">${p.nhsNumber}</td>
+        <td class="nhsuk-table__cell sbx-nowrap">${p.birthDate}</td>
+        <td class="nhsuk-table__cell">${p.age ?? ''}</td>
+      </tr>`,
+      )}
+    </tbody>
+  </table>
+  ${m.patients.length === 0 ? html`<p class="nhsuk-body" role="status">No patients match “${m.query}”.</p>` : ''}
+</section>`;
+}
+
+function table(testid: string, caption: string, headers: string[], rows: Html[], empty: string): Html {
+  if (rows.length === 0) return html`<h3 class="nhsuk-heading-s">${caption}</h3><p class="nhsuk-body" data-testid="${testid}">${empty}</p>`;
+  return html`<table class="nhsuk-table sbx-table" data-testid="${testid}">
+    <caption class="nhsuk-table__caption nhsuk-table__caption--s">${caption}</caption>
+    <thead class="nhsuk-table__head"><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+    <tbody class="nhsuk-table__body">${rows}</tbody>
+  </table>`;
+}
+
+function recordSection(m: EhrPageModel, r: RecordView): Html {
+  const launchQuery = qs({ clinician: m.clinician.id, patient: r.id });
+  return html`<section aria-labelledby="record-heading" class="sbx-panel" data-testid="patient-record" data-patient-id="${r.id}">
+  <div class="sbx-banner" role="region" aria-label="Patient banner" data-testid="patient-banner">
+    <h2 id="record-heading" class="nhsuk-heading-m sbx-banner__name">${r.name}</h2>
+    <dl class="sbx-banner__facts">
+      <div><dt>NHS number</dt><dd data-testid="banner-nhs-number">${r.nhsNumber}</dd></div>
+      <div><dt>Born</dt><dd>${r.birthDate} (${r.age ?? '?'} y)</dd></div>
+      <div><dt>Gender</dt><dd>${r.gender}</dd></div>
+      <div><dt>Address</dt><dd>${r.address}</dd></div>
+    </dl>
+  </div>
+  <div class="sbx-launch" data-testid="launch-actions">
+    <form method="get" action="/sandbox/ehr" class="sbx-inline">
+      <input type="hidden" name="clinician" value="${m.clinician.id}">
+      <input type="hidden" name="patient" value="${r.id}">
+      <input type="hidden" name="app" value="sp-link">
+      <button class="nhsuk-button" type="submit" id="launch-embedded" data-testid="launch-embedded">Social prescribing (SP Link)</button>
+    </form>
+    <a class="nhsuk-button nhsuk-button--secondary" id="launch-window" data-testid="launch-window" href="/sandbox/ehr/launch?${launchQuery}" target="_blank" rel="noopener">Open SP Link in a new window<span class="nhsuk-u-visually-hidden"> (opens in a new window)</span></a>
+  </div>
+  ${m.embeddedLaunchUrl
+    ? html`<div class="sbx-app" data-testid="sp-link-app">
+    <iframe id="sp-link-frame" name="sp-link" title="SP Link social prescribing" src="${m.embeddedLaunchUrl}" data-testid="sp-link-frame"></iframe>
+    <p class="nhsuk-body-s"><a href="/sandbox/ehr?${launchQuery}" id="close-app">Close SP Link</a></p>
+  </div>`
+    : ''}
+  <h3 class="nhsuk-heading-s">Problems</h3>
+  ${r.problems.length
+    ? html`<ul class="nhsuk-list nhsuk-list--bullet" data-testid="problems">${r.problems.map((p) => html`<li>${p}</li>`)}</ul>`
+    : html`<p class="nhsuk-body" data-testid="problems">No active problems recorded.</p>`}
+  ${table(
+    'referrals',
+    'Social prescribing referrals',
+    ['Date', 'Reference', 'Reasons', 'Service', 'Status'],
+    r.referrals.map(
+      (x) => html`<tr class="nhsuk-table__row" data-referral-id="${x.id}"><td class="nhsuk-table__cell sbx-nowrap">${x.authoredOn}</td><td class="nhsuk-table__cell">${x.identifier}</td><td class="nhsuk-table__cell">${x.reasons}</td><td class="nhsuk-table__cell">${x.service}</td><td class="nhsuk-table__cell" data-testid="referral-status">${x.status}</td></tr>`,
+    ),
+    'No social prescribing referrals.',
+  )}
+  ${table(
+    'outcomes',
+    'Outcome measures',
+    ['Date', 'Measure', 'Value'],
+    r.outcomes.map((x) => html`<tr class="nhsuk-table__row" data-observation-id="${x.id}"><td class="nhsuk-table__cell">${x.date}</td><td class="nhsuk-table__cell">${x.measure}</td><td class="nhsuk-table__cell">${x.value}</td></tr>`),
+    'No outcome measures recorded.',
+  )}
+  ${table(
+    'messages',
+    'Messages and alerts from social prescribing',
+    ['Date', 'Type', 'Detail'],
+    r.messages.map((x) => html`<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">${x.date}</td><td class="nhsuk-table__cell">${x.kind}</td><td class="nhsuk-table__cell">${x.text}</td></tr>`),
+    'No messages.',
+  )}
+</section>`;
+}
+
+export function renderEhrPage(m: EhrPageModel): string {
+  const body = html`<h1 class="nhsuk-heading-l">${m.record ? m.record.name : 'Patients'}</h1>
+${clinicianForm(m)}
+<div class="sbx-columns">
+  ${patientList(m)}
+  ${m.record ? recordSection(m, m.record) : html`<section class="sbx-panel"><p class="nhsuk-body">Choose a patient to open their record.</p></section>`}
+</div>`;
+  return layout({ title: m.record ? `${m.record.name} – record` : 'Patients', service: SERVICE_NAME, body });
+}
+
+export function renderNotFound(what: string): string {
+  return layout({
+    title: 'Not found',
+    service: SERVICE_NAME,
+    body: html`<h1 class="nhsuk-heading-l">Not found</h1><p class="nhsuk-body">${what}</p><p class="nhsuk-body"><a href="/sandbox/ehr">Back to the patient list</a></p>`,
+  });
+}

@@ -1,0 +1,84 @@
+import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import { linkWorkerResources } from '../demo/link-workers.js';
+import { ODS } from '../demo/index.js';
+
+/**
+ * The sandbox identity provider's staff: the link-worker organisation's four link workers (from the demo
+ * data, so names and Practitioner ids match the link-worker server), its service manager, and one link
+ * worker of a different organisation (for access-control tests: same role, other `org`).
+ */
+
+export type StaffRole = 'link-worker' | 'service-manager';
+
+export interface StaffUser {
+  /** Stable subject (`sub`) = Practitioner id at the link-worker server. */
+  readonly id: string;
+  /** What is typed in the username field. */
+  readonly username: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly email: string;
+  readonly roles: readonly StaffRole[];
+  /** ODS code of the user's organisation. */
+  readonly org: string;
+  readonly orgName: string;
+  readonly jobTitle: string;
+}
+
+/** ODS-format code of the other (fictional) social prescribing organisation. */
+export const OTHER_ORG_ODS = 'Y99960';
+export const SERVICE_MANAGER_ID = 'lw-manager';
+export const OTHER_ORG_WORKER_ID = 'lw-other-1';
+
+const LW_ORG_NAME = 'Fernbridge Community Connect';
+
+function demoLinkWorkers(): StaffUser[] {
+  const resources = linkWorkerResources();
+  const roles = resources.filter((r): r is PractitionerRole => r.resourceType === 'PractitionerRole');
+  return resources
+    .filter((r): r is Practitioner => r.resourceType === 'Practitioner')
+    .map((p) => {
+      const name = p.name?.[0];
+      const role = roles.find((r) => r.practitioner?.reference === `Practitioner/${p.id}`);
+      const email = role?.telecom?.find((t) => t.system === 'email')?.value ?? `${p.id}@fernbridge-connect.example.org`;
+      return {
+        id: p.id as string,
+        username: email.split('@')[0] as string,
+        givenName: name?.given?.[0] ?? '',
+        familyName: name?.family ?? '',
+        email,
+        roles: ['link-worker'],
+        org: ODS.linkWorkerService,
+        orgName: LW_ORG_NAME,
+        jobTitle: 'Link worker',
+      };
+    });
+}
+
+export function sandboxStaff(): StaffUser[] {
+  return [
+    ...demoLinkWorkers(),
+    {
+      id: SERVICE_MANAGER_ID,
+      username: 'nina.kaur',
+      givenName: 'Nina',
+      familyName: 'Kaur',
+      email: 'nina.kaur@fernbridge-connect.example.org',
+      roles: ['service-manager'],
+      org: ODS.linkWorkerService,
+      orgName: LW_ORG_NAME,
+      jobTitle: 'Service manager',
+    },
+    {
+      id: OTHER_ORG_WORKER_ID,
+      username: 'owen.price',
+      givenName: 'Owen',
+      familyName: 'Price',
+      email: 'owen.price@harbourside-wellbeing.example.org',
+      roles: ['link-worker'],
+      org: OTHER_ORG_ODS,
+      orgName: 'Harbourside Wellbeing Hub',
+      jobTitle: 'Link worker (other organisation)',
+    },
+  ];
+}

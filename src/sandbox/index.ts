@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import type { Config } from '../config/schema.js';
+import { logger } from '../http/logger.js';
+import { createSandboxAuth, type SandboxAuth } from './auth/index.js';
+import { ehrSeed, lwSeed } from './demo/index.js';
+import { sandboxEhrUiRouter } from './ehr-ui/index.js';
+import { createSandboxFhirServer, sandboxDataFile, type SandboxFhirServer } from './fhir/index.js';
+import { createSandboxIdp, type SandboxIdp } from './idp/index.js';
+
+export const EHR_FHIR_PATH = '/sandbox/ehr/fhir';
+export const LW_FHIR_PATH = '/sandbox/lw/fhir';
+
+export interface Sandbox {
+  /** Mount at the app root, before any body parser (the auth servers read raw bodies). */
+  readonly router: Router;
+  readonly ehr: SandboxFhirServer;
+  readonly lw: SandboxFhirServer;
+  readonly auth: SandboxAuth;
+  readonly idp?: SandboxIdp;
+  /** Restores the demo data on both FHIR servers. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded sandbox: a GP practice's EHR (FHIR + SMART authorization server + launcher page), a link-worker
+ * service's FHIR server with its own authorization server, and a staff identity provider. Demo data persists
+ * under `dataDir`. Only started when `sandbox.enabled` — never a production path.
+ */
+export async function startSandbox(config: Config): Promise<Sandbox> {
+  const log = logger.child({ module: 'sandbox' });
+  const origin = new URL(config.server.publicUrl).origin;
+  const urls = { ehr: origin + EHR_FHIR_PATH, lw: origin + LW_FHIR_PATH };
+  const auth = await createSandboxAuth({ config, ehrBase: urls.ehr, lwBase: urls.lw });
+  const [ehr, lw] = await Promise.all([
+    createSandboxFhirServer({
+      name: 'ehr',
+      baseUrl: urls.ehr,
+      dataFile: sandboxDataFile(config.dataDir, 'ehr'),
+      seed: () => ehrSeed(urls),
+      authorize: auth.ehrAuthorize,
+      security: auth.ehrSecurity,
+    }),
+    createSandboxFhirServer({
+      name: 'lw',
+      baseUrl: urls.lw,
+      dataFile: sandboxDataFile(config.dataDir, 'lw'),
+      seed: () => lwSeed(urls),
+      authorize: auth.lwAuthorize,
+      security: auth.lwSecurity,
+    }),
+  ]);
+  auth.attachServers({ ehr, lw });
+  const idp = config.workspace?.enabled ? await createSandboxIdp({ config, lwBase: urls.lw }) : undefined;
+
+  const router = Router();
+  router.use(auth.router);
+  if (idp) router.use(idp.router);
+  router.use(EHR_FHIR_PATH, ehr.router);
+  router.use(LW_FHIR_PATH, lw.router);
+  router.use(sandboxEhrUiRouter({ ehr, publicUrl: config.server.publicUrl, createLaunch: (c) => auth.createLaunch(c) }));
+  log.info({ ehr: urls.ehr, lw: urls.lw }, 'sandbox started');
+
+  return {
+    router,
+    ehr,
+    lw,
+    auth,
+    idp,
+    async reset() {
+      await Promise.all([ehr.reset(), lw.reset()]);
+    },
+    async close() {
+      await Promise.all([ehr.close(), lw.close()]);
+      await idp?.close();
+      await auth.close();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { Router, json, type NextFunction, type Request, type Response } from 'express';
+import type { Patient, Resource } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config, LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
+import { isSpLinkError, SpLinkError } from '../errors.js';
+import { FhirClient } from '../fhir/client.js';
+import { FhirError, FhirHttpError } from '../fhir/errors.js';
+import { isResourceValidationError } from '../fhir/validate/index.js';
+import { cancelReferral } from '../referrals/cancel-referral.js';
+import { createReferral, type LaunchIdentity, type ReferralDeps } from '../referrals/create-referral.js';
+import type { DirectoryCache } from '../referrals/directory-cache.js';
+import { searchDirectory } from '../referrals/directory.js';
+import { listReferrals } from '../referrals/list-referrals.js';
+import type { ReferralOutbox } from '../referrals/outbox-port.js';
+import { parseReferralInput } from '../referrals/referral-input.js';
+import type { Db } from '../store/db.js';
+import { buildContext, practitionerName } from './api-context.js';
+import { checkCsrf, checkPatient } from './csrf.js';
+import { gpAuthProvider, requireLaunch } from './gp-auth.js';
+import { relativeToIss } from './launch-steps.js';
+import type { OidcConfigCache } from './oidc-config.js';
+
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  oidc: OidcConfigCache;
+  directory: DirectoryCache;
+  /** SP Link's backend client for a link-worker endpoint. */
+  linkWorkerClient(endpoint: LinkWorkerEndpointConfig): Promise<FhirClient>;
+  outbox?: ReferralOutbox;
+  validate: (r: Resource) => void;
+  logger: Logger;
+}
+
+const cancelSchema = z.object({
+  patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
+  version: z.string().max(64).optional(),
+  reason: z.enum(['gp-cancelled', 'duplicate-referral', 'entered-in-error'], { error: 'Choose why you are cancelling' }).default('gp-cancelled'),
+});
+
+const saveSession = (req: Request) => new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
+
+/**
+ * The backend-for-frontend API of the GP app (`/app/api`). JSON in, JSON out, errors as
+ * `{ error: { code, message, fields? } }`. Calls the EHR with the GP's token held in the session and the
+ * link-worker endpoint with SP Link's own credentials; neither token is ever sent to the browser.
+ */
+export function apiRoutes(deps: ApiDeps): Router {
+  const { config } = deps;
+  const log = deps.logger.child({ module: 'gp-api' });
+  const router = Router();
+  router.use(json({ limit: '64kb' }));
+  router.use((_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
+
+  const endpointFor = (tenant: TenantConfig) => config.linkWorkerEndpoints.find((e) => e.id === tenant.linkWorkerEndpoint)!;
+  const ehrFor = (req: Request, tenant: TenantConfig, iss: string) =>
+    new FhirClient({ baseUrl: iss, auth: gpAuthProvider(req, tenant, deps.oidc, log), validate: deps.validate, logger: log, retry: { maxAttempts: 2 } });
+
+  async function referralDeps(req: Request): Promise<{ rd: ReferralDeps; who: LaunchIdentity; tenant: TenantConfig }> {
+    const { launch, tenant } = requireLaunch(req, config);
+    const endpoint = endpointFor(tenant);
+    const rd: ReferralDeps = {
+      ehr: ehrFor(req, tenant, launch.iss),
+      lw: await deps.linkWorkerClient(endpoint),
+      db: deps.db,
+      tenant,
+      endpoint,
+      directory: deps.directory,
+      ...(deps.outbox ? { outbox: deps.outbox } : {}),
+      validate: deps.validate,
+      logger: log,
+    };
+    const who: LaunchIdentity = {
+      patient: launch.patient,
+      iss: launch.iss,
+      practitioner: launch.fhirUser ? relativeToIss(launch.fhirUser, launch.iss) : 'Practitioner/unknown',
+      ...(launch.practitionerName ? { practitionerName: launch.practitionerName } : {}),
+    };
+    return { rd, who, tenant };
+  }
+
+  router.get('/context', async (req, res, next) => {
+    try {
+      const { launch, tenant } = requireLaunch(req, config);
+      const ehr = ehrFor(req, tenant, launch.iss);
+      const practitionerRef = launch.fhirUser ? relativeToIss(launch.fhirUser, launch.iss) : undefined;
+      const [patient, name] = await Promise.all([
+        ehr.read<Patient>('Patient', launch.patient),
+        launch.practitionerName !== undefined ? Promise.resolve(launch.practitionerName) : practitionerName(ehr, practitionerRef),
+      ]);
+      if (launch.practitionerName === undefined && req.session.smart) {
+        req.session.smart = { ...req.session.smart, practitionerName: name ?? '' };
+        await saveSession(req);
+      }
+      res.json(
+        buildContext(req.session.smart ?? launch, patient, { ...(name ? { name } : {}) }, {
+          practice: tenant.name,
+          linkWorkerService: endpointFor(tenant).name,
+          csrfToken: req.session.csrfToken ?? '',
+          now: new Date(),
+        }),
+      );
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/directory', async (req, res, next) => {
+    try {
+      const { tenant } = requireLaunch(req, config);
+      const endpoint = endpointFor(tenant);
+      const lw = await deps.linkWorkerClient(endpoint);
+      const services = await deps.directory.get(endpoint.id, lw);
+      const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
+      const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
+      res.json({ services: searchDirectory(services, { needs: arr(req.query.need), locality: str(req.query.locality), text: str(req.query.q) }) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/referrals', async (req, res, next) => {
+    try {
+      const { launch, tenant } = requireLaunch(req, config);
+      checkPatient(req.query.patient, launch.patient);
+      const lw = await deps.linkWorkerClient(endpointFor(tenant)).catch(() => undefined);
+      res.json({ referrals: await listReferrals(ehrFor(req, tenant, launch.iss), lw, launch.patient, log) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/referrals', async (req, res, next) => {
+    try {
+      const { launch } = requireLaunch(req, config);
+      checkCsrf(req);
+      const parsed = parseReferralInput(req.body);
+      // The patient check comes first: a request about another patient is refused whatever else is wrong.
+      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, launch.patient);
+      if (!parsed.ok) throw new SpLinkError('ERR_VALIDATION', 'Check the highlighted answers.', 422, { fields: parsed.fields });
+      const { rd, who } = await referralDeps(req);
+      const out = await createReferral(rd, who, parsed.value);
+      res.status(201).json(out);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/referrals/:id/cancel', async (req, res, next) => {
+    try {
+      const { launch } = requireLaunch(req, config);
+      checkCsrf(req);
+      const body = cancelSchema.safeParse(req.body ?? {});
+      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, launch.patient);
+      if (!body.success) throw new SpLinkError('ERR_VALIDATION', 'Check the highlighted answers.', 422, { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', 'No such referral.', 404);
+      const { rd, who } = await referralDeps(req);
+      res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.use((_req, _res, next) => next(new SpLinkError('ERR_NOT_FOUND', 'No such API route.', 404)));
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = toApiError(err);
+    if (e.httpStatus >= 500) log.error({ err, code: e.code }, 'gp api call failed');
+    else log.warn({ code: e.code }, 'gp api call refused');
+    res.status(e.httpStatus).json({ error: { code: e.code, message: e.message, ...(e.details?.fields ? { fields: e.details.fields } : {}) } });
+  });
+  return router;
+}
+
+/** One error currency at this edge: SpLinkError. FHIR failures are translated into what the GP can act on. */
+export function toApiError(err: unknown): SpLinkError {
+  if (isSpLinkError(err)) return err;
+  if (isResourceValidationError(err)) return new SpLinkError('ERR_FHIR_INVALID_RESOURCE', 'SP Link could not build a valid referral from these answers.', 422);
+  if (err instanceof FhirHttpError) {
+    if (err.status === 401) return new SpLinkError('ERR_SESSION_EXPIRED', 'Your SP Link session has ended. Open SP Link again from the patient record.', 401);
+    if (err.status === 403) return new SpLinkError('ERR_FORBIDDEN', 'The clinical system did not allow this.', 403);
+    if (err.status === 404) return new SpLinkError('ERR_NOT_FOUND', 'The record could not be found.', 404);
+    return new SpLinkError('ERR_FHIR_REQUEST_FAILED', 'The clinical system could not complete this. Nothing was saved; please try again.', 502);
+  }
+  if (err instanceof FhirError) return new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system could not be reached. Nothing was saved; please try again.', 502);
+  if (err && typeof err === 'object' && 'type' in err && (err as { type: unknown }).type === 'entity.parse.failed') {
+    return new SpLinkError('ERR_VALIDATION', 'The request was not valid JSON.', 400);
+  }
+  return new SpLinkError('ERR_INTERNAL', 'Something went wrong in SP Link. Nothing was saved; please try again.', 500);
+}

@@ -1,0 +1,27 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { SpLinkError } from '../errors.js';
+
+export const CSRF_HEADER = 'x-csrf-token';
+
+/**
+ * Synchronizer-token CSRF check (OWASP CSRF Prevention): the token lives in the server-side session and is
+ * handed to the app by `/app/api/context`; every state-changing call must echo it in `x-csrf-token`.
+ */
+export function checkCsrf(req: Request): void {
+  const expected = req.session?.csrfToken;
+  const given = req.get(CSRF_HEADER);
+  if (!expected || !given) throw new SpLinkError('ERR_CSRF', 'The request was missing its security token. Reload SP Link and try again.', 403);
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw new SpLinkError('ERR_CSRF', 'The request’s security token did not match. Reload SP Link and try again.', 403);
+  }
+}
+
+/** State-changing and reading calls alike name the patient; it must be the launch patient (DESIGN §7). */
+export function checkPatient(requested: unknown, launchPatient: string): void {
+  if (requested !== launchPatient) {
+    throw new SpLinkError('ERR_PATIENT_MISMATCH', 'This SP Link window is for a different patient. Open SP Link again from the current patient’s record.', 403);
+  }
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import * as client from 'openid-client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { isSpLinkError, SpLinkError } from '../errors.js';
+import { recordAudit } from '../store/audit.js';
+import type { Db } from '../store/db.js';
+import { renderErrorPage } from './error-pages.js';
+import { addPending, authorizationParams, checkLaunchParam, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
+import type { OidcConfigCache } from './oidc-config.js';
+
+/** Where the authorization server sends the GP back (register exactly this in the EHR). */
+export const CALLBACK_PATH = '/smart/callback';
+export const LAUNCH_PATH = '/launch';
+export const APP_PATH = '/app/';
+
+export interface LaunchRoutesDeps {
+  config: Config;
+  db: Db;
+  oidc: OidcConfigCache;
+  logger: Logger;
+}
+
+const saveSession = (req: Request) => new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
+const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+
+/**
+ * The thin driver of the EHR launch (SMART App Launch 2.x §EHR launch): every decision is a pure step
+ * in launch-steps.ts; this file only does I/O. Failures render an HTML page with a 4xx/5xx status and
+ * never redirect, so a bad `iss` cannot turn SP Link into an open redirector.
+ */
+export function launchRoutes(deps: LaunchRoutesDeps): Router {
+  const { config, db, oidc } = deps;
+  const log = deps.logger.child({ module: 'smart-launch' });
+  const redirectUri = new URL(CALLBACK_PATH, config.server.publicUrl).href;
+  const router = Router();
+
+  router.get(LAUNCH_PATH, async (req, res, next) => {
+    try {
+      const tenant = tenantForIss(config, req.query.iss);
+      const iss = String(req.query.iss).replace(/\/+$/, '');
+      const launch = checkLaunchParam(req.query.launch);
+      const oidcConfig = await oidc.get(tenant, iss);
+      const state = client.randomState();
+      const codeVerifier = client.randomPKCECodeVerifier();
+      const codeChallenge = await client.calculatePKCECodeChallenge(codeVerifier);
+      const now = Date.now();
+      req.session.smartPending = addPending(req.session.smartPending, { tenantId: tenant.id, iss, launch, state, codeVerifier, createdAt: now }, now);
+      await saveSession(req);
+      const url = client.buildAuthorizationUrl(oidcConfig, authorizationParams({ tenant, iss, launch, state, codeChallenge, redirectUri }));
+      log.info({ tenantId: tenant.id }, 'smart launch started');
+      res.redirect(302, url.href);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get(CALLBACK_PATH, async (req, res, next) => {
+    try {
+      const now = Date.now();
+      const pending = matchCallback(req.query as Record<string, unknown>, req.session.smartPending, now);
+      // One use per state: drop it before the token request, so a replayed callback finds nothing.
+      req.session.smartPending = req.session.smartPending?.filter((p) => p.state !== pending.state);
+      await saveSession(req);
+      const tenant = config.tenants.find((t) => t.id === pending.tenantId);
+      if (!tenant) throw new SpLinkError('ERR_SESSION_EXPIRED', 'The practice for this launch is no longer configured.', 400);
+      const oidcConfig = await oidc.get(tenant, pending.iss);
+      const currentUrl = new URL(req.originalUrl, config.server.publicUrl);
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      try {
+        tokens = await client.authorizationCodeGrant(oidcConfig, currentUrl, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state });
+      } catch (err) {
+        throw tokenError(err);
+      }
+      const session = launchSessionFrom(pending, tokens as unknown as TokenResult, tokens.claims()?.fhirUser, now);
+      // Session fixation defence: a fresh session id once the GP is signed in (OWASP Session Management).
+      await regenerate(req);
+      req.session.smart = session;
+      req.session.csrfToken = randomBytes(32).toString('base64url');
+      await saveSession(req);
+      await recordAudit(db, { actor: session.fhirUser ?? 'unknown', action: 'smart-launch', tenantId: tenant.id, resourceRef: `Patient/${session.patient}` });
+      log.info({ tenantId: tenant.id }, 'smart launch completed');
+      res.redirect(303, APP_PATH);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.use([LAUNCH_PATH, CALLBACK_PATH], (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = isSpLinkError(err) ? err : new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The launch could not be completed.', 500);
+    if (!isSpLinkError(err)) log.error({ err }, 'smart launch failed');
+    else log.warn({ code: e.code }, 'smart launch refused');
+    res.status(e.httpStatus).type('html').set('cache-control', 'no-store').send(renderErrorPage(e.code));
+  });
+  return router;
+}
+
+/** Token endpoint failures: a used or expired code is the GP's "start again", a network failure is "unreachable". */
+function tokenError(err: unknown): SpLinkError {
+  if (err instanceof client.ResponseBodyError) {
+    if (err.error === 'invalid_grant') return new SpLinkError('ERR_SESSION_EXPIRED', 'The sign-in code was already used or has expired.', 400);
+    if (err.error === 'access_denied') return new SpLinkError('ERR_SMART_ACCESS_DENIED', undefined, 403);
+    return new SpLinkError('ERR_SMART_LAUNCH_FAILED', `The clinical system refused the sign-in (${err.error}).`, 502);
+  }
+  if (err instanceof client.ClientError) return new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The sign-in response failed SP Link’s checks.', 400);
+  return new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system could not be reached.', 502);
+}

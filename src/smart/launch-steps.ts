@@ -1,0 +1,160 @@
+import type { Config, TenantConfig } from '../config/schema.js';
+import { SpLinkError } from '../errors.js';
+
+/**
+ * The SMART EHR launch as pure steps (SMART App Launch 2.x §EHR launch). The driver (launch-routes.ts)
+ * does the I/O: fetching the SMART configuration, redirects, the token request and the session.
+ */
+
+/** A launch between `/launch` and `/smart/callback`, bound to the pre-login session by its `state`. */
+export interface PendingLaunch {
+  tenantId: string;
+  iss: string;
+  launch: string;
+  state: string;
+  codeVerifier: string;
+  createdAt: number;
+}
+
+/** What SP Link keeps, server-side only, after a successful launch. */
+export interface LaunchSession {
+  tenantId: string;
+  iss: string;
+  patient: string;
+  encounter?: string;
+  /** Absolute or relative reference to the launching user, e.g. `…/Practitioner/gp-1`. */
+  fhirUser?: string;
+  /** Display name of the user, read once from the EHR after launch. */
+  practitionerName?: string;
+  needPatientBanner: boolean;
+  scope: string;
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch ms when the access token expires. */
+  expiresAt: number;
+  launchedAt: number;
+}
+
+/** A pending launch older than this is refused: the authorization server's own login step is minutes, not hours. */
+export const PENDING_LAUNCH_TTL_MS = 10 * 60 * 1000;
+/** Concurrent launches kept per browser session (several EHR tabs); the oldest is dropped. */
+export const MAX_PENDING_LAUNCHES = 5;
+/** Refresh the access token this long before it expires. */
+export const REFRESH_SKEW_MS = 60 * 1000;
+
+const normalise = (u: string) => u.replace(/\/+$/, '');
+
+/**
+ * SMART App Launch 2.x §Launch: the app must check `iss` before trusting it. Only an `iss` on a tenant's
+ * allowlist selects that tenant; anything else is refused before any redirect (no open redirector).
+ */
+export function tenantForIss(config: Pick<Config, 'tenants'>, iss: unknown): TenantConfig {
+  if (typeof iss !== 'string' || iss.length === 0 || iss.length > 2048) {
+    throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', 'The launch did not say which clinical system it came from.', 400);
+  }
+  const wanted = normalise(iss);
+  const tenant = config.tenants.find((t) => t.smart.issAllowlist.some((a) => normalise(a) === wanted));
+  if (!tenant) throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', 'This clinical system is not registered with SP Link.', 400);
+  return tenant;
+}
+
+export function checkLaunchParam(launch: unknown): string {
+  if (typeof launch !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(launch)) {
+    throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The launch from the clinical system is missing its launch code.', 400);
+  }
+  return launch;
+}
+
+/** Parameters of the authorization request (SMART App Launch 2.x §Obtaining authorization code). */
+export function authorizationParams(p: {
+  tenant: TenantConfig;
+  iss: string;
+  launch: string;
+  state: string;
+  codeChallenge: string;
+  redirectUri: string;
+}): Record<string, string> {
+  return {
+    response_type: 'code',
+    redirect_uri: p.redirectUri,
+    scope: p.tenant.smart.scopes,
+    state: p.state,
+    launch: p.launch,
+    // `aud` = the FHIR base the token is for; stops a token minted for one server being replayed at another.
+    aud: p.iss,
+    code_challenge: p.codeChallenge,
+    code_challenge_method: 'S256',
+  };
+}
+
+/** Adds a pending launch, dropping expired ones and keeping at most MAX_PENDING_LAUNCHES. */
+export function addPending(list: readonly PendingLaunch[] | undefined, p: PendingLaunch, now: number): PendingLaunch[] {
+  const live = (list ?? []).filter((x) => now - x.createdAt < PENDING_LAUNCH_TTL_MS);
+  return [...live, p].slice(-MAX_PENDING_LAUNCHES);
+}
+
+/**
+ * Matches the callback to a pending launch by `state` (RFC 6749 §10.12, CSRF on the redirect URI).
+ * An `error` from the authorization server wins; then state; then the launch's age.
+ */
+export function matchCallback(
+  query: Record<string, unknown>,
+  pending: readonly PendingLaunch[] | undefined,
+  now: number,
+): PendingLaunch {
+  const error = typeof query.error === 'string' ? query.error : undefined;
+  if (error === 'access_denied') throw new SpLinkError('ERR_SMART_ACCESS_DENIED', 'Access to the record was not granted.', 403);
+  if (error) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', `The clinical system refused the launch (${error.slice(0, 64)}).`, 400);
+  const state = typeof query.state === 'string' ? query.state : undefined;
+  if (!pending || pending.length === 0) {
+    throw new SpLinkError('ERR_SESSION_EXPIRED', 'This sign-in link has already been used or has expired.', 400);
+  }
+  const match = state ? pending.find((p) => p.state === state) : undefined;
+  if (!match) throw new SpLinkError('ERR_SMART_STATE_MISMATCH', 'The sign-in response does not belong to this launch.', 400);
+  if (now - match.createdAt >= PENDING_LAUNCH_TTL_MS) throw new SpLinkError('ERR_SESSION_EXPIRED', 'The launch took too long and has expired.', 400);
+  if (typeof query.code !== 'string' || !query.code) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The sign-in response has no authorization code.', 400);
+  return match;
+}
+
+/** The parts of a token response SP Link uses (SMART App Launch 2.x §Response with access token). */
+export interface TokenResult {
+  access_token: string;
+  refresh_token?: string;
+  expires_in?: number;
+  scope?: string;
+  patient?: unknown;
+  encounter?: unknown;
+  need_patient_banner?: unknown;
+  fhirUser?: unknown;
+}
+
+export function launchSessionFrom(pending: PendingLaunch, tokens: TokenResult, idTokenFhirUser: unknown, now: number): LaunchSession {
+  if (typeof tokens.patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(tokens.patient)) {
+    throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The clinical system did not say which patient the launch is for.', 400);
+  }
+  const fhirUser = typeof idTokenFhirUser === 'string' ? idTokenFhirUser : typeof tokens.fhirUser === 'string' ? tokens.fhirUser : undefined;
+  return {
+    tenantId: pending.tenantId,
+    iss: pending.iss,
+    patient: tokens.patient,
+    ...(typeof tokens.encounter === 'string' ? { encounter: tokens.encounter } : {}),
+    ...(fhirUser ? { fhirUser } : {}),
+    // Spec default when absent is "the app decides"; showing the banner is the safe choice.
+    needPatientBanner: tokens.need_patient_banner !== false,
+    scope: tokens.scope ?? '',
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    expiresAt: now + (typeof tokens.expires_in === 'number' && tokens.expires_in > 0 ? tokens.expires_in : 300) * 1000,
+    launchedAt: now,
+  };
+}
+
+export function needsRefresh(s: Pick<LaunchSession, 'expiresAt'>, now: number): boolean {
+  return now >= s.expiresAt - REFRESH_SKEW_MS;
+}
+
+/** `https://ehr/fhir/Practitioner/gp-1` → `Practitioner/gp-1` when on the launch's FHIR base; else unchanged. */
+export function relativeToIss(ref: string, iss: string): string {
+  const base = `${normalise(iss)}/`;
+  return ref.startsWith(base) ? ref.slice(base.length) : ref;
+}

@@ -1,0 +1,71 @@
+import session from 'express-session';
+import type { RequestHandler, Request } from 'express';
+import type { Config } from '../../config/schema.js';
+import type { Db } from '../../store/db.js';
+import { DbSessionStore } from '../../store/session-store.js';
+import type { Actor } from '../domain/actor.js';
+
+/** Form work kept across an idle sign-out: restored into the same form after signing in again. */
+export interface StashedForm {
+  /** Case the form belongs to. */
+  caseId: string;
+  /** Form key on the case page (`session`, `outcome-swemwbs`, …). */
+  form: string;
+  values: Record<string, unknown>;
+}
+
+/** What the workspace keeps in its session (ids, the user's name, tokens for CSRF; never patient data). */
+export interface WorkspaceSession {
+  actor?: Actor;
+  csrf?: string;
+  returnTo?: string;
+  stash?: StashedForm;
+  flash?: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    ws?: WorkspaceSession;
+  }
+}
+
+export const SESSION_COOKIE = 'sp_link_ws';
+
+export const wsSession = (req: Request): WorkspaceSession => (req.session.ws ??= {});
+
+/**
+ * Staff sessions in the Db (DbSessionStore), separate from the GP app's: own cookie, path /workspace.
+ * Idle timeout: the cookie has no expiry (ends with the browser) and the stored session expires
+ * `sessionIdleMinutes` after the last request (touched on every request). A cookie whose session is
+ * gone therefore means "timed out", which lets the sign-in page say so and keep the user's work.
+ */
+export function workspaceSession(config: Config, db: Db): { middleware: RequestHandler; store: DbSessionStore } {
+  const idleMs = config.server.sessionIdleMinutes * 60_000;
+  const store = new DbSessionStore(db, { defaultTtlMs: idleMs });
+  const secure = config.server.publicUrl.startsWith('https://');
+  const middleware = session({
+    name: SESSION_COOKIE,
+    secret: config.server.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    proxy: config.server.trustProxy !== false ? true : undefined,
+    // The workspace is a top-level site, never framed, so Lax is right in every cookie mode.
+    cookie: { path: '/workspace', httpOnly: true, sameSite: 'lax', secure },
+  });
+  return { middleware, store };
+}
+
+/** True when the browser sent a workspace session cookie (so a missing session means it timed out). */
+export function hadSessionCookie(req: Request): boolean {
+  return (req.headers.cookie ?? '').split(';').some((c) => c.trim().startsWith(`${SESSION_COOKIE}=`));
+}
+
+export function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,129 @@
+import type { Task } from '@medplum/fhirtypes';
+import { displayOf } from '../../fhir/codes.js';
+import { isNew, isTerminal, readCase } from './case-state.js';
+import { patientName } from './referral-details.js';
+
+export const CASELOAD_VIEWS = ['new', 'mine', 'open', 'closed', 'all'] as const;
+export type CaseloadView = (typeof CASELOAD_VIEWS)[number];
+
+export interface CaseloadQuery {
+  view: CaseloadView;
+  /** Name (any part, case-insensitive) or NHS number (spaces ignored). */
+  q?: string;
+  /** Task.status to narrow to. */
+  status?: string;
+}
+
+export interface CaseRow {
+  id: string;
+  name: string;
+  nhsNumber?: string;
+  status: Task['status'];
+  statusText: string;
+  businessStatus?: string;
+  assignee?: string;
+  authoredOn?: string;
+  ageDays?: number;
+  urgent: boolean;
+  safeguarding: boolean;
+}
+
+const STATUS_TEXT: Record<Task['status'], string> = {
+  draft: 'Draft', requested: 'New', received: 'New', accepted: 'Accepted', rejected: 'Declined', ready: 'Ready',
+  cancelled: 'Closed', 'in-progress': 'Working with person', 'on-hold': 'Paused', failed: 'Could not contact',
+  completed: 'Completed', 'entered-in-error': 'Withdrawn',
+};
+export const statusText = (s: Task['status']) => STATUS_TEXT[s];
+
+export function parseCaseloadQuery(raw: Record<string, unknown>): CaseloadQuery {
+  const view = (CASELOAD_VIEWS as readonly string[]).includes(String(raw.view)) ? (raw.view as CaseloadView) : 'new';
+  const q = typeof raw.q === 'string' && raw.q.trim() ? raw.q.trim().slice(0, 100) : undefined;
+  const status = typeof raw.status === 'string' && raw.status in STATUS_TEXT ? raw.status : undefined;
+  return { view, q, status };
+}
+
+function matches(row: CaseRow, q: string): boolean {
+  const digits = q.replace(/\s+/g, '');
+  if (/^\d{3,10}$/.test(digits)) return (row.nhsNumber ?? '').replace(/\s+/g, '').includes(digits);
+  const words = q.toLowerCase().split(/\s+/);
+  const name = row.name.toLowerCase();
+  return words.every((w) => name.includes(w));
+}
+
+export function toRow(task: Task, now: Date): CaseRow {
+  const c = readCase(task);
+  const authored = c.authoredOn ? Date.parse(c.authoredOn) : NaN;
+  return {
+    id: c.id,
+    name: patientName(task) ?? 'Name not given',
+    nhsNumber: c.nhsNumber,
+    status: c.status,
+    statusText: STATUS_TEXT[c.status],
+    businessStatus: c.businessStatus ? displayOf('businessStatus', c.businessStatus) : undefined,
+    assignee: c.assignee?.display ?? c.assignee?.reference,
+    authoredOn: c.authoredOn,
+    ageDays: Number.isNaN(authored) ? undefined : Math.max(0, Math.floor((now.getTime() - authored) / 86_400_000)),
+    urgent: task.priority === 'urgent' || task.priority === 'asap' || task.priority === 'stat',
+    safeguarding: c.safeguarding?.flag === true,
+  };
+}
+
+/** The caseload rows for one view, oldest referral first (the longest wait is the most pressing). */
+/** `actorRole`: the user's PractitionerRole (`PractitionerRole/…`); "mine" = cases it owns. */
+export function caseload(tasks: Task[], actorRole: string | undefined, query: CaseloadQuery, now: Date): CaseRow[] {
+  const inView = (t: Task) => {
+    switch (query.view) {
+      case 'new':
+        return isNew(t.status);
+      case 'mine':
+        return actorRole !== undefined && readCase(t).assignee?.reference === actorRole && !isTerminal(t.status);
+      case 'open':
+        return !isNew(t.status) && !isTerminal(t.status);
+      case 'closed':
+        return isTerminal(t.status);
+      case 'all':
+        return true;
+      default:
+        return query.view satisfies never;
+    }
+  };
+  return tasks
+    .filter(inView)
+    .filter((t) => !query.status || t.status === query.status)
+    .map((t) => toRow(t, now))
+    .filter((r) => !query.q || matches(r, query.q))
+    .sort((a, b) => (a.urgent !== b.urgent ? (a.urgent ? -1 : 1) : (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '')));
+}
+
+export interface CapacityRow {
+  reference: string;
+  name: string;
+  open: number;
+  inProgress: number;
+  safeguarding: number;
+}
+
+/** Open cases per link worker (manager view), plus how many new referrals wait for anyone. */
+export function capacity(tasks: Task[], staff: readonly { reference: string; name: string }[]): { rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number } {
+  const rows = new Map<string, CapacityRow>(staff.map((s) => [s.reference, { reference: s.reference, name: s.name, open: 0, inProgress: 0, safeguarding: 0 }]));
+  let unassignedNew = 0;
+  let unassignedOpen = 0;
+  for (const t of tasks) {
+    if (isTerminal(t.status)) continue;
+    const c = readCase(t);
+    if (!c.assignee) {
+      if (isNew(t.status)) unassignedNew++;
+      else unassignedOpen++;
+      continue;
+    }
+    let row = rows.get(c.assignee.reference);
+    if (!row) {
+      row = { reference: c.assignee.reference, name: c.assignee.display ?? c.assignee.reference, open: 0, inProgress: 0, safeguarding: 0 };
+      rows.set(c.assignee.reference, row);
+    }
+    row.open++;
+    if (t.status === 'in-progress') row.inProgress++;
+    if (c.safeguarding?.flag) row.safeguarding++;
+  }
+  return { rows: [...rows.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name)), unassignedNew, unassignedOpen };
+}

@@ -1,0 +1,108 @@
+import type { Extension, HumanName, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../fhir/codes.js';
+
+/**
+ * The referral as the link worker reads it. Source: the copy of the referral and the person's
+ * demographics the GP app puts in the Task (`contained`, pointed at by Task.input "referral-details"),
+ * because a link-worker service usually cannot read the GP record. Reading the Task is then enough
+ * for a case page: one FHIR read, no dependency on the EHR being reachable.
+ */
+export interface ReferralDetails {
+  patient: {
+    name?: string;
+    nhsNumber?: string;
+    birthDate?: string;
+    gender?: string;
+    phones: string[];
+    emails: string[];
+    address?: string;
+    language?: string;
+  };
+  service?: string;
+  urgency: string;
+  authoredOn?: string;
+  requester?: string;
+  needs: string[];
+  notes: string[];
+  consent?: { date?: string; recorder?: string };
+  contact?: { methods: string[]; safeTimes?: string; leaveMessage?: boolean };
+  accessibility: { type: string; language?: string; detail?: string }[];
+  safeguarding?: { flag: boolean; detail?: string };
+}
+
+const part = (e: Extension | undefined, url: string) => e?.extension?.filter((x) => x.url === url) ?? [];
+
+export function formatName(names: HumanName[] | undefined): string | undefined {
+  const n = names?.find((x) => x.use === 'official') ?? names?.[0];
+  if (!n) return undefined;
+  return n.text ?? [...(n.prefix ?? []), ...(n.given ?? []), n.family].filter(Boolean).join(' ');
+}
+
+function containedById<T extends Patient | ServiceRequest>(task: Task, ref: string | undefined, type: T['resourceType']): T | undefined {
+  if (!ref?.startsWith('#')) return undefined;
+  return task.contained?.find((r) => r.resourceType === type && r.id === ref.slice(1)) as T | undefined;
+}
+
+/** The contained referral copy (Task.input referral-details, else the first contained ServiceRequest). */
+export function referralCopy(task: Task): ServiceRequest | undefined {
+  const input = task.input?.find((i) => i.type.coding?.some((c) => c.system === CODE_SYSTEM.prsbSection && c.code === 'referral-details'));
+  return containedById<ServiceRequest>(task, input?.valueReference?.reference, 'ServiceRequest') ??
+    (task.contained?.find((r) => r.resourceType === 'ServiceRequest') as ServiceRequest | undefined);
+}
+
+export function patientCopy(task: Task, sr?: ServiceRequest): Patient | undefined {
+  return containedById<Patient>(task, sr?.subject?.reference, 'Patient') ?? (task.contained?.find((r) => r.resourceType === 'Patient') as Patient | undefined);
+}
+
+export function patientName(task: Task): string | undefined {
+  return formatName(patientCopy(task, referralCopy(task))?.name) ?? task.for?.display;
+}
+
+export function readReferral(task: Task): ReferralDetails {
+  const sr = referralCopy(task);
+  const p = patientCopy(task, sr);
+  const ext = (url: string) => sr?.extension?.filter((e) => e.url === url) ?? [];
+  const consent = ext(EXTENSION.consentGiven)[0];
+  const contact = ext(EXTENSION.contactPreference)[0];
+  const sg = ext(EXTENSION.safeguardingConcern)[0];
+  const addr = p?.address?.[0];
+  const C = EXTENSION_PART.contactPreference;
+  const A = EXTENSION_PART.accessibilityNeed;
+  const S = EXTENSION_PART.safeguardingConcern;
+  return {
+    patient: {
+      name: formatName(p?.name) ?? task.for?.display,
+      nhsNumber: (task.for?.identifier?.system === IDENTIFIER_SYSTEM.nhsNumber ? task.for.identifier.value : undefined) ??
+        p?.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.nhsNumber)?.value,
+      birthDate: p?.birthDate,
+      gender: p?.gender,
+      phones: p?.telecom?.filter((t) => t.system === 'phone' || t.system === 'sms').flatMap((t) => (t.value ? [t.value] : [])) ?? [],
+      emails: p?.telecom?.filter((t) => t.system === 'email').flatMap((t) => (t.value ? [t.value] : [])) ?? [],
+      address: addr ? (addr.text ?? [...(addr.line ?? []), addr.city, addr.postalCode].filter(Boolean).join(', ')) : undefined,
+      language: p?.communication?.[0]?.language?.text ?? p?.communication?.[0]?.language?.coding?.[0]?.display ?? p?.communication?.[0]?.language?.coding?.[0]?.code,
+    },
+    service: sr?.code?.text ?? sr?.code?.coding?.[0]?.display,
+    urgency: displayOf('urgency', priorityToUrgency(sr?.priority ?? task.priority)) ?? 'Routine',
+    authoredOn: sr?.authoredOn ?? task.authoredOn,
+    requester: sr?.requester?.display ?? task.requester?.display,
+    needs: sr?.reasonCode?.map((r) => r.text ?? r.coding?.[0]?.display ?? r.coding?.[0]?.code ?? '').filter(Boolean) ?? [],
+    notes: sr?.note?.map((n) => n.text) ?? [],
+    consent: consent
+      ? { date: part(consent, EXTENSION_PART.consentGiven.date)[0]?.valueDateTime, recorder: part(consent, EXTENSION_PART.consentGiven.recorder)[0]?.valueReference?.display }
+      : undefined,
+    contact: contact
+      ? {
+          methods: part(contact, C.method).map((m) => displayOf('contactMethod', m.valueCode ?? '') ?? m.valueCode ?? ''),
+          safeTimes: part(contact, C.safeTimes)[0]?.valueString,
+          leaveMessage: part(contact, C.leaveMessage)[0]?.valueBoolean,
+        }
+      : undefined,
+    accessibility: ext(EXTENSION.accessibilityNeed).map((e) => {
+      const typePart = part(e, A.type)[0];
+      const type = typePart?.valueCode ?? typePart?.valueCoding?.code ?? 'other';
+      const lang = part(e, A.language)[0]?.valueCodeableConcept;
+      return { type: displayOf('accessibilityNeed', type) ?? type, language: lang?.text ?? lang?.coding?.[0]?.code, detail: part(e, A.detail)[0]?.valueString };
+    }),
+    safeguarding: sg ? { flag: part(sg, S.flag)[0]?.valueBoolean === true, detail: part(sg, S.detail)[0]?.valueString } : undefined,
+  };
+}

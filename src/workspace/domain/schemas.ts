@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../fhir/codes.js';
+
+/**
+ * Input schemas of the workspace actions, as posted by the HTML forms (every value a string).
+ * `parseAction` returns either the typed input or one message per form field, so the page can show
+ * field-level errors and nothing is written.
+ */
+
+const codes = <T extends readonly { code: string }[]>(list: T) => list.map((c) => c.code) as [T[number]['code'], ...T[number]['code'][]];
+const text = (max: number) => z.string().trim().max(max, `Must be ${max} characters or fewer`);
+const required = (label: string, max: number) => text(max).min(1, `Enter ${label}`);
+const optionalText = (max: number) => text(max).optional().transform((s) => (s ? s : undefined));
+const choose = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
+  z.enum(values, { error: `Select ${label}` });
+
+/** Reasons a link worker may give when declining or closing; referrer-only reasons are excluded. */
+export const LINK_WORKER_REASONS = STATUS_REASONS.filter((r) => r.by !== 'gp');
+const reasonCodes = codes(LINK_WORKER_REASONS);
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A calendar date (YYYY-MM-DD) that is real and not after `today` (YYYY-MM-DD, UTC). */
+const pastDate = (label: string, today: string) =>
+  z
+    .string({ error: `Enter the ${label}` })
+    .trim()
+    .min(1, `Enter the ${label}`)
+    .refine((s) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+      message: `The ${label} must be a real date`,
+      abort: true,
+    })
+    .refine((s) => s <= today, { message: `The ${label} must be today or in the past` });
+
+export function actionSchemas(today: string) {
+  return {
+    accept: z.object({}),
+    decline: z.object({ reason: choose(reasonCodes, 'a reason for declining'), note: optionalText(1000) }),
+    assign: z.object({ linkWorker: z.string({ error: 'Select a link worker' }).trim().regex(/^PractitionerRole\/[A-Za-z0-9\-.]{1,64}$/, 'Select a link worker') }),
+    contact: z.object({
+      date: pastDate('date of the attempt', today),
+      method: choose(codes(CONTACT_METHODS), 'how you tried to make contact'),
+      outcome: choose(['successful', 'unsuccessful'] as const, 'whether you made contact'),
+      note: optionalText(1000),
+    }),
+    session: z.object({
+      date: pastDate('session date', today),
+      mode: choose(codes(SESSION_MODES), 'how the session took place'),
+      durationMinutes: z.coerce
+        .number({ error: 'Enter the duration in minutes' })
+        .int('Enter the duration as a whole number of minutes')
+        .min(5, 'The duration must be at least 5 minutes')
+        .max(480, 'The duration must be 480 minutes or fewer'),
+      notes: optionalText(4000),
+    }),
+    plan: z.object({
+      whatMatters: required('what matters to the person', 2000),
+      goals: required('at least one goal', 2000).transform((s) =>
+        s.split(/\r?\n/).map((g) => g.trim()).filter(Boolean),
+      ),
+      services: z
+        .union([z.string(), z.array(z.string())])
+        .optional()
+        .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean))
+        .pipe(z.array(z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Select services from the directory')).max(20, 'Select 20 services or fewer')),
+    }),
+    outcome: z.object({
+      instrument: choose(codes(INSTRUMENTS), 'the outcome measure'),
+      date: pastDate('date the measure was taken', today),
+      scores: z.record(z.string(), z.string()),
+    }),
+    safeguarding: z.object({ detail: required('what the concern is', 2000) }),
+    complete: z.object({ summary: required('a summary for the GP', 4000) }),
+    close: z.object({ reason: choose(reasonCodes, 'a reason for closing'), note: optionalText(1000) }),
+  } as const;
+}
+
+export type ActionSchemas = ReturnType<typeof actionSchemas>;
+export type ActionKind = keyof ActionSchemas;
+export type ActionInput<K extends ActionKind> = z.infer<ActionSchemas[K]> &
+  (K extends 'outcome' ? { values: OutcomeValues } : unknown);
+export const ACTION_KINDS = Object.keys(actionSchemas('2000-01-01')) as ActionKind[];
+
+/** Validated scores of one instrument: `total` and/or item codes → integer. */
+export type OutcomeValues = Record<string, number>;
+
+export type FieldErrors = Record<string, string>;
+export type ParseResult<K extends ActionKind> = { ok: true; value: ActionInput<K> } | { ok: false; errors: FieldErrors };
+
+/** Form field name of one score: `score-total`, `score-ons4-anxiety`, …. */
+export const scoreField = (part: string) => `score-${part}`;
+
+/** Validates a posted form for one action. `today` is the UTC calendar date (YYYY-MM-DD). */
+export function parseAction<K extends ActionKind>(kind: K, body: Record<string, unknown>, today: string): ParseResult<K> {
+  const schema = actionSchemas(today)[kind];
+  const input = kind === 'outcome' ? { ...body, scores: collectScores(body) } : body;
+  const result = schema.safeParse(input);
+  const errors: FieldErrors = {};
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = String(issue.path[0] ?? 'form');
+      errors[field] ??= issue.message;
+    }
+  }
+  if (kind === 'outcome') {
+    const instrument = typeof body.instrument === 'string' ? findInstrument(body.instrument) : undefined;
+    if (instrument) {
+      const values = checkScores(instrument.code, collectScores(body), errors);
+      if (result.success && Object.keys(errors).length === 0) {
+        return { ok: true, value: { ...(result.data as object), values } as unknown as ActionInput<K> };
+      }
+    }
+  }
+  if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: result.data as ActionInput<K> };
+}
+
+function collectScores(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (k.startsWith('score-') && typeof v === 'string') out[k.slice(6)] = v.trim();
+  return out;
+}
+
+/** Every part of the instrument must be a whole number within its range (codes.ts is the source of ranges). */
+function checkScores(instrument: string, raw: Record<string, string>, errors: FieldErrors): OutcomeValues {
+  const inst = findInstrument(instrument);
+  const values: OutcomeValues = {};
+  if (!inst) return values;
+  const parts = [...(inst.total ? ['total'] : []), ...inst.items.map((i) => i.code)];
+  for (const part of parts) {
+    const range = scoreRange(instrument, part);
+    const field = scoreField(part);
+    const s = raw[part] ?? '';
+    if (!range) continue;
+    if (s === '') {
+      errors[field] = `Enter a score from ${range.min} to ${range.max}`;
+    } else if (!/^-?\d+$/.test(s)) {
+      errors[field] = `The score must be a whole number from ${range.min} to ${range.max}`;
+    } else {
+      const n = Number(s);
+      if (n < range.min || n > range.max) errors[field] = `The score must be from ${range.min} to ${range.max}`;
+      else values[part] = n;
+    }
+  }
+  return values;
+}

@@ -1,0 +1,235 @@
+import type { Observation, Reference, Task, TaskOutput } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, displayOf, type BusinessStatusCode } from '../../fhir/codes.js';
+import { HEADING, note } from './case-notes.js';
+import { isNew, isTerminal, readCase } from './case-state.js';
+import type { Actor } from './actor.js';
+import type { ActionInput, ActionKind } from './schemas.js';
+import { buildOutcomeObservation } from './outcome-observation.js';
+
+/**
+ * Pure Task updates, one per workspace action, after the HL7 Gravity SDOH "Task for referral
+ * management" pattern: status for the lifecycle, businessStatus for where the work is, statusReason
+ * for why it ended, output for what it produced. No I/O: callers write the result with If-Match.
+ */
+
+export interface ChangeContext {
+  actor: Actor;
+  now: Date;
+  /** Failed contact attempts after which the case becomes "could not contact" (config). */
+  maxContactAttempts: number;
+  /** The user's PractitionerRole in their organisation (`PractitionerRole/…`), when they have one. */
+  actorRole?: string;
+  /** Display names of directory services, by HealthcareService id (plan). */
+  serviceNames?: Record<string, string>;
+  /** The link worker being assigned (assign): their PractitionerRole and name. */
+  assignee?: { reference: string; display: string };
+  /** Patient reference for outcome Observations (absolute URL of the Patient in the GP record). */
+  patientReference?: string;
+  /** Absolute base of the link-worker endpoint (Provenance entity URLs). */
+  linkWorkerBase?: string;
+}
+
+export interface TaskChange {
+  task: Task;
+  /** New outcome Observations, referenced from task.output by `urn:uuid:` fullUrls. */
+  observations: { fullUrl: string; resource: Observation }[];
+  /** What happened, for the Provenance and the audit trail. */
+  activity: ActionKind;
+}
+
+export type BuildResult = { ok: true; change: TaskChange } | { ok: false; message: string };
+
+const fail = (message: string): BuildResult => ({ ok: false, message });
+
+function clone(task: Task): Task {
+  return structuredClone(task);
+}
+
+const businessStatus = (code: BusinessStatusCode) => ({
+  coding: [{ system: CODE_SYSTEM.businessStatus, code, display: displayOf('businessStatus', code) }],
+  text: displayOf('businessStatus', code),
+});
+
+const statusReason = (code: string, note?: string) => ({
+  coding: [{ system: CODE_SYSTEM.statusReason, code, display: displayOf('statusReason', code) }],
+  text: note ?? displayOf('statusReason', code),
+});
+
+const outputOf = (code: string, value: Partial<TaskOutput>): TaskOutput =>
+  ({ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code, display: displayOf('taskOutputType', code) }] }, ...value }) as TaskOutput;
+
+function entry(ctx: ChangeContext, heading: string, detail?: string, date?: string): ReturnType<typeof note> {
+  return note({ heading, detail, time: date ?? ctx.now.toISOString(), author: actorRef(ctx) as { reference: string; display: string } });
+}
+
+export const actorRef = (ctx: { actor: Actor }): Reference => ({ reference: ctx.actor.practitioner, display: ctx.actor.name });
+
+function touch(task: Task, ctx: ChangeContext): Task {
+  task.lastModified = ctx.now.toISOString();
+  return task;
+}
+
+/** Gravity's Task.owner may be the person doing the work; the role ties them to the organisation. */
+function setAssignee(task: Task, ref: Reference): void {
+  task.owner = ref as Task['owner'];
+}
+
+function replaceOutput(task: Task, code: string, outputs: TaskOutput[]): void {
+  task.output = [...(task.output ?? []).filter((o) => o.type?.coding?.[0]?.code !== code || o.type.coding[0].system !== CODE_SYSTEM.taskOutputType), ...outputs];
+}
+
+const ok = (task: Task, activity: ActionKind, observations: TaskChange['observations'] = []): BuildResult => ({ ok: true, change: { task, observations, activity } });
+
+function requireOpen(task: Task): string | undefined {
+  if (isTerminal(task.status)) return 'This case is closed and can no longer be changed.';
+  if (isNew(task.status)) return 'Accept the referral first.';
+  return undefined;
+}
+
+export function accept(task: Task, _input: ActionInput<'accept'>, ctx: ChangeContext): BuildResult {
+  if (!isNew(task.status)) return fail('Only a new referral can be accepted.');
+  const t = clone(task);
+  t.status = 'accepted';
+  t.businessStatus = businessStatus('awaiting-contact');
+  delete t.statusReason;
+  if (!readCase(task).assignee && ctx.actorRole) setAssignee(t, { reference: ctx.actorRole, display: ctx.actor.name });
+  return ok(touch(t, ctx), 'accept');
+}
+
+export function decline(task: Task, input: ActionInput<'decline'>, ctx: ChangeContext): BuildResult {
+  if (isTerminal(task.status)) return fail('This case is closed and can no longer be changed.');
+  const t = clone(task);
+  t.status = 'rejected';
+  t.statusReason = statusReason(input.reason, input.note);
+  delete t.businessStatus;
+  t.note = [...(t.note ?? []), entry(ctx, `Declined: ${displayOf('statusReason', input.reason) ?? input.reason}`, input.note)];
+  return ok(touch(t, ctx), 'decline');
+}
+
+export function assign(task: Task, input: ActionInput<'assign'>, ctx: ChangeContext): BuildResult {
+  if (isTerminal(task.status)) return fail('This case is closed and can no longer be changed.');
+  if (!ctx.assignee || ctx.assignee.reference !== input.linkWorker) return fail('Select a link worker from your team.');
+  const t = clone(task);
+  setAssignee(t, ctx.assignee);
+  return ok(touch(t, ctx), 'assign');
+}
+
+export function recordContact(task: Task, input: ActionInput<'contact'>, ctx: ChangeContext): BuildResult {
+  const closed = requireOpen(task);
+  if (closed) return fail(closed);
+  const t = clone(task);
+  const method = displayOf('contactMethod', input.method) ?? input.method;
+  const success = input.outcome === 'successful';
+  t.note = [...(t.note ?? []), entry(ctx, success ? HEADING.contactMade(method) : HEADING.contactFailed(method), input.note, input.date)];
+  const state = readCase(t);
+  if (success) {
+    t.status = 'in-progress';
+    if (state.sessions.length === 0) t.businessStatus = businessStatus('first-contact-made');
+  } else if (state.successfulContacts === 0 && state.failedContacts >= ctx.maxContactAttempts) {
+    // After N failed attempts without any contact the referral goes back as "could not contact" (DESIGN §5: failed).
+    t.status = 'failed';
+    t.businessStatus = businessStatus('could-not-contact');
+    t.statusReason = statusReason('could-not-contact', `No contact after ${state.failedContacts} attempts`);
+  } else if (state.successfulContacts === 0) {
+    t.businessStatus = businessStatus('contact-attempted');
+  }
+  return ok(touch(t, ctx), 'contact');
+}
+
+export function recordSession(task: Task, input: ActionInput<'session'>, ctx: ChangeContext): BuildResult {
+  const closed = requireOpen(task);
+  if (closed) return fail(closed);
+  const t = clone(task);
+  const mode = displayOf('sessionMode', input.mode) ?? input.mode;
+  t.note = [...(t.note ?? []), entry(ctx, HEADING.session(mode, input.durationMinutes), input.notes, input.date)];
+  const sessions = readCase(t).sessions.length;
+  t.status = 'in-progress';
+  // The first session is the "what matters to me" conversation; later ones keep the case ongoing.
+  const current = readCase(task).businessStatus;
+  if (sessions === 1 && current !== 'plan-agreed' && current !== 'connected-to-service') t.businessStatus = businessStatus('what-matters-conversation');
+  else if (sessions > 1 && current !== 'connected-to-service') t.businessStatus = businessStatus('sessions-ongoing');
+  replaceOutput(t, 'sessions-held', [outputOf('sessions-held', { valueInteger: sessions })]);
+  return ok(touch(t, ctx), 'session');
+}
+
+export function recordPlan(task: Task, input: ActionInput<'plan'>, ctx: ChangeContext): BuildResult {
+  const closed = requireOpen(task);
+  if (closed) return fail(closed);
+  const t = clone(task);
+  const names = ctx.serviceNames ?? {};
+  const unknown = input.services.filter((id) => !names[id]);
+  if (unknown.length > 0) return fail('Select services from the directory.');
+  const goals = input.goals.map((g, i) => `${i + 1}. ${g}`).join('\n');
+  t.note = [...(t.note ?? []), entry(ctx, HEADING.plan, `What matters to me: ${input.whatMatters}\nGoals:\n${goals}`)];
+  // The reconciler copies activity-referred as text into the GP record (valueString), so the name travels, not the id.
+  replaceOutput(t, 'activity-referred', input.services.map((id) => outputOf('activity-referred', { valueString: names[id] })));
+  t.status = 'in-progress';
+  t.businessStatus = businessStatus(input.services.length > 0 ? 'connected-to-service' : 'plan-agreed');
+  return ok(touch(t, ctx), 'plan');
+}
+
+export function recordOutcome(task: Task, input: ActionInput<'outcome'>, ctx: ChangeContext): BuildResult {
+  const closed = requireOpen(task);
+  if (closed) return fail(closed);
+  const t = clone(task);
+  const fullUrl = `urn:uuid:${crypto.randomUUID()}`;
+  if (!ctx.patientReference) return fail('The person could not be identified in the GP record, so the outcome cannot be recorded yet. Try again later.');
+  const observation = buildOutcomeObservation(task, input, { actor: ctx.actor, patientReference: ctx.patientReference });
+  t.output = [...(t.output ?? []), outputOf('outcome-measure', { valueReference: { reference: fullUrl, display: observation.code.text } })];
+  return ok(touch(t, ctx), 'outcome', [{ fullUrl, resource: observation }]);
+}
+
+export function raiseSafeguarding(task: Task, input: ActionInput<'safeguarding'>, ctx: ChangeContext): BuildResult {
+  if (isTerminal(task.status)) return fail('This case is closed and can no longer be changed.');
+  const t = clone(task);
+  const P = EXTENSION_PART.safeguardingConcern;
+  t.extension = [
+    ...(t.extension ?? []).filter((e) => e.url !== EXTENSION.safeguardingConcern),
+    { url: EXTENSION.safeguardingConcern, extension: [{ url: P.flag, valueBoolean: true }, { url: P.detail, valueString: input.detail }] },
+  ];
+  // Urgent so the concern is carried to the GP ahead of routine work.
+  t.priority = 'urgent';
+  t.note = [...(t.note ?? []), entry(ctx, HEADING.safeguarding, input.detail)];
+  return ok(touch(t, ctx), 'safeguarding');
+}
+
+export function complete(task: Task, input: ActionInput<'complete'>, ctx: ChangeContext): BuildResult {
+  const closed = requireOpen(task);
+  if (closed) return fail(closed);
+  const t = clone(task);
+  t.status = 'completed';
+  t.businessStatus = businessStatus('support-completed');
+  delete t.statusReason;
+  replaceOutput(t, 'summary', [outputOf('summary', { valueString: input.summary })]);
+  t.note = [...(t.note ?? []), entry(ctx, 'Support completed; summary sent to the GP')];
+  return ok(touch(t, ctx), 'complete');
+}
+
+export function close(task: Task, input: ActionInput<'close'>, ctx: ChangeContext): BuildResult {
+  if (isTerminal(task.status)) return fail('This case is already closed.');
+  const t = clone(task);
+  // "Could not contact" ends as failed (GP is told); any other reason cancels (DESIGN §5).
+  t.status = input.reason === 'could-not-contact' ? 'failed' : 'cancelled';
+  t.statusReason = statusReason(input.reason, input.note);
+  t.note = [...(t.note ?? []), entry(ctx, `Closed: ${displayOf('statusReason', input.reason) ?? input.reason}`, input.note)];
+  return ok(touch(t, ctx), 'close');
+}
+
+type Builder<K extends ActionKind> = (task: Task, input: ActionInput<K>, ctx: ChangeContext) => BuildResult;
+
+export const BUILDERS: { [K in ActionKind]: Builder<K> } = {
+  accept,
+  decline,
+  assign,
+  contact: recordContact,
+  session: recordSession,
+  plan: recordPlan,
+  outcome: recordOutcome,
+  safeguarding: raiseSafeguarding,
+  complete,
+  close,
+};
+
+export function buildChange<K extends ActionKind>(kind: K, task: Task, input: ActionInput<K>, ctx: ChangeContext): BuildResult {
+  return (BUILDERS[kind] as Builder<K>)(task, input, ctx);
+}

@@ -1,0 +1,66 @@
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { Actor } from '../domain/actor.js';
+import { STRATEGY_NAME, type StaffLogin } from '../auth/oidc.js';
+import { SESSION_COOKIE, regenerate, saveSession, wsSession } from '../auth/session.js';
+import { recordAudit } from '../../store/audit.js';
+import { signInPage } from '../views/misc-pages.js';
+import { requireActor, requireCsrf } from './guards.js';
+import type { WorkspaceDeps } from './context.js';
+
+const SAFE_RETURN = /^\/workspace\/(caseload|capacity|cases\/[A-Za-z0-9\-.]{1,64})(\?[^#]*)?$/;
+
+/** Sign-in, the OIDC callback and sign-out. */
+export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Router {
+  const r = express.Router();
+
+  r.get('/sign-in', (req, res) => {
+    if (req.session.ws?.actor) return res.redirect(303, '/workspace/caseload');
+    const reason = ['expired', 'signed-out', 'failed'].includes(String(req.query.reason)) ? (req.query.reason as 'expired') : undefined;
+    res.type('html').send(signInPage({ reason, workKept: Boolean(req.session.ws?.stash) }));
+  });
+
+  r.get('/login', (req: Request, res: Response, next: NextFunction) => {
+    login.ready().then(() => login.passport.authenticate(STRATEGY_NAME)(req, res, next), next);
+  });
+
+  r.get('/callback', (req: Request, res: Response, next: NextFunction) => {
+    login.ready().then(() => {
+      login.passport.authenticate(STRATEGY_NAME, (err: unknown, user: Actor | false, info?: { message?: string }) => {
+        if (err) {
+          deps.logger.warn({ err }, 'workspace sign-in failed');
+          return res.redirect(303, '/workspace/sign-in?reason=failed');
+        }
+        if (!user) {
+          deps.logger.warn({ reason: info?.message }, 'workspace sign-in refused');
+          return res.status(403).type('html').send(signInPage({ reason: 'failed' }));
+        }
+        void finishSignIn(req, res, user).catch(next);
+      })(req, res, next);
+    }, next);
+  });
+
+  async function finishSignIn(req: Request, res: Response, actor: Actor): Promise<void> {
+    const before = req.session.ws ?? {};
+    // New session id after sign-in (session fixation); keep only the return path and stashed work.
+    await regenerate(req);
+    const ws = wsSession(req);
+    ws.actor = actor;
+    if (before.stash) ws.stash = before.stash;
+    const returnTo = before.returnTo && SAFE_RETURN.test(before.returnTo) ? before.returnTo : '/workspace/caseload';
+    await saveSession(req);
+    await recordAudit(deps.db, { actor: actor.sub, action: 'workspace.sign-in', details: { org: actor.orgOds, roles: actor.roles } });
+    res.redirect(303, returnTo);
+  }
+
+  r.post('/logout', requireActor, requireCsrf, (req, res, next) => {
+    const actor = req.session.ws?.actor;
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie(SESSION_COOKIE, { path: '/workspace' });
+      if (actor) void recordAudit(deps.db, { actor: actor.sub, action: 'workspace.sign-out' }).catch(() => undefined);
+      res.redirect(303, '/workspace/sign-in?reason=signed-out');
+    });
+  });
+
+  return r;
+}

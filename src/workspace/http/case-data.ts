@@ -1,0 +1,62 @@
+import type { Observation, Task } from '@medplum/fhirtypes';
+import type { Response } from 'express';
+import { FhirHttpError } from '../../fhir/errors.js';
+import { isManager, type Actor } from '../domain/actor.js';
+import { readCase } from '../domain/case-state.js';
+import { readReferral } from '../domain/referral-details.js';
+import { taskOwnedBy, relativeTo, type OrgScope } from '../data/org-scope.js';
+import type { LinkWorkerStore } from '../data/link-worker-store.js';
+import type { FormState } from '../views/fields.js';
+import { casePage } from '../views/case-page.js';
+import { errorPage } from '../views/misc-pages.js';
+import { todayOf, type WorkspaceDeps } from './context.js';
+import { forbidden, type Authed } from './guards.js';
+
+export type LoadedTask = { ok: true; task: Task; scope: OrgScope } | { ok: false };
+
+/**
+ * Reads the Task and checks it belongs to the user's organisation; answers 404/403 itself otherwise.
+ * The same check guards reads and writes, so another organisation's case can be neither seen nor changed.
+ */
+export async function loadOwnedTask(store: LinkWorkerStore, id: string, actor: Actor, res: Response): Promise<LoadedTask> {
+  const a = res.locals.ws as Authed;
+  let task: Task;
+  try {
+    task = await store.task(id);
+  } catch (err) {
+    if (err instanceof FhirHttpError && (err.status === 404 || err.status === 410)) {
+      res.status(404).type('html').send(errorPage({ actor, csrfToken: a.csrf, status: 404, title: 'Case not found', message: 'There is no case with this reference.' }));
+      return { ok: false };
+    }
+    throw err;
+  }
+  const scope = await store.scope(actor.orgOds);
+  if (!taskOwnedBy(task, scope, store.base)) {
+    forbidden(res, 'This case belongs to another organisation.');
+    return { ok: false };
+  }
+  return { ok: true, task, scope };
+}
+
+/** Renders the case page: Task, its outcome Observations, the directory and (for managers) the team. */
+export async function renderCase(
+  deps: WorkspaceDeps,
+  store: LinkWorkerStore,
+  res: Response,
+  o: { task: Task; scope: OrgScope; forms?: Record<string, FormState>; flash?: string; status?: number },
+): Promise<void> {
+  const { actor, csrf } = res.locals.ws as Authed;
+  const state = readCase(o.task);
+  const obsIds = state.outcomeRefs.map((r) => relativeTo(store.base, r)).filter((r): r is string => !!r?.startsWith('Observation/')).map((r) => r.slice(12));
+  const [directory, staff, observations] = await Promise.all([
+    store.directory(),
+    isManager(actor) ? store.staff(o.scope) : Promise.resolve([]),
+    obsIds.length ? store.fhir.search<Observation>('Observation', { _id: obsIds.join(','), _count: '100' }).then((b) => (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []))) : Promise.resolve([]),
+  ]);
+  res.status(o.status ?? 200).type('html').send(
+    casePage({
+      actor, csrfToken: csrf, state, referral: readReferral(o.task), observations, directory, staff,
+      maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash,
+    }),
+  );
+}

@@ -1,0 +1,136 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { FhirHttpError } from '../../fhir/errors.js';
+import { recordAudit } from '../../store/audit.js';
+import { isManager } from '../domain/actor.js';
+import { buildChangeBundle } from '../domain/change-bundle.js';
+import { ACTION_KINDS, parseAction, type ActionKind } from '../domain/schemas.js';
+import { buildChange, type ChangeContext } from '../domain/task-builders.js';
+import { wsSession } from '../auth/session.js';
+import type { FormState } from '../views/fields.js';
+import { conflictPage, errorPage } from '../views/misc-pages.js';
+import { todayOf, type WorkspaceDeps } from './context.js';
+import { loadOwnedTask, renderCase } from './case-data.js';
+import { authed, forbidden, requireActor, requireCsrf } from './guards.js';
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const SAVED: Record<ActionKind, string> = {
+  accept: 'Referral accepted.', decline: 'Referral declined. The GP will be told.', assign: 'Case assigned.',
+  contact: 'Contact attempt saved.', session: 'Session saved.', plan: 'Plan saved.', outcome: 'Outcome measure saved.',
+  safeguarding: 'Safeguarding concern raised. The GP will be told urgently.', complete: 'Case completed. The summary goes to the GP.', close: 'Case closed.',
+};
+
+const isAction = (s: string): s is ActionKind => (ACTION_KINDS as string[]).includes(s);
+
+/** The case page form an action came from (outcome has one form per instrument). */
+function formKey(action: ActionKind, body: Record<string, unknown>): string {
+  return action === 'outcome' && typeof body.instrument === 'string' && ID.test(body.instrument) ? `outcome-${body.instrument}` : action;
+}
+
+/** Posted values worth keeping (no CSRF token, no version). */
+function formValues(body: Record<string, unknown>): Record<string, unknown> {
+  const { _csrf: _c, version: _v, ...rest } = body;
+  return rest;
+}
+
+/**
+ * A POST from a browser whose session timed out: keep the work in the new session and send the user to
+ * sign in; after signing in the same form is shown filled in, to check and save. Nothing is written.
+ */
+function stashIfSignedOut(req: Request, res: Response, next: NextFunction): void {
+  if (req.session.ws?.actor) return next();
+  const { id, action } = req.params as { id: string; action: string };
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (ID.test(id) && isAction(action) && JSON.stringify(body).length <= 32_000) {
+    const ws = wsSession(req);
+    ws.stash = { caseId: id, form: formKey(action, body), values: formValues(body) };
+    ws.returnTo = `/workspace/cases/${id}`;
+  }
+  res.redirect(303, '/workspace/sign-in?reason=expired');
+}
+
+export function caseRoutes(deps: WorkspaceDeps): express.Router {
+  const r = express.Router();
+
+  r.get('/cases/:id', requireActor, async (req, res, next) => {
+    try {
+      const { id } = req.params as { id: string };
+      if (!ID.test(id)) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Case not found', message: 'There is no case with this reference.', actor: authed(res).actor, csrfToken: authed(res).csrf }));
+      const store = await deps.store();
+      const loaded = await loadOwnedTask(store, id, authed(res).actor, res);
+      if (!loaded.ok) return;
+      const ws = wsSession(req);
+      const forms: Record<string, FormState> = {};
+      let flash = ws.flash;
+      delete ws.flash;
+      if (ws.stash?.caseId === id) {
+        forms[ws.stash.form] = { values: ws.stash.values, errors: {} };
+        flash = 'You were signed out, but what you entered has been kept below. Check it and save it again.';
+        delete ws.stash;
+      }
+      await renderCase(deps, store, res, { ...loaded, forms, flash });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  r.post('/cases/:id/:action', stashIfSignedOut, requireActor, requireCsrf, async (req, res, next) => {
+    try {
+      const { id, action } = req.params as { id: string; action: string };
+      if (!ID.test(id) || !isAction(action)) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Page not found', message: 'There is no such action.', actor: authed(res).actor, csrfToken: authed(res).csrf }));
+      const { actor } = authed(res);
+      const store = await deps.store();
+      const loaded = await loadOwnedTask(store, id, actor, res);
+      if (!loaded.ok) return;
+      if (action === 'assign' && !isManager(actor)) return forbidden(res, 'Only a service manager can assign cases.');
+      const { task, scope } = loaded;
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const key = formKey(action, body);
+      const now = deps.now();
+      const parsed = parseAction(action, body, todayOf(now));
+      const staff = await store.staff(scope);
+      const ctx: ChangeContext = {
+        actor, now, maxContactAttempts: deps.workspace.maxContactAttempts, linkWorkerBase: store.base,
+        actorRole: staff.find((m) => m.practitioner === actor.practitioner)?.reference,
+      };
+      const errors = parsed.ok ? {} : { ...parsed.errors };
+      if (parsed.ok && action === 'assign') {
+        const chosen = staff.find((m) => m.reference === (parsed.value as unknown as { linkWorker: string }).linkWorker);
+        if (!chosen) errors.linkWorker = 'Select a link worker from your team';
+        else ctx.assignee = { reference: chosen.reference, display: chosen.name };
+      }
+      if (parsed.ok && action === 'plan') {
+        ctx.serviceNames = Object.fromEntries((await store.directory()).map((d) => [d.id, d.name]));
+        const unknown = (parsed.value as unknown as { services: string[] }).services.some((s) => !ctx.serviceNames![s]);
+        if (unknown) errors.services = 'Select services from the directory';
+      }
+      if (parsed.ok && action === 'outcome') ctx.patientReference = await deps.patients.resolve(task);
+      if (!parsed.ok || Object.keys(errors).length > 0) {
+        return renderCase(deps, store, res, { task, scope, status: 400, forms: { [key]: { values: formValues(body), errors } } });
+      }
+      const version = typeof body.version === 'string' ? body.version : '';
+      if (!version || version !== task.meta?.versionId) {
+        return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
+      }
+      const built = buildChange(action, task, parsed.value, ctx);
+      if (!built.ok) {
+        return renderCase(deps, store, res, { task, scope, status: 409, flash: built.message });
+      }
+      try {
+        const organization = scope.orgId ? `Organization/${scope.orgId}` : undefined;
+        await store.apply(buildChangeBundle(built.change, { ifMatchVersion: version, actor, organization, linkWorkerBase: store.base, now }));
+      } catch (err) {
+        if (err instanceof FhirHttpError && (err.status === 412 || err.status === 409)) {
+          return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
+        }
+        throw err;
+      }
+      await recordAudit(deps.db, { actor: actor.sub, action: `workspace.${action}`, resourceRef: `Task/${id}`, details: { org: actor.orgOds, fromVersion: version } });
+      wsSession(req).flash = SAVED[action];
+      res.redirect(303, `/workspace/cases/${id}`);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return r;
+}

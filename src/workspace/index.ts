@@ -1,0 +1,109 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express from 'express';
+import type { ErrorRequestHandler, Router } from 'express';
+import { createFhirClientFor } from '../fhir/from-config.js';
+import { FhirError } from '../fhir/errors.js';
+import { validateForWrite } from '../fhir/validate/index.js';
+import { loadBaseR4 } from '../fhir/validate/definitions.js';
+import type { FhirClient } from '../fhir/client.js';
+import { logger as rootLogger } from '../http/logger.js';
+import { createStaffLogin } from './auth/oidc.js';
+import { workspaceSession } from './auth/session.js';
+import { LinkWorkerStore } from './data/link-worker-store.js';
+import { PatientReferences } from './data/patient-reference.js';
+import { authRoutes } from './http/auth-routes.js';
+import { caseRoutes } from './http/case-routes.js';
+import { caseloadRoutes } from './http/caseload-routes.js';
+import type { WorkspaceContext, WorkspaceDeps } from './http/context.js';
+import { WORKSPACE_CSS } from './views/layout.js';
+import { errorPage } from './views/misc-pages.js';
+
+export type { WorkspaceContext } from './http/context.js';
+
+/** The workspace router plus what the composition root must release on shutdown. */
+export type WorkspaceRouter = Router & { close(): void };
+
+const NHSUK_CSS = path.join(path.dirname(createRequire(import.meta.url).resolve('nhsuk-frontend/package.json')), 'dist/nhsuk/nhsuk-frontend.min.css');
+
+/**
+ * The link-worker workspace, mounted at `/workspace`:
+ *
+ *   app.use('/workspace', createWorkspace({ config, db, logger }));
+ *
+ * Server-rendered pages (one request per page): sign-in (OIDC, passport + openid-client), caseload,
+ * capacity (managers), case page with its actions. Every action is one FHIR transaction at the
+ * link-worker endpoint: the Task update with If-Match, any new outcome Observations, and a Provenance
+ * naming the user. Needs `config.workspace`; throws when it is absent.
+ */
+export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
+  const workspace = ctx.config.workspace;
+  if (!workspace) throw new Error('createWorkspace needs config.workspace');
+  const endpoint = ctx.config.linkWorkerEndpoints.find((e) => e.id === workspace.linkWorkerEndpoint);
+  if (!endpoint) throw new Error(`unknown link-worker endpoint ${workspace.linkWorkerEndpoint}`);
+  const logger = (ctx.logger ?? rootLogger).child({ module: 'workspace' });
+  // validateForWrite expects the R4 definitions indexed before its first call.
+  if (!ctx.validate) loadBaseR4();
+  const validate = ctx.validate ?? validateForWrite;
+  const linkWorkerBase = endpoint.fhirBase.replace(/\/+$/, '');
+
+  let client: Promise<FhirClient> | undefined;
+  const lwClient = () => (client ??= ctx.linkWorkerFhir ? Promise.resolve(ctx.linkWorkerFhir) : createFhirClientFor(endpoint, { validate, logger }));
+  let store: Promise<LinkWorkerStore> | undefined;
+  const ehrClients = new Map<string, Promise<FhirClient>>();
+  const patients = new PatientReferences(
+    ctx.config.tenants.map((t) => ({
+      base: t.ehr.fhirBase.replace(/\/+$/, ''),
+      client: () => {
+        let c = ehrClients.get(t.id);
+        const given = ctx.ehrFhir?.[t.id];
+        if (!c) ehrClients.set(t.id, (c = given ? Promise.resolve(given) : createFhirClientFor(t.ehr, { logger })));
+        return c;
+      },
+    })),
+  );
+  const deps: WorkspaceDeps = {
+    config: ctx.config,
+    workspace,
+    db: ctx.db,
+    logger,
+    linkWorkerBase,
+    patients,
+    now: ctx.now ?? (() => new Date()),
+    store: () => (store ??= lwClient().then((c) => new LinkWorkerStore(c))),
+  };
+
+  const session = workspaceSession(ctx.config, ctx.db);
+  const login = createStaffLogin({ config: ctx.config, workspace, linkWorkerBase, logger });
+  const router = express.Router() as WorkspaceRouter;
+
+  router.get('/assets/nhsuk-frontend.min.css', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').sendFile(NHSUK_CSS));
+  router.get('/assets/workspace.css', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('css').send(WORKSPACE_CSS));
+  router.use((_req, res, next) => {
+    // Pages carry patient data: never cache them; never frame the workspace.
+    res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
+    next();
+  });
+  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  router.use(session.middleware);
+  router.get('/', (req, res) => res.redirect(303, req.session.ws?.actor ? '/workspace/caseload' : '/workspace/sign-in'));
+  router.use(authRoutes(deps, login));
+  router.use(caseloadRoutes(deps));
+  router.use(caseRoutes(deps));
+  router.use((req, res) => {
+    res.status(404).type('html').send(errorPage({ actor: req.session?.ws?.actor, csrfToken: req.session?.ws?.csrf, status: 404, title: 'Page not found', message: 'There is no page at this address.' }));
+  });
+  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    const upstream = err instanceof FhirError;
+    logger.error({ err, code: upstream ? err.code : undefined }, upstream ? 'link-worker FHIR request failed' : 'workspace request failed');
+    if (res.headersSent) return;
+    res.status(upstream ? 502 : 500).type('html').send(errorPage({
+      actor: req.session?.ws?.actor, csrfToken: req.session?.ws?.csrf, status: upstream ? 502 : 500,
+      title: upstream ? 'The case records could not be reached' : 'Sorry, something went wrong',
+      message: upstream ? 'The link-worker record system did not answer properly. Nothing was saved. Try again in a minute.' : 'Nothing was saved. Try again, and tell your service manager if it keeps happening.',
+    }));
+  };
+  router.use(onError);
+  router.close = () => session.store.close();
+  return router;
+}

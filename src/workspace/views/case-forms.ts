@@ -1,0 +1,116 @@
+import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, type Instrument } from '../../fhir/codes.js';
+import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
+import { LINK_WORKER_REASONS, scoreField } from '../domain/schemas.js';
+import { EMPTY_FORM, choices, errorSummary, input, select, textarea, type FormState } from './fields.js';
+import { html, type Html } from './html.js';
+
+/** The instruments the workspace offers (issue scope); codes.ts knows more. */
+export const WORKSPACE_INSTRUMENTS = ['swemwbs', 'ons4', 'ucla3', 'mycaw'] as const;
+
+export interface FormsContext {
+  caseId: string;
+  version: string;
+  csrfToken: string;
+  today: string;
+  /** Form key → state, for the form that was just submitted with errors (or restored after sign-in). */
+  states: Record<string, FormState>;
+}
+
+const st = (c: FormsContext, key: string) => c.states[key] ?? EMPTY_FORM;
+
+function form(c: FormsContext, key: string, action: string, title: string, fields: Html, button: string, opts: { warning?: boolean; open?: boolean } = {}): Html {
+  const state = st(c, key);
+  const open = opts.open || Object.keys(state.errors).length > 0 || Object.keys(state.values).length > 0;
+  return html`<details class="nhsuk-details" id="form-${key}"${open ? ' open' : ''}>
+  <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">${title}</span></summary>
+  <div class="nhsuk-details__text">
+    ${errorSummary(key, state.errors)}
+    <form method="post" action="/workspace/cases/${c.caseId}/${action}" novalidate data-form="${key}">
+      <input type="hidden" name="_csrf" value="${c.csrfToken}">
+      <input type="hidden" name="version" value="${c.version}">
+      ${fields}
+      <button class="nhsuk-button${opts.warning ? ' nhsuk-button--warning' : ''}" type="submit">${button}</button>
+    </form>
+  </div>
+</details>`;
+}
+
+export function acceptForm(c: FormsContext): Html {
+  return html`<form method="post" action="/workspace/cases/${c.caseId}/accept" data-form="accept">
+    <input type="hidden" name="_csrf" value="${c.csrfToken}"><input type="hidden" name="version" value="${c.version}">
+    <button class="nhsuk-button" type="submit">Accept referral</button></form>`;
+}
+
+export function declineForm(c: FormsContext): Html {
+  const s = st(c, 'decline');
+  return form(c, 'decline', 'decline', 'Decline referral', html`
+    ${select({ form: 'decline', name: 'reason', label: 'Reason for declining', state: s, options: LINK_WORKER_REASONS })}
+    ${textarea({ form: 'decline', name: 'note', label: 'Note for the GP (optional)', state: s, rows: 3 })}`, 'Decline referral', { warning: true });
+}
+
+export function assignForm(c: FormsContext, staff: StaffMember[]): Html {
+  const s = st(c, 'assign');
+  return form(c, 'assign', 'assign', 'Assign to a link worker', html`
+    ${select({ form: 'assign', name: 'linkWorker', label: 'Link worker', state: s, options: staff.map((m) => ({ code: m.reference, display: m.name })) })}`, 'Assign');
+}
+
+export function contactForm(c: FormsContext, failed: number, max: number): Html {
+  const s = st(c, 'contact');
+  return form(c, 'contact', 'contact', 'Record a contact attempt', html`
+    <p class="nhsuk-body-s">Failed attempts so far: ${failed} of ${max}. After ${max} failed attempts without contact the referral goes back to the GP as "could not contact".</p>
+    ${input({ form: 'contact', name: 'date', label: 'Date of the attempt', type: 'date', state: s, max: c.today, width: 10 })}
+    ${select({ form: 'contact', name: 'method', label: 'How you tried to make contact', state: s, options: CONTACT_METHODS })}
+    ${choices({ form: 'contact', name: 'outcome', label: 'Did you make contact?', type: 'radio', state: s, small: true, options: [{ code: 'successful', display: 'Yes, we spoke' }, { code: 'unsuccessful', display: 'No, no contact' }] })}
+    ${textarea({ form: 'contact', name: 'note', label: 'Note (optional)', state: s, rows: 2 })}`, 'Save contact attempt');
+}
+
+export function sessionForm(c: FormsContext): Html {
+  const s = st(c, 'session');
+  return form(c, 'session', 'session', 'Record a session', html`
+    ${input({ form: 'session', name: 'date', label: 'Session date', type: 'date', state: s, max: c.today, width: 10 })}
+    ${choices({ form: 'session', name: 'mode', label: 'How did the session take place?', type: 'radio', state: s, small: true, options: SESSION_MODES })}
+    ${input({ form: 'session', name: 'durationMinutes', label: 'Duration in minutes', state: s, inputmode: 'numeric', width: 4 })}
+    ${textarea({ form: 'session', name: 'notes', label: 'Notes (optional)', hint: 'What you talked about, what the person wants to do next.', state: s })}`, 'Save session');
+}
+
+export function planForm(c: FormsContext, directory: DirectoryEntry[]): Html {
+  const s = st(c, 'plan');
+  return form(c, 'plan', 'plan', 'Personalised plan', html`
+    ${textarea({ form: 'plan', name: 'whatMatters', label: 'What matters to the person', state: s, rows: 3 })}
+    ${textarea({ form: 'plan', name: 'goals', label: 'Goals', hint: 'One goal per line, agreed with the person.', state: s, rows: 4 })}
+    ${choices({ form: 'plan', name: 'services', label: 'Community services connected to (optional)', type: 'checkbox', state: s, small: true, options: directory.map((d) => ({ code: d.id, display: d.name, hint: [d.provider, d.type].filter(Boolean).join(' · ') })) })}`, 'Save plan');
+}
+
+export function outcomeForm(c: FormsContext, inst: Instrument): Html {
+  const key = `outcome-${inst.code}`;
+  const s = st(c, key);
+  const parts = [...(inst.total ? [{ code: 'total', display: 'Total score', min: inst.total.min, max: inst.total.max }] : []), ...inst.items];
+  return form(c, key, 'outcome', `Outcome measure: ${inst.display}`, html`
+    <input type="hidden" name="instrument" value="${inst.code}">
+    <p class="nhsuk-body-s">Take it at the first session and again at the last.</p>
+    ${input({ form: key, name: 'date', label: 'Date taken', type: 'date', state: s, max: c.today, width: 10 })}
+    ${parts.map((p) => input({ form: key, name: scoreField(p.code), label: `${p.display} (${p.min} to ${p.max})`, state: s, inputmode: 'numeric', width: 3 }))}`, 'Save outcome measure');
+}
+
+export const outcomeForms = (c: FormsContext) =>
+  (INSTRUMENTS as readonly Instrument[]).filter((i) => (WORKSPACE_INSTRUMENTS as readonly string[]).includes(i.code)).map((i) => outcomeForm(c, i));
+
+export function safeguardingForm(c: FormsContext): Html {
+  const s = st(c, 'safeguarding');
+  return form(c, 'safeguarding', 'safeguarding', 'Raise a safeguarding concern', html`
+    <p class="nhsuk-body-s">Follow your organisation's safeguarding procedure as well. This tells the GP urgently.</p>
+    ${textarea({ form: 'safeguarding', name: 'detail', label: 'What is the concern?', state: s })}`, 'Raise concern with the GP', { warning: true });
+}
+
+export function completeForm(c: FormsContext): Html {
+  const s = st(c, 'complete');
+  return form(c, 'complete', 'complete', 'Complete with a summary for the GP', html`
+    ${textarea({ form: 'complete', name: 'summary', label: 'Summary for the GP', hint: 'What the person did, what changed, and any follow-up.', state: s, rows: 5 })}`, 'Complete case');
+}
+
+export function closeForm(c: FormsContext): Html {
+  const s = st(c, 'close');
+  return form(c, 'close', 'close', 'Close the case', html`
+    ${select({ form: 'close', name: 'reason', label: 'Reason for closing', state: s, options: LINK_WORKER_REASONS })}
+    ${textarea({ form: 'close', name: 'note', label: 'Note for the GP (optional)', state: s, rows: 3 })}`, 'Close case', { warning: true });
+}

@@ -1,0 +1,62 @@
+import type { Actor } from '../domain/actor.js';
+import type { CapacityRow, CaseRow, CaseloadQuery } from '../domain/caseload.js';
+import { formatDate, formatNhsNumber, html } from './html.js';
+import { page } from './layout.js';
+
+const TITLES: Record<CaseloadQuery['view'], string> = {
+  new: 'New referrals',
+  mine: 'My cases',
+  open: 'All open cases',
+  closed: 'Closed cases',
+  all: 'All cases',
+};
+
+export function caseloadPage(o: { actor: Actor; csrfToken: string; query: CaseloadQuery; rows: CaseRow[]; orgName?: string; truncated: boolean; flash?: string }): string {
+  const title = TITLES[o.query.view];
+  const body = html`<h1>${title}</h1>
+  ${o.orgName ? html`<p class="nhsuk-body-s">${o.orgName}</p>` : ''}
+  <form method="get" action="/workspace/caseload" role="search" class="nhsuk-form-group">
+    <input type="hidden" name="view" value="${o.query.view}">
+    <label class="nhsuk-label" for="caseload-q">Search by name or NHS number</label>
+    <div class="ws-tag-row">
+      <input class="nhsuk-input nhsuk-input--width-20" id="caseload-q" name="q" type="search" value="${o.query.q ?? ''}">
+      <button class="nhsuk-button nhsuk-button--secondary" type="submit">Search</button>
+    </div>
+  </form>
+  ${o.truncated ? html`<div class="nhsuk-warning-callout"><h3 class="nhsuk-warning-callout__label">Not every case is shown</h3><p>Search by name or NHS number to narrow the list.</p></div>` : ''}
+  ${o.rows.length === 0
+    ? html`<p data-testid="caseload-empty">${o.query.q ? 'No cases match your search.' : 'There are no cases here.'}</p>`
+    : html`<table class="nhsuk-table" data-testid="caseload">
+    <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">${title}</caption>
+    <thead class="nhsuk-table__head"><tr>
+      <th scope="col">Person</th><th scope="col">NHS number</th><th scope="col">Status</th><th scope="col">Link worker</th><th scope="col">Referred</th>
+    </tr></thead>
+    <tbody class="nhsuk-table__body">
+    ${o.rows.map((r) => html`<tr class="nhsuk-table__row" data-case-id="${r.id}">
+      <td class="nhsuk-table__cell"><a href="/workspace/cases/${r.id}">${r.name}</a>
+        ${r.safeguarding ? html`<strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong>` : ''}
+        ${r.urgent ? html`<strong class="nhsuk-tag nhsuk-tag--orange">Urgent</strong>` : ''}</td>
+      <td class="nhsuk-table__cell">${formatNhsNumber(r.nhsNumber)}</td>
+      <td class="nhsuk-table__cell">${r.statusText}${r.businessStatus ? html`<br><span class="nhsuk-body-s">${r.businessStatus}</span>` : ''}</td>
+      <td class="nhsuk-table__cell">${r.assignee ?? 'Not assigned'}</td>
+      <td class="nhsuk-table__cell">${formatDate(r.authoredOn)}${r.ageDays !== undefined ? html`<br><span class="nhsuk-body-s">${r.ageDays === 0 ? 'today' : `${r.ageDays} day${r.ageDays === 1 ? '' : 's'} ago`}</span>` : ''}</td>
+    </tr>`)}
+    </tbody></table>`}`;
+  return page({ title, actor: o.actor, csrfToken: o.csrfToken, nav: o.query.view === 'all' ? undefined : o.query.view, body, flash: o.flash });
+}
+
+export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number }): string {
+  const body = html`<h1>Team capacity</h1>
+  <p>Open cases held by each link worker. New referrals waiting for a link worker: <strong data-testid="unassigned-new">${o.unassignedNew}</strong>.
+  ${o.unassignedOpen > 0 ? html` Open cases without a link worker: <strong>${o.unassignedOpen}</strong>.` : ''}</p>
+  <table class="nhsuk-table" data-testid="capacity">
+    <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open cases per link worker</caption>
+    <thead class="nhsuk-table__head"><tr><th scope="col">Link worker</th><th scope="col">Open cases</th><th scope="col">Working with person</th><th scope="col">Safeguarding concerns</th></tr></thead>
+    <tbody class="nhsuk-table__body">
+    ${o.rows.map((r) => html`<tr class="nhsuk-table__row" data-practitioner="${r.reference}">
+      <td class="nhsuk-table__cell">${r.name}</td><td class="nhsuk-table__cell">${r.open}</td>
+      <td class="nhsuk-table__cell">${r.inProgress}</td><td class="nhsuk-table__cell">${r.safeguarding}</td></tr>`)}
+    </tbody>
+  </table>`;
+  return page({ title: 'Team capacity', actor: o.actor, csrfToken: o.csrfToken, nav: 'capacity', body });
+}

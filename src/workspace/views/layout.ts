@@ -1,0 +1,76 @@
+import type { Actor } from '../domain/actor.js';
+import { isManager } from '../domain/actor.js';
+import { html, type Html } from './html.js';
+
+export interface PageOpts {
+  title: string;
+  actor?: Actor;
+  csrfToken?: string;
+  /** Which primary navigation item is current. */
+  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity';
+  flash?: string;
+  body: Html;
+  /** Prefix the title with "Error:" (GOV.UK / NHS pattern when a form has errors). */
+  hasErrors?: boolean;
+}
+
+const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; manager?: boolean }[] = [
+  { key: 'new', href: '/workspace/caseload?view=new', label: 'New referrals' },
+  { key: 'mine', href: '/workspace/caseload?view=mine', label: 'My cases' },
+  { key: 'open', href: '/workspace/caseload?view=open', label: 'All open' },
+  { key: 'closed', href: '/workspace/caseload?view=closed', label: 'Closed' },
+  { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', manager: true },
+];
+
+export function page(o: PageOpts): string {
+  const a = o.actor;
+  return html`<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${o.hasErrors ? 'Error: ' : ''}${o.title} – SP Link workspace</title>
+  <link rel="stylesheet" href="/workspace/assets/nhsuk-frontend.min.css">
+  <link rel="stylesheet" href="/workspace/assets/workspace.css">
+</head>
+<body>
+<a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
+<header class="nhsuk-header" role="banner">
+  <div class="nhsuk-header__container nhsuk-width-container">
+    <div class="nhsuk-header__service">
+      <a class="nhsuk-header__service-logo" href="/workspace/caseload"><span class="nhsuk-header__service-name">SP Link workspace</span></a>
+    </div>
+    ${a ? html`<div class="ws-account">
+      <span class="ws-account__name" data-testid="signed-in-as">${a.name}${isManager(a) ? ' (service manager)' : ''}</span>
+      <form method="post" action="/workspace/logout" class="ws-inline">
+        <input type="hidden" name="_csrf" value="${o.csrfToken ?? ''}">
+        <button class="ws-link-button" type="submit">Sign out</button>
+      </form>
+    </div>` : ''}
+  </div>
+  ${a ? html`<nav class="nhsuk-header__navigation" aria-label="Workspace">
+    <div class="nhsuk-width-container"><ul class="nhsuk-header__navigation-list">
+      ${NAV.filter((n) => !n.manager || isManager(a)).map((n) => html`<li class="nhsuk-header__navigation-item${o.nav === n.key ? ' nhsuk-header__navigation-item--current' : ''}">
+        <a class="nhsuk-header__navigation-link" href="${n.href}"${o.nav === n.key ? ' aria-current="page"' : ''}>${n.label}</a></li>`)}
+    </ul></div>
+  </nav>` : ''}
+</header>
+<div class="nhsuk-width-container">
+<main class="nhsuk-main-wrapper" id="maincontent" role="main">
+  ${o.flash ? html`<div class="nhsuk-inset-text ws-flash" role="status"><p>${o.flash}</p></div>` : ''}
+  ${o.body}
+</main>
+</div>
+</body>
+</html>`.value;
+}
+
+/** A few layout rules nhsuk-frontend has no component for (account bar, inline sign-out, tables). */
+export const WORKSPACE_CSS = `
+.ws-account{display:flex;gap:1rem;align-items:center;color:#fff;padding:8px 0}
+.ws-inline{display:inline;margin:0}
+.ws-link-button{background:none;border:0;color:#fff;text-decoration:underline;cursor:pointer;font:inherit;padding:0}
+.ws-link-button:focus{outline:4px solid #ffeb3b;color:#212b32;background:#ffeb3b}
+.ws-actions{display:grid;gap:1.5rem}
+.ws-tag-row{display:flex;gap:.5rem;flex-wrap:wrap}
+`;

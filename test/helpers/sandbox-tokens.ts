@@ -1,0 +1,43 @@
+/**
+ * Access tokens for calling the protected sandbox FHIR servers from tests, obtained over real HTTP with the
+ * sandbox developer client (client_credentials, HTTP Basic sandbox-dev / sandbox-dev-secret), which exists
+ * only when `sandbox.allowInsecureDeveloperClient` is true (config/default.yaml sets it).
+ *
+ *   const token = await getDevToken(system.url, 'lw');
+ *   await fetch(`${system.url}/sandbox/lw/fhir/Task`, { headers: { authorization: `Bearer ${token}` } });
+ */
+
+export type SandboxServer = 'ehr' | 'lw';
+
+const cache = new Map<string, { token: string; expiresAt: number }>();
+
+/** `baseUrl` = where SP Link runs, e.g. http://localhost:3000. Tokens are cached until a minute before expiry. */
+export async function getDevToken(baseUrl: string, server: SandboxServer, scope = 'system/*.cruds'): Promise<string> {
+  const origin = baseUrl.replace(/\/+$/, '');
+  const key = `${origin} ${server} ${scope}`;
+  const hit = cache.get(key);
+  if (hit && hit.expiresAt > Date.now()) return hit.token;
+
+  const smart = await fetch(`${origin}/sandbox/${server}/fhir/.well-known/smart-configuration`);
+  if (!smart.ok) throw new Error(`smart-configuration of the sandbox ${server} server: HTTP ${smart.status}`);
+  const { token_endpoint: tokenEndpoint } = (await smart.json()) as { token_endpoint: string };
+  const res = await fetch(tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from('sandbox-dev:sandbox-dev-secret').toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+  });
+  const body = (await res.json()) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+  if (!res.ok || !body.access_token) {
+    throw new Error(`sandbox developer token for ${server}: HTTP ${res.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+  }
+  cache.set(key, { token: body.access_token, expiresAt: Date.now() + ((body.expires_in ?? 300) - 60) * 1000 });
+  return body.access_token;
+}
+
+/** `Authorization` header for the sandbox developer client. */
+export async function devAuthHeader(baseUrl: string, server: SandboxServer, scope?: string): Promise<{ authorization: string }> {
+  return { authorization: `Bearer ${await getDevToken(baseUrl, server, scope)}` };
+}

@@ -1,0 +1,162 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Bundle, Patient, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { configSchema, type Config } from '../../../src/config/schema.js';
+import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { startReconciler, type Reconciler, type ReconcilerContext } from '../../../src/reconcile/index.js';
+import { createSandboxFhirServer, type SandboxFhirServer } from '../../../src/sandbox/fhir/index.js';
+import { ehrSeed, lwSeed, testNhsNumbers } from '../../../src/sandbox/demo/index.js';
+import { openDb, type Db } from '../../../src/store/db.js';
+
+export const ENDPOINT = 'lw';
+export const TENANT = 'practice';
+export const WEBHOOK_SECRET = 'test-webhook-secret';
+export const ADMIN_TOKEN = 'test-admin-token';
+export const NHS = testNhsNumbers(3, 900);
+
+/**
+ * Two sandbox FHIR servers (EHR + link-worker) on one loopback port, an in-memory store and a config
+ * pointing at them. Tests add ServiceRequests and Tasks over HTTP like any FHIR client would.
+ */
+export interface Harness {
+  readonly base: string;
+  readonly ehrBase: string;
+  readonly lwBase: string;
+  readonly ehr: SandboxFhirServer;
+  readonly lw: SandboxFhirServer;
+  readonly config: Config;
+  readonly db: Db;
+  readonly app: express.Express;
+  reconciler: Reconciler;
+  startReconciler(o?: Partial<ReconcilerContext>): Promise<Reconciler>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  demo?: boolean;
+  db?: Db;
+  reconcile?: Partial<Config['reconcile']>;
+  ctx?: Partial<ReconcilerContext>;
+  subscriptions?: boolean;
+}
+
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const app = express();
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const ehrBase = `${base}/ehr/fhir`;
+  const lwBase = `${base}/lw/fhir`;
+  const urls = { ehr: ehrBase, lw: lwBase };
+  const ehr = await createSandboxFhirServer({
+    name: 'ehr', baseUrl: ehrBase,
+    seed: () => (o.demo ? ehrSeed(urls) : [
+      ...NHS.map((nhs, i): Patient => ({ resourceType: 'Patient', id: `p${i + 1}`, identifier: [{ system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs }] })),
+      { resourceType: 'Practitioner', id: 'gp1', name: [{ family: 'Test' }] },
+    ]),
+  });
+  const lw = await createSandboxFhirServer({ name: 'lw', baseUrl: lwBase, seed: () => (o.demo ? lwSeed(urls) : []), restHook: { attempts: 1, timeoutMs: 2000 } });
+  app.use('/ehr/fhir', ehr.router);
+  app.use('/lw/fhir', lw.router);
+  const config = configSchema.parse({
+    server: { publicUrl: base, sessionSecret: 'x'.repeat(40), cookieMode: 'same-site' },
+    tenants: [{
+      id: TENANT, name: 'Practice', ehr: { fhirBase: ehrBase, auth: { type: 'none' } },
+      smart: { clientId: 'c', issAllowlist: [ehrBase], scopes: 'launch' }, linkWorkerEndpoint: ENDPOINT,
+    }],
+    linkWorkerEndpoints: [{ id: ENDPOINT, name: 'Test Links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false } }],
+    reconcile: { webhookSecret: WEBHOOK_SECRET, pageSize: 50, maxAttempts: 3, skewSeconds: 5, ...o.reconcile },
+    admin: { token: ADMIN_TOKEN },
+  });
+  const db = o.db ?? (await openDb({ memory: true }));
+  const ownsDb = !o.db;
+  const reconcilers: Reconciler[] = [];
+  const start = async (extra: Partial<ReconcilerContext> = {}) => {
+    const r = await startReconciler({ config, db, background: false, tuning: { retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 3000 } }, ...o.ctx, ...extra });
+    reconcilers.push(r);
+    return r;
+  };
+  const reconciler = await start();
+  // Route through `h.reconciler` so tests can swap in a fresh reconciler (crash/restart).
+  const h: Harness = {
+    base, ehrBase, lwBase, ehr, lw, config, db, app, reconciler,
+    startReconciler: start,
+    async close() {
+      for (const r of reconcilers) await r.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await ehr.close();
+      await lw.close();
+      if (ownsDb) await db.close();
+    },
+  };
+  app.use((req, res, next) => h.reconciler.webhookRouter(req, res, next));
+  app.use((req, res, next) => h.reconciler.adminRouter(req, res, next));
+  return h;
+}
+
+/** A minimal FHIR client (plain fetch), as another system would use. */
+export async function fhir<T = Resource>(url: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method,
+    headers: { accept: 'application/fhir+json', ...(body ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export async function create<T extends Resource>(baseUrl: string, r: T): Promise<T & { id: string }> {
+  const res = await fhir<T & { id: string }>(`${baseUrl}/${r.resourceType}`, 'POST', r);
+  if (res.status !== 201) throw new Error(`create ${r.resourceType} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function update<T extends Resource>(baseUrl: string, r: T & { id: string }): Promise<T & { id: string }> {
+  const res = await fhir<T & { id: string }>(`${baseUrl}/${r.resourceType}/${r.id}`, 'PUT', r);
+  if (res.status >= 300) throw new Error(`update ${r.resourceType} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function read<T extends Resource>(baseUrl: string, type: string, id: string): Promise<T & { id: string }> {
+  return (await fhir<T & { id: string }>(`${baseUrl}/${type}/${id}`)).body;
+}
+
+/** Every resource of a type (all pages). */
+export async function all<T extends Resource>(baseUrl: string, type: string, query = ''): Promise<T[]> {
+  const out: T[] = [];
+  let url: string | undefined = `${baseUrl}/${type}?_count=1000${query ? `&${query}` : ''}`;
+  while (url) {
+    const b: Bundle<T> = (await fhir<Bundle<T>>(url)).body;
+    for (const e of b.entry ?? []) if (e.resource) out.push(e.resource);
+    url = b.link?.find((l) => l.relation === 'next')?.url;
+  }
+  return out;
+}
+
+/** Counts of what the reconciler writes to the EHR, to assert "nothing lost, nothing duplicated". */
+export async function ehrCounts(h: Harness): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of ['Observation', 'Communication', 'Flag', 'Provenance']) out[t] = (await all(h.ehrBase, t)).length;
+  return out;
+}
+
+/** An interoperable referral, as a plain FHIR client writes it (no SP Link profile). */
+export async function plainReferral(h: Harness, patient = 'p1'): Promise<ServiceRequest & { id: string }> {
+  return create<ServiceRequest>(h.ehrBase, {
+    resourceType: 'ServiceRequest', status: 'active', intent: 'order',
+    subject: { reference: `Patient/${patient}` }, requester: { reference: 'Practitioner/gp1' },
+    code: { text: 'Social prescribing' },
+  });
+}
+
+export function taskFor(h: Harness, sr: { id: string }, patientIndex = 0, over: Partial<Task> = {}): Task {
+  return {
+    resourceType: 'Task', status: 'requested', intent: 'order',
+    code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'fulfill' }] },
+    focus: { reference: `${h.ehrBase}/ServiceRequest/${sr.id}` },
+    for: { identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: NHS[patientIndex]! } },
+    ...over,
+  };
+}

@@ -1,0 +1,147 @@
+import { expect } from 'chai';
+import type { Communication, Flag, Observation, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION } from '../../../src/fhir/codes.js';
+import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
+import { all, create, ehrCounts, ENDPOINT, fhir, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
+
+const out = (code: string) => ({ coding: [{ system: CODE_SYSTEM.taskOutputType, code }] });
+
+function swemwbs(score: number): Observation {
+  return {
+    resourceType: 'Observation', status: 'final',
+    code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' }] },
+    effectiveDateTime: '2026-03-01', valueInteger: score,
+  };
+}
+
+describe('reconcile write-back (sandbox EHR + link-worker servers over HTTP)', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => h?.close());
+
+  it('reconciles a referral made by a plain FHIR client through its whole lifecycle', async () => {
+    const sr = await plainReferral(h);
+    const task = await create<Task>(h.lwBase, taskFor(h, sr));
+    let r = await h.reconciler.runOnce();
+    expect(r.endpoints[ENDPOINT]).to.include({ status: 'caught-up', deadLettered: 0 });
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('active');
+
+    await update<Task>(h.lwBase, { ...task, status: 'on-hold' });
+    await h.reconciler.runOnce();
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('on-hold');
+
+    const obs = await create<Observation>(h.lwBase, swemwbs(24));
+    const current = await read<Task>(h.lwBase, 'Task', task.id);
+    const completed = await update<Task>(h.lwBase, {
+      ...current, status: 'completed',
+      output: [
+        { type: out('outcome-measure'), valueReference: { reference: `Observation/${obs.id}` } },
+        { type: out('summary'), valueString: 'Joined a walking group' },
+        { type: out('sessions-held'), valueInteger: 3 },
+      ],
+    });
+    r = await h.reconciler.runOnce();
+    expect(r.endpoints[ENDPOINT]).to.include({ deadLettered: 0, failed: 0 });
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('completed');
+    const copies = await all<Observation>(h.ehrBase, 'Observation', `based-on=ServiceRequest/${sr.id}`);
+    expect(copies).to.have.length(1);
+    expect(copies[0]).to.deep.include({ valueInteger: 24, subject: { reference: 'Patient/p1' } });
+    expect(copies[0]!.derivedFrom?.[0]?.reference).to.equal(`${h.lwBase}/Observation/${obs.id}`);
+    const comms = await all<Communication>(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`);
+    expect(comms.map((c) => c.topic?.coding?.[0]?.code)).to.deep.equal(['referral-completed']);
+    expect(comms[0]!.recipient?.[0]?.reference).to.equal('Practitioner/gp1');
+    const provs = await all<Provenance>(h.ehrBase, 'Provenance', `target=ServiceRequest/${sr.id}`);
+    expect(provs.length).to.be.greaterThan(0);
+    const last = provs.find((p) => p.entity?.some((e) => e.what?.reference?.endsWith(`/Task/${task.id}/_history/${completed.meta?.versionId}`)));
+    expect(last, 'Provenance for the completing Task version').to.not.equal(undefined);
+    expect(last!.target?.map((t) => t.reference?.split('/')[0])).to.include.members(['ServiceRequest', 'Observation', 'Communication']);
+  });
+
+  const CASES: { status: Task['status']; expectSr: ServiceRequest['status']; reason?: string; topics: string[] }[] = [
+    { status: 'received', expectSr: 'active', topics: [] },
+    { status: 'accepted', expectSr: 'active', topics: [] },
+    { status: 'ready', expectSr: 'active', topics: [] },
+    { status: 'in-progress', expectSr: 'active', topics: [] },
+    { status: 'rejected', expectSr: 'revoked', reason: 'patient-declined', topics: ['referral-declined'] },
+    { status: 'cancelled', expectSr: 'revoked', reason: 'service-at-capacity', topics: ['referral-cancelled'] },
+    { status: 'failed', expectSr: 'revoked', reason: 'could-not-contact', topics: ['could-not-contact'] },
+    { status: 'completed', expectSr: 'completed', topics: [] },
+    { status: 'entered-in-error', expectSr: 'entered-in-error', topics: [] },
+  ];
+  for (const c of CASES) {
+    it(`Task ${c.status}${c.reason ? ` (${c.reason})` : ''} → ServiceRequest ${c.expectSr}${c.topics.length ? ` + ${c.topics.join(', ')}` : ''}`, async () => {
+      const sr = await plainReferral(h, 'p2');
+      await create<Task>(h.lwBase, taskFor(h, sr, 1, {
+        status: c.status,
+        ...(c.reason ? { statusReason: { coding: [{ system: CODE_SYSTEM.statusReason, code: c.reason }] } } : {}),
+      }));
+      const r = await h.reconciler.runOnce();
+      expect(r.endpoints[ENDPOINT]).to.include({ deadLettered: 0, failed: 0 });
+      expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal(c.expectSr);
+      const comms = await all<Communication>(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`);
+      expect(comms.map((x) => x.topic?.coding?.[0]?.code)).to.deep.equal(c.topics);
+    });
+  }
+
+  it('safeguarding concern → urgent Communication + Flag on the patient', async () => {
+    const sr = await plainReferral(h, 'p3');
+    await create<Task>(h.lwBase, taskFor(h, sr, 2, {
+      status: 'in-progress',
+      extension: [{ url: EXTENSION.safeguardingConcern, extension: [{ url: 'flag', valueBoolean: true }, { url: 'detail', valueString: 'Raised at home visit' }] }],
+    }));
+    await h.reconciler.runOnce();
+    const comms = await all<Communication>(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`);
+    expect(comms.map((c) => [c.topic?.coding?.[0]?.code, c.priority])).to.deep.equal([['safeguarding-concern', 'urgent']]);
+    const flags = await all<Flag>(h.ehrBase, 'Flag', 'subject=Patient/p3');
+    expect(flags).to.have.length(1);
+  });
+
+  it('a referral revoked by the GP cancels its Task at the link-worker endpoint', async () => {
+    const sr = await plainReferral(h);
+    const task = await create<Task>(h.lwBase, taskFor(h, sr, 0, { status: 'in-progress' }));
+    await h.reconciler.runOnce();
+    await update<ServiceRequest>(h.ehrBase, { ...(await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)), status: 'revoked' });
+    await update<Task>(h.lwBase, { ...(await read<Task>(h.lwBase, 'Task', task.id)), businessStatus: { text: 'contact attempted' } });
+    await h.reconciler.runOnce();
+    const after = await read<Task>(h.lwBase, 'Task', task.id);
+    expect(after.status).to.equal('cancelled');
+    expect(after.statusReason?.coding?.[0]?.code).to.equal('gp-cancelled');
+    await h.reconciler.runOnce();
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('revoked');
+    expect(await all(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`)).to.have.length(0);
+  });
+
+  it('replaying every Task version again creates nothing new', async () => {
+    const before = await ehrCounts(h);
+    await h.reconciler.backfill('2000-01-01T00:00:00Z');
+    const tasks = await all<Task>(h.lwBase, 'Task');
+    for (const t of tasks) {
+      for (let v = 1; v <= Number(t.meta?.versionId); v++) {
+        const old = (await fhir<Task>(`${h.lwBase}/Task/${t.id}/_history/${v}`)).body;
+        await h.reconciler.applyTaskVersions(ENDPOINT, [old]);
+      }
+    }
+    expect(await ehrCounts(h)).to.deep.equal(before);
+    expect(await listDeadLetters(h.db)).to.have.length(0);
+  });
+
+  it('versions delivered out of order end in the right state', async () => {
+    const sr = await plainReferral(h, 'p2');
+    const t1 = await create<Task>(h.lwBase, taskFor(h, sr, 1));
+    const t2 = await update<Task>(h.lwBase, { ...t1, status: 'on-hold' });
+    const t3 = await update<Task>(h.lwBase, { ...t2, status: 'in-progress' });
+    const t4 = await update<Task>(h.lwBase, { ...t3, status: 'completed', output: [{ type: out('summary'), valueString: 'Done' }] });
+    await h.reconciler.applyTaskVersions(ENDPOINT, [t4, t2, t3, t1]);
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('completed');
+    const sr2 = await plainReferral(h, 'p2');
+    const u1 = await create<Task>(h.lwBase, taskFor(h, sr2, 1));
+    const u2 = await update<Task>(h.lwBase, { ...u1, status: 'on-hold' });
+    const u3 = await update<Task>(h.lwBase, { ...u2, status: 'in-progress' });
+    await h.reconciler.applyTaskVersions(ENDPOINT, [u3, u1, u2]);
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr2.id)).status).to.equal('active');
+    expect(await all(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`)).to.have.length(1);
+  });
+});

@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import * as client from 'openid-client';
+import { bootAuthApp, type AuthTestApp } from '../auth/boot.js';
+import { FormBrowser } from '../auth/browser-flow.js';
+import { OTHER_ORG_ODS } from '../../../../src/sandbox/idp/index.js';
+import { ODS } from '../../../../src/sandbox/demo/index.js';
+
+describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
+  let app: AuthTestApp;
+  let oidc: client.Configuration;
+  let redirectUri: string;
+
+  before(async () => {
+    app = await bootAuthApp(undefined, { idp: true });
+    const ws = app.config.workspace!;
+    oidc = await client.discovery(new URL(ws.oidc.issuer), ws.oidc.clientId, undefined, client.ClientSecretBasic(ws.oidc.clientSecret), {
+      execute: [client.allowInsecureRequests],
+    });
+    redirectUri = `${app.config.server.publicUrl}/workspace/callback`;
+  });
+  after(async () => app?.stop());
+
+  async function startLogin(extra: Record<string, string> = {}) {
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const url = client.buildAuthorizationUrl(oidc, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile email',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      ...extra,
+    });
+    const browser = new FormBrowser(redirectUri);
+    const page = await browser.go(url);
+    return { browser, page, verifier, state };
+  }
+
+  async function signInAs(username: string) {
+    const { browser, page, verifier, state } = await startLogin();
+    if (page.redirected) throw new Error('expected the sign-in page');
+    const back = await browser.post(new URL(`${page.url.pathname}/login`, page.url), { username });
+    if (!back.redirected) throw new Error(`sign-in stopped with HTTP ${back.status}`);
+    return client.authorizationCodeGrant(oidc, back.url, { pkceCodeVerifier: verifier, expectedState: state });
+  }
+
+  it('shows a clearly labelled sandbox sign-in page listing the staff with "Sign in as" buttons and a username field', async () => {
+    const { page } = await startLogin();
+    expect(page.redirected).to.equal(false);
+    if (page.redirected) return;
+    expect(page.status).to.equal(200);
+    expect(page.html).to.include('Sandbox only').and.include('<label class="nhsuk-label" for="username">Username</label>');
+    const buttons = [...page.html.matchAll(/data-testid="sign-in-as" data-username="([^"]+)"/g)].map((m) => m[1]);
+    expect(buttons).to.have.length(6);
+    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price']);
+  });
+
+  it('signs a link worker in with roles, org, fhirUser, name and email in the ID token', async () => {
+    const tokens = await signInAs('sarah.whitfield');
+    const claims = tokens.claims()!;
+    expect(claims.sub).to.equal('lw-1');
+    expect(claims.roles).to.deep.equal(['link-worker']);
+    expect(claims.org).to.equal(ODS.linkWorkerService);
+    expect(claims.fhirUser).to.equal(`${app.lwBase}/Practitioner/lw-1`);
+    expect(claims.name).to.equal('Sarah Whitfield');
+    expect(claims.email).to.equal('sarah.whitfield@fernbridge-connect.example.org');
+  });
+
+  it('signs in the service manager and the other organisation’s link worker with their own claims', async () => {
+    const manager = (await signInAs('Nina.Kaur')).claims()!;
+    expect(manager.roles).to.deep.equal(['service-manager']);
+    expect(manager.org).to.equal(ODS.linkWorkerService);
+    const other = (await signInAs('owen.price')).claims()!;
+    expect(other.roles).to.deep.equal(['link-worker']);
+    expect(other.org).to.equal(OTHER_ORG_ODS);
+    expect(other.fhirUser).to.equal(`${app.lwBase}/Practitioner/lw-other-1`);
+  });
+
+  it('answers an unknown username with a field error, not a sign-in', async () => {
+    const { browser, page } = await startLogin();
+    if (page.redirected) throw new Error('expected the sign-in page');
+    const back = await browser.post(new URL(`${page.url.pathname}/login`, page.url), { username: 'mallory' });
+    expect(back.redirected).to.equal(false);
+    if (back.redirected) return;
+    expect(back.status).to.equal(400);
+    expect(back.html).to.include('No sandbox staff member has that username').and.include('value="mallory"');
+  });
+
+  it('requires PKCE S256', async () => {
+    const url = client.buildAuthorizationUrl(oidc, { redirect_uri: redirectUri, scope: 'openid', state: 'x' });
+    const back = await new FormBrowser(redirectUri).go(url);
+    expect(back.redirected).to.equal(true);
+    expect(back.url.searchParams.get('error')).to.equal('invalid_request');
+  });
+});

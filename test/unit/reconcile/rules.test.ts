@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import { CODE_SYSTEM } from '../../../src/fhir/codes.js';
+import { parseTask, planTaskVersion, TASK_STATUSES, type Effect, type Plan, type SrStatus, type TaskStatus } from '../../../src/reconcile/rules/index.js';
+import { plan } from './plan-helper.js';
+import { makeTask, patient, serviceRequest, swemwbs, topology } from './task-fixtures.js';
+
+const effects = (p: Plan): readonly Effect[] => {
+  if (p.kind !== 'apply') throw new Error(`expected apply, got ${p.bad.kind}: ${p.bad.reason}`);
+  return p.effects;
+};
+const kinds = (p: Plan) => effects(p).map((e) => e.kind);
+const topics = (p: Plan) =>
+  effects(p).flatMap((e) => (e.kind === 'create-communication' ? [e.resource.topic?.coding?.[0]?.code] : []));
+
+const EXPECTED: Record<TaskStatus, SrStatus> = {
+  draft: 'active', requested: 'active', received: 'active', accepted: 'active', ready: 'active', 'in-progress': 'active',
+  'on-hold': 'on-hold', rejected: 'revoked', cancelled: 'revoked', failed: 'revoked', completed: 'completed', 'entered-in-error': 'entered-in-error',
+};
+
+describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
+  for (const status of TASK_STATUSES) {
+    it(`maps Task.status ${status} to ServiceRequest.status ${EXPECTED[status]}`, () => {
+      const from: SrStatus = EXPECTED[status] === 'on-hold' ? 'active' : 'on-hold';
+      const set = effects(plan(makeTask({ version: 2, status }), from)).find((e) => e.kind === 'set-referral-status');
+      expect(set).to.deep.include({ kind: 'set-referral-status', from, to: EXPECTED[status] });
+    });
+  }
+
+  it('writes no status change when the referral already has the mapped status', () => {
+    expect(kinds(plan(makeTask({ version: 2, status: 'in-progress' }), 'active'))).to.deep.equal([]);
+  });
+
+  it('leaves the referral alone for a failed Task when configured not to revoke', () => {
+    const t = { ...topology, failedTaskRevokesReferral: false };
+    const parsed = parseTask(makeTask({ version: 3, status: 'failed', reason: 'could-not-contact' }), t);
+    if (!parsed.ok) throw new Error(parsed.bad.reason);
+    const p = planTaskVersion({ task: parsed.task, topology: t, serviceRequest: serviceRequest(), patient, observations: new Map(), track: undefined });
+    expect(kinds(p)).to.deep.equal(['create-communication']);
+  });
+
+  it('declined: revoked + Communication to the requester with the reason', () => {
+    const p = plan(makeTask({ version: 3, status: 'rejected', reason: 'patient-declined' }));
+    expect(topics(p)).to.deep.equal(['referral-declined']);
+    const comm = effects(p).find((e) => e.kind === 'create-communication');
+    if (comm?.kind !== 'create-communication') throw new Error('no communication');
+    expect(comm.resource.recipient?.[0]?.reference).to.equal('Practitioner/gp1');
+    expect(comm.resource.payload?.[0]?.contentString).to.contain('Person declined social prescribing');
+  });
+
+  it('cancelled by the link worker tells the GP; cancelled by the GP does not', () => {
+    expect(topics(plan(makeTask({ version: 3, status: 'cancelled', reason: 'service-at-capacity' })))).to.deep.equal(['referral-cancelled']);
+    expect(topics(plan(makeTask({ version: 3, status: 'cancelled', reason: 'gp-cancelled' })))).to.deep.equal([]);
+  });
+
+  it('could not contact (failed or business status) → could-not-contact Communication', () => {
+    expect(topics(plan(makeTask({ version: 3, status: 'failed', reason: 'could-not-contact' })))).to.deep.equal(['could-not-contact']);
+    expect(topics(plan(makeTask({ version: 3, status: 'in-progress', businessStatus: 'could-not-contact' })))).to.deep.equal(['could-not-contact']);
+  });
+
+  it('completed with a summary → message back; completed without → none', () => {
+    const p = plan(makeTask({ version: 4, status: 'completed', summary: 'Joined a walking group', sessions: 4 }));
+    expect(topics(p)).to.deep.equal(['referral-completed']);
+    const comm = effects(p).find((e) => e.kind === 'create-communication');
+    if (comm?.kind !== 'create-communication') throw new Error('no communication');
+    expect(comm.resource.payload?.[0]?.contentString).to.contain('Joined a walking group').and.contain('Sessions held: 4');
+    expect(topics(plan(makeTask({ version: 4, status: 'completed' })))).to.deep.equal([]);
+  });
+
+  it('safeguarding concern → urgent Communication + Flag, whatever the status', () => {
+    const p = plan(makeTask({ version: 2, status: 'in-progress', safeguarding: true }));
+    expect(kinds(p)).to.deep.equal(['create-communication', 'create-flag']);
+    const comm = effects(p)[0];
+    if (comm?.kind !== 'create-communication') throw new Error('no communication');
+    expect(comm.resource.priority).to.equal('urgent');
+  });
+
+  it('outcome Observations are copied with subject, basedOn, deterministic identifier and a pointer back', () => {
+    const p = plan(makeTask({ version: 4, status: 'completed', observations: ['o1'] }), 'active', undefined, [swemwbs('o1', 21)]);
+    const obs = effects(p).find((e) => e.kind === 'create-observation');
+    if (obs?.kind !== 'create-observation') throw new Error('no observation');
+    expect(obs.identifier).to.equal('lw1:Observation:o1');
+    expect(obs.resource).to.deep.include({ subject: { reference: 'Patient/p1' }, basedOn: [{ reference: 'ServiceRequest/sr1' }], valueInteger: 21 });
+    expect(obs.resource.derivedFrom?.[0]?.reference).to.equal('http://lw.test/fhir/Observation/o1');
+    expect(obs.resource.meta?.source).to.equal('http://lw.test/fhir/Observation/o1/_history/1');
+    expect(obs.resource.code?.coding?.[0]).to.deep.include({ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' });
+  });
+
+  it('never moves a referral backwards out of a terminal state', () => {
+    expect(kinds(plan(makeTask({ version: 9, status: 'in-progress' }), 'completed', { maxVersion: 5, terminalVersion: 5 }))).to.deep.equal([]);
+  });
+
+  it('an older version arriving late does not move the status', () => {
+    expect(kinds(plan(makeTask({ version: 2, status: 'on-hold' }), 'active', { maxVersion: 5 }))).to.deep.equal([]);
+  });
+
+  it('a referral revoked by the GP cancels the Task at the link-worker endpoint', () => {
+    expect(kinds(plan(makeTask({ version: 2, status: 'in-progress' }), 'revoked'))).to.deep.equal(['cancel-task']);
+    expect(kinds(plan(makeTask({ version: 3, status: 'cancelled', reason: 'gp-cancelled' }), 'revoked'))).to.deep.equal([]);
+  });
+
+  it('entered-in-error absorbs everything after it', () => {
+    expect(kinds(plan(makeTask({ version: 9, status: 'completed' }), 'entered-in-error', { maxVersion: 5, terminalVersion: 5 }))).to.deep.equal([]);
+  });
+});

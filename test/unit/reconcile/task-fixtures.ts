@@ -1,0 +1,77 @@
+import type { Observation, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import type { TaskStatus, Topology } from '../../../src/reconcile/rules/index.js';
+
+export const EHR = 'http://ehr.test/fhir';
+export const LW = 'http://lw.test/fhir';
+export const NHS = '9434765919';
+
+export const topology: Topology = {
+  endpointId: 'lw1',
+  endpointName: 'Test Links',
+  linkWorkerBase: LW,
+  tenants: [{ id: 'practice', ehrBase: EHR }],
+  failedTaskRevokesReferral: true,
+};
+
+export const serviceRequest = (status: ServiceRequest['status'] = 'active'): ServiceRequest & { id: string } => ({
+  resourceType: 'ServiceRequest',
+  id: 'sr1',
+  meta: { versionId: '1' },
+  status,
+  intent: 'order',
+  subject: { reference: 'Patient/p1' },
+  requester: { reference: 'Practitioner/gp1', display: 'Dr Test' },
+});
+
+export const patient: Patient & { id: string } = {
+  resourceType: 'Patient',
+  id: 'p1',
+  identifier: [{ system: IDENTIFIER_SYSTEM.nhsNumber, value: NHS }],
+};
+
+export interface TaskSpec {
+  version: number;
+  status: TaskStatus;
+  summary?: string;
+  sessions?: number;
+  observations?: string[];
+  reason?: string;
+  businessStatus?: string;
+  safeguarding?: boolean;
+}
+
+export function makeTask(s: TaskSpec, over: Partial<Task> = {}): Task {
+  const output: NonNullable<Task['output']> = [];
+  const out = (code: string) => ({ coding: [{ system: CODE_SYSTEM.taskOutputType, code }] });
+  for (const id of s.observations ?? []) output.push({ type: out('outcome-measure'), valueReference: { reference: `Observation/${id}` } });
+  if (s.summary) output.push({ type: out('summary'), valueString: s.summary });
+  if (s.sessions !== undefined) output.push({ type: out('sessions-held'), valueInteger: s.sessions });
+  return {
+    resourceType: 'Task',
+    id: 't1',
+    meta: { versionId: String(s.version), lastUpdated: `2026-01-01T00:00:${String(s.version % 60).padStart(2, '0')}Z` },
+    status: s.status,
+    intent: 'order',
+    code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'fulfill' }] },
+    focus: { reference: `${EHR}/ServiceRequest/sr1` },
+    for: { identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: NHS } },
+    ...(s.reason ? { statusReason: { coding: [{ system: CODE_SYSTEM.statusReason, code: s.reason }] } } : {}),
+    ...(s.businessStatus ? { businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: s.businessStatus }] } } : {}),
+    ...(s.safeguarding ? { extension: [{ url: EXTENSION.safeguardingConcern, extension: [{ url: 'flag', valueBoolean: true }, { url: 'detail', valueString: 'Concern raised' }] }] } : {}),
+    ...(output.length ? { output } : {}),
+    ...over,
+  };
+}
+
+export function swemwbs(id: string, score: number): Observation {
+  return {
+    resourceType: 'Observation',
+    id,
+    meta: { versionId: '1' },
+    status: 'final',
+    code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' }] },
+    effectiveDateTime: '2026-01-01',
+    valueInteger: score,
+  };
+}
