@@ -112,7 +112,8 @@ export function toFieldErrors(error: z.ZodError): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const issue of error.issues) {
-    const path = issue.path.filter((p) => typeof p !== 'number').map(String).join('.') || '(body)';
+    // `service.kind` is the union's discriminator: to the GP it is the service question itself.
+    const path = (issue.path.filter((p) => typeof p !== 'number').map(String).join('.') || '(body)').replace(/^service\.kind$/, 'service');
     if (seen.has(path)) continue;
     seen.add(path);
     out.push({ path, message: issue.message });

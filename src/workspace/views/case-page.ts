@@ -78,7 +78,7 @@ function caseSection(d: CasePageData): Html {
 function recordSection(s: CaseState): Html {
   if (s.entries.length === 0) return html``;
   return html`<h2>Case record</h2><ol class="nhsuk-list" data-testid="record" reversed>
-    ${[...s.entries].reverse().map((e) => html`<li><p class="nhsuk-body-s nhsuk-u-margin-bottom-1"><strong>${formatDate(e.date)}</strong>${e.author ? ` · ${e.author}` : ''}</p><p style="white-space:pre-line">${e.text}</p></li>`)}
+    ${[...s.entries].reverse().map((e) => html`<li><p class="nhsuk-body-s nhsuk-u-margin-bottom-1"><strong>${formatDate(e.date)}</strong>${e.author ? ` · ${e.author}` : ''}</p><p class="ws-pre">${e.text}</p></li>`)}
   </ol>`;
 }
 

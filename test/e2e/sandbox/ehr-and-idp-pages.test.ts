@@ -52,6 +52,27 @@ describe('sandbox GP system and staff sign-in pages in Chromium (e2e)', () => {
     expect(src.pathname).to.equal('/launch');
     expect(src.searchParams.get('iss')).to.equal(app.ehrBase);
     expect(await page.locator('#launch-window').getAttribute('target')).to.equal('_blank');
+
+    // The launch drives the sandbox authorization server in a real browser (its cookies included) to a code.
+    const tenant = app.config.tenants[0]!;
+    const smart = (await (await fetch(`${app.ehrBase}/.well-known/smart-configuration`)).json()) as client.ServerMetadata;
+    const cfg = new client.Configuration(smart, tenant.smart.clientId, undefined, client.ClientSecretBasic(tenant.smart.clientSecret!));
+    client.allowInsecureRequests(cfg);
+    const redirectUri = `${app.config.server.publicUrl}/smart/callback`;
+    const authUrl = client.buildAuthorizationUrl(cfg, {
+      redirect_uri: redirectUri,
+      scope: tenant.smart.scopes,
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: 'ehr-e2e',
+      launch: src.searchParams.get('launch') as string,
+      aud: app.ehrBase,
+    });
+    const callback = page.waitForRequest((r) => r.url().startsWith(redirectUri));
+    await page.goto(authUrl.href).catch(() => undefined); // the callback itself is another area's route
+    const reached = new URL((await callback).url());
+    expect(reached.searchParams.get('code')).to.be.a('string');
+    expect(reached.searchParams.get('state')).to.equal('ehr-e2e');
     await context.close();
   });
 

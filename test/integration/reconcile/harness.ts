@@ -29,8 +29,27 @@ export interface Harness {
   readonly db: Db;
   readonly app: express.Express;
   reconciler: Reconciler;
+  /** Injects a fault in front of a sandbox server (a fault-injecting proxy in the same process). */
+  inject(f: Fault): void;
+  /** Requests each server received, by method (counted in front of the servers). */
+  readonly requests: { ehr: number; lw: number };
   startReconciler(o?: Partial<ReconcilerContext>): Promise<Reconciler>;
   close(): Promise<void>;
+}
+
+export interface Fault {
+  server: 'ehr' | 'lw';
+  method?: string;
+  path?: RegExp;
+  /** How many matching requests to hit (default 1). */
+  times?: number;
+  /** Answer with this status (and OperationOutcome) instead of forwarding. */
+  status?: number;
+  retryAfter?: string;
+  /** Hold the request this long before acting (timeouts). */
+  delayMs?: number;
+  /** Forward to the server, then drop the connection instead of answering: the write happened, the answer is lost. */
+  dropResponse?: boolean;
 }
 
 export interface HarnessOptions {
@@ -39,6 +58,8 @@ export interface HarnessOptions {
   reconcile?: Partial<Config['reconcile']>;
   ctx?: Partial<ReconcilerContext>;
   subscriptions?: boolean;
+  /** ODS code the endpoint's Tasks must be owned by. */
+  ownerOds?: string;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -57,15 +78,39 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     ]),
   });
   const lw = await createSandboxFhirServer({ name: 'lw', baseUrl: lwBase, seed: () => (o.demo ? lwSeed(urls) : []), restHook: { attempts: 1, timeoutMs: 2000 } });
-  app.use('/ehr/fhir', ehr.router);
-  app.use('/lw/fhir', lw.router);
+  const faults: Fault[] = [];
+  const requests = { ehr: 0, lw: 0 };
+  const faulty = (server: 'ehr' | 'lw'): express.RequestHandler => (req, res, next) => {
+    requests[server]++;
+    const f = faults.find((x) => x.server === server && (!x.method || x.method === req.method) && (!x.path || x.path.test(req.url)) && (x.times ?? 1) > 0);
+    if (!f) return next();
+    f.times = (f.times ?? 1) - 1;
+    const act = () => {
+      if (f.dropResponse) {
+        const destroy = () => req.socket.destroy();
+        res.writeHead = (() => { destroy(); return res; }) as typeof res.writeHead;
+        res.end = (() => { destroy(); return res; }) as typeof res.end;
+        return next();
+      }
+      if (f.status) {
+        if (f.retryAfter) res.setHeader('retry-after', f.retryAfter);
+        res.status(f.status).type('application/fhir+json').json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: 'injected fault' }] });
+        return;
+      }
+      next();
+    };
+    if (f.delayMs) setTimeout(act, f.delayMs);
+    else act();
+  };
+  app.use('/ehr/fhir', faulty('ehr'), ehr.router);
+  app.use('/lw/fhir', faulty('lw'), lw.router);
   const config = configSchema.parse({
     server: { publicUrl: base, sessionSecret: 'x'.repeat(40), cookieMode: 'same-site' },
     tenants: [{
       id: TENANT, name: 'Practice', ehr: { fhirBase: ehrBase, auth: { type: 'none' } },
       smart: { clientId: 'c', issAllowlist: [ehrBase], scopes: 'launch' }, linkWorkerEndpoint: ENDPOINT,
     }],
-    linkWorkerEndpoints: [{ id: ENDPOINT, name: 'Test Links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false } }],
+    linkWorkerEndpoints: [{ id: ENDPOINT, name: 'Test Links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false }, ...(o.ownerOds ? { organizationOdsCode: o.ownerOds } : {}) }],
     reconcile: { webhookSecret: WEBHOOK_SECRET, pageSize: 50, maxAttempts: 3, skewSeconds: 5, ...o.reconcile },
     admin: { token: ADMIN_TOKEN },
   });
@@ -80,7 +125,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const reconciler = await start();
   // Route through `h.reconciler` so tests can swap in a fresh reconciler (crash/restart).
   const h: Harness = {
-    base, ehrBase, lwBase, ehr, lw, config, db, app, reconciler,
+    base, ehrBase, lwBase, ehr, lw, config, db, app, reconciler, requests,
+    inject: (f) => faults.push(f),
     startReconciler: start,
     async close() {
       for (const r of reconcilers) await r.stop();

@@ -1,0 +1,218 @@
+import { expect } from 'chai';
+import type { Bundle, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
+import { CookieJar, launch, request } from '../../helpers/gp-launch.js';
+import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { startGpTestSystem, type GpTestSystem } from '../smart/boot.js';
+
+const GP = 'gp-2';
+const PATIENT = 'pat-05';
+const OTHER_PATIENT = 'pat-06';
+
+const valid = (over: Record<string, unknown> = {}) => ({
+  patientId: PATIENT,
+  needs: ['loneliness', 'physical-activity'],
+  whatMatters: 'Getting back to the allotment',
+  urgency: 'routine',
+  consent: { given: true, date: new Date().toISOString().slice(0, 10) },
+  contact: { methods: ['phone'], safeTimes: 'Mornings', leaveMessage: true },
+  accessibility: { needs: [] },
+  safeguarding: { concern: false },
+  service: { kind: 'link-worker-decides' },
+  ...over,
+});
+
+describe('GP app: referral API (integration)', function () {
+  this.timeout(180_000);
+  let sys: GpTestSystem;
+  let jar: CookieJar;
+  let csrf: string;
+  let ehrBase: string;
+  let lwBase: string;
+
+  const fhir = async <T>(server: 'ehr' | 'lw', path: string): Promise<T> => {
+    const res = await fetch(`${server === 'ehr' ? ehrBase : lwBase}/${path}`, { headers: await devAuthHeader(sys.url, server) });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+  const count = async (server: 'ehr' | 'lw', type: string) => ((await fhir<Bundle>(server, `${type}?_count=1000&_elements=id`)).entry ?? []).length;
+  const counts = async () => ({ sr: await count('ehr', 'ServiceRequest'), prov: await count('ehr', 'Provenance'), task: await count('lw', 'Task') });
+  const post = (path: string, body: unknown, headers: Record<string, string> = { 'x-csrf-token': csrf }) =>
+    request(jar, `${sys.url}/app/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  async function taskFor(referralId: string, timeoutMs = 60_000): Promise<Task> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const b = await fhir<Bundle<Task>>('lw', `Task?identifier=${encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`)}`);
+      const t = b.entry?.[0]?.resource;
+      if (t) return t;
+      if (Date.now() > end) throw new Error(`no Task for ${referralId}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  before(async () => {
+    sys = await startGpTestSystem();
+    ehrBase = sys.config.tenants[0]!.ehr.fhirBase;
+    lwBase = sys.config.linkWorkerEndpoints[0]!.fhirBase;
+    ({ jar, csrf } = await launch(sys, { patient: PATIENT, practitioner: GP }));
+  });
+  after(async () => {
+    await sys?.stop();
+  });
+
+  it('creates a referral: ServiceRequest + Provenance in the EHR, Task at the link-worker endpoint, listed as Sent', async () => {
+    const res = await post('/referrals', valid({ service: { kind: 'directory', healthcareServiceId: 'svc-walking' } }));
+    expect(res.status).to.equal(201);
+    const { referralId, serviceRequestId } = (await res.json()) as { referralId: string; serviceRequestId: string };
+    expect(referralId).to.match(REFERRAL_ID_PATTERN);
+
+    const sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${serviceRequestId}`);
+    expect(sr.subject?.reference).to.equal(`Patient/${PATIENT}`);
+    expect(sr.requester?.reference).to.equal(`Practitioner/${GP}`);
+    expect(sr.identifier?.[0]).to.deep.equal({ system: IDENTIFIER_SYSTEM.referral, value: referralId });
+    expect(sr.performer?.[0]?.reference).to.equal(`${lwBase}/HealthcareService/svc-walking`);
+    expect(sr.code?.coding?.[0]?.code).to.equal('physical-activity');
+    const provs = await fhir<Bundle<Provenance>>('ehr', `Provenance?target=ServiceRequest/${serviceRequestId}`);
+    expect(provs.entry?.length).to.equal(1);
+
+    const task = await taskFor(referralId);
+    expect(task.focus?.reference).to.equal(`${ehrBase}/ServiceRequest/${serviceRequestId}`);
+    expect(task.for?.identifier?.system).to.equal(IDENTIFIER_SYSTEM.nhsNumber);
+    expect(task.status).to.equal('requested');
+    expect(task.owner?.reference).to.match(/Organization\//);
+
+    const list = await request(jar, `${sys.url}/app/api/referrals?patient=${PATIENT}`);
+    expect(list.status).to.equal(200);
+    const { referrals } = (await list.json()) as { referrals: { referralId?: string; status: { label: string }; service: string }[] };
+    const mine = referrals.find((r) => r.referralId === referralId);
+    expect(mine?.status.label).to.equal('Sent');
+    expect(mine?.service).to.equal('Healthy Steps walking group');
+  });
+
+  it('shows the link worker’s progress and outcomes, and lets the GP cancel (Task cancelled too)', async () => {
+    const res = await post('/referrals', valid());
+    const { referralId, serviceRequestId } = (await res.json()) as { referralId: string; serviceRequestId: string };
+    const task = await taskFor(referralId);
+    const accepted = { ...task, status: 'accepted', lastModified: new Date().toISOString() };
+    const put = await fetch(`${lwBase}/Task/${task.id}`, {
+      method: 'PUT',
+      headers: { ...(await devAuthHeader(sys.url, 'lw')), 'content-type': 'application/fhir+json', 'if-match': `W/"${task.meta?.versionId}"` },
+      body: JSON.stringify(accepted),
+    });
+    expect(put.status).to.equal(200);
+    const listed = async () =>
+      ((await (await request(jar, `${sys.url}/app/api/referrals?patient=${PATIENT}`)).json()) as { referrals: { id: string; referralId?: string; version?: string; status: { label: string } }[] }).referrals.find(
+        (r) => r.referralId === referralId,
+      )!;
+    expect((await listed()).status.label).to.equal('Accepted');
+
+    const mine = await listed();
+    const cancel = await post(`/referrals/${serviceRequestId}/cancel`, { patientId: PATIENT, version: mine.version, reason: 'gp-cancelled' });
+    expect(cancel.status).to.equal(200);
+    expect(((await cancel.json()) as { taskCancelled: boolean }).taskCancelled).to.equal(true);
+    expect((await fhir<ServiceRequest>('ehr', `ServiceRequest/${serviceRequestId}`)).status).to.equal('revoked');
+    expect((await taskFor(referralId)).status).to.equal('cancelled');
+    expect((await listed()).status.label).to.equal('Cancelled');
+    const again = await post(`/referrals/${serviceRequestId}/cancel`, { patientId: PATIENT, reason: 'gp-cancelled' });
+    expect(again.status).to.equal(409);
+  });
+
+  it('raises a safeguarding referral to urgent', async () => {
+    const res = await post('/referrals', valid({ urgency: 'routine', safeguarding: { concern: true, detail: 'Bruising, lives with son who controls money' } }));
+    expect(res.status).to.equal(201);
+    const { serviceRequestId } = (await res.json()) as { serviceRequestId: string };
+    expect((await fhir<ServiceRequest>('ehr', `ServiceRequest/${serviceRequestId}`)).priority).to.equal('asap');
+  });
+
+  it('refuses a state-changing call without the CSRF token (403) and writes nothing', async () => {
+    const before = await counts();
+    for (const headers of [{}, { 'x-csrf-token': 'wrong-token-wrong-token-wrong-token-wrong-t' }]) {
+      const res = await post('/referrals', valid(), headers);
+      expect(res.status).to.equal(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('ERR_CSRF');
+    }
+    const cancel = await post('/referrals/whatever/cancel', { patientId: PATIENT }, {});
+    expect(cancel.status).to.equal(403);
+    expect(await counts()).to.deep.equal(before);
+  });
+
+  it('refuses a patient other than the launch patient (403 ERR_PATIENT_MISMATCH) and writes nothing', async () => {
+    const before = await counts();
+    const res = await post('/referrals', valid({ patientId: OTHER_PATIENT }));
+    expect(res.status).to.equal(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('ERR_PATIENT_MISMATCH');
+    const list = await request(jar, `${sys.url}/app/api/referrals?patient=${OTHER_PATIENT}`);
+    expect(list.status).to.equal(403);
+    const cancel = await post('/referrals/ref-01/cancel', { patientId: OTHER_PATIENT });
+    expect(cancel.status).to.equal(403);
+    // A referral of another patient, addressed with the launch patient's id: refused by the subject check.
+    const foreign = await post('/referrals/ref-01/cancel', { patientId: PATIENT });
+    expect(foreign.status).to.equal(403);
+    expect(await counts()).to.deep.equal(before);
+  });
+
+  const bad: [string, Record<string, unknown>, string][] = [
+    ['no needs', { needs: [] }, 'needs'],
+    ['unknown need', { needs: ['astrology'] }, 'needs'],
+    ['other need without detail', { needs: ['other'] }, 'otherNeed'],
+    ['what matters too long', { whatMatters: 'x'.repeat(2001) }, 'whatMatters'],
+    ['unknown urgency', { urgency: 'whenever' }, 'urgency'],
+    ['consent not given', { consent: { given: false, date: '2026-01-01' } }, 'consent.given'],
+    ['consent date in the future', { consent: { given: true, date: '2999-01-01' } }, 'consent.date'],
+    ['consent date not a date', { consent: { given: true, date: 'yesterday' } }, 'consent.date'],
+    ['no contact method', { contact: { methods: [] } }, 'contact.methods'],
+    ['unknown contact method', { contact: { methods: ['carrier-pigeon'] } }, 'contact.methods'],
+    ['safe times too long', { contact: { methods: ['sms'], safeTimes: 'y'.repeat(201) } }, 'contact.safeTimes'],
+    ['unknown accessibility need', { accessibility: { needs: ['telepathy'] } }, 'accessibility.needs'],
+    ['interpreter without language', { accessibility: { needs: ['interpreter'] } }, 'accessibility.language'],
+    ['safeguarding not answered', { safeguarding: {} }, 'safeguarding.concern'],
+    ['safeguarding without detail', { safeguarding: { concern: true } }, 'safeguarding.detail'],
+    ['no service choice', { service: { kind: 'somewhere' } }, 'service'],
+    ['service not in the directory', { service: { kind: 'directory', healthcareServiceId: 'svc-nonexistent' } }, 'service.healthcareServiceId'],
+  ];
+  it('answers each invalid field with a field-level message and writes nothing', async () => {
+    const before = await counts();
+    for (const [name, over, path] of bad) {
+      const res = await post('/referrals', valid(over));
+      expect(res.status, name).to.equal(422);
+      const body = (await res.json()) as { error: { code: string; fields?: { path: string; message: string }[] } };
+      expect(body.error.code, name).to.equal('ERR_VALIDATION');
+      const field = body.error.fields?.find((f) => f.path === path);
+      expect(field, `${name}: ${JSON.stringify(body.error.fields)}`).to.not.equal(undefined);
+      expect(field!.message, name).to.match(/^[A-Z]/);
+    }
+    const malformed = await request(jar, `${sys.url}/app/api/referrals`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{not json' });
+    expect(malformed.status).to.equal(400);
+    expect(await counts()).to.deep.equal(before);
+  });
+
+  it('searches the directory by need, locality and text, with capacity and wait', async () => {
+    const get = async (q: string) => ((await (await request(jar, `${sys.url}/app/api/directory?${q}`)).json()) as { services: { id: string; acceptingReferrals?: boolean; waitDays?: number; needs: string[]; locality?: string }[] }).services;
+    const debt = await get('need=debt-money');
+    expect(debt.length).to.be.greaterThan(0);
+    expect(debt.every((s) => s.needs.includes('debt-money'))).to.equal(true);
+    expect(debt.some((s) => typeof s.waitDays === 'number' && typeof s.acceptingReferrals === 'boolean')).to.equal(true);
+    const text = await get('q=allotment');
+    expect(text.map((s) => s.id)).to.include('svc-gardening');
+    const none = await get('need=bereavement&q=zzzz');
+    expect(none).to.deep.equal([]);
+  });
+
+  it('refreshes the GP’s access token before it expires', async () => {
+    const { rows } = await sys.db.query<{ sid: string; data: { smart?: { accessToken: string; expiresAt: number } } }>("SELECT sid, data FROM sessions WHERE data ? 'smart'");
+    const mine = rows.find((r) => r.data.smart)!;
+    const old = mine.data.smart!.accessToken;
+    await sys.db.query(`UPDATE sessions SET data = jsonb_set(data, '{smart,expiresAt}', to_jsonb(0)) WHERE sid = $1`, [mine.sid]);
+    const { jar: j2 } = await launch(sys, { patient: PATIENT, practitioner: GP });
+    const { rows: r2 } = await sys.db.query<{ sid: string; data: { smart?: { accessToken: string; expiresAt: number; patient: string } } }>("SELECT sid, data FROM sessions WHERE data ? 'smart'");
+    const target = r2.filter((r) => r.data.smart?.patient === PATIENT).map((r) => r.sid);
+    for (const sid of target) await sys.db.query(`UPDATE sessions SET data = jsonb_set(data, '{smart,expiresAt}', to_jsonb(0)) WHERE sid = $1`, [sid]);
+    const ctx = await request(j2, `${sys.url}/app/api/context`);
+    expect(ctx.status).to.equal(200);
+    const { rows: after } = await sys.db.query<{ data: { smart?: { accessToken: string; expiresAt: number } } }>("SELECT data FROM sessions WHERE data ? 'smart'");
+    const refreshed = after.map((r) => r.data.smart!).filter((s) => s.expiresAt > Date.now());
+    expect(refreshed.length).to.be.greaterThan(0);
+    expect(refreshed.every((s) => s.accessToken !== old)).to.equal(true);
+  });
+});

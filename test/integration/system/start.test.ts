@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Bundle, CapabilityStatement, HealthcareService, Patient } from '@medplum/fhirtypes';
+import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { getDevToken } from '../../helpers/sandbox-tokens.js';
+
+/** The two-command promise: the whole system on embedded defaults, reachable over real HTTP. */
+describe('system: sp-link start on embedded defaults', () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await startTestSystem({ background: false });
+  });
+  after(async () => {
+    await system?.stop();
+  });
+
+  it('serves an R4 CapabilityStatement for the sandbox EHR and link-worker servers', async () => {
+    for (const server of ['ehr', 'lw']) {
+      const res = await fetch(`${system.url}/sandbox/${server}/fhir/metadata`);
+      expect(res.status).to.equal(200);
+      const cs = (await res.json()) as CapabilityStatement;
+      expect(cs.resourceType).to.equal('CapabilityStatement');
+      expect(cs.fhirVersion).to.equal('4.0.1');
+    }
+  });
+
+  it('is live and ready, with every configured endpoint checked', async () => {
+    expect((await fetch(`${system.url}/healthz`)).status).to.equal(200);
+    const ready = await fetch(`${system.url}/readyz`);
+    const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
+    expect(ready.status, JSON.stringify(body)).to.equal(200);
+    expect(Object.keys(body.checks)).to.include.members(['store', 'fhir:ehr:demo-practice', 'fhir:lw:demo-link-workers']);
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const text = await (await fetch(`${system.url}/metrics`)).text();
+    expect(text).to.match(/^# HELP /m);
+  });
+
+  it('has searchable demo patients and a service directory', async () => {
+    const ehrToken = await getDevToken(system.url, 'ehr');
+    const patients = (await (
+      await fetch(`${system.url}/sandbox/ehr/fhir/Patient?_count=100`, { headers: { authorization: `Bearer ${ehrToken}` } })
+    ).json()) as Bundle<Patient>;
+    expect(patients.entry?.length ?? 0).to.be.at.least(25);
+    const lwToken = await getDevToken(system.url, 'lw');
+    const services = (await (
+      await fetch(`${system.url}/sandbox/lw/fhir/HealthcareService?_count=100`, { headers: { authorization: `Bearer ${lwToken}` } })
+    ).json()) as Bundle<HealthcareService>;
+    expect(services.entry?.length ?? 0).to.be.at.least(15);
+  });
+
+  it('answers unknown routes with our JSON error', async () => {
+    const res = await fetch(`${system.url}/no/such/route`);
+    expect(res.status).to.equal(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('ERR_NOT_FOUND');
+  });
+
+  it('redirects / to the sandbox GP system', async () => {
+    const res = await fetch(`${system.url}/`, { redirect: 'manual' });
+    expect(res.headers.get('location')).to.equal('/sandbox/ehr');
+  });
+});
+
+describe('system: the sp-link command', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-cli-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+        env: { ...process.env, SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('prints usage and exits 2 without a command', async () => {
+    const r = await run([]);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.contain('Usage: sp-link <command>');
+  });
+
+  it('exits 78 with every config problem listed', async () => {
+    const r = await run(['doctor', '--config', 'config/production.example.yaml']);
+    expect(r.code).to.equal(78);
+    expect(r.stderr).to.contain('Invalid configuration in config/production.example.yaml');
+    expect(r.stderr).to.contain('environment variable SP_LINK_SESSION_SECRET is not set');
+    expect(r.stderr).to.contain('environment variable DATABASE_URL is not set');
+  });
+
+  it('seed --reset writes both sandbox data files', async () => {
+    const r = await run(['seed', '--reset']);
+    expect(r.stderr).to.equal('');
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.contain(path.join(dataDir, 'ehr.json'));
+    expect(r.stdout).to.contain(path.join(dataDir, 'lw.json'));
+  });
+
+  it('prints the config JSON Schema', async () => {
+    const r = await run(['config-schema']);
+    expect(r.code).to.equal(0);
+    const schema = JSON.parse(r.stdout) as { title: string; properties: Record<string, unknown> };
+    expect(schema.title).to.equal('SP Link configuration');
+    expect(schema.properties).to.have.property('tenants');
+  });
+});
