@@ -1,5 +1,5 @@
 import { SpLinkError } from '../errors.js';
-import { FhirError, FhirHttpError, outcomeText } from './errors.js';
+import { FhirHttpError, outcomeText, type FhirError } from './errors.js';
 
 /**
  * Translates a failure talking to a FHIR server into our API's error currency, for handlers that call

@@ -163,9 +163,13 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     },
   };
 
-  return {
+  const reconciler: Reconciler = {
     webhookRouter: webhookRouter({ secret: config.reconcile.webhookSecret, notify: (id, ids) => notify(id, ids) }),
-    adminRouter: adminRouter({ ...replayDeps, adminToken: config.admin.token }),
+    adminRouter: adminRouter({
+      ...replayDeps,
+      adminToken: config.admin.token,
+      control: { runOnce: () => reconciler.runOnce(), backfill: (since, onProgress) => reconciler.backfill(since, onProgress) },
+    }),
     outbox,
     instanceId,
     async runOnce() {
@@ -204,6 +208,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       await outboxRunning?.catch(() => undefined);
     },
   };
+  return reconciler;
 
   function notify(endpointId: string, taskIds: readonly string[]): boolean {
     const w = workers.get(endpointId);

@@ -1,6 +1,6 @@
 import type { Bundle, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { SpLinkError } from '../errors.js';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM, STATUS_REASONS } from '../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, STATUS_REASONS } from '../fhir/codes.js';
 import { FhirHttpError } from '../fhir/errors.js';
 import { recordAudit } from '../store/audit.js';
 import { buildProvenance } from './build-provenance.js';
@@ -33,9 +33,12 @@ export async function cancelReferral(
   }
   const reasonEntry = STATUS_REASONS.find((r) => r.code === reason)!;
   const now = deps.now?.() ?? new Date();
+  const reasonConcept = { coding: [{ system: CODE_SYSTEM.statusReason, code: reasonEntry.code, display: reasonEntry.display }] };
   const updated: ServiceRequest = {
     ...sr,
     status: 'revoked',
+    // R4 ServiceRequest has no statusReason: SP Link's status-reason extension says why it was revoked.
+    extension: [...(sr.extension ?? []).filter((e) => e.url !== EXTENSION.statusReason), { url: EXTENSION.statusReason, valueCodeableConcept: reasonConcept }],
     note: [...(sr.note ?? []), { authorReference: { reference: who.practitioner, display: who.practitionerName }, time: now.toISOString(), text: `Cancelled by the referrer: ${reasonEntry.display}` }],
   };
   const prov = buildProvenance({ targets: [`ServiceRequest/${sr.id}`], author: { reference: who.practitioner, display: who.practitionerName }, now, activity: 'UPDATE' });

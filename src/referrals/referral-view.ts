@@ -1,5 +1,5 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, COMMUNICATION_TOPICS, STATUS_REASONS, displayOf, findInstrument, priorityToUrgency } from '../fhir/codes.js';
+import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, findInstrument, priorityToUrgency } from '../fhir/codes.js';
 import { referralStatus, type RevokeHint, type StatusLabel } from './status-label.js';
 
 /** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
@@ -92,7 +92,8 @@ export function summariseReferral(
   const comms = related.communications.filter((c) => c.basedOn?.some((r) => refersTo(r, id)) || c.about?.some((r) => refersTo(r, id)));
   const task = related.task;
   const status = referralStatus(sr.status, task?.status, revokeHint(comms));
-  const reason = codeIn(task?.statusReason, CODE_SYSTEM.statusReason);
+  const srReason = codeIn(sr.extension?.find((e) => e.url === EXTENSION.statusReason)?.valueCodeableConcept, CODE_SYSTEM.statusReason);
+  const reason = (sr.status === 'revoked' ? srReason : undefined) ?? codeIn(task?.statusReason, CODE_SYSTEM.statusReason);
   const business = codeIn(task?.businessStatus, CODE_SYSTEM.businessStatus);
   const detail =
     (reason && (STATUS_REASONS.find((r) => r.code === reason)?.display ?? task?.statusReason?.text)) ||

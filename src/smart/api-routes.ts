@@ -169,7 +169,8 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = toApiError(err);
     if (e.httpStatus >= 500) log.error({ err, code: e.code }, 'gp api call failed');
-    else log.warn({ code: e.code }, 'gp api call refused');
+    // Profile failures name element paths and codes (no patient data): operators need them to fix a mapping.
+    else log.warn({ code: e.code, ...(isResourceValidationError(err) ? { detail: err.message.slice(0, 1000) } : {}) }, 'gp api call refused');
     res.status(e.httpStatus).json({ error: { code: e.code, message: e.message, ...(e.details?.fields ? { fields: e.details.fields } : {}) } });
   });
   return router;

@@ -134,6 +134,7 @@ function issuesBase(resource: Resource): Issue[] {
 }
 
 function issuesFor(resource: Resource): Issue[] {
+  getEngine(); // isResourceType needs the R4 definitions indexed, even on the very first call
   if (!resource || typeof resource !== 'object' || !isResourceType(String(resource.resourceType))) {
     return [issue('Resource', `not a FHIR resource (resourceType ${JSON.stringify((resource as { resourceType?: unknown })?.resourceType)})`, 'structure')];
   }

@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { ERROR_CODES, type ErrorCode } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { replayAll, replayDeadLetter, type ReplayDeps } from '../replay.js';
+import type { RunProgress } from '../feed/change-feed.js';
 import { readAllCursors } from '../store/cursors.js';
 import { getDeadLetter, listDeadLetters, type DeadLetterStatus } from '../store/dead-letters.js';
 import { bearerToken, secretMatches } from './secret.js';
@@ -9,6 +10,10 @@ import { bearerToken, secretMatches } from './secret.js';
 export interface AdminDeps extends ReplayDeps {
   readonly db: Db;
   readonly adminToken: string;
+  readonly control: {
+    runOnce(): Promise<unknown>;
+    backfill(since: string, onProgress: (endpointId: string, p: RunProgress) => void): Promise<unknown>;
+  };
 }
 
 function sendError(res: Response, status: number, code: ErrorCode, message: string = ERROR_CODES[code]): void {
@@ -22,6 +27,8 @@ function sendError(res: Response, status: number, code: ErrorCode, message: stri
  *   POST /admin/api/dead-letters/:id/replay
  *   POST /admin/api/dead-letters/replay?endpoint=…   (every open one)
  *   GET  /admin/api/reconcile/status                  (cursors, failures, next run per endpoint)
+ *   POST /admin/api/reconcile/run                     (one run per endpoint + outbox, like `reconcile --once`)
+ *   POST /admin/api/reconcile/backfill?since=<date>   (NDJSON progress stream)
  */
 export function adminRouter(deps: AdminDeps): Router {
   const router = Router();
@@ -73,6 +80,25 @@ export function adminRouter(deps: AdminDeps): Router {
 
   router.get('/admin/api/reconcile/status', wrap(async (_req, res) => {
     res.json({ endpoints: await readAllCursors(deps.db) });
+  }));
+
+  router.post('/admin/api/reconcile/run', wrap(async (_req, res) => {
+    res.json(await deps.control.runOnce());
+  }));
+
+  // Streams NDJSON: {"type":"progress",endpoint,processed,total?} lines, then {"type":"result",…}.
+  router.post('/admin/api/reconcile/backfill', wrap(async (req, res) => {
+    const since = String(req.query.since ?? '');
+    if (!since || Number.isNaN(Date.parse(since))) return sendError(res, 400, 'ERR_VALIDATION', 'since must be a date, e.g. 2026-01-31 or 2026-01-31T08:00:00Z');
+    res.status(200).type('application/x-ndjson');
+    const line = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+    try {
+      const result = await deps.control.backfill(new Date(since).toISOString(), (endpoint, p) => line({ type: 'progress', endpoint, ...p }));
+      line({ type: 'result', result });
+    } catch (err) {
+      line({ type: 'error', message: (err as Error).message });
+    }
+    res.end();
   }));
   return router;
 }

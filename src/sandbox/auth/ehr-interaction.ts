@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { LaunchStore } from './launch-store.js';
+import type { ScopePolicy } from './scope-policy.js';
 import { logger } from '../../http/logger.js';
 
 const log = logger.child({ module: 'sandbox-auth' });
@@ -9,9 +10,10 @@ const log = logger.child({ module: 'sandbox-auth' });
  * The sandbox EHR's login and consent step. In a real EHR the clinician is already signed in and the launch
  * names them; here the clinician chosen on `/sandbox/ehr` is that user, so the interaction completes itself
  * server-side (no password prompt) while the app still goes through a real authorization-code flow.
- * Scopes granted = those requested that the client's policy allows (see getResourceServerInfo).
+ * Login and consent are answered together; the scopes granted are those requested that the client's
+ * registration allows (ScopePolicy), the same rule the token endpoint applies.
  */
-export function ehrInteractionRouter(provider: Provider, launches: LaunchStore, fhirBase: string): Router {
+export function ehrInteractionRouter(provider: Provider, launches: LaunchStore, policy: ScopePolicy, fhirBase: string): Router {
   const router = Router();
   router.get('/interaction/:uid', async (req: Request, res: Response, next) => {
     try {
@@ -25,26 +27,17 @@ export function ehrInteractionRouter(provider: Provider, launches: LaunchStore, 
         });
         return;
       }
-      const accountId = launch.practitioner;
-      if (details.prompt.name === 'login') {
-        // Two automatic steps, as oidc-provider prompts them: login (the launching clinician), then consent.
-        await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
-        return;
-      }
-      const grant = new provider.Grant({ accountId, clientId: String(details.params.client_id) });
-      const missing = details.prompt.details as {
-        missingOIDCScope?: string[];
-        missingOIDCClaims?: string[];
-        missingResourceScopes?: Record<string, string[]>;
-      };
-      if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-      if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
-      const resourceScopes = missing.missingResourceScopes?.[fhirBase];
-      if (resourceScopes?.length) grant.addResourceScope(fhirBase, resourceScopes.join(' '));
+      const clientId = String(details.params.client_id);
+      const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [];
+      const grant = new provider.Grant({ accountId: launch.practitioner, clientId });
+      const oidcScopes = policy.nonClinical(clientId, requested);
+      const clinical = policy.clinical(clientId, requested);
+      if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+      if (clinical.length) grant.addResourceScope(fhirBase, clinical.join(' '));
       const grantId = await grant.save();
       launches.bindGrant(grantId, launch);
-      log.info({ clientId: details.params.client_id }, 'sandbox EHR launch authorized');
-      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      log.info({ clientId }, 'sandbox EHR launch authorized');
+      await provider.interactionFinished(req, res, { login: { accountId: launch.practitioner, remember: false }, consent: { grantId } }, { mergeWithLastSubmission: false });
     } catch (err) {
       next(err);
     }

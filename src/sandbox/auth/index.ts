@@ -88,7 +88,7 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
 
   const launches = new LaunchStore();
   const [ehrKeys, lwKeys] = await Promise.all([loadServerSigningKeys(dataDir, 'ehr-auth'), loadServerSigningKeys(dataDir, 'lw-auth')]);
-  const ehrProvider = createSmartProvider({
+  const { provider: ehrProvider, policy: ehrPolicy } = createSmartProvider({
     issuer: ehrIssuer,
     fhirBase: ehrBase,
     clients: [...gpAppClients(config, ehrBase), ...common],
@@ -97,7 +97,7 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
     launches,
     interactionPath: (uid) => `${EHR_AUTH_PATH}/interaction/${uid}`,
   });
-  const lwProvider = createSmartProvider({ issuer: lwIssuer, fhirBase: lwBase, clients: common, jwks: lwKeys, cookieKeys });
+  const { provider: lwProvider } = createSmartProvider({ issuer: lwIssuer, fhirBase: lwBase, clients: common, jwks: lwKeys, cookieKeys });
 
   const servers: { ehr?: SandboxFhirServer; lw?: SandboxFhirServer } = {};
   const grantActive = (provider: Provider) => async (grantId: string) => Boolean(await provider.Grant.find(grantId));
@@ -120,7 +120,7 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
   };
   router.get(`${new URL(ehrBase).pathname}/.well-known/smart-configuration`, wellKnown(ehrSmart));
   router.get(`${new URL(lwBase).pathname}/.well-known/smart-configuration`, wellKnown(lwSmart));
-  router.use(EHR_AUTH_PATH, ehrInteractionRouter(ehrProvider, launches, ehrBase));
+  router.use(EHR_AUTH_PATH, ehrInteractionRouter(ehrProvider, launches, ehrPolicy, ehrBase));
   router.use(EHR_AUTH_PATH, ehrProvider.callback());
   router.use(LW_AUTH_PATH, lwProvider.callback());
 

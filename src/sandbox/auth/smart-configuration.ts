@@ -38,7 +38,6 @@ export function smartConfiguration(opts: SmartConfigurationOptions): Record<stri
   if (ehrLaunch) {
     capabilities.push(
       'launch-ehr',
-      'authorize-post',
       'context-ehr-patient',
       'context-ehr-encounter',
       'context-banner',

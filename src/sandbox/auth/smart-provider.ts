@@ -1,6 +1,7 @@
 import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
-import { parseClinicalScope, type ScopeContext } from '../access/smart-scopes.js';
+import type { ScopeContext } from '../access/smart-scopes.js';
+import { ScopePolicy } from './scope-policy.js';
 import type { LaunchContext, LaunchStore } from './launch-store.js';
 import { ASSERTION_ALGS } from './smart-configuration.js';
 import { logger } from '../../http/logger.js';
@@ -50,9 +51,9 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   return scope.split(' ').filter(Boolean);
 }
 
-export function createSmartProvider(opts: SmartProviderOptions): Provider {
+export function createSmartProvider(opts: SmartProviderOptions): { provider: Provider; policy: ScopePolicy } {
   const { fhirBase, launches } = opts;
-  const contextsByClient = new Map(opts.clients.map((c) => [c.metadata.client_id, new Set(c.contexts)]));
+  const policy = new ScopePolicy(opts.clients, launches ? LAUNCH_SCOPES : []);
   const ttl = opts.accessTokenTtlSeconds ?? 3600;
 
   const configuration: Configuration = {
@@ -90,11 +91,7 @@ export function createSmartProvider(opts: SmartProviderOptions): Provider {
         useGrantedResource: () => true,
         getResourceServerInfo(ctx, resource, client) {
           if (resource !== fhirBase) throw new errors.InvalidTarget('the only resource here is the FHIR base of this server');
-          const allowed = contextsByClient.get(client.clientId) ?? new Set();
-          const scope = requestedScopes(ctx).filter((s) => {
-            const parsed = parseClinicalScope(s);
-            return parsed !== undefined && allowed.has(parsed.context);
-          });
+          const scope = policy.clinical(client.clientId, requestedScopes(ctx));
           return { scope: scope.join(' '), audience: fhirBase, accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt: { sign: { alg: 'RS384' } } };
         },
       },
@@ -132,16 +129,35 @@ export function createSmartProvider(opts: SmartProviderOptions): Provider {
 
   if (launches) {
     provider.use(async (ctx, next) => {
-      // Each EHR launch signs in the clinician named by the launch, so the session never carries the previous
-      // clinician into a new launch; prompt=none is left alone and fails as the spec says.
-      if (ctx.method === 'GET' && ctx.path === '/auth' && !String(ctx.query.prompt ?? '').split(' ').includes('none')) {
-        ctx.query = { ...ctx.query, prompt: 'login consent' };
+      if (ctx.path === '/auth' || ctx.path.startsWith('/auth/')) {
+        // Every EHR launch is its own sign-in: the clinician named by *this* launch, a fresh grant bound to
+        // *this* launch context. The browser's session with the sandbox EHR is ignored on /auth and its resume
+        // step, so a previous launch (another clinician or patient) can neither carry over nor trigger an
+        // account-switch logout page. The sign-in has no UI, so prompt=none is answered the same way.
+        ctx.req.headers.cookie = stripCookies(ctx.req.headers.cookie, SESSION_COOKIE);
+        if (ctx.path === '/auth') {
+          if (ctx.method !== 'GET') {
+            ctx.status = 405;
+            ctx.body = { error: 'invalid_request', error_description: 'the sandbox EHR accepts authorization requests by GET only' };
+            return;
+          }
+          ctx.query = { ...ctx.query, prompt: 'login consent' };
+        }
       }
       await next();
       if (ctx.oidc?.route === 'token' && ctx.status === 200) completeTokenResponse(ctx as KoaContextWithOIDC, fhirBase, launches);
     });
   }
-  return provider;
+  return { provider, policy };
+}
+
+const SESSION_COOKIE = /^_session(\.|$)/;
+
+/** The Cookie header without the cookies whose names match `name`. */
+function stripCookies(header: string | undefined, name: RegExp): string | undefined {
+  if (!header) return header;
+  const kept = header.split(';').filter((c) => !name.test(c.trim().split('=')[0] ?? ''));
+  return kept.length ? kept.join(';') : undefined;
 }
 
 function launchClaims(fhirBase: string, launch: LaunchContext): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { sandboxStaff, type StaffUser } from './staff.js';
 export { sandboxStaff, OTHER_ORG_ODS, SERVICE_MANAGER_ID, OTHER_ORG_WORKER_ID, type StaffUser } from './staff.js';
 
 export const IDP_PATH = '/sandbox/idp';
+const IDP_SCOPES = ['openid', 'profile', 'email'];
 
 export interface SandboxIdpOptions {
   config: Config;
@@ -33,7 +34,7 @@ export interface SandboxIdp {
  * The sandbox staff identity provider for the link-worker workspace (oidc-provider 9, in memory):
  * authorization code + PKCE S256 (required) for client `workspace.oidc.clientId`; ID token claims `name`,
  * `email`, and under the configured claim names the roles, organisation ODS code and Practitioner reference.
- * Every authorization request shows the sign-in page (prompt=login), so switching user needs no logout.
+ * Every authorization request shows the sign-in page (no single sign-on), so switching user needs no logout.
  */
 export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<SandboxIdp> {
   const { config } = opts;
@@ -65,7 +66,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
     clients,
     jwks: (await loadServerSigningKeys(opts.dataDir ?? config.dataDir, 'idp')) as Configuration['jwks'],
     cookies: { keys: [createHmac('sha256', config.server.sessionSecret).update('sandbox-idp-cookies').digest('base64url')] },
-    scopes: ['openid', 'profile', 'email'],
+    scopes: IDP_SCOPES,
     claims: {
       openid: ['sub', claimNames.rolesClaim, claimNames.organizationClaim, claimNames.practitionerClaim],
       profile: ['name', 'given_name', 'family_name'],
@@ -99,9 +100,14 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
   const provider = new Provider(issuer, configuration);
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'sandbox identity provider error'));
   provider.use(async (ctx, next) => {
-    // Always show the sign-in page (sandbox: pick any user each time); prompt=none keeps its meaning.
-    if (ctx.method === 'GET' && ctx.path === '/auth' && !String(ctx.query.prompt ?? '').split(' ').includes('none')) {
-      ctx.query = { ...ctx.query, prompt: 'login' };
+    if (ctx.path === '/auth' || ctx.path.startsWith('/auth/')) {
+      // Sandbox: every sign-in starts afresh (pick any user each time). The browser's IdP session is ignored on
+      // /auth and its resume step, so switching user never meets an account-switch logout page.
+      ctx.req.headers.cookie = ctx.req.headers.cookie
+        ?.split(';')
+        .filter((c) => !/^_session(\.|$)/.test(c.trim().split('=')[0] ?? ''))
+        .join(';');
+      if (ctx.method === 'GET' && ctx.path === '/auth') ctx.query = { ...ctx.query, prompt: 'login' };
     }
     await next();
   });
@@ -113,17 +119,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
   router.get(`${IDP_PATH}/interaction/:uid`, async (req: Request, res: Response, next) => {
     try {
       const details = await provider.interactionDetails(req, res);
-      if (details.prompt.name === 'login') {
-        res.set('Cache-Control', 'no-store').type('html').send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id) }));
-        return;
-      }
-      // consent: the workspace is a first-party client of this sandbox IdP, so it is granted what it asked.
-      const grant = details.grantId ? ((await provider.Grant.find(details.grantId)) ?? undefined) : undefined;
-      const g = grant ?? new provider.Grant({ accountId: details.session?.accountId as string, clientId: String(details.params.client_id) });
-      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-      if (missing.missingOIDCScope?.length) g.addOIDCScope(missing.missingOIDCScope.join(' '));
-      if (missing.missingOIDCClaims?.length) g.addOIDCClaims(missing.missingOIDCClaims);
-      await provider.interactionFinished(req, res, { consent: { grantId: await g.save() } }, { mergeWithLastSubmission: true });
+      res.set('Cache-Control', 'no-store').type('html').send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id) }));
     } catch (err) {
       next(err);
     }
@@ -141,8 +137,18 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
         res.send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id), error, username }));
         return;
       }
+      // The workspace is a first-party client of this sandbox IdP: consent is given with the sign-in.
+      const clientId = String(details.params.client_id);
+      const grant = new provider.Grant({ accountId: user.id, clientId });
+      const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [];
+      grant.addOIDCScope(requested.filter((s) => IDP_SCOPES.includes(s)).join(' '));
       log.info({ sub: user.id }, 'sandbox staff sign-in');
-      await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: user.id, remember: false }, consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: false },
+      );
     } catch (err) {
       next(err);
     }

@@ -55,15 +55,15 @@ const CASES: Case[] = [
 ];
 
 describe('reconcile bad-input corpus: every case dead-lettered, nothing written, the reconciler keeps going', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let h: Harness;
   let sr: ServiceRequest & { id: string };
-  let before: Record<string, number>;
+  let baseline: Record<string, number>;
 
   before(async () => {
     h = await startHarness({ ownerOds: OWNER_ODS });
     sr = await plainReferral(h);
-    before = await ehrCounts(h);
+    baseline = await ehrCounts(h);
     const direct: Task[] = [];
     for (const c of CASES) {
       const t = await c.task(h, sr);
@@ -91,7 +91,7 @@ describe('reconcile bad-input corpus: every case dead-lettered, nothing written,
   });
 
   it('writes nothing to the EHR for any of them', async () => {
-    expect(await ehrCounts(h)).to.deep.equal(before);
+    expect(await ehrCounts(h)).to.deep.equal(baseline);
     expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('active');
   });
 

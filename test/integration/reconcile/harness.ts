@@ -31,6 +31,8 @@ export interface Harness {
   reconciler: Reconciler;
   /** Injects a fault in front of a sandbox server (a fault-injecting proxy in the same process). */
   inject(f: Fault): void;
+  /** Notifications to swallow (answered 200, never processed): a lost rest-hook notification. */
+  dropNotifications: number;
   /** Requests each server received, by method (counted in front of the servers). */
   readonly requests: { ehr: number; lw: number };
   startReconciler(o?: Partial<ReconcilerContext>): Promise<Reconciler>;
@@ -127,6 +129,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const h: Harness = {
     base, ehrBase, lwBase, ehr, lw, config, db, app, reconciler, requests,
     inject: (f) => faults.push(f),
+    dropNotifications: 0,
     startReconciler: start,
     async close() {
       for (const r of reconcilers) await r.stop();
@@ -137,6 +140,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       if (ownsDb) await db.close();
     },
   };
+  app.use('/reconcile/webhook', (_req, res, next) => {
+    if (h.dropNotifications <= 0) return next();
+    h.dropNotifications--;
+    res.status(200).end();
+  });
   app.use((req, res, next) => h.reconciler.webhookRouter(req, res, next));
   app.use((req, res, next) => h.reconciler.adminRouter(req, res, next));
   return h;

@@ -15,7 +15,7 @@ function swemwbs(score: number): Observation {
 }
 
 describe('reconcile write-back (sandbox EHR + link-worker servers over HTTP)', function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
   let h: Harness;
   before(async () => {
     h = await startHarness();

@@ -90,7 +90,7 @@ describe('GP app: referral API (integration)', function () {
     expect(mine?.service).to.equal('Healthy Steps walking group');
   });
 
-  it('shows the link worker’s progress and outcomes, and lets the GP cancel (Task cancelled too)', async () => {
+  it('shows the link worker’s progress, and lets the GP cancel (ServiceRequest revoked, Task cancelled)', async () => {
     const res = await post('/referrals', valid());
     const { referralId, serviceRequestId } = (await res.json()) as { referralId: string; serviceRequestId: string };
     const task = await taskFor(referralId);
@@ -127,7 +127,7 @@ describe('GP app: referral API (integration)', function () {
 
   it('refuses a state-changing call without the CSRF token (403) and writes nothing', async () => {
     const before = await counts();
-    for (const headers of [{}, { 'x-csrf-token': 'wrong-token-wrong-token-wrong-token-wrong-t' }]) {
+    for (const headers of [{}, { 'x-csrf-token': 'wrong-token-wrong-token-wrong-token-wrong-t' }] as Record<string, string>[]) {
       const res = await post('/referrals', valid(), headers);
       expect(res.status).to.equal(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('ERR_CSRF');
@@ -200,11 +200,20 @@ describe('GP app: referral API (integration)', function () {
   });
 
   it('refreshes the GP’s access token before it expires', async () => {
-    const { rows } = await sys.db.query<{ sid: string; data: { smart?: { accessToken: string; expiresAt: number } } }>("SELECT sid, data FROM sessions WHERE data ? 'smart'");
-    const mine = rows.find((r) => r.data.smart)!;
-    const old = mine.data.smart!.accessToken;
-    await sys.db.query(`UPDATE sessions SET data = jsonb_set(data, '{smart,expiresAt}', to_jsonb(0)) WHERE sid = $1`, [mine.sid]);
     const { jar: j2 } = await launch(sys, { patient: PATIENT, practitioner: GP });
+    // express-session's cookie value is `s:<sid>.<signature>`, URL-encoded.
+    const sid = decodeURIComponent(j2.cookies.get('sp_link_gp')!).slice(2).split('.')[0]!;
+    const read = async () =>
+      (await sys.db.query<{ data: { smart: { accessToken: string; expiresAt: number } } }>('SELECT data FROM sessions WHERE sid = $1', [sid])).rows[0]!.data.smart;
+    const old = await read();
+    await sys.db.query(`UPDATE sessions SET data = jsonb_set(data, '{smart,expiresAt}', to_jsonb(0)) WHERE sid = $1`, [sid]);
+    const ctx = await request(j2, `${sys.url}/app/api/context`);
+    expect(ctx.status).to.equal(200);
+    const now = await read();
+    expect(now.accessToken).to.not.equal(old.accessToken);
+    expect(now.expiresAt).to.be.greaterThan(Date.now());
+  });
+});
     const { rows: r2 } = await sys.db.query<{ sid: string; data: { smart?: { accessToken: string; expiresAt: number; patient: string } } }>("SELECT sid, data FROM sessions WHERE data ? 'smart'");
     const target = r2.filter((r) => r.data.smart?.patient === PATIENT).map((r) => r.sid);
     for (const sid of target) await sys.db.query(`UPDATE sessions SET data = jsonb_set(data, '{smart,expiresAt}', to_jsonb(0)) WHERE sid = $1`, [sid]);

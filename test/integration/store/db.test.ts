@@ -231,3 +231,18 @@ describe('store on PGlite files', () => {
     }
   });
 });
+
+describe('store on PGlite memory copies', () => {
+  it('each in-memory Db is a separate, fully migrated database', async () => {
+    const [a, b] = [await openDb({ memory: true }), await openDb({ memory: true })];
+    try {
+      await a.query('INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, now())', ['only-in-a', '{}']);
+      const inB = await b.query('SELECT sid FROM sessions');
+      expect(inB.rows).to.deep.equal([]);
+      const applied = await b.query<{ n: number }>('SELECT count(*) AS n FROM schema_migrations');
+      expect(applied.rows[0]!.n).to.equal((await loadMigrations()).length);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as client from 'openid-client';
 import { decodeJwt } from 'jose';
 import { bootAuthApp, type AuthTestApp } from './boot.js';
-import { followToRedirectUri } from './browser-flow.js';
+import { FormBrowser, followToRedirectUri } from './browser-flow.js';
 
 const SCOPE = 'launch openid fhirUser offline_access patient/Patient.r patient/Observation.crs patient/ServiceRequest.crus';
 
@@ -166,6 +166,36 @@ describe('sandbox EHR authorization server: SMART EHR launch (integration)', () 
       body: JSON.stringify(bundle('pat-a')),
     });
     expect(noProvenanceScope.status).to.equal(403);
+  });
+
+  it('binds each launch to its own patient and clinician, even in a browser that already has a session', async () => {
+    const browser = new FormBrowser(redirectUri);
+    const results = [];
+    for (const [patient, practitioner, prompt] of [
+      ['pat-a', 'gp-test', undefined],
+      ['pat-b', 'gp-other', 'none'],
+    ] as const) {
+      const launch = app.auth.createLaunch({ patient, practitioner });
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: SCOPE,
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: patient,
+        launch,
+        aud: app.ehrBase,
+        ...(prompt ? { prompt } : {}),
+      });
+      const back = await browser.go(url);
+      if (!back.redirected) throw new Error(`stopped with HTTP ${back.status} at ${back.url.pathname}: ${back.html.slice(0, 1400)}`);
+      results.push(await client.authorizationCodeGrant(config, back.url, { pkceCodeVerifier: verifier, expectedState: patient }));
+    }
+    expect(results.map((t) => [t.patient, t.fhirUser])).to.deep.equal([
+      ['pat-a', `${app.ehrBase}/Practitioner/gp-test`],
+      ['pat-b', `${app.ehrBase}/Practitioner/gp-other`],
+    ]);
+    expect(decodeJwt(results[1]!.access_token).patient).to.equal('pat-b');
   });
 
   it('refuses a resource type the token has no scope for (403)', async () => {

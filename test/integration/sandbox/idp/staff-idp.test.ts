@@ -20,7 +20,7 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
   });
   after(async () => app?.stop());
 
-  async function startLogin(extra: Record<string, string> = {}) {
+  async function startLogin(extra: Record<string, string> = {}, browser = new FormBrowser(redirectUri)) {
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const url = client.buildAuthorizationUrl(oidc, {
@@ -31,13 +31,12 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
       state,
       ...extra,
     });
-    const browser = new FormBrowser(redirectUri);
     const page = await browser.go(url);
     return { browser, page, verifier, state };
   }
 
-  async function signInAs(username: string) {
-    const { browser, page, verifier, state } = await startLogin();
+  async function signInAs(username: string, inBrowser?: FormBrowser) {
+    const { browser, page, verifier, state } = await startLogin({}, inBrowser);
     if (page.redirected) throw new Error('expected the sign-in page');
     const back = await browser.post(new URL(`${page.url.pathname}/login`, page.url), { username });
     if (!back.redirected) throw new Error(`sign-in stopped with HTTP ${back.status}`);
@@ -74,6 +73,12 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(other.roles).to.deep.equal(['link-worker']);
     expect(other.org).to.equal(OTHER_ORG_ODS);
     expect(other.fhirUser).to.equal(`${app.lwBase}/Practitioner/lw-other-1`);
+  });
+
+  it('lets another member of staff sign in from the same browser, without a logout', async () => {
+    const browser = new FormBrowser(redirectUri);
+    expect((await signInAs('daniel.osei', browser)).claims()?.sub).to.equal('lw-2');
+    expect((await signInAs('tariq.aziz', browser)).claims()?.sub).to.equal('lw-4');
   });
 
   it('answers an unknown username with a field error, not a sign-in', async () => {
