@@ -9,7 +9,7 @@ interface Bench {
   load: () => Promise<{ run: (print: (name: string, value: string | number) => void) => Promise<void> }>;
 }
 
-const benches: Bench[] = [];
+const benches: Bench[] = [{ name: 'startup', load: () => import('./startup.js') }];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

@@ -3,6 +3,7 @@ import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../../sr
 import { api, ApiError, type AppContext, type DirectoryEntry, type FieldError } from './api.js';
 import { Checkbox, Fieldset, Radio, TextArea, TextInput } from './fields.js';
 import { ServicePicker } from './service-picker.js';
+import { nhsNumber } from './format.js';
 
 /** Where each server-side field error is shown and which control the error summary links to. */
 export const FIELD_ANCHOR: Record<string, string> = {
@@ -130,6 +131,11 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
       <h1 class="nhsuk-heading-l" id="refer-heading">
         Refer to social prescribing
       </h1>
+      {/* Always name the patient, even when the EHR shows its own banner: a wrong-patient referral is the risk. */}
+      <p class="sp-for" data-testid="referring-patient">
+        For <strong>{ctx.patient.name}</strong>
+        {ctx.patient.nhsNumber ? <>, NHS No. {nhsNumber(ctx.patient.nhsNumber)}</> : null}
+      </p>
       {(errors.length > 0 || problem) && (
         <div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={summary} data-testid="error-summary">
           <h2 class="nhsuk-error-summary__title" id="error-summary-title">

@@ -2,12 +2,33 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '../http/metrics.js';
 
 /** Reconciler metrics (docs/OPERATIONS.md lists them with what to alert on). */
+const caughtUpAt = new Map<string, number>();
+const processStart = Date.now();
+
+/** Records that every change at `endpointId` up to `at` (the start of a complete run) is durable. */
+export function markCaughtUp(endpointId: string, at: Date): void {
+  caughtUpAt.set(endpointId, at.getTime());
+}
+
+/** Seconds since the start of the last run of `endpointId` that caught up completely (since process start if none). */
+export function lagSeconds(endpointId: string): number {
+  return (Date.now() - (caughtUpAt.get(endpointId) ?? processStart)) / 1000;
+}
+
+const knownEndpoints = new Set<string>();
+export function registerEndpoint(endpointId: string): void {
+  knownEndpoints.add(endpointId);
+}
+
 export const reconcileMetrics = {
   lagSeconds: new Gauge({
     name: 'sp_link_reconcile_lag_seconds',
-    help: 'Seconds since the endpoint change feed was last fully caught up (0 right after a complete run).',
+    help: 'Seconds since the start of the last change-feed run that caught up completely: how stale the GP record may be.',
     labelNames: ['endpoint'] as const,
     registers: [metricsRegistry],
+    collect() {
+      for (const id of knownEndpoints) this.set({ endpoint: id }, lagSeconds(id));
+    },
   }),
   tasksProcessed: new Counter({
     name: 'sp_link_reconcile_tasks_processed_total',

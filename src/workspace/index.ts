@@ -97,10 +97,12 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
     const upstream = err instanceof FhirError;
     logger.error({ err, code: upstream ? err.code : undefined }, upstream ? 'link-worker FHIR request failed' : 'workspace request failed');
     if (res.headersSent) return;
+    // A change that failed in flight may or may not have been applied by the FHIR server: say so.
+    const change = req.method === 'POST' ? ' Your change may not have been saved: open the case again to check before repeating it.' : '';
     res.status(upstream ? 502 : 500).type('html').send(errorPage({
       actor: req.session?.ws?.actor, csrfToken: req.session?.ws?.csrf, status: upstream ? 502 : 500,
       title: upstream ? 'The case records could not be reached' : 'Sorry, something went wrong',
-      message: upstream ? 'The link-worker record system did not answer properly. Nothing was saved. Try again in a minute.' : 'Nothing was saved. Try again, and tell your service manager if it keeps happening.',
+      message: `${upstream ? 'The link-worker record system did not answer properly.' : 'Something unexpected went wrong.'}${change} Try again in a minute, and tell your service manager if it keeps happening.`,
     }));
   };
   router.use(onError);

@@ -9,15 +9,12 @@
 
 export type SandboxServer = 'ehr' | 'lw';
 
-const cache = new Map<string, { token: string; expiresAt: number }>();
-
-/** `baseUrl` = where SP Link runs, e.g. http://localhost:3000. Tokens are cached until a minute before expiry. */
+/**
+ * `baseUrl` = where SP Link runs, e.g. http://localhost:3000. Not cached: a later test system may reuse the
+ * port with new keys, and a token costs one local round trip. Tokens live one hour.
+ */
 export async function getDevToken(baseUrl: string, server: SandboxServer, scope = 'system/*.cruds'): Promise<string> {
   const origin = baseUrl.replace(/\/+$/, '');
-  const key = `${origin} ${server} ${scope}`;
-  const hit = cache.get(key);
-  if (hit && hit.expiresAt > Date.now()) return hit.token;
-
   const smart = await fetch(`${origin}/sandbox/${server}/fhir/.well-known/smart-configuration`);
   if (!smart.ok) throw new Error(`smart-configuration of the sandbox ${server} server: HTTP ${smart.status}`);
   const { token_endpoint: tokenEndpoint } = (await smart.json()) as { token_endpoint: string };
@@ -29,11 +26,10 @@ export async function getDevToken(baseUrl: string, server: SandboxServer, scope 
     },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
   });
-  const body = (await res.json()) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
   if (!res.ok || !body.access_token) {
     throw new Error(`sandbox developer token for ${server}: HTTP ${res.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
   }
-  cache.set(key, { token: body.access_token, expiresAt: Date.now() + ((body.expires_in ?? 300) - 60) * 1000 });
   return body.access_token;
 }
 

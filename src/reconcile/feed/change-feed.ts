@@ -1,6 +1,6 @@
 import type { Task } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors.js';
-import { reconcileMetrics } from '../metrics.js';
+import { markCaughtUp, reconcileMetrics } from '../metrics.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { processBatch, type EngineDeps } from '../engine/process-batch.js';
 import { advanceCursor, readCursor, recordRun } from '../store/cursors.js';
@@ -77,7 +77,7 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
     }
     if (result.status !== 'stopped-on-failure') {
       result.status = 'caught-up';
-      setCaughtUp(rt.id, startedAt);
+      markCaughtUp(rt.id, startedAt);
       await recordRun(deps.db, rt.id, { ok: true });
     } else {
       await recordFailure(deps, rt.id, row.consecutiveFailures, result.error ?? 'failed');
@@ -200,17 +200,4 @@ async function underLease(deps: FeedDeps, rt: EndpointRuntime, fn: (lease: Lease
   } finally {
     await releaseLease(deps.db, lease).catch(() => undefined);
   }
-}
-
-const caughtUpAt = new Map<string, number>();
-const startedAt = Date.now();
-
-function setCaughtUp(endpointId: string, at: Date): void {
-  caughtUpAt.set(endpointId, at.getTime());
-  reconcileMetrics.lagSeconds.set({ endpoint: endpointId }, Math.max(0, (Date.now() - at.getTime()) / 1000));
-}
-
-/** Seconds since the feed of `endpointId` was last known complete (since process start if never). */
-export function lagSeconds(endpointId: string): number {
-  return (Date.now() - (caughtUpAt.get(endpointId) ?? startedAt)) / 1000;
 }

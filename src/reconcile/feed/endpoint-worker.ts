@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { HealthRegistry } from '../../http/health.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { readCursor } from '../store/cursors.js';
-import { lagSeconds, processTaskIds, processTaskVersions, runEndpoint, type FeedDeps, type RunOptions, type RunResult } from './change-feed.js';
+import { lagSeconds, registerEndpoint } from '../metrics.js';
+import { processTaskIds, processTaskVersions, runEndpoint, type FeedDeps, type RunOptions, type RunResult } from './change-feed.js';
 
 /** How long notified Task ids are gathered before one fetch (latency vs. requests per Task). */
 const NOTIFY_GATHER_MS = 15;
@@ -24,7 +25,9 @@ export class EndpointWorker {
     readonly rt: EndpointRuntime,
     private readonly log: Logger,
     private readonly health?: HealthRegistry,
-  ) {}
+  ) {
+    registerEndpoint(rt.id);
+  }
 
   /** Runs work after whatever is queued for this endpoint. */
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {

@@ -6,8 +6,8 @@ import type { EndpointRuntime, ValidateFn } from '../runtime.js';
 
 /** Header carrying the shared secret on rest-hook notifications (R4 Subscription.channel.header). */
 export const WEBHOOK_SECRET_HEADER = 'X-SP-Link-Webhook-Secret';
-/** Every Task change at the endpoint; the rules decide what is SP Link's. */
-export const SUBSCRIPTION_CRITERIA = 'Task';
+/** Every referral-management Task (Gravity: intent=order) at the endpoint; the rules decide what is SP Link's. */
+export const SUBSCRIPTION_CRITERIA = 'Task?intent=order';
 
 export function webhookUrl(publicUrl: string, endpointId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/reconcile/webhook/${encodeURIComponent(endpointId)}`;

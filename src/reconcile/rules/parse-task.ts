@@ -41,7 +41,7 @@ function parse(input: unknown, t: Topology): ParsedTask {
   const task = input as Task;
   const size = Buffer.byteLength(JSON.stringify(task));
   if (size > MAX_TASK_BYTES) fail('oversized', `Task is ${size} bytes; the limit is ${MAX_TASK_BYTES}`);
-  if (typeof task.id !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(task.id)) fail('missing-id', 'Task has no valid id');
+  if (typeof task.id !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(task.id)) fail('missing-id', 'Task has no valid id (expected 1–64 of A–Z, a–z, 0–9, - and .)');
   const id = task.id as string;
   const version = Number(task.meta?.versionId);
   if (!Number.isInteger(version) || version < 1) fail('missing-version', `Task/${id} has no integer meta.versionId`);

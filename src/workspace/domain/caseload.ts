@@ -50,12 +50,12 @@ function matches(row: CaseRow, q: string): boolean {
   return words.every((w) => name.includes(w));
 }
 
-export function toRow(task: Task, now: Date): CaseRow {
+export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>): CaseRow {
   const c = readCase(task);
   const authored = c.authoredOn ? Date.parse(c.authoredOn) : NaN;
   return {
     id: c.id,
-    name: patientName(task) ?? 'Name not given',
+    name: patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given',
     nhsNumber: c.nhsNumber,
     status: c.status,
     statusText: STATUS_TEXT[c.status],
@@ -69,8 +69,11 @@ export function toRow(task: Task, now: Date): CaseRow {
 }
 
 /** The caseload rows for one view, oldest referral first (the longest wait is the most pressing). */
-/** `actorRole`: the user's PractitionerRole (`PractitionerRole/…`); "mine" = cases it owns. */
-export function caseload(tasks: Task[], actorRole: string | undefined, query: CaseloadQuery, now: Date): CaseRow[] {
+/**
+ * `actorRole`: the user's PractitionerRole (`PractitionerRole/…`); "mine" = cases it owns.
+ * `names`: display names by Task.for.reference, for Tasks that carry no demographics.
+ */
+export function caseload(tasks: Task[], actorRole: string | undefined, query: CaseloadQuery, now: Date, names?: ReadonlyMap<string, string>): CaseRow[] {
   const inView = (t: Task) => {
     switch (query.view) {
       case 'new':
@@ -90,7 +93,7 @@ export function caseload(tasks: Task[], actorRole: string | undefined, query: Ca
   return tasks
     .filter(inView)
     .filter((t) => !query.status || t.status === query.status)
-    .map((t) => toRow(t, now))
+    .map((t) => toRow(t, now, names))
     .filter((r) => !query.q || matches(r, query.q))
     .sort((a, b) => (a.urgent !== b.urgent ? (a.urgent ? -1 : 1) : (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '')));
 }

@@ -58,9 +58,10 @@ export function patientName(task: Task): string | undefined {
   return formatName(patientCopy(task, referralCopy(task))?.name) ?? task.for?.display;
 }
 
-export function readReferral(task: Task): ReferralDetails {
+/** `fallbackPatient`: the GP record's Patient, used when the Task carries no demographics. */
+export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDetails {
   const sr = referralCopy(task);
-  const p = patientCopy(task, sr);
+  const p = patientCopy(task, sr) ?? fallbackPatient;
   const ext = (url: string) => sr?.extension?.filter((e) => e.url === url) ?? [];
   const consent = ext(EXTENSION.consentGiven)[0];
   const contact = ext(EXTENSION.contactPreference)[0];

@@ -97,7 +97,7 @@ export function accept(task: Task, _input: ActionInput<'accept'>, ctx: ChangeCon
 }
 
 export function decline(task: Task, input: ActionInput<'decline'>, ctx: ChangeContext): BuildResult {
-  if (isTerminal(task.status)) return fail('This case is closed and can no longer be changed.');
+  if (!isNew(task.status)) return fail('Only a new referral can be declined; close the case instead.');
   const t = clone(task);
   t.status = 'rejected';
   t.statusReason = statusReason(input.reason, input.note);

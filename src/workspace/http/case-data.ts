@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { FhirHttpError } from '../../fhir/errors.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
-import { readReferral } from '../domain/referral-details.js';
+import { patientCopy, readReferral, referralCopy } from '../domain/referral-details.js';
 import { taskOwnedBy, relativeTo, type OrgScope } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
 import type { FormState } from '../views/fields.js';
@@ -48,14 +48,18 @@ export async function renderCase(
   const { actor, csrf } = res.locals.ws as Authed;
   const state = readCase(o.task);
   const obsIds = state.outcomeRefs.map((r) => relativeTo(store.base, r)).filter((r): r is string => !!r?.startsWith('Observation/')).map((r) => r.slice(12));
-  const [directory, staff, observations] = await Promise.all([
+  const needsPatient = !patientCopy(o.task, referralCopy(o.task));
+  const [directory, staff, observations, fallbackPatient] = await Promise.all([
     store.directory(),
     isManager(actor) ? store.staff(o.scope) : Promise.resolve([]),
     obsIds.length ? store.fhir.search<Observation>('Observation', { _id: obsIds.join(','), _count: '100' }).then((b) => (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []))) : Promise.resolve([]),
+    needsPatient
+      ? deps.patients.patient(o.task).catch((err: unknown) => void deps.logger.warn({ err }, 'patient could not be read from the GP record'))
+      : Promise.resolve(undefined),
   ]);
   res.status(o.status ?? 200).type('html').send(
     casePage({
-      actor, csrfToken: csrf, state, referral: readReferral(o.task), observations, directory, staff,
+      actor, csrfToken: csrf, state, referral: readReferral(o.task, fallbackPatient ?? undefined), observations, directory, staff,
       maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash,
     }),
   );

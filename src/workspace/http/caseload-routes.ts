@@ -4,6 +4,23 @@ import { capacity, caseload, parseCaseloadQuery } from '../domain/caseload.js';
 import { taskOwnedBy } from '../data/org-scope.js';
 import { capacityPage, caseloadPage } from '../views/caseload-page.js';
 import type { WorkspaceDeps } from './context.js';
+import { patientName, formatName } from '../domain/referral-details.js';
+import type { Task } from '@medplum/fhirtypes';
+
+/** Names for Tasks without demographics, from the GP record; the caseload still renders if that fails. */
+async function namesFromEhr(deps: WorkspaceDeps, tasks: Task[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  if (tasks.length === 0) return names;
+  try {
+    for (const [ref, p] of await deps.patients.patients(tasks)) {
+      const n = formatName(p.name);
+      if (n) names.set(ref, n);
+    }
+  } catch (err) {
+    deps.logger.warn({ err }, 'patient names could not be read from the GP record');
+  }
+  return names;
+}
 import { authed, forbidden, requireActor } from './guards.js';
 
 /** Caseload views and the manager's capacity view: only Tasks owned by the user's organisation. */
@@ -18,10 +35,11 @@ export function caseloadRoutes(deps: WorkspaceDeps): express.Router {
       const [scope, { tasks, truncated }] = await Promise.all([store.scope(actor.orgOds), store.tasks()]);
       const own = tasks.filter((t) => taskOwnedBy(t, scope, store.base));
       const role = (await store.staff(scope)).find((m) => m.practitioner === actor.practitioner)?.reference;
+      const names = await namesFromEhr(deps, own.filter((t) => !patientName(t)));
       const query = parseCaseloadQuery(req.query);
       const flash = req.session.ws?.flash;
       if (flash) delete req.session.ws!.flash;
-      res.type('html').send(caseloadPage({ actor, csrfToken: csrf, query, rows: caseload(own, role, query, deps.now()), orgName: scope.orgName, truncated, flash }));
+      res.type('html').send(caseloadPage({ actor, csrfToken: csrf, query, rows: caseload(own, role, query, deps.now(), names), orgName: scope.orgName, truncated, flash }));
     } catch (err) {
       next(err);
     }

@@ -34,7 +34,7 @@ describe('reconcile under faults: 0 lost, 0 duplicates (counted)', function () {
   this.timeout(300_000);
   let h: Harness;
   before(async () => {
-    h = await startHarness({ subscriptions: true, ctx: { tuning: { retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 400, maxAttempts: 3 } } } });
+    h = await startHarness({ subscriptions: true, ctx: { tuning: { retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2500, maxAttempts: 3 } } } });
   });
   after(async () => h?.close());
 
@@ -45,7 +45,7 @@ describe('reconcile under faults: 0 lost, 0 duplicates (counted)', function () {
     let r = await h.reconciler.runOnce();
     expect(r.endpoints[ENDPOINT]!.status).to.equal('stopped-on-failure');
     r = await h.reconciler.runOnce();
-    expect(r.endpoints[ENDPOINT]).to.include({ status: 'caught-up', deadLettered: 0 });
+    expect(r.endpoints[ENDPOINT], JSON.stringify(r)).to.include({ status: 'caught-up', deadLettered: 0 });
     await expectExactlyOnce(h, srs);
   });
 
@@ -54,7 +54,7 @@ describe('reconcile under faults: 0 lost, 0 duplicates (counted)', function () {
     h.inject({ server: 'lw', method: 'GET', path: /^\/Task\?/, times: 3, status: 503 });
     let r = await h.reconciler.runOnce();
     expect(r.endpoints[ENDPOINT]!.status).to.equal('stopped-on-failure');
-    h.inject({ server: 'lw', method: 'GET', path: /^\/Task\?/, times: 1, delayMs: 1500 });
+    h.inject({ server: 'lw', method: 'GET', path: /^\/Task\?/, times: 1, delayMs: 4000 });
     r = await h.reconciler.runOnce();
     r = await h.reconciler.runOnce();
     expect(r.endpoints[ENDPOINT]).to.include({ status: 'caught-up' });

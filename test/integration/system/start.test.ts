@@ -117,3 +117,23 @@ describe('system: the sp-link command', () => {
     expect(schema.properties).to.have.property('tenants');
   });
 });
+
+describe('system: sp-link doctor against the running sandbox', () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await startTestSystem({ background: false });
+  });
+  after(async () => {
+    await system?.stop();
+  });
+
+  it('passes every check, including SMART configuration and backend tokens', async () => {
+    const { runDoctor, renderDoctorReport } = await import('../../../src/doctor/index.js');
+    const report = await runDoctor(system.config);
+    const table = renderDoctorReport(report);
+    expect(report.checks.filter((c) => c.status === 'FAIL'), table).to.deep.equal([]);
+    expect(report.ok, table).to.equal(true);
+    expect(report.checks.some((c) => /token/i.test(c.check) && c.status === 'PASS'), table).to.equal(true);
+    expect(report.endpoints.map((e) => e.label)).to.deep.equal(['ehr:demo-practice', 'link-worker:demo-link-workers']);
+  });
+});

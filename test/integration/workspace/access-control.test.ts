@@ -92,6 +92,21 @@ describe('workspace: access control, CSRF, sessions, conflicts and bad input (HT
     expect((await current()).status).to.equal('requested');
   });
 
+  it('a colleague saving between our read and our write: the If-Match update fails (412) and the user is told', async () => {
+    const [obs, prov] = [await count('Observation'), await count('Provenance')];
+    h.lwClient.beforeTransaction = async () => {
+      const t = await current();
+      await lw.update({ ...t, description: 'saved by a colleague a moment ago' });
+    };
+    const r = await sarah.post(`${casePath()}/safeguarding`, { ...(await fields(sarah, 'safeguarding')), detail: 'Disclosed money being taken by a relative' });
+    expect(r.status).to.equal(409);
+    expect(r.text).to.include('Someone else changed this case');
+    const t = await current();
+    expect(t.description).to.equal('saved by a colleague a moment ago');
+    expect(t.priority, 'our change not applied').to.not.equal('urgent');
+    expect([await count('Observation'), await count('Provenance')]).to.deep.equal([obs, prov]);
+  });
+
   it('future session dates and out-of-range scores: field-level messages, nothing written', async () => {
     await sarah.post(`${casePath()}/accept`, await fields(sarah, 'accept'));
     expect((await current()).status).to.equal('accepted');

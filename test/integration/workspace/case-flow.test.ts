@@ -44,6 +44,10 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     expect(name).to.be.a('string').and.not.equal('Name not given');
     const byName = await b.get(`/workspace/caseload?view=new&q=${encodeURIComponent(name!.split(' ').at(-1)!.toLowerCase())}`);
     expect(byName.text).to.include(`data-case-id="${task.id}"`);
+    // Demo Tasks carry no demographics, only Task.for → the EHR Patient: their names come from the GP record.
+    const all = await b.get('/workspace/caseload?view=all');
+    expect(all.text).to.include('data-case-id="task-ref-06"');
+    expect(all.text).to.not.include('Name not given');
     const none = await b.get('/workspace/caseload?view=new&q=zzzzqqq');
     expect(none.text).to.include('No cases match your search');
   });

@@ -18,8 +18,23 @@ import { validateForWrite } from '../../../src/fhir/validate/index.js';
  * The workspace with just what it needs, over real HTTP on an ephemeral port: in-memory PGlite, the
  * sandbox EHR and link-worker FHIR servers with demo data, and the sandbox staff IdP.
  */
+/**
+ * The link-worker client the harness gives the workspace. `beforeTransaction` lets a test make a
+ * colleague's concurrent save land between the workspace's read and its write (a real 412).
+ */
+export class RacingClient extends FhirClient {
+  beforeTransaction?: () => Promise<void>;
+  override async transaction(...args: Parameters<FhirClient['transaction']>): ReturnType<FhirClient['transaction']> {
+    const hook = this.beforeTransaction;
+    this.beforeTransaction = undefined;
+    if (hook) await hook();
+    return super.transaction(...args);
+  }
+}
+
 export interface WorkspaceHarness {
   url: string;
+  lwClient: RacingClient;
   config: Config;
   db: Db;
   lw: SandboxFhirServer;
@@ -43,9 +58,10 @@ export async function startWorkspaceHarness(): Promise<WorkspaceHarness> {
   const lw = await createSandboxFhirServer({ name: 'lw', baseUrl: urls.lw, seed: () => lwSeed(urls, now) });
   const idp = await createSandboxIdp({ config, dataDir, lwBase: urls.lw });
   // The harness's sandbox servers have no authorization in front of them, so plain clients will do.
+  const lwClient = new RacingClient({ baseUrl: urls.lw, validate: validateForWrite });
   const workspace = createWorkspace({
     config, db,
-    linkWorkerFhir: new FhirClient({ baseUrl: urls.lw, validate: validateForWrite }),
+    linkWorkerFhir: lwClient,
     ehrFhir: Object.fromEntries(config.tenants.map((t) => [t.id, new FhirClient({ baseUrl: urls.ehr })])),
   });
   const app = express();
@@ -55,7 +71,7 @@ export async function startWorkspaceHarness(): Promise<WorkspaceHarness> {
   app.use('/workspace', workspace);
   server.on('request', app);
   return {
-    url, config, db, lw, ehr,
+    url, config, db, lw, ehr, lwClient,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -51,6 +51,7 @@ describe('workspace Task builders', () => {
     expect(t.status).to.equal('rejected');
     expect(t.statusReason?.coding?.[0]).to.include({ system: CODE_SYSTEM.statusReason, code: 'service-at-capacity' });
     expect(t.statusReason?.text).to.equal('Waiting list closed');
+    expect(buildChange('decline', accepted(), input('decline', { reason: 'not-eligible' }), ctx()).ok, 'accepted: close instead').to.equal(false);
   });
 
   it('assign makes the link worker\'s PractitionerRole the owner (Gravity: owner may be a person)', () => {

@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { expect } from 'chai';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/fhir/codes.js';
+import { devAuthHeader } from '../helpers/sandbox-tokens.js';
+import { startTestSystem, type TestSystem } from '../helpers/system.js';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
+const CLINICIAN = 'gp-3';
+const PATIENT = 'pat-08';
+
+describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
+  this.timeout(240_000);
+  let sys: TestSystem;
+  let browser: Browser;
+  let page: Page;
+  let app: Frame;
+  let referralId: string;
+  const bodies: { url: string; text: string }[] = [];
+
+  const fhir = async <T>(server: 'ehr' | 'lw', path: string, init: RequestInit = {}): Promise<T> => {
+    const base = server === 'ehr' ? sys.config.tenants[0]!.ehr.fhirBase : sys.config.linkWorkerEndpoints[0]!.fhirBase;
+    const res = await fetch(`${base}/${path}`, { ...init, headers: { ...(await devAuthHeader(sys.url, server)), 'content-type': 'application/fhir+json', ...(init.headers as Record<string, string>) } });
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+
+  before(async () => {
+    if (!existsSync('dist/smart-app/index.html')) throw new Error('the GP app is not built: run `npm run build:app` (npm run test:e2e does)');
+    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing at /usr/bin/chromium (apt-get install chromium)');
+    sys = await startTestSystem();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.on('response', (res) => {
+      void res.text().then(
+        (text) => bodies.push({ url: res.url(), text: `${JSON.stringify(res.headers())}\n${text}` }),
+        () => undefined,
+      );
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await sys?.stop();
+  });
+
+  it('opens the sandbox EHR, picks a patient and launches SP Link embedded, showing the right patient', async () => {
+    await page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}`);
+    await page.locator(`[data-testid="open-patient"][data-patient-id="${PATIENT}"]`).click();
+    const ehrNhs = (await page.locator('[data-testid="banner-nhs-number"]').innerText()).replace(/\s/g, '');
+    await page.locator('[data-testid="launch-embedded"]').click();
+    const frameEl = await page.waitForSelector('iframe#sp-link-frame');
+    app = (await frameEl.contentFrame())!;
+    await app.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+    expect(new URL(app.url()).pathname).to.equal('/app/');
+    const who = await app.locator('[data-testid="referring-patient"]').innerText();
+    expect(who.replace(/\s/g, '')).to.contain(ehrNhs);
+    expect(await app.locator('[data-testid="patient-banner"]').count(), 'embedded: the EHR shows the banner').to.equal(0);
+  });
+
+  it('submits a referral and sees it listed as sent', async () => {
+    await app.locator('#need-loneliness').check();
+    await app.locator('#need-physical-activity').check();
+    await app.locator('#what-matters').fill('Wants to get back to bowls with friends');
+    await app.locator('#consent-given').check();
+    await app.locator('[data-testid="send-referral"]').click();
+    await app.waitForSelector('[data-testid="confirmation"]');
+    referralId = (await app.locator('[data-testid="referral-id"]').innerText()).trim();
+    expect(referralId).to.match(/^SPL-/);
+    const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
+    await card.waitFor();
+    expect(await card.locator('[data-testid="status"]').innerText()).to.equal('Sent');
+  });
+
+  it('shows a field-level message for a missing answer and sends nothing', async () => {
+    const before = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
+    await app.locator('text=Make another referral').click();
+    await app.locator('[data-testid="send-referral"]').click();
+    await app.waitForSelector('[data-testid="error-summary"]');
+    const summary = await app.locator('[data-testid="error-summary"]').innerText();
+    expect(summary).to.contain('Select at least one need');
+    expect(summary).to.contain('must agree');
+    expect(await app.locator('#needs-error').count()).to.equal(1);
+    const after = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
+    expect(after).to.equal(before);
+  });
+
+  it('updates the status live when the link worker accepts, then shows outcomes when completed', async () => {
+    const key = encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`);
+    let task: Task | undefined;
+    for (let i = 0; i < 120 && !task; i++) {
+      task = (await fhir<Bundle<Task>>('lw', `Task?identifier=${key}`)).entry?.[0]?.resource;
+      if (!task) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(task, 'Task delivered to the link-worker endpoint').to.not.equal(undefined);
+    const accepted = await fhir<Task>('lw', `Task/${task!.id}`, {
+      method: 'PUT',
+      headers: { 'if-match': `W/"${task!.meta?.versionId}"` },
+      body: JSON.stringify({ ...task, status: 'in-progress', businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: 'first-contact-made' }] }, lastModified: new Date().toISOString() }),
+    });
+    const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
+    await card.locator('[data-testid="status"]', { hasText: 'Working with patient' }).waitFor({ timeout: 60_000 });
+
+    const obs = (value: number, daysAgo: number): Observation => ({
+      resourceType: 'Observation',
+      meta: { profile: [PROFILE.outcomeObservation] },
+      identifier: [{ system: 'https://lw.example.org/Id/outcome', value: `${referralId}-${daysAgo}` }],
+      basedOn: [{ reference: task!.focus!.reference! }],
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] }],
+      code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs', display: 'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) total' }] },
+      subject: task!.for as Reference<Patient>,
+      effectiveDateTime: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+      valueInteger: value,
+    });
+    const first = await fhir<Observation>('lw', 'Observation', { method: 'POST', body: JSON.stringify(obs(16, 30)) });
+    const last = await fhir<Observation>('lw', 'Observation', { method: 'POST', body: JSON.stringify(obs(23, 1)) });
+    await fhir<Task>('lw', `Task/${task!.id}`, {
+      method: 'PUT',
+      headers: { 'if-match': `W/"${accepted.meta?.versionId}"` },
+      body: JSON.stringify({
+        ...accepted,
+        status: 'completed',
+        businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: 'support-completed' }] },
+        lastModified: new Date().toISOString(),
+        output: [first, last].map((o) => ({ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'outcome-measure' }] }, valueReference: { reference: `Observation/${o.id}` } })),
+      }),
+    });
+    await card.locator('[data-testid="status"]', { hasText: 'Completed' }).waitFor({ timeout: 90_000 });
+    const chart = card.locator('[data-testid="outcome-chart"]').first();
+    await chart.waitFor({ timeout: 90_000 });
+    const caption = await chart.locator('figcaption').innerText();
+    expect(caption).to.match(/16.*23.*improved/);
+    expect(await chart.locator('svg[role="img"] title').count()).to.equal(1);
+  });
+
+  it('never lets an access or refresh token reach the browser', async () => {
+    for (const b of bodies) {
+      expect(b.text, b.url).to.not.match(/"(access|refresh|id)_token"/);
+      expect(b.text, b.url).to.not.match(JWT);
+    }
+    const seen = await app.evaluate(() => ({
+      html: document.documentElement.outerHTML,
+      cookie: document.cookie,
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+    }));
+    for (const [where, text] of Object.entries(seen)) expect(text, where).to.not.match(JWT).and.not.match(/access_token|refresh_token/);
+    expect(seen.cookie, 'the session cookie is HttpOnly').to.not.contain('sp_link_gp');
+    const cookies = await page.context().cookies(sys.url);
+    const session = cookies.find((c) => c.name === 'sp_link_gp');
+    expect(session?.httpOnly).to.equal(true);
+    expect(session?.sameSite).to.equal('Lax');
+  });
+
+  it('is keyboard usable: the form can be completed and sent with the keyboard only', async () => {
+    const kb = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
+    try {
+      await kb.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
+      await kb.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+      await kb.locator('#need-loneliness').focus();
+      await kb.keyboard.press('Space');
+      await kb.locator('#consent-given').focus();
+      await kb.keyboard.press('Space');
+      await kb.locator('[data-testid="send-referral"]').focus();
+      await kb.keyboard.press('Enter');
+      await kb.waitForSelector('[data-testid="confirmation"]');
+      expect(await kb.evaluate(() => document.activeElement?.getAttribute('data-testid'))).to.equal('confirmation');
+    } finally {
+      await kb.context().close();
+    }
+  });
+
+  it('has no axe violations and reads at 320 px wide inside the iframe', async () => {
+    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
+    const frameResults = axe.violations;
+    expect(frameResults.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).to.deep.equal([]);
+
+    const narrow = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
+    try {
+      await narrow.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
+      await narrow.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+      await narrow.waitForSelector('[data-testid="referral"]');
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, 'no horizontal scrolling at 320 px').to.be.at.most(0);
+      const narrowAxe = await new AxeBuilder({ page: narrow }).analyze();
+      expect(narrowAxe.violations.map((v) => v.id)).to.deep.equal([]);
+    } finally {
+      await narrow.context().close();
+    }
+  });
+});
