@@ -9,7 +9,10 @@ interface Bench {
   load: () => Promise<{ run: (print: (name: string, value: string | number) => void) => Promise<void> }>;
 }
 
-const benches: Bench[] = [{ name: 'startup', load: () => import('./startup.js') }];
+const benches: Bench[] = [
+  { name: 'startup', load: () => import('./startup.js') },
+  { name: 'gp-app', load: () => import('./gp-app.js') },
+];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

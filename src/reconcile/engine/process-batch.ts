@@ -150,6 +150,7 @@ async function writeAll(deps: EngineDeps, rt: EndpointRuntime, ctx: BatchContext
     validate: deps.validate,
     now: deps.now ?? (() => new Date()),
     onRequest: deps.onRequest,
+    logger: deps.logger,
     replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => {
       const p = planUnit(unit.versions, unitInputs(rt, ctx, unit.tenantId, fresh, unit.priorTrack));
       return p.unit ?? { bad: p.bad[0]?.bad ?? { kind: 'invalid-service-request' as const, reason: `Task/${unit.taskId}: nothing left to apply` } };

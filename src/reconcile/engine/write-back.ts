@@ -18,6 +18,7 @@ export interface WriteDeps {
   /** Re-plans a unit against a freshly read ServiceRequest (after 412 Precondition Failed). */
   readonly replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => WriteUnit | { bad: BadInput };
   readonly onRequest?: () => void;
+  readonly logger?: { debug(obj: object, msg: string): void };
 }
 
 const MAX_412_RETRIES = 3;
@@ -63,6 +64,7 @@ async function writeChunk(deps: WriteDeps, chunk: { unit: WriteUnit; entries: Re
     // Every entry is conditional (If-Match / If-None-Exist), so re-sending after a lost response is harmless.
     await client.transaction(transactionOf(chunk.flatMap((c) => c.entries)), { retrySafe: true });
   } catch (err) {
+    deps.logger?.debug({ units: chunk.length, err: { message: (err as Error).message } }, 'write-back transaction refused');
     if (chunk.length > 1 && (isContentError(err) || (err instanceof FhirHttpError && err.status === 412))) {
       const mid = Math.ceil(chunk.length / 2);
       return [...(await writeChunk(deps, chunk.slice(0, mid), 0)), ...(await writeChunk(deps, chunk.slice(mid), 0))];

@@ -4,7 +4,7 @@ import { markCaughtUp, reconcileMetrics } from '../metrics.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { processBatch, type EngineDeps } from '../engine/process-batch.js';
 import { advanceCursor, readCursor, recordRun } from '../store/cursors.js';
-import { acquireLease, LeaseLostError, releaseLease, renewLease, type Lease } from '../store/leases.js';
+import { acquireLease, keepLease, LeaseLostError, releaseLease, renewLease, type Lease } from '../store/leases.js';
 
 export interface FeedDeps extends EngineDeps {
   /** This process's lease holder id. */
@@ -56,6 +56,7 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
   if (!lease) return result;
   const end = reconcileMetrics.pollDuration.startTimer({ endpoint: rt.id, trigger: o.trigger });
   const startedAt = new Date();
+  const keeper = keepLease(deps.db, lease, deps.leaseTtlMs);
   try {
     const row = await readCursor(deps.db, rt.id);
     let from = o.since ?? (row.cursor ? new Date(Date.parse(row.cursor) - deps.skewSeconds * 1000).toISOString() : undefined);
@@ -96,6 +97,7 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
     await recordFailure(deps, rt.id, row.consecutiveFailures, err.message);
     return result;
   } finally {
+    keeper.stop();
     end();
     await releaseLease(deps.db, lease).catch(() => undefined);
   }
@@ -189,6 +191,7 @@ async function underLease(deps: FeedDeps, rt: EndpointRuntime, fn: (lease: Lease
   const result: RunResult = { status: 'busy', processed: 0, applied: 0, duplicates: 0, deadLettered: 0, failed: 0 };
   const lease = await acquireLease(deps.db, rt.id, deps.instanceId, deps.leaseTtlMs);
   if (!lease) return result;
+  const keeper = keepLease(deps.db, lease, deps.leaseTtlMs);
   try {
     await fn(lease, result);
     result.status = result.failed > 0 ? 'stopped-on-failure' : 'caught-up';
@@ -198,6 +201,7 @@ async function underLease(deps: FeedDeps, rt: EndpointRuntime, fn: (lease: Lease
     if (err instanceof FhirError) return { ...result, status: 'stopped-on-failure', error: err.message };
     throw err;
   } finally {
+    keeper.stop();
     await releaseLease(deps.db, lease).catch(() => undefined);
   }
 }

@@ -64,3 +64,21 @@ export async function assertLease(tx: Db, lease: Lease): Promise<void> {
   );
   if (!rows[0]?.ok) throw new LeaseLostError(lease);
 }
+
+/**
+ * Keeps a lease alive while work runs (renewed every third of its TTL). Fencing still protects progress:
+ * if this process stalls past the expiry, another holder takes over and our fenced writes fail.
+ */
+export function keepLease(db: Db, lease: Lease, ttlMs: number): { lost(): boolean; stop(): void } {
+  let lost = false;
+  const timer = setInterval(() => {
+    renewLease(db, lease, ttlMs).then(
+      (ok) => {
+        if (!ok) lost = true;
+      },
+      () => undefined,
+    );
+  }, Math.max(1000, Math.floor(ttlMs / 3)));
+  timer.unref();
+  return { lost: () => lost, stop: () => clearInterval(timer) };
+}

@@ -60,6 +60,61 @@ export function linkWorkerResources(): (Practitioner | PractitionerRole)[] {
   ]);
 }
 
+/**
+ * The service manager of Fernbridge Community Connect, and a second social prescribing organisation with one link
+ * worker: the sandbox identity provider signs them in (manager views, access-control between organisations), so their
+ * `fhirUser` references must resolve. The manager's role is not a link-worker role, so no cases are assigned to it.
+ */
+export const SERVICE_MANAGER = { id: 'lw-manager', roleId: 'lw-manager-role' } as const;
+export const OTHER_ORG = { id: 'lw-other-org', ods: 'Y99960', name: 'Harbourside Wellbeing Hub', workerId: 'lw-other-1', roleId: 'lw-other-1-role' } as const;
+
+export function otherStaffResources(): (Organization | Practitioner | PractitionerRole)[] {
+  return [
+    {
+      resourceType: 'Practitioner',
+      id: SERVICE_MANAGER.id,
+      identifier: [{ system: LOCAL_SYSTEM.lwStaff, value: 'FCC-100' }],
+      active: true,
+      name: [{ use: 'official', given: ['Nina'], family: 'Kaur' }],
+      gender: 'female',
+    },
+    {
+      resourceType: 'PractitionerRole',
+      id: SERVICE_MANAGER.roleId,
+      active: true,
+      practitioner: { reference: `Practitioner/${SERVICE_MANAGER.id}`, display: 'Nina Kaur' },
+      organization: { reference: `Organization/${DEMO_IDS.linkWorkerOrg}`, display: LINK_WORKER_ORG.name },
+      code: [{ text: 'Social prescribing service manager' }],
+      telecom: [{ system: 'email', value: 'nina.kaur@fernbridge-connect.example.org', use: 'work' }],
+    },
+    {
+      resourceType: 'Organization',
+      id: OTHER_ORG.id,
+      identifier: [{ system: IDENTIFIER_SYSTEM.odsOrganisation, value: OTHER_ORG.ods }],
+      active: true,
+      type: [{ coding: [{ system: FHIR_SYSTEM.organizationType, code: 'cg', display: 'Community Group' }], text: 'Social prescribing service' }],
+      name: OTHER_ORG.name,
+      telecom: [{ system: 'email', value: 'referrals@harbourside-wellbeing.example.org', use: 'work' }],
+    },
+    {
+      resourceType: 'Practitioner',
+      id: OTHER_ORG.workerId,
+      active: true,
+      name: [{ use: 'official', given: ['Owen'], family: 'Price' }],
+      gender: 'male',
+    },
+    {
+      resourceType: 'PractitionerRole',
+      id: OTHER_ORG.roleId,
+      active: true,
+      practitioner: { reference: `Practitioner/${OTHER_ORG.workerId}`, display: 'Owen Price' },
+      organization: { reference: `Organization/${OTHER_ORG.id}`, display: OTHER_ORG.name },
+      code: [{ text: 'Social prescribing link worker' }],
+      telecom: [{ system: 'email', value: 'owen.price@harbourside-wellbeing.example.org', use: 'work' }],
+    },
+  ];
+}
+
 /** Community organisations that run the directory's services. */
 export const PROVIDERS = {
   'org-fernbridge-advice': 'Fernbridge Advice Centre',

@@ -1,6 +1,6 @@
 import { forbidden, normalizeOperationOutcome, OperationOutcomeError, unauthorized } from '@medplum/core';
-import type { FhirRequest, FhirRouter } from '@medplum/fhir-router';
-import type { Resource } from '@medplum/fhirtypes';
+import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Request } from 'express';
 
 export type FhirInteraction =
@@ -61,10 +61,43 @@ export function authorizedRouter(router: FhirRouter, currentRequest: () => Reque
     route.handler = async (req, repo, r, options) => {
       const httpReq = currentRequest();
       if (httpReq) await authorizeOrThrow(authorize, httpReq, accessFor(req, mapped));
-      return inner(req, repo, r, options);
+      const response = await inner(req, repo, r, options);
+      return httpReq && mapped === 'search' ? withAuthorizedIncludes(authorize, httpReq, response) : response;
     };
   }
   return router;
+}
+
+/**
+ * Resources that `_include`/`_revinclude` add to a search Bundle were not covered by the search's own check
+ * (another type, or another patient's record), so each is authorised as a read of that resource. Denied ones
+ * are left out and the search still succeeds, as production FHIR servers do: the search itself was allowed,
+ * an unrelated reference (a shared Practitioner, a panel member) must not turn it into a 403, and a 403 would
+ * tell the client that a resource it may not read exists. Any error counts as a denial (fail closed).
+ */
+async function withAuthorizedIncludes(authorize: AuthorizeFn, req: Request, response: FhirResponse): Promise<FhirResponse> {
+  const [outcome, bundle] = response;
+  if (bundle?.resourceType !== 'Bundle' || !bundle.entry?.some((e) => e.search?.mode === 'include')) return response;
+  // A denial sets a WWW-Authenticate challenge on the response; the answer here is still a 200.
+  const challenge = req.res?.getHeader('WWW-Authenticate');
+  const entry: NonNullable<Bundle['entry']> = [];
+  for (const e of bundle.entry) {
+    const resource = e.resource;
+    if (e.search?.mode !== 'include' || !resource) {
+      entry.push(e);
+      continue;
+    }
+    const access: FhirAccess = { type: resource.resourceType, ...(resource.id ? { id: resource.id } : {}), interaction: 'read', resource };
+    const allowed = await authorize(req, access).then(
+      () => true,
+      () => false,
+    );
+    if (allowed) entry.push(e);
+  }
+  if (challenge === undefined) req.res?.removeHeader('WWW-Authenticate');
+  else req.res?.setHeader('WWW-Authenticate', challenge);
+  const { entry: _all, ...rest } = bundle;
+  return [outcome, { ...rest, ...(entry.length ? { entry } : {}) } as Bundle];
 }
 
 function accessFor(req: FhirRequest, mapped: FhirInteraction): FhirAccess {

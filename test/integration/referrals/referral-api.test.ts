@@ -69,7 +69,7 @@ describe('GP app: referral API (integration)', function () {
 
     const sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${serviceRequestId}`);
     expect(sr.subject?.reference).to.equal(`Patient/${PATIENT}`);
-    expect(sr.requester?.reference).to.equal(`Practitioner/${GP}`);
+    expect(sr.requester).to.deep.equal({ reference: `Practitioner/${GP}`, display: 'Dr Thomas Hughes' });
     expect(sr.identifier?.[0]).to.deep.equal({ system: IDENTIFIER_SYSTEM.referral, value: referralId });
     expect(sr.performer?.[0]?.reference).to.equal(`${lwBase}/HealthcareService/svc-walking`);
     expect(sr.code?.coding?.[0]?.code).to.equal('physical-activity');

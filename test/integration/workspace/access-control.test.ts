@@ -128,6 +128,9 @@ describe('workspace: access control, CSRF, sessions, conflicts and bad input (HT
 
   it('an expired session goes back to sign-in and keeps the work', async () => {
     const f = await fields(sarah, 'session');
+    // Idle timeout: the stored session lives sessionIdleMinutes past the last request.
+    const { rows } = await h.db.query<{ minutes: number }>('SELECT max(extract(epoch FROM expires_at - now()) / 60)::float AS minutes FROM sessions');
+    expect(rows[0]!.minutes).to.be.within(h.config.server.sessionIdleMinutes - 2, h.config.server.sessionIdleMinutes + 0.1);
     const v = (await current()).meta?.versionId;
     await h.db.query("UPDATE sessions SET expires_at = now() - interval '1 minute'");
     const r = await sarah.post(`${casePath()}/session`, { ...f, date: today(), mode: 'home-visit', durationMinutes: '40', notes: 'Talked about the allotment group' });

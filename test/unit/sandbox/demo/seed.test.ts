@@ -3,7 +3,7 @@ import type { HealthcareService, Patient, Resource, Task } from '@medplum/fhirty
 import { expect } from 'chai';
 import { EXTENSION, IDENTIFIER_SYSTEM } from '../../../../src/fhir/codes.js';
 import { nhsNumberIsValid } from '../../../../src/fhir/nhs-number.js';
-import { ehrSeed, lwSeed, ODS } from '../../../../src/sandbox/demo/index.js';
+import { DEMO_IDS, ehrSeed, lwSeed, ODS } from '../../../../src/sandbox/demo/index.js';
 import { ensureR4Definitions } from '../../../../src/sandbox/fhir/definitions.js';
 
 const urls = { ehr: 'http://localhost:3000/sandbox/ehr/fhir', lw: 'http://localhost:3000/sandbox/lw/fhir' };
@@ -61,8 +61,14 @@ describe('demo seed data', () => {
     expect(lw.map(ods)).to.include(ODS.linkWorkerService);
     expect(ofType(ehr, 'Practitioner')).to.have.length(3);
     expect(ofType(ehr, 'PractitionerRole')).to.have.length(3);
-    expect(ofType(lw, 'Practitioner')).to.have.length(4);
-    expect(ofType(lw, 'PractitionerRole')).to.have.length(4);
+    const linkWorkerRoles = ofType(lw, 'PractitionerRole').filter(
+      (r) => r.organization?.reference === `Organization/${DEMO_IDS.linkWorkerOrg}` && r.code?.[0]?.text === 'Social prescribing link worker',
+    );
+    expect(linkWorkerRoles).to.have.length(4);
+    // The sandbox IdP's service manager and the other organisation's link worker resolve too.
+    const practitionerIds = ofType(lw, 'Practitioner').map((p) => p.id);
+    expect(practitionerIds).to.include.members(['lw-1', 'lw-2', 'lw-3', 'lw-4', 'lw-manager', 'lw-other-1']);
+    expect(lw.map(ods)).to.include('Y99960');
   });
 
   it('has at least 15 directory services with locality, contact, eligibility, referral method and capacity', () => {

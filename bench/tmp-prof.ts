@@ -1,0 +1,15 @@
+import { pino } from 'pino';
+import { startReconciler } from '../src/reconcile/index.js';
+import { defaultValidate } from '../src/reconcile/validate.js';
+import { openDb } from '../src/store/db.js';
+import { ehrResources, startEnv } from './reconcile-env.js';
+let t = Date.now();
+const lap = (s: string) => { console.log(s, Date.now() - t); t = Date.now(); };
+defaultValidate(ehrResources(1)[0]!); lap('validate-load');
+const db = await openDb({ memory: true }); lap('db');
+const env = await startEnv({ referrals: 40, tasks: 40 }); lap('env');
+const r = await startReconciler({ config: env.config, db, background: false, logger: pino({ level: 'debug' }), onRequest: () => undefined });
+lap('reconciler');
+const res = await r.runOnce(); lap('run40 ' + JSON.stringify(res.endpoints.lw));
+console.log(env.requests);
+process.exit(0);

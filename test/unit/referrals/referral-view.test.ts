@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import type { Communication, HealthcareService, Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { searchDirectory } from '../../../src/referrals/directory.js';
+import { resolveService } from '../../../src/referrals/resolve-service.js';
+import { outcomeSeries, summariseReferral } from '../../../src/referrals/referral-view.js';
+import { newReferralId, REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
+import { referralStatus, taskStatusKey } from '../../../src/referrals/status-label.js';
+import { SpLinkError } from '../../../src/errors.js';
+
+const sr = (over: Partial<ServiceRequest> = {}): ServiceRequest => ({
+  resourceType: 'ServiceRequest',
+  id: 'sr-1',
+  meta: { versionId: '2' },
+  identifier: [{ system: IDENTIFIER_SYSTEM.referral, value: 'SPL-AAAA-BBBB' }],
+  status: 'active',
+  intent: 'order',
+  subject: { reference: 'Patient/p1' },
+  authoredOn: '2026-11-01T10:00:00Z',
+  requester: { reference: 'Practitioner/gp-1', display: 'Dr A' },
+  performer: [{ reference: 'http://lw/HealthcareService/hs', display: 'Walking group' }],
+  reasonCode: [{ coding: [{ system: CODE_SYSTEM.need, code: 'loneliness', display: 'Loneliness' }] }],
+  priority: 'urgent',
+  ...over,
+});
+const obs = (instrument: string, at: string, value: number, basedOn = 'ServiceRequest/sr-1'): Observation => ({
+  resourceType: 'Observation',
+  status: 'final',
+  basedOn: [{ reference: basedOn }],
+  code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: instrument }] },
+  effectiveDateTime: at,
+  valueInteger: value,
+});
+
+describe('referral view (status per DESIGN §5, timeline, outcomes)', () => {
+  it('maps every Task status to the GP label', () => {
+    const labels = (['draft', 'requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold', 'rejected', 'cancelled', 'failed', 'completed', 'entered-in-error'] as const).map(taskStatusKey);
+    expect(labels).to.deep.equal(['sent', 'sent', 'received', 'accepted', 'working', 'working', 'paused', 'declined', 'cancelled', 'could-not-complete', 'completed', 'withdrawn']);
+  });
+
+  it('lets a terminal ServiceRequest win over a stale Task, and explains a revoke', () => {
+    expect(referralStatus('revoked', 'requested').label).to.equal('Cancelled');
+    expect(referralStatus('revoked', undefined, 'declined').label).to.equal('Declined');
+    expect(referralStatus('revoked', 'rejected').label).to.equal('Declined');
+    expect(referralStatus('completed', 'in-progress').label).to.equal('Completed');
+    expect(referralStatus('active', 'in-progress').label).to.equal('Working with patient');
+    expect(referralStatus('active', undefined).label).to.equal('Sent');
+    expect(referralStatus('on-hold', 'in-progress').label).to.equal('Paused');
+    expect(referralStatus('entered-in-error', 'completed').label).to.equal('Withdrawn');
+  });
+
+  it('summarises a referral with outcomes first and last, messages and the Task detail', () => {
+    const task: Task = {
+      resourceType: 'Task', status: 'completed', intent: 'order', lastModified: '2026-11-20T10:00:00Z',
+      businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: 'support-completed' }] },
+    };
+    const comm: Communication = {
+      resourceType: 'Communication', status: 'completed', basedOn: [{ reference: 'ServiceRequest/sr-1' }], sent: '2026-11-21T09:00:00Z',
+      topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: 'referral-completed' }] }, payload: [{ contentString: 'Five sessions.' }],
+    };
+    const s = summariseReferral(sr({ status: 'completed' }), {
+      task,
+      observations: [obs('swemwbs', '2026-11-15T00:00:00Z', 24), obs('swemwbs', '2026-11-02T00:00:00Z', 17), obs('swemwbs', '2026-11-03T00:00:00Z', 30, 'ServiceRequest/other')],
+      communications: [comm],
+    }, IDENTIFIER_SYSTEM.referral);
+    expect(s).to.include({ id: 'sr-1', referralId: 'SPL-AAAA-BBBB', version: '2', service: 'Walking group', urgency: 'soon', cancellable: false });
+    expect(s.status.label).to.equal('Completed');
+    expect(s.detail).to.equal('Support completed');
+    expect(s.outcomes).to.have.length(1);
+    expect(s.outcomes[0]!.points.map((p) => p.value)).to.deep.equal([17, 24]);
+    expect(s.outcomes[0]).to.include({ min: 7, max: 35, higherIsBetter: true });
+    expect(s.timeline.map((t) => t.text)[0]).to.equal('Referral sent by Dr A');
+    expect(s.timeline.some((t) => t.text.includes('Five sessions.'))).to.equal(true);
+  });
+
+  it('reads scores from components and flags lower-is-better scales', () => {
+    const ons4: Observation = {
+      resourceType: 'Observation', status: 'final', code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'ons4' }] }, effectiveDateTime: '2026-11-01',
+      component: [{ code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'ons4-anxiety' }] }, valueInteger: 6 }],
+    };
+    const series = outcomeSeries([ons4, obs('ucla3', '2026-11-01', 8)]);
+    expect(series.map((s) => [s.key, s.higherIsBetter])).to.deep.equal([['ons4:ons4-anxiety', false], ['ucla3', false]]);
+  });
+
+  it('explains a GP cancel from the status-reason extension', () => {
+    const revoked = sr({ status: 'revoked', extension: [{ url: EXTENSION.statusReason, valueCodeableConcept: { coding: [{ system: CODE_SYSTEM.statusReason, code: 'duplicate-referral' }] } }] });
+    const s = summariseReferral(revoked, { observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral);
+    expect(s.status.label).to.equal('Cancelled');
+    expect(s.detail).to.equal('Duplicate referral');
+  });
+});
+
+describe('directory and service choice', () => {
+  const P = EXTENSION_PART.serviceCapacity;
+  const hs = (id: string, needs: string[], accepting: boolean, wait: number, type = 'befriending', extra: Partial<HealthcareService> = {}): HealthcareService => ({
+    resourceType: 'HealthcareService', id, name: `Service ${id}`, active: true,
+    providedBy: { reference: 'Organization/prov', display: 'Provider' },
+    category: needs.map((n) => ({ coding: [{ system: CODE_SYSTEM.need, code: n }] })),
+    type: [{ coding: [{ system: CODE_SYSTEM.serviceType, code: type }] }],
+    extension: [{ url: EXTENSION.serviceCapacity, extension: [{ url: P.acceptingReferrals, valueBoolean: accepting }, { url: P.waitDays, valueInteger: wait }] }],
+    ...extra,
+  });
+  const services = [
+    hs('a', ['loneliness'], true, 30),
+    hs('b', ['loneliness', 'social-isolation'], true, 10, 'community-group', { location: [{ display: 'Fernbridge library' }] }),
+    hs('c', ['loneliness'], false, 1),
+    hs('d', ['housing'], true, 2),
+    hs('lw', ['loneliness'], true, 7, 'link-worker', { providedBy: { reference: 'Organization/lw-org', display: 'Community Links' } }),
+  ];
+
+  it('filters by need and orders by match, capacity, then wait', () => {
+    expect(searchDirectory(services, { needs: ['loneliness', 'social-isolation'] }).map((e) => e.id)).to.deep.equal(['b', 'lw', 'a', 'c']);
+    expect(searchDirectory(services, { locality: 'fernbridge' }).map((e) => e.id)).to.deep.equal(['b']);
+    expect(searchDirectory(services, { text: 'LIBRARY service' }).map((e) => e.id)).to.deep.equal(['b']);
+    expect(searchDirectory(services, { needs: ['housing'] })[0]).to.include({ acceptingReferrals: true, waitDays: 2 });
+  });
+
+  it('resolves the choice from the directory, never from the browser', () => {
+    const ep = { fhirBase: 'http://lw/fhir', name: 'LW' };
+    const d = resolveService({ kind: 'directory', healthcareServiceId: 'b' }, services, ep);
+    expect(d).to.deep.include({ serviceType: 'community-group', performer: { reference: 'http://lw/fhir/HealthcareService/b', display: 'Service b' } });
+    const lw = resolveService({ kind: 'link-worker-decides' }, services, ep);
+    expect(lw.owner).to.deep.equal({ reference: 'Organization/lw-org', display: 'Community Links' });
+    expect(lw.performer.reference).to.equal('http://lw/fhir/Organization/lw-org');
+    expect(resolveService({ kind: 'link-worker-decides' }, services, { ...ep, organizationOdsCode: 'Y1' }).owner.identifier?.value).to.equal('Y1');
+    expect(() => resolveService({ kind: 'directory', healthcareServiceId: 'zzz' }, services, ep)).to.throw(SpLinkError);
+  });
+
+  it('makes readable, unique-enough referral ids', () => {
+    const ids = new Set(Array.from({ length: 2000 }, () => newReferralId()));
+    expect(ids.size).to.equal(2000);
+    for (const id of ids) expect(id).to.match(REFERRAL_ID_PATTERN);
+    expect(newReferralId(() => new Uint8Array(5))).to.equal('SPL-0000-0000');
+  });
+});
