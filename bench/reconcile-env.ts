@@ -23,14 +23,17 @@ export function ehrResources(n: number): Resource[] {
 
 const outType = (code: string) => ({ coding: [{ system: CODE_SYSTEM.taskOutputType, code }] });
 
-/** A completed Task for referral `i` with one outcome measure and a summary (4 EHR writes when reconciled). */
-export function completedTask(ehrBase: string, i: number, id = `task-${i}`): Task {
+/**
+ * A completed Task for referral `i` with a summary (3 EHR writes when reconciled: status, message back,
+ * Provenance); with `withOutcome`, also one outcome measure (4 writes).
+ */
+export function completedTask(ehrBase: string, i: number, id = `task-${i}`, withOutcome = true): Task {
   return {
     resourceType: 'Task', id, status: 'completed', intent: 'order',
     focus: { reference: `${ehrBase}/ServiceRequest/sr-${i}` },
     for: { identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: NHS } },
     output: [
-      { type: outType('outcome-measure'), valueReference: { reference: `Observation/obs-${i}` } },
+      ...(withOutcome ? [{ type: outType('outcome-measure'), valueReference: { reference: `Observation/obs-${i}` } }] : []),
       { type: outType('summary'), valueString: `Connected to a walking group (${i})` },
     ],
   };
@@ -59,7 +62,27 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export async function startEnv(o: { referrals: number; tasks: number; pollSchedule?: string; subscriptions?: boolean; captureTransactions?: boolean }): Promise<BenchEnv> {
+export interface EnvOptions {
+  referrals: number;
+  tasks: number;
+  /** Completed Tasks carry an outcome measure too (4 writes instead of 3). */
+  outcomes?: boolean;
+  /** Only every n-th Task completes; the others are progress updates (in-progress, new business status) with no EHR write. */
+  completeEvery?: number;
+  pageSize?: number;
+  pollSchedule?: string;
+  subscriptions?: boolean;
+  captureTransactions?: boolean;
+}
+
+function lwTask(ehrBase: string, i: number, o: EnvOptions): Resource[] {
+  if (i % (o.completeEvery ?? 1) !== 0) {
+    return [{ ...completedTask(ehrBase, i, `task-${i}`, false), status: 'in-progress', output: undefined, businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: 'sessions-ongoing' }] } }];
+  }
+  return o.outcomes === false ? [completedTask(ehrBase, i, `task-${i}`, false)] : [outcome(i), completedTask(ehrBase, i)];
+}
+
+export async function startEnv(o: EnvOptions): Promise<BenchEnv> {
   const app = express();
   const server = http.createServer({ keepAliveTimeout: 60_000 }, app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -75,7 +98,7 @@ export async function startEnv(o: { referrals: number; tasks: number; pollSchedu
   });
   const lw = await createSandboxFhirServer({
     name: 'lw', baseUrl: lwBase,
-    seed: () => Array.from({ length: o.tasks }, (_, i) => [outcome(i), completedTask(ehrBase, i)]).flat(),
+    seed: () => Array.from({ length: o.tasks }, (_, i) => lwTask(ehrBase, i, o)).flat(),
   });
   const requests = { ehr: 0, lw: 0 };
   const transactions: string[] = [];
@@ -97,7 +120,7 @@ export async function startEnv(o: { referrals: number; tasks: number; pollSchedu
     server: { publicUrl: base, sessionSecret: 'b'.repeat(40), cookieMode: 'same-site' },
     tenants: [{ id: 'practice', name: 'Bench practice', ehr: { fhirBase: ehrBase, auth: { type: 'none' } }, smart: { clientId: 'c', issAllowlist: [ehrBase], scopes: 'launch' }, linkWorkerEndpoint: 'lw' }],
     linkWorkerEndpoints: [{ id: 'lw', name: 'Bench links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false } }],
-    reconcile: { webhookSecret: 'bench-secret', pageSize: 100, maxAttempts: 6, skewSeconds: 5, ...(o.pollSchedule ? { pollSchedule: o.pollSchedule } : {}) },
+    reconcile: { webhookSecret: 'bench-secret', pageSize: o.pageSize ?? 100, maxAttempts: 6, skewSeconds: 5, ...(o.pollSchedule ? { pollSchedule: o.pollSchedule } : {}) },
     admin: { token: 'bench-admin' },
     log: { level: 'silent' },
   });

@@ -64,13 +64,19 @@ export async function startSystem(opts: StartOptions): Promise<System> {
   const { port } = server.address() as AddressInfo;
 
   try {
-    const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
-    closers.push({ name: 'store', close: () => db.close() });
+    // Independent: the store (a new embedded one runs initdb in a worker thread) and the sandbox start together.
+    const [opened, started] = await Promise.allSettled([
+      openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir }),
+      config.sandbox.enabled ? startSandbox(config) : Promise.resolve(undefined),
+    ]);
+    if (opened.status === 'fulfilled') closers.push({ name: 'store', close: () => opened.value.close() });
+    if (started.status === 'fulfilled' && started.value) closers.push({ name: 'sandbox', close: () => started.value!.close() });
+    if (opened.status === 'rejected') throw opened.reason;
+    if (started.status === 'rejected') throw started.reason;
+    const db = opened.value;
+    const sandbox = started.value;
     const health = new HealthRegistry();
     registerCoreChecks(health, { db, config });
-
-    const sandbox = config.sandbox.enabled ? await startSandbox(config) : undefined;
-    if (sandbox) closers.push({ name: 'sandbox', close: () => sandbox.close() });
 
     const reconciler = config.reconcile.enabled
       ? await startReconciler({ config, db, logger: rootLogger, health, background: opts.background ?? true })

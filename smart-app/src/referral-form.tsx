@@ -70,7 +70,8 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
     access: [],
     language: '',
     accessDetail: '',
-    safeguarding: 'no',
+    // No default: a safeguarding answer is a clinical judgement the GP must make, not a click to skip.
+    safeguarding: '',
     safeguardingDetail: '',
     serviceId: '',
   });

@@ -1,11 +1,16 @@
+import path from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { startSystem } from '../system.js';
+import { ensurePgliteCluster } from '../store/pglite-init.js';
 import { banner } from './banner.js';
 
 /** `sp-link start`: runs until SIGTERM/SIGINT, then shuts down gracefully. Returns -1 (keep running). */
 export async function runStart(configFile: string): Promise<number> {
   const started = performance.now();
   const config = await loadConfig(configFile);
+  // A new embedded store needs initdb (seconds of CPU): begin it in a worker thread now, while the rest of the
+  // system loads; openDb waits for it and reports any failure.
+  if (!config.store.databaseUrl) ensurePgliteCluster(path.join(config.dataDir, 'pglite')).catch(() => undefined);
+  const { startSystem } = await import('../system.js');
   const system = await startSystem({ config });
   process.stdout.write(banner(system.config, system.url, performance.now() - started));
   let stopping = false;

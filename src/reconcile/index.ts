@@ -42,7 +42,8 @@ export interface ReconcilerContext {
 
 export interface ReconcilerTuning {
   leaseTtlMs: number;
-  unitsPerTransaction: number;
+  /** Most entries per EHR transaction; servers cap transactions with conditional entries (Medplum: 8). */
+  maxTransactionEntries: number;
   outboxIntervalMs: number;
   outboxGraceMs: number;
   subscriptionRefreshMs: number;
@@ -51,7 +52,7 @@ export interface ReconcilerTuning {
 
 const DEFAULT_TUNING: ReconcilerTuning = {
   leaseTtlMs: 60_000,
-  unitsPerTransaction: 20,
+  maxTransactionEntries: 8,
   outboxIntervalMs: 2_000,
   outboxGraceMs: 120_000,
   subscriptionRefreshMs: 300_000,
@@ -98,7 +99,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
   const feedDeps: FeedDeps = {
     db, validate, logger: log, instanceId,
     maxAttempts: config.reconcile.maxAttempts,
-    unitsPerTransaction: tuning.unitsPerTransaction,
+    maxTransactionEntries: tuning.maxTransactionEntries,
     leaseTtlMs: tuning.leaseTtlMs,
     skewSeconds: config.reconcile.skewSeconds,
     pageSize: config.reconcile.pageSize,

@@ -186,7 +186,8 @@ export function toApiError(err: unknown): SpLinkError {
     if (err.status === 404) return new SpLinkError('ERR_NOT_FOUND', 'The record could not be found.', 404);
     return new SpLinkError('ERR_FHIR_REQUEST_FAILED', 'The clinical system could not complete this. Nothing was saved; please try again.', 502);
   }
-  if (err instanceof FhirError) return new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system could not be reached. Nothing was saved; please try again.', 502);
+  // A timeout may come after the server committed: do not promise that nothing was saved.
+  if (err instanceof FhirError) return new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system did not answer in time. Check the patient’s referrals below before trying again.', 502);
   if (err && typeof err === 'object' && 'type' in err && (err as { type: unknown }).type === 'entity.parse.failed') {
     return new SpLinkError('ERR_VALIDATION', 'The request was not valid JSON.', 400);
   }

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { renderErrorPage } from './error-pages.js';
 import { addPending, authorizationParams, checkLaunchParam, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
 import type { OidcConfigCache } from './oidc-config.js';
+import { sessionCookieOptions } from './session.js';
 
 /** Where the authorization server sends the GP back (register exactly this in the EHR). */
 export const CALLBACK_PATH = '/smart/callback';
@@ -34,11 +35,18 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
   const { config, db, oidc } = deps;
   const log = deps.logger.child({ module: 'smart-launch' });
   const redirectUri = new URL(CALLBACK_PATH, config.server.publicUrl).href;
+  const secureCookie = sessionCookieOptions(config.server).secure === true;
   const router = Router();
 
   router.get(LAUNCH_PATH, async (req, res, next) => {
     try {
       const tenant = tenantForIss(config, req.query.iss);
+      if (secureCookie && !req.secure) {
+        // The session cookie is Secure, so over plain http the browser would never send it back and the
+        // callback would fail as "expired": say what is wrong instead (usually a TLS proxy without trustProxy).
+        log.error({ tenantId: tenant.id }, 'launch over plain http but the session cookie needs https; check server.publicUrl and server.trustProxy');
+        throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'SP Link is not set up correctly for secure sign-in. Tell IT support.', 500);
+      }
       const iss = String(req.query.iss).replace(/\/+$/, '');
       const launch = checkLaunchParam(req.query.launch);
       const oidcConfig = await oidc.get(tenant, iss);

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import { quoteIdent, type Db, type QueryResult } from './db.js';
+import { ensurePgliteCluster } from './pglite-init.js';
 
 type Executor = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
@@ -47,7 +48,10 @@ async function useSchema(pg: PGlite, schema: string): Promise<void> {
 }
 
 export async function openPgliteDb(opts: { dataDir?: string; schema: string; loadDataDir?: Blob }): Promise<Db> {
-  if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  if (opts.dataDir) {
+    await mkdir(opts.dataDir, { recursive: true });
+    await ensurePgliteCluster(opts.dataDir);
+  }
   const pg = opts.loadDataDir ? await PGlite.create({ loadDataDir: opts.loadDataDir }) : await PGlite.create(opts.dataDir);
   await useSchema(pg, opts.schema);
   return new PgliteDb(pg, pg, opts.schema, false);

@@ -64,6 +64,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     await app.locator('#need-loneliness').check();
     await app.locator('#need-physical-activity').check();
     await app.locator('#what-matters').fill('Wants to get back to bowls with friends');
+    await app.locator('#safeguarding-no').check();
     await app.locator('#consent-given').check();
     await app.locator('[data-testid="send-referral"]').click();
     await app.waitForSelector('[data-testid="confirmation"]');
@@ -82,12 +83,13 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const summary = await app.locator('[data-testid="error-summary"]').innerText();
     expect(summary).to.contain('Select at least one need');
     expect(summary).to.contain('must agree');
+    expect(summary).to.contain('safeguarding question');
     expect(await app.locator('#needs-error').count()).to.equal(1);
     const after = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
     expect(after).to.equal(before);
   });
 
-  it('updates the status live when the link worker accepts, then shows outcomes when completed', async () => {
+  it('updates the status live when the link worker starts work, then shows outcomes when completed', async () => {
     const key = encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`);
     let task: Task | undefined;
     for (let i = 0; i < 120 && !task; i++) {
@@ -161,6 +163,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       await kb.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
       await kb.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
       await kb.locator('#need-loneliness').focus();
+      await kb.keyboard.press('Space');
+      await kb.locator('#safeguarding-no').focus();
       await kb.keyboard.press('Space');
       await kb.locator('#consent-given').focus();
       await kb.keyboard.press('Space');

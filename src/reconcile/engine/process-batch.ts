@@ -18,8 +18,8 @@ export interface EngineDeps {
   readonly logger: Logger;
   /** Transient failures of one Task version before it becomes a dead letter. */
   readonly maxAttempts: number;
-  /** Task units per EHR transaction. */
-  readonly unitsPerTransaction: number;
+  /** Most entries per EHR transaction (several Task versions share one when they fit). */
+  readonly maxTransactionEntries: number;
   readonly now?: () => Date;
   /** Test hook: called after the EHR write of a batch and before its progress is saved. */
   readonly afterEhrWrite?: () => void | Promise<void>;
@@ -140,7 +140,7 @@ function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr
   };
 }
 
-/** Per EHR, units in transactions of `unitsPerTransaction`, never two units touching one ServiceRequest together. */
+/** Per EHR: units packed into transactions (see write-back.ts `pack`). */
 async function writeAll(deps: EngineDeps, rt: EndpointRuntime, ctx: BatchContext, units: WriteUnit[]): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
   const byTenant = new Map<string, WriteUnit[]>();
@@ -150,21 +150,14 @@ async function writeAll(deps: EngineDeps, rt: EndpointRuntime, ctx: BatchContext
     validate: deps.validate,
     now: deps.now ?? (() => new Date()),
     onRequest: deps.onRequest,
+    maxEntries: deps.maxTransactionEntries,
     logger: deps.logger,
     replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => {
       const p = planUnit(unit.versions, unitInputs(rt, ctx, unit.tenantId, fresh, unit.priorTrack));
       return p.unit ?? { bad: p.bad[0]?.bad ?? { kind: 'invalid-service-request' as const, reason: `Task/${unit.taskId}: nothing left to apply` } };
     },
   };
-  for (const list of byTenant.values()) {
-    const chunks: WriteUnit[][] = [];
-    for (const u of list) {
-      const slot = chunks.find((c) => c.length < deps.unitsPerTransaction && !c.some((x) => x.serviceRequest.id === u.serviceRequest.id));
-      if (slot) slot.push(u);
-      else chunks.push([u]);
-    }
-    for (const c of chunks) results.push(...(await writeUnits(writeDeps, c)));
-  }
+  for (const list of byTenant.values()) results.push(...(await writeUnits(writeDeps, list)));
   return results;
 }
 

@@ -18,6 +18,8 @@ export interface WriteDeps {
   /** Re-plans a unit against a freshly read ServiceRequest (after 412 Precondition Failed). */
   readonly replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => WriteUnit | { bad: BadInput };
   readonly onRequest?: () => void;
+  /** Most entries per EHR transaction. */
+  readonly maxEntries: number;
   readonly logger?: { debug(obj: object, msg: string): void };
 }
 
@@ -51,12 +53,33 @@ export async function writeUnits(deps: WriteDeps, units: readonly WriteUnit[]): 
   }
   const empty = ready.filter((r) => r.entries.length === 0);
   for (const r of empty) results.push(await afterEhr(deps, r.unit, 0));
-  const toWrite = ready.filter((r) => r.entries.length > 0);
-  if (toWrite.length > 0) results.push(...(await writeChunk(deps, toWrite, 0)));
+  for (const chunk of pack(ready.filter((r) => r.entries.length > 0), deps.maxEntries)) results.push(...(await writeChunk(deps, chunk, 0)));
   return results;
 }
 
-async function writeChunk(deps: WriteDeps, chunk: { unit: WriteUnit; entries: ReturnType<typeof unitEntries> }[], retries412: number): Promise<UnitResult[]> {
+type Ready = { unit: WriteUnit; entries: ReturnType<typeof unitEntries> };
+
+/**
+ * Packs units into transactions of at most `maxEntries` entries (servers cap transactions with conditional
+ * entries; Medplum at 8), never two units touching one ServiceRequest in the same transaction. A unit larger
+ * than the cap travels alone: one Task version is never split across transactions.
+ */
+function pack(ready: Ready[], maxEntries: number): Ready[][] {
+  const chunks: { items: Ready[]; size: number; srs: Set<string> }[] = [];
+  for (const r of ready) {
+    const slot = chunks.find((c) => c.size + r.entries.length <= maxEntries && !c.srs.has(r.unit.serviceRequest.id));
+    if (slot) {
+      slot.items.push(r);
+      slot.size += r.entries.length;
+      slot.srs.add(r.unit.serviceRequest.id);
+    } else {
+      chunks.push({ items: [r], size: r.entries.length, srs: new Set([r.unit.serviceRequest.id]) });
+    }
+  }
+  return chunks.map((c) => c.items);
+}
+
+async function writeChunk(deps: WriteDeps, chunk: Ready[], retries412: number): Promise<UnitResult[]> {
   const tenantId = chunk[0]!.unit.tenantId;
   const client = deps.rt.ehr.get(tenantId)!;
   try {

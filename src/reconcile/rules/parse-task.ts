@@ -138,8 +138,10 @@ function parseOutput(o: NonNullable<Task['output']>[number], i: number, id: stri
     }
     case 'summary':
     case 'activity-referred': {
-      const text = o.valueString ?? o.valueMarkdown ?? o.valueCodeableConcept?.text ?? o.valueCodeableConcept?.coding?.[0]?.display;
-      if (typeof text !== 'string' || text.trim() === '') return fail('invalid-output', `${where} must carry text (valueString)`);
+      // An activity may name the service it connected to (valueReference, e.g. a HealthcareService) instead of text.
+      const text = o.valueString ?? o.valueMarkdown ?? o.valueCodeableConcept?.text ?? o.valueCodeableConcept?.coding?.[0]?.display
+        ?? (code === 'activity-referred' ? o.valueReference?.display ?? o.valueReference?.reference : undefined);
+      if (typeof text !== 'string' || text.trim() === '') return fail('invalid-output', `${where} must carry text (valueString${code === 'activity-referred' ? ' or a valueReference with display' : ''})`);
       if (text.length > MAX_TEXT_CHARS) return fail('oversized', `${where} text exceeds ${MAX_TEXT_CHARS} characters`);
       return code === 'summary' ? { type: 'summary', text } : { type: 'activity-referred', text };
     }

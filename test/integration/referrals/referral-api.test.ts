@@ -4,7 +4,7 @@ import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
 import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
-import { startGpTestSystem, type GpTestSystem } from '../smart/boot.js';
+import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 const GP = 'gp-2';
 const PATIENT = 'pat-05';
@@ -25,7 +25,7 @@ const valid = (over: Record<string, unknown> = {}) => ({
 
 describe('GP app: referral API (integration)', function () {
   this.timeout(180_000);
-  let sys: GpTestSystem;
+  let sys: TestSystem;
   let jar: CookieJar;
   let csrf: string;
   let ehrBase: string;
@@ -52,7 +52,7 @@ describe('GP app: referral API (integration)', function () {
   }
 
   before(async () => {
-    sys = await startGpTestSystem();
+    sys = await startTestSystem();
     ehrBase = sys.config.tenants[0]!.ehr.fhirBase;
     lwBase = sys.config.linkWorkerEndpoints[0]!.fhirBase;
     ({ jar, csrf } = await launch(sys, { patient: PATIENT, practitioner: GP }));

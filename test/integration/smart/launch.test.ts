@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { CookieJar, follow, launch, launchUrl, request } from '../../helpers/gp-launch.js';
-import { startGpTestSystem, type GpTestSystem } from './boot.js';
+import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 const GP = 'gp-1';
 const PATIENT = 'pat-01';
 
 /** Follows the launch up to (not into) SP Link's callback, returning the callback URL and the pre-login jar. */
-async function toCallback(sys: GpTestSystem, jar = new CookieJar()): Promise<{ jar: CookieJar; callback: URL }> {
+async function toCallback(sys: TestSystem, jar = new CookieJar()): Promise<{ jar: CookieJar; callback: URL }> {
   const { url } = await follow(jar, await launchUrl(sys, { patient: PATIENT, practitioner: GP }), (u) => u.pathname === '/smart/callback');
   const callback = new URL(url);
   expect(callback.pathname).to.equal('/smart/callback');
@@ -15,9 +15,9 @@ async function toCallback(sys: GpTestSystem, jar = new CookieJar()): Promise<{ j
 
 describe('GP app: SMART EHR launch (integration)', function () {
   this.timeout(180_000);
-  let sys: GpTestSystem;
+  let sys: TestSystem;
   before(async () => {
-    sys = await startGpTestSystem();
+    sys = await startTestSystem();
   });
   after(async () => {
     await sys?.stop();
@@ -150,11 +150,9 @@ describe('GP app: SMART EHR launch (integration)', function () {
     }
     expect(hops.some((h) => h.includes('/smart/callback'))).to.equal(true);
     for (const text of seen) expect(text).to.not.match(/access_token|refresh_token|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
-    if (sys.db) {
-      const { rows } = await sys.db.query<{ data: { smart?: { accessToken: string; refreshToken?: string } } }>("SELECT data FROM sessions WHERE data ? 'smart'");
-      const tokens = rows.flatMap((r) => [r.data.smart?.accessToken, r.data.smart?.refreshToken]).filter((t): t is string => Boolean(t));
-      expect(tokens.length).to.be.greaterThan(0);
-      for (const t of tokens) for (const text of seen) expect(text.includes(t)).to.equal(false);
-    }
+    const { rows } = await sys.db.query<{ data: { smart?: { accessToken: string; refreshToken?: string } } }>("SELECT data FROM sessions WHERE data ? 'smart'");
+    const tokens = rows.flatMap((r) => [r.data.smart?.accessToken, r.data.smart?.refreshToken]).filter((t): t is string => Boolean(t));
+    expect(tokens.length).to.be.greaterThan(0);
+    for (const t of tokens) for (const text of seen) expect(text.includes(t)).to.equal(false);
   });
 });

@@ -62,7 +62,9 @@ describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
     expect(topics(p)).to.deep.equal(['referral-completed']);
     const comm = effects(p).find((e) => e.kind === 'create-communication');
     if (comm?.kind !== 'create-communication') throw new Error('no communication');
-    expect(comm.resource.payload?.[0]?.contentString).to.contain('Joined a walking group').and.contain('Sessions held: 4');
+    const text = (comm.resource.payload ?? []).map((x) => x.contentString).join('\n');
+    expect(text).to.contain('Joined a walking group').and.contain('Sessions held: 4');
+    expect(comm.resource.payload).to.have.length(4);
     expect(topics(plan(makeTask({ version: 4, status: 'completed' })))).to.deep.equal([]);
   });
 
