@@ -117,7 +117,7 @@ export async function run(print: Print): Promise<void> {
     await drain(db, { referrals: 20, tasks: 20, outcomes: false });
 
     // 1k completed Tasks, each: referral status + message back + Provenance in one transaction entry set.
-    const small = await drain(db, { referrals: 1000, tasks: 1000, outcomes: false, pageSize: 500, captureTransactions: true });
+    const small = await drain(db, { referrals: 1000, tasks: 1000, outcomes: false, pageSize: 100, captureTransactions: true });
     const raw = await rawWrite(1000, small.transactions);
     const rate = small.applied / small.seconds;
     print('reconcile_backlog_1k_tasks_per_s', round(rate, 1));

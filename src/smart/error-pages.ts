@@ -61,7 +61,7 @@ export function renderErrorPage(code: ErrorCode, detail?: string): string {
   const t = errorPageText(code);
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(t.title)} – SP Link</title><link rel="stylesheet" href="/app/nhsuk.css"></head>
+<title>${escapeHtml(t.title)} – SP Link</title><link rel="stylesheet" href="/app/nhsuk/nhsuk-frontend.min.css"></head>
 <body><div class="nhsuk-width-container"><main class="nhsuk-main-wrapper" id="maincontent">
 <h1 class="nhsuk-heading-l">${escapeHtml(t.title)}</h1>
 <p>${escapeHtml(t.body)}</p>

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
@@ -8,6 +8,7 @@ import type { Config, LinkWorkerEndpointConfig } from '../config/schema.js';
 import { FhirClient } from '../fhir/client.js';
 import { createAuthProvider } from '../fhir/auth/index.js';
 import { preloadValidation, validateForWrite } from '../fhir/validate/index.js';
+import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
 import { frameAncestorsFromConfig, securityHeaders } from '../http/security.js';
 import { DirectoryCache } from '../referrals/directory-cache.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
@@ -40,12 +41,6 @@ export interface SmartApp {
 }
 
 const DEFAULT_APP_DIR = fileURLToPath(new URL('../../dist/smart-app/', import.meta.url));
-const NHSUK_DIR = fileURLToPath(new URL('../../node_modules/nhsuk-frontend/dist/nhsuk/', import.meta.url));
-/** nhsuk-frontend's stylesheet points at `/assets/images/…` on the site root; SP Link serves them under /app. */
-const nhsukCss = (() => {
-  let css: string | undefined;
-  return () => (css ??= readFileSync(path.join(NHSUK_DIR, 'nhsuk-frontend.min.css'), 'utf8').replaceAll('url(/assets/images/', 'url(/app/nhsuk-assets/images/'));
-})();
 
 /**
  * The GP-facing half of SP Link: SMART EHR launch, the backend-for-frontend API and the built app.
@@ -86,8 +81,7 @@ export function createSmartApp(ctx: SmartAppContext): SmartApp {
     '/app/api',
     apiRoutes({ config, db, oidc, directory, linkWorkerClient, validate, logger, ...(ctx.outbox ? { outbox: ctx.outbox } : {}) }),
   );
-  router.get('/app/nhsuk.css', (_req, res) => res.type('css').set('cache-control', 'public, max-age=86400').send(nhsukCss()));
-  router.use('/app/nhsuk-assets', express.static(path.join(NHSUK_DIR, 'assets'), { maxAge: '1d', index: false }));
+  router.use(nhsukAssetsRouter({ routePrefix: '/app/nhsuk' }));
   const appDir = ctx.appDir ?? DEFAULT_APP_DIR;
   router.use('/app', express.static(appDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   router.get(['/app', '/app/'], (_req, res) => {

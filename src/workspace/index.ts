@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import express from 'express';
 import type { ErrorRequestHandler, Router } from 'express';
 import { createFhirClientFor } from '../fhir/from-config.js';
@@ -8,6 +6,7 @@ import { validateForWrite } from '../fhir/validate/index.js';
 import { loadBaseR4 } from '../fhir/validate/definitions.js';
 import type { FhirClient } from '../fhir/client.js';
 import { logger as rootLogger } from '../http/logger.js';
+import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
 import { createStaffLogin } from './auth/oidc.js';
 import { workspaceSession } from './auth/session.js';
 import { LinkWorkerStore } from './data/link-worker-store.js';
@@ -24,7 +23,6 @@ export type { WorkspaceContext } from './http/context.js';
 /** The workspace router plus what the composition root must release on shutdown. */
 export type WorkspaceRouter = Router & { close(): void };
 
-const NHSUK_CSS = path.join(path.dirname(createRequire(import.meta.url).resolve('nhsuk-frontend/package.json')), 'dist/nhsuk/nhsuk-frontend.min.css');
 
 /**
  * The link-worker workspace, mounted at `/workspace`:
@@ -77,7 +75,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   const login = createStaffLogin({ config: ctx.config, workspace, linkWorkerBase, logger });
   const router = express.Router() as WorkspaceRouter;
 
-  router.get('/assets/nhsuk-frontend.min.css', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').sendFile(NHSUK_CSS));
+  router.use(nhsukAssetsRouter({ routePrefix: '/assets', publicPrefix: '/workspace/assets' }));
   router.get('/assets/workspace.css', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('css').send(WORKSPACE_CSS));
   router.use((_req, res, next) => {
     // Pages carry patient data: never cache them; never frame the workspace.

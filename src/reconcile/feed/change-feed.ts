@@ -1,6 +1,7 @@
 import type { Task } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors.js';
 import { markCaughtUp, reconcileMetrics } from '../metrics.js';
+import { sweepRevocations } from './revocations.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { processBatch, type EngineDeps } from '../engine/process-batch.js';
 import { advanceCursor, readCursor, recordRun } from '../store/cursors.js';
@@ -77,6 +78,7 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
       from = pass.from;
     }
     if (result.status !== 'stopped-on-failure') {
+      await sweepRevocations(deps, rt, lease);
       result.status = 'caught-up';
       markCaughtUp(rt.id, startedAt);
       await recordRun(deps.db, rt.id, { ok: true });

@@ -77,7 +77,10 @@ function decideStatus(input: PlanInput, cur: SrStatus): StatusDecision {
     track: { maxVersion, ...(terminalVersion !== undefined ? { terminalVersion } : {}) },
   });
 
-  if (cur === 'entered-in-error') return keep();
+  if (cur === 'entered-in-error') {
+    // Withdrawn in the EHR (by the GP, or by an earlier entered-in-error Task version): stop the Task too.
+    return keep(termV, termV === undefined && !isTerminalTaskStatus(task.status) && v >= (input.track?.maxVersion ?? 0));
+  }
   if (target === undefined) return keep();
   if (target === 'entered-in-error') return set(target, Math.min(termV ?? v, v));
   if (isTerminalSrStatus(cur)) {

@@ -28,7 +28,8 @@ export async function readCursor(db: Db, endpointId: string): Promise<CursorRow>
 }
 
 export async function readAllCursors(db: Db): Promise<CursorRow[]> {
-  const { rows } = await db.query<{ endpoint_id: string }>('SELECT endpoint_id FROM reconcile_cursors ORDER BY endpoint_id');
+  // Keys with '::' are auxiliary cursors (e.g. the revocation sweep per EHR), not endpoints.
+  const { rows } = await db.query<{ endpoint_id: string }>(`SELECT endpoint_id FROM reconcile_cursors WHERE endpoint_id NOT LIKE '%::%' ORDER BY endpoint_id`);
   return Promise.all(rows.map((r) => readCursor(db, r.endpoint_id)));
 }
 

@@ -44,7 +44,8 @@ export async function recordDurable(
   if (items.length === 0) return;
   await tx.query(
     `INSERT INTO reconcile_applied_versions (endpoint_id, task_id, version, outcome)
-     SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[]) ON CONFLICT DO NOTHING`,
+     SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])
+     ON CONFLICT (endpoint_id, task_id, version) DO UPDATE SET outcome = EXCLUDED.outcome, applied_at = now()`,
     [endpointId, items.map((i) => i.taskId), items.map((i) => i.version), items.map((i) => i.outcome)],
   );
   const tracked = items.filter((i) => i.track);

@@ -114,6 +114,16 @@ describe('reconcile write-back (sandbox EHR + link-worker servers over HTTP)', f
     expect(await all(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`)).to.have.length(0);
   });
 
+  it('a referral revoked by the GP cancels its Task even when the link worker never touches it again', async () => {
+    const sr = await plainReferral(h);
+    const task = await create<Task>(h.lwBase, taskFor(h, sr, 0, { status: 'accepted' }));
+    await h.reconciler.runOnce();
+    await update<ServiceRequest>(h.ehrBase, { ...(await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)), status: 'entered-in-error' });
+    await h.reconciler.runOnce();
+    expect((await read<Task>(h.lwBase, 'Task', task.id)).status).to.equal('cancelled');
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('entered-in-error');
+  });
+
   it('replaying every Task version again creates nothing new', async () => {
     const before = await ehrCounts(h);
     await h.reconciler.backfill('2000-01-01T00:00:00Z');

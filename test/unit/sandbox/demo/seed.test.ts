@@ -1,5 +1,5 @@
 import { validateResource } from '@medplum/core';
-import type { HealthcareService, Patient, Resource, Task } from '@medplum/fhirtypes';
+import type { HealthcareService, Patient, PractitionerRole, Resource, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { EXTENSION, IDENTIFIER_SYSTEM } from '../../../../src/fhir/codes.js';
 import { nhsNumberIsValid } from '../../../../src/fhir/nhs-number.js';
@@ -61,7 +61,7 @@ describe('demo seed data', () => {
     expect(lw.map(ods)).to.include(ODS.linkWorkerService);
     expect(ofType(ehr, 'Practitioner')).to.have.length(3);
     expect(ofType(ehr, 'PractitionerRole')).to.have.length(3);
-    const linkWorkerRoles = ofType(lw, 'PractitionerRole').filter(
+    const linkWorkerRoles = ofType<PractitionerRole>(lw, 'PractitionerRole').filter(
       (r) => r.organization?.reference === `Organization/${DEMO_IDS.linkWorkerOrg}` && r.code?.[0]?.text === 'Social prescribing link worker',
     );
     expect(linkWorkerRoles).to.have.length(4);
