@@ -12,6 +12,7 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'startup', load: () => import('./startup.js') },
   { name: 'gp-app', load: () => import('./gp-app.js') },
+  { name: 'reconcile', load: () => import('./reconcile.js') },
 ];
 
 async function main(): Promise<void> {

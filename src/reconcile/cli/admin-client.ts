@@ -24,7 +24,7 @@ export class AdminClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new Error(`cannot reach SP Link at ${this.baseUrl} (${(err as Error).message}); is it running? Use --direct to work on the store without it`);
+      throw new Error(`cannot reach SP Link at ${this.baseUrl} (${(err as Error).message}); is it running? ('sp-link reconcile --direct' works without it)`);
     }
     if (res.status === 401) throw new Error('the admin API refused the token: check admin.token in the config');
     return res;

@@ -137,6 +137,7 @@ async function onePass(
     }
     const out = await processBatch(deps, rt, lease, tasks);
     result.processed += tasks.length;
+    onTotal(undefined);
     result.applied += out.applied;
     result.duplicates += out.duplicates;
     result.deadLettered += out.deadLettered;
