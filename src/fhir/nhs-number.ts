@@ -26,3 +26,8 @@ export function nhsNumberIsValid(input: string): boolean {
   if (!/^\d{10}$/.test(digits)) return false;
   return nhsNumberCheckDigit(digits.slice(0, 9)) === Number(digits[9]);
 }
+
+/** The display form people read and type back, in 3-3-4 groups (`999 123 4560`); anything else is shown as given. */
+export function formatNhsNumber(n: string | undefined): string {
+  return n && /^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : (n ?? '');
+}

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import { escapeHtml } from '../http/html.js';
 
 /**
  * HTML error pages for the launch, in NHS design system markup. Each says what happened and what the
@@ -49,9 +50,6 @@ const FALLBACK: PageText = {
   action: 'Try again by opening SP Link from the patient record. If it keeps happening, tell IT support and quote the code below.',
 };
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function errorPageText(code: ErrorCode): PageText {
   return PAGES[code] ?? FALLBACK;

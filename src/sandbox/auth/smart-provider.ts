@@ -5,6 +5,7 @@ import { ScopePolicy } from './scope-policy.js';
 import type { LaunchContext, LaunchStore } from './launch-store.js';
 import { ASSERTION_ALGS } from './smart-configuration.js';
 import { logger } from '../../http/logger.js';
+import { escapeHtml } from '../../http/html.js';
 
 const log = logger.child({ module: 'sandbox-auth' });
 
@@ -187,6 +188,3 @@ function completeTokenResponse(ctx: KoaContextWithOIDC, fhirBase: string, launch
   }
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -16,7 +16,4 @@ export function testNhsNumbers(count: number, start = 1): string[] {
   return out;
 }
 
-/** The usual display form, `999 123 4560`. */
-export function formatNhsNumber(nhsNumber: string): string {
-  return `${nhsNumber.slice(0, 3)} ${nhsNumber.slice(3, 6)} ${nhsNumber.slice(6)}`;
-}
+export { formatNhsNumber } from '../../fhir/nhs-number.js';

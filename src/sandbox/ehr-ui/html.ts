@@ -1,30 +1,6 @@
-/** Minimal server-side HTML: a tagged template that escapes every interpolated value unless it is already Html. */
+import { html, type Html } from '../../http/html.js';
 
-export class Html {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-function render(v: unknown): string {
-  if (v === undefined || v === null || v === false) return '';
-  if (v instanceof Html) return v.value;
-  if (Array.isArray(v)) return v.map(render).join('');
-  return escapeHtml(String(v));
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += render(v) + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
+export { Html, escapeHtml, html } from '../../http/html.js';
 
 export interface LayoutOptions {
   title: string;

@@ -11,6 +11,7 @@ import type {
   Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
+import { formatNhsNumber } from '../../fhir/nhs-number.js';
 
 /**
  * What the sandbox GP system shows, derived from the EHR repository as plain values (no express, no HTML):
@@ -44,9 +45,6 @@ export interface RecordView extends PatientRow {
   readonly encounter?: string;
 }
 
-export function formatNhsNumber(n: string | undefined): string {
-  return n && /^\d{10}$/.test(n) ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : (n ?? '');
-}
 
 export function displayName(names: HumanName[] | undefined, opts: { surnameFirst?: boolean } = {}): string {
   const n = names?.find((x) => x.use === 'official') ?? names?.[0];
@@ -158,3 +156,5 @@ export function recordView(patient: Patient, all: (type: string) => readonly Res
     ...(encounters[0]?.id ? { encounter: encounters[0].id } : {}),
   };
 }
+
+export { formatNhsNumber };

@@ -123,7 +123,7 @@ describe('SMART launch steps', () => {
 
   it('renders error pages that say what to do, escaping any detail', () => {
     const html = renderErrorPage('ERR_SMART_ISS_NOT_ALLOWED', '<script>x</script>');
-    expect(html).to.contain('not set up for SP Link').and.contain('&#60;script&#62;').and.not.contain('<script>x');
+    expect(html).to.contain('not set up for SP Link').and.contain('&lt;script&gt;').and.not.contain('<script>x');
     for (const c of ['ERR_SMART_ACCESS_DENIED', 'ERR_SMART_STATE_MISMATCH', 'ERR_SESSION_EXPIRED', 'ERR_FHIR_UNREACHABLE'] as const) {
       expect(renderErrorPage(c)).to.match(/Open SP Link again|Try again|Close this window/);
     }
