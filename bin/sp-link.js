@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: runs the TypeScript CLI through tsx so `sp-link` works without a build step.
 import { register } from 'tsx/esm/api';
+
 register();
-await import('../src/cli.ts');
+const { runCli } = await import('../src/cli.ts');
+runCli(process.argv.slice(2));

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError } from './config/load.js';
 
 /**
  * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | config-schema.
@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     strict: false,
   });
-  const [name, ...rest] = positionals;
+  const [name] = positionals;
   if (values.help || !name) {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
@@ -71,7 +71,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Pass flags through untouched: each command parses its own.
   const args = argv.slice(argv.indexOf(name) + 1).filter((a, i, all) => a !== '--config' && all[i - 1] !== '--config');
-  void rest;
   try {
     return await command(args, String(values.config));
   } catch (err) {
@@ -83,17 +82,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export { loadConfig };
-
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('sp-link.js') || process.argv[1]?.endsWith('cli.ts')) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI as a process: exit with the command's status (`start` keeps running). */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then(
     (code) => {
-      // `start` keeps running; every other command exits with its status.
       if (code !== -1) process.exit(code);
     },
     (err: unknown) => {
-      process.stderr.write(`sp-link: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`sp-link: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);
     },
   );
 }
+
+// `tsx src/cli.ts …` (npm scripts); the `sp-link` bin calls runCli itself.
+if (process.argv[1] && /[\\/]src[\\/]cli\.ts$/.test(process.argv[1])) runCli();
