@@ -8,6 +8,7 @@ import { profilesRouter } from './fhir/profiles-page.js';
 import { HealthRegistry, healthRouter, registerCoreChecks } from './http/health.js';
 import { createHttpLogger, logger as rootLogger, setLogLevel } from './http/logger.js';
 import { httpMetricsMiddleware, metricsHandler } from './http/metrics.js';
+import { installShutdown } from './http/shutdown.js';
 import { frameAncestorsFromConfig, securityHeaders } from './http/security.js';
 import { startReconciler, type Reconciler } from './reconcile/index.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
@@ -29,7 +30,8 @@ export interface System {
   readonly health: HealthRegistry;
   readonly sandbox?: Sandbox;
   readonly reconciler?: Reconciler;
-  stop(): Promise<void>;
+  /** Graceful: in-flight requests get up to `drainMs` (default 2 s) to finish. Idempotent. */
+  stop(opts?: { drainMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -44,7 +46,6 @@ export interface StartOptions {
 export async function startSystem(opts: StartOptions): Promise<System> {
   const config = opts.config ?? (await loadConfig(opts.configFile ?? 'config/default.yaml'));
   setLogLevel(config.log.level);
-  const log = rootLogger.child({ module: 'system' });
   const server = opts.server ?? http.createServer();
   const closers: { name: string; close: () => Promise<void> | void }[] = [];
 
@@ -110,7 +111,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     app = built;
     closers.reverse();
 
-    let stopped = false;
+    let stopping: Promise<void> | undefined;
     return {
       config,
       server,
@@ -119,18 +120,17 @@ export async function startSystem(opts: StartOptions): Promise<System> {
       sandbox,
       reconciler,
       url: `http://localhost:${port}`,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const c of closers) {
-          try {
-            await c.close();
-          } catch (err) {
-            log.warn({ err, closer: c.name }, 'close failed');
-          }
-        }
+      stop(stopOpts = {}) {
+        // Stop accepting, let in-flight requests finish (bounded), then close background work and the store.
+        stopping ??= installShutdown({
+          server,
+          closers: closers.map((c) => ({ name: c.name, close: async () => c.close() })),
+          drainMs: stopOpts.drainMs ?? 2_000,
+          signals: [],
+          exit: false,
+          logger: rootLogger,
+        }).shutdown('stop');
+        return stopping;
       },
     };
   } catch (err) {

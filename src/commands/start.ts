@@ -15,12 +15,15 @@ export async function runStart(configFile: string): Promise<number> {
   process.stdout.write(banner(system.config, system.url, performance.now() - started));
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      process.stdout.write(`\n${signal} received again: exiting now.\n`);
+      process.exit(1);
+    }
     stopping = true;
-    process.stdout.write(`\n${signal} received: finishing in-flight work and shutting down…\n`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    process.stdout.write(`\n${signal} received: finishing in-flight work and shutting down (again to force)…\n`);
+    const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
-    system.stop().then(
+    system.stop({ drainMs: 10_000 }).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`shutdown failed: ${String(err)}\n`);
@@ -28,7 +31,7 @@ export async function runStart(configFile: string): Promise<number> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   return -1;
 }
