@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { DbSessionStore } from '../store/session-store.js';
 import type { Db } from '../store/db.js';
 import type { LaunchSession, PendingLaunch } from './launch-steps.js';
+import { SessionCipher } from '../store/session-cipher.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -35,7 +36,7 @@ export function sessionCookieOptions(server: Config['server']): session.CookieOp
 }
 
 export function gpSessionMiddleware(config: Config, db: Db): { middleware: RequestHandler; store: DbSessionStore } {
-  const store = new DbSessionStore(db);
+  const store = new DbSessionStore(db, { cipher: new SessionCipher(config.server.sessionSecret) });
   const middleware = session({
     name: GP_SESSION_COOKIE,
     secret: config.server.sessionSecret,

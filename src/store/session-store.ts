@@ -1,12 +1,15 @@
 import session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { Db } from './db.js';
+import type { SessionCipher } from './session-cipher.js';
 
 export interface DbSessionStoreOptions {
   /** Lifetime of a session without a cookie expiry (ms). Default 24 h. */
   defaultTtlMs?: number;
   /** How often expired rows are deleted (ms); 0 disables the timer. Default 10 min. */
   pruneIntervalMs?: number;
+  /** Encrypts session data at rest (SP Link always sets it; see SessionCipher). */
+  cipher?: SessionCipher;
 }
 
 type Cb<T = void> = (err?: unknown, value?: T) => void;
@@ -18,6 +21,7 @@ type Cb<T = void> = (err?: unknown, value?: T) => void;
 export class DbSessionStore extends session.Store {
   private readonly ttl: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly cipher: SessionCipher | undefined;
 
   constructor(
     private readonly db: Db,
@@ -25,6 +29,7 @@ export class DbSessionStore extends session.Store {
   ) {
     super();
     this.ttl = opts.defaultTtlMs ?? 24 * 60 * 60 * 1000;
+    this.cipher = opts.cipher;
     const every = opts.pruneIntervalMs ?? 10 * 60 * 1000;
     if (every > 0) {
       this.timer = setInterval(() => void this.pruneExpired().catch(() => undefined), every);
@@ -39,8 +44,13 @@ export class DbSessionStore extends session.Store {
 
   override get(sid: string, cb: Cb<SessionData | null>): void {
     this.db
-      .query<{ data: SessionData }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > now()', [sid])
-      .then((r) => cb(null, r.rows[0]?.data ?? null), cb);
+      .query<{ data: unknown }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > now()', [sid])
+      .then((r) => {
+        const stored = r.rows[0]?.data;
+        // A row this key cannot open (other secret, tampered) is no session: the user signs in again.
+        const data = stored === undefined ? undefined : this.cipher ? this.cipher.open<SessionData>(stored) : (stored as SessionData);
+        cb(null, data ?? null);
+      }, cb);
   }
 
   override set(sid: string, sess: SessionData, cb: Cb = () => undefined): void {
@@ -48,7 +58,7 @@ export class DbSessionStore extends session.Store {
       .query(
         `INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, $3)
          ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
-        [sid, JSON.stringify(sess), this.expiry(sess)],
+        [sid, JSON.stringify(this.cipher ? this.cipher.seal(sess) : sess), this.expiry(sess)],
       )
       .then(() => cb(), cb);
   }

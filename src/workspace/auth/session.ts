@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
 import { DbSessionStore } from '../../store/session-store.js';
 import type { Actor } from '../domain/actor.js';
+import { SessionCipher } from '../../store/session-cipher.js';
 
 /** Form work kept across an idle sign-out: restored into the same form after signing in again. */
 export interface StashedForm {
@@ -41,7 +42,7 @@ export const wsSession = (req: Request): WorkspaceSession => (req.session.ws ??=
  */
 export function workspaceSession(config: Config, db: Db): { middleware: RequestHandler; store: DbSessionStore } {
   const idleMs = config.server.sessionIdleMinutes * 60_000;
-  const store = new DbSessionStore(db, { defaultTtlMs: idleMs });
+  const store = new DbSessionStore(db, { defaultTtlMs: idleMs, cipher: new SessionCipher(config.server.sessionSecret) });
   const secure = config.server.publicUrl.startsWith('https://');
   const middleware = session({
     name: SESSION_COOKIE,

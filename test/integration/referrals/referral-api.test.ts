@@ -5,6 +5,7 @@ import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { sessionRows } from '../../helpers/sessions.js';
 
 const GP = 'gp-2';
 const PATIENT = 'pat-05';
@@ -203,10 +204,11 @@ describe('GP app: referral API (integration)', function () {
     const { jar: j2 } = await launch(sys, { patient: PATIENT, practitioner: GP });
     // express-session's cookie value is `s:<sid>.<signature>`, URL-encoded.
     const sid = decodeURIComponent(j2.cookies.get('sp_link_gp')!).slice(2).split('.')[0]!;
-    const read = async () =>
-      (await sys.db.query<{ data: { smart: { accessToken: string; expiresAt: number } } }>('SELECT data FROM sessions WHERE sid = $1', [sid])).rows[0]!.data.smart;
+    const sessions = sessionRows(sys.db, sys.config.server.sessionSecret);
+    const read = async () => (await sessions.read(sid))!.smart!;
     const old = await read();
-    await sys.db.query(`UPDATE sessions SET data = jsonb_set(data, '{smart,expiresAt}', to_jsonb(0)) WHERE sid = $1`, [sid]);
+    const data = (await sessions.read(sid))!;
+    await sessions.write(sid, { ...data, smart: { ...data.smart!, expiresAt: 0 } });
     const ctx = await request(j2, `${sys.url}/app/api/context`);
     expect(ctx.status).to.equal(200);
     const now = await read();

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CookieJar, follow, launch, launchUrl, request } from '../../helpers/gp-launch.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { sessionRows } from '../../helpers/sessions.js';
 
 const GP = 'gp-1';
 const PATIENT = 'pat-01';
@@ -150,9 +151,12 @@ describe('GP app: SMART EHR launch (integration)', function () {
     }
     expect(hops.some((h) => h.includes('/smart/callback'))).to.equal(true);
     for (const text of seen) expect(text).to.not.match(/access_token|refresh_token|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
-    const { rows } = await sys.db.query<{ data: { smart?: { accessToken: string; refreshToken?: string } } }>("SELECT data FROM sessions WHERE data ? 'smart'");
+    const rows = await sessionRows(sys.db, sys.config.server.sessionSecret).all();
     const tokens = rows.flatMap((r) => [r.data.smart?.accessToken, r.data.smart?.refreshToken]).filter((t): t is string => Boolean(t));
     expect(tokens.length).to.be.greaterThan(0);
     for (const t of tokens) for (const text of seen) expect(text.includes(t)).to.equal(false);
+    // At rest the tokens are sealed too: a database dump does not contain them.
+    const dump = JSON.stringify((await sys.db.query('SELECT data FROM sessions')).rows);
+    for (const t of tokens) expect(dump.includes(t)).to.equal(false);
   });
 });
