@@ -67,9 +67,10 @@ export function Radio({ id, name, label, checked, onChange, hint }: { id: string
   );
 }
 
-export function TextInput(p: { id: string; label: string; hint?: string; value: string; onInput: (v: string) => void; error?: string | undefined; type?: 'text' | 'date' | 'search'; width?: string; autocomplete?: string }) {
+/** Label, hint and error message above a text field, tied to it by id (NHS design system order). */
+function FieldLabel(p: { id: string; label: string; hint?: string | undefined; error?: string | undefined }) {
   return (
-    <Group error={p.error}>
+    <>
       <label class="nhsuk-label" for={p.id}>
         {p.label}
       </label>
@@ -79,6 +80,14 @@ export function TextInput(p: { id: string; label: string; hint?: string; value: 
         </div>
       )}
       <ErrorMessage id={p.id} message={p.error} />
+    </>
+  );
+}
+
+export function TextInput(p: { id: string; label: string; hint?: string; value: string; onInput: (v: string) => void; error?: string | undefined; type?: 'text' | 'date' | 'search'; width?: string; autocomplete?: string }) {
+  return (
+    <Group error={p.error}>
+      <FieldLabel id={p.id} label={p.label} hint={p.hint} error={p.error} />
       <input
         class={`nhsuk-input${p.width ? ` nhsuk-input--width-${p.width}` : ''}${p.error ? ' nhsuk-input--error' : ''}`}
         id={p.id}
@@ -95,15 +104,7 @@ export function TextInput(p: { id: string; label: string; hint?: string; value: 
 export function TextArea(p: { id: string; label: string; hint?: string; value: string; onInput: (v: string) => void; error?: string | undefined; rows?: number }) {
   return (
     <Group error={p.error}>
-      <label class="nhsuk-label" for={p.id}>
-        {p.label}
-      </label>
-      {p.hint && (
-        <div class="nhsuk-hint" id={`${p.id}-hint`}>
-          {p.hint}
-        </div>
-      )}
-      <ErrorMessage id={p.id} message={p.error} />
+      <FieldLabel id={p.id} label={p.label} hint={p.hint} error={p.error} />
       <textarea
         class={`nhsuk-textarea${p.error ? ' nhsuk-textarea--error' : ''}`}
         id={p.id}
