@@ -8,17 +8,9 @@ import { createAuthProvider, smartBackendAuth } from '../../../src/fhir/auth/ind
 import { FhirHttpError, FhirTransportError } from '../../../src/fhir/errors.js';
 import { createLogger } from '../../../src/http/logger.js';
 import { BACKEND_CLIENT_ID as CLIENT_ID, BACKEND_KID as KID, startFhirFixture, type FhirFixture } from './fhir-fixture.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const silent = createLogger({ level: 'silent' });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('fhir/client against the sandbox FHIR server over HTTP', function () {
   let fx: FhirFixture;

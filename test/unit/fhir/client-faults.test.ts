@@ -5,6 +5,7 @@ import { FhirClient } from '../../../src/fhir/client.js';
 import { createLogger } from '../../../src/http/logger.js';
 import { clientCredentialsAuth } from '../../../src/fhir/auth/oauth.js';
 import { FhirAuthError, FhirHttpError, FhirTransportError } from '../../../src/fhir/errors.js';
+import { rejection } from '../../helpers/rejection.js';
 
 const BASE = 'https://fhir.test/R4';
 const TOKEN_URL = 'https://auth.test/token';
@@ -14,15 +15,6 @@ const outcome = (text: string) => ({ resourceType: 'OperationOutcome', issue: [{
 
 function client(extra: Partial<ConstructorParameters<typeof FhirClient>[0]> = {}): FhirClient {
   return new FhirClient({ baseUrl: BASE, retry: { baseDelayMs: 1, maxDelayMs: 2000, timeoutMs: 2000, maxAttempts: 3 }, random: () => 0.5, logger: silent, ...extra });
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('fhir/client under injected faults (nock)', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as client from 'openid-client';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { bootAuthApp, type AuthTestApp } from '../auth/boot.js';
-import { followToRedirectUri } from '../auth/browser-flow.js';
+import { ehrAuthorizationRequest, followToRedirectUri, gpAppClient } from '../auth/browser-flow.js';
 import { getDevToken } from '../../../helpers/sandbox-tokens.js';
 
 /** No Practitioner scope: `_include` must not hand one out either. */
@@ -44,22 +44,9 @@ describe('sandbox FHIR _include/_revinclude under patient scopes (integration)',
 
   /** A patient-scoped access token from the real SMART EHR launch (authorization code + PKCE). */
   async function launchAs(patient: string): Promise<string> {
-    const smart = (await (await fetch(`${app.ehrBase}/.well-known/smart-configuration`)).json()) as client.ServerMetadata;
-    const tenant = app.config.tenants[0]!;
-    const config = new client.Configuration(smart, tenant.smart.clientId, undefined, client.ClientSecretBasic(tenant.smart.clientSecret!));
-    client.allowInsecureRequests(config);
-    const redirectUri = `${app.config.server.publicUrl}/smart/callback`;
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: SCOPE,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      launch: app.auth.createLaunch({ patient, practitioner: 'gp-test' }),
-      aud: app.ehrBase,
-    });
+    const { config, redirectUri } = await gpAppClient(app);
+    const launch = app.auth.createLaunch({ patient, practitioner: 'gp-test' });
+    const { url, verifier, state } = await ehrAuthorizationRequest(app, config, { scope: SCOPE, redirectUri, launch });
     const callback = await followToRedirectUri(url, redirectUri);
     const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     expect(tokens.patient).to.equal(patient);

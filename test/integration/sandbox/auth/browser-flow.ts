@@ -1,3 +1,41 @@
+import * as client from 'openid-client';
+import type { AuthTestApp } from './boot.js';
+
+/** The GP app's client (`sp-link`, client-secret basic) configured from the sandbox EHR's smart-configuration. */
+export async function gpAppClient(app: AuthTestApp): Promise<{ config: client.Configuration; redirectUri: string; smart: Record<string, unknown> }> {
+  const smart = (await (await fetch(`${app.ehrBase}/.well-known/smart-configuration`)).json()) as Record<string, unknown>;
+  const tenant = app.config.tenants[0]!;
+  const config = new client.Configuration(
+    { ...smart, issuer: String(smart.issuer) } as client.ServerMetadata,
+    tenant.smart.clientId,
+    undefined,
+    client.ClientSecretBasic(tenant.smart.clientSecret!),
+  );
+  client.allowInsecureRequests(config);
+  return { config, redirectUri: `${app.config.server.publicUrl}/smart/callback`, smart };
+}
+
+/** An EHR-launch authorization request (PKCE S256, state, launch, aud) as SP Link sends it; `extra` overrides parameters. */
+export async function ehrAuthorizationRequest(
+  app: AuthTestApp,
+  config: client.Configuration,
+  opts: { scope: string; redirectUri: string; launch: string; extra?: Record<string, string> },
+): Promise<{ url: URL; verifier: string; state: string }> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: opts.redirectUri,
+    scope: opts.scope,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    launch: opts.launch,
+    aud: app.ehrBase,
+    ...opts.extra,
+  });
+  return { url, verifier, state };
+}
+
 /**
  * Follows an authorization request through the sandbox authorization server's redirects the way a browser
  * does (cookies kept per host), until it reaches the client's redirect URI; returns that URL.

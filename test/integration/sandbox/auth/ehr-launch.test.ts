@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as client from 'openid-client';
 import { decodeJwt } from 'jose';
 import { bootAuthApp, type AuthTestApp } from './boot.js';
-import { FormBrowser, followToRedirectUri } from './browser-flow.js';
+import { FormBrowser, ehrAuthorizationRequest, followToRedirectUri, gpAppClient } from './browser-flow.js';
 
 const SCOPE = 'launch openid fhirUser offline_access patient/Patient.r patient/Observation.crs patient/ServiceRequest.crus';
 
@@ -14,34 +14,13 @@ describe('sandbox EHR authorization server: SMART EHR launch (integration)', () 
 
   before(async () => {
     app = await bootAuthApp();
-    smart = (await (await fetch(`${app.ehrBase}/.well-known/smart-configuration`)).json()) as Record<string, unknown>;
-    const tenant = app.config.tenants[0]!;
-    config = new client.Configuration(
-      { ...smart, issuer: String(smart.issuer) } as client.ServerMetadata,
-      tenant.smart.clientId,
-      undefined,
-      client.ClientSecretBasic(tenant.smart.clientSecret!),
-    );
-    client.allowInsecureRequests(config);
-    redirectUri = `${app.config.server.publicUrl}/smart/callback`;
+    ({ config, redirectUri, smart } = await gpAppClient(app));
   });
   after(async () => app?.stop());
 
   async function authorize(extra: Record<string, string> = {}, patient = 'pat-a') {
     const launch = app.auth.createLaunch({ patient, encounter: 'enc-1', practitioner: 'gp-test', needPatientBanner: false });
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: SCOPE,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      launch,
-      aud: app.ehrBase,
-      ...extra,
-    });
-    return { url, verifier, state };
+    return ehrAuthorizationRequest(app, config, { scope: SCOPE, redirectUri, launch, extra });
   }
 
   async function launchAndExchange(patient = 'pat-a', scope = SCOPE) {
