@@ -37,8 +37,14 @@ describe('GP app: referral API (integration)', function () {
     if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
   };
-  const count = async (server: 'ehr' | 'lw', type: string) => ((await fhir<Bundle>(server, `${type}?_count=1000&_elements=id`)).entry ?? []).length;
-  const counts = async () => ({ sr: await count('ehr', 'ServiceRequest'), prov: await count('ehr', 'Provenance'), task: await count('lw', 'Task') });
+  const count = async (server: 'ehr' | 'lw', type: string, filter = '') => ((await fhir<Bundle>(server, `${type}?${filter}_count=1000&_elements=id`)).entry ?? []).length;
+  // Provenance authored by this GP only: the reconciler writes its own Provenance for the demo
+  // referrals in the background while these tests run.
+  const counts = async () => ({
+    sr: await count('ehr', 'ServiceRequest'),
+    prov: await count('ehr', 'Provenance', `agent=Practitioner/${GP}&`),
+    task: await count('lw', 'Task'),
+  });
   const post = (path: string, body: unknown, headers: Record<string, string> = { 'x-csrf-token': csrf }) =>
     request(jar, `${sys.url}/app/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   async function taskFor(referralId: string, timeoutMs = 60_000): Promise<Task> {
@@ -174,6 +180,7 @@ describe('GP app: referral API (integration)', function () {
   ];
   it('answers each invalid field with a field-level message and writes nothing', async () => {
     const before = await counts();
+    expect(before.prov, 'the referrals above have GP-authored Provenance').to.be.greaterThan(0);
     for (const [name, over, path] of bad) {
       const res = await post('/referrals', valid(over));
       expect(res.status, name).to.equal(422);
