@@ -65,10 +65,12 @@ export async function startSystem(opts: StartOptions): Promise<System> {
   const { port } = server.address() as AddressInfo;
 
   try {
-    // Independent: the store (a new embedded one runs initdb in a worker thread) and the sandbox start together.
+    // The store (a new embedded one runs initdb in a worker thread) and the sandbox start together; the sandbox's
+    // authorization servers get the opening store and wait for it on first use (no request is served before both).
+    const opening = openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
     const [opened, started] = await Promise.allSettled([
-      openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir }),
-      config.sandbox.enabled ? startSandbox(config) : Promise.resolve(undefined),
+      opening,
+      config.sandbox.enabled ? startSandbox(config, { db: opening }) : Promise.resolve(undefined),
     ]);
     if (opened.status === 'fulfilled') closers.push({ name: 'store', close: () => opened.value.close() });
     if (started.status === 'fulfilled' && started.value) closers.push({ name: 'sandbox', close: () => started.value!.close() });

@@ -26,6 +26,12 @@ export const setCsrfToken = (t: string) => {
   csrfToken = t;
 };
 
+/**
+ * This window's launch, from `/app/?ctx=…` (set by the launch callback). Each EHR window has its own, so two
+ * windows for two patients never mix; it means nothing without the HttpOnly session cookie.
+ */
+const launchContext = new URLSearchParams(location.search).get('ctx') ?? '';
+
 /** Same-origin JSON calls to the backend-for-frontend. The session cookie is HttpOnly: no token in JS. */
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
@@ -33,7 +39,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     res = await fetch(`/app/api${path}`, {
       method,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json', 'x-csrf-token': csrfToken }) },
+      headers: {
+        accept: 'application/json',
+        'x-sp-link-context': launchContext,
+        ...(body === undefined ? {} : { 'content-type': 'application/json', 'x-csrf-token': csrfToken }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
@@ -54,7 +64,7 @@ export const api = {
     return call<{ services: DirectoryEntry[] }>('GET', `/directory?${p}`);
   },
   referrals: (patientId: string) => call<{ referrals: ReferralSummary[] }>('GET', `/referrals?patient=${encodeURIComponent(patientId)}`),
-  createReferral: (body: unknown) => call<{ referralId: string; serviceRequestId: string }>('POST', '/referrals', body),
+  createReferral: (body: unknown) => call<{ referralId: string; serviceRequestId: string; alreadySent?: boolean }>('POST', '/referrals', body),
   cancelReferral: (id: string, body: { patientId: string; version?: string; reason: string }) =>
     call<{ status: string; taskCancelled: boolean }>('POST', `/referrals/${encodeURIComponent(id)}/cancel`, body),
 };

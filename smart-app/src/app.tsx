@@ -12,7 +12,7 @@ export function App() {
   const [fatal, setFatal] = useState<ApiError | null>(null);
   const [referrals, setReferrals] = useState<ReferralSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
-  const [sent, setSent] = useState<string | null>(null);
+  const [sent, setSent] = useState<{ id: string; already: boolean } | null>(null);
   const [formKey, setFormKey] = useState(0);
   const confirmation = useRef<HTMLDivElement>(null);
 
@@ -78,10 +78,11 @@ export function App() {
       <main class="nhsuk-width-container nhsuk-main-wrapper sp-main" id="maincontent">
         {sent ? (
           <div class="nhsuk-panel sp-confirmation" tabIndex={-1} ref={confirmation} data-testid="confirmation">
-            <h1 class="nhsuk-heading-l">Referral sent</h1>
+            <h1 class="nhsuk-heading-l">{sent.already ? 'Referral already sent' : 'Referral sent'}</h1>
             <p>
-              Referral ID <strong class="sp-referral-id" data-testid="referral-id">{sent}</strong>
+              Referral ID <strong class="sp-referral-id" data-testid="referral-id">{sent.id}</strong>
             </p>
+            {sent.already && <p>This referral had already reached the record, so it was not sent a second time.</p>}
             <p>{ctx.linkWorkerService} will contact the person. You will see progress below and in the record.</p>
             <button
               type="button"
@@ -98,8 +99,8 @@ export function App() {
           <ReferralForm
             key={formKey}
             ctx={ctx}
-            onSent={(id) => {
-              setSent(id);
+            onSent={(id, already) => {
+              setSent({ id, already });
               void refresh();
             }}
           />

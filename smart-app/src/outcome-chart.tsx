@@ -8,10 +8,11 @@ export function seriesText(s: Series): string {
   const first = s.points[0];
   const last = s.points[s.points.length - 1];
   if (!first || !last) return `${s.label}: no scores yet`;
-  if (s.points.length === 1) return `${s.label}: ${first.value} on ${ukDate(first.at)} (range ${s.min} to ${s.max})`;
+  const c = (p: Series['points'][number]) => (p.corrected ? ' (corrected)' : '');
+  if (s.points.length === 1) return `${s.label}: ${first.value}${c(first)} on ${ukDate(first.at)} (range ${s.min} to ${s.max})`;
   const better = s.higherIsBetter ? last.value > first.value : last.value < first.value;
   const change = last.value === first.value ? 'no change' : better ? 'improved' : 'worse';
-  return `${s.label}: ${first.value} on ${ukDate(first.at)}, then ${last.value} on ${ukDate(last.at)} (${change}; range ${s.min} to ${s.max}, ${s.higherIsBetter ? 'higher' : 'lower'} is better)`;
+  return `${s.label}: ${first.value}${c(first)} on ${ukDate(first.at)}, then ${last.value}${c(last)} on ${ukDate(last.at)} (${change}; range ${s.min} to ${s.max}, ${s.higherIsBetter ? 'higher' : 'lower'} is better)`;
 }
 
 /**

@@ -55,7 +55,15 @@ const opt = (s: string) => (s.trim() ? s.trim() : undefined);
  * "Refer to social prescribing": everything on one page with defaults that fit most referrals
  * (routine, phone, link worker to decide, consent today), so a typical referral is a few clicks.
  */
-export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referralId: string) => void }) {
+/** 128 random bits, URL-safe: works outside secure contexts too, unlike crypto.randomUUID. */
+function newSubmissionId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referralId: string, alreadySent: boolean) => void }) {
+  // One per filled-in form: a resend after a timeout or a double click is the same submission, so the
+  // server answers with the referral it already made instead of sending a second one.
+  const submissionId = useRef(newSubmissionId());
   const [s, setS] = useState<FormState>({
     needs: [],
     otherNeed: '',
@@ -101,6 +109,7 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
     setProblem(null);
     const body = {
       patientId: ctx.patient.id,
+      submissionId: submissionId.current,
       needs: s.needs,
       otherNeed: s.needs.includes('other') ? opt(s.otherNeed) : undefined,
       whatMatters: opt(s.whatMatters),
@@ -114,7 +123,7 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
     try {
       const r = await api.createReferral(body);
       setErrors([]);
-      onSent(r.referralId);
+      onSent(r.referralId, r.alreadySent === true);
     } catch (x) {
       if (x instanceof ApiError && x.fields.length) {
         setErrors(x.fields);

@@ -1,4 +1,4 @@
-import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
@@ -9,7 +9,7 @@ import type { Db } from '../store/db.js';
 import { planEhrThenOutbox, planSingleTransaction, taskSearchKey } from './build-bundles.js';
 import type { DirectoryCache } from './directory-cache.js';
 import { outboxRowId, type ReferralOutbox } from './outbox-port.js';
-import { newReferralId } from './referral-id.js';
+import { newReferralId, referralIdForSubmission } from './referral-id.js';
 import type { ReferralInput } from './referral-input.js';
 import { resolveService } from './resolve-service.js';
 import type { ReferralContext } from './types.js';
@@ -48,14 +48,40 @@ function idFromLocation(loc: string | undefined, type: string): string | undefin
   return m?.[1];
 }
 
+export interface CreatedReferral {
+  referralId: string;
+  serviceRequestId: string;
+  /** True when this submission had already created the referral: nothing new was written. */
+  alreadySent?: true;
+}
+
+async function findReferral(ehr: FhirClient, referralId: string, patientId: string): Promise<ServiceRequest | undefined> {
+  // Within the patient's compartment: what a patient-scoped token may search.
+  const b = await ehr.search<ServiceRequest>('ServiceRequest', { subject: `Patient/${patientId}`, identifier: `${IDENTIFIER_SYSTEM.referral}|${referralId}`, _count: '2' });
+  return b.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest')?.resource;
+}
+
 /**
  * Creates a referral (DESIGN §1 steps 1–2): ServiceRequest + Provenance in one EHR transaction with the
  * GP's token, and the Task for the link-worker endpoint — in that same transaction when both are one
  * server, otherwise through the outbox. Every resource is built and validated before anything is written,
  * so bad input writes nothing.
  */
-export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, input: ReferralInput): Promise<{ referralId: string; serviceRequestId: string }> {
+export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, input: ReferralInput): Promise<CreatedReferral> {
   const now = deps.now?.() ?? new Date();
+  const referralId = input.submissionId ? referralIdForSubmission(deps.tenant.id, who.patient, input.submissionId) : (deps.newId ?? newReferralId)();
+  if (input.submissionId) {
+    // A resend of a form that already reached the EHR (its answer was lost, or a double click): answer with
+    // that referral and write nothing, not even a second Provenance.
+    const existing = await findReferral(deps.ehr, referralId, who.patient);
+    if (existing) {
+      if (existing.subject?.reference !== `Patient/${who.patient}`) {
+        // Only a clash of ids or a foreign write can get here: never answer with another patient's referral.
+        throw new SpLinkError('ERR_PATIENT_MISMATCH', 'This referral id is already used in another record. Reload SP Link and send again.', 409);
+      }
+      return { referralId, serviceRequestId: existing.id!, alreadySent: true };
+    }
+  }
   const patient = await deps.ehr.read<Patient>('Patient', who.patient);
   const nhsNumber = patient.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.nhsNumber)?.value;
   if (!nhsNumber) {
@@ -66,7 +92,7 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
   const directory = await deps.directory.get(deps.endpoint.id, deps.lw);
   const service = resolveService(input.service, directory, deps.endpoint);
   const ctx: ReferralContext = {
-    referralId: (deps.newId ?? newReferralId)(),
+    referralId,
     identifierSystem: IDENTIFIER_SYSTEM.referral,
     now,
     ehrBase: norm(deps.tenant.ehr.fhirBase),

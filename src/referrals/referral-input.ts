@@ -27,6 +27,11 @@ const isRealDate = (d: string) => {
 export const referralInputSchema = z
   .object({
     patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }).min(1),
+    /** One per filled-in form (the app makes it): sending the same form twice sends one referral. */
+    submissionId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,64}$/, 'The form’s submission id is not valid; reload SP Link and try again')
+      .optional(),
     needs: z
       .array(z.enum(codes(NEEDS), { error: 'Choose needs from the list' }), { error: 'Select at least one need or concern' })
       .min(1, 'Select at least one need or concern')

@@ -30,7 +30,8 @@ export interface OutcomeSeries {
   max: number;
   /** Higher is better for most instruments; false for UCLA-3, PHQ-9, GAD-7, ONS4 anxiety, MYCaW concerns. */
   higherIsBetter: boolean;
-  points: { at: string; value: number }[];
+  /** `corrected`: the link worker corrected this score after recording it (Observation status corrected/amended). */
+  points: { at: string; value: number; corrected?: true }[];
 }
 
 const LOWER_IS_BETTER = new Set(['ucla3', 'phq9', 'gad7', 'ons4-anxiety', 'mycaw-concern-1', 'mycaw-concern-2']);
@@ -51,7 +52,7 @@ function revokeHint(comms: Communication[]): RevokeHint {
 
 export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
   const byKey = new Map<string, OutcomeSeries>();
-  const add = (instrument: string, part: string, at: string, value: number | undefined) => {
+  const add = (instrument: string, part: string, at: string, value: number | undefined, corrected: boolean) => {
     if (value === undefined) return;
     const inst = findInstrument(instrument);
     if (!inst) return;
@@ -64,17 +65,19 @@ export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
       s = { key, label, min: range.min, max: range.max, higherIsBetter: !LOWER_IS_BETTER.has(part === 'total' ? instrument : part), points: [] };
       byKey.set(key, s);
     }
-    s.points.push({ at, value });
+    s.points.push({ at, value, ...(corrected ? { corrected: true as const } : {}) });
   };
   for (const o of observations) {
+    // Recorded in error (or cancelled): neither charted nor listed. Corrected scores are shown as they now stand.
     if (o.status === 'entered-in-error' || o.status === 'cancelled') continue;
+    const corrected = o.status === 'corrected' || o.status === 'amended';
     const instrument = codeIn(o.code, CODE_SYSTEM.outcomeInstrument);
     const at = o.effectiveDateTime ?? o.issued ?? o.meta?.lastUpdated;
     if (!instrument || !at) continue;
-    add(instrument, 'total', at, o.valueInteger ?? o.valueQuantity?.value);
+    add(instrument, 'total', at, o.valueInteger ?? o.valueQuantity?.value, corrected);
     for (const c of o.component ?? []) {
       const item = codeIn(c.code, CODE_SYSTEM.outcomeInstrument);
-      if (item) add(instrument, item, at, c.valueInteger ?? c.valueQuantity?.value);
+      if (item) add(instrument, item, at, c.valueInteger ?? c.valueQuantity?.value, corrected);
     }
   }
   const out = [...byKey.values()];
@@ -113,7 +116,7 @@ export function summariseReferral(
     if (at) timeline.push({ at, text: text ? `${title}: ${text}` : title });
   }
   const outcomes = outcomeSeries(observations);
-  for (const s of outcomes) for (const p of s.points) timeline.push({ at: p.at, text: `${s.label}: ${p.value}` });
+  for (const s of outcomes) for (const p of s.points) timeline.push({ at: p.at, text: `${s.label}: ${p.value}${p.corrected ? ' (corrected)' : ''}` });
   timeline.sort((a, b) => a.at.localeCompare(b.at));
 
   return {

@@ -6,6 +6,8 @@ import { ehrSeed, lwSeed } from './demo/index.js';
 import { sandboxEhrUiRouter } from './ehr-ui/index.js';
 import { createSandboxFhirServer, sandboxDataFile, type SandboxFhirServer } from './fhir/index.js';
 import { createSandboxIdp, type SandboxIdp } from './idp/index.js';
+import type { Db } from '../store/db.js';
+import { OidcStore } from '../store/oidc-adapter.js';
 
 export const EHR_FHIR_PATH = '/sandbox/ehr/fhir';
 export const LW_FHIR_PATH = '/sandbox/lw/fhir';
@@ -26,12 +28,16 @@ export interface Sandbox {
  * The embedded sandbox: a GP practice's EHR (FHIR + SMART authorization server + launcher page), a link-worker
  * service's FHIR server with its own authorization server, and a staff identity provider. Demo data persists
  * under `dataDir`. Only started when `sandbox.enabled` — never a production path.
+ *
+ * `db` may still be opening (system.ts opens the store in parallel): the authorization servers' storage waits
+ * for it on first use, which is after start-up, so the sandbox boots without waiting for the store.
  */
-export async function startSandbox(config: Config): Promise<Sandbox> {
+export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> }): Promise<Sandbox> {
   const log = logger.child({ module: 'sandbox' });
   const origin = new URL(config.server.publicUrl).origin;
   const urls = { ehr: origin + EHR_FHIR_PATH, lw: origin + LW_FHIR_PATH };
-  const auth = await createSandboxAuth({ config, ehrBase: urls.ehr, lwBase: urls.lw });
+  const store = new OidcStore(opts.db, { secret: config.server.sessionSecret });
+  const auth = await createSandboxAuth({ config, ehrBase: urls.ehr, lwBase: urls.lw, store });
   const [ehr, lw] = await Promise.all([
     createSandboxFhirServer({
       name: 'ehr',
@@ -51,7 +57,7 @@ export async function startSandbox(config: Config): Promise<Sandbox> {
     }),
   ]);
   auth.attachServers({ ehr, lw });
-  const idp = config.workspace?.enabled ? await createSandboxIdp({ config, lwBase: urls.lw }) : undefined;
+  const idp = config.workspace?.enabled ? await createSandboxIdp({ config, lwBase: urls.lw, store }) : undefined;
 
   const router = Router();
   router.use(auth.router);
@@ -74,6 +80,7 @@ export async function startSandbox(config: Config): Promise<Sandbox> {
       await Promise.all([ehr.close(), lw.close()]);
       await idp?.close();
       await auth.close();
+      store.close();
     },
   };
 }

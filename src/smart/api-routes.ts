@@ -17,14 +17,16 @@ import { parseReferralInput } from '../referrals/referral-input.js';
 import type { Db } from '../store/db.js';
 import { buildContext, practitionerName } from './api-context.js';
 import { checkCsrf, checkPatient } from './csrf.js';
-import { gpAuthProvider, requireLaunch } from './gp-auth.js';
+import { gpAuthProvider, requireLaunch, type RequestLaunch } from './gp-auth.js';
 import { relativeToIss } from './launch-steps.js';
+import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
 
 export interface ApiDeps {
   config: Config;
   db: Db;
   oidc: OidcConfigCache;
+  launches: LaunchStore;
   directory: DirectoryCache;
   /** SP Link's backend client for a link-worker endpoint. */
   linkWorkerClient(endpoint: LinkWorkerEndpointConfig): Promise<FhirClient>;
@@ -38,8 +40,6 @@ const cancelSchema = z.object({
   version: z.string().max(64).optional(),
   reason: z.enum(['gp-cancelled', 'duplicate-referral', 'entered-in-error'], { error: 'Choose why you are cancelling' }).default('gp-cancelled'),
 });
-
-const saveSession = (req: Request) => new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
 
 /**
  * The backend-for-frontend API of the GP app (`/app/api`). JSON in, JSON out, errors as
@@ -57,14 +57,15 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   const endpointFor = (tenant: TenantConfig) => config.linkWorkerEndpoints.find((e) => e.id === tenant.linkWorkerEndpoint)!;
-  const ehrFor = (req: Request, tenant: TenantConfig, iss: string) =>
-    new FhirClient({ baseUrl: iss, auth: gpAuthProvider(req, tenant, deps.oidc, log), validate: deps.validate, logger: log, retry: { maxAttempts: 2 } });
+  const ehrFor = (rl: RequestLaunch) =>
+    new FhirClient({ baseUrl: rl.launch.iss, auth: gpAuthProvider(rl, deps.launches, deps.oidc, log), validate: deps.validate, logger: log, retry: { maxAttempts: 2 } });
+  const launchOf = (req: Request) => requireLaunch(req, config, deps.launches);
 
-  async function referralDeps(req: Request): Promise<{ rd: ReferralDeps; who: LaunchIdentity; tenant: TenantConfig }> {
-    const { launch, tenant } = requireLaunch(req, config);
+  async function referralDeps(rl: RequestLaunch): Promise<{ rd: ReferralDeps; who: LaunchIdentity; tenant: TenantConfig }> {
+    const { launch, tenant } = rl;
     const endpoint = endpointFor(tenant);
     const rd: ReferralDeps = {
-      ehr: ehrFor(req, tenant, launch.iss),
+      ehr: ehrFor(rl),
       lw: await deps.linkWorkerClient(endpoint),
       db: deps.db,
       tenant,
@@ -85,22 +86,23 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.get('/context', async (req, res, next) => {
     try {
-      const { launch, tenant } = requireLaunch(req, config);
-      const ehr = ehrFor(req, tenant, launch.iss);
+      const rl = await launchOf(req);
+      const { launch, tenant } = rl;
+      const ehr = ehrFor(rl);
       const practitionerRef = launch.fhirUser ? relativeToIss(launch.fhirUser, launch.iss) : undefined;
       const [patient, name] = await Promise.all([
         ehr.read<Patient>('Patient', launch.patient),
         launch.practitionerName !== undefined ? Promise.resolve(launch.practitionerName) : practitionerName(ehr, practitionerRef),
       ]);
-      if (launch.practitionerName === undefined && req.session.smart) {
-        req.session.smart = { ...req.session.smart, practitionerName: name ?? '' };
-        await saveSession(req);
+      if (launch.practitionerName === undefined) {
+        // Read once per launch; '' records "the EHR would not say" so it is not asked again.
+        await deps.launches.update(rl.handle, async (cur) => ({ ...cur, practitionerName: name ?? '' }));
       }
       res.json(
-        buildContext(req.session.smart ?? launch, patient, { ...(name ? { name } : {}) }, {
+        buildContext(rl.launch, patient, { ...(name ? { name } : {}) }, {
           practice: tenant.name,
           linkWorkerService: endpointFor(tenant).name,
-          csrfToken: req.session.csrfToken ?? '',
+          csrfToken: rl.launch.csrfToken,
           now: new Date(),
         }),
       );
@@ -111,7 +113,7 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.get('/directory', async (req, res, next) => {
     try {
-      const { tenant } = requireLaunch(req, config);
+      const { tenant } = await launchOf(req);
       const endpoint = endpointFor(tenant);
       const lw = await deps.linkWorkerClient(endpoint);
       const services = await deps.directory.get(endpoint.id, lw);
@@ -125,10 +127,10 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.get('/referrals', async (req, res, next) => {
     try {
-      const { launch, tenant } = requireLaunch(req, config);
-      checkPatient(req.query.patient, launch.patient);
-      const lw = await deps.linkWorkerClient(endpointFor(tenant)).catch(() => undefined);
-      res.json({ referrals: await listReferrals(ehrFor(req, tenant, launch.iss), lw, launch.patient, log) });
+      const rl = await launchOf(req);
+      checkPatient(req.query.patient, rl.launch.patient);
+      const lw = await deps.linkWorkerClient(endpointFor(rl.tenant)).catch(() => undefined);
+      res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log) });
     } catch (err) {
       next(err);
     }
@@ -136,15 +138,16 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.post('/referrals', async (req, res, next) => {
     try {
-      const { launch } = requireLaunch(req, config);
-      checkCsrf(req);
+      const rl = await launchOf(req);
+      checkCsrf(req, rl.launch.csrfToken);
       const parsed = parseReferralInput(req.body);
       // The patient check comes first: a request about another patient is refused whatever else is wrong.
-      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, launch.patient);
+      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
       if (!parsed.ok) throw new SpLinkError('ERR_VALIDATION', 'Check the highlighted answers.', 422, { fields: parsed.fields });
-      const { rd, who } = await referralDeps(req);
+      const { rd, who } = await referralDeps(rl);
       const out = await createReferral(rd, who, parsed.value);
-      res.status(201).json(out);
+      // 200 for a resend of a form that already made the referral (same submission id): nothing new was written.
+      res.status(out.alreadySent ? 200 : 201).json(out);
     } catch (err) {
       next(err);
     }
@@ -152,13 +155,13 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.post('/referrals/:id/cancel', async (req, res, next) => {
     try {
-      const { launch } = requireLaunch(req, config);
-      checkCsrf(req);
+      const rl = await launchOf(req);
+      checkCsrf(req, rl.launch.csrfToken);
       const body = cancelSchema.safeParse(req.body ?? {});
-      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, launch.patient);
+      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
       if (!body.success) throw new SpLinkError('ERR_VALIDATION', 'Check the highlighted answers.', 422, { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', 'No such referral.', 404);
-      const { rd, who } = await referralDeps(req);
+      const { rd, who } = await referralDeps(rl);
       res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
     } catch (err) {
       next(err);

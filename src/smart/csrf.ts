@@ -5,11 +5,11 @@ import { SpLinkError } from '../errors.js';
 export const CSRF_HEADER = 'x-csrf-token';
 
 /**
- * Synchronizer-token CSRF check (OWASP CSRF Prevention): the token lives in the server-side session and is
- * handed to the app by `/app/api/context`; every state-changing call must echo it in `x-csrf-token`.
+ * Synchronizer-token CSRF check (OWASP CSRF Prevention): each launch (EHR window) has its own token, kept
+ * server-side with the launch and handed to the app by `/app/api/context`; every state-changing call must
+ * echo it in `x-csrf-token`.
  */
-export function checkCsrf(req: Request): void {
-  const expected = req.session?.csrfToken;
+export function checkCsrf(req: Request, expected: string | undefined): void {
   const given = req.get(CSRF_HEADER);
   if (!expected || !given) throw new SpLinkError('ERR_CSRF', 'The request was missing its security token. Reload SP Link and try again.', 403);
   const a = Buffer.from(expected);

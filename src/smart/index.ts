@@ -13,8 +13,10 @@ import { frameAncestorsFromConfig, securityHeaders } from '../http/security.js';
 import { DirectoryCache } from '../referrals/directory-cache.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import type { Db } from '../store/db.js';
+import { SessionCipher } from '../store/session-cipher.js';
 import { apiRoutes } from './api-routes.js';
 import { launchRoutes } from './launch-routes.js';
+import { LaunchStore } from './launch-store.js';
 import { OidcConfigCache } from './oidc-config.js';
 import { gpSessionMiddleware } from './session.js';
 
@@ -72,14 +74,15 @@ export function createSmartApp(ctx: SmartAppContext): SmartApp {
   };
 
   const { middleware: session, store } = gpSessionMiddleware(config, db);
+  const launches = new LaunchStore(db, new SessionCipher(config.server.sessionSecret), config.server.sessionIdleMinutes * 60 * 1000);
   const router = Router();
   const secure = securityHeaders({ frameAncestors: frameAncestorsFromConfig(config), https: config.server.publicUrl.startsWith('https://') });
   router.use(['/launch', '/smart', '/app'], secure);
   router.use(['/launch', '/smart', '/app/api'], session);
-  router.use(launchRoutes({ config, db, oidc, logger }));
+  router.use(launchRoutes({ config, db, oidc, launches, logger }));
   router.use(
     '/app/api',
-    apiRoutes({ config, db, oidc, directory, linkWorkerClient, validate, logger, ...(ctx.outbox ? { outbox: ctx.outbox } : {}) }),
+    apiRoutes({ config, db, oidc, launches, directory, linkWorkerClient, validate, logger, ...(ctx.outbox ? { outbox: ctx.outbox } : {}) }),
   );
   router.use(nhsukAssetsRouter({ routePrefix: '/app/nhsuk' }));
   const appDir = ctx.appDir ?? DEFAULT_APP_DIR;

@@ -7,7 +7,8 @@ import { isSpLinkError, SpLinkError } from '../errors.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { renderErrorPage } from './error-pages.js';
-import { addPending, authorizationParams, checkLaunchParam, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
+import { addOpenLaunch, addPending, authorizationParams, checkLaunchParam, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
+import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
 import { sessionCookieOptions } from './session.js';
 
@@ -15,11 +16,14 @@ import { sessionCookieOptions } from './session.js';
 export const CALLBACK_PATH = '/smart/callback';
 export const LAUNCH_PATH = '/launch';
 export const APP_PATH = '/app/';
+/** Query parameter of `/app/` carrying the launch handle of that window. */
+export const APP_CONTEXT_PARAM = 'ctx';
 
 export interface LaunchRoutesDeps {
   config: Config;
   db: Db;
   oidc: OidcConfigCache;
+  launches: LaunchStore;
   logger: Logger;
 }
 
@@ -32,7 +36,7 @@ const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.
  * never redirect, so a bad `iss` cannot turn SP Link into an open redirector.
  */
 export function launchRoutes(deps: LaunchRoutesDeps): Router {
-  const { config, db, oidc } = deps;
+  const { config, db, oidc, launches } = deps;
   const log = deps.logger.child({ module: 'smart-launch' });
   const redirectUri = new URL(CALLBACK_PATH, config.server.publicUrl).href;
   const secureCookie = sessionCookieOptions(config.server).secure === true;
@@ -82,14 +86,20 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
         throw tokenError(err);
       }
       const session = launchSessionFrom(pending, tokens as unknown as TokenResult, tokens.claims()?.fhirUser, now);
+      const handle = await launches.create({ ...session, csrfToken: randomBytes(32).toString('base64url') });
+      // The browser's other EHR windows (other patients) keep their launches, and any launch still pending.
+      const { open, closed } = addOpenLaunch(req.session.smartLaunches, handle);
+      const stillPending = req.session.smartPending;
+      await launches.remove(closed);
       // Session fixation defence: a fresh session id once the GP is signed in (OWASP Session Management).
       await regenerate(req);
-      req.session.smart = session;
-      req.session.csrfToken = randomBytes(32).toString('base64url');
+      req.session.smartLaunches = open;
+      if (stillPending?.length) req.session.smartPending = stillPending;
       await saveSession(req);
       await recordAudit(db, { actor: session.fhirUser ?? 'unknown', action: 'smart-launch', tenantId: tenant.id, resourceRef: `Patient/${session.patient}` });
       log.info({ tenantId: tenant.id }, 'smart launch completed');
-      res.redirect(303, APP_PATH);
+      // The handle names this window's launch in every API call (header x-sp-link-context).
+      res.redirect(303, `${APP_PATH}?${APP_CONTEXT_PARAM}=${handle}`);
     } catch (err) {
       next(err);
     }

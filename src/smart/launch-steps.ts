@@ -39,6 +39,8 @@ export interface LaunchSession {
 export const PENDING_LAUNCH_TTL_MS = 10 * 60 * 1000;
 /** Concurrent launches kept per browser session (several EHR tabs); the oldest is dropped. */
 export const MAX_PENDING_LAUNCHES = 5;
+/** Launches (patients) one browser may hold open at once, e.g. several EHR windows; the oldest is closed. */
+export const MAX_OPEN_LAUNCHES = 10;
 /** Refresh the access token this long before it expires. */
 export const REFRESH_SKEW_MS = 60 * 1000;
 
@@ -147,6 +149,13 @@ export function launchSessionFrom(pending: PendingLaunch, tokens: TokenResult, i
     expiresAt: now + (typeof tokens.expires_in === 'number' && tokens.expires_in > 0 ? tokens.expires_in : 300) * 1000,
     launchedAt: now,
   };
+}
+
+/** The session's open launch handles after adding one (newest last), and those that fell off the end. */
+export function addOpenLaunch(list: readonly string[] | undefined, handle: string): { open: string[]; closed: string[] } {
+  const all = [...(list ?? []).filter((h) => h !== handle), handle];
+  const cut = Math.max(0, all.length - MAX_OPEN_LAUNCHES);
+  return { open: all.slice(cut), closed: all.slice(0, cut) };
 }
 
 export function needsRefresh(s: Pick<LaunchSession, 'expiresAt'>, now: number): boolean {

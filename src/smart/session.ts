@@ -3,17 +3,18 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config/schema.js';
 import { DbSessionStore } from '../store/session-store.js';
 import type { Db } from '../store/db.js';
-import type { LaunchSession, PendingLaunch } from './launch-steps.js';
+import type { PendingLaunch } from './launch-steps.js';
 import { SessionCipher } from '../store/session-cipher.js';
 
 declare module 'express-session' {
   interface SessionData {
     /** Launches between /launch and /smart/callback (several EHR tabs may launch at once). */
     smartPending?: PendingLaunch[];
-    /** The launch context and the GP's tokens: server-side only, never sent to the browser. */
-    smart?: LaunchSession;
-    /** Synchronizer CSRF token for the BFF API (header `x-csrf-token`). */
-    csrfToken?: string;
+    /**
+     * Handles of this browser's open launches (one per EHR window), newest last. The launch context, the GP's
+     * tokens and each window's CSRF token live in `gp_launches` (launch-store.ts), never in the browser.
+     */
+    smartLaunches?: string[];
   }
 }
 

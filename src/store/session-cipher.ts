@@ -14,8 +14,9 @@ export interface SealedSession {
 export class SessionCipher {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'sp-link', 'sp-link session data at rest v1', 32));
+  /** `purpose` separates keys for different kinds of data sealed with one secret (HKDF info). */
+  constructor(secret: string, purpose = 'sp-link session data at rest v1') {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'sp-link', purpose, 32));
   }
 
   seal(data: unknown): SealedSession {

@@ -14,6 +14,7 @@ import { PatientReferences } from './data/patient-reference.js';
 import { authRoutes } from './http/auth-routes.js';
 import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
+import { allowFormAction } from './http/form-action.js';
 import type { WorkspaceContext, WorkspaceDeps } from './http/context.js';
 import { WORKSPACE_CSS } from './views/layout.js';
 import { errorPage } from './views/misc-pages.js';
@@ -80,6 +81,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   router.use((_req, res, next) => {
     // Pages carry patient data: never cache them; never frame the workspace.
     res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
+    allowFormAction(res, login.signOutOrigins());
     next();
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));

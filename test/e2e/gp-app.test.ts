@@ -177,6 +177,30 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     }
   });
 
+  it('keeps two windows for two patients apart in one browser: each stays on its own patient', async () => {
+    const ctx = await browser.newContext();
+    try {
+      const open = async (patient: string) => {
+        const w = await ctx.newPage();
+        await w.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${patient}`);
+        await w.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+        return w;
+      };
+      const first = await open('pat-01');
+      const firstNhs = await first.locator('[data-testid="patient-nhs"]').innerText();
+      const second = await open('pat-02');
+      expect(await second.locator('[data-testid="patient-nhs"]').innerText()).to.not.equal(firstNhs);
+      // The first window, reloaded after the second launch, still works for its own patient.
+      await first.reload();
+      await first.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+      await first.getByText('Loading referrals…').waitFor({ state: 'detached' });
+      expect(await first.locator('[data-testid="patient-nhs"]').innerText()).to.equal(firstNhs);
+      expect(await first.locator('.nhsuk-warning-callout').count(), 'the referral list loaded without an error').to.equal(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('has no axe violations and reads at 320 px wide inside the iframe', async () => {
     const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
     const frameResults = axe.violations;

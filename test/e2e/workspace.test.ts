@@ -11,13 +11,18 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Reloads until `check` passes (the outbox delivery and the reconciler run in the background). */
-async function eventually(page: Page, check: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
+/**
+ * Reloads until `check` passes (the outbox delivery and the reconciler run in the background). `ready` waits
+ * for the page to finish loading what `check` looks at: the GP app fetches its referral list after `load`.
+ */
+async function eventually(page: Page, check: () => Promise<boolean>, what: string, ready: () => Promise<unknown> = async () => undefined, timeoutMs = 90_000): Promise<void> {
   const until = Date.now() + timeoutMs;
+  await ready();
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await page.waitForTimeout(2000);
     await page.reload();
+    await ready();
   }
 }
 
@@ -123,7 +128,9 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
 
     // 4. The reconciler carries it back: the GP app shows Completed and the SWEMWBS change.
     const gpCard = gp.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
-    await eventually(gp, async () => (await gpCard.count()) > 0 && (await gpCard.getByTestId('status').innerText()).trim() === 'Completed', 'the GP app to show Completed');
+    await eventually(gp, async () => (await gpCard.count()) > 0 && (await gpCard.getByTestId('status').innerText()).trim() === 'Completed', 'the GP app to show Completed', () =>
+      gp.getByTestId('referral-list').waitFor(),
+    );
     const chart = await gpCard.getByTestId('outcomes').innerText();
     expect(chart).to.match(/18 on .*then 24 on .*improved/s);
   });

@@ -6,6 +6,8 @@ import { startTestSystem, type TestSystem } from './system.js';
  */
 export class CookieJar {
   readonly cookies = new Map<string, string>();
+  /** The launch handle of the app window this jar stands for (sent as `x-sp-link-context`, as the app does). */
+  launchContext: string | undefined;
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
@@ -22,6 +24,7 @@ export class CookieJar {
   clone(): CookieJar {
     const j = new CookieJar();
     for (const [k, v] of this.cookies) j.cookies.set(k, v);
+    j.launchContext = this.launchContext;
     return j;
   }
 }
@@ -29,6 +32,7 @@ export class CookieJar {
 export async function request(jar: CookieJar, url: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (jar.cookies.size) headers.set('cookie', jar.header());
+  if (jar.launchContext && !headers.has('x-sp-link-context')) headers.set('x-sp-link-context', jar.launchContext);
   const res = await fetch(url, { ...init, headers, redirect: 'manual' });
   jar.store(res);
   return res;
@@ -78,14 +82,21 @@ export async function launchUrl(sys: TestSystem, t: LaunchTarget): Promise<strin
 }
 
 /** A complete launch: returns the jar holding the signed-in session and the context the app sees. */
-export async function launch(sys: TestSystem, t: LaunchTarget): Promise<{ jar: CookieJar; csrf: string; context: Record<string, unknown> }> {
-  const jar = new CookieJar();
+export async function launch(sys: TestSystem, t: LaunchTarget, jar = new CookieJar()): Promise<{ jar: CookieJar; csrf: string; context: Record<string, unknown> }> {
   const { res, url } = await follow(jar, await launchUrl(sys, t));
-  if (!url.endsWith('/app/')) throw new Error(`launch ended at ${url} with HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  const ctx = appContextOf(url);
+  if (!ctx) throw new Error(`launch ended at ${url} with HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  jar.launchContext = ctx;
   const ctxRes = await request(jar, `${sys.url}/app/api/context`);
   if (!ctxRes.ok) throw new Error(`context: HTTP ${ctxRes.status} ${await ctxRes.text()}`);
   const context = (await ctxRes.json()) as Record<string, unknown>;
   return { jar, csrf: String(context.csrfToken), context };
+}
+
+/** The launch handle when `url` is the app page the launch lands on (`/app/?ctx=…`), else undefined. */
+export function appContextOf(url: string): string | undefined {
+  const u = new URL(url);
+  return u.pathname === '/app/' ? (u.searchParams.get('ctx') ?? undefined) : undefined;
 }
 
 export { startTestSystem, type TestSystem };

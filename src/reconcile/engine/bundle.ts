@@ -23,7 +23,7 @@ export function provenanceKey(t: Topology, unit: WriteUnit): string {
 
 /**
  * The transaction entries for one unit (FHIR R4 http.html#transaction): the ServiceRequest status as a
- * versioned update (If-Match), every create conditional on its deterministic identifier (If-None-Exist),
+ * versioned update (If-Match), corrected outcome copies as versioned updates too, every create conditional on its deterministic identifier (If-None-Exist),
  * and a Provenance (itself conditional) whose targets are the entries written and whose entity is the
  * source Task version(s). Every resource is validated first; a failure throws before anything is sent.
  */
@@ -57,6 +57,14 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
           request: { method: 'POST', url: e.resource.resourceType, ifNoneExist: `identifier=${SYSTEM_OF[e.kind]}|${e.identifier}` },
         });
         targets.push({ reference: fullUrl });
+        break;
+      }
+      case 'update-observation': {
+        validate(e.resource);
+        // If-Match on the copy version that was compared: a concurrent change answers 412 and the unit is re-planned.
+        entries.push({ resource: e.resource, request: { method: 'PUT', url: `Observation/${e.observationId}`, ifMatch: `W/"${e.version}"` } });
+        targets.push({ reference: `Observation/${e.observationId}` });
+        updated = true;
         break;
       }
       case 'cancel-task':

@@ -1,6 +1,7 @@
 import type { Bundle, Observation, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
-import { refKey, resolveReference, type ParsedTask } from '../rules/index.js';
+import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { outcomeIdentifier, refKey, resolveReference, type OutcomeCopy, type ParsedTask } from '../rules/index.js';
 import type { EndpointRuntime } from '../runtime.js';
 
 /** What planning needs beyond the Task itself, fetched for a whole batch at once. */
@@ -11,9 +12,13 @@ export interface BatchContext {
   readonly patients: Map<string, Patient & { id: string }>;
   /** Per Task id: refKey → source Observation. */
   readonly observations: Map<string, Map<string, Observation>>;
+  /** Per tenant: write-back identifier → the EHR copy of an outcome measure (to compare and update). */
+  copies: Map<string, Map<string, OutcomeCopy>>;
 }
 
 const ID_CHUNK = 100;
+/** Write-back identifiers are long; 50 keep the search URL well under common 8 KB limits. */
+const COPY_CHUNK = 50;
 const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 function entries<T extends Resource>(b: Bundle, type: T['resourceType']): (T & { id: string })[] {
@@ -87,5 +92,40 @@ export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly Par
       }
     }
   }
-  return { serviceRequests, patients, observations };
+  return { serviceRequests, patients, observations, copies: await fetchOutcomeCopies(rt, tasks) };
+}
+
+/**
+ * The EHR copies of the batch's outcome measures, by `Observation?identifier=system|a,system|b` (one request
+ * per 50 identifiers per EHR). Read fresh before planning and again after a 412, so a correction is compared
+ * with what the EHR holds now.
+ */
+export async function fetchOutcomeCopies(rt: EndpointRuntime, tasks: readonly ParsedTask[]): Promise<Map<string, Map<string, OutcomeCopy>>> {
+  const wanted = new Map<string, Set<string>>();
+  for (const t of tasks) {
+    for (const o of t.outputs) {
+      if (o.type !== 'outcome-measure') continue;
+      const set = wanted.get(t.tenantId) ?? new Set<string>();
+      set.add(outcomeIdentifier(rt.topology, t, o.ref));
+      wanted.set(t.tenantId, set);
+    }
+  }
+  const out = new Map<string, Map<string, OutcomeCopy>>();
+  for (const [tenantId, ids] of wanted) {
+    const client = rt.ehr.get(tenantId);
+    if (!client) continue;
+    const mine = new Map<string, OutcomeCopy>();
+    out.set(tenantId, mine);
+    const system = IDENTIFIER_SYSTEM.outcomeObservation;
+    for (const part of chunks([...ids], COPY_CHUNK)) {
+      const params = { identifier: part.map((v) => `${system}|${v}`).join(','), _count: String(part.length * 2) };
+      for await (const page of client.searchAll('Observation', params)) {
+        for (const o of entries<Observation>(page, 'Observation')) {
+          const value = o.identifier?.find((i) => i.system === system)?.value;
+          if (value && ids.has(value) && o.meta?.versionId) mine.set(value, { id: o.id, versionId: o.meta.versionId, resource: o });
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { EndpointRuntime, ValidateFn } from '../runtime.js';
 import { upsertDeadLetter } from '../store/dead-letters.js';
 import { assertLease, type Lease } from '../store/leases.js';
 import { alreadyApplied, loadTracks, recordAttempt, recordDurable, versionKey } from '../store/progress.js';
-import { fetchBatchContext, type BatchContext } from './fetch-context.js';
+import { fetchBatchContext, fetchOutcomeCopies, type BatchContext } from './fetch-context.js';
 import { planUnit, type WriteUnit } from './unit.js';
 import { writeUnits, type UnitResult } from './write-back.js';
 
@@ -136,6 +136,7 @@ function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr
     serviceRequest: sr,
     patient: subjectId ? ctx.patients.get(`${tenantId}/${subjectId}`) : undefined,
     observations: (t: ParsedTask): ReadonlyMap<string, Observation> => ctx.observations.get(`${t.id}@${t.version}`) ?? new Map(),
+    copies: ctx.copies.get(tenantId) ?? new Map(),
     track,
   };
 }
@@ -152,7 +153,14 @@ async function writeAll(deps: EngineDeps, rt: EndpointRuntime, ctx: BatchContext
     onRequest: deps.onRequest,
     maxEntries: deps.maxTransactionEntries,
     logger: deps.logger,
-    replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => {
+    replan: async (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => {
+      // A 412 may come from an outcome copy changed meanwhile: compare against the copies as they are now.
+      if (unit.ehrEffects.some((e) => e.kind === 'update-observation')) {
+        const copies = await fetchOutcomeCopies(rt, unit.versions);
+        const mine = ctx.copies.get(unit.tenantId) ?? new Map();
+        for (const [k, v] of copies.get(unit.tenantId) ?? []) mine.set(k, v);
+        ctx.copies.set(unit.tenantId, mine);
+      }
       const p = planUnit(unit.versions, unitInputs(rt, ctx, unit.tenantId, fresh, unit.priorTrack));
       return p.unit ?? { bad: p.bad[0]?.bad ?? { kind: 'invalid-service-request' as const, reason: `Task/${unit.taskId}: nothing left to apply` } };
     },

@@ -1,5 +1,5 @@
 import type { Observation, Patient, ServiceRequest } from '@medplum/fhirtypes';
-import { planTaskVersion, type BadInput, type Effect, type ParsedTask, type SrStatus, type TaskTrack, type Topology } from '../rules/index.js';
+import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type SrStatus, type TaskTrack, type Topology } from '../rules/index.js';
 
 /** All the work for one Task in one batch: its new versions, merged into one set of effects. */
 export interface WriteUnit {
@@ -8,7 +8,7 @@ export interface WriteUnit {
   /** Versions whose effects this unit carries, ascending. */
   readonly versions: readonly ParsedTask[];
   readonly serviceRequest: ServiceRequest & { id: string };
-  /** Effects on the EHR (status + creates), at most one status change. */
+  /** Effects on the EHR (status, creates, outcome-copy updates), at most one status change and one write per identifier. */
   readonly ehrEffects: readonly Effect[];
   /** Effects at the link-worker endpoint (a Task cancellation). */
   readonly lwEffects: readonly Effect[];
@@ -22,6 +22,8 @@ export interface UnitInputs {
   readonly serviceRequest: ServiceRequest & { id: string };
   readonly patient?: Patient & { id: string };
   readonly observations: (task: ParsedTask) => ReadonlyMap<string, Observation>;
+  /** EHR copies of outcome measures by write-back identifier. */
+  readonly copies?: ReadonlyMap<string, OutcomeCopy>;
   readonly track: TaskTrack | undefined;
 }
 
@@ -50,6 +52,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
       serviceRequest: { ...inp.serviceRequest, status },
       patient: inp.patient,
       observations: inp.observations(task),
+      copies: inp.copies,
       track,
     });
     if (plan.kind === 'bad-input') {
@@ -67,6 +70,10 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
         case 'create-communication':
         case 'create-flag':
           if (!creates.has(e.identifier)) creates.set(e.identifier, e);
+          break;
+        case 'update-observation':
+          // Every version saw the same source and copy; the latest plan's update stands (one write per copy).
+          creates.set(e.identifier, e);
           break;
         case 'cancel-task':
           cancel = e;

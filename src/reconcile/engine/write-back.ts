@@ -15,8 +15,8 @@ export interface WriteDeps {
   readonly rt: EndpointRuntime;
   readonly validate: ValidateFn;
   readonly now: () => Date;
-  /** Re-plans a unit against a freshly read ServiceRequest (after 412 Precondition Failed). */
-  readonly replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => WriteUnit | { bad: BadInput };
+  /** Re-plans a unit against a freshly read ServiceRequest and outcome copies (after 412 Precondition Failed). */
+  readonly replan: (unit: WriteUnit, fresh: ServiceRequest & { id: string }) => Promise<WriteUnit | { bad: BadInput }>;
   readonly onRequest?: () => void;
   /** Most entries per EHR transaction. */
   readonly maxEntries: number;
@@ -100,7 +100,8 @@ async function writeChunk(deps: WriteDeps, chunk: Ready[], retries412: number): 
       deps.onRequest?.();
       const fresh = await client.read<ServiceRequest>('ServiceRequest', unit.serviceRequest.id).catch((e: unknown) => e as Error);
       if (fresh instanceof Error) return [{ kind: 'transient', unit, error: fresh }];
-      const next = deps.replan(unit, fresh as ServiceRequest & { id: string });
+      const next = await deps.replan(unit, fresh as ServiceRequest & { id: string }).catch((e: unknown) => e as Error);
+      if (next instanceof Error) return [{ kind: 'transient', unit, error: next }];
       if ('bad' in next) return [{ kind: 'bad-input', unit, bad: next.bad }];
       try {
         const entries = unitEntries(deps.rt.topology, next, deps.validate, deps.now());

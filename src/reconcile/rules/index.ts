@@ -4,4 +4,5 @@ export { planTaskVersion } from './plan.js';
 export { referralStatusFor, gpLabelFor, isTerminalTaskStatus, isTerminalSrStatus, isTaskStatus } from './task-status.js';
 export { resolveReference, refKey, linkWorkerUrl, readableAtLinkWorker } from './references.js';
 export { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
+export { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';
 export { topicsFor, buildCommunication, buildFlag } from './messages.js';

@@ -5,7 +5,11 @@ import type { BadInput, ParsedTask, ResolvedRef, Topology } from './types.js';
 
 /** HL7 observation-category: outcome measures are questionnaire-based ("survey"). */
 const SURVEY = { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey', display: 'Survey' } as const;
+/** What can be copied as a score. entered-in-error is not a score: outcome-copy.ts retracts the copy instead. */
 const ALLOWED_STATUS = new Set(['final', 'amended', 'corrected', 'preliminary']);
+/** Notes travel with the copy (a correction's reason); capped like other free text copied to the GP record. */
+const MAX_NOTES = 20;
+const MAX_NOTE_CHARS = 10_000;
 
 export interface OutcomeContext {
   readonly topology: Topology;
@@ -33,6 +37,20 @@ function instrumentOf(codings: readonly Coding[]): Instrument | undefined {
 function ownExtensions(source: Observation): Observation['extension'] {
   const mine = (source.extension ?? []).filter((e) => e.url.startsWith(`${CANONICAL_BASE}/`));
   return mine.length ? mine : undefined;
+}
+
+/** The source's notes as plain text (author as a display: the link worker's reference means nothing in the EHR). */
+export function copyNotes(source: Observation): Observation['note'] | { bad: string } {
+  const notes = source.note ?? [];
+  if (notes.length > MAX_NOTES) return { bad: `has more than ${MAX_NOTES} notes` };
+  const out: NonNullable<Observation['note']> = [];
+  for (const n of notes) {
+    if (typeof n.text !== 'string' || n.text.trim() === '') continue;
+    if (n.text.length > MAX_NOTE_CHARS) return { bad: `a note exceeds ${MAX_NOTE_CHARS} characters` };
+    const author = n.authorString ?? n.authorReference?.display;
+    out.push({ ...(author ? { authorString: author } : {}), ...(n.time ? { time: n.time } : {}), text: n.text });
+  }
+  return out.length ? out : undefined;
 }
 
 /** Deterministic identifier of the EHR copy: same source Observation → same identifier, whatever Task version carried it. */
@@ -81,6 +99,9 @@ export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeCo
     }
   }
 
+  const note = copyNotes(source);
+  if (note && 'bad' in note) return bad('oversized', note.bad);
+
   const t = ctx.topology;
   const identifier = outcomeIdentifier(t, ctx.task, ref);
   const sourceUrl = ref.kind === 'contained'
@@ -102,6 +123,7 @@ export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeCo
     effectiveDateTime: source.effectiveDateTime ?? source.effectivePeriod?.start ?? ctx.task.lastModified,
     ...(valueInteger !== undefined ? { valueInteger } : {}),
     ...(component ? { component } : {}),
+    ...(note ? { note } : {}),
     ...(ref.kind === 'contained' ? {} : { derivedFrom: [{ reference: linkWorkerUrl(t, ref.resourceType, ref.id) }] }),
   };
   return { ok: true, identifier, resource };

@@ -1,9 +1,11 @@
 import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
 import { normaliseNhsNumber } from '../../fhir/nhs-number.js';
 import { buildCommunication, buildFlag, topicsFor } from './messages.js';
-import { mapOutcome } from './outcome-observation.js';
-import { refKey, resolveReference } from './references.js';
+import { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';
+import { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
+import { linkWorkerUrl, refKey, resolveReference } from './references.js';
 import { isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor } from './task-status.js';
+import type { Observation } from '@medplum/fhirtypes';
 import type { BadInput, Effect, Plan, PlanInput, SrStatus, TaskTrack } from './types.js';
 import { SR_STATUSES } from './types.js';
 
@@ -11,7 +13,8 @@ const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-
 
 /**
  * Task version → effects on the EHR (DESIGN §5). Pure and deterministic. Idempotent by construction:
- * creates carry deterministic identifiers (conditional create), and the status rule is a join:
+ * creates carry deterministic identifiers (conditional create), an outcome copy is updated (If-Match) only
+ * while its clinical content differs from the source's (a correction), and the status rule is a join:
  * entered-in-error absorbs everything, otherwise the lowest terminal Task version wins, otherwise the
  * highest version. So versions may arrive in any order, twice, or late, and end in the same EHR state.
  */
@@ -28,18 +31,31 @@ export function planTaskVersion(input: PlanInput): Plan {
   const decision = decideStatus(input, cur);
   if (decision.effect) effects.push(decision.effect);
 
+  // Every outcome as it stands now (for the GP's messages), and one write per EHR copy that is missing or out of date.
+  const outcomes: Observation[] = [];
+  const seen = new Set<string>();
   for (const out of task.outputs) {
     if (out.type !== 'outcome-measure') continue;
     const source = input.observations.get(refKey(out.ref));
     if (!source) return badPlan('output-not-found', `${where}: outcome Observation ${refKey(out.ref)} was not found at the link-worker endpoint`);
+    const identifier = outcomeIdentifier(t, task, out.ref);
+    if (seen.has(identifier)) continue;
+    seen.add(identifier);
+    const copy = input.copies?.get(identifier);
+    if (source.status === 'entered-in-error') {
+      const sourceUrl = out.ref.kind === 'contained' ? undefined : linkWorkerUrl(t, out.ref.resourceType, out.ref.id, source.meta?.versionId);
+      const retract = retractCopyEffect(identifier, source, copy, sourceUrl);
+      if (retract && 'bad' in retract) return badPlan('oversized', `${where}: outcome ${refKey(out.ref)} ${retract.bad}`);
+      if (retract) effects.push(retract);
+      continue;
+    }
     const mapped = mapOutcome(source, out.ref, { topology: t, task, patientId, serviceRequestId: sr.id });
     if (!mapped.ok) return { kind: 'bad-input', bad: mapped.bad };
-    if (!effects.some((e) => e.kind === 'create-observation' && e.identifier === mapped.identifier)) {
-      effects.push({ kind: 'create-observation', identifier: mapped.identifier, resource: mapped.resource });
-    }
+    outcomes.push(mapped.resource);
+    const write = outcomeCopyEffect(identifier, mapped.resource, copy);
+    if (write) effects.push(write);
   }
 
-  const outcomes = effects.flatMap((e) => (e.kind === 'create-observation' ? [e.resource] : []));
   const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes };
   for (const topic of topicsFor(task)) {
     const c = buildCommunication(topic, msgCtx);

@@ -105,12 +105,25 @@ export interface PlanInput {
   /** Source Observations named by outcome-measure outputs, keyed by `ref key` (see refKey). */
   readonly observations: ReadonlyMap<string, Observation>;
   readonly track: TaskTrack | undefined;
+  /**
+   * EHR copies of outcome measures already written, by write-back identifier (outcomeIdentifier). Absent:
+   * nothing is known of copies, and every outcome is a conditional create (which never duplicates).
+   */
+  readonly copies?: ReadonlyMap<string, OutcomeCopy>;
+}
+
+/** An outcome Observation SP Link copied into the EHR, as read back: its id and version for If-Match. */
+export interface OutcomeCopy {
+  readonly id: string;
+  readonly versionId: string;
+  readonly resource: Observation;
 }
 
 /** One write the reconciler makes. A discriminated union: every consumer switches exhaustively. */
 export type Effect =
   | { readonly kind: 'set-referral-status'; readonly serviceRequestId: string; readonly from: SrStatus; readonly to: SrStatus }
   | { readonly kind: 'create-observation'; readonly identifier: string; readonly resource: Observation }
+  | { readonly kind: 'update-observation'; readonly identifier: string; readonly observationId: string; readonly version: string; readonly resource: Observation }
   | { readonly kind: 'create-communication'; readonly identifier: string; readonly resource: Communication }
   | { readonly kind: 'create-flag'; readonly identifier: string; readonly resource: Flag }
   | { readonly kind: 'cancel-task'; readonly taskId: string; readonly taskVersion: number; readonly reason: string };

@@ -35,7 +35,7 @@ export function ehrInteractionRouter(provider: Provider, launches: LaunchStore, 
       if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
       if (clinical.length) grant.addResourceScope(fhirBase, clinical.join(' '));
       const grantId = await grant.save();
-      launches.bindGrant(grantId, launch);
+      await launches.bindGrant(grantId, launch);
       log.info({ clientId }, 'sandbox EHR launch authorized');
       await provider.interactionFinished(req, res, { login: { accountId: launch.practitioner, remember: false }, consent: { grantId } }, { mergeWithLastSubmission: false });
     } catch (err) {

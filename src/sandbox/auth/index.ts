@@ -11,7 +11,8 @@ import { createTokenVerifier } from '../access/verify-token.js';
 import { backendClient, developerClient, DEVELOPER_CLIENT, gpAppClients } from './clients.js';
 import { ehrInteractionRouter } from './ehr-interaction.js';
 import { BACKEND_CLIENT_KID, loadBackendClientKey, loadServerSigningKeys, publicJwk } from './keys.js';
-import { LaunchStore, type LaunchContext } from './launch-store.js';
+import { LAUNCH_CONTEXT_MODEL, LaunchStore, type LaunchContext } from './launch-store.js';
+import type { OidcStore } from '../../store/oidc-adapter.js';
 import { smartConfiguration, smartSecurity } from './smart-configuration.js';
 import { createSmartProvider, LAUNCH_SCOPES, type SandboxClient } from './smart-provider.js';
 
@@ -30,6 +31,8 @@ export interface SandboxAuthOptions {
   /** Absolute FHIR bases, e.g. http://localhost:3000/sandbox/ehr/fhir. */
   ehrBase: string;
   lwBase: string;
+  /** Storage of both servers' grants, refresh tokens and sessions (SP Link's Db), so they survive a restart. */
+  store: OidcStore;
 }
 
 export interface SandboxAuth {
@@ -68,7 +71,7 @@ function readerOf(server: SandboxFhirServer | undefined): ResourceReader | undef
 /**
  * The sandbox's SMART authorization servers: one for the GP system (EHR launch + backend services) and one
  * for the link-worker service (backend services only, a different system with its own issuer), plus the
- * access enforcement both FHIR servers use. Storage is in memory (oidc-provider's default, sandbox only).
+ * access enforcement both FHIR servers use. Grants, refresh tokens and sessions live in SP Link's Db (`opts.store`).
  */
 export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<SandboxAuth> {
   const { config } = opts;
@@ -86,7 +89,8 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
     log.warn({ clientId: DEVELOPER_CLIENT.clientId }, 'INSECURE: sandbox developer client enabled (sandbox.allowInsecureDeveloperClient)');
   }
 
-  const launches = new LaunchStore();
+  const ehrAdapter = opts.store.adapterFactory('sandbox-ehr-auth', { grantBound: [LAUNCH_CONTEXT_MODEL] });
+  const launches = new LaunchStore({ grants: ehrAdapter(LAUNCH_CONTEXT_MODEL) });
   const [ehrKeys, lwKeys] = await Promise.all([loadServerSigningKeys(dataDir, 'ehr-auth'), loadServerSigningKeys(dataDir, 'lw-auth')]);
   const { provider: ehrProvider, policy: ehrPolicy } = createSmartProvider({
     issuer: ehrIssuer,
@@ -94,10 +98,18 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
     clients: [...gpAppClients(config, ehrBase), ...common],
     jwks: ehrKeys,
     cookieKeys,
+    adapter: ehrAdapter,
     launches,
     interactionPath: (uid) => `${EHR_AUTH_PATH}/interaction/${uid}`,
   });
-  const { provider: lwProvider } = createSmartProvider({ issuer: lwIssuer, fhirBase: lwBase, clients: common, jwks: lwKeys, cookieKeys });
+  const { provider: lwProvider } = createSmartProvider({
+    issuer: lwIssuer,
+    fhirBase: lwBase,
+    clients: common,
+    jwks: lwKeys,
+    cookieKeys,
+    adapter: opts.store.adapterFactory('sandbox-lw-auth'),
+  });
 
   const servers: { ehr?: SandboxFhirServer; lw?: SandboxFhirServer } = {};
   const grantActive = (provider: Provider) => async (grantId: string) => Boolean(await provider.Grant.find(grantId));
@@ -139,7 +151,7 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
     lwSecurity: smartSecurity(lwIssuer, false),
     backendKey: { file: backend.file, kid: BACKEND_CLIENT_KID },
     async close() {
-      // oidc-provider's memory storage holds no timers or sockets; nothing to release.
+      // Storage belongs to the caller (opts.store); the providers hold no timers or sockets.
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /** What the sandbox EHR knows when it launches an app (SMART App Launch 2.x §EHR launch context). */
 export interface LaunchContext {
@@ -12,7 +13,15 @@ export interface LaunchContext {
   readonly needPatientBanner?: boolean;
 }
 
+/** oidc-provider model name under which grant-bound launch contexts are stored (bound to the grant: revoked with it). */
+export const LAUNCH_CONTEXT_MODEL = 'SmartLaunchContext';
+
 export interface LaunchStoreOptions {
+  /**
+   * Where launch contexts bound to grants are kept: the EHR authorization server's own storage (model
+   * LAUNCH_CONTEXT_MODEL), so a refresh after a restart still carries `patient`, `encounter`, `fhirUser`.
+   */
+  grants: Adapter;
   /** How long a launch id can start an authorization. */
   launchTtlMs?: number;
   /** How long a grant keeps its context (refresh tokens live at most this long). */
@@ -26,16 +35,18 @@ interface Entry<T> {
 
 /**
  * Launch contexts by opaque `launch` id, and by oidc-provider grant id once an authorization has bound one,
- * so the token endpoint (and refreshes) can return `patient`, `encounter`, `fhirUser`. In memory, like the
- * sandbox authorization server's own storage.
+ * so the token endpoint (and refreshes) can return `patient`, `encounter`, `fhirUser`. Launch ids are short-lived
+ * and kept in memory (a launch not yet used when the sandbox restarts is started again from the EHR); contexts
+ * bound to grants live as long as refresh tokens can, in the authorization server's storage.
  */
 export class LaunchStore {
   readonly #launches = new Map<string, Entry<LaunchContext>>();
-  readonly #grants = new Map<string, Entry<LaunchContext>>();
+  readonly #grants: Adapter;
   readonly #launchTtl: number;
   readonly #grantTtl: number;
 
-  constructor(opts: LaunchStoreOptions = {}) {
+  constructor(opts: LaunchStoreOptions) {
+    this.#grants = opts.grants;
     this.#launchTtl = opts.launchTtlMs ?? 60 * 60 * 1000;
     this.#grantTtl = opts.grantTtlMs ?? 14 * 24 * 60 * 60 * 1000;
   }
@@ -54,18 +65,20 @@ export class LaunchStore {
     return e && e.expires > Date.now() ? e.value : undefined;
   }
 
-  bindGrant(grantId: string, context: LaunchContext): void {
-    this.#grants.set(grantId, { value: context, expires: Date.now() + this.#grantTtl });
+  async bindGrant(grantId: string, context: LaunchContext): Promise<void> {
+    const { patient, encounter, practitioner, needPatientBanner } = context;
+    const payload = { grantId, context: { patient, encounter, practitioner, needPatientBanner } } as unknown as AdapterPayload;
+    await this.#grants.upsert(grantId, payload, Math.ceil(this.#grantTtl / 1000));
   }
 
-  forGrant(grantId: string | undefined): LaunchContext | undefined {
+  async forGrant(grantId: string | undefined): Promise<LaunchContext | undefined> {
     if (!grantId) return undefined;
-    const e = this.#grants.get(grantId);
-    return e && e.expires > Date.now() ? e.value : undefined;
+    const stored = (await this.#grants.find(grantId)) as { context?: LaunchContext } | undefined;
+    return stored?.context;
   }
 
   #sweep(): void {
     const now = Date.now();
-    for (const map of [this.#launches, this.#grants]) for (const [k, e] of map) if (e.expires <= now) map.delete(k);
+    for (const [k, e] of this.#launches) if (e.expires <= now) this.#launches.delete(k);
   }
 }

@@ -1,4 +1,4 @@
-import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type AdapterFactory, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { ScopeContext } from '../access/smart-scopes.js';
 import { ScopePolicy } from './scope-policy.js';
@@ -32,6 +32,8 @@ export interface SmartProviderOptions {
   clients: readonly SandboxClient[];
   jwks: { keys: JWK[] };
   cookieKeys: string[];
+  /** Storage for grants, refresh tokens, sessions… (OidcStore on SP Link's Db). */
+  adapter: AdapterFactory;
   /** Present for a server that supports EHR launch (authorization code); absent = backend services only. */
   launches?: LaunchStore;
   /** Path of the interaction route under the issuer (the EHR launcher completes it server-side). */
@@ -58,6 +60,7 @@ export function createSmartProvider(opts: SmartProviderOptions): { provider: Pro
   const ttl = opts.accessTokenTtlSeconds ?? 3600;
 
   const configuration: Configuration = {
+    adapter: opts.adapter,
     clients: opts.clients.map((c) => c.metadata),
     jwks: opts.jwks as Configuration['jwks'],
     cookies: { keys: opts.cookieKeys },
@@ -99,7 +102,7 @@ export function createSmartProvider(opts: SmartProviderOptions): { provider: Pro
     },
     async extraTokenClaims(_ctx, token) {
       const grantId = 'grantId' in token ? token.grantId : undefined;
-      const launch = launches?.forGrant(grantId);
+      const launch = await launches?.forGrant(grantId);
       // grant_id lets the sandbox FHIR servers honour revocation (e.g. after authorization code replay).
       return launch ? { ...launchClaims(fhirBase, launch), grant_id: grantId } : grantId ? { grant_id: grantId } : undefined;
     },
@@ -146,7 +149,7 @@ export function createSmartProvider(opts: SmartProviderOptions): { provider: Pro
         }
       }
       await next();
-      if (ctx.oidc?.route === 'token' && ctx.status === 200) completeTokenResponse(ctx as KoaContextWithOIDC, fhirBase, launches);
+      if (ctx.oidc?.route === 'token' && ctx.status === 200) await completeTokenResponse(ctx as KoaContextWithOIDC, fhirBase, launches);
     });
   }
   return { provider, policy };
@@ -170,11 +173,11 @@ function launchClaims(fhirBase: string, launch: LaunchContext): Record<string, u
 }
 
 /** SMART App Launch 2.x §Response with access token: launch context and the full granted scope. */
-function completeTokenResponse(ctx: KoaContextWithOIDC, fhirBase: string, launches: LaunchStore): void {
+async function completeTokenResponse(ctx: KoaContextWithOIDC, fhirBase: string, launches: LaunchStore): Promise<void> {
   const body = ctx.body as Record<string, unknown> | undefined;
   if (!body || typeof body.access_token !== 'string') return;
   const grant = ctx.oidc.entities.Grant;
-  const launch = launches.forGrant(grant?.jti);
+  const launch = await launches.forGrant(grant?.jti);
   if (launch) Object.assign(body, launchClaims(fhirBase, launch), { need_patient_banner: launch.needPatientBanner ?? true });
   const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
   if (grant && source?.scope) {

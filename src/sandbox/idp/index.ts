@@ -5,7 +5,8 @@ import type { Config } from '../../config/schema.js';
 import { logger } from '../../http/logger.js';
 import { loadServerSigningKeys } from '../auth/keys.js';
 import { sandboxAssetsRouter } from '../ehr-ui/assets.js';
-import { renderLoginPage } from './login-page.js';
+import type { OidcStore } from '../../store/oidc-adapter.js';
+import { renderLoginPage, renderLogoutPage, renderSignedOutPage } from './login-page.js';
 import { sandboxStaff, type StaffUser } from './staff.js';
 
 export { sandboxStaff, OTHER_ORG_ODS, SERVICE_MANAGER_ID, OTHER_ORG_WORKER_ID, type StaffUser } from './staff.js';
@@ -19,6 +20,8 @@ export interface SandboxIdpOptions {
   dataDir?: string;
   /** Link-worker FHIR base: `fhirUser` = `{lwBase}/Practitioner/{id}`. */
   lwBase: string;
+  /** Storage of sessions and grants (SP Link's Db), so staff stay signed in to the IdP across a restart. */
+  store: OidcStore;
 }
 
 export interface SandboxIdp {
@@ -31,10 +34,12 @@ export interface SandboxIdp {
 }
 
 /**
- * The sandbox staff identity provider for the link-worker workspace (oidc-provider 9, in memory):
+ * The sandbox staff identity provider for the link-worker workspace (oidc-provider 9, storage in SP Link's Db):
  * authorization code + PKCE S256 (required) for client `workspace.oidc.clientId`; ID token claims `name`,
  * `email`, and under the configured claim names the roles, organisation ODS code and Practitioner reference.
- * Every authorization request shows the sign-in page (no single sign-on), so switching user needs no logout.
+ * Like an organisation's IdP it keeps a single sign-on session for the browser (ended when the browser closes),
+ * so another authorization request signs the same person in without asking; RP-initiated logout
+ * (`end_session_endpoint`) ends that session, and the next sign-in asks who is signing in.
  */
 export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<SandboxIdp> {
   const { config } = opts;
@@ -54,15 +59,17 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
           client_secret: config.workspace.oidc.clientSecret,
           client_name: 'SP Link workspace',
           redirect_uris: [`${publicUrl}/workspace/callback`],
-          post_logout_redirect_uris: [`${publicUrl}/workspace`],
+          post_logout_redirect_uris: [`${publicUrl}/workspace/signed-out`],
           grant_types: ['authorization_code'],
           response_types: ['code'],
           token_endpoint_auth_method: 'client_secret_basic',
         },
       ]
     : [];
+  const clientName = (id: unknown) => clients.find((c) => c.client_id === id)?.client_name ?? String(id);
 
   const configuration: Configuration = {
+    adapter: opts.store.adapterFactory('sandbox-idp'),
     clients,
     jwks: (await loadServerSigningKeys(opts.dataDir ?? config.dataDir, 'idp')) as Configuration['jwks'],
     cookies: { keys: [createHmac('sha256', config.server.sessionSecret).update('sandbox-idp-cookies').digest('base64url')] },
@@ -93,28 +100,34 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
       };
     },
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      // OpenID Connect RP-Initiated Logout 1.0: the OP asks before ending its session (§2), with one button.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutPage({
+            action: ctx.oidc.urlFor('end_session_confirm'),
+            xsrf: String(ctx.oidc.session?.state?.secret ?? ''),
+            clientName: ctx.oidc.client ? clientName(ctx.oidc.client.clientId) : undefined,
+          });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderSignedOutPage();
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `${IDP_PATH}/interaction/${interaction.uid}` },
-    ttl: { AuthorizationCode: 60, Interaction: 900, Session: 8 * 3600, Grant: 8 * 3600, IdToken: 3600, AccessToken: 3600 },
+    // The grant outlives the session it was given in, so a live session never meets a consent prompt.
+    ttl: { AuthorizationCode: 60, Interaction: 900, Session: 8 * 3600, Grant: 9 * 3600, IdToken: 3600, AccessToken: 3600 },
   };
   const provider = new Provider(issuer, configuration);
   provider.on('server_error', (_ctx, err) => log.error({ err }, 'sandbox identity provider error'));
-  provider.use(async (ctx, next) => {
-    if (ctx.path === '/auth' || ctx.path.startsWith('/auth/')) {
-      // Sandbox: every sign-in starts afresh (pick any user each time). The browser's IdP session is ignored on
-      // /auth and its resume step, so switching user never meets an account-switch logout page.
-      ctx.req.headers.cookie = ctx.req.headers.cookie
-        ?.split(';')
-        .filter((c) => !/^_session(\.|$)/.test(c.trim().split('=')[0] ?? ''))
-        .join(';');
-      if (ctx.method === 'GET' && ctx.path === '/auth') ctx.query = { ...ctx.query, prompt: 'login' };
-    }
-    await next();
-  });
 
   const router = Router();
   router.use(sandboxAssetsRouter());
-  const clientName = (id: unknown) => clients.find((c) => c.client_id === id)?.client_name ?? String(id);
 
   router.get(`${IDP_PATH}/interaction/:uid`, async (req: Request, res: Response, next) => {
     try {
@@ -160,7 +173,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
     issuer,
     users,
     async close() {
-      // in-memory provider: nothing to release
+      // Storage belongs to the caller (opts.store); the provider holds no timers or sockets.
     },
   };
 }

@@ -43,3 +43,24 @@ export function renderLoginPage(opts: { uid: string; users: readonly StaffUser[]
 </ul>`;
   return layout({ title: opts.error ? 'Error: Sign in' : 'Sign in', service: IDP_SERVICE_NAME, body });
 }
+
+/**
+ * The IdP's sign-out question (RP-initiated logout): one button that ends the sandbox IdP session, so the next
+ * person at this computer is asked who they are. `xsrf` binds the post to this browser's logout request.
+ */
+export function renderLogoutPage(opts: { action: string; xsrf: string; clientName?: string }): string {
+  const body = html`<h1 class="nhsuk-heading-l">Sign out</h1>
+<p>${opts.clientName ? html`You have signed out of ${opts.clientName}. ` : ''}Sign out of the sandbox staff sign-in too, so that the next person using this computer has to sign in as themselves.</p>
+<form method="post" action="${opts.action}" data-testid="logout-form">
+  <input type="hidden" name="xsrf" value="${opts.xsrf}">
+  <button class="nhsuk-button" type="submit" name="logout" value="yes" id="sign-out">Sign out</button>
+</form>`;
+  return layout({ title: 'Sign out', service: IDP_SERVICE_NAME, body });
+}
+
+/** Shown after signing out at the IdP when the application named no page to return to. */
+export function renderSignedOutPage(): string {
+  const body = html`<h1 class="nhsuk-heading-l">You have signed out</h1>
+<p data-testid="idp-signed-out">You have signed out of the sandbox staff sign-in. You can close this window.</p>`;
+  return layout({ title: 'Signed out', service: IDP_SERVICE_NAME, body });
+}

@@ -18,6 +18,8 @@ export interface StashedForm {
 /** What the workspace keeps in its session (ids, the user's name, tokens for CSRF; never patient data). */
 export interface WorkspaceSession {
   actor?: Actor;
+  /** The IdP's ID token, only for `id_token_hint` at sign-out (sessions are encrypted at rest). */
+  idToken?: string;
   csrf?: string;
   returnTo?: string;
   stash?: StashedForm;

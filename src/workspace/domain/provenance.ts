@@ -11,6 +11,8 @@ const ACTIVITY_TEXT: Record<ActionKind, string> = {
   session: 'Session recorded',
   plan: 'Personalised plan recorded',
   outcome: 'Outcome measure recorded',
+  'correct-outcome': 'Outcome measure corrected',
+  'outcome-error': 'Outcome measure marked as recorded in error',
   safeguarding: 'Safeguarding concern raised',
   complete: 'Support completed',
   close: 'Case closed',

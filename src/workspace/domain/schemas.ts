@@ -31,6 +31,18 @@ const pastDate = (label: string, today: string) =>
     })
     .refine((s) => s <= today, { message: `The ${label} must be today or in the past` });
 
+/** The recorded measure a correction is about, and the version of it the user saw (hidden form fields). */
+const observationId = z.string({ error: 'Select the outcome measure' }).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Select the outcome measure');
+const versionId = z.string({ error: 'Reload the page and try again' }).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Reload the page and try again');
+
+/** Actions that change a recorded outcome measure rather than add to the case. */
+export const OUTCOME_FIXES = ['correct-outcome', 'outcome-error'] as const;
+export type OutcomeFix = (typeof OUTCOME_FIXES)[number];
+export const isOutcomeFix = (a: string): a is OutcomeFix => (OUTCOME_FIXES as readonly string[]).includes(a);
+
+/** Actions whose form carries scores (`score-…` fields) checked against the instrument's ranges. */
+const SCORED = new Set<string>(['outcome', 'correct-outcome']);
+
 export function actionSchemas(today: string) {
   return {
     accept: z.object({}),
@@ -68,6 +80,18 @@ export function actionSchemas(today: string) {
       date: pastDate('date the measure was taken', today),
       scores: z.record(z.string(), z.string()),
     }),
+    'correct-outcome': z.object({
+      observation: observationId,
+      observationVersion: versionId,
+      instrument: choose(codes(INSTRUMENTS), 'the outcome measure'),
+      reason: required('why the score is being corrected', 1000),
+      scores: z.record(z.string(), z.string()),
+    }),
+    'outcome-error': z.object({
+      observation: observationId,
+      observationVersion: versionId,
+      reason: required('why this measure was recorded in error', 1000),
+    }),
     safeguarding: z.object({ detail: required('what the concern is', 2000) }),
     complete: z.object({ summary: required('a summary for the GP', 4000) }),
     close: z.object({ reason: choose(reasonCodes, 'a reason for closing'), note: optionalText(1000) }),
@@ -77,7 +101,7 @@ export function actionSchemas(today: string) {
 export type ActionSchemas = ReturnType<typeof actionSchemas>;
 export type ActionKind = keyof ActionSchemas;
 export type ActionInput<K extends ActionKind> = z.infer<ActionSchemas[K]> &
-  (K extends 'outcome' ? { values: OutcomeValues } : unknown);
+  (K extends 'outcome' | 'correct-outcome' ? { values: OutcomeValues } : unknown);
 export const ACTION_KINDS = Object.keys(actionSchemas('2000-01-01')) as ActionKind[];
 
 /** Validated scores of one instrument: `total` and/or item codes → integer. */
@@ -92,7 +116,7 @@ export const scoreField = (part: string) => `score-${part}`;
 /** Validates a posted form for one action. `today` is the UTC calendar date (YYYY-MM-DD). */
 export function parseAction<K extends ActionKind>(kind: K, body: Record<string, unknown>, today: string): ParseResult<K> {
   const schema = actionSchemas(today)[kind];
-  const input = kind === 'outcome' ? { ...body, scores: collectScores(body) } : body;
+  const input = SCORED.has(kind) ? { ...body, scores: collectScores(body) } : body;
   const result = schema.safeParse(input);
   const errors: FieldErrors = {};
   if (!result.success) {
@@ -101,7 +125,7 @@ export function parseAction<K extends ActionKind>(kind: K, body: Record<string, 
       errors[field] ??= issue.message;
     }
   }
-  if (kind === 'outcome') {
+  if (SCORED.has(kind)) {
     const instrument = typeof body.instrument === 'string' ? findInstrument(body.instrument) : undefined;
     if (instrument) {
       const values = checkScores(instrument.code, collectScores(body), errors);

@@ -5,6 +5,7 @@ import { isNew, isTerminal, readCase } from './case-state.js';
 import type { Actor } from './actor.js';
 import type { ActionInput, ActionKind } from './schemas.js';
 import { buildOutcomeObservation } from './outcome-observation.js';
+import { correctOutcome, markOutcomeInError } from './outcome-fixes.js';
 
 /**
  * Pure Task updates, one per workspace action, after the HL7 Gravity SDOH "Task for referral
@@ -27,12 +28,16 @@ export interface ChangeContext {
   patientReference?: string;
   /** Absolute base of the link-worker endpoint (Provenance entity URLs). */
   linkWorkerBase?: string;
+  /** The recorded outcome Observation a correction is about, as read from the link-worker endpoint. */
+  observation?: Observation;
 }
 
 export interface TaskChange {
   task: Task;
   /** New outcome Observations, referenced from task.output by `urn:uuid:` fullUrls. */
   observations: { fullUrl: string; resource: Observation }[];
+  /** Existing outcome Observations changed in place (corrections), each with the version it was read at. */
+  updates?: { resource: Observation; ifMatch: string }[];
   /** What happened, for the Provenance and the audit trail. */
   activity: ActionKind;
 }
@@ -225,6 +230,8 @@ export const BUILDERS: { [K in ActionKind]: Builder<K> } = {
   session: recordSession,
   plan: recordPlan,
   outcome: recordOutcome,
+  'correct-outcome': correctOutcome,
+  'outcome-error': markOutcomeInError,
   safeguarding: raiseSafeguarding,
   complete,
   close,

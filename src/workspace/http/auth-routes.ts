@@ -1,15 +1,14 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
-import type { Actor } from '../domain/actor.js';
-import { STRATEGY_NAME, type StaffLogin } from '../auth/oidc.js';
+import { STRATEGY_NAME, type StaffLogin, type StaffSignIn } from '../auth/oidc.js';
 import { SESSION_COOKIE, regenerate, saveSession, wsSession } from '../auth/session.js';
 import { recordAudit } from '../../store/audit.js';
-import { signInPage } from '../views/misc-pages.js';
+import { signedOutPage, signInPage } from '../views/misc-pages.js';
 import { requireActor, requireCsrf } from './guards.js';
 import type { WorkspaceDeps } from './context.js';
 
 const SAFE_RETURN = /^\/workspace\/(caseload|capacity|cases\/[A-Za-z0-9\-.]{1,64})(\?[^#]*)?$/;
 
-/** Sign-in, the OIDC callback and sign-out. */
+/** Sign-in, the OIDC callback, sign-out (here and at the IdP) and the signed-out page. */
 export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Router {
   const r = express.Router();
 
@@ -25,7 +24,7 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
 
   r.get('/callback', (req: Request, res: Response, next: NextFunction) => {
     login.ready().then(() => {
-      login.passport.authenticate(STRATEGY_NAME, (err: unknown, user: Actor | false, info?: { message?: string }) => {
+      login.passport.authenticate(STRATEGY_NAME, (err: unknown, user: StaffSignIn | false, info?: { message?: string }) => {
         if (err) {
           deps.logger.warn({ err }, 'workspace sign-in failed');
           return res.redirect(303, '/workspace/sign-in?reason=failed');
@@ -39,12 +38,13 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
     }, next);
   });
 
-  async function finishSignIn(req: Request, res: Response, actor: Actor): Promise<void> {
+  async function finishSignIn(req: Request, res: Response, { actor, idToken }: StaffSignIn): Promise<void> {
     const before = req.session.ws ?? {};
     // New session id after sign-in (session fixation); keep only the return path and stashed work.
     await regenerate(req);
     const ws = wsSession(req);
     ws.actor = actor;
+    if (idToken) ws.idToken = idToken;
     if (before.stash) ws.stash = before.stash;
     const returnTo = before.returnTo && SAFE_RETURN.test(before.returnTo) ? before.returnTo : '/workspace/caseload';
     await saveSession(req);
@@ -52,14 +52,28 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
     res.redirect(303, returnTo);
   }
 
+  // Sign-out ends SP Link's session and then the IdP's (OpenID Connect RP-Initiated Logout 1.0): otherwise the
+  // next "Sign in" on a shared computer would silently sign the previous user back in through the IdP's session.
   r.post('/logout', requireActor, requireCsrf, (req, res, next) => {
-    const actor = req.session.ws?.actor;
+    const { actor, idToken } = req.session.ws ?? {};
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie(SESSION_COOKIE, { path: '/workspace' });
       if (actor) void recordAudit(deps.db, { actor: actor.sub, action: 'workspace.sign-out' }).catch(() => undefined);
-      res.redirect(303, '/workspace/sign-in?reason=signed-out');
+      login.endSessionUrl(idToken).then(
+        (url) => res.redirect(303, url?.href ?? '/workspace/signed-out?idp=kept'),
+        (e: unknown) => {
+          deps.logger.warn({ err: e }, 'identity provider unreachable at sign-out; its session may still be active');
+          res.redirect(303, '/workspace/signed-out?idp=kept');
+        },
+      );
     });
+  });
+
+  // Where the IdP returns after signing out (the registered post_logout_redirect_uri).
+  r.get('/signed-out', (req, res) => {
+    if (req.session.ws?.actor) return res.redirect(303, '/workspace/caseload');
+    res.type('html').send(signedOutPage({ idpSessionKept: req.query.idp === 'kept' }));
   });
 
   return r;

@@ -3,7 +3,13 @@ import { FhirHttpError } from '../../fhir/errors.js';
 import { recordAudit } from '../../store/audit.js';
 import { isManager } from '../domain/actor.js';
 import { buildChangeBundle } from '../domain/change-bundle.js';
-import { ACTION_KINDS, parseAction, type ActionKind } from '../domain/schemas.js';
+import type { Observation, Task } from '@medplum/fhirtypes';
+import { readCase } from '../domain/case-state.js';
+import { instrumentOf } from '../domain/outcome-observation.js';
+import { ACTION_KINDS, isOutcomeFix, parseAction, type ActionKind } from '../domain/schemas.js';
+import { relativeTo } from '../data/org-scope.js';
+import type { LinkWorkerStore } from '../data/link-worker-store.js';
+import { fixFormKey } from '../views/case-forms.js';
 import { buildChange, type ChangeContext } from '../domain/task-builders.js';
 import { wsSession } from '../auth/session.js';
 import type { FormState } from '../views/fields.js';
@@ -16,6 +22,7 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const SAVED: Record<ActionKind, string> = {
   accept: 'Referral accepted.', decline: 'Referral declined. The GP will be told.', assign: 'Case assigned.',
   contact: 'Contact attempt saved.', session: 'Session saved.', plan: 'Plan saved.', outcome: 'Outcome measure saved.',
+  'correct-outcome': 'Outcome measure corrected. The GP record will be updated.', 'outcome-error': 'Outcome measure marked as recorded in error. The GP record will be updated.',
   safeguarding: 'Safeguarding concern raised. The GP will be told urgently.', complete: 'Case completed. The summary goes to the GP.', close: 'Case closed.',
 };
 
@@ -23,7 +30,26 @@ const isAction = (s: string): s is ActionKind => (ACTION_KINDS as string[]).incl
 
 /** The case page form an action came from (outcome has one form per instrument). */
 function formKey(action: ActionKind, body: Record<string, unknown>): string {
-  return action === 'outcome' && typeof body.instrument === 'string' && ID.test(body.instrument) ? `outcome-${body.instrument}` : action;
+  if (action === 'outcome' && typeof body.instrument === 'string' && ID.test(body.instrument)) return `outcome-${body.instrument}`;
+  // One correction form per recorded measure (views/case-forms.ts fixFormKey).
+  if (isOutcomeFix(action) && typeof body.observation === 'string' && ID.test(body.observation)) return fixFormKey(action, body.observation);
+  return action;
+}
+
+/**
+ * The recorded outcome Observation a correction names: it must be one of this case's outcome outputs
+ * (so org scope follows from the Task's), read fresh from the link-worker endpoint. undefined → 404.
+ */
+async function loadCaseObservation(store: LinkWorkerStore, task: Task, id: unknown): Promise<Observation | undefined> {
+  if (typeof id !== 'string' || !ID.test(id)) return undefined;
+  const ours = readCase(task).outcomeRefs.some((r) => relativeTo(store.base, r) === `Observation/${id}`);
+  if (!ours) return undefined;
+  try {
+    return await store.fhir.read<Observation>('Observation', id);
+  } catch (err) {
+    if (err instanceof FhirHttpError && (err.status === 404 || err.status === 410)) return undefined;
+    throw err;
+  }
 }
 
 /** Posted values worth keeping (no CSRF token, no version). */
@@ -83,14 +109,22 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
       if (!loaded.ok) return;
       if (action === 'assign' && !isManager(actor)) return forbidden(res, 'Only a service manager can assign cases.');
       const { task, scope } = loaded;
-      const body = (req.body ?? {}) as Record<string, unknown>;
+      let body = (req.body ?? {}) as Record<string, unknown>;
       const key = formKey(action, body);
       const now = deps.now();
+      let observation: Observation | undefined;
+      if (isOutcomeFix(action)) {
+        observation = await loadCaseObservation(store, task, body.observation);
+        if (!observation) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Outcome measure not found', message: 'This case has no such outcome measure.', actor, csrfToken: authed(res).csrf }));
+        // The instrument (and so the score ranges) is the recorded measure's, whatever the form says.
+        body = { ...body, instrument: instrumentOf(observation) ?? '' };
+      }
       const parsed = parseAction(action, body, todayOf(now));
       const staff = await store.staff(scope);
       const ctx: ChangeContext = {
         actor, now, maxContactAttempts: deps.workspace.maxContactAttempts, linkWorkerBase: store.base,
         actorRole: staff.find((m) => m.practitioner === actor.practitioner)?.reference,
+        observation,
       };
       const errors = parsed.ok ? {} : { ...parsed.errors };
       if (parsed.ok && action === 'assign') {
@@ -108,7 +142,8 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
         return renderCase(deps, store, res, { task, scope, status: 400, forms: { [key]: { values: formValues(body), errors } } });
       }
       const version = typeof body.version === 'string' ? body.version : '';
-      if (!version || version !== task.meta?.versionId) {
+      const seenObservation = typeof body.observationVersion === 'string' ? body.observationVersion : '';
+      if (!version || version !== task.meta?.versionId || (observation && seenObservation !== observation.meta?.versionId)) {
         return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
       }
       const built = buildChange(action, task, parsed.value, ctx);

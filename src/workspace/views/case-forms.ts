@@ -1,6 +1,8 @@
-import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, type Instrument } from '../../fhir/codes.js';
+import type { Observation } from '@medplum/fhirtypes';
+import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, findInstrument, type Instrument } from '../../fhir/codes.js';
+import { instrumentOf, scoreText } from '../domain/outcome-observation.js';
 import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
-import { LINK_WORKER_REASONS, scoreField } from '../domain/schemas.js';
+import { LINK_WORKER_REASONS, scoreField, type OutcomeFix } from '../domain/schemas.js';
 import { EMPTY_FORM, choices, errorSummary, input, select, textarea, type FormState } from './fields.js';
 import { html, type Html } from './html.js';
 
@@ -84,12 +86,44 @@ export function planForm(c: FormsContext, directory: DirectoryEntry[]): Html {
 export function outcomeForm(c: FormsContext, inst: Instrument): Html {
   const key = `outcome-${inst.code}`;
   const s = st(c, key);
-  const parts = [...(inst.total ? [{ code: 'total', display: 'Total score', min: inst.total.min, max: inst.total.max }] : []), ...inst.items];
+  const parts = scoreParts(inst);
   return form(c, key, 'outcome', `Outcome measure: ${inst.display}`, html`
     <input type="hidden" name="instrument" value="${inst.code}">
     <p class="nhsuk-body-s">Take it at the first session and again at the last.</p>
     ${input({ form: key, name: 'date', label: 'Date taken', type: 'date', state: s, max: c.today, width: 10 })}
     ${parts.map((p) => input({ form: key, name: scoreField(p.code), label: `${p.display} (${p.min} to ${p.max})`, state: s, inputmode: 'numeric', width: 3 }))}`, 'Save outcome measure');
+}
+
+/** Form key of a correction form: one per recorded measure and kind of fix. */
+export const fixFormKey = (action: OutcomeFix, observationId: string) => `${action === 'correct-outcome' ? 'correct' : 'in-error'}-${observationId}`;
+
+const scoreParts = (inst: Instrument) => [...(inst.total ? [{ code: 'total', display: 'Total score', min: inst.total.min, max: inst.total.max }] : []), ...inst.items];
+
+const observed = (o: Observation) => html`<input type="hidden" name="observation" value="${o.id ?? ''}">
+      <input type="hidden" name="observationVersion" value="${o.meta?.versionId ?? ''}">`;
+
+/** "Correct": new scores and a reason; the measure becomes `corrected` and the GP record follows. */
+export function correctOutcomeForm(c: FormsContext, o: Observation, label: string): Html {
+  const inst = findInstrument(instrumentOf(o) ?? '');
+  if (!inst || !o.id) return html``;
+  const key = fixFormKey('correct-outcome', o.id);
+  const s = st(c, key);
+  return form(c, key, 'correct-outcome', `Correct ${label}`, html`
+    ${observed(o)}
+    <p class="nhsuk-body-s">Recorded: ${scoreText(o)}. The corrected scores replace these here and in the GP record.</p>
+    ${scoreParts(inst).map((p) => input({ form: key, name: scoreField(p.code), label: `${p.display} (${p.min} to ${p.max})`, state: s, inputmode: 'numeric', width: 3 }))}
+    ${textarea({ form: key, name: 'reason', label: 'Why are you correcting it?', state: s, rows: 2 })}`, 'Save correction');
+}
+
+/** "Recorded in error": the measure becomes `entered-in-error`, here and in the GP record; never deleted. */
+export function outcomeErrorForm(c: FormsContext, o: Observation, label: string): Html {
+  if (!o.id) return html``;
+  const key = fixFormKey('outcome-error', o.id);
+  const s = st(c, key);
+  return form(c, key, 'outcome-error', `Recorded in error: ${label}`, html`
+    ${observed(o)}
+    <p class="nhsuk-body-s">For a measure that should not have been recorded, for example against the wrong person. It stays in the record, struck out.</p>
+    ${textarea({ form: key, name: 'reason', label: 'Why was it recorded in error?', state: s, rows: 2 })}`, 'Mark as recorded in error', { warning: true });
 }
 
 export const outcomeForms = (c: FormsContext) =>

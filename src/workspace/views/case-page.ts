@@ -4,9 +4,11 @@ import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { isNew, isTerminal, type CaseState } from '../domain/case-state.js';
 import { statusText } from '../domain/caseload.js';
+import { scoreText } from '../domain/outcome-observation.js';
 import type { ReferralDetails } from '../domain/referral-details.js';
 import {
-  acceptForm, assignForm, closeForm, completeForm, contactForm, declineForm, outcomeForms, planForm, safeguardingForm, sessionForm, type FormsContext,
+  acceptForm, assignForm, closeForm, completeForm, contactForm, correctOutcomeForm, declineForm, outcomeErrorForm, outcomeForms, planForm, safeguardingForm, sessionForm,
+  type FormsContext,
 } from './case-forms.js';
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
 import { page } from './layout.js';
@@ -50,10 +52,28 @@ function referralSection(r: ReferralDetails): Html {
   </dl>`;
 }
 
-function scoreText(o: Observation): string {
-  if (o.valueInteger !== undefined) return String(o.valueInteger);
-  return (o.component ?? []).map((c) => `${c.code.coding?.[0]?.display ?? c.code.text ?? ''}: ${c.valueInteger ?? ''}`).join('; ');
+const measureName = (o: Observation) => o.code.coding?.find((c) => c.system === CODE_SYSTEM.outcomeInstrument)?.display ?? o.code.text ?? 'Outcome measure';
+
+/** A score as recorded: struck out when recorded in error, tagged when corrected. */
+function scoreCell(o: Observation): Html {
+  if (o.status === 'entered-in-error') return html`<s>${scoreText(o)}</s> <strong class="nhsuk-tag nhsuk-tag--grey" data-testid="in-error">Recorded in error</strong>`;
+  if (o.status === 'corrected' || o.status === 'amended') return html`${scoreText(o)} <strong class="nhsuk-tag nhsuk-tag--blue" data-testid="corrected">Corrected</strong>`;
+  return html`${scoreText(o)}`;
 }
+
+/** Correct / recorded-in-error forms for each measure still standing; allowed on closed cases too. */
+function fixForms(d: CasePageData, obs: Observation[]): Html {
+  if (d.state.status === 'entered-in-error') return html``;
+  const c = formsContext(d);
+  const open = obs.filter((o) => o.status !== 'entered-in-error');
+  if (open.length === 0) return html``;
+  return html`<div class="ws-actions" data-testid="outcome-fixes">${open.map((o) => {
+    const label = `${measureName(o)}, ${formatDate(o.effectiveDateTime)}`;
+    return html`${correctOutcomeForm(c, o, label)}${outcomeErrorForm(c, o, label)}`;
+  })}</div>`;
+}
+
+const formsContext = (d: CasePageData): FormsContext => ({ caseId: d.state.id, version: d.state.versionId ?? '', csrfToken: d.csrfToken, today: d.today, states: d.forms });
 
 function caseSection(d: CasePageData): Html {
   const s = d.state;
@@ -70,9 +90,9 @@ function caseSection(d: CasePageData): Html {
     ${row('Summary for the GP', s.summary)}
   </dl>
   ${obs.length ? html`<h3>Outcome measures</h3><table class="nhsuk-table" data-testid="outcomes"><thead class="nhsuk-table__head"><tr><th scope="col">Measure</th><th scope="col">Date</th><th scope="col">Score</th></tr></thead><tbody class="nhsuk-table__body">
-    ${obs.map((o) => html`<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">${o.code.coding?.find((c) => c.system === CODE_SYSTEM.outcomeInstrument)?.display ?? o.code.text}</td>
-      <td class="nhsuk-table__cell">${formatDate(o.effectiveDateTime)}</td><td class="nhsuk-table__cell">${scoreText(o)}</td></tr>`)}
-  </tbody></table>` : ''}`;
+    ${obs.map((o) => html`<tr class="nhsuk-table__row" data-observation="${o.id ?? ''}"><td class="nhsuk-table__cell">${measureName(o)}</td>
+      <td class="nhsuk-table__cell">${formatDate(o.effectiveDateTime)}</td><td class="nhsuk-table__cell">${scoreCell(o)}</td></tr>`)}
+  </tbody></table>${fixForms(d, obs)}` : ''}`;
 }
 
 function recordSection(s: CaseState): Html {
@@ -84,9 +104,9 @@ function recordSection(s: CaseState): Html {
 
 function actions(d: CasePageData): Html {
   const s = d.state;
-  const c: FormsContext = { caseId: s.id, version: s.versionId ?? '', csrfToken: d.csrfToken, today: d.today, states: d.forms };
+  const c = formsContext(d);
   const assign = isManager(d.actor) ? assignForm(c, d.staff) : html``;
-  if (isTerminal(s.status)) return html`<p>This case is closed. Nothing more can be recorded.</p>`;
+  if (isTerminal(s.status)) return html`<p>This case is closed. Nothing more can be recorded; outcome measures can still be corrected.</p>`;
   if (isNew(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
   return html`<div class="ws-actions">
     ${contactForm(c, s.failedContacts, d.maxContactAttempts)}${sessionForm(c)}${planForm(c, d.directory)}${outcomeForms(c)}

@@ -13,6 +13,20 @@ export function signInPage(o: { reason?: 'expired' | 'signed-out' | 'failed'; wo
   return page({ title: 'Sign in', body });
 }
 
+/**
+ * After sign-out. `idpSessionKept`: the IdP could not be asked to end its session (no end-session endpoint, or
+ * unreachable), so the next sign-in on this computer may not ask who is signing in: say how to be sure.
+ */
+export function signedOutPage(o: { idpSessionKept?: boolean }): string {
+  const body = html`<h1 data-testid="signed-out">You have signed out</h1>
+  ${o.idpSessionKept
+    ? html`<div class="nhsuk-warning-callout" data-testid="idp-session-kept"><h2 class="nhsuk-warning-callout__label">You may still be signed in to your organisation's account</h2>
+    <p>On a shared computer, close every browser window so the next person cannot use your account.</p></div>`
+    : html`<p>You have signed out of the SP Link workspace and of your organisation's account on this computer.</p>`}
+  <a class="nhsuk-button" href="/workspace/login" data-testid="sign-in-again" draggable="false" role="button">Sign in again</a>`;
+  return page({ title: 'You have signed out', body });
+}
+
 export function errorPage(o: { actor?: Actor; csrfToken?: string; status: number; title: string; message: string; link?: { href: string; text: string } }): string {
   const body = html`<h1>${o.title}</h1><p data-testid="error-message">${o.message}</p>
   ${o.link ? html`<p><a href="${o.link.href}">${o.link.text}</a></p>` : html`<p><a href="/workspace/caseload">Back to the caseload</a></p>`}`;

@@ -5,7 +5,7 @@ import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
-import { sessionRows } from '../../helpers/sessions.js';
+import { launchRows } from '../../helpers/sessions.js';
 
 const GP = 'gp-2';
 const PATIENT = 'pat-05';
@@ -125,6 +125,21 @@ describe('GP app: referral API (integration)', function () {
     expect(again.status).to.equal(409);
   });
 
+  it('sends a form once however often it is sent: a resend answers 200 with the same referral and writes nothing', async () => {
+    const form = valid({ submissionId: 'c0ffee00c0ffee00c0ffee00c0ffee00' });
+    const first = await post('/referrals', form);
+    expect(first.status).to.equal(201);
+    const made = (await first.json()) as { referralId: string; serviceRequestId: string };
+    await taskFor(made.referralId);
+    const before = await counts();
+    const again = await post('/referrals', form);
+    expect(again.status).to.equal(200);
+    expect(await again.json()).to.deep.equal({ ...made, alreadySent: true });
+    expect(await counts()).to.deep.equal(before);
+    const bad = await post('/referrals', valid({ submissionId: 'x' }));
+    expect(bad.status).to.equal(422);
+  });
+
   it('raises a safeguarding referral to urgent', async () => {
     const res = await post('/referrals', valid({ urgency: 'routine', safeguarding: { concern: true, detail: 'Bruising, lives with son who controls money' } }));
     expect(res.status).to.equal(201);
@@ -209,13 +224,11 @@ describe('GP app: referral API (integration)', function () {
 
   it('refreshes the GP’s access token before it expires', async () => {
     const { jar: j2 } = await launch(sys, { patient: PATIENT, practitioner: GP });
-    // express-session's cookie value is `s:<sid>.<signature>`, URL-encoded.
-    const sid = decodeURIComponent(j2.cookies.get('sp_link_gp')!).slice(2).split('.')[0]!;
-    const sessions = sessionRows(sys.db, sys.config.server.sessionSecret);
-    const read = async () => (await sessions.read(sid))!.smart!;
+    const launches = launchRows(sys.db, sys.config.server.sessionSecret);
+    const handle = j2.launchContext!;
+    const read = async () => (await launches.read(handle))!;
     const old = await read();
-    const data = (await sessions.read(sid))!;
-    await sessions.write(sid, { ...data, smart: { ...data.smart!, expiresAt: 0 } });
+    await launches.write(handle, { ...old, expiresAt: 0 });
     const ctx = await request(j2, `${sys.url}/app/api/context`);
     expect(ctx.status).to.equal(200);
     const now = await read();

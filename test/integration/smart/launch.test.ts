@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { CookieJar, follow, launch, launchUrl, request } from '../../helpers/gp-launch.js';
+import { appContextOf, CookieJar, follow, launch, launchUrl, request } from '../../helpers/gp-launch.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
-import { sessionRows } from '../../helpers/sessions.js';
+import { launchRows } from '../../helpers/sessions.js';
+import { MAX_OPEN_LAUNCHES } from '../../../src/smart/launch-steps.js';
 
 const GP = 'gp-1';
 const PATIENT = 'pat-01';
@@ -40,6 +41,8 @@ describe('GP app: SMART EHR launch (integration)', function () {
 
     const { url } = await follow(jar, auth.href);
     expect(new URL(url).pathname).to.equal('/app/');
+    jar.launchContext = appContextOf(url);
+    expect(jar.launchContext, 'the app page names its launch').to.match(/^[A-Za-z0-9_-]{32}$/);
     expect(jar.cookies.get('sp_link_gp'), 'session id rotated at login').to.not.equal(preLoginSid);
 
     const ctx = await request(jar, `${sys.url}/app/api/context`);
@@ -55,6 +58,49 @@ describe('GP app: SMART EHR launch (integration)', function () {
   it('embedded launch says the EHR already shows the patient banner', async () => {
     const { context } = await launch(sys, { patient: PATIENT, practitioner: GP, needPatientBanner: false });
     expect(context.needPatientBanner).to.equal(false);
+  });
+
+  it('keeps two EHR windows for two patients apart in one browser: own patient, own CSRF token, no use elsewhere', async () => {
+    const OTHER = 'pat-02';
+    const a = await launch(sys, { patient: PATIENT, practitioner: GP });
+    const ctxA = a.jar.launchContext!;
+    const b = await launch(sys, { patient: OTHER, practitioner: GP }, a.jar);
+    const ctxB = b.jar.launchContext!;
+    expect(ctxB).to.not.equal(ctxA);
+    const jar = b.jar;
+    const as = (ctx: string, path: string, init: RequestInit = {}) =>
+      request(jar, `${sys.url}/app/api${path}`, { ...init, headers: { 'x-sp-link-context': ctx, ...(init.headers as Record<string, string>) } });
+    const context = async (ctx: string) => ((await (await as(ctx, '/context')).json()) as { patient: { id: string }; csrfToken: string });
+    expect((await context(ctxA)).patient.id, 'the first window still shows its patient').to.equal(PATIENT);
+    expect((await context(ctxB)).patient.id).to.equal(OTHER);
+    expect((await as(ctxA, `/referrals?patient=${PATIENT}`)).status).to.equal(200);
+    const crossed = await as(ctxB, `/referrals?patient=${PATIENT}`);
+    expect(crossed.status).to.equal(403);
+    expect(((await crossed.json()) as { error: { code: string } }).error.code).to.equal('ERR_PATIENT_MISMATCH');
+
+    // Each window has its own CSRF token: the other window's is refused before anything is read or written.
+    const post = (ctx: string, csrf: string) =>
+      as(ctx, '/referrals', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ patientId: PATIENT, needs: [] }) });
+    const [csrfA, csrfB] = [(await context(ctxA)).csrfToken, (await context(ctxB)).csrfToken];
+    expect(csrfA).to.not.equal(csrfB);
+    expect((await post(ctxA, csrfB)).status).to.equal(403);
+    expect((await post(ctxA, csrfA)).status, 'past the CSRF check, refused for the empty form').to.equal(422);
+
+    // A handle means nothing without the browser session that opened it, or without a handle at all.
+    const stranger = new CookieJar();
+    stranger.launchContext = ctxA;
+    expect((await request(stranger, `${sys.url}/app/api/context`)).status).to.equal(401);
+    expect((await request(jar, `${sys.url}/app/api/context`, { headers: { 'x-sp-link-context': '' } })).status).to.equal(401);
+  });
+
+  it('closes the oldest window of a browser once it holds too many launches', async () => {
+    const jar = new CookieJar();
+    const first = (await launch(sys, { patient: PATIENT, practitioner: GP }, jar)).jar.launchContext!;
+    for (let i = 0; i < MAX_OPEN_LAUNCHES; i++) await launch(sys, { patient: PATIENT, practitioner: GP }, jar);
+    expect((await request(jar, `${sys.url}/app/api/context`)).status, 'the newest window').to.equal(200);
+    const oldest = await request(jar, `${sys.url}/app/api/context`, { headers: { 'x-sp-link-context': first } });
+    expect(oldest.status).to.equal(401);
+    expect(await launchRows(sys.db, sys.config.server.sessionSecret).read(first), 'its tokens are deleted').to.equal(undefined);
   });
 
   it('refuses an iss that is not on the allowlist with a 4xx page and no redirect', async () => {
@@ -144,19 +190,20 @@ describe('GP app: SMART EHR launch (integration)', function () {
   it('keeps tokens on the server: no response of the launch or API carries them', async () => {
     const jar = new CookieJar();
     const seen: string[] = [];
-    const { hops } = await follow(jar, await launchUrl(sys, { patient: PATIENT, practitioner: GP }));
+    const { hops, url } = await follow(jar, await launchUrl(sys, { patient: PATIENT, practitioner: GP }));
+    jar.launchContext = appContextOf(url);
     for (const path of ['/app/api/context', `/app/api/referrals?patient=${PATIENT}`, '/app/api/directory?need=loneliness', '/app/']) {
       const res = await request(jar, `${sys.url}${path}`);
       seen.push(await res.text(), JSON.stringify([...res.headers]));
     }
     expect(hops.some((h) => h.includes('/smart/callback'))).to.equal(true);
     for (const text of seen) expect(text).to.not.match(/access_token|refresh_token|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
-    const rows = await sessionRows(sys.db, sys.config.server.sessionSecret).all();
-    const tokens = rows.flatMap((r) => [r.data.smart?.accessToken, r.data.smart?.refreshToken]).filter((t): t is string => Boolean(t));
+    const rows = await launchRows(sys.db, sys.config.server.sessionSecret).all();
+    const tokens = rows.flatMap((r) => [r.data.accessToken, r.data.refreshToken]).filter((t): t is string => Boolean(t));
     expect(tokens.length).to.be.greaterThan(0);
     for (const t of tokens) for (const text of seen) expect(text.includes(t)).to.equal(false);
     // At rest the tokens are sealed too: a database dump does not contain them.
-    const dump = JSON.stringify((await sys.db.query('SELECT data FROM sessions')).rows);
+    const dump = JSON.stringify([(await sys.db.query('SELECT data FROM sessions')).rows, (await sys.db.query('SELECT data FROM gp_launches')).rows]);
     for (const t of tokens) expect(dump.includes(t)).to.equal(false);
   });
 });

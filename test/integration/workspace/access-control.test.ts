@@ -137,7 +137,8 @@ describe('workspace: access control, CSRF, sessions, conflicts and bad input (HT
     expect(r.url).to.match(/\/workspace\/sign-in\?reason=expired$/);
     expect(r.text).to.include('What you were entering has been kept');
     expect((await current()).meta?.versionId, 'nothing written').to.equal(v);
-    const back = await sarah.signIn('sarah.whitfield');
+    // The IdP's own session is still live (single sign-on), so signing in again does not ask who is signing in.
+    const back = await sarah.get('/workspace/login');
     expect(back.url).to.match(new RegExp(`${casePath()}$`));
     expect(back.text).to.include('what you entered has been kept');
     expect(back.text).to.include('Talked about the allotment group');
@@ -151,7 +152,9 @@ describe('workspace: access control, CSRF, sessions, conflicts and bad input (HT
     const csrf = formFields((await sarah.get('/workspace/caseload')).text, '/workspace/logout')._csrf;
     expect((await sarah.post('/workspace/logout', {})).status).to.equal(403);
     const out = await sarah.post('/workspace/logout', { _csrf: csrf });
-    expect(out.text).to.include('You have signed out');
+    // On to the IdP to end its session too (the whole RP-initiated logout is in sign-out.test.ts).
+    expect(new URL(out.url).pathname).to.equal('/sandbox/idp/session/end');
+    expect(out.text).to.include('data-testid="logout-form"');
     const after = await sarah.get('/workspace/caseload');
     expect(after.url).to.match(/\/workspace\/sign-in$/);
   });

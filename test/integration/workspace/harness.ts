@@ -10,6 +10,7 @@ import { createSandboxFhirServer, type SandboxFhirServer } from '../../../src/sa
 import { createSandboxIdp } from '../../../src/sandbox/idp/index.js';
 import { ehrSeed, lwSeed } from '../../../src/sandbox/demo/index.js';
 import { openDb, type Db } from '../../../src/store/db.js';
+import { OidcStore } from '../../../src/store/oidc-adapter.js';
 import { createWorkspace } from '../../../src/workspace/index.js';
 import { FhirClient } from '../../../src/fhir/client.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
@@ -56,7 +57,8 @@ export async function startWorkspaceHarness(): Promise<WorkspaceHarness> {
   const db = await openDb({ memory: true });
   const ehr = await createSandboxFhirServer({ name: 'ehr', baseUrl: urls.ehr, seed: () => ehrSeed(urls, now) });
   const lw = await createSandboxFhirServer({ name: 'lw', baseUrl: urls.lw, seed: () => lwSeed(urls, now) });
-  const idp = await createSandboxIdp({ config, dataDir, lwBase: urls.lw });
+  const oidcStore = new OidcStore(db, { secret: config.server.sessionSecret });
+  const idp = await createSandboxIdp({ config, dataDir, lwBase: urls.lw, store: oidcStore });
   // The harness's sandbox servers have no authorization in front of them, so plain clients will do.
   const lwClient = new RacingClient({ baseUrl: urls.lw, validate: validateForWrite });
   const workspace = createWorkspace({
@@ -77,6 +79,7 @@ export async function startWorkspaceHarness(): Promise<WorkspaceHarness> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       workspace.close();
       await Promise.all([idp.close(), lw.close(), ehr.close()]);
+      oidcStore.close();
       await db.close();
       await rm(dataDir, { recursive: true, force: true });
     },

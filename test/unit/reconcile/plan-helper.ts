@@ -38,6 +38,9 @@ export function applyToModel(state: ModelEhr, p: Plan): ModelEhr {
       case 'create-flag':
         if (!next.created.has(e.identifier)) next.created.set(e.identifier, e);
         break;
+      case 'update-observation':
+        next.created.set(e.identifier, e);
+        break;
       case 'cancel-task':
         next.cancelled++;
         break;

@@ -82,6 +82,15 @@ describe('referral view (status per DESIGN §5, timeline, outcomes)', () => {
     expect(series.map((s) => [s.key, s.higherIsBetter])).to.deep.equal([['ons4:ons4-anxiety', false], ['ucla3', false]]);
   });
 
+  it('shows corrected scores as corrected and leaves out scores recorded in error', () => {
+    const series = outcomeSeries([
+      obs('swemwbs', '2026-10-01', 17),
+      { ...obs('swemwbs', '2026-10-15', 20), status: 'entered-in-error' },
+      { ...obs('swemwbs', '2026-11-01', 24), status: 'corrected' },
+    ]);
+    expect(series[0]!.points).to.deep.equal([{ at: '2026-10-01', value: 17 }, { at: '2026-11-01', value: 24, corrected: true }]);
+  });
+
   it('explains a GP cancel from the status-reason extension', () => {
     const revoked = sr({ status: 'revoked', extension: [{ url: EXTENSION.statusReason, valueCodeableConcept: { coding: [{ system: CODE_SYSTEM.statusReason, code: 'duplicate-referral' }] } }] });
     const s = summariseReferral(revoked, { observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral);

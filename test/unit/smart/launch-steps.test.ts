@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import type { Config } from '../../../src/config/schema.js';
 import { SpLinkError } from '../../../src/errors.js';
 import {
+  addOpenLaunch,
   addPending,
   authorizationParams,
   checkLaunchParam,
   launchSessionFrom,
   matchCallback,
+  MAX_OPEN_LAUNCHES,
   MAX_PENDING_LAUNCHES,
   needsRefresh,
   PENDING_LAUNCH_TTL_MS,
@@ -127,5 +129,15 @@ describe('SMART launch steps', () => {
     for (const c of ['ERR_SMART_ACCESS_DENIED', 'ERR_SMART_STATE_MISMATCH', 'ERR_SESSION_EXPIRED', 'ERR_FHIR_UNREACHABLE'] as const) {
       expect(renderErrorPage(c)).to.match(/Open SP Link again|Try again|Close this window/);
     }
+  });
+
+  it('keeps a browser’s open launches newest last, closing the oldest beyond the limit', () => {
+    expect(addOpenLaunch(undefined, 'a')).to.deep.equal({ open: ['a'], closed: [] });
+    expect(addOpenLaunch(['a', 'b'], 'a'), 'a relaunch moves to the end').to.deep.equal({ open: ['b', 'a'], closed: [] });
+    const full = Array.from({ length: MAX_OPEN_LAUNCHES }, (_, i) => `h${i}`);
+    const { open, closed } = addOpenLaunch(full, 'new');
+    expect(open).to.have.length(MAX_OPEN_LAUNCHES);
+    expect(open.at(-1)).to.equal('new');
+    expect(closed).to.deep.equal(['h0']);
   });
 });

@@ -12,6 +12,8 @@ import { createSandboxFhirServer, type SandboxFhirServer } from '../../../../src
 import { ehrSeed, lwSeed } from '../../../../src/sandbox/demo/index.js';
 import { sandboxEhrUiRouter } from '../../../../src/sandbox/ehr-ui/index.js';
 import { createSandboxIdp } from '../../../../src/sandbox/idp/index.js';
+import { openDb, type Db } from '../../../../src/store/db.js';
+import { OidcStore } from '../../../../src/store/oidc-adapter.js';
 
 export interface AuthTestApp {
   url: string;
@@ -22,6 +24,8 @@ export interface AuthTestApp {
   ehr: SandboxFhirServer;
   lw: SandboxFhirServer;
   dataDir: string;
+  /** In-memory PGlite holding the authorization servers' grants, tokens and sessions. */
+  db: Db;
   stop(): Promise<void>;
 }
 
@@ -55,7 +59,9 @@ export async function bootAuthApp(tweak: (c: Config) => Config = (c) => c, opts:
   const ehrBase = `${url}/sandbox/ehr/fhir`;
   const lwBase = `${url}/sandbox/lw/fhir`;
 
-  const auth = await createSandboxAuth({ config, dataDir, ehrBase, lwBase });
+  const db = await openDb({ memory: true });
+  const store = new OidcStore(db, { secret: config.server.sessionSecret });
+  const auth = await createSandboxAuth({ config, dataDir, ehrBase, lwBase, store });
   const urls = { ehr: ehrBase, lw: lwBase };
   const ehr = await createSandboxFhirServer({ name: 'ehr', baseUrl: ehrBase, seed: () => (opts.demo ? ehrSeed(urls) : EHR_FIXTURE), authorize: auth.ehrAuthorize, security: auth.ehrSecurity });
   const lw = await createSandboxFhirServer({ name: 'lw', baseUrl: lwBase, seed: () => (opts.demo ? lwSeed(urls) : LW_FIXTURE), authorize: auth.lwAuthorize, security: auth.lwSecurity });
@@ -64,7 +70,7 @@ export async function bootAuthApp(tweak: (c: Config) => Config = (c) => c, opts:
   const app = express();
   app.use(auth.router);
   app.use(sandboxEhrUiRouter({ ehr, publicUrl: config.server.publicUrl, createLaunch: auth.createLaunch }));
-  const idp = opts.idp ? await createSandboxIdp({ config, dataDir, lwBase }) : undefined;
+  const idp = opts.idp ? await createSandboxIdp({ config, dataDir, lwBase, store }) : undefined;
   if (idp) app.use(idp.router);
   app.use('/sandbox/ehr/fhir', ehr.router);
   app.use('/sandbox/lw/fhir', lw.router);
@@ -79,10 +85,13 @@ export async function bootAuthApp(tweak: (c: Config) => Config = (c) => c, opts:
     ehr,
     lw,
     dataDir,
+    db,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([ehr.close(), lw.close(), auth.close(), idp?.close()]);
+      store.close();
+      await db.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import type { AuthTestApp } from './boot.js';
 
 /** The GP app's client (`sp-link`, client-secret basic) configured from the sandbox EHR's smart-configuration. */
-export async function gpAppClient(app: AuthTestApp): Promise<{ config: client.Configuration; redirectUri: string; smart: Record<string, unknown> }> {
+export async function gpAppClient(app: Pick<AuthTestApp, 'ehrBase' | 'config'>): Promise<{ config: client.Configuration; redirectUri: string; smart: Record<string, unknown> }> {
   const smart = (await (await fetch(`${app.ehrBase}/.well-known/smart-configuration`)).json()) as Record<string, unknown>;
   const tenant = app.config.tenants[0]!;
   const config = new client.Configuration(
@@ -17,7 +17,7 @@ export async function gpAppClient(app: AuthTestApp): Promise<{ config: client.Co
 
 /** An EHR-launch authorization request (PKCE S256, state, launch, aud) as SP Link sends it; `extra` overrides parameters. */
 export async function ehrAuthorizationRequest(
-  app: AuthTestApp,
+  app: Pick<AuthTestApp, 'ehrBase'>,
   config: client.Configuration,
   opts: { scope: string; redirectUri: string; launch: string; extra?: Record<string, string> },
 ): Promise<{ url: URL; verifier: string; state: string }> {

@@ -75,10 +75,31 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(other.fhirUser).to.equal(`${app.lwBase}/Practitioner/lw-other-1`);
   });
 
-  it('lets another member of staff sign in from the same browser, without a logout', async () => {
+  it('keeps a single sign-on session: the next authorization in that browser is silent until RP-initiated logout ends it', async () => {
     const browser = new FormBrowser(redirectUri);
-    expect((await signInAs('daniel.osei', browser)).claims()?.sub).to.equal('lw-2');
+    const first = await signInAs('daniel.osei', browser);
+    expect(first.claims()?.sub).to.equal('lw-2');
+    const again = await startLogin({}, browser);
+    expect(again.page.redirected, 'signed in again without a sign-in page').to.equal(true);
+    const end = client.buildEndSessionUrl(oidc, { id_token_hint: first.id_token!, post_logout_redirect_uri: `${app.config.server.publicUrl}/workspace/signed-out` });
+    const ask = await browser.go(end);
+    if (ask.redirected) throw new Error('expected the sign-out question');
+    expect(ask.status).to.equal(200);
+    expect(ask.html).to.include('Sign out of the sandbox staff sign-in too');
+    const action = /<form method="post" action="([^"]+)" data-testid="logout-form">/.exec(ask.html)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(ask.html)?.[1];
+    const done = await browser.post(new URL(action!, ask.url), { xsrf: xsrf!, logout: 'yes' });
+    expect(done.url.href).to.equal(`${app.config.server.publicUrl}/workspace/signed-out`);
+    const next = await startLogin({}, browser);
+    expect(next.page.redirected, 'asks who is signing in').to.equal(false);
     expect((await signInAs('tariq.aziz', browser)).claims()?.sub).to.equal('lw-4');
+  });
+
+  it('refuses a post-logout redirect URI that is not registered', async () => {
+    const url = client.buildEndSessionUrl(oidc, { post_logout_redirect_uri: 'https://evil.example/after' });
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).to.equal(400);
+    expect(await res.text()).to.include('post_logout_redirect_uri not registered');
   });
 
   it('answers an unknown username with a field error, not a sign-in', async () => {

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import pg from 'pg';
+import { LaunchStore, type GpLaunch } from '../../../src/smart/launch-store.js';
+import { openDb, type Db, type OpenDbOptions } from '../../../src/store/db.js';
+import { SessionCipher } from '../../../src/store/session-cipher.js';
+
+const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const HOUR = 60 * 60 * 1000;
+
+async function postgresReachable(): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+const launch = (over: Partial<GpLaunch> = {}): GpLaunch => ({
+  tenantId: 'practice',
+  iss: 'https://ehr.example/fhir',
+  patient: 'pat-01',
+  needPatientBanner: true,
+  scope: 'launch openid fhirUser patient/ServiceRequest.cru',
+  accessToken: `access-${randomBytes(8).toString('hex')}`,
+  refreshToken: `refresh-${randomBytes(8).toString('hex')}`,
+  expiresAt: Date.now() + HOUR,
+  launchedAt: Date.now(),
+  csrfToken: randomBytes(32).toString('base64url'),
+  ...over,
+});
+
+const backends: { name: string; opts: () => OpenDbOptions; postgres: boolean }[] = [
+  { name: 'PGlite (memory)', opts: () => ({ memory: true }), postgres: false },
+  { name: 'PostgreSQL', opts: () => ({ databaseUrl: PG_URL }), postgres: true },
+];
+
+for (const backend of backends) {
+  describe(`GP launch store on ${backend.name}`, function () {
+    let db: Db;
+    const dbs: Db[] = [];
+    const cipher = new SessionCipher('launch-store-test-secret-0123456789abcdef');
+    const schema = `t_launch_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const open = async () => {
+      const d = await openDb({ ...backend.opts(), schema });
+      dbs.push(d);
+      return d;
+    };
+
+    before(async function () {
+      if (backend.postgres) {
+        const why = await postgresReachable();
+        if (why) {
+          if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required with CI=true: ${why}`);
+          console.warn(`    PostgreSQL at ${PG_URL} unreachable (${why}); skipping (set CI=true to fail instead)`);
+          this.skip();
+        }
+      }
+      db = await open();
+    });
+    after(async () => {
+      if (backend.postgres && db) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      for (const d of dbs) await d.close();
+    });
+
+    it('stores a launch sealed at rest and hands it back by handle', async () => {
+      const store = new LaunchStore(db, cipher, HOUR);
+      const l = launch();
+      const handle = await store.create(l);
+      expect(handle).to.match(/^[A-Za-z0-9_-]{32}$/);
+      expect(await store.use(handle)).to.deep.equal(l);
+      const raw = JSON.stringify((await db.query('SELECT data FROM gp_launches WHERE handle = $1', [handle])).rows);
+      for (const secret of [l.accessToken, l.refreshToken!, l.csrfToken, l.patient]) expect(raw.includes(secret), secret).to.equal(false);
+      expect(await new LaunchStore(db, new SessionCipher('another-secret-0123456789abcdefghij'), HOUR).use(handle), 'another key opens nothing').to.equal(undefined);
+      await store.remove([handle]);
+      expect(await store.use(handle)).to.equal(undefined);
+    });
+
+    it('never serves an expired launch, and clears expired rows when a new launch is stored', async () => {
+      const stale = await new LaunchStore(db, cipher, -1000).create(launch());
+      const store = new LaunchStore(db, cipher, HOUR);
+      expect(await store.use(stale)).to.equal(undefined);
+      expect(await store.update(stale, async (c) => c)).to.equal(undefined);
+      await store.create(launch());
+      expect((await db.query('SELECT 1 FROM gp_launches WHERE handle = $1', [stale])).rowCount).to.equal(0);
+    });
+
+    it('update stores what the callback returns, and nothing when it throws', async () => {
+      const store = new LaunchStore(db, cipher, HOUR);
+      const handle = await store.create(launch());
+      const next = await store.update(handle, async (c) => ({ ...c, accessToken: 'new-access' }));
+      expect(next?.accessToken).to.equal('new-access');
+      expect((await store.use(handle))?.accessToken).to.equal('new-access');
+      await store.update(handle, async () => {
+        throw new Error('token endpoint said no');
+      }).catch(() => undefined);
+      expect((await store.use(handle))?.accessToken).to.equal('new-access');
+    });
+
+    if (backend.postgres) {
+      it('two instances refreshing one launch at once: the second sees the first one’s token and does not refresh again', async () => {
+        const [a, b] = [new LaunchStore(db, cipher, HOUR), new LaunchStore(await open(), cipher, HOUR)];
+        const handle = await a.create(launch({ accessToken: 'old', expiresAt: 0 }));
+        let refreshes = 0;
+        const refresh = (store: LaunchStore) =>
+          store.update(handle, async (cur) => {
+            if (cur.accessToken !== 'old') return cur;
+            refreshes++;
+            await new Promise((r) => setTimeout(r, 100));
+            return { ...cur, accessToken: `fresh-${refreshes}`, expiresAt: Date.now() + HOUR };
+          });
+        const [ra, rb] = await Promise.all([refresh(a), refresh(b)]);
+        expect(refreshes).to.equal(1);
+        expect(ra?.accessToken).to.equal('fresh-1');
+        expect(rb?.accessToken).to.equal('fresh-1');
+      });
+    }
+  });
+}
