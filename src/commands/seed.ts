@@ -3,10 +3,31 @@ import { loadConfig } from '../config/load.js';
 import { ehrSeed, lwSeed } from '../sandbox/demo/index.js';
 import { createSandboxFhirServer, sandboxDataFile } from '../sandbox/fhir/index.js';
 import { EHR_FHIR_PATH, LW_FHIR_PATH } from '../sandbox/index.js';
+import { openDb } from '../store/db.js';
 
 /**
- * `sp-link seed --reset`: restores the sandbox demo data in `dataDir` (both FHIR servers). Run it while SP Link
- * is stopped; a running instance keeps its own copy in memory and would write it back.
+ * What the store holds about the sandbox's state, cleared with it: sign-ins to the sandbox's authorization
+ * servers and SP Link (they name demo patients and grants that no longer exist), and the reconciler's progress
+ * (so it reads the restored demo Tasks again, idempotently, instead of trusting versions it saw before).
+ * The audit trail stays: it is never rewritten.
+ */
+export const SANDBOX_STATE_TABLES = [
+  'oidc_records',
+  'sessions',
+  'gp_launches',
+  'reconcile_cursors',
+  'reconcile_task_state',
+  'reconcile_applied_versions',
+  'reconcile_attempts',
+  'reconcile_leases',
+  'reconcile_dead_letters',
+  'reconcile_outbox',
+] as const;
+
+/**
+ * `sp-link seed --reset`: restores the sandbox demo data in `dataDir` (both FHIR servers) and clears the store's
+ * sandbox state (SANDBOX_STATE_TABLES). Run it while SP Link is stopped; a running instance keeps its own copy in
+ * memory and would write it back (and embedded PGlite allows one process at a time).
  */
 export async function runSeedCommand(args: string[], configFile: string): Promise<number> {
   const { values } = parseArgs({ args, options: { reset: { type: 'boolean' } }, strict: true });
@@ -30,5 +51,14 @@ export async function runSeedCommand(args: string[], configFile: string): Promis
     await server.close();
     process.stdout.write(`Restored the ${name === 'ehr' ? 'GP practice EHR' : 'link-worker service'} demo data in ${sandboxDataFile(config.dataDir, name)}\n`);
   }
+  const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
+  try {
+    await db.transaction(async (tx) => {
+      for (const table of SANDBOX_STATE_TABLES) await tx.query(`DELETE FROM ${table}`);
+    });
+  } finally {
+    await db.close();
+  }
+  process.stdout.write('Signed everyone out of the sandbox and cleared the reconciler’s progress: it reads the demo Tasks again at the next start.\n');
   return 0;
 }

@@ -6,6 +6,7 @@ import { FhirClient } from '../fhir/client.js';
 import { FhirError, FhirHttpError, FhirTransportError } from '../fhir/errors.js';
 import { createLogger } from '../http/logger.js';
 import { checkCapabilityStatement } from './capability-checks.js';
+import { checkBackendScopes, scopeOptions } from './scope-checks.js';
 import { checkBackendConfiguration, checkEhrLaunchConfiguration } from './smart-checks.js';
 import type { DoctorCheck, DoctorEndpoint, DoctorReport, EndpointKind } from './types.js';
 
@@ -18,12 +19,16 @@ interface Target extends DoctorEndpoint {
   auth: FhirAuthConfig;
   /** Set for GP practices: the GP app is launched from this EHR (SMART App Launch). */
   launch?: { confidentialSymmetric: boolean; issAllowlist: string[] };
+  /** What SP Link does here beyond the basics, for the scope check. */
+  work: { subscriptions?: boolean; workspace?: boolean };
 }
+
+type DoctorConfig = Pick<Config, 'tenants' | 'linkWorkerEndpoints'> & Partial<Pick<Config, 'workspace'>>;
 
 // Probes must not write their own warnings into the doctor's table output.
 const quiet = createLogger({ level: 'silent' });
 
-export function doctorTargets(config: Pick<Config, 'tenants' | 'linkWorkerEndpoints'>): Target[] {
+export function doctorTargets(config: DoctorConfig): Target[] {
   return [
     ...config.tenants.map((t) => ({
       label: `ehr:${t.id}`,
@@ -31,8 +36,15 @@ export function doctorTargets(config: Pick<Config, 'tenants' | 'linkWorkerEndpoi
       fhirBase: t.ehr.fhirBase,
       auth: t.ehr.auth,
       launch: { confidentialSymmetric: Boolean(t.smart.clientSecret), issAllowlist: t.smart.issAllowlist },
+      work: scopeOptions(config, 'ehr', t.id),
     })),
-    ...config.linkWorkerEndpoints.map((e) => ({ label: `link-worker:${e.id}`, kind: 'link-worker' as const, fhirBase: e.fhirBase, auth: e.auth })),
+    ...config.linkWorkerEndpoints.map((e) => ({
+      label: `link-worker:${e.id}`,
+      kind: 'link-worker' as const,
+      fhirBase: e.fhirBase,
+      auth: e.auth,
+      work: scopeOptions(config, 'link-worker', e.id),
+    })),
   ];
 }
 
@@ -159,11 +171,11 @@ async function checkEndpoint(t: Target, timeoutMs: number): Promise<DoctorCheck[
   if (cs) checks.push(...checkCapabilityStatement(t.label, t.kind as EndpointKind, cs));
   else checks.push({ endpoint: t.label, check: 'CapabilityStatement checks', status: 'SKIP', detail: 'endpoint not reachable' });
   const [smart, token] = await Promise.all([probeSmart(t, timeoutMs), probeToken(t, timeoutMs)]);
-  return [...checks, ...allowlistCheck(t), ...smart, ...token];
+  return [...checks, ...allowlistCheck(t), ...smart, ...checkBackendScopes(t.label, t.kind, t.auth, t.work), ...token];
 }
 
 /** Checks every configured endpoint (in parallel) and returns the results; never throws for a failing endpoint. */
-export async function runDoctor(config: Pick<Config, 'tenants' | 'linkWorkerEndpoints'>, opts: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(config: DoctorConfig, opts: DoctorOptions = {}): Promise<DoctorReport> {
   const startedAt = new Date().toISOString();
   const timeoutMs = opts.timeoutMs ?? 5000;
   const targets = doctorTargets(config);

@@ -39,7 +39,7 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
     await sys?.stop();
   });
 
-  it('refers in the GP app, works the case in the workspace, and the GP app shows Completed with the score change', async () => {
+  it('refers in the GP app, works the case in the workspace, and the GP app shows Completed with the score change, then the corrected score; sign-out ends the IdP session', async () => {
     // 1. The GP launches SP Link from the sandbox record (new-window SMART launch) and sends a referral.
     const gp = await (await browser.newContext()).newPage();
     await gp.goto(`${sys.url}/sandbox/ehr/launch?patient=pat-08&clinician=gp-1`);
@@ -133,5 +133,31 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
     );
     const chart = await gpCard.getByTestId('outcomes').innerText();
     expect(chart).to.match(/18 on .*then 24 on .*improved/s);
+
+    // 5. The link worker finds she mistyped the last score: corrected after completion, the GP record follows.
+    await lw.locator('summary', { hasText: /^Correct / }).last().click();
+    const fix = lw.locator('form[data-form^="correct-"]').last();
+    await fix.locator('input[name="score-total"]').fill('26');
+    await fix.locator('textarea[name="reason"]').fill('Typed 24, the form said 26');
+    await fix.getByRole('button', { name: 'Save correction' }).click();
+    await lw.getByText('Outcome measure corrected.').waitFor();
+    expect(await lw.getByTestId('corrected').count()).to.equal(1);
+    expect(await axeViolations(lw)).to.deep.equal([]);
+    await eventually(
+      gp,
+      async () => (await gpCard.count()) > 0 && /then 26 \(corrected\) on /.test(await gpCard.getByTestId('outcomes').innerText()),
+      'the GP app to show the corrected score',
+      () => gp.getByTestId('referral-list').waitFor(),
+    );
+    expect(await gpCard.getByTestId('outcomes').innerText()).to.match(/18 on .*then 26 \(corrected\) on .*improved/s);
+
+    // 6. A shared practice PC: signing out ends the IdP session too, so the next person signs in as themselves.
+    await lw.getByRole('button', { name: 'Sign out' }).click();
+    await lw.locator('#sign-out').click(); // the IdP asks before ending its own session
+    await lw.getByTestId('signed-out').waitFor();
+    expect(await axeViolations(lw)).to.deep.equal([]);
+    await lw.getByTestId('sign-in-again').click();
+    await lw.locator('[data-testid="sign-in-as"]').first().waitFor();
+    expect(new URL(lw.url()).pathname).to.match(/^\/sandbox\/idp\//);
   });
 });

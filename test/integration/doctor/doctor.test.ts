@@ -52,10 +52,12 @@ describe('sp-link doctor', function () {
     await fx?.close();
   });
 
-  const backend = (): FhirAuthConfig => ({ type: 'smart-backend', clientId: BACKEND_CLIENT_ID, scope: 'system/Task.crus', kid: BACKEND_KID, alg: 'RS384', privateKey: pem });
+  const EHR_SCOPE = 'system/ServiceRequest.rus system/Observation.crus system/Communication.cr system/Flag.cr system/Provenance.c system/Patient.rs';
+  const LW_SCOPE = 'system/Task.crus system/Observation.rs system/HealthcareService.rs system/Provenance.c';
+  const backend = (scope: string): FhirAuthConfig => ({ type: 'smart-backend', clientId: BACKEND_CLIENT_ID, scope, kid: BACKEND_KID, alg: 'RS384', privateKey: pem });
 
   it('passes every check against a conformant endpoint (sandbox FHIR server + SMART backend auth)', async () => {
-    const config: Endpoints = { tenants: [tenant('riverside', fx.base, backend())], linkWorkerEndpoints: [linkWorker('lw', fx.base, backend())] };
+    const config: Endpoints = { tenants: [tenant('riverside', fx.base, backend(EHR_SCOPE))], linkWorkerEndpoints: [linkWorker('lw', fx.base, backend(LW_SCOPE))] };
     const report = await runDoctor(config);
     const failed = report.checks.filter((c) => c.status === 'FAIL');
     expect(failed, JSON.stringify(failed, null, 2)).to.deep.equal([]);
@@ -70,10 +72,11 @@ describe('sp-link doctor', function () {
       'SMART configuration',
       'SMART: private_key_jwt',
       'backend token obtainable',
+      'backend scopes cover SP Link’s work',
     ]) {
       expect(find(report, 'link-worker:lw', check).status, check).to.equal('PASS');
     }
-    for (const check of ['SMART: issuer', 'SMART: PKCE S256', 'SMART: capabilities', 'SMART: EHR base on issAllowlist', 'versioned update (ServiceRequest)', 'conditional create (Observation)']) {
+    for (const check of ['SMART: issuer', 'SMART: PKCE S256', 'SMART: capabilities', 'SMART: EHR base on issAllowlist', 'versioned update (ServiceRequest)', 'conditional create (Observation)', 'backend scopes cover SP Link’s work']) {
       expect(find(report, 'ehr:riverside', check).status, check).to.equal('PASS');
     }
     const text = renderDoctorReport(report);
@@ -123,6 +126,11 @@ describe('sp-link doctor', function () {
       const token = find(report, 'link-worker:gone', 'backend token obtainable');
       expect(token.status).to.equal('FAIL');
       expect(token.fix).to.contain('clientSecret');
+      // Task only: the reconciler could not read outcome measures nor the GP app the directory.
+      const scopes = find(report, 'link-worker:gone', 'backend scopes cover SP Link’s work');
+      expect(scopes.status).to.equal('FAIL');
+      expect(scopes.detail).to.contain('Observation lacks rs').and.contain('HealthcareService lacks rs');
+      expect(scopes.fix).to.contain('system/Observation.rs');
 
       const text = renderDoctorReport(report);
       expect(text).to.match(/ehr:not-fhir\s+reachable: GET \/metadata\s+FAIL/);

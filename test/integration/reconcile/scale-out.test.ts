@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
 import { advanceCursor } from '../../../src/reconcile/store/cursors.js';
@@ -8,21 +7,8 @@ import { claimDeadLetters, listDeadLetters, upsertDeadLetter } from '../../../sr
 import { acquireLease, LeaseLostError } from '../../../src/reconcile/store/leases.js';
 import { lwSeed } from '../../../src/sandbox/demo/index.js';
 import { openDb, type Db } from '../../../src/store/db.js';
+import { PG_URL, requirePostgres } from '../../helpers/postgres.js';
 import { all, create, ENDPOINT, plainReferral, startHarness, taskFor, TENANT, type Harness } from './harness.js';
-
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresProblem(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 const out = (code: string) => ({ coding: [{ system: CODE_SYSTEM.taskOutputType, code }] });
 
@@ -34,12 +20,7 @@ describe('reconcile scale-out: two reconcilers sharing one PostgreSQL', function
   let h: Harness;
 
   before(async function () {
-    const why = await postgresProblem();
-    if (why) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required with CI=true: ${why}`);
-      console.warn(`    PostgreSQL unreachable (${why}); skipping (set CI=true to fail instead)`);
-      this.skip();
-    }
+    await requirePostgres(this);
     dbA = await openDb({ databaseUrl: PG_URL, schema, maxConnections: 5 });
     dbB = await openDb({ databaseUrl: PG_URL, schema, maxConnections: 5 });
     h = await startHarness({ db: dbA, ctx: { instanceId: 'instance-a' } });

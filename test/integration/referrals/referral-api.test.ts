@@ -5,7 +5,7 @@ import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
-import { launchRows } from '../../helpers/sessions.js';
+import { launchRows } from '../../helpers/launches.js';
 
 const GP = 'gp-2';
 const PATIENT = 'pat-05';

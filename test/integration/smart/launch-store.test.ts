@@ -1,24 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import { LaunchStore, type GpLaunch } from '../../../src/smart/launch-store.js';
-import { openDb, type Db, type OpenDbOptions } from '../../../src/store/db.js';
+import { openDb, type Db } from '../../../src/store/db.js';
 import { SessionCipher } from '../../../src/store/session-cipher.js';
+import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
 
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const HOUR = 60 * 60 * 1000;
-
-async function postgresReachable(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
 
 const launch = (over: Partial<GpLaunch> = {}): GpLaunch => ({
   tenantId: 'practice',
@@ -34,12 +21,7 @@ const launch = (over: Partial<GpLaunch> = {}): GpLaunch => ({
   ...over,
 });
 
-const backends: { name: string; opts: () => OpenDbOptions; postgres: boolean }[] = [
-  { name: 'PGlite (memory)', opts: () => ({ memory: true }), postgres: false },
-  { name: 'PostgreSQL', opts: () => ({ databaseUrl: PG_URL }), postgres: true },
-];
-
-for (const backend of backends) {
+for (const backend of STORE_BACKENDS) {
   describe(`GP launch store on ${backend.name}`, function () {
     let db: Db;
     const dbs: Db[] = [];
@@ -52,14 +34,7 @@ for (const backend of backends) {
     };
 
     before(async function () {
-      if (backend.postgres) {
-        const why = await postgresReachable();
-        if (why) {
-          if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required with CI=true: ${why}`);
-          console.warn(`    PostgreSQL at ${PG_URL} unreachable (${why}); skipping (set CI=true to fail instead)`);
-          this.skip();
-        }
-      }
+      if (backend.postgres) await requirePostgres(this);
       db = await open();
     });
     after(async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { appContextOf, CookieJar, follow, launch, launchUrl, request } from '../../helpers/gp-launch.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
-import { launchRows } from '../../helpers/sessions.js';
+import { launchRows } from '../../helpers/launches.js';
 import { MAX_OPEN_LAUNCHES } from '../../../src/smart/launch-steps.js';
 
 const GP = 'gp-1';

@@ -5,21 +5,7 @@ import { openDb, type Db, type OpenDbOptions } from '../../../src/store/db.js';
 import { loadMigrations, migrate } from '../../../src/store/migrate.js';
 import { DbSessionStore } from '../../../src/store/session-store.js';
 import type { SessionData } from 'express-session';
-
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresReachable(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
+import { PG_URL, requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
 
 function sessionData(expires: Date, extra: Record<string, unknown> = {}): SessionData {
   return { cookie: { originalMaxAge: 60_000, expires, httpOnly: true, path: '/' }, ...extra } as unknown as SessionData;
@@ -29,26 +15,14 @@ function call<T>(fn: (cb: (err?: unknown, v?: T) => void) => void): Promise<T | 
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
 }
 
-const backends: { name: string; opts: () => OpenDbOptions; postgres: boolean }[] = [
-  { name: 'PGlite (memory)', opts: () => ({ memory: true }), postgres: false },
-  { name: 'PostgreSQL', opts: () => ({ databaseUrl: PG_URL }), postgres: true },
-];
-
-for (const backend of backends) {
+for (const backend of STORE_BACKENDS) {
   describe(`store on ${backend.name}`, function () {
     let db: Db;
     let opts: OpenDbOptions;
     const schema = `t_store_${process.pid}_${randomBytes(4).toString('hex')}`;
 
     before(async function () {
-      if (backend.postgres) {
-        const why = await postgresReachable();
-        if (why) {
-          if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required with CI=true: ${why}`);
-          console.warn(`    PostgreSQL at ${PG_URL} unreachable (${why}); skipping PostgreSQL store tests (set CI=true to fail instead)`);
-          this.skip();
-        }
-      }
+      if (backend.postgres) await requirePostgres(this);
       opts = { ...backend.opts(), schema };
       db = await openDb(opts);
     });

@@ -1,49 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import type { AdapterPayload } from 'oidc-provider';
-import { openDb, type Db, type OpenDbOptions } from '../../../src/store/db.js';
+import { openDb, type Db } from '../../../src/store/db.js';
 import { OidcStore } from '../../../src/store/oidc-adapter.js';
+import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
 
-const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SECRET = 'oidc-adapter-test-secret-0123456789abcdef';
-
-async function postgresReachable(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const backends: { name: string; opts: () => OpenDbOptions; postgres: boolean }[] = [
-  { name: 'PGlite (memory)', opts: () => ({ memory: true }), postgres: false },
-  { name: 'PostgreSQL', opts: () => ({ databaseUrl: PG_URL }), postgres: true },
-];
 
 const token = () => randomBytes(32).toString('base64url');
 const payload = (p: Record<string, unknown>) => p as unknown as AdapterPayload;
 
-for (const backend of backends) {
+for (const backend of STORE_BACKENDS) {
   describe(`oidc-provider adapter on ${backend.name}`, function () {
     let db: Db;
     let store: OidcStore;
     const schema = `t_oidc_${process.pid}_${randomBytes(4).toString('hex')}`;
 
     before(async function () {
-      if (backend.postgres) {
-        const why = await postgresReachable();
-        if (why) {
-          if (process.env.CI === 'true') throw new Error(`PostgreSQL at ${PG_URL} is required with CI=true: ${why}`);
-          console.warn(`    PostgreSQL at ${PG_URL} unreachable (${why}); skipping PostgreSQL adapter tests (set CI=true to fail instead)`);
-          this.skip();
-        }
-      }
+      if (backend.postgres) await requirePostgres(this);
       db = await openDb({ ...backend.opts(), schema });
       store = new OidcStore(db, { secret: SECRET, pruneIntervalMs: 0 });
     });

@@ -6,6 +6,9 @@ import path from 'node:path';
 import type { Bundle, CapabilityStatement, HealthcareService, Patient } from '@medplum/fhirtypes';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { getDevToken } from '../../helpers/sandbox-tokens.js';
+import { SANDBOX_STATE_TABLES } from '../../../src/commands/seed.js';
+import { recordAudit } from '../../../src/store/audit.js';
+import { openDb } from '../../../src/store/db.js';
 
 /** The two-command promise: the whole system on embedded defaults, reachable over real HTTP. */
 describe('system: sp-link start on embedded defaults', () => {
@@ -77,7 +80,7 @@ describe('system: the sp-link command', () => {
   function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-        env: { ...process.env, SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+        env: { ...process.env, SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
       });
       let stdout = '';
       let stderr = '';
@@ -101,12 +104,26 @@ describe('system: the sp-link command', () => {
     expect(r.stderr).to.contain('environment variable DATABASE_URL is not set');
   });
 
-  it('seed --reset writes both sandbox data files', async () => {
+  it('seed --reset writes both sandbox data files and clears sign-ins and reconciler progress, not the audit trail', async () => {
+    const before = await openDb({ dataDir });
+    for (const table of SANDBOX_STATE_TABLES) expect((await before.query(`SELECT 1 FROM ${table} LIMIT 0`)).rowCount, table).to.equal(0);
+    await before.query(`INSERT INTO sessions (sid, data, expires_at) VALUES ('s1', '{}', now() + interval '1 hour')`);
+    await before.query(`INSERT INTO reconcile_cursors (endpoint_id, cursor) VALUES ('demo-link-workers', now())`);
+    await recordAudit(before, { actor: 'Practitioner/gp-1', action: 'smart-launch' });
+    await before.close();
+
     const r = await run(['seed', '--reset']);
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
     expect(r.stdout).to.contain(path.join(dataDir, 'ehr.json'));
     expect(r.stdout).to.contain(path.join(dataDir, 'lw.json'));
+    const after = await openDb({ dataDir });
+    try {
+      for (const table of SANDBOX_STATE_TABLES) expect((await after.query(`SELECT 1 FROM ${table}`)).rowCount, table).to.equal(0);
+      expect((await after.query('SELECT 1 FROM audit_events')).rowCount).to.equal(1);
+    } finally {
+      await after.close();
+    }
   });
 
   it('prints the config JSON Schema', async () => {

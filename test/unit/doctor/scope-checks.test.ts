@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { checkBackendScopes, grantedPermissions, missingScopes, scopeNeeds } from '../../../src/doctor/scope-checks.js';
+import { readFile } from 'node:fs/promises';
+import { parseConfig } from '../../../src/config/load.js';
+import type { FhirAuthConfig } from '../../../src/config/schema.js';
+
+describe('doctor: backend scope check', () => {
+  it('reads SMART v2 and v1 system scopes, wildcards and query constraints', () => {
+    const g = grantedPermissions('launch system/Observation.crus system/Task.read system/Flag.write system/*.s system/Communication.c?category=x patient/Patient.r');
+    expect([...g.get('Observation')!].sort().join('')).to.equal('crsu');
+    expect([...g.get('Task')!].sort().join('')).to.equal('rs');
+    expect([...g.get('Flag')!].sort().join('')).to.equal('cdu');
+    expect([...g.get('*')!].join('')).to.equal('s');
+    expect([...g.get('Communication')!].join('')).to.equal('c');
+    expect(g.has('Patient'), 'patient/ scopes are not a system client’s').to.equal(false);
+  });
+
+  it('names each missing permission with what it is for', () => {
+    const missing = missingScopes('system/ServiceRequest.rus system/Observation.crs system/Communication.cr system/Flag.cr system/Provenance.c system/Patient.rs', scopeNeeds('ehr'));
+    expect(missing.map((m) => `${m.resource}:${m.missing}`)).to.deep.equal(['Observation:u']);
+    expect(missing[0]!.why).to.contain('corrections');
+    expect(missingScopes('system/*.cruds', scopeNeeds('link-worker', { subscriptions: true, workspace: true }))).to.deep.equal([]);
+    expect(missingScopes('system/Task.crus system/Observation.rs system/HealthcareService.rs system/Provenance.c', scopeNeeds('link-worker', { workspace: true })).map((m) => `${m.resource}:${m.missing}`)).to.deep.equal(['Observation:cu']);
+  });
+
+  it('fails with a fix, passes, or skips auth without scopes', () => {
+    const auth = { type: 'client-credentials' as const, clientId: 'c', clientSecret: 's', scope: 'system/Task.crus' };
+    const [fail] = checkBackendScopes('link-worker:x', 'link-worker', auth, { subscriptions: true });
+    expect(fail!.status).to.equal('FAIL');
+    expect(fail!.fix).to.contain('system/Subscription.cruds');
+    expect(checkBackendScopes('ehr:x', 'ehr', { type: 'bearer', token: 't' }, {})[0]!.status).to.equal('SKIP');
+  });
+
+  it('the shipped configurations grant what SP Link needs', async () => {
+    for (const file of ['config/default.yaml', 'config/production.example.yaml']) {
+      const text = await readFile(file, 'utf8');
+      const vars = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1] as string);
+      const env = Object.fromEntries(vars.map((v) => [v, v.includes('SECRET') ? 'y'.repeat(40) : `value-of-${v}`]));
+      const config = parseConfig(text, file, env);
+      const scopeOf = (a: FhirAuthConfig) => (a.type === 'smart-backend' || a.type === 'client-credentials' ? a.scope : 'system/*.cruds');
+      for (const t of config.tenants) expect(missingScopes(scopeOf(t.ehr.auth), scopeNeeds('ehr')), `${file} ${t.id}`).to.deep.equal([]);
+      for (const e of config.linkWorkerEndpoints) {
+        const work = { subscriptions: e.subscriptions.enabled, workspace: config.workspace?.linkWorkerEndpoint === e.id };
+        expect(missingScopes(scopeOf(e.auth), scopeNeeds('link-worker', work)), `${file} ${e.id}`).to.deep.equal([]);
+      }
+    }
+  });
+});
