@@ -12,13 +12,19 @@ export interface TestSystem extends System {
 
 /**
  * Boots the whole system from config/default.yaml on an ephemeral loopback port with a fresh data
- * directory (embedded PGlite, sandbox FHIR servers with demo data). `env` overrides variables.
+ * directory (embedded PGlite, sandbox FHIR servers with demo data). `env` overrides variables. A restart test
+ * passes its own `dataDir` (kept on stop: it owns it) and the `port` of the first start.
  */
-export async function startTestSystem(options: { env?: NodeJS.ProcessEnv; background?: boolean; configFile?: string } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { env?: NodeJS.ProcessEnv; background?: boolean; configFile?: string; dataDir?: string; port?: number } = {},
+): Promise<TestSystem> {
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'sp-link-test-')));
   const file = options.configFile ?? path.resolve('config/default.yaml');
   const env = { ...process.env, PORT: String(port), SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATABASE_URL: '', ...options.env };
   const config = parseConfig(await readFile(file, 'utf8'), file, env);
@@ -28,7 +34,7 @@ export async function startTestSystem(options: { env?: NodeJS.ProcessEnv; backgr
     dataDir,
     async stop() {
       await system.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
