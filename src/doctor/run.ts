@@ -4,7 +4,7 @@ import { createAuthProvider } from '../fhir/auth/index.js';
 import { fetchSmartConfiguration, smartConfigurationUrl, type SmartConfiguration } from '../fhir/auth/smart-configuration.js';
 import { FhirClient } from '../fhir/client.js';
 import { FhirError, FhirHttpError, FhirTransportError } from '../fhir/errors.js';
-import { createLogger } from '../http/logger.js';
+import { createLogger } from '../observability/logger.js';
 import { checkCapabilityStatement } from './capability-checks.js';
 import { checkBackendScopes, scopeOptions } from './scope-checks.js';
 import { checkBackendConfiguration, checkEhrLaunchConfiguration } from './smart-checks.js';

@@ -1,8 +1,8 @@
 import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import { Client, type FhirResponse, type RequestOptions, type SearchParams } from 'fhir-kit-client';
 import type { Logger } from 'pino';
-import { logger as rootLogger } from '../http/logger.js';
-import { fhirRequestDuration, fhirRetries } from '../http/metrics.js';
+import { logger as rootLogger } from '../observability/logger.js';
+import { fhirRequestDuration, fhirRetries } from '../observability/metrics.js';
 import { noAuth, type AuthProvider } from './auth/types.js';
 import { FhirError, FhirHttpError, FhirTransportError, safeUrl } from './errors.js';
 import { toFhirError } from './error-mapping.js';

@@ -1,5 +1,5 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { redactUrl } from '../http/logger.js';
+import { redactUrl } from '../observability/logger.js';
 
 /** Stable codes for failures talking to a FHIR server. Callers switch on these, never on messages. */
 export type FhirErrorCode =

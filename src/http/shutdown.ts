@@ -1,6 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { logger as rootLogger } from './logger.js';
+import { logger as rootLogger } from '../observability/logger.js';
 
 export interface Closer {
   name: string;

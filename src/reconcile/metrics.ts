@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { metricsRegistry } from '../http/metrics.js';
+import { metricsRegistry } from '../observability/metrics.js';
 
 /** Reconciler metrics (docs/OPERATIONS.md lists them with what to alert on). */
 const caughtUpAt = new Map<string, number>();

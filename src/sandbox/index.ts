@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Config } from '../config/schema.js';
-import { logger } from '../http/logger.js';
+import { logger } from '../observability/logger.js';
 import { createSandboxAuth, type SandboxAuth } from './auth/index.js';
 import { ehrSeed, lwSeed } from './demo/index.js';
 import { sandboxEhrUiRouter } from './ehr-ui/index.js';

@@ -70,8 +70,3 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
   }
   return db;
 }
-
-/** Quotes an SQL identifier already checked against SCHEMA_NAME. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}

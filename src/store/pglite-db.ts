@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
-import { quoteIdent, type Db, type QueryResult } from './db.js';
+import type { Db, QueryResult } from './db.js';
+import { quoteIdent } from './quote-ident.js';
 import { ensurePgliteCluster } from './pglite-init.js';
 
 type Executor = Pick<PGlite | Transaction, 'query' | 'exec'>;

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { logger } from '../http/logger.js';
-import { quoteIdent, type Db, type QueryResult } from './db.js';
+import { logger } from '../observability/logger.js';
+import type { Db, QueryResult } from './db.js';
+import { quoteIdent } from './quote-ident.js';
 
 type Executor = pg.Pool | pg.PoolClient;
 

@@ -5,7 +5,7 @@ import { FhirError } from '../fhir/errors.js';
 import { validateForWrite } from '../fhir/validate/index.js';
 import { loadBaseR4 } from '../fhir/validate/definitions.js';
 import type { FhirClient } from '../fhir/client.js';
-import { logger as rootLogger } from '../http/logger.js';
+import { logger as rootLogger } from '../observability/logger.js';
 import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
 import { createStaffLogin } from './auth/oidc.js';
 import { workspaceSession } from './auth/session.js';

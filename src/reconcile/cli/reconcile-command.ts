@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
-import { setLogLevel } from '../../http/logger.js';
+import { setLogLevel } from '../../observability/logger.js';
 import { openDb } from '../../store/db.js';
 import { startReconciler } from '../index.js';
 import { AdminClient } from './admin-client.js';

@@ -1,6 +1,6 @@
 import type { Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
-import type { HealthRegistry } from '../../http/health.js';
+import type { HealthRegistry } from '../../observability/health.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { readCursor } from '../store/cursors.js';
 import { lagSeconds, registerEndpoint } from '../metrics.js';

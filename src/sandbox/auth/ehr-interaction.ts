@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { LaunchStore } from './launch-store.js';
 import type { ScopePolicy } from './scope-policy.js';
-import { logger } from '../../http/logger.js';
+import { logger } from '../../observability/logger.js';
 
 const log = logger.child({ module: 'sandbox-auth' });
 

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 import type { Config } from '../../config/schema.js';
-import { logger } from '../../http/logger.js';
+import { logger } from '../../observability/logger.js';
 import type { AuthorizeFn, SandboxFhirServer } from '../fhir/index.js';
 import { createFhirAuthorize, type ResourceReader } from '../access/authorize.js';
 import type { ResourceLike } from '../access/compartment.js';

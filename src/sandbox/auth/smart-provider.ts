@@ -4,7 +4,7 @@ import type { ScopeContext } from '../access/smart-scopes.js';
 import { ScopePolicy } from './scope-policy.js';
 import type { LaunchContext, LaunchStore } from './launch-store.js';
 import { ASSERTION_ALGS } from './smart-configuration.js';
-import { logger } from '../../http/logger.js';
+import { logger } from '../../observability/logger.js';
 import { escapeHtml } from '../../http/html.js';
 
 const log = logger.child({ module: 'sandbox-auth' });

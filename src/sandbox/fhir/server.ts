@@ -4,7 +4,7 @@ import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRequest, FhirRouteHandler, HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatementRestSecurity, Resource, Subscription } from '@medplum/fhirtypes';
 import type { Request, Router } from 'express';
-import { logger as rootLogger } from '../../http/logger.js';
+import { logger as rootLogger } from '../../observability/logger.js';
 import { authorizedRouter, authorizeOrThrow, type AuthorizeFn } from './authorize.js';
 import { buildCapabilityStatement } from './capability.js';
 import { ensureR4Definitions } from './definitions.js';

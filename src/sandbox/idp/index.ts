@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import Provider, { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { Config } from '../../config/schema.js';
-import { logger } from '../../http/logger.js';
+import { logger } from '../../observability/logger.js';
 import { loadServerSigningKeys } from '../auth/keys.js';
 import { sandboxAssetsRouter } from '../ehr-ui/assets.js';
 import type { OidcStore } from '../../store/oidc-adapter.js';

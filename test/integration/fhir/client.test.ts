@@ -6,7 +6,7 @@ import type { Bundle, Patient, Task } from '@medplum/fhirtypes';
 import { FhirClient } from '../../../src/fhir/client.js';
 import { createAuthProvider, smartBackendAuth } from '../../../src/fhir/auth/index.js';
 import { FhirHttpError, FhirTransportError } from '../../../src/fhir/errors.js';
-import { createLogger } from '../../../src/http/logger.js';
+import { createLogger } from '../../../src/observability/logger.js';
 import { BACKEND_CLIENT_ID as CLIENT_ID, BACKEND_KID as KID, startFhirFixture, type FhirFixture } from './fhir-fixture.js';
 import { rejection } from '../../helpers/rejection.js';
 

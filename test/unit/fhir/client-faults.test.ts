@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import nock from 'nock';
 import type { Bundle, Patient, Task } from '@medplum/fhirtypes';
 import { FhirClient } from '../../../src/fhir/client.js';
-import { createLogger } from '../../../src/http/logger.js';
+import { createLogger } from '../../../src/observability/logger.js';
 import { clientCredentialsAuth } from '../../../src/fhir/auth/oauth.js';
 import { FhirAuthError, FhirHttpError, FhirTransportError } from '../../../src/fhir/errors.js';
 import { rejection } from '../../helpers/rejection.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import { frameAncestorsFromConfig, rateLimiter, securityHeaders } from '../../../src/http/security.js';
-import { listen } from './helpers.js';
+import { listen } from '../../helpers/http.js';
 
 describe('http/security', () => {
   it('CSP frame-ancestors lists the configured EHR origins and X-Frame-Options is dropped', async () => {

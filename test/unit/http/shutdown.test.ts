@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import express from 'express';
 import { installShutdown } from '../../../src/http/shutdown.js';
-import { createLogger } from '../../../src/http/logger.js';
-import { listen } from './helpers.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { listen } from '../../helpers/http.js';
 
 describe('http/shutdown', () => {
   it('lets an in-flight request finish, refuses new connections, then runs closers in order', async () => {

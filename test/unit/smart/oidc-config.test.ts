@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { SpLinkError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/http/logger.js';
+import { createLogger } from '../../../src/observability/logger.js';
 import { OidcConfigCache } from '../../../src/smart/oidc-config.js';
 import type { TenantConfig } from '../../../src/config/schema.js';
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import express from 'express';
 import { Counter } from 'prom-client';
-import { httpMetricsMiddleware, metricsHandler, metricsRegistry } from '../../../src/http/metrics.js';
-import { listen } from './helpers.js';
+import { httpMetricsMiddleware, metricsHandler, metricsRegistry } from '../../../src/observability/metrics.js';
+import { listen } from '../../helpers/http.js';
 
-describe('http/metrics', () => {
+describe('observability/metrics', () => {
   it('serves the shared registry, including metrics other modules register, labelled by route pattern', async () => {
     const probe = new Counter({ name: 'sp_link_test_probe_total', help: 'test probe', registers: [metricsRegistry] });
     probe.inc(3);

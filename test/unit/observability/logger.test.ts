@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import express from 'express';
-import { createHttpLogger, createLogger, redactUrl, summariseResource } from '../../../src/http/logger.js';
-import { listen, memoryDestination } from './helpers.js';
+import { createHttpLogger, createLogger, redactUrl, summariseResource } from '../../../src/observability/logger.js';
+import { listen, memoryDestination } from '../../helpers/http.js';
 
-describe('http/logger', () => {
+describe('observability/logger', () => {
   it('redacts tokens, cookies, secrets and patient fields wherever they are logged', () => {
     const dest = memoryDestination();
     const log = createLogger({ level: 'info', destination: dest });

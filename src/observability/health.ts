@@ -1,7 +1,4 @@
 import { Router } from 'express';
-import type { Config } from '../config/schema.js';
-import { FhirClient } from '../fhir/client.js';
-import type { Db } from '../store/db.js';
 
 /** A readiness probe. Resolve = up (optionally with a detail); throw = down (the message is shown). */
 export type HealthCheck = (signal: AbortSignal) => Promise<void | string>;
@@ -97,37 +94,6 @@ export class HealthRegistry {
     const ready = results.every((r) => r.status === 'up' || !r.critical);
     return { status: ready ? 'ready' : 'not-ready', checks };
   }
-}
-
-/** The store answers a trivial query. */
-export function dbCheck(db: Db): HealthCheck {
-  return async () => {
-    await db.query('SELECT 1');
-    return db.kind;
-  };
-}
-
-/**
- * The FHIR endpoint serves `/metadata`. The client should have a short budget and no retries, e.g.
- * `retry: { timeoutMs: 2000, maxAttempts: 1 }`; readiness must answer fast.
- */
-export function fhirMetadataCheck(client: FhirClient): HealthCheck {
-  return async (signal) => {
-    const cs = await client.capabilityStatement({ signal });
-    return `FHIR ${cs.fhirVersion ?? 'unknown version'}`;
-  };
-}
-
-/**
- * Registers `store` and one `fhir:ehr:<tenant>` / `fhir:lw:<endpoint>` check per configured endpoint.
- * `/metadata` is fetched without credentials (SMART servers serve it publicly), so probes cost no
- * token traffic; `sp-link doctor` is the place that proves the credentials.
- */
-export function registerCoreChecks(registry: HealthRegistry, deps: { db: Db; config: Pick<Config, 'tenants' | 'linkWorkerEndpoints'> }): void {
-  registry.register('store', dbCheck(deps.db));
-  const probe = (fhirBase: string) => fhirMetadataCheck(new FhirClient({ baseUrl: fhirBase, retry: { timeoutMs: 2000, maxAttempts: 1 } }));
-  for (const t of deps.config.tenants) registry.register(`fhir:ehr:${t.id}`, probe(t.ehr.fhirBase));
-  for (const e of deps.config.linkWorkerEndpoints) registry.register(`fhir:lw:${e.id}`, probe(e.fhirBase));
 }
 
 /** `GET /healthz` (process alive) and `GET /readyz` (every critical check up; 503 otherwise). */
