@@ -1,48 +1,89 @@
 /**
- * SP Link's stable error codes: one registry, so callers, operators and tests can switch on them.
- * Add codes here (never rename one that has shipped); docs/ARCHITECTURE.md lists what each means.
+ * SP Link's error registry: every stable `ERR_*` code of our own API, bound once to its HTTP status, its default
+ * message (what a user reads when the throw site has nothing more specific to say) and its meaning (the row of the
+ * error table in docs/ARCHITECTURE.md, checked by test/unit/errors.test.ts). Throw sites name the code, never a
+ * status. Add codes here (never rename one that has shipped) and add the row to the docs table.
+ *
+ * FHIR-facing code speaks OperationOutcome and has its own codes (`FhirErrorCode` in src/fhir/errors.ts);
+ * src/http/api-error.ts is the one place that turns those into these.
  */
-export const ERROR_CODES = {
-  ERR_CONFIG_INVALID: 'Configuration failed validation.',
-  ERR_VALIDATION: 'Request body or parameters failed validation; see details for each field.',
-  ERR_NOT_FOUND: 'No such resource or route.',
-  ERR_UNAUTHENTICATED: 'No valid session or credentials.',
-  ERR_FORBIDDEN: 'Authenticated but not allowed to do this.',
-  ERR_CSRF: 'Missing or invalid CSRF token.',
-  ERR_PATIENT_MISMATCH: 'The patient in the request is not the patient of the launch.',
-  ERR_SMART_ISS_NOT_ALLOWED: 'The launch names an iss that is not on the allowlist.',
-  ERR_SMART_STATE_MISMATCH: 'The authorization response does not match the launch state.',
-  ERR_SMART_LAUNCH_FAILED: 'The SMART launch could not be completed.',
-  ERR_SMART_ACCESS_DENIED: 'The user or EHR denied access.',
-  ERR_SESSION_EXPIRED: 'The session has expired.',
-  ERR_TASK_VERSION_CONFLICT: 'Someone else changed this Task since it was read.',
-  ERR_FHIR_REQUEST_FAILED: 'A FHIR server answered with an error.',
-  ERR_FHIR_UNREACHABLE: 'A FHIR server could not be reached.',
-  ERR_FHIR_INVALID_RESOURCE: 'A FHIR resource does not conform to its profile.',
-  ERR_RECONCILE_BAD_INPUT: 'A Task or related resource cannot be reconciled as it stands.',
-  ERR_DEAD_LETTER_NOT_FOUND: 'No such dead letter.',
-  ERR_RATE_LIMITED: 'Too many requests.',
-  ERR_INTERNAL: 'Unexpected error.',
-} as const;
+export const ERRORS = {
+  ERR_CONFIG_INVALID: {
+    status: 500,
+    message: 'SP Link is not configured correctly. Tell IT support.',
+    meaning: 'Configuration failed validation (the CLI exits with code 78), or cannot work as deployed (e.g. an https `publicUrl` reached over plain http).',
+  },
+  ERR_VALIDATION: { status: 422, message: 'Check the highlighted answers.', meaning: 'Request body or parameters failed validation; `fields` lists each field.' },
+  ERR_MALFORMED_REQUEST: { status: 400, message: 'The request could not be read.', meaning: 'The request body is not well-formed (e.g. not valid JSON).' },
+  ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request is too large.', meaning: 'The request body is over the size limit.' },
+  ERR_NOT_FOUND: { status: 404, message: 'No such resource or route.', meaning: 'No such resource or route.' },
+  ERR_UNAUTHENTICATED: { status: 401, message: 'No valid session or credentials.', meaning: 'No valid session or credentials.' },
+  ERR_FORBIDDEN: { status: 403, message: 'You are not allowed to do this.', meaning: 'Authenticated but not allowed.' },
+  ERR_CSRF: { status: 403, message: 'The request was missing its security token. Reload SP Link and try again.', meaning: 'Missing or invalid CSRF token.' },
+  ERR_PATIENT_MISMATCH: { status: 403, message: 'This is about a different patient.', meaning: 'The patient in the request is not the launch patient.' },
+  ERR_SMART_ISS_NOT_ALLOWED: { status: 400, message: 'This clinical system is not registered with SP Link.', meaning: 'The launch names an `iss` that is not on the allowlist.' },
+  ERR_SMART_STATE_MISMATCH: { status: 400, message: 'The sign-in response does not belong to this launch.', meaning: 'The authorization response does not match the launch state.' },
+  ERR_SMART_LAUNCH_FAILED: { status: 400, message: 'The launch could not be completed.', meaning: 'The launch request or the authorization response is incomplete or fails SP Link’s checks.' },
+  ERR_SMART_AUTHORIZATION_SERVER: {
+    status: 502,
+    message: 'The clinical system refused the sign-in.',
+    meaning: 'The EHR’s authorization server refused the sign-in, or lacks something SP Link requires (e.g. PKCE S256).',
+  },
+  ERR_SMART_ACCESS_DENIED: { status: 403, message: 'Access to the record was not granted.', meaning: 'The user or EHR denied access.' },
+  ERR_SESSION_EXPIRED: { status: 401, message: 'Your SP Link session has ended. Open SP Link again from the patient record.', meaning: 'The session, launch or sign-in link has expired or was already used.' },
+  ERR_TASK_VERSION_CONFLICT: { status: 409, message: 'Someone else changed this record since it was read; reload and try again.', meaning: 'Someone else changed the Task (or record) since it was read.' },
+  ERR_FHIR_REQUEST_FAILED: { status: 502, message: 'A FHIR server answered with an error.', meaning: 'A FHIR server answered with an error.' },
+  ERR_FHIR_UNREACHABLE: { status: 502, message: 'A FHIR server could not be reached.', meaning: 'A FHIR server could not be reached or did not answer in time.' },
+  ERR_FHIR_INVALID_RESOURCE: { status: 422, message: 'A FHIR resource does not conform to its profile.', meaning: 'A resource does not conform to its SP Link profile.' },
+  ERR_RECONCILE_BAD_INPUT: { status: 422, message: 'A Task or related resource cannot be reconciled as it stands.', meaning: 'A Task or related resource cannot be reconciled as it stands (dead-lettered).' },
+  ERR_DEAD_LETTER_NOT_FOUND: { status: 404, message: 'No such dead letter.', meaning: 'No such dead letter.' },
+  ERR_DEAD_LETTER_NOT_OPEN: { status: 409, message: 'The dead letter is not open.', meaning: 'The dead letter is resolved already, or being replayed elsewhere.' },
+  ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; try again shortly.', meaning: 'Too many requests.' },
+  ERR_UNAVAILABLE: { status: 503, message: 'SP Link is starting; try again shortly.', meaning: 'SP Link is starting and cannot serve yet.' },
+  ERR_INTERNAL: { status: 500, message: 'Something went wrong in SP Link; please try again.', meaning: 'Unexpected error.' },
+} as const satisfies Record<`ERR_${string}`, { status: number; message: string; meaning: string }>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCode = keyof typeof ERRORS;
 
 export interface FieldError {
   path: string;
   message: string;
 }
 
-/** One error class for our own API edge; `src/http/errors.ts` turns it into `{ error: { code, message, fields? } }`. */
+export interface SpLinkErrorOptions {
+  /** What the user should read, when the situation says more than the code's default message. */
+  message?: string;
+  /** Per-field problems (ERR_VALIDATION). */
+  fields?: FieldError[];
+  /** Extra facts for logs (never sent to the client). */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/** One error class for our own API edge: the code decides the HTTP status. */
 export class SpLinkError extends Error {
+  override readonly name = 'SpLinkError';
+  readonly httpStatus: number;
+  readonly fields?: FieldError[];
+  readonly details?: Record<string, unknown>;
   constructor(
     readonly code: ErrorCode,
-    message: string = ERROR_CODES[code],
-    readonly httpStatus = 500,
-    readonly details?: { fields?: FieldError[]; [k: string]: unknown },
+    opts: SpLinkErrorOptions = {},
   ) {
-    super(message);
-    this.name = 'SpLinkError';
+    super(opts.message ?? ERRORS[code].message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.httpStatus = ERRORS[code].status;
+    if (opts.fields) this.fields = opts.fields;
+    if (opts.details) this.details = opts.details;
   }
 }
 
 export const isSpLinkError = (e: unknown): e is SpLinkError => e instanceof SpLinkError;
+
+/** The body of every error answer of our own API. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldError[] };
+}
+
+export function errorBody(e: SpLinkError): ErrorBody {
+  return { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } };
+}

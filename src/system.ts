@@ -1,13 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load.js';
-import { isSpLinkError } from './errors.js';
+import { errorBody, SpLinkError } from './errors.js';
 import { profilesRouter } from './fhir/profiles-page.js';
 import { HealthRegistry, healthRouter } from './observability/health.js';
 import { createHttpLogger, logger as rootLogger, setLogLevel } from './observability/logger.js';
 import { httpMetricsMiddleware, metricsHandler } from './observability/metrics.js';
+import { apiErrorHandler } from './http/api-error.js';
 import { registerCoreChecks } from './http/readiness-checks.js';
 import { installShutdown } from './http/shutdown.js';
 import { frameAncestorsFromConfig, securityHeaders } from './http/security.js';
@@ -55,7 +56,8 @@ export async function startSystem(opts: StartOptions): Promise<System> {
   let app: express.Express | undefined;
   server.on('request', (req, res) => {
     if (app) return app(req, res);
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":{"code":"ERR_INTERNAL","message":"starting"}}');
+    const starting = new SpLinkError('ERR_UNAVAILABLE');
+    res.writeHead(starting.httpStatus, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(errorBody(starting)));
   });
   if (!server.listening) {
     await new Promise<void>((resolve, reject) => {
@@ -110,7 +112,8 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     built.use(profilesRouter());
     built.get('/', (_req, res) => res.redirect(sandbox ? '/sandbox/ehr' : '/profiles'));
     built.use(notFound);
-    built.use(errorHandler);
+    // Last resort for anything an area did not handle itself; never leaks internals.
+    built.use(apiErrorHandler(rootLogger, 'request'));
     app = built;
     closers.reverse();
 
@@ -143,18 +146,6 @@ export async function startSystem(opts: StartOptions): Promise<System> {
   }
 }
 
-const notFound: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'ERR_NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
-};
-
-/** Last resort: our error currency for anything an area did not handle itself; never leaks internals. */
-const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  if (res.headersSent) return;
-  if (isSpLinkError(err)) {
-    res.status(err.httpStatus).json({ error: { code: err.code, message: err.message, ...(err.details?.fields ? { fields: err.details.fields } : {}) } });
-    return;
-  }
-  const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-  if (status >= 500) req.log?.error({ err }, 'unhandled error');
-  res.status(status).json({ error: { code: status === 400 ? 'ERR_VALIDATION' : 'ERR_INTERNAL', message: status >= 500 ? 'Unexpected error.' : String((err as Error).message) } });
+const notFound: RequestHandler = (req, _res, next) => {
+  next(new SpLinkError('ERR_NOT_FOUND', { message: `No route for ${req.method} ${req.path}` }));
 };

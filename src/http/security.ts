@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config/schema.js';
+import { ERRORS, errorBody, SpLinkError } from '../errors.js';
 
 /** A CSP source for frame-ancestors: an origin (scheme://host[:port]) or 'self'. Anything else is refused. */
 const FRAME_SOURCE = /^(?:'self'|https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
@@ -70,8 +71,9 @@ export function rateLimiter(opts: RateLimitOptions): RequestHandler {
     limit: opts.limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, res, _next, options) => {
-      res.status(options.statusCode).json({ error: { code: 'ERR_RATE_LIMITED', message: 'Too many requests; try again shortly.' } });
+    statusCode: ERRORS.ERR_RATE_LIMITED.status,
+    handler: (_req, res) => {
+      res.status(ERRORS.ERR_RATE_LIMITED.status).json(errorBody(new SpLinkError('ERR_RATE_LIMITED')));
     },
   });
 }

@@ -169,6 +169,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     adminRouter: adminRouter({
       ...replayDeps,
       adminToken: config.admin.token,
+      logger: log,
       control: { runOnce: () => reconciler.runOnce(), backfill: (since, onProgress) => reconciler.backfill(since, onProgress) },
     }),
     outbox,

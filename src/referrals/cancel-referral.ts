@@ -23,13 +23,13 @@ export async function cancelReferral(
 ): Promise<{ status: 'revoked'; taskCancelled: boolean }> {
   const sr = await deps.ehr.read<ServiceRequest>('ServiceRequest', serviceRequestId);
   if (sr.subject?.reference !== `Patient/${who.patient}`) {
-    throw new SpLinkError('ERR_PATIENT_MISMATCH', 'That referral belongs to a different patient.', 403);
+    throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'That referral belongs to a different patient.' });
   }
   if (sr.status !== 'active' && sr.status !== 'on-hold' && sr.status !== 'draft') {
-    throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', 'This referral has already finished, so it cannot be cancelled.', 409);
+    throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', { message: 'This referral has already finished, so it cannot be cancelled.' });
   }
   if (seenVersion && sr.meta?.versionId && seenVersion !== sr.meta.versionId) {
-    throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', 'This referral changed since you opened it. Check its new status before cancelling.', 409);
+    throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', { message: 'This referral changed since you opened it. Check its new status before cancelling.' });
   }
   const reasonEntry = STATUS_REASONS.find((r) => r.code === reason)!;
   const now = deps.now?.() ?? new Date();
@@ -56,7 +56,7 @@ export async function cancelReferral(
     await deps.ehr.transaction(bundle);
   } catch (err) {
     if (err instanceof FhirHttpError && (err.status === 412 || err.status === 409)) {
-      throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', 'This referral changed while you were cancelling it. Check its new status.', 409);
+      throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', { message: 'This referral changed while you were cancelling it. Check its new status.' });
     }
     throw err;
   }

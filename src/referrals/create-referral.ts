@@ -77,7 +77,7 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
     if (existing) {
       if (existing.subject?.reference !== `Patient/${who.patient}`) {
         // Only a clash of ids or a foreign write can get here: never answer with another patient's referral.
-        throw new SpLinkError('ERR_PATIENT_MISMATCH', 'This referral id is already used in another record. Reload SP Link and send again.', 409);
+        throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'This referral id is already used in another record. Reload SP Link and send again.' });
       }
       return { referralId, serviceRequestId: existing.id!, alreadySent: true };
     }
@@ -85,7 +85,7 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
   const patient = await deps.ehr.read<Patient>('Patient', who.patient);
   const nhsNumber = patient.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.nhsNumber)?.value;
   if (!nhsNumber) {
-    throw new SpLinkError('ERR_VALIDATION', 'This patient has no NHS number in the record.', 422, {
+    throw new SpLinkError('ERR_VALIDATION', { message: 'This patient has no NHS number in the record.',
       fields: [{ path: 'patientId', message: 'This patient has no NHS number in the record. Add it, then refer: the link-worker service needs it to find the referral.' }],
     });
   }
@@ -107,7 +107,7 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
     for (const e of plan.bundle.entry ?? []) deps.validate(e.resource!);
     const res = await deps.ehr.transaction(plan.bundle);
     const srId = idFromLocation(res.entry?.[0]?.response?.location, 'ServiceRequest') ?? res.entry?.[0]?.resource?.id;
-    if (!srId) throw new SpLinkError('ERR_FHIR_REQUEST_FAILED', 'The clinical system did not confirm the referral.', 502);
+    if (!srId) throw new SpLinkError('ERR_FHIR_REQUEST_FAILED', { message: 'The clinical system did not confirm the referral.' });
     await audit(deps, who, srId, ctx.referralId, 'single-transaction');
     return { referralId: ctx.referralId, serviceRequestId: srId };
   }
@@ -121,7 +121,7 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
     : undefined;
   const res: Bundle = await deps.ehr.transaction(plan.ehrBundle);
   const srId = idFromLocation(res.entry?.[0]?.response?.location, 'ServiceRequest') ?? res.entry?.[0]?.resource?.id;
-  if (!srId) throw new SpLinkError('ERR_FHIR_REQUEST_FAILED', 'The clinical system did not confirm the referral.', 502);
+  if (!srId) throw new SpLinkError('ERR_FHIR_REQUEST_FAILED', { message: 'The clinical system did not confirm the referral.' });
   const srUrl = `${ctx.ehrBase}/ServiceRequest/${srId}`;
   if (deps.outbox && row !== undefined) {
     await deps.outbox.markReferralWritten(deps.db, row, srUrl);

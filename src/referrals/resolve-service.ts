@@ -20,7 +20,7 @@ export function resolveService(
   if (choice.kind === 'directory') {
     const hs = directory.find((s) => s.id === choice.healthcareServiceId && s.active !== false);
     if (!hs) {
-      throw new SpLinkError('ERR_VALIDATION', 'That service is no longer in the directory.', 422, {
+      throw new SpLinkError('ERR_VALIDATION', { message: 'That service is no longer in the directory.',
         fields: [{ path: 'service.healthcareServiceId', message: 'That service is no longer in the directory; choose another or let the link worker decide' }],
       });
     }

@@ -1,12 +1,10 @@
-import { Router, json, type NextFunction, type Request, type Response } from 'express';
+import { Router, json, type Request } from 'express';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config, LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
-import { isSpLinkError, SpLinkError } from '../errors.js';
+import { SpLinkError } from '../errors.js';
 import { FhirClient } from '../fhir/client.js';
-import { FhirError, FhirHttpError } from '../fhir/errors.js';
-import { isResourceValidationError } from '../fhir/validate/index.js';
 import { cancelReferral } from '../referrals/cancel-referral.js';
 import { createReferral, type LaunchIdentity, type ReferralDeps } from '../referrals/create-referral.js';
 import type { DirectoryCache } from '../referrals/directory-cache.js';
@@ -14,6 +12,7 @@ import { searchDirectory } from '../referrals/directory.js';
 import { listReferrals } from '../referrals/list-referrals.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import { parseReferralInput } from '../referrals/referral-input.js';
+import { apiErrorHandler } from '../http/api-error.js';
 import type { Db } from '../store/db.js';
 import { buildContext, practitionerName } from './api-context.js';
 import { checkCsrf, checkPatient } from './csrf.js';
@@ -84,115 +83,71 @@ export function apiRoutes(deps: ApiDeps): Router {
     return { rd, who, tenant };
   }
 
-  router.get('/context', async (req, res, next) => {
-    try {
-      const rl = await launchOf(req);
-      const { launch, tenant } = rl;
-      const ehr = ehrFor(rl);
-      const practitionerRef = launch.fhirUser ? relativeToIss(launch.fhirUser, launch.iss) : undefined;
-      const [patient, name] = await Promise.all([
-        ehr.read<Patient>('Patient', launch.patient),
-        launch.practitionerName !== undefined ? Promise.resolve(launch.practitionerName) : practitionerName(ehr, practitionerRef),
-      ]);
-      if (launch.practitionerName === undefined) {
-        // Read once per launch; '' records "the EHR would not say" so it is not asked again.
-        await deps.launches.update(rl.handle, async (cur) => ({ ...cur, practitionerName: name ?? '' }));
-      }
-      res.json(
-        buildContext(rl.launch, patient, { ...(name ? { name } : {}) }, {
-          practice: tenant.name,
-          linkWorkerService: endpointFor(tenant).name,
-          csrfToken: rl.launch.csrfToken,
-          now: new Date(),
-        }),
-      );
-    } catch (err) {
-      next(err);
+  router.get('/context', async (req, res) => {
+    const rl = await launchOf(req);
+    const { launch, tenant } = rl;
+    const ehr = ehrFor(rl);
+    const practitionerRef = launch.fhirUser ? relativeToIss(launch.fhirUser, launch.iss) : undefined;
+    const [patient, name] = await Promise.all([
+      ehr.read<Patient>('Patient', launch.patient),
+      launch.practitionerName !== undefined ? Promise.resolve(launch.practitionerName) : practitionerName(ehr, practitionerRef),
+    ]);
+    if (launch.practitionerName === undefined) {
+      // Read once per launch; '' records "the EHR would not say" so it is not asked again.
+      await deps.launches.update(rl.handle, async (cur) => ({ ...cur, practitionerName: name ?? '' }));
     }
+    res.json(
+      buildContext(rl.launch, patient, { ...(name ? { name } : {}) }, {
+        practice: tenant.name,
+        linkWorkerService: endpointFor(tenant).name,
+        csrfToken: rl.launch.csrfToken,
+        now: new Date(),
+      }),
+    );
   });
 
-  router.get('/directory', async (req, res, next) => {
-    try {
-      const { tenant } = await launchOf(req);
-      const endpoint = endpointFor(tenant);
-      const lw = await deps.linkWorkerClient(endpoint);
-      const services = await deps.directory.get(endpoint.id, lw);
-      const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
-      const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
-      res.json({ services: searchDirectory(services, { needs: arr(req.query.need), locality: str(req.query.locality), text: str(req.query.q) }) });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/directory', async (req, res) => {
+    const { tenant } = await launchOf(req);
+    const endpoint = endpointFor(tenant);
+    const lw = await deps.linkWorkerClient(endpoint);
+    const services = await deps.directory.get(endpoint.id, lw);
+    const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
+    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
+    res.json({ services: searchDirectory(services, { needs: arr(req.query.need), locality: str(req.query.locality), text: str(req.query.q) }) });
   });
 
-  router.get('/referrals', async (req, res, next) => {
-    try {
-      const rl = await launchOf(req);
-      checkPatient(req.query.patient, rl.launch.patient);
-      const lw = await deps.linkWorkerClient(endpointFor(rl.tenant)).catch(() => undefined);
-      res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log) });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/referrals', async (req, res) => {
+    const rl = await launchOf(req);
+    checkPatient(req.query.patient, rl.launch.patient);
+    const lw = await deps.linkWorkerClient(endpointFor(rl.tenant)).catch(() => undefined);
+    res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log) });
   });
 
-  router.post('/referrals', async (req, res, next) => {
-    try {
-      const rl = await launchOf(req);
-      checkCsrf(req, rl.launch.csrfToken);
-      const parsed = parseReferralInput(req.body);
-      // The patient check comes first: a request about another patient is refused whatever else is wrong.
-      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
-      if (!parsed.ok) throw new SpLinkError('ERR_VALIDATION', 'Check the highlighted answers.', 422, { fields: parsed.fields });
-      const { rd, who } = await referralDeps(rl);
-      const out = await createReferral(rd, who, parsed.value);
-      // 200 for a resend of a form that already made the referral (same submission id): nothing new was written.
-      res.status(out.alreadySent ? 200 : 201).json(out);
-    } catch (err) {
-      next(err);
-    }
+  router.post('/referrals', async (req, res) => {
+    const rl = await launchOf(req);
+    checkCsrf(req, rl.launch.csrfToken);
+    const parsed = parseReferralInput(req.body);
+    // The patient check comes first: a request about another patient is refused whatever else is wrong.
+    checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
+    if (!parsed.ok) throw new SpLinkError('ERR_VALIDATION', { fields: parsed.fields });
+    const { rd, who } = await referralDeps(rl);
+    const out = await createReferral(rd, who, parsed.value);
+    // 200 for a resend of a form that already made the referral (same submission id): nothing new was written.
+    res.status(out.alreadySent ? 200 : 201).json(out);
   });
 
-  router.post('/referrals/:id/cancel', async (req, res, next) => {
-    try {
-      const rl = await launchOf(req);
-      checkCsrf(req, rl.launch.csrfToken);
-      const body = cancelSchema.safeParse(req.body ?? {});
-      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
-      if (!body.success) throw new SpLinkError('ERR_VALIDATION', 'Check the highlighted answers.', 422, { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-      if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', 'No such referral.', 404);
-      const { rd, who } = await referralDeps(rl);
-      res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
-    } catch (err) {
-      next(err);
-    }
+  router.post('/referrals/:id/cancel', async (req, res) => {
+    const rl = await launchOf(req);
+    checkCsrf(req, rl.launch.csrfToken);
+    const body = cancelSchema.safeParse(req.body ?? {});
+    checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
+    if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+    const { rd, who } = await referralDeps(rl);
+    res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
   });
 
-  router.use((_req, _res, next) => next(new SpLinkError('ERR_NOT_FOUND', 'No such API route.', 404)));
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = toApiError(err);
-    if (e.httpStatus >= 500) log.error({ err, code: e.code }, 'gp api call failed');
-    // Profile failures name element paths and codes (no patient data): operators need them to fix a mapping.
-    else log.warn({ code: e.code, ...(isResourceValidationError(err) ? { detail: err.message.slice(0, 1000) } : {}) }, 'gp api call refused');
-    res.status(e.httpStatus).json({ error: { code: e.code, message: e.message, ...(e.details?.fields ? { fields: e.details.fields } : {}) } });
-  });
+  router.use((_req, _res, next) => next(new SpLinkError('ERR_NOT_FOUND', { message: 'No such API route.' })));
+  router.use(apiErrorHandler(log, 'gp api call'));
   return router;
-}
-
-/** One error currency at this edge: SpLinkError. FHIR failures are translated into what the GP can act on. */
-export function toApiError(err: unknown): SpLinkError {
-  if (isSpLinkError(err)) return err;
-  if (isResourceValidationError(err)) return new SpLinkError('ERR_FHIR_INVALID_RESOURCE', 'SP Link could not build a valid referral from these answers.', 422);
-  if (err instanceof FhirHttpError) {
-    if (err.status === 401) return new SpLinkError('ERR_SESSION_EXPIRED', 'Your SP Link session has ended. Open SP Link again from the patient record.', 401);
-    if (err.status === 403) return new SpLinkError('ERR_FORBIDDEN', 'The clinical system did not allow this.', 403);
-    if (err.status === 404) return new SpLinkError('ERR_NOT_FOUND', 'The record could not be found.', 404);
-    return new SpLinkError('ERR_FHIR_REQUEST_FAILED', 'The clinical system could not complete this. Nothing was saved; please try again.', 502);
-  }
-  // A timeout may come after the server committed: do not promise that nothing was saved.
-  if (err instanceof FhirError) return new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system did not answer in time. Check the patient’s referrals below before trying again.', 502);
-  if (err && typeof err === 'object' && 'type' in err && (err as { type: unknown }).type === 'entity.parse.failed') {
-    return new SpLinkError('ERR_VALIDATION', 'The request was not valid JSON.', 400);
-  }
-  return new SpLinkError('ERR_INTERNAL', 'Something went wrong in SP Link. Nothing was saved; please try again.', 500);
 }

@@ -11,17 +11,17 @@ export const CSRF_HEADER = 'x-csrf-token';
  */
 export function checkCsrf(req: Request, expected: string | undefined): void {
   const given = req.get(CSRF_HEADER);
-  if (!expected || !given) throw new SpLinkError('ERR_CSRF', 'The request was missing its security token. Reload SP Link and try again.', 403);
+  if (!expected || !given) throw new SpLinkError('ERR_CSRF');
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new SpLinkError('ERR_CSRF', 'The request’s security token did not match. Reload SP Link and try again.', 403);
+    throw new SpLinkError('ERR_CSRF', { message: 'The request’s security token did not match. Reload SP Link and try again.' });
   }
 }
 
 /** State-changing and reading calls alike name the patient; it must be the launch patient (DESIGN §7). */
 export function checkPatient(requested: unknown, launchPatient: string): void {
   if (requested !== launchPatient) {
-    throw new SpLinkError('ERR_PATIENT_MISMATCH', 'This SP Link window is for a different patient. Open SP Link again from the current patient’s record.', 403);
+    throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'This SP Link window is for a different patient. Open SP Link again from the current patient’s record.' });
   }
 }

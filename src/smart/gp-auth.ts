@@ -12,7 +12,7 @@ import type { OidcConfigCache } from './oidc-config.js';
 export const LAUNCH_HEADER = 'x-sp-link-context';
 
 const HANDLE = /^[A-Za-z0-9_-]{16,64}$/;
-const expired = () => new SpLinkError('ERR_SESSION_EXPIRED', 'Your SP Link session has ended. Open SP Link again from the patient record.', 401);
+const expired = () => new SpLinkError('ERR_SESSION_EXPIRED');
 
 /** One API request's launch: mutable so a refresh within the request is seen by its later FHIR calls. */
 export interface RequestLaunch {

@@ -42,71 +42,63 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
   const secureCookie = sessionCookieOptions(config.server).secure === true;
   const router = Router();
 
-  router.get(LAUNCH_PATH, async (req, res, next) => {
-    try {
-      const tenant = tenantForIss(config, req.query.iss);
-      if (secureCookie && !req.secure) {
-        // The session cookie is Secure, so over plain http the browser would never send it back and the
-        // callback would fail as "expired": say what is wrong instead (usually a TLS proxy without trustProxy).
-        log.error({ tenantId: tenant.id }, 'launch over plain http but the session cookie needs https; check server.publicUrl and server.trustProxy');
-        throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'SP Link is not set up correctly for secure sign-in. Tell IT support.', 500);
-      }
-      const iss = String(req.query.iss).replace(/\/+$/, '');
-      const launch = checkLaunchParam(req.query.launch);
-      const oidcConfig = await oidc.get(tenant, iss);
-      const state = client.randomState();
-      const codeVerifier = client.randomPKCECodeVerifier();
-      const codeChallenge = await client.calculatePKCECodeChallenge(codeVerifier);
-      const now = Date.now();
-      req.session.smartPending = addPending(req.session.smartPending, { tenantId: tenant.id, iss, launch, state, codeVerifier, createdAt: now }, now);
-      await saveSession(req);
-      const url = client.buildAuthorizationUrl(oidcConfig, authorizationParams({ tenant, iss, launch, state, codeChallenge, redirectUri }));
-      log.info({ tenantId: tenant.id }, 'smart launch started');
-      res.redirect(302, url.href);
-    } catch (err) {
-      next(err);
+  router.get(LAUNCH_PATH, async (req, res) => {
+    const tenant = tenantForIss(config, req.query.iss);
+    if (secureCookie && !req.secure) {
+      // The session cookie is Secure, so over plain http the browser would never send it back and the
+      // callback would fail as "expired": say what is wrong instead (usually a TLS proxy without trustProxy).
+      log.error({ tenantId: tenant.id }, 'launch over plain http but the session cookie needs https; check server.publicUrl and server.trustProxy');
+      throw new SpLinkError('ERR_CONFIG_INVALID', { message: 'SP Link is not set up correctly for secure sign-in. Tell IT support.' });
     }
+    const iss = String(req.query.iss).replace(/\/+$/, '');
+    const launch = checkLaunchParam(req.query.launch);
+    const oidcConfig = await oidc.get(tenant, iss);
+    const state = client.randomState();
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const codeChallenge = await client.calculatePKCECodeChallenge(codeVerifier);
+    const now = Date.now();
+    req.session.smartPending = addPending(req.session.smartPending, { tenantId: tenant.id, iss, launch, state, codeVerifier, createdAt: now }, now);
+    await saveSession(req);
+    const url = client.buildAuthorizationUrl(oidcConfig, authorizationParams({ tenant, iss, launch, state, codeChallenge, redirectUri }));
+    log.info({ tenantId: tenant.id }, 'smart launch started');
+    res.redirect(302, url.href);
   });
 
-  router.get(CALLBACK_PATH, async (req, res, next) => {
+  router.get(CALLBACK_PATH, async (req, res) => {
+    const now = Date.now();
+    const pending = matchCallback(req.query as Record<string, unknown>, req.session.smartPending, now);
+    // One use per state: drop it before the token request, so a replayed callback finds nothing.
+    req.session.smartPending = req.session.smartPending?.filter((p) => p.state !== pending.state);
+    await saveSession(req);
+    const tenant = config.tenants.find((t) => t.id === pending.tenantId);
+    if (!tenant) throw new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The practice for this launch is no longer configured.' });
+    const oidcConfig = await oidc.get(tenant, pending.iss);
+    const currentUrl = new URL(req.originalUrl, config.server.publicUrl);
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
-      const now = Date.now();
-      const pending = matchCallback(req.query as Record<string, unknown>, req.session.smartPending, now);
-      // One use per state: drop it before the token request, so a replayed callback finds nothing.
-      req.session.smartPending = req.session.smartPending?.filter((p) => p.state !== pending.state);
-      await saveSession(req);
-      const tenant = config.tenants.find((t) => t.id === pending.tenantId);
-      if (!tenant) throw new SpLinkError('ERR_SESSION_EXPIRED', 'The practice for this launch is no longer configured.', 400);
-      const oidcConfig = await oidc.get(tenant, pending.iss);
-      const currentUrl = new URL(req.originalUrl, config.server.publicUrl);
-      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
-      try {
-        tokens = await client.authorizationCodeGrant(oidcConfig, currentUrl, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state });
-      } catch (err) {
-        throw tokenError(err);
-      }
-      const session = launchSessionFrom(pending, tokens as unknown as TokenResult, tokens.claims()?.fhirUser, now);
-      const handle = await launches.create({ ...session, csrfToken: randomBytes(32).toString('base64url') });
-      // The browser's other EHR windows (other patients) keep their launches, and any launch still pending.
-      const { open, closed } = addOpenLaunch(req.session.smartLaunches, handle);
-      const stillPending = req.session.smartPending;
-      await launches.remove(closed);
-      // Session fixation defence: a fresh session id once the GP is signed in (OWASP Session Management).
-      await regenerate(req);
-      req.session.smartLaunches = open;
-      if (stillPending?.length) req.session.smartPending = stillPending;
-      await saveSession(req);
-      await recordAudit(db, { actor: session.fhirUser ?? 'unknown', action: 'smart-launch', tenantId: tenant.id, resourceRef: `Patient/${session.patient}` });
-      log.info({ tenantId: tenant.id }, 'smart launch completed');
-      // The handle names this window's launch in every API call (header x-sp-link-context).
-      res.redirect(303, `${APP_PATH}?${APP_CONTEXT_PARAM}=${handle}`);
+      tokens = await client.authorizationCodeGrant(oidcConfig, currentUrl, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state });
     } catch (err) {
-      next(err);
+      throw tokenError(err);
     }
+    const session = launchSessionFrom(pending, tokens as unknown as TokenResult, tokens.claims()?.fhirUser, now);
+    const handle = await launches.create({ ...session, csrfToken: randomBytes(32).toString('base64url') });
+    // The browser's other EHR windows (other patients) keep their launches, and any launch still pending.
+    const { open, closed } = addOpenLaunch(req.session.smartLaunches, handle);
+    const stillPending = req.session.smartPending;
+    await launches.remove(closed);
+    // Session fixation defence: a fresh session id once the GP is signed in (OWASP Session Management).
+    await regenerate(req);
+    req.session.smartLaunches = open;
+    if (stillPending?.length) req.session.smartPending = stillPending;
+    await saveSession(req);
+    await recordAudit(db, { actor: session.fhirUser ?? 'unknown', action: 'smart-launch', tenantId: tenant.id, resourceRef: `Patient/${session.patient}` });
+    log.info({ tenantId: tenant.id }, 'smart launch completed');
+    // The handle names this window's launch in every API call (header x-sp-link-context).
+    res.redirect(303, `${APP_PATH}?${APP_CONTEXT_PARAM}=${handle}`);
   });
 
   router.use([LAUNCH_PATH, CALLBACK_PATH], (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = isSpLinkError(err) ? err : new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The launch could not be completed.', 500);
+    const e = isSpLinkError(err) ? err : new SpLinkError('ERR_INTERNAL', { message: 'The launch could not be completed.', cause: err });
     if (!isSpLinkError(err)) log.error({ err }, 'smart launch failed');
     else log.warn({ code: e.code }, 'smart launch refused');
     res.status(e.httpStatus).type('html').set('cache-control', 'no-store').send(renderErrorPage(e.code));
@@ -117,10 +109,10 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
 /** Token endpoint failures: a used or expired code is the GP's "start again", a network failure is "unreachable". */
 function tokenError(err: unknown): SpLinkError {
   if (err instanceof client.ResponseBodyError) {
-    if (err.error === 'invalid_grant') return new SpLinkError('ERR_SESSION_EXPIRED', 'The sign-in code was already used or has expired.', 400);
-    if (err.error === 'access_denied') return new SpLinkError('ERR_SMART_ACCESS_DENIED', undefined, 403);
-    return new SpLinkError('ERR_SMART_LAUNCH_FAILED', `The clinical system refused the sign-in (${err.error}).`, 502);
+    if (err.error === 'invalid_grant') return new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The sign-in code was already used or has expired.' });
+    if (err.error === 'access_denied') return new SpLinkError('ERR_SMART_ACCESS_DENIED');
+    return new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { message: `The clinical system refused the sign-in (${err.error}).` });
   }
-  if (err instanceof client.ClientError) return new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The sign-in response failed SP Link’s checks.', 400);
-  return new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system could not be reached.', 502);
+  if (err instanceof client.ClientError) return new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The sign-in response failed SP Link’s checks.' });
+  return new SpLinkError('ERR_FHIR_UNREACHABLE', { message: 'The clinical system could not be reached.' });
 }

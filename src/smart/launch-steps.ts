@@ -52,17 +52,17 @@ const normalise = (u: string) => u.replace(/\/+$/, '');
  */
 export function tenantForIss(config: Pick<Config, 'tenants'>, iss: unknown): TenantConfig {
   if (typeof iss !== 'string' || iss.length === 0 || iss.length > 2048) {
-    throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', 'The launch did not say which clinical system it came from.', 400);
+    throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', { message: 'The launch did not say which clinical system it came from.' });
   }
   const wanted = normalise(iss);
   const tenant = config.tenants.find((t) => t.smart.issAllowlist.some((a) => normalise(a) === wanted));
-  if (!tenant) throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', 'This clinical system is not registered with SP Link.', 400);
+  if (!tenant) throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED');
   return tenant;
 }
 
 export function checkLaunchParam(launch: unknown): string {
   if (typeof launch !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(launch)) {
-    throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The launch from the clinical system is missing its launch code.', 400);
+    throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The launch from the clinical system is missing its launch code.' });
   }
   return launch;
 }
@@ -105,16 +105,16 @@ export function matchCallback(
   now: number,
 ): PendingLaunch {
   const error = typeof query.error === 'string' ? query.error : undefined;
-  if (error === 'access_denied') throw new SpLinkError('ERR_SMART_ACCESS_DENIED', 'Access to the record was not granted.', 403);
-  if (error) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', `The clinical system refused the launch (${error.slice(0, 64)}).`, 400);
+  if (error === 'access_denied') throw new SpLinkError('ERR_SMART_ACCESS_DENIED');
+  if (error) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: `The clinical system refused the launch (${error.slice(0, 64)}).` });
   const state = typeof query.state === 'string' ? query.state : undefined;
   if (!pending || pending.length === 0) {
-    throw new SpLinkError('ERR_SESSION_EXPIRED', 'This sign-in link has already been used or has expired.', 400);
+    throw new SpLinkError('ERR_SESSION_EXPIRED', { message: 'This sign-in link has already been used or has expired.' });
   }
   const match = state ? pending.find((p) => p.state === state) : undefined;
-  if (!match) throw new SpLinkError('ERR_SMART_STATE_MISMATCH', 'The sign-in response does not belong to this launch.', 400);
-  if (now - match.createdAt >= PENDING_LAUNCH_TTL_MS) throw new SpLinkError('ERR_SESSION_EXPIRED', 'The launch took too long and has expired.', 400);
-  if (typeof query.code !== 'string' || !query.code) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The sign-in response has no authorization code.', 400);
+  if (!match) throw new SpLinkError('ERR_SMART_STATE_MISMATCH');
+  if (now - match.createdAt >= PENDING_LAUNCH_TTL_MS) throw new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The launch took too long and has expired.' });
+  if (typeof query.code !== 'string' || !query.code) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The sign-in response has no authorization code.' });
   return match;
 }
 
@@ -132,7 +132,7 @@ export interface TokenResult {
 
 export function launchSessionFrom(pending: PendingLaunch, tokens: TokenResult, idTokenFhirUser: unknown, now: number): LaunchSession {
   if (typeof tokens.patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(tokens.patient)) {
-    throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The clinical system did not say which patient the launch is for.', 400);
+    throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The clinical system did not say which patient the launch is for.' });
   }
   const fhirUser = typeof idTokenFhirUser === 'string' ? idTokenFhirUser : typeof tokens.fhirUser === 'string' ? tokens.fhirUser : undefined;
   return {

@@ -35,14 +35,14 @@ export class OidcConfigCache {
       smart = await fetchSmartConfiguration(iss, { timeoutMs: SMART_CONFIG_TIMEOUT_MS });
     } catch (err) {
       this.opts.logger.warn({ tenantId: tenant.id, err: (err as Error).message }, 'smart configuration unavailable');
-      throw new SpLinkError('ERR_FHIR_UNREACHABLE', 'The clinical system could not be reached to sign you in.', 502);
+      throw new SpLinkError('ERR_FHIR_UNREACHABLE', { message: 'The clinical system could not be reached to sign you in.' });
     }
     if (typeof smart.authorization_endpoint !== 'string') {
-      throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The clinical system does not support launching apps (no authorization endpoint).', 502);
+      throw new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { message: 'The clinical system does not support launching apps (no authorization endpoint).' });
     }
     // SMART App Launch 2.x §Conformance: PKCE S256 is required; refuse servers that do not offer it.
     if (!smart.code_challenge_methods_supported?.includes('S256')) {
-      throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', 'The clinical system does not support PKCE S256, which SP Link requires.', 502);
+      throw new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { message: 'The clinical system does not support PKCE S256, which SP Link requires.' });
     }
     const issuer = typeof smart.issuer === 'string' ? smart.issuer : iss;
     const auth = tenant.smart.clientSecret ? client.ClientSecretBasic(tenant.smart.clientSecret) : client.None();

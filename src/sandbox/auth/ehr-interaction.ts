@@ -15,32 +15,28 @@ const log = logger.child({ module: 'sandbox-auth' });
  */
 export function ehrInteractionRouter(provider: Provider, launches: LaunchStore, policy: ScopePolicy, fhirBase: string): Router {
   const router = Router();
-  router.get('/interaction/:uid', async (req: Request, res: Response, next) => {
-    try {
-      const details = await provider.interactionDetails(req, res);
-      const launch = launches.resolve(typeof details.params.launch === 'string' ? details.params.launch : undefined);
-      if (!launch) {
-        // SMART App Launch 2.x: only EHR launch is offered by this sandbox EHR.
-        await provider.interactionFinished(req, res, {
-          error: 'access_denied',
-          error_description: 'The sandbox EHR supports EHR launch only: open the app from the patient record at /sandbox/ehr.',
-        });
-        return;
-      }
-      const clientId = String(details.params.client_id);
-      const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [];
-      const grant = new provider.Grant({ accountId: launch.practitioner, clientId });
-      const oidcScopes = policy.nonClinical(clientId, requested);
-      const clinical = policy.clinical(clientId, requested);
-      if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
-      if (clinical.length) grant.addResourceScope(fhirBase, clinical.join(' '));
-      const grantId = await grant.save();
-      await launches.bindGrant(grantId, launch);
-      log.info({ clientId }, 'sandbox EHR launch authorized');
-      await provider.interactionFinished(req, res, { login: { accountId: launch.practitioner, remember: false }, consent: { grantId } }, { mergeWithLastSubmission: false });
-    } catch (err) {
-      next(err);
+  router.get('/interaction/:uid', async (req: Request, res: Response) => {
+    const details = await provider.interactionDetails(req, res);
+    const launch = launches.resolve(typeof details.params.launch === 'string' ? details.params.launch : undefined);
+    if (!launch) {
+      // SMART App Launch 2.x: only EHR launch is offered by this sandbox EHR.
+      await provider.interactionFinished(req, res, {
+        error: 'access_denied',
+        error_description: 'The sandbox EHR supports EHR launch only: open the app from the patient record at /sandbox/ehr.',
+      });
+      return;
     }
+    const clientId = String(details.params.client_id);
+    const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [];
+    const grant = new provider.Grant({ accountId: launch.practitioner, clientId });
+    const oidcScopes = policy.nonClinical(clientId, requested);
+    const clinical = policy.clinical(clientId, requested);
+    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+    if (clinical.length) grant.addResourceScope(fhirBase, clinical.join(' '));
+    const grantId = await grant.save();
+    await launches.bindGrant(grantId, launch);
+    log.info({ clientId }, 'sandbox EHR launch authorized');
+    await provider.interactionFinished(req, res, { login: { accountId: launch.practitioner, remember: false }, consent: { grantId } }, { mergeWithLastSubmission: false });
   });
   return router;
 }

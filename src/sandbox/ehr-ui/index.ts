@@ -57,41 +57,33 @@ export function sandboxEhrUiRouter(opts: SandboxEhrUiOptions): Router {
     return { all, clinicians, clinician, patient };
   }
 
-  router.get('/sandbox/ehr', async (req, res, next) => {
-    try {
-      const ctx = await resolve(req, res);
-      if (!ctx) return;
-      const query = one(req.query.q);
-      const record = ctx.patient ? recordView(ctx.patient, ctx.all, now()) : undefined;
-      // Embedded launch: the record page already shows the patient banner, so the app need not.
-      const embeddedLaunchUrl =
-        record && one(req.query.app) === 'sp-link'
-          ? launchUrl(opts.createLaunch({ patient: record.id, practitioner: ctx.clinician.id, encounter: record.encounter, needPatientBanner: false }))
-          : undefined;
-      res
-        .set('Cache-Control', 'no-store')
-        .type('html')
-        .send(renderEhrPage({ clinicians: ctx.clinicians, clinician: ctx.clinician, query, patients: searchPatients(ctx.all('Patient'), query, now()), record, embeddedLaunchUrl }));
-    } catch (err) {
-      next(err);
-    }
+  router.get('/sandbox/ehr', async (req, res) => {
+    const ctx = await resolve(req, res);
+    if (!ctx) return;
+    const query = one(req.query.q);
+    const record = ctx.patient ? recordView(ctx.patient, ctx.all, now()) : undefined;
+    // Embedded launch: the record page already shows the patient banner, so the app need not.
+    const embeddedLaunchUrl =
+      record && one(req.query.app) === 'sp-link'
+        ? launchUrl(opts.createLaunch({ patient: record.id, practitioner: ctx.clinician.id, encounter: record.encounter, needPatientBanner: false }))
+        : undefined;
+    res
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(renderEhrPage({ clinicians: ctx.clinicians, clinician: ctx.clinician, query, patients: searchPatients(ctx.all('Patient'), query, now()), record, embeddedLaunchUrl }));
   });
 
   // New-window launch: a fresh launch context each time, with the banner shown by the app.
-  router.get('/sandbox/ehr/launch', async (req, res, next) => {
-    try {
-      const ctx = await resolve(req, res);
-      if (!ctx) return;
-      if (!ctx.patient) {
-        res.status(400).type('html').send(renderNotFound('Choose a patient before launching SP Link.'));
-        return;
-      }
-      const record = recordView(ctx.patient, ctx.all, now());
-      const launch = opts.createLaunch({ patient: record.id, practitioner: ctx.clinician.id, encounter: record.encounter, needPatientBanner: true });
-      res.set('Cache-Control', 'no-store').redirect(303, launchUrl(launch));
-    } catch (err) {
-      next(err);
+  router.get('/sandbox/ehr/launch', async (req, res) => {
+    const ctx = await resolve(req, res);
+    if (!ctx) return;
+    if (!ctx.patient) {
+      res.status(400).type('html').send(renderNotFound('Choose a patient before launching SP Link.'));
+      return;
     }
+    const record = recordView(ctx.patient, ctx.all, now());
+    const launch = opts.createLaunch({ patient: record.id, practitioner: ctx.clinician.id, encounter: record.encounter, needPatientBanner: true });
+    res.set('Cache-Control', 'no-store').redirect(303, launchUrl(launch));
   });
 
   return router;

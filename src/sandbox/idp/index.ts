@@ -129,42 +129,34 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
   const router = Router();
   router.use(sandboxAssetsRouter());
 
-  router.get(`${IDP_PATH}/interaction/:uid`, async (req: Request, res: Response, next) => {
-    try {
-      const details = await provider.interactionDetails(req, res);
-      res.set('Cache-Control', 'no-store').type('html').send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id) }));
-    } catch (err) {
-      next(err);
-    }
+  router.get(`${IDP_PATH}/interaction/:uid`, async (req: Request, res: Response) => {
+    const details = await provider.interactionDetails(req, res);
+    res.set('Cache-Control', 'no-store').type('html').send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id) }));
   });
 
-  router.post(`${IDP_PATH}/interaction/:uid/login`, express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response, next) => {
-    try {
-      const details = await provider.interactionDetails(req, res);
-      if (details.prompt.name !== 'login') throw new errors.InvalidRequest('this interaction is not waiting for a sign-in');
-      const username = typeof req.body?.username === 'string' ? req.body.username.trim() : '';
-      const user = byUsername.get(username.toLowerCase());
-      if (!user) {
-        const error = username ? 'No sandbox staff member has that username' : 'Enter a username, or choose a staff member below';
-        res.status(400).set('Cache-Control', 'no-store').type('html');
-        res.send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id), error, username }));
-        return;
-      }
-      // The workspace is a first-party client of this sandbox IdP: consent is given with the sign-in.
-      const clientId = String(details.params.client_id);
-      const grant = new provider.Grant({ accountId: user.id, clientId });
-      const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [];
-      grant.addOIDCScope(requested.filter((s) => IDP_SCOPES.includes(s)).join(' '));
-      log.info({ sub: user.id }, 'sandbox staff sign-in');
-      await provider.interactionFinished(
-        req,
-        res,
-        { login: { accountId: user.id, remember: false }, consent: { grantId: await grant.save() } },
-        { mergeWithLastSubmission: false },
-      );
-    } catch (err) {
-      next(err);
+  router.post(`${IDP_PATH}/interaction/:uid/login`, express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
+    const details = await provider.interactionDetails(req, res);
+    if (details.prompt.name !== 'login') throw new errors.InvalidRequest('this interaction is not waiting for a sign-in');
+    const username = typeof req.body?.username === 'string' ? req.body.username.trim() : '';
+    const user = byUsername.get(username.toLowerCase());
+    if (!user) {
+      const error = username ? 'No sandbox staff member has that username' : 'Enter a username, or choose a staff member below';
+      res.status(400).set('Cache-Control', 'no-store').type('html');
+      res.send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id), error, username }));
+      return;
     }
+    // The workspace is a first-party client of this sandbox IdP: consent is given with the sign-in.
+    const clientId = String(details.params.client_id);
+    const grant = new provider.Grant({ accountId: user.id, clientId });
+    const requested = typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [];
+    grant.addOIDCScope(requested.filter((s) => IDP_SCOPES.includes(s)).join(' '));
+    log.info({ sub: user.id }, 'sandbox staff sign-in');
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.id, remember: false }, consent: { grantId: await grant.save() } },
+      { mergeWithLastSubmission: false },
+    );
   });
   router.use(IDP_PATH, provider.callback());
 

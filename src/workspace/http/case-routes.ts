@@ -77,94 +77,86 @@ function stashIfSignedOut(req: Request, res: Response, next: NextFunction): void
 export function caseRoutes(deps: WorkspaceDeps): express.Router {
   const r = express.Router();
 
-  r.get('/cases/:id', requireActor, async (req, res, next) => {
-    try {
-      const { id } = req.params as { id: string };
-      if (!ID.test(id)) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Case not found', message: 'There is no case with this reference.', actor: authed(res).actor, csrfToken: authed(res).csrf }));
-      const store = await deps.store();
-      const loaded = await loadOwnedTask(store, id, authed(res).actor, res);
-      if (!loaded.ok) return;
-      const ws = wsSession(req);
-      const forms: Record<string, FormState> = {};
-      let flash = ws.flash;
-      delete ws.flash;
-      if (ws.stash?.caseId === id) {
-        forms[ws.stash.form] = { values: ws.stash.values, errors: {} };
-        flash = 'You were signed out, but what you entered has been kept below. Check it and save it again.';
-        delete ws.stash;
-      }
-      await renderCase(deps, store, res, { ...loaded, forms, flash });
-    } catch (err) {
-      next(err);
+  r.get('/cases/:id', requireActor, async (req, res) => {
+    const { id } = req.params as { id: string };
+    if (!ID.test(id)) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Case not found', message: 'There is no case with this reference.', actor: authed(res).actor, csrfToken: authed(res).csrf }));
+    const store = await deps.store();
+    const loaded = await loadOwnedTask(store, id, authed(res).actor, res);
+    if (!loaded.ok) return;
+    const ws = wsSession(req);
+    const forms: Record<string, FormState> = {};
+    let flash = ws.flash;
+    delete ws.flash;
+    if (ws.stash?.caseId === id) {
+      forms[ws.stash.form] = { values: ws.stash.values, errors: {} };
+      flash = 'You were signed out, but what you entered has been kept below. Check it and save it again.';
+      delete ws.stash;
     }
+    await renderCase(deps, store, res, { ...loaded, forms, flash });
   });
 
-  r.post('/cases/:id/:action', stashIfSignedOut, requireActor, requireCsrf, async (req, res, next) => {
+  r.post('/cases/:id/:action', stashIfSignedOut, requireActor, requireCsrf, async (req, res) => {
+    const { id, action } = req.params as { id: string; action: string };
+    if (!ID.test(id) || !isAction(action)) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Page not found', message: 'There is no such action.', actor: authed(res).actor, csrfToken: authed(res).csrf }));
+    const { actor } = authed(res);
+    const store = await deps.store();
+    const loaded = await loadOwnedTask(store, id, actor, res);
+    if (!loaded.ok) return;
+    if (action === 'assign' && !isManager(actor)) return forbidden(res, 'Only a service manager can assign cases.');
+    const { task, scope } = loaded;
+    let body = (req.body ?? {}) as Record<string, unknown>;
+    const key = formKey(action, body);
+    const now = deps.now();
+    let observation: Observation | undefined;
+    if (isOutcomeFix(action)) {
+      observation = await loadCaseObservation(store, task, body.observation);
+      if (!observation) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Outcome measure not found', message: 'This case has no such outcome measure.', actor, csrfToken: authed(res).csrf }));
+      // The instrument (and so the score ranges) is the recorded measure's, whatever the form says.
+      body = { ...body, instrument: instrumentOf(observation) ?? '' };
+    }
+    const parsed = parseAction(action, body, todayOf(now));
+    const staff = await store.staff(scope);
+    const ctx: ChangeContext = {
+      actor, now, maxContactAttempts: deps.workspace.maxContactAttempts, linkWorkerBase: store.base,
+      actorRole: staff.find((m) => m.practitioner === actor.practitioner)?.reference,
+      observation,
+    };
+    const errors = parsed.ok ? {} : { ...parsed.errors };
+    if (parsed.ok && action === 'assign') {
+      const chosen = staff.find((m) => m.reference === (parsed.value as unknown as { linkWorker: string }).linkWorker);
+      if (!chosen) errors.linkWorker = 'Select a link worker from your team';
+      else ctx.assignee = { reference: chosen.reference, display: chosen.name };
+    }
+    if (parsed.ok && action === 'plan') {
+      ctx.serviceNames = Object.fromEntries((await store.directory()).map((d) => [d.id, d.name]));
+      const unknown = (parsed.value as unknown as { services: string[] }).services.some((s) => !ctx.serviceNames![s]);
+      if (unknown) errors.services = 'Select services from the directory';
+    }
+    if (parsed.ok && action === 'outcome') ctx.patientReference = await deps.patients.resolve(task);
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return renderCase(deps, store, res, { task, scope, status: 400, forms: { [key]: { values: formValues(body), errors } } });
+    }
+    const version = typeof body.version === 'string' ? body.version : '';
+    const seenObservation = typeof body.observationVersion === 'string' ? body.observationVersion : '';
+    if (!version || version !== task.meta?.versionId || (observation && seenObservation !== observation.meta?.versionId)) {
+      return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
+    }
+    const built = buildChange(action, task, parsed.value, ctx);
+    if (!built.ok) {
+      return renderCase(deps, store, res, { task, scope, status: 409, flash: built.message });
+    }
     try {
-      const { id, action } = req.params as { id: string; action: string };
-      if (!ID.test(id) || !isAction(action)) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Page not found', message: 'There is no such action.', actor: authed(res).actor, csrfToken: authed(res).csrf }));
-      const { actor } = authed(res);
-      const store = await deps.store();
-      const loaded = await loadOwnedTask(store, id, actor, res);
-      if (!loaded.ok) return;
-      if (action === 'assign' && !isManager(actor)) return forbidden(res, 'Only a service manager can assign cases.');
-      const { task, scope } = loaded;
-      let body = (req.body ?? {}) as Record<string, unknown>;
-      const key = formKey(action, body);
-      const now = deps.now();
-      let observation: Observation | undefined;
-      if (isOutcomeFix(action)) {
-        observation = await loadCaseObservation(store, task, body.observation);
-        if (!observation) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Outcome measure not found', message: 'This case has no such outcome measure.', actor, csrfToken: authed(res).csrf }));
-        // The instrument (and so the score ranges) is the recorded measure's, whatever the form says.
-        body = { ...body, instrument: instrumentOf(observation) ?? '' };
-      }
-      const parsed = parseAction(action, body, todayOf(now));
-      const staff = await store.staff(scope);
-      const ctx: ChangeContext = {
-        actor, now, maxContactAttempts: deps.workspace.maxContactAttempts, linkWorkerBase: store.base,
-        actorRole: staff.find((m) => m.practitioner === actor.practitioner)?.reference,
-        observation,
-      };
-      const errors = parsed.ok ? {} : { ...parsed.errors };
-      if (parsed.ok && action === 'assign') {
-        const chosen = staff.find((m) => m.reference === (parsed.value as unknown as { linkWorker: string }).linkWorker);
-        if (!chosen) errors.linkWorker = 'Select a link worker from your team';
-        else ctx.assignee = { reference: chosen.reference, display: chosen.name };
-      }
-      if (parsed.ok && action === 'plan') {
-        ctx.serviceNames = Object.fromEntries((await store.directory()).map((d) => [d.id, d.name]));
-        const unknown = (parsed.value as unknown as { services: string[] }).services.some((s) => !ctx.serviceNames![s]);
-        if (unknown) errors.services = 'Select services from the directory';
-      }
-      if (parsed.ok && action === 'outcome') ctx.patientReference = await deps.patients.resolve(task);
-      if (!parsed.ok || Object.keys(errors).length > 0) {
-        return renderCase(deps, store, res, { task, scope, status: 400, forms: { [key]: { values: formValues(body), errors } } });
-      }
-      const version = typeof body.version === 'string' ? body.version : '';
-      const seenObservation = typeof body.observationVersion === 'string' ? body.observationVersion : '';
-      if (!version || version !== task.meta?.versionId || (observation && seenObservation !== observation.meta?.versionId)) {
+      const organization = scope.orgId ? `Organization/${scope.orgId}` : undefined;
+      await store.apply(buildChangeBundle(built.change, { ifMatchVersion: version, actor, organization, linkWorkerBase: store.base, now }));
+    } catch (err) {
+      if (err instanceof FhirHttpError && (err.status === 412 || err.status === 409)) {
         return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
       }
-      const built = buildChange(action, task, parsed.value, ctx);
-      if (!built.ok) {
-        return renderCase(deps, store, res, { task, scope, status: 409, flash: built.message });
-      }
-      try {
-        const organization = scope.orgId ? `Organization/${scope.orgId}` : undefined;
-        await store.apply(buildChangeBundle(built.change, { ifMatchVersion: version, actor, organization, linkWorkerBase: store.base, now }));
-      } catch (err) {
-        if (err instanceof FhirHttpError && (err.status === 412 || err.status === 409)) {
-          return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
-        }
-        throw err;
-      }
-      await recordAudit(deps.db, { actor: actor.sub, action: `workspace.${action}`, resourceRef: `Task/${id}`, details: { org: actor.orgOds, fromVersion: version } });
-      wsSession(req).flash = SAVED[action];
-      res.redirect(303, `/workspace/cases/${id}`);
-    } catch (err) {
-      next(err);
+      throw err;
     }
+    await recordAudit(deps.db, { actor: actor.sub, action: `workspace.${action}`, resourceRef: `Task/${id}`, details: { org: actor.orgOds, fromVersion: version } });
+    wsSession(req).flash = SAVED[action];
+    res.redirect(303, `/workspace/cases/${id}`);
   });
 
   return r;

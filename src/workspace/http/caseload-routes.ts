@@ -27,36 +27,28 @@ import { authed, forbidden, requireActor } from './guards.js';
 export function caseloadRoutes(deps: WorkspaceDeps): express.Router {
   const r = express.Router();
 
-  r.get('/caseload', requireActor, async (req, res, next) => {
-    try {
-      const { actor, csrf } = authed(res);
-      if (typeof req.query.org === 'string' && req.query.org !== actor.orgOds) return forbidden(res, "You can only see your own organisation's cases.");
-      const store = await deps.store();
-      const [scope, { tasks, truncated }] = await Promise.all([store.scope(actor.orgOds), store.tasks()]);
-      const own = tasks.filter((t) => taskOwnedBy(t, scope, store.base));
-      const role = (await store.staff(scope)).find((m) => m.practitioner === actor.practitioner)?.reference;
-      const names = await namesFromEhr(deps, own.filter((t) => !patientName(t)));
-      const query = parseCaseloadQuery(req.query);
-      const flash = req.session.ws?.flash;
-      if (flash) delete req.session.ws!.flash;
-      res.type('html').send(caseloadPage({ actor, csrfToken: csrf, query, rows: caseload(own, role, query, deps.now(), names), orgName: scope.orgName, truncated, flash }));
-    } catch (err) {
-      next(err);
-    }
+  r.get('/caseload', requireActor, async (req, res) => {
+    const { actor, csrf } = authed(res);
+    if (typeof req.query.org === 'string' && req.query.org !== actor.orgOds) return forbidden(res, "You can only see your own organisation's cases.");
+    const store = await deps.store();
+    const [scope, { tasks, truncated }] = await Promise.all([store.scope(actor.orgOds), store.tasks()]);
+    const own = tasks.filter((t) => taskOwnedBy(t, scope, store.base));
+    const role = (await store.staff(scope)).find((m) => m.practitioner === actor.practitioner)?.reference;
+    const names = await namesFromEhr(deps, own.filter((t) => !patientName(t)));
+    const query = parseCaseloadQuery(req.query);
+    const flash = req.session.ws?.flash;
+    if (flash) delete req.session.ws!.flash;
+    res.type('html').send(caseloadPage({ actor, csrfToken: csrf, query, rows: caseload(own, role, query, deps.now(), names), orgName: scope.orgName, truncated, flash }));
   });
 
-  r.get('/capacity', requireActor, async (_req, res, next) => {
-    try {
-      const { actor, csrf } = authed(res);
-      if (!isManager(actor)) return forbidden(res, 'The capacity view is for service managers.');
-      const store = await deps.store();
-      const [scope, { tasks }] = await Promise.all([store.scope(actor.orgOds), store.tasks()]);
-      const staff = await store.staff(scope);
-      const c = capacity(tasks.filter((t) => taskOwnedBy(t, scope, store.base)), staff);
-      res.type('html').send(capacityPage({ actor, csrfToken: csrf, ...c }));
-    } catch (err) {
-      next(err);
-    }
+  r.get('/capacity', requireActor, async (_req, res) => {
+    const { actor, csrf } = authed(res);
+    if (!isManager(actor)) return forbidden(res, 'The capacity view is for service managers.');
+    const store = await deps.store();
+    const [scope, { tasks }] = await Promise.all([store.scope(actor.orgOds), store.tasks()]);
+    const staff = await store.staff(scope);
+    const c = capacity(tasks.filter((t) => taskOwnedBy(t, scope, store.base)), staff);
+    res.type('html').send(capacityPage({ actor, csrfToken: csrf, ...c }));
   });
 
   return r;

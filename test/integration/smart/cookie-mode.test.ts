@@ -43,6 +43,6 @@ describe('GP app: session cookie in embedded-cross-site mode (integration)', fun
     expect(res.status).to.equal(500);
     expect(res.headers.get('location')).to.equal(null);
     expect(res.headers.getSetCookie().some((c) => c.startsWith('sp_link_gp='))).to.equal(false);
-    expect(await res.text()).to.contain('ERR_SMART_LAUNCH_FAILED');
+    expect(await res.text()).to.contain('ERR_CONFIG_INVALID');
   });
 });

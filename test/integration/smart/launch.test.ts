@@ -125,10 +125,10 @@ describe('GP app: SMART EHR launch (integration)', function () {
     expect((await request(jar, `${sys.url}/app/api/context`)).status, 'no session was created').to.equal(401);
   });
 
-  it('refuses a callback from another browser session (state bound to the session)', async () => {
+  it('refuses a callback from another browser session (state bound to the session) with 401 ERR_SESSION_EXPIRED, as the API does', async () => {
     const { callback } = await toCallback(sys);
     const res = await request(new CookieJar(), callback.href);
-    expect(res.status).to.equal(400);
+    expect(res.status).to.equal(401);
     expect(await res.text()).to.contain('ERR_SESSION_EXPIRED');
   });
 
@@ -139,7 +139,7 @@ describe('GP app: SMART EHR launch (integration)', function () {
     expect(ok.status).to.equal(303);
     for (const j of [stolen, new CookieJar()]) {
       const replay = await request(j, callback.href);
-      expect(replay.status).to.equal(400);
+      expect(replay.status).to.equal(401);
       expect(replay.headers.get('location')).to.equal(null);
       expect((await request(j, `${sys.url}/app/api/context`)).status).to.equal(401);
     }

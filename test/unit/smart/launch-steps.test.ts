@@ -86,13 +86,13 @@ describe('SMART launch steps', () => {
     expect(list.map((p) => p.state)).to.not.include('old');
   });
 
-  it('matches the callback by state, and classifies every failure', () => {
+  it('matches the callback by state, and classifies every failure (an expired or used launch is 401, as everywhere)', () => {
     const list = [pending()];
     expect(matchCallback({ state: 'S1', code: 'c' }, list, 1_000_001).launch).to.equal('L1');
     expect(code(() => matchCallback({ state: 'S2', code: 'c' }, list, 1_000_001))).to.equal('ERR_SMART_STATE_MISMATCH 400');
     expect(code(() => matchCallback({ code: 'c' }, list, 1_000_001))).to.equal('ERR_SMART_STATE_MISMATCH 400');
-    expect(code(() => matchCallback({ state: 'S1', code: 'c' }, [], 1_000_001))).to.equal('ERR_SESSION_EXPIRED 400');
-    expect(code(() => matchCallback({ state: 'S1', code: 'c' }, list, 1_000_000 + PENDING_LAUNCH_TTL_MS))).to.equal('ERR_SESSION_EXPIRED 400');
+    expect(code(() => matchCallback({ state: 'S1', code: 'c' }, [], 1_000_001))).to.equal('ERR_SESSION_EXPIRED 401');
+    expect(code(() => matchCallback({ state: 'S1', code: 'c' }, list, 1_000_000 + PENDING_LAUNCH_TTL_MS))).to.equal('ERR_SESSION_EXPIRED 401');
     expect(code(() => matchCallback({ state: 'S1' }, list, 1_000_001))).to.equal('ERR_SMART_LAUNCH_FAILED 400');
     expect(code(() => matchCallback({ error: 'access_denied', state: 'S1' }, list, 1_000_001))).to.equal('ERR_SMART_ACCESS_DENIED 403');
     expect(code(() => matchCallback({ error: 'server_error', state: 'S1' }, list, 1_000_001))).to.equal('ERR_SMART_LAUNCH_FAILED 400');

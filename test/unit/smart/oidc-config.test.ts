@@ -58,8 +58,8 @@ describe('SMART configuration cache (faults injected with nock)', () => {
 
   it('refuses an authorization server without PKCE S256 or without an authorization endpoint', async () => {
     nock('https://ehr.test.example').get('/fhir/.well-known/smart-configuration').reply(200, smartConfig({ code_challenge_methods_supported: ['plain'] }));
-    expect(await failure(new OidcConfigCache({ allowInsecureHttpForSandbox: false, logger }).get(tenant, ISS))).to.equal('ERR_SMART_LAUNCH_FAILED 502');
+    expect(await failure(new OidcConfigCache({ allowInsecureHttpForSandbox: false, logger }).get(tenant, ISS))).to.equal('ERR_SMART_AUTHORIZATION_SERVER 502');
     nock('https://ehr.test.example').get('/fhir/.well-known/smart-configuration').reply(200, smartConfig({ authorization_endpoint: undefined }));
-    expect(await failure(new OidcConfigCache({ allowInsecureHttpForSandbox: false, logger }).get(tenant, ISS))).to.equal('ERR_SMART_LAUNCH_FAILED 502');
+    expect(await failure(new OidcConfigCache({ allowInsecureHttpForSandbox: false, logger }).get(tenant, ISS))).to.equal('ERR_SMART_AUTHORIZATION_SERVER 502');
   });
 });
