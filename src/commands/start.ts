@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { AppBuildError, ensureAppBundle } from '../smart/app-bundle.js';
 import { ensurePgliteCluster } from '../store/pglite-init.js';
 import { banner } from './banner.js';
 
@@ -10,8 +11,22 @@ export async function runStart(configFile: string): Promise<number> {
   // A new embedded store needs initdb (seconds of CPU): begin it in a worker thread now, while the rest of the
   // system loads; openDb waits for it and reports any failure.
   if (!config.store.databaseUrl) ensurePgliteCluster(path.join(config.dataDir, 'pglite')).catch(() => undefined);
+  // The GP app bundle is built here when missing or stale (~1 s, in a child process), so a fresh clone needs no
+  // separate build step.
+  const appBundle = ensureAppBundle();
+  appBundle.catch(() => undefined);
   const { startSystem } = await import('../system.js');
   const system = await startSystem({ config });
+  try {
+    if ((await appBundle) === 'built') process.stdout.write('Built the GP app (dist/smart-app).\n');
+  } catch (err) {
+    await system.stop({ drainMs: 0 });
+    if (err instanceof AppBuildError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
   process.stdout.write(banner(system.config, system.url, performance.now() - started));
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import type { Db } from '../store/db.js';
 import { SessionCipher } from '../store/session-cipher.js';
 import { apiRoutes } from './api-routes.js';
+import { DEFAULT_APP_DIR } from './app-bundle.js';
 import { launchRoutes } from './launch-routes.js';
 import { LaunchStore } from './launch-store.js';
 import { OidcConfigCache } from './oidc-config.js';
@@ -42,7 +42,6 @@ export interface SmartApp {
   close(): void;
 }
 
-const DEFAULT_APP_DIR = fileURLToPath(new URL('../../dist/smart-app/', import.meta.url));
 
 /**
  * The GP-facing half of SP Link: SMART EHR launch, the backend-for-frontend API and the built app.
@@ -89,7 +88,8 @@ export function createSmartApp(ctx: SmartAppContext): SmartApp {
   router.use('/app', express.static(appDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   router.get(['/app', '/app/'], (_req, res) => {
     if (existsSync(path.join(appDir, 'index.html'))) return res.sendFile(path.join(appDir, 'index.html'), { headers: { 'cache-control': 'no-cache' } });
-    res.status(503).type('text').send('The GP app has not been built: run `npm run build:app`.');
+    // `sp-link start` builds the app when it is missing; this is an installation shipped without it.
+    res.status(503).type('text').send('The GP app is not installed on this server: build it with `npm run build:app` (or start SP Link with `npm start`, which builds it).');
   });
   return { router, close: () => store.close() };
 }
