@@ -14,13 +14,13 @@ describe('observability/logger', () => {
         headers: { authorization: 'Bearer abc', cookie: 'sid=1' },
         config: { clientSecret: 'cs', privateKey: 'pk' },
         nhsNumber: '9990001234',
-        p: { name: [{ family: 'Smith' }], birthDate: '1950-01-01', address: [{ line: ['1 High St'] }], telecom: [{ value: '0777' }], identifier: [{ system: 'x', value: '9990001234' }] },
+        p: { name: [{ family: 'Smith' }], birthDate: '1950-01-01', address: [{ line: ['1 High St'] }], telecom: [{ value: '07700 900123' }], identifier: [{ system: 'x', value: '9990001234' }] },
         taskId: 'task-1',
       },
       'probe',
     );
     const text = JSON.stringify(dest.lines[0]);
-    for (const leaked of ['eyJ.secret', 'r-secret', 'id-secret', 'Bearer abc', 'sid=1', '"cs"', '"pk"', '9990001234', 'Smith', '1950-01-01', 'High St', '0777']) {
+    for (const leaked of ['eyJ.secret', 'r-secret', 'id-secret', 'Bearer abc', 'sid=1', '"cs"', '"pk"', '9990001234', 'Smith', '1950-01-01', 'High St', '07700 900123']) {
       expect(text, leaked).to.not.contain(leaked);
     }
     expect(dest.lines[0]!.taskId).to.equal('task-1');
