@@ -30,6 +30,26 @@ export const ERRORS = {
     meaning: 'The EHR’s authorization server refused the sign-in, or lacks something SP Link requires (e.g. PKCE S256).',
   },
   ERR_SMART_ACCESS_DENIED: { status: 403, message: 'Access to the record was not granted.', meaning: 'The user or EHR denied access.' },
+  ERR_SMART_INVALID_CLIENT: {
+    status: 502,
+    message: 'The clinical system did not recognise SP Link’s registration.',
+    meaning: 'The EHR’s authorization server refused SP Link’s client id, credentials or authentication method (`invalid_client`, `unauthorized_client`).',
+  },
+  ERR_SMART_REDIRECT_URI: {
+    status: 502,
+    message: 'The clinical system does not accept SP Link’s sign-in address.',
+    meaning: 'The EHR’s authorization server does not accept SP Link’s redirect URI (`{publicUrl}/smart/callback`).',
+  },
+  ERR_SMART_INVALID_SCOPE: {
+    status: 502,
+    message: 'The clinical system refused the access SP Link asks for.',
+    meaning: 'The EHR’s authorization server refused the scopes SP Link asked for (`invalid_scope`).',
+  },
+  ERR_SMART_NO_USER: {
+    status: 403,
+    message: 'SP Link could not tell who you are.',
+    meaning: 'The launch did not say who the user is (no `fhirUser`) and no fallback requester is configured.',
+  },
   ERR_SESSION_EXPIRED: { status: 401, message: 'Your SP Link session has ended. Open SP Link again from the patient record.', meaning: 'The session, launch or sign-in link has expired or was already used.' },
   ERR_TASK_VERSION_CONFLICT: { status: 409, message: 'Someone else changed this record since it was read; reload and try again.', meaning: 'Someone else changed the Task (or record) since it was read.' },
   ERR_FHIR_REQUEST_FAILED: { status: 502, message: 'A FHIR server answered with an error.', meaning: 'A FHIR server answered with an error.' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIALECT_NAMES } from '../sandbox/dialects/presets.js';
 
 /**
  * SP Link configuration. YAML on disk, `${ENV}` / `${ENV:-default}` substituted before validation
@@ -18,9 +19,14 @@ export const fhirAuthSchema = z.discriminatedUnion('type', [
       type: z.literal('client-credentials'),
       clientId: z.string().min(1),
       clientSecret: secret,
-      /** Absent: discovered from `{fhirBase}/.well-known/smart-configuration`. */
+      /** Absent: discovered from `{fhirBase}/.well-known/smart-configuration` (and the issuer's OAuth metadata). */
       tokenUrl: url.optional(),
       scope: z.string().min(1),
+      /**
+       * How the secret is sent (RFC 7591 token_endpoint_auth_method). Absent: chosen from the server's published
+       * `token_endpoint_auth_methods_supported` (client_secret_basic when listed or nothing is published).
+       */
+      tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).optional(),
     })
     .strict(),
   z
@@ -60,8 +66,28 @@ export const tenantSchema = z
     smart: z
       .object({
         clientId: z.string().min(1),
-        /** client-confidential-symmetric; omit when using a private key (asymmetric). */
+        /** client-confidential-symmetric; omit when using a private key (asymmetric) or for a public client. */
         clientSecret: secret.optional(),
+        /**
+         * How the GP app authenticates at the EHR's token endpoint. Absent: private_key_jwt with a key,
+         * else chosen from the server's metadata with a secret (client_secret_basic when listed), else none.
+         */
+        tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).optional(),
+        /** client-confidential-asymmetric (private_key_jwt): private JWK or PKCS#8 PEM, normally from the environment. */
+        privateKey: secret.optional(),
+        privateKeyFile: z.string().min(1).optional(),
+        kid: z.string().min(1).optional(),
+        /** Signing algorithm of the private key (default RS384). */
+        alg: z.enum(['RS384', 'ES384']).optional(),
+        /**
+         * Who the referral is from when the EHR does not say who launched SP Link (no `fhirUser`): a
+         * Practitioner or PractitionerRole on the EHR, e.g. the practice's duty-clinician role. Absent: such a
+         * launch is refused with a page saying the practice's IT must grant `openid fhirUser`.
+         */
+        fallbackRequester: z
+          .string()
+          .regex(/^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/, 'expected Practitioner/<id> or PractitionerRole/<id>')
+          .optional(),
         /** The only `iss` values a launch may name; anything else is refused before any redirect. */
         issAllowlist: z.array(url).min(1),
         /** Least privilege: SMART v2 scopes the GP app asks for. */
@@ -130,9 +156,17 @@ export const configSchema = z
         enabled: z.boolean().default(false),
         /** Sandbox only: the documented developer client (sandbox-dev / sandbox-dev-secret). Loud on purpose. */
         allowInsecureDeveloperClient: z.boolean().default(false),
+        /**
+         * Which real server each sandbox server behaves like (docs/INTEGRATION.md, "Dialects"): `sp-link` (reference),
+         * `medplum`, `hapi` or `smart-launcher`. For trying SP Link against field behaviour without those servers.
+         */
+        dialects: z
+          .object({ ehr: z.enum(DIALECT_NAMES).default('sp-link'), lw: z.enum(DIALECT_NAMES).default('sp-link') })
+          .strict()
+          .default({ ehr: 'sp-link', lw: 'sp-link' }),
       })
       .strict()
-      .default({ enabled: false, allowInsecureDeveloperClient: false }),
+      .default({ enabled: false, allowInsecureDeveloperClient: false, dialects: { ehr: 'sp-link', lw: 'sp-link' } }),
     tenants: z.array(tenantSchema).min(1, 'configure at least one GP practice (tenant)'),
     linkWorkerEndpoints: z.array(linkWorkerEndpointSchema).min(1, 'configure at least one link-worker endpoint'),
     reconcile: z
@@ -221,6 +255,18 @@ export const configSchema = z
         message: 'embedded-cross-site cookies need Secure, so publicUrl must be https://; use same-site for a local sandbox',
       });
     }
+    cfg.tenants.forEach((t, i) => {
+      const s = t.smart;
+      const path = ['tenants', i, 'smart'];
+      const hasKey = Boolean(s.privateKey || s.privateKeyFile);
+      if (s.privateKey && s.privateKeyFile) ctx.addIssue({ code: 'custom', path, message: 'set at most one of privateKey or privateKeyFile' });
+      if (hasKey && !s.kid) ctx.addIssue({ code: 'custom', path: [...path, 'kid'], message: 'a private key needs its kid (the key id registered with the EHR)' });
+      const m = s.tokenEndpointAuthMethod;
+      if (m === 'private_key_jwt' && !hasKey) ctx.addIssue({ code: 'custom', path: [...path, 'tokenEndpointAuthMethod'], message: 'private_key_jwt needs privateKey or privateKeyFile, and kid' });
+      if ((m === 'client_secret_basic' || m === 'client_secret_post') && !s.clientSecret) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'tokenEndpointAuthMethod'], message: `${m} needs clientSecret` });
+      }
+    });
     if (cfg.sandbox.allowInsecureDeveloperClient && !cfg.sandbox.enabled) {
       ctx.addIssue({ code: 'custom', path: ['sandbox', 'allowInsecureDeveloperClient'], message: 'only allowed when sandbox.enabled is true' });
     }

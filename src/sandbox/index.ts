@@ -4,6 +4,7 @@ import { logger } from '../observability/logger.js';
 import { createSandboxAuth, type SandboxAuth } from './auth/index.js';
 import { ehrSeed, lwSeed } from './demo/index.js';
 import { sandboxEhrUiRouter } from './ehr-ui/index.js';
+import { dialect, fhirDialectLayer } from './dialects/index.js';
 import { createSandboxFhirServer, sandboxDataFile, type SandboxFhirServer } from './fhir/index.js';
 import { createSandboxIdp, type SandboxIdp } from './idp/index.js';
 import type { Db } from '../store/db.js';
@@ -37,7 +38,8 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
   const origin = new URL(config.server.publicUrl).origin;
   const urls = { ehr: origin + EHR_FHIR_PATH, lw: origin + LW_FHIR_PATH };
   const store = new OidcStore(opts.db, { secret: config.server.sessionSecret });
-  const auth = await createSandboxAuth({ config, ehrBase: urls.ehr, lwBase: urls.lw, store });
+  const dialects = { ehr: dialect(config.sandbox.dialects.ehr), lw: dialect(config.sandbox.dialects.lw) };
+  const auth = await createSandboxAuth({ config, ehrBase: urls.ehr, lwBase: urls.lw, store, dialects });
   const [ehr, lw] = await Promise.all([
     createSandboxFhirServer({
       name: 'ehr',
@@ -46,6 +48,7 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
       seed: () => ehrSeed(urls),
       authorize: auth.ehrAuthorize,
       security: auth.ehrSecurity,
+      subscriptionActivation: dialects.ehr.subscriptionActivation,
     }),
     createSandboxFhirServer({
       name: 'lw',
@@ -54,6 +57,7 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
       seed: () => lwSeed(urls),
       authorize: auth.lwAuthorize,
       security: auth.lwSecurity,
+      subscriptionActivation: dialects.lw.subscriptionActivation,
     }),
   ]);
   auth.attachServers({ ehr, lw });
@@ -62,10 +66,12 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
   const router = Router();
   router.use(auth.router);
   if (idp) router.use(idp.router);
-  router.use(EHR_FHIR_PATH, ehr.router);
-  router.use(LW_FHIR_PATH, lw.router);
+  // Dialect layers sit in front of the servers (a pass-through for the reference dialect).
+  const secret = `${config.server.sessionSecret}:sandbox-version-ids`;
+  router.use(EHR_FHIR_PATH, fhirDialectLayer({ dialect: dialects.ehr, secret }), ehr.router);
+  router.use(LW_FHIR_PATH, fhirDialectLayer({ dialect: dialects.lw, secret }), lw.router);
   router.use(sandboxEhrUiRouter({ ehr, publicUrl: config.server.publicUrl, createLaunch: (c) => auth.createLaunch(c) }));
-  log.info({ ehr: urls.ehr, lw: urls.lw }, 'sandbox started');
+  log.info({ ehr: urls.ehr, lw: urls.lw, dialects: config.sandbox.dialects }, 'sandbox started');
 
   return {
     router,

@@ -7,7 +7,7 @@ import { isSpLinkError, SpLinkError } from '../errors.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { renderErrorPage } from './error-pages.js';
-import { addOpenLaunch, addPending, authorizationParams, checkLaunchParam, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
+import { addOpenLaunch, addPending, authorizationParams, checkLaunchParam, launchErrorFor, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
 import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
 import { sessionCookieOptions } from './session.js';
@@ -80,7 +80,10 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
     } catch (err) {
       throw tokenError(err);
     }
-    const session = launchSessionFrom(pending, tokens as unknown as TokenResult, tokens.claims()?.fhirUser, now);
+    const session = launchSessionFrom(pending, tokens as unknown as TokenResult, tokens.claims()?.fhirUser, now, {
+      ...(tenant.smart.fallbackRequester ? { fallbackRequester: tenant.smart.fallbackRequester } : {}),
+    });
+    if (session.fhirUserIsFallback) log.warn({ tenantId: tenant.id }, 'launch without fhirUser: using the configured fallback requester');
     const handle = await launches.create({ ...session, csrfToken: randomBytes(32).toString('base64url') });
     // The browser's other EHR windows (other patients) keep their launches, and any launch still pending.
     const { open, closed } = addOpenLaunch(req.session.smartLaunches, handle);
@@ -100,19 +103,29 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
   router.use([LAUNCH_PATH, CALLBACK_PATH], (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = isSpLinkError(err) ? err : new SpLinkError('ERR_INTERNAL', { message: 'The launch could not be completed.', cause: err });
     if (!isSpLinkError(err)) log.error({ err }, 'smart launch failed');
-    else log.warn({ code: e.code }, 'smart launch refused');
+    else {
+      // The authorization server's own words (error, error_description) are what IT support needs to fix it.
+      const d = e.details ?? {};
+      log.warn({ code: e.code, ...(d.oauthError ? { error: d.oauthError } : {}), ...(d.oauthErrorDescription ? { error_description: d.oauthErrorDescription } : {}), ...(d.check ? { check: d.check } : {}) }, 'smart launch refused');
+    }
     res.status(e.httpStatus).type('html').set('cache-control', 'no-store').send(renderErrorPage(e.code));
   });
   return router;
 }
 
-/** Token endpoint failures: a used or expired code is the GP's "start again", a network failure is "unreachable". */
+/**
+ * Token endpoint failures, by cause (launch-steps.ts `launchErrorFor`): a used or expired code is the GP's
+ * "start again"; a refused client, redirect URI or scope is for IT; a response that fails SP Link's checks
+ * (id_token, state, iss) is a refusal by the authorization server as far as the GP is concerned; no answer is "unreachable".
+ */
 function tokenError(err: unknown): SpLinkError {
-  if (err instanceof client.ResponseBodyError) {
-    if (err.error === 'invalid_grant') return new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The sign-in code was already used or has expired.' });
-    if (err.error === 'access_denied') return new SpLinkError('ERR_SMART_ACCESS_DENIED');
-    return new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { message: `The clinical system refused the sign-in (${err.error}).` });
+  if (err instanceof client.ResponseBodyError) return launchErrorFor({ error: err.error, ...(err.error_description ? { error_description: err.error_description } : {}) }, 'token');
+  if (err instanceof client.WWWAuthenticateChallengeError) {
+    const p = err.cause[0]?.parameters ?? {};
+    return launchErrorFor({ error: p.error ?? (err.status === 401 ? 'invalid_client' : 'server_error'), ...(p.error_description ? { error_description: p.error_description } : {}) }, 'token');
   }
-  if (err instanceof client.ClientError) return new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The sign-in response failed SP Link’s checks.' });
+  if (err instanceof client.ClientError) {
+    return new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { message: 'The sign-in response failed SP Link’s checks.', details: { check: `${err.code ?? 'check'}: ${err.message.slice(0, 300)}` } });
+  }
   return new SpLinkError('ERR_FHIR_UNREACHABLE', { message: 'The clinical system could not be reached.' });
 }

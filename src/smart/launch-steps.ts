@@ -24,6 +24,8 @@ export interface LaunchSession {
   encounter?: string;
   /** Absolute or relative reference to the launching user, e.g. `…/Practitioner/gp-1`. */
   fhirUser?: string;
+  /** True when the EHR did not say who the user is and `fhirUser` is the tenant's configured fallback requester. */
+  fhirUserIsFallback?: boolean;
   /** Display name of the user, read once from the EHR after launch. */
   practitionerName?: string;
   needPatientBanner: boolean;
@@ -45,6 +47,8 @@ export const MAX_OPEN_LAUNCHES = 10;
 export const REFRESH_SKEW_MS = 60 * 1000;
 
 const normalise = (u: string) => u.replace(/\/+$/, '');
+/** A user SP Link can put in `requester`: a Practitioner or PractitionerRole, relative or absolute (SP Link profile). */
+const FHIR_USER = /^(?:https?:\/\/[^\s]+\/)?(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * SMART App Launch 2.x §Launch: the app must check `iss` before trusting it. Only an `iss` on a tenant's
@@ -56,7 +60,7 @@ export function tenantForIss(config: Pick<Config, 'tenants'>, iss: unknown): Ten
   }
   const wanted = normalise(iss);
   const tenant = config.tenants.find((t) => t.smart.issAllowlist.some((a) => normalise(a) === wanted));
-  if (!tenant) throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED');
+  if (!tenant) throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', { message: 'This clinical system is not registered with SP Link.' });
   return tenant;
 }
 
@@ -95,6 +99,44 @@ export function addPending(list: readonly PendingLaunch[] | undefined, p: Pendin
   return [...live, p].slice(-MAX_PENDING_LAUNCHES);
 }
 
+/** An OAuth 2.0 error as the authorization server stated it (RFC 6749 §4.1.2.1, §5.2); kept for the logs. */
+export interface OAuthErrorInfo {
+  error: string;
+  error_description?: string;
+}
+
+const clip = (s: string, n: number) => s.slice(0, n);
+
+/**
+ * What an OAuth error from the EHR's authorization server means for the GP (RFC 6749 §4.1.2.1 for the
+ * authorization response, §5.2 for the token endpoint), as a launch error page: the cause, and through the
+ * code's page who has to act. The server's own `error` and `error_description` travel in `details` for the log.
+ */
+export function launchErrorFor(e: OAuthErrorInfo, at: 'authorization' | 'token'): SpLinkError {
+  const info = { oauthError: clip(e.error, 64), ...(e.error_description ? { oauthErrorDescription: clip(e.error_description, 500) } : {}) };
+  const description = (e.error_description ?? '').toLowerCase();
+  // Servers report a redirect URI they do not know as invalid_request or invalid_grant, naming it in the description.
+  if (/redirect[_ ]?ur[il]/.test(description)) return new SpLinkError('ERR_SMART_REDIRECT_URI', { details: info });
+  switch (e.error) {
+    case 'access_denied':
+      return new SpLinkError('ERR_SMART_ACCESS_DENIED', { message: 'Access to the record was not granted.', details: info });
+    case 'invalid_client':
+    case 'unauthorized_client':
+      return new SpLinkError('ERR_SMART_INVALID_CLIENT', { details: info });
+    case 'invalid_scope':
+      return new SpLinkError('ERR_SMART_INVALID_SCOPE', { details: info });
+    case 'invalid_grant':
+      // A used or expired code: the GP's "start again" (RFC 6749 §5.2).
+      return at === 'token'
+        ? new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The sign-in code was already used or has expired.', details: info })
+        : new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { details: info });
+    default:
+      return at === 'token'
+        ? new SpLinkError('ERR_SMART_AUTHORIZATION_SERVER', { message: `The clinical system refused the sign-in (${info.oauthError}).`, details: info })
+        : new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: `The clinical system refused the launch (${info.oauthError}).`, details: info });
+  }
+}
+
 /**
  * Matches the callback to a pending launch by `state` (RFC 6749 §10.12, CSRF on the redirect URI).
  * An `error` from the authorization server wins; then state; then the launch's age.
@@ -105,14 +147,16 @@ export function matchCallback(
   now: number,
 ): PendingLaunch {
   const error = typeof query.error === 'string' ? query.error : undefined;
-  if (error === 'access_denied') throw new SpLinkError('ERR_SMART_ACCESS_DENIED');
-  if (error) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: `The clinical system refused the launch (${error.slice(0, 64)}).` });
+  if (error) {
+    const description = typeof query.error_description === 'string' ? query.error_description : undefined;
+    throw launchErrorFor({ error, ...(description ? { error_description: description } : {}) }, 'authorization');
+  }
   const state = typeof query.state === 'string' ? query.state : undefined;
   if (!pending || pending.length === 0) {
     throw new SpLinkError('ERR_SESSION_EXPIRED', { message: 'This sign-in link has already been used or has expired.' });
   }
   const match = state ? pending.find((p) => p.state === state) : undefined;
-  if (!match) throw new SpLinkError('ERR_SMART_STATE_MISMATCH');
+  if (!match) throw new SpLinkError('ERR_SMART_STATE_MISMATCH', { message: 'The sign-in response does not belong to this launch.' });
   if (now - match.createdAt >= PENDING_LAUNCH_TTL_MS) throw new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The launch took too long and has expired.' });
   if (typeof query.code !== 'string' || !query.code) throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The sign-in response has no authorization code.' });
   return match;
@@ -130,17 +174,33 @@ export interface TokenResult {
   fhirUser?: unknown;
 }
 
-export function launchSessionFrom(pending: PendingLaunch, tokens: TokenResult, idTokenFhirUser: unknown, now: number): LaunchSession {
+/**
+ * The launch as SP Link keeps it. SMART App Launch 2.x §Scopes for requesting identity data: `fhirUser` comes
+ * in the id_token (or, from some servers, the token response). Without it a referral could only name a
+ * made-up requester, so the launch either takes the tenant's configured `fallbackRequester` (marked as such)
+ * or is refused with ERR_SMART_NO_USER; it never proceeds with a dangling reference.
+ */
+export function launchSessionFrom(
+  pending: PendingLaunch,
+  tokens: TokenResult,
+  idTokenFhirUser: unknown,
+  now: number,
+  opts: { fallbackRequester?: string } = {},
+): LaunchSession {
   if (typeof tokens.patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(tokens.patient)) {
     throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The clinical system did not say which patient the launch is for.' });
   }
-  const fhirUser = typeof idTokenFhirUser === 'string' ? idTokenFhirUser : typeof tokens.fhirUser === 'string' ? tokens.fhirUser : undefined;
+  const stated = typeof idTokenFhirUser === 'string' ? idTokenFhirUser : typeof tokens.fhirUser === 'string' ? tokens.fhirUser : undefined;
+  const valid = stated && FHIR_USER.test(stated) ? stated : undefined;
+  if (!valid && !opts.fallbackRequester) throw new SpLinkError('ERR_SMART_NO_USER', stated ? { details: { fhirUser: 'not a Practitioner or PractitionerRole reference' } } : {});
+  const fhirUser = valid ?? opts.fallbackRequester!;
   return {
     tenantId: pending.tenantId,
     iss: pending.iss,
     patient: tokens.patient,
     ...(typeof tokens.encounter === 'string' ? { encounter: tokens.encounter } : {}),
-    ...(fhirUser ? { fhirUser } : {}),
+    fhirUser,
+    ...(valid ? {} : { fhirUserIsFallback: true }),
     // Spec default when absent is "the app decides"; showing the banner is the safe choice.
     needPatientBanner: tokens.need_patient_banner !== false,
     scope: tokens.scope ?? '',

@@ -3,9 +3,11 @@ import { loadPrivateKey } from './keys.js';
 import { clientCredentialsAuth, smartBackendAuth } from './oauth.js';
 import { bearerAuth, noAuth, type AuthProvider } from './types.js';
 
-export type { AuthProvider } from './types.js';
+export type { AuthProvider, AuthProviderInfo } from './types.js';
 export { bearerAuth, noAuth } from './types.js';
-export { clientCredentialsAuth, smartBackendAuth } from './oauth.js';
+export { clientCredentialsAuth, ignoreIdToken, smartBackendAuth } from './oauth.js';
+export { chooseAuthMethod, clientAuthFor, clientSecretBasic, formEncodeCredential, TOKEN_ENDPOINT_AUTH_METHODS, type ClientCredentials, type TokenEndpointAuthMethod } from './client-auth.js';
+export { discoverServerMetadata, fetchOauthMetadata, metadataForTokenUrl, oauthMetadataUrls, type DiscoveredMetadata } from './server-metadata.js';
 export { fetchSmartConfiguration, smartConfigurationUrl, type SmartConfiguration } from './smart-configuration.js';
 export { importPrivateKey, loadPrivateKey } from './keys.js';
 
@@ -24,7 +26,15 @@ export async function createAuthProvider(auth: FhirAuthConfig, fhirBase: string,
     case 'bearer':
       return bearerAuth(auth.token);
     case 'client-credentials':
-      return clientCredentialsAuth({ fhirBase, clientId: auth.clientId, clientSecret: auth.clientSecret, scope: auth.scope, tokenUrl: auth.tokenUrl, ...opts });
+      return clientCredentialsAuth({
+        fhirBase,
+        clientId: auth.clientId,
+        clientSecret: auth.clientSecret,
+        scope: auth.scope,
+        tokenUrl: auth.tokenUrl,
+        ...(auth.tokenEndpointAuthMethod ? { tokenEndpointAuthMethod: auth.tokenEndpointAuthMethod } : {}),
+        ...opts,
+      });
     case 'smart-backend':
       return smartBackendAuth({
         fhirBase,

@@ -1,16 +1,17 @@
 import * as client from 'openid-client';
 import { FhirAuthError } from '../errors.js';
-import { fetchSmartConfiguration } from './smart-configuration.js';
+import { chooseAuthMethod, clientAuthFor, type ClientCredentials, type TokenEndpointAuthMethod } from './client-auth.js';
+import { discoverServerMetadata, metadataForTokenUrl, type DiscoveredMetadata } from './server-metadata.js';
 import { TokenCache } from './token-cache.js';
-import type { AuthProvider } from './types.js';
+import type { AuthProvider, AuthProviderInfo } from './types.js';
 
 interface CommonOptions {
   fhirBase: string;
   clientId: string;
   scope: string;
-  /** Token endpoint; absent → discovered from `{fhirBase}/.well-known/smart-configuration`. */
+  /** Token endpoint; absent → discovered (server-metadata.ts). Set, it is used as is and nothing is discovered. */
   tokenUrl?: string;
-  /** Per token request (and discovery) timeout, ms. Default 10 s. */
+  /** Per token request (and discovery fetch) timeout, ms. Default 10 s. */
   timeoutMs?: number;
   /**
    * Sends credentials over plain http to a non-loopback host. Loopback (the embedded sandbox) is always
@@ -21,6 +22,8 @@ interface CommonOptions {
 
 export interface ClientCredentialsOptions extends CommonOptions {
   clientSecret: string;
+  /** Absent: client_secret_basic unless the server publishes only client_secret_post. */
+  tokenEndpointAuthMethod?: Extract<TokenEndpointAuthMethod, 'client_secret_basic' | 'client_secret_post'>;
 }
 
 export interface SmartBackendOptions extends CommonOptions {
@@ -38,26 +41,62 @@ function insecureAllowed(url: string, explicit: boolean | undefined): boolean {
   throw new FhirAuthError(`refusing to send client credentials over plain http to ${u.origin}; use https or set allowInsecureHttp`, false);
 }
 
-async function configure(opts: CommonOptions, auth: (tokenEndpoint: string) => client.ClientAuth): Promise<client.Configuration> {
-  let tokenEndpoint = opts.tokenUrl;
-  let issuer: string | undefined;
-  if (!tokenEndpoint) {
-    const smart = await fetchSmartConfiguration(opts.fhirBase, { timeoutMs: opts.timeoutMs ?? 10_000 });
-    tokenEndpoint = smart.token_endpoint;
-    issuer = smart.issuer;
+/**
+ * openid-client validates an `id_token` wherever one appears, but a client_credentials response has no user to
+ * identify (RFC 6749 §4.4.3 defines none; OIDC does not apply). Some servers send one anyway (Medplum: ES256,
+ * which a client expecting RS256 refuses); it is dropped unread so it can neither fail nor be trusted.
+ */
+export const ignoreIdToken: client.CustomFetch = async (url, options) => {
+  const res = await fetch(url, options as RequestInit);
+  if (!(res.headers.get('content-type') ?? '').includes('json')) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
   }
+  const headers = new Headers(res.headers);
+  // fetch has already decoded the body, so its length and encoding headers no longer apply.
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  if (body && typeof body === 'object' && 'id_token' in body) {
+    delete (body as { id_token?: unknown }).id_token;
+    return new Response(JSON.stringify(body), { status: res.status, statusText: res.statusText, headers });
+  }
+  return new Response(text, { status: res.status, statusText: res.statusText, headers });
+};
+
+interface Configured {
+  config: client.Configuration;
+  method: TokenEndpointAuthMethod;
+  discovered: DiscoveredMetadata;
+}
+
+async function configure(opts: CommonOptions, creds: ClientCredentials, configured: TokenEndpointAuthMethod | undefined): Promise<Configured> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const discovered = opts.tokenUrl ? metadataForTokenUrl(opts.tokenUrl) : await discoverServerMetadata(opts.fhirBase, { timeoutMs });
+  const tokenEndpoint = discovered.metadata.token_endpoint;
+  if (!tokenEndpoint) throw new FhirAuthError(`no token endpoint for ${opts.fhirBase}`, false);
   const insecure = insecureAllowed(tokenEndpoint, opts.allowInsecureHttp);
-  // SMART configuration is not OIDC discovery: build the server metadata by hand (DESIGN §9).
-  const config = new client.Configuration({ issuer: issuer ?? new URL(tokenEndpoint).origin, token_endpoint: tokenEndpoint }, opts.clientId, {}, auth(tokenEndpoint));
+  const method = chooseAuthMethod(configured, creds, discovered.metadata.token_endpoint_auth_methods_supported);
+  const config = new client.Configuration(discovered.metadata, opts.clientId, { token_endpoint_auth_method: method }, clientAuthFor(method, creds, tokenEndpoint));
   if (insecure) client.allowInsecureRequests(config);
-  config.timeout = Math.ceil((opts.timeoutMs ?? 10_000) / 1000);
-  return config;
+  config[client.customFetch] = ignoreIdToken;
+  config.timeout = Math.ceil(timeoutMs / 1000);
+  return { config, method, discovered };
 }
 
 function toAuthError(err: unknown, what: string): FhirAuthError {
   if (err instanceof FhirAuthError) return err;
   if (err instanceof client.ResponseBodyError) {
     return new FhirAuthError(`${what}: token endpoint answered HTTP ${err.status} ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`, err.status >= 500 || err.status === 429, err);
+  }
+  if (err instanceof client.WWWAuthenticateChallengeError) {
+    // A 401 with WWW-Authenticate (RFC 6749 §5.2: invalid_client): the credentials were refused; retrying will not help.
+    const p = err.cause[0]?.parameters ?? {};
+    const error = p.error ?? (err.status === 401 ? 'invalid_client' : 'refused');
+    return new FhirAuthError(`${what}: token endpoint answered HTTP ${err.status} ${error}${p.error_description ? ` (${p.error_description})` : ''}`, err.status >= 500 || err.status === 429, err);
   }
   const e = err as Error & { cause?: { code?: string } };
   const detail = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : (e.cause?.code ?? e.message);
@@ -66,16 +105,19 @@ function toAuthError(err: unknown, what: string): FhirAuthError {
 }
 
 /** Shared machinery: lazily configured client, token cache with a single in-flight request. */
-function oauthProvider(type: 'client-credentials' | 'smart-backend', opts: CommonOptions, auth: (tokenEndpoint: string) => client.ClientAuth): AuthProvider {
-  let config: Promise<client.Configuration> | undefined;
+function oauthProvider(type: 'client-credentials' | 'smart-backend', opts: CommonOptions, creds: ClientCredentials, method: TokenEndpointAuthMethod | undefined): AuthProvider {
+  let configured: Promise<Configured> | undefined;
+  let info: AuthProviderInfo = {};
   const what = `${type} token for client "${opts.clientId}"`;
   const cache = new TokenCache(async () => {
     try {
-      config ??= configure(opts, auth).catch((err: unknown) => {
-        config = undefined; // a failed discovery is retried on the next request
+      configured ??= configure(opts, creds, method).catch((err: unknown) => {
+        configured = undefined; // a failed discovery is retried on the next request
         throw err;
       });
-      const tokens = await client.clientCredentialsGrant(await config, { scope: opts.scope });
+      const c = await configured;
+      info = { tokenEndpoint: c.config.serverMetadata().token_endpoint, tokenEndpointAuthMethod: c.method };
+      const tokens = await client.clientCredentialsGrant(c.config, { scope: opts.scope });
       return { accessToken: tokens.access_token, expiresIn: tokens.expires_in };
     } catch (err) {
       throw toAuthError(err, what);
@@ -85,29 +127,16 @@ function oauthProvider(type: 'client-credentials' | 'smart-backend', opts: Commo
     type,
     authorization: async () => `Bearer ${await cache.get()}`,
     invalidate: (rejected) => cache.invalidate(rejected?.replace(/^Bearer /, '')),
+    info: () => info,
   };
 }
 
-/** OAuth 2.0 client_credentials with client_secret_basic (e.g. the sandbox developer client). */
+/** OAuth 2.0 client_credentials with a client secret (client_secret_basic or client_secret_post). */
 export function clientCredentialsAuth(opts: ClientCredentialsOptions): AuthProvider {
-  return oauthProvider('client-credentials', opts, () => client.ClientSecretBasic(opts.clientSecret));
+  return oauthProvider('client-credentials', opts, { clientSecret: opts.clientSecret }, opts.tokenEndpointAuthMethod);
 }
 
-/**
- * SMART Backend Services: client_credentials with a `private_key_jwt` client assertion.
- * SMART requires the assertion's `aud` to be the token endpoint (Backend Services §"Protocol details");
- * openid-client defaults it to the issuer, hence `modifyAssertion`.
- */
+/** SMART Backend Services: client_credentials with a `private_key_jwt` client assertion (`aud` = token endpoint). */
 export function smartBackendAuth(opts: SmartBackendOptions): AuthProvider {
-  return oauthProvider('smart-backend', opts, (tokenEndpoint) =>
-    client.PrivateKeyJwt(
-      { key: opts.privateKey, kid: opts.kid },
-      {
-        [client.modifyAssertion]: (header, payload) => {
-          header.typ = 'JWT';
-          payload.aud = tokenEndpoint;
-        },
-      },
-    ),
-  );
+  return oauthProvider('smart-backend', opts, { signingKey: { key: opts.privateKey, kid: opts.kid } }, 'private_key_jwt');
 }

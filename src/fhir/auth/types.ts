@@ -8,6 +8,13 @@ export interface AuthProvider {
    * returns true when asking again can yield a different credential (false for static ones).
    */
   invalidate(rejected: string | undefined): boolean;
+  /** What an OAuth provider settled on (known after the first token request), for the doctor and logs. */
+  info?(): AuthProviderInfo;
+}
+
+export interface AuthProviderInfo {
+  tokenEndpoint?: string;
+  tokenEndpointAuthMethod?: string;
 }
 
 export const noAuth: AuthProvider = Object.freeze({

@@ -15,6 +15,7 @@ import { LAUNCH_CONTEXT_MODEL, LaunchStore, type LaunchContext } from './launch-
 import type { OidcStore } from '../../store/oidc-adapter.js';
 import { smartConfiguration, smartSecurity } from './smart-configuration.js';
 import { createSmartProvider, LAUNCH_SCOPES, type SandboxClient } from './smart-provider.js';
+import { authDialectMiddleware, dialect, publishedAuthMethods, registeredSecretMethod, type Dialect } from '../dialects/index.js';
 
 export type { LaunchContext } from './launch-store.js';
 export { BACKEND_CLIENT_ID, DEVELOPER_CLIENT } from './clients.js';
@@ -33,6 +34,8 @@ export interface SandboxAuthOptions {
   lwBase: string;
   /** Storage of both servers' grants, refresh tokens and sessions (SP Link's Db), so they survive a restart. */
   store: OidcStore;
+  /** How each authorization server behaves (default: config.sandbox.dialects). */
+  dialects?: { ehr?: Dialect; lw?: Dialect };
 }
 
 export interface SandboxAuth {
@@ -82,6 +85,8 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
   const ehrIssuer = new URL(ehrBase).origin + EHR_AUTH_PATH;
   const lwIssuer = new URL(lwBase).origin + LW_AUTH_PATH;
   const cookieKeys = [createHmac('sha256', config.server.sessionSecret).update('sandbox-auth-cookies').digest('base64url')];
+  const ehrDialect = opts.dialects?.ehr ?? dialect(config.sandbox.dialects.ehr);
+  const lwDialect = opts.dialects?.lw ?? dialect(config.sandbox.dialects.lw);
   const backend = await loadBackendClientKey(dataDir);
   const common: SandboxClient[] = [backendClient(backend.publicJwk)];
   if (config.sandbox.allowInsecureDeveloperClient) {
@@ -95,20 +100,22 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
   const { provider: ehrProvider, policy: ehrPolicy } = createSmartProvider({
     issuer: ehrIssuer,
     fhirBase: ehrBase,
-    clients: [...gpAppClients(config, ehrBase), ...common],
+    clients: withSecretMethod([...gpAppClients(config, ehrBase), ...common], registeredSecretMethod(ehrDialect)),
     jwks: ehrKeys,
     cookieKeys,
     adapter: ehrAdapter,
     launches,
     interactionPath: (uid) => `${EHR_AUTH_PATH}/interaction/${uid}`,
+    outermost: await authDialectMiddleware(ehrDialect, ehrIssuer),
   });
   const { provider: lwProvider } = createSmartProvider({
     issuer: lwIssuer,
     fhirBase: lwBase,
-    clients: common,
+    clients: withSecretMethod(common, registeredSecretMethod(lwDialect)),
     jwks: lwKeys,
     cookieKeys,
     adapter: opts.store.adapterFactory('sandbox-lw-auth'),
+    outermost: await authDialectMiddleware(lwDialect, lwIssuer),
   });
 
   const servers: { ehr?: SandboxFhirServer; lw?: SandboxFhirServer } = {};
@@ -125,8 +132,8 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
   });
 
   const router = Router();
-  const ehrSmart = smartConfiguration({ issuer: ehrIssuer, ehrLaunch: true, scopes: SCOPES_SUPPORTED });
-  const lwSmart = smartConfiguration({ issuer: lwIssuer, ehrLaunch: false, scopes: SCOPES_SUPPORTED.filter((s) => s.startsWith('system/')) });
+  const ehrSmart = smartConfiguration({ issuer: ehrIssuer, ehrLaunch: true, scopes: SCOPES_SUPPORTED, authMethods: publishedAuthMethods(ehrDialect) });
+  const lwSmart = smartConfiguration({ issuer: lwIssuer, ehrLaunch: false, scopes: SCOPES_SUPPORTED.filter((s) => s.startsWith('system/')), authMethods: publishedAuthMethods(lwDialect) });
   const wellKnown = (doc: Record<string, unknown>) => (_req: Request, res: Response) => {
     res.set('Cache-Control', 'public, max-age=300').set('Access-Control-Allow-Origin', '*').json(doc);
   };
@@ -154,4 +161,13 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
       // Storage belongs to the caller (opts.store); the providers hold no timers or sockets.
     },
   };
+}
+
+/** Secret-based clients registered with the dialect's method (oidc-provider holds each client to the one it has). */
+function withSecretMethod(clients: SandboxClient[], method: 'client_secret_basic' | 'client_secret_post'): SandboxClient[] {
+  return clients.map((c) =>
+    c.metadata.token_endpoint_auth_method === 'client_secret_basic' || c.metadata.token_endpoint_auth_method === 'client_secret_post'
+      ? { ...c, metadata: { ...c.metadata, token_endpoint_auth_method: method } }
+      : c,
+  );
 }

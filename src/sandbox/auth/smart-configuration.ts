@@ -11,6 +11,8 @@ export interface SmartConfigurationOptions {
   /** EHR launch (authorization code) supported; false for a backend-only server. */
   ehrLaunch: boolean;
   scopes: readonly string[];
+  /** `token_endpoint_auth_methods_supported` (default: client_secret_basic and private_key_jwt, what the sandbox registers). */
+  authMethods?: readonly string[];
 }
 
 /** CapabilityStatement.rest.security for a SMART-protected server (SMART App Launch 2.x §Conformance, oauth-uris). */
@@ -56,7 +58,7 @@ export function smartConfiguration(opts: SmartConfigurationOptions): Record<stri
     revocation_endpoint: `${issuer}/token/revocation`,
     ...(ehrLaunch ? { userinfo_endpoint: `${issuer}/me` } : {}),
     grant_types_supported: ehrLaunch ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_methods_supported: [...(opts.authMethods ?? ['client_secret_basic', 'private_key_jwt'])],
     token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     scopes_supported: [...opts.scopes],
     response_types_supported: ehrLaunch ? ['code'] : [],

@@ -39,6 +39,8 @@ export interface SmartProviderOptions {
   /** Path of the interaction route under the issuer (the EHR launcher completes it server-side). */
   interactionPath?: (uid: string) => string;
   accessTokenTtlSeconds?: number;
+  /** Registered first, so it wraps every other middleware (a dialect layer, src/sandbox/dialects). */
+  outermost?: (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>;
 }
 
 /** Non-clinical scopes the EHR server understands (SMART App Launch 2.x §Scopes). */
@@ -130,6 +132,7 @@ export function createSmartProvider(opts: SmartProviderOptions): { provider: Pro
 
   const provider = new Provider(opts.issuer, configuration);
   provider.on('server_error', (_ctx, err) => log.error({ err, issuer: opts.issuer }, 'sandbox authorization server error'));
+  if (opts.outermost) provider.use(opts.outermost as Parameters<Provider['use']>[0]);
 
   if (launches) {
     provider.use(async (ctx, next) => {

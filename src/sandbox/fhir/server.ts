@@ -12,7 +12,7 @@ import { createFhirHttpRouter } from './http.js';
 import { Mutex } from './mutex.js';
 import { DebouncedStateWriter, loadState } from './persistence.js';
 import { SandboxRepository, type ChangeInteraction } from './repository.js';
-import { matchDeliveries, prepareSubscription, RestHookNotifier } from './subscriptions.js';
+import { matchDeliveries, prepareSubscription, RestHookNotifier, type SubscriptionActivation } from './subscriptions.js';
 import { validateOnWrite } from './validate-on-write.js';
 
 export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
@@ -33,6 +33,10 @@ export interface SandboxFhirServerOptions {
   readonly security?: CapabilityStatementRestSecurity;
   /** Rest-hook delivery budget (defaults: 3 attempts, 0.25 s / 1 s apart, 5 s timeout each). */
   readonly restHook?: { attempts?: number; retryDelaysMs?: readonly number[]; timeoutMs?: number };
+  /** How `requested` rest-hook Subscriptions become active (default on-create; see src/sandbox/dialects). */
+  readonly subscriptionActivation?: SubscriptionActivation;
+  /** Delay before an `async` activation (ms, default 200). */
+  readonly subscriptionActivationDelayMs?: number;
 }
 
 export interface SandboxFhirServer {
@@ -61,7 +65,9 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
   ensureR4Definitions();
   const log = rootLogger.child({ module: 'sandbox-fhir', server: opts.name });
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
-  const repo = new SandboxRepository({ validate: validateOnWrite, prepare: prepareSubscription });
+  const activation = opts.subscriptionActivation ?? 'on-create';
+  const repo = new SandboxRepository({ validate: validateOnWrite, prepare: (r) => prepareSubscription(r, activation) });
+  const activations = new Set<NodeJS.Timeout>();
   const mutex = new Mutex();
   const context = new AsyncLocalStorage<Request>();
   const baseRouter = new FhirRouter();
@@ -94,6 +100,21 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
       }
     }
     notifier.enqueue(matchDeliveries(changes, repo.currentOfType('Subscription')));
+    if (activation === 'async') for (const c of changes) scheduleActivation(c.resource);
+  }
+
+  /** `async` activation: the server accepts a requested rest-hook Subscription a moment after storing it. */
+  function scheduleActivation(resource: Resource): void {
+    if (resource.resourceType !== 'Subscription' || resource.status !== 'requested' || resource.channel.type !== 'rest-hook' || !resource.id) return;
+    const id = resource.id;
+    const timer = setTimeout(() => {
+      activations.delete(timer);
+      void exclusive(async (r) => {
+        const sub = await r.readResource<Subscription>('Subscription', id).catch(() => undefined);
+        if (sub?.status === 'requested') await r.updateResource<Subscription>({ ...sub, status: 'active' });
+      }).catch((err: unknown) => log.warn({ err }, 'subscription activation failed'));
+    }, opts.subscriptionActivationDelayMs ?? 200);
+    activations.add(timer);
   }
 
   function exclusive<T>(fn: (r: SandboxRepository) => Promise<T>): Promise<T> {
@@ -149,6 +170,7 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
     },
     idle: () => notifier.idle(),
     async close() {
+      for (const t of activations) clearTimeout(t);
       await notifier.close();
       await writer?.flush();
     },

@@ -27,17 +27,23 @@ export interface RestHookNotifierOptions {
 }
 
 /**
- * Validates a Subscription before it is stored and activates a `requested` rest-hook one, as a
- * server does once it accepts the criteria (R4 subscription.html#lifecycle).
+ * When a `requested` rest-hook Subscription becomes `active` (R4 subscription.html#lifecycle): as it is stored
+ * (`on-create`), shortly after by the server (`async`), or only when the client itself sets `active` (`by-client`).
  */
-export function prepareSubscription(resource: Resource): void {
+export type SubscriptionActivation = 'on-create' | 'async' | 'by-client';
+
+/**
+ * Validates a Subscription before it is stored and, with `on-create`, activates a `requested` rest-hook one,
+ * as a server does once it accepts the criteria.
+ */
+export function prepareSubscription(resource: Resource, activation: SubscriptionActivation = 'on-create'): void {
   if (resource.resourceType !== 'Subscription') return;
   try {
     parseSearchRequest(resource.criteria);
   } catch {
     throw new OperationOutcomeError(badRequest(`Invalid Subscription.criteria: ${resource.criteria}`, 'Subscription.criteria'));
   }
-  if (resource.status === 'requested' && resource.channel.type === 'rest-hook') resource.status = 'active';
+  if (activation === 'on-create' && resource.status === 'requested' && resource.channel.type === 'rest-hook') resource.status = 'active';
 }
 
 /** The deliveries owed for committed changes: creates and updates matching an active rest-hook Subscription. */

@@ -6,6 +6,7 @@ import {
   addPending,
   authorizationParams,
   checkLaunchParam,
+  launchErrorFor,
   launchSessionFrom,
   matchCallback,
   MAX_OPEN_LAUNCHES,
@@ -101,9 +102,39 @@ describe('SMART launch steps', () => {
   it('builds the server-side session from the token response and needs a patient', () => {
     const s = launchSessionFrom(pending(), { access_token: 'A', refresh_token: 'R', expires_in: 600, scope: 'x', patient: 'pat-1', need_patient_banner: false }, 'https://ehr.example/fhir/Practitioner/gp-1', 5000);
     expect(s).to.include({ patient: 'pat-1', accessToken: 'A', refreshToken: 'R', expiresAt: 605_000, needPatientBanner: false, fhirUser: 'https://ehr.example/fhir/Practitioner/gp-1' });
-    expect(launchSessionFrom(pending(), { access_token: 'A', patient: 'p' }, undefined, 0).needPatientBanner, 'banner by default').to.equal(true);
-    expect(code(() => launchSessionFrom(pending(), { access_token: 'A' }, undefined, 0))).to.equal('ERR_SMART_LAUNCH_FAILED 400');
-    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: '../x' }, undefined, 0))).to.equal('ERR_SMART_LAUNCH_FAILED 400');
+    expect(launchSessionFrom(pending(), { access_token: 'A', patient: 'p' }, 'Practitioner/gp-1', 0).needPatientBanner, 'banner by default').to.equal(true);
+    expect(code(() => launchSessionFrom(pending(), { access_token: 'A' }, 'Practitioner/gp-1', 0))).to.equal('ERR_SMART_LAUNCH_FAILED 400');
+    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: '../x' }, 'Practitioner/gp-1', 0))).to.equal('ERR_SMART_LAUNCH_FAILED 400');
+  });
+
+  it('never makes up a requester: no fhirUser is refused unless a fallback requester is configured', () => {
+    // Before: a launch without fhirUser was accepted and referrals named `Practitioner/unknown`.
+    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: 'p' }, undefined, 0))).to.equal('ERR_SMART_NO_USER 400');
+    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: 'p', fhirUser: 'Patient/p' }, undefined, 0)), 'a patient is not a referrer').to.equal('ERR_SMART_NO_USER 400');
+    const fromTokenResponse = launchSessionFrom(pending(), { access_token: 'A', patient: 'p', fhirUser: 'PractitionerRole/r1' }, undefined, 0);
+    expect(fromTokenResponse).to.include({ fhirUser: 'PractitionerRole/r1' });
+    expect(fromTokenResponse.fhirUserIsFallback).to.equal(undefined);
+    const fallback = launchSessionFrom(pending(), { access_token: 'A', patient: 'p' }, undefined, 0, { fallbackRequester: 'PractitionerRole/duty' });
+    expect(fallback).to.include({ fhirUser: 'PractitionerRole/duty', fhirUserIsFallback: true });
+  });
+
+  it('names the cause of every OAuth error and keeps the server’s words for the log', () => {
+    const at = (error: string, d?: string, where: 'authorization' | 'token' = 'token') => {
+      const e = launchErrorFor({ error, ...(d ? { error_description: d } : {}) }, where);
+      return `${e.code} ${e.httpStatus}`;
+    };
+    expect(at('invalid_client', 'client authentication failed')).to.equal('ERR_SMART_INVALID_CLIENT 502');
+    expect(at('unauthorized_client', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_CLIENT 400');
+    expect(at('invalid_request', 'redirect_uri did not match any of the client\'s registered redirect_uris')).to.equal('ERR_SMART_REDIRECT_URI 400');
+    expect(at('invalid_grant', 'Invalid redirect uri')).to.equal('ERR_SMART_REDIRECT_URI 400');
+    expect(at('invalid_scope', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_SCOPE 400');
+    expect(at('access_denied', undefined, 'authorization')).to.equal('ERR_SMART_ACCESS_DENIED 403');
+    expect(at('invalid_grant', 'code expired')).to.equal('ERR_SESSION_EXPIRED 400');
+    expect(at('server_error')).to.equal('ERR_SMART_TOKEN_REFUSED 502');
+    const e = launchErrorFor({ error: 'invalid_client', error_description: 'x'.repeat(900) }, 'token');
+    expect(e.details).to.include({ oauthError: 'invalid_client' });
+    expect(String(e.details?.oauthErrorDescription)).to.have.length(500);
+    expect(code(() => matchCallback({ error: 'invalid_scope', error_description: 'patient/Flag.r not allowed', state: 'S1' }, [pending()], 1_000_001))).to.equal('ERR_SMART_INVALID_SCOPE 400');
   });
 
   it('refreshes a minute before expiry', () => {
@@ -129,6 +160,16 @@ describe('SMART launch steps', () => {
     for (const c of ['ERR_SMART_ACCESS_DENIED', 'ERR_SMART_STATE_MISMATCH', 'ERR_SESSION_EXPIRED', 'ERR_FHIR_UNREACHABLE'] as const) {
       expect(renderErrorPage(c)).to.match(/Open SP Link again|Try again|Close this window/);
     }
+    // Each cause has its own page saying who must act: the GP, or the practice's IT.
+    const it = ['ERR_SMART_INVALID_CLIENT', 'ERR_SMART_REDIRECT_URI', 'ERR_SMART_INVALID_SCOPE', 'ERR_SMART_TOKEN_REFUSED', 'ERR_SMART_NO_USER', 'ERR_SMART_ISS_NOT_ALLOWED'] as const;
+    const titles = new Set<string>();
+    for (const c of it) {
+      const html = renderErrorPage(c);
+      expect(html, c).to.contain('data-who="it"').and.contain('IT support');
+      titles.add(/<h1[^>]*>([^<]+)</.exec(html)![1]!);
+    }
+    expect(titles.size, 'one page per cause').to.equal(it.length);
+    expect(renderErrorPage('ERR_SMART_ACCESS_DENIED')).to.contain('data-who="gp"');
   });
 
   it('keeps a browser’s open launches newest last, closing the oldest beyond the limit', () => {
