@@ -3,8 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
 import { startSystem, type System } from '../../src/system.js';
+
+/** The configuration file as parsed YAML, typed loosely enough to edit sections in tests. */
+export type RawConfig = Record<string, unknown> & {
+  sandbox: Record<string, unknown>;
+  reconcile: Record<string, unknown>;
+  tenants: Record<string, Record<string, unknown>>[];
+  linkWorkerEndpoints: Record<string, Record<string, unknown>>[];
+};
 
 export interface TestSystem extends System {
   dataDir: string;
@@ -16,7 +25,15 @@ export interface TestSystem extends System {
  * passes its own `dataDir` (kept on stop: it owns it) and the `port` of the first start.
  */
 export async function startTestSystem(
-  options: { env?: NodeJS.ProcessEnv; background?: boolean; configFile?: string; dataDir?: string; port?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    background?: boolean;
+    configFile?: string;
+    dataDir?: string;
+    port?: number;
+    /** Changes the configuration file's content (before `${…}` substitution and validation), e.g. sandbox dialects. */
+    edit?: (raw: RawConfig) => void;
+  } = {},
 ): Promise<TestSystem> {
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
@@ -27,7 +44,13 @@ export async function startTestSystem(
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'sp-link-test-')));
   const file = options.configFile ?? path.resolve('config/default.yaml');
   const env = { ...process.env, PORT: String(port), SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATABASE_URL: '', ...options.env };
-  const config = parseConfig(await readFile(file, 'utf8'), file, env);
+  let text = await readFile(file, 'utf8');
+  if (options.edit) {
+    const raw = parseYaml(text) as RawConfig;
+    options.edit(raw);
+    text = stringifyYaml(raw);
+  }
+  const config = parseConfig(text, file, env);
   const system = await startSystem({ config, server, background: options.background ?? true });
   return {
     ...system,
