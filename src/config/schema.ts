@@ -114,6 +114,14 @@ export const linkWorkerEndpointSchema = z
       .object({
         /** Create and maintain a rest-hook Subscription where the endpoint supports it. */
         enabled: z.boolean().default(true),
+        /** How long the server gets to activate a `requested` Subscription before SP Link sets it `active` itself (default 5). */
+        activationWaitSeconds: z.number().int().min(0).max(300).optional(),
+        /**
+         * A Task change found by polling this long after it happened, with no notification since, means notifications
+         * are not arriving: SP Link says so (metric, log, status), relies on polling and re-requests the Subscription
+         * (default 120).
+         */
+        notificationTimeoutSeconds: z.number().int().min(10).max(86_400).optional(),
       })
       .strict()
       .default({ enabled: true }),
@@ -182,6 +190,8 @@ export const configSchema = z
         webhookSecret: secret,
         /** What happens to the referral when the Task fails: revoke it, or leave it unchanged. */
         failedTaskRevokesReferral: z.boolean().default(true),
+        /** Change-feed runs of one endpoint failing in a row that raise its alert (metric, log line, status). */
+        alertAfterFailedRuns: z.number().int().min(1).max(1000).default(5),
       })
       .strict(),
     workspace: z

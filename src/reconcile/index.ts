@@ -8,12 +8,12 @@ import type { Config } from '../config/schema.js';
 import type { HealthRegistry } from '../observability/health.js';
 import { logger as rootLogger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import type { FeedDeps, RunProgress, RunResult } from './feed/change-feed.js';
+import { describeFailure, type FeedDeps, type RunProgress, type RunResult } from './feed/change-feed.js';
 import { EndpointWorker } from './feed/endpoint-worker.js';
 import { ensureSubscription, type SubscriptionState } from './feed/subscriptions.js';
 import { adminRouter } from './http/admin-router.js';
 import { webhookRouter } from './http/webhook-router.js';
-import { reconcileMetrics } from './metrics.js';
+import { reconcileMetrics, setAlertThreshold } from './metrics.js';
 import { outbox as outboxStore, runOutbox, type Outbox, type OutboxDeps, type OutboxRunResult } from './outbox/index.js';
 import { replayAll, replayDeadLetter, type ReplayDeps, type ReplayResult } from './replay.js';
 import { buildRuntimes, type EndpointRuntime, type ValidateFn } from './runtime.js';
@@ -96,6 +96,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
   const validate = ctx.validate ?? defaultValidate;
   const instanceId = ctx.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const runtimes: Map<string, EndpointRuntime> = await buildRuntimes(config, { logger: log, retry: tuning.retry });
+  setAlertThreshold(config.reconcile.alertAfterFailedRuns);
   const feedDeps: FeedDeps = {
     db, validate, logger: log, instanceId,
     maxAttempts: config.reconcile.maxAttempts,
@@ -103,6 +104,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     leaseTtlMs: tuning.leaseTtlMs,
     skewSeconds: config.reconcile.skewSeconds,
     pageSize: config.reconcile.pageSize,
+    alertAfterFailedRuns: config.reconcile.alertAfterFailedRuns,
     afterEhrWrite: ctx.afterEhrWrite,
     onRequest: ctx.onRequest,
   };
@@ -124,13 +126,25 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
 
   const ensureSubscriptions = async (): Promise<Record<string, SubscriptionState | string>> => {
     const out: Record<string, SubscriptionState | string> = {};
-    for (const rt of runtimes.values()) {
+    for (const w of workers.values()) {
+      const rt = w.rt;
       try {
-        out[rt.id] = await ensureSubscription(rt, { publicUrl: config.server.publicUrl, secret: config.reconcile.webhookSecret, validate, log });
+        const check = await ensureSubscription(rt, {
+          publicUrl: config.server.publicUrl,
+          secret: config.reconcile.webhookSecret,
+          validate,
+          log,
+          activationWaitMs: (rt.config.subscriptions.activationWaitSeconds ?? 5) * 1000,
+          renew: w.notifications.needsRenewal(),
+        });
+        out[rt.id] = check.state;
+        if (w.notifications.ensured(check, Date.now())) w.fellBack();
+        else reconcileMetrics.notificationsActive.set({ endpoint: rt.id }, w.notifications.status().mode === 'active' ? 1 : 0);
       } catch (err) {
         reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'subscription' });
         log.warn({ err, endpoint: rt.id }, 'could not maintain the rest-hook subscription; polling continues');
         out[rt.id] = `error: ${(err as Error).message}`;
+        if (config.linkWorkerEndpoints.find((e) => e.id === rt.id)?.subscriptions.enabled && w.notifications.upkeepFailed((err as Error).message, Date.now())) w.fellBack();
       }
     }
     return out;
@@ -170,22 +184,27 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       ...replayDeps,
       adminToken: config.admin.token,
       logger: log,
+      alertAfterFailedRuns: config.reconcile.alertAfterFailedRuns,
       control: { runOnce: () => reconciler.runOnce(), backfill: (since, onProgress) => reconciler.backfill(since, onProgress) },
     }),
     outbox,
     instanceId,
     async runOnce() {
+      // Each endpoint on its own: one that fails is reported as such and the others still run.
       const endpoints: Record<string, RunResult> = {};
-      for (const w of workers.values()) endpoints[w.rt.id] = await w.poll({ trigger: 'once' });
-      const ob = await outboxPass();
-      await refreshDeadLetterGauge();
+      for (const w of workers.values()) endpoints[w.rt.id] = await isolated(w.rt.id, () => w.poll({ trigger: 'once' }));
+      const ob = await outboxPass().catch((err: unknown): OutboxRunResult => {
+        log.error({ err }, 'outbox pass failed');
+        reconcileMetrics.failures.inc({ endpoint: 'outbox', stage: 'outbox' });
+        return { delivered: 0, discarded: 0, retried: 0, deadLettered: 0, resolvedFromEhr: 0, error: describeFailure(err) };
+      });
+      await refreshDeadLetterGauge().catch(() => undefined);
       return { endpoints, outbox: ob };
     },
     async backfill(since, onProgress) {
       const out: Record<string, RunResult> = {};
       for (const w of workers.values()) {
-        const r = await w.poll({ trigger: 'backfill', since, onProgress: (p) => onProgress?.(w.rt.id, p) });
-        out[w.rt.id] = r;
+        out[w.rt.id] = await isolated(w.rt.id, () => w.poll({ trigger: 'backfill', since, onProgress: (p) => onProgress?.(w.rt.id, p) }));
       }
       return out;
     },
@@ -211,6 +230,17 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     },
   };
   return reconciler;
+
+  /** A run that threw (it should not: the feed records its own failures) still yields a failed result, counted and logged. */
+  async function isolated(endpointId: string, run: () => Promise<RunResult>): Promise<RunResult> {
+    try {
+      return await run();
+    } catch (err) {
+      log.error({ err, endpoint: endpointId }, 'reconcile run failed');
+      reconcileMetrics.failures.inc({ endpoint: endpointId, stage: 'feed' });
+      return { status: 'stopped-on-failure', processed: 0, applied: 0, duplicates: 0, deadLettered: 0, failed: 0, error: describeFailure(err) };
+    }
+  }
 
   function notify(endpointId: string, taskIds: readonly string[]): boolean {
     const w = workers.get(endpointId);

@@ -16,8 +16,26 @@ export function lagSeconds(endpointId: string): number {
 }
 
 const knownEndpoints = new Set<string>();
+const failedRuns = new Map<string, number>();
+let alertThreshold = 5;
 export function registerEndpoint(endpointId: string): void {
   knownEndpoints.add(endpointId);
+}
+
+/** The number of failed runs in a row that raises an endpoint's alert (config reconcile.alertAfterFailedRuns). */
+export function setAlertThreshold(n: number): void {
+  alertThreshold = n;
+}
+
+/** Records how many runs of an endpoint have failed in a row (0 after one that caught up); drives the alert. */
+export function reportFailedRuns(endpointId: string, n: number): void {
+  failedRuns.set(endpointId, n);
+  reconcileMetrics.consecutiveFailedRuns.set({ endpoint: endpointId }, n);
+}
+
+/** True while the endpoint's alert is raised. */
+export function alertRaised(endpointId: string): boolean {
+  return (failedRuns.get(endpointId) ?? 0) >= alertThreshold;
 }
 
 export const reconcileMetrics = {
@@ -44,7 +62,7 @@ export const reconcileMetrics = {
   }),
   failures: new Counter({
     name: 'sp_link_reconcile_failures_total',
-    help: 'Transient failures (retried later), by stage (feed, write, outbox, subscription).',
+    help: 'Failures, by stage (feed, notification, write, task, outbox, subscription): every failure counts, retried or dead-lettered.',
     labelNames: ['endpoint', 'stage'] as const,
     registers: [metricsRegistry],
   }),
@@ -53,6 +71,21 @@ export const reconcileMetrics = {
     help: 'Items parked as dead letters, by kind (task-version, outbox).',
     labelNames: ['endpoint', 'kind'] as const,
     registers: [metricsRegistry],
+  }),
+  consecutiveFailedRuns: new Gauge({
+    name: 'sp_link_reconcile_consecutive_failed_runs',
+    help: 'Change-feed runs of the endpoint that failed in a row (0 after a run that caught up).',
+    labelNames: ['endpoint'] as const,
+    registers: [metricsRegistry],
+  }),
+  endpointAlert: new Gauge({
+    name: 'sp_link_reconcile_endpoint_alert',
+    help: '1 while the endpoint has failed reconcile.alertAfterFailedRuns runs in a row, else 0: page someone.',
+    labelNames: ['endpoint'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      for (const id of knownEndpoints) this.set({ endpoint: id }, alertRaised(id) ? 1 : 0);
+    },
   }),
   openDeadLetters: new Gauge({
     name: 'sp_link_reconcile_dead_letters_open',
@@ -71,6 +104,18 @@ export const reconcileMetrics = {
     name: 'sp_link_reconcile_notifications_total',
     help: 'Rest-hook notifications received, by result (accepted, unauthorized, unknown-endpoint).',
     labelNames: ['endpoint', 'result'] as const,
+    registers: [metricsRegistry],
+  }),
+  subscriptionFallbacks: new Counter({
+    name: 'sp_link_reconcile_subscription_fallbacks_total',
+    help: 'Times an endpoint fell back to polling because rest-hook notifications were not arriving.',
+    labelNames: ['endpoint'] as const,
+    registers: [metricsRegistry],
+  }),
+  notificationsActive: new Gauge({
+    name: 'sp_link_reconcile_notifications_active',
+    help: '1 while the endpoint has an active Subscription whose notifications arrive, else 0 (polling carries it).',
+    labelNames: ['endpoint'] as const,
     registers: [metricsRegistry],
   }),
   outbox: new Counter({

@@ -17,7 +17,7 @@ export interface ReplayResult {
   readonly note: string;
 }
 
-const TASK_REF = /^Task\/([A-Za-z0-9\-.]{1,64})\/_history\/(\d+)$/;
+const TASK_REF = /^Task\/([A-Za-z0-9\-.]{1,64})\/_history\/([A-Za-z0-9\-.]{1,64})$/;
 
 /**
  * Replays one dead letter: a Task version is re-fetched (its current version) and reconciled again,

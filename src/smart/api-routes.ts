@@ -63,7 +63,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   async function referralDeps(rl: RequestLaunch): Promise<{ rd: ReferralDeps; who: LaunchIdentity; tenant: TenantConfig }> {
     const { launch, tenant } = rl;
     // Never a made-up requester: a launch that does not know its user cannot refer (launch-steps.ts).
-    if (!launch.fhirUser) throw new SpLinkError('ERR_SMART_NO_USER', 'SP Link could not tell who you are. Open SP Link again from the patient record; if this keeps happening, tell IT support.', 403);
+    if (!launch.fhirUser) throw new SpLinkError('ERR_SMART_NO_USER', { message: 'SP Link could not tell who you are. Open SP Link again from the patient record; if this keeps happening, tell IT support.' });
     const endpoint = endpointFor(tenant);
     const rd: ReferralDeps = {
       ehr: ehrFor(rl),

@@ -30,7 +30,7 @@ export interface EngineDeps {
 /** A Task version that could not be applied for now (transient); it holds the cursor back. */
 export interface Failed {
   readonly taskId: string;
-  readonly version: number;
+  readonly version: string;
   readonly lastUpdated: string;
   readonly error: string;
 }
@@ -41,6 +41,8 @@ export interface BatchOutcome {
   deadLettered: number;
   failed: Failed[];
   ehrWrites: number;
+  /** meta.lastUpdated of the oldest version in the batch that was new (not a duplicate): how late polling found it. */
+  oldestNew?: string;
 }
 
 const BAD_CODE = 'ERR_RECONCILE_BAD_INPUT';
@@ -60,22 +62,32 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   const m = reconcileMetrics;
   const seen = new Set<string>();
   const unique = tasks.filter((t) => {
-    const k = versionKey(t.id ?? '', Number(t.meta?.versionId));
+    const k = versionKey(t.id ?? '', t.meta?.versionId ?? '');
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
   const done = opts.force
     ? new Set<string>()
-    : await alreadyApplied(deps.db, rt.id, unique.filter((t) => t.id && t.meta?.versionId).map((t) => ({ taskId: t.id!, version: Number(t.meta!.versionId) })));
+    : await alreadyApplied(deps.db, rt.id, unique.filter((t) => t.id && t.meta?.versionId).map((t) => ({ taskId: t.id!, version: t.meta!.versionId! })));
   const items: Item[] = [];
   const bad: { raw: Task; parsed?: ParsedTask; bad: BadInput }[] = [];
   for (const raw of unique) {
-    if (done.has(versionKey(raw.id ?? '', Number(raw.meta?.versionId)))) {
+    if (done.has(versionKey(raw.id ?? '', raw.meta?.versionId ?? ''))) {
       out.duplicates++;
       continue;
     }
-    const p = parseTask(raw, rt.topology);
+    const at = raw.meta?.lastUpdated;
+    if (at && (out.oldestNew === undefined || Date.parse(at) < Date.parse(out.oldestNew))) out.oldestNew = at;
+    let p: ReturnType<typeof parseTask>;
+    try {
+      p = parseTask(raw, rt.topology);
+    } catch (err) {
+      // One Task SP Link cannot handle is parked with its cause; the rest of the batch goes on.
+      deps.logger.error({ err, endpoint: rt.id, taskId: raw.id }, 'unexpected failure parsing a task version');
+      bad.push({ raw, bad: unexpected(raw, err) });
+      continue;
+    }
     if (p.ok) items.push({ raw, parsed: p.task });
     else bad.push({ raw, bad: p.bad });
   }
@@ -102,9 +114,14 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
         for (const v of versions) bad.push({ raw: v.task, parsed: v, bad: { kind: 'focus-not-found', reason: `Task/${v.id}/_history/${v.version}: focus ServiceRequest/${v.serviceRequestId} does not exist in EHR ${v.tenantId}` } });
         continue;
       }
-      const planned = planUnit(versions, unitInputs(rt, ctx, first.tenantId, sr, tracks.get(taskId)));
-      for (const b of planned.bad) bad.push({ raw: b.task.task, parsed: b.task, bad: b.bad });
-      if (planned.unit) units.push(planned.unit);
+      try {
+        const planned = planUnit(versions, unitInputs(rt, ctx, first.tenantId, sr, tracks.get(taskId)));
+        for (const b of planned.bad) bad.push({ raw: b.task.task, parsed: b.task, bad: b.bad });
+        if (planned.unit) units.push(planned.unit);
+      } catch (err) {
+        deps.logger.error({ err, endpoint: rt.id, taskId }, 'unexpected failure planning a task');
+        for (const v of versions) bad.push({ raw: v.task, parsed: v, bad: unexpected(v.task, err) });
+      }
     }
     results = await writeAll(deps, rt, ctx, units);
     await deps.afterEhrWrite?.();
@@ -189,24 +206,35 @@ async function failAll(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, vers
 async function parkBad(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, bad: { raw: Task; parsed?: ParsedTask; bad: BadInput }[], out: BatchOutcome): Promise<void> {
   for (const b of bad) {
     deps.logger.warn({ endpoint: rt.id, kind: b.bad.kind, reason: b.bad.reason }, 'task version dead-lettered');
-    await park(deps, rt, lease, b.raw, b.parsed, { code: `${BAD_CODE}:${b.bad.kind}`, reason: b.bad.reason, attempts: 1 });
+    reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'task' });
+    const code = b.bad.kind === 'internal-error' ? 'ERR_INTERNAL' : `${BAD_CODE}:${b.bad.kind}`;
+    await park(deps, rt, lease, b.raw, b.parsed, { code, reason: b.bad.reason, attempts: 1 });
     out.deadLettered++;
   }
+}
+
+/** A Task version whose handling threw: parked with the cause, logged with the stack for whoever fixes SP Link. */
+function unexpected(raw: Task, err: unknown): BadInput {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    kind: 'internal-error',
+    reason: `Task/${raw.id ?? 'unknown'}/_history/${raw.meta?.versionId ?? 'unknown'}: SP Link could not process this version (unexpected error: ${message.slice(0, 500)}); replay it once SP Link is fixed`,
+  };
 }
 
 async function park(
   deps: EngineDeps, rt: EndpointRuntime, lease: Lease, raw: Task, parsed: ParsedTask | undefined,
   e: { code: string; reason: string; attempts: number; firstSeen?: string },
 ): Promise<void> {
-  const version = Number(raw.meta?.versionId);
-  const sourceRef = `Task/${raw.id ?? 'unknown'}/_history/${Number.isInteger(version) ? version : 'unknown'}`;
+  const version = typeof raw.meta?.versionId === 'string' && /^[A-Za-z0-9\-.]{1,64}$/.test(raw.meta.versionId) ? raw.meta.versionId : undefined;
+  const sourceRef = `Task/${raw.id ?? 'unknown'}/_history/${version ?? 'unknown'}`;
   await deps.db.transaction(async (tx) => {
     await assertLease(tx, lease);
     await upsertDeadLetter(tx, {
       kind: 'task-version', endpointId: rt.id, tenantId: parsed?.tenantId, sourceRef,
       errorCode: e.code, reason: e.reason, attempts: e.attempts, firstSeen: e.firstSeen, payload: raw,
     });
-    if (raw.id && Number.isInteger(version)) await recordDurable(tx, rt.id, [{ taskId: raw.id, version, outcome: 'dead-lettered' }]);
+    if (raw.id && version) await recordDurable(tx, rt.id, [{ taskId: raw.id, version, outcome: 'dead-lettered' }]);
   });
   reconcileMetrics.deadLetters.inc({ endpoint: rt.id, kind: 'task-version' });
   reconcileMetrics.tasksProcessed.inc({ endpoint: rt.id, outcome: 'dead-lettered' });

@@ -38,7 +38,7 @@ export interface UnitPlan {
  * union of creates by identifier, the latest cancellation. A bad version is set aside; the rest go on.
  */
 export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): UnitPlan {
-  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const sorted = [...versions].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   const bad: { task: ParsedTask; bad: BadInput }[] = [];
   const good: ParsedTask[] = [];
   const creates = new Map<string, Effect>();

@@ -1,6 +1,6 @@
 import type { Task } from '@medplum/fhirtypes';
 import { FhirError } from '../../fhir/errors.js';
-import { markCaughtUp, reconcileMetrics } from '../metrics.js';
+import { markCaughtUp, reconcileMetrics, reportFailedRuns } from '../metrics.js';
 import { sweepRevocations } from './revocations.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { processBatch, type EngineDeps } from '../engine/process-batch.js';
@@ -13,6 +13,8 @@ export interface FeedDeps extends EngineDeps {
   readonly leaseTtlMs: number;
   readonly skewSeconds: number;
   readonly pageSize: number;
+  /** Consecutive failed runs of an endpoint that raise its alert (metric sp_link_reconcile_endpoint_alert). */
+  readonly alertAfterFailedRuns: number;
 }
 
 export interface RunProgress {
@@ -39,6 +41,8 @@ export interface RunResult {
   failed: number;
   cursor?: string;
   error?: string;
+  /** meta.lastUpdated of the oldest Task change this run was first to see (for notification health). */
+  oldestNew?: string;
 }
 
 /** Passes over the feed restart when paging shifted under us; past this many the next run carries on. */
@@ -82,6 +86,7 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
       result.status = 'caught-up';
       markCaughtUp(rt.id, startedAt);
       await recordRun(deps.db, rt.id, { ok: true });
+      reportFailedRuns(rt.id, 0);
     } else {
       await recordFailure(deps, rt.id, row.consecutiveFailures, result.error ?? 'failed');
     }
@@ -91,12 +96,14 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
       result.status = 'lease-lost';
       return result;
     }
-    if (!(err instanceof FhirError)) throw err;
-    // The feed itself failed (endpoint down): nothing after the cursor was applied; back off and retry.
+    // The run failed as a whole (endpoint down, or something unexpected): nothing after the cursor was applied.
+    // It is recorded like any failed run, never thrown: one endpoint's failure must not fail another's run.
     result.status = 'stopped-on-failure';
-    result.error = err.message;
-    const row = await readCursor(deps.db, rt.id);
-    await recordFailure(deps, rt.id, row.consecutiveFailures, err.message);
+    result.error = describeFailure(err);
+    if (!(err instanceof FhirError)) deps.logger.error({ err, endpoint: rt.id }, 'unexpected change-feed failure');
+    await recordFailure(deps, rt.id, (await readCursor(deps.db, rt.id).catch(() => ({ consecutiveFailures: 0 }))).consecutiveFailures, result.error).catch(
+      (e: unknown) => deps.logger.error({ err: e, endpoint: rt.id }, 'could not record the failed run'),
+    );
     return result;
   } finally {
     keeper.stop();
@@ -111,9 +118,21 @@ export function runBackoffMs(consecutiveFailures: number, random: () => number =
   return Math.floor(cap * (0.5 + 0.5 * random()));
 }
 
+/** An operator-readable cause: FHIR errors say what failed where; anything else is named as unexpected. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof FhirError) return err.message;
+  const message = err instanceof Error ? err.message : String(err);
+  return `unexpected error (see the log): ${message}`.slice(0, 2000);
+}
+
 async function recordFailure(deps: FeedDeps, endpointId: string, previousFailures: number, error: string): Promise<void> {
   reconcileMetrics.failures.inc({ endpoint: endpointId, stage: 'feed' });
-  await recordRun(deps.db, endpointId, { ok: false, error, retryInMs: runBackoffMs(previousFailures) });
+  reportFailedRuns(endpointId, previousFailures + 1);
+  const failures = await recordRun(deps.db, endpointId, { ok: false, error, retryInMs: runBackoffMs(previousFailures) });
+  reportFailedRuns(endpointId, failures);
+  if (failures === deps.alertAfterFailedRuns) {
+    deps.logger.error({ endpoint: endpointId, consecutiveFailures: failures, error }, 'link-worker endpoint has failed every run in a row: alert raised');
+  }
 }
 
 type PassResult = { kind: 'done' } | { kind: 'failed' } | { kind: 'restart'; from: string };
@@ -137,6 +156,7 @@ async function onePass(
     }
     const out = await processBatch(deps, rt, lease, tasks);
     result.processed += tasks.length;
+    if (out.oldestNew && (!result.oldestNew || Date.parse(out.oldestNew) < Date.parse(result.oldestNew))) result.oldestNew = out.oldestNew;
     onTotal(undefined);
     result.applied += out.applied;
     result.duplicates += out.duplicates;
@@ -201,8 +221,10 @@ async function underLease(deps: FeedDeps, rt: EndpointRuntime, fn: (lease: Lease
     return result;
   } catch (err) {
     if (err instanceof LeaseLostError) return { ...result, status: 'lease-lost' };
-    if (err instanceof FhirError) return { ...result, status: 'stopped-on-failure', error: err.message };
-    throw err;
+    reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'notification' });
+    if (!(err instanceof FhirError)) deps.logger.error({ err, endpoint: rt.id }, 'unexpected failure reconciling notified Tasks');
+    // The Tasks are left to the change feed, which records the failure if it persists.
+    return { ...result, status: 'stopped-on-failure', error: describeFailure(err) };
   } finally {
     keeper.stop();
     await releaseLease(deps.db, lease).catch(() => undefined);

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { HealthRegistry } from '../../observability/health.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { readCursor } from '../store/cursors.js';
-import { lagSeconds, registerEndpoint } from '../metrics.js';
+import { alertRaised, lagSeconds, reconcileMetrics, registerEndpoint } from '../metrics.js';
+import { SubscriptionMonitor } from './subscription-monitor.js';
 import { processTaskIds, processTaskVersions, runEndpoint, type FeedDeps, type RunOptions, type RunResult } from './change-feed.js';
 
 /** How long notified Task ids are gathered before one fetch (latency vs. requests per Task). */
@@ -19,6 +20,8 @@ export class EndpointWorker {
   private pendingPoll = false;
   private gatherTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Whether this endpoint's notifications arrive (upkeep and the feed report to it). */
+  readonly notifications: SubscriptionMonitor;
 
   constructor(
     private readonly deps: FeedDeps,
@@ -27,6 +30,7 @@ export class EndpointWorker {
     private readonly health?: HealthRegistry,
   ) {
     registerEndpoint(rt.id);
+    this.notifications = new SubscriptionMonitor((rt.config.subscriptions.notificationTimeoutSeconds ?? 120) * 1000, Date.now());
   }
 
   /** Runs work after whatever is queued for this endpoint. */
@@ -49,13 +53,29 @@ export class EndpointWorker {
     if (o.trigger === 'schedule' || o.trigger === 'notification') this.pendingPoll = true;
     return this.enqueue(async () => {
       this.pendingPoll = false;
-      return this.observe(() => runEndpoint(this.deps, this.rt, o));
+      const r = await this.observe(() => runEndpoint(this.deps, this.rt, o));
+      if ((o.trigger === 'schedule' || o.trigger === 'once') && this.notifications.polledChanges(r.oldestNew, Date.now())) this.fellBack();
+      return r;
     });
+  }
+
+  /** Notifications are not arriving: say so once; polling carries the endpoint and upkeep re-requests the Subscription. */
+  fellBack(): void {
+    const s = this.notifications.status();
+    reconcileMetrics.subscriptionFallbacks.inc({ endpoint: this.rt.id });
+    reconcileMetrics.notificationsActive.set({ endpoint: this.rt.id }, 0);
+    this.log.warn({ endpoint: this.rt.id, detail: s.detail, lastNotificationAt: s.lastNotificationAt }, 'rest-hook notifications are not arriving: falling back to polling');
   }
 
   /** A rest-hook notification named these Tasks: fetch and reconcile them shortly, in one batch. */
   notified(taskIds: readonly string[]): void {
     if (this.stopped) return;
+    const wasActive = this.notifications.status().mode === 'active';
+    this.notifications.notified(Date.now());
+    if (!wasActive) {
+      reconcileMetrics.notificationsActive.set({ endpoint: this.rt.id }, 1);
+      this.log.info({ endpoint: this.rt.id }, 'rest-hook notifications arriving');
+    }
     if (taskIds.length === 0) {
       // An empty ("ping") notification says only that something changed.
       void this.poll({ trigger: 'notification' }).catch((err: unknown) => this.log.error({ err }, 'notification poll failed'));
@@ -102,12 +122,14 @@ export class EndpointWorker {
 
   private report(r: RunResult): void {
     const lag = Math.round(lagSeconds(this.rt.id));
+    // Detail only: an external endpoint's trouble never makes this instance unready (the check is not critical).
+    const notifications = `notifications: ${this.notifications.status().mode}`;
     switch (r.status) {
       case 'caught-up':
-        this.health?.report(`reconcile:${this.rt.id}`, 'up', `caught up; lag ${lag}s`);
+        this.health?.report(`reconcile:${this.rt.id}`, 'up', `caught up; lag ${lag}s; ${notifications}`);
         break;
       case 'stopped-on-failure':
-        this.health?.report(`reconcile:${this.rt.id}`, 'down', `retrying after failure (lag ${lag}s): ${r.error ?? 'unknown error'}`);
+        this.health?.report(`reconcile:${this.rt.id}`, 'down', `${alertRaised(this.rt.id) ? 'ALERT: failing every run; ' : ''}retrying after failure (lag ${lag}s; ${notifications}): ${r.error ?? 'unknown error'}`);
         break;
       case 'busy':
       case 'lease-lost':

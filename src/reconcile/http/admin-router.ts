@@ -6,13 +6,15 @@ import type { Db } from '../../store/db.js';
 import { replayAll, replayDeadLetter, type ReplayDeps } from '../replay.js';
 import type { RunProgress } from '../feed/change-feed.js';
 import { readAllCursors } from '../store/cursors.js';
-import { getDeadLetter, listDeadLetters, type DeadLetterStatus } from '../store/dead-letters.js';
+import { countOpenDeadLetters, getDeadLetter, listDeadLetters, type DeadLetterStatus } from '../store/dead-letters.js';
 import { bearerToken, secretMatches } from './secret.js';
 
 export interface AdminDeps extends ReplayDeps {
   readonly db: Db;
   readonly adminToken: string;
   readonly logger: Logger;
+  /** Failed runs in a row that raise an endpoint's alert. */
+  readonly alertAfterFailedRuns: number;
   readonly control: {
     runOnce(): Promise<unknown>;
     backfill(since: string, onProgress: (endpointId: string, p: RunProgress) => void): Promise<unknown>;
@@ -74,7 +76,7 @@ export function adminRouter(deps: AdminDeps): Router {
   });
 
   router.get('/admin/api/reconcile/status', async (_req, res) => {
-    res.json({ endpoints: await readAllCursors(deps.db) });
+    res.json({ endpoints: await endpointStatus(deps) });
   });
 
   router.post('/admin/api/reconcile/run', async (_req, res) => {
@@ -97,4 +99,18 @@ export function adminRouter(deps: AdminDeps): Router {
   });
   router.use('/admin/api', apiErrorHandler(deps.logger.child({ module: 'reconcile-admin' }), 'admin api call'));
   return router;
+}
+
+/**
+ * Every configured endpoint (polled yet or not): its cursor and last error, whether its alert is raised (that many
+ * failed runs in a row), its open dead letters, and whether its notifications arrive or polling carries it.
+ */
+async function endpointStatus(deps: AdminDeps) {
+  const cursors = new Map((await readAllCursors(deps.db)).map((c) => [c.endpointId, c]));
+  const open = await countOpenDeadLetters(deps.db);
+  return [...deps.workers.values()].map((w) => {
+    const id = w.rt.id;
+    const c = cursors.get(id) ?? { endpointId: id, cursor: undefined, lastRunAt: undefined, lastSuccessAt: undefined, lastError: undefined, consecutiveFailures: 0, nextRunAt: undefined };
+    return { ...c, alert: c.consecutiveFailures >= deps.alertAfterFailedRuns, openDeadLetters: open.get(id) ?? 0, notifications: w.notifications.status() };
+  });
 }

@@ -29,6 +29,8 @@ export interface OutboxRunResult {
   deadLettered: number;
   discarded: number;
   resolvedFromEhr: number;
+  /** Set when the pass itself failed (the rows stay queued for the next pass). */
+  error?: string;
 }
 
 const token = (i: { system?: string; value?: string } | undefined): string | undefined =>

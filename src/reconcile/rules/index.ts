@@ -6,3 +6,4 @@ export { resolveReference, refKey, linkWorkerUrl, readableAtLinkWorker } from '.
 export { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 export { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';
 export { topicsFor, buildCommunication, buildFlag } from './messages.js';
+export { versionOrderKey, instantKey, laterKey, earlierKey } from './version-order.js';

@@ -5,6 +5,7 @@ import { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';
 import { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 import { linkWorkerUrl, refKey, resolveReference } from './references.js';
 import { isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor } from './task-status.js';
+import { earlierKey, laterKey } from './version-order.js';
 import type { Observation } from '@medplum/fhirtypes';
 import type { BadInput, Effect, Plan, PlanInput, SrStatus, TaskTrack } from './types.js';
 import { SR_STATUSES } from './types.js';
@@ -79,11 +80,13 @@ interface StatusDecision {
 
 function decideStatus(input: PlanInput, cur: SrStatus): StatusDecision {
   const { task, serviceRequest: sr, topology: t } = input;
-  const v = task.version;
-  const maxVersion = Math.max(input.track?.maxVersion ?? 0, v);
+  // Version order keys (version-order.ts): lastUpdated, then version id; compared as strings, never as numbers.
+  const v = task.order;
+  const prevMax = input.track?.maxVersion ?? '';
+  const maxVersion = laterKey(prevMax, v);
   const termV = input.track?.terminalVersion;
   const target = referralStatusFor(task.status, t.failedTaskRevokesReferral);
-  const set = (to: SrStatus, terminalVersion: number | undefined): StatusDecision => ({
+  const set = (to: SrStatus, terminalVersion: string | undefined): StatusDecision => ({
     effect: to === cur ? undefined : { kind: 'set-referral-status', serviceRequestId: sr.id, from: cur, to },
     cancelTask: false,
     track: { maxVersion, ...(terminalVersion !== undefined ? { terminalVersion } : {}) },
@@ -95,21 +98,21 @@ function decideStatus(input: PlanInput, cur: SrStatus): StatusDecision {
 
   if (cur === 'entered-in-error') {
     // Withdrawn in the EHR (by the GP, or by an earlier entered-in-error Task version): stop the Task too.
-    return keep(termV, termV === undefined && !isTerminalTaskStatus(task.status) && v >= (input.track?.maxVersion ?? 0));
+    return keep(termV, termV === undefined && !isTerminalTaskStatus(task.status) && v >= prevMax);
   }
   if (target === undefined) return keep();
-  if (target === 'entered-in-error') return set(target, Math.min(termV ?? v, v));
+  if (target === 'entered-in-error') return set(target, earlierKey(termV ?? v, v));
   if (isTerminalSrStatus(cur)) {
     if (termV === undefined) {
       // Someone else (the GP) ended the referral. Its Task must stop too (the loop works both ways).
       if (target === cur && isTerminalTaskStatus(task.status)) return keep(v);
-      const gpRevoked = cur === 'revoked' && !isTerminalTaskStatus(task.status) && v >= (input.track?.maxVersion ?? 0);
+      const gpRevoked = cur === 'revoked' && !isTerminalTaskStatus(task.status) && v >= prevMax;
       return keep(undefined, gpRevoked);
     }
     return isTerminalSrStatus(target) && v < termV ? set(target, v) : keep();
   }
   if (isTerminalSrStatus(target)) return set(target, v);
-  if (v >= (input.track?.maxVersion ?? 0)) return set(target, termV);
+  if (v >= prevMax) return set(target, termV);
   return keep();
 }
 

@@ -34,7 +34,9 @@ export type BadInputKind =
   | 'score-out-of-range'
   | 'oversized'
   | 'invalid-service-request'
-  | 'profile-violation';
+  | 'profile-violation'
+  /** SP Link itself failed on this version (a defect): parked so the rest goes on; replay after the fix. */
+  | 'internal-error';
 
 export interface BadInput {
   readonly kind: BadInputKind;
@@ -74,7 +76,10 @@ export type TaskSubject =
 /** A Task version the rules accept: everything later stages need, checked and typed. */
 export interface ParsedTask {
   readonly id: string;
-  readonly version: number;
+  /** `meta.versionId`: an opaque id (integers on some servers, UUIDs on others). */
+  readonly version: string;
+  /** Where this version sits among the Task's versions (rules/version-order.ts): lastUpdated, then version id. */
+  readonly order: string;
   readonly status: TaskStatus;
   readonly tenantId: string;
   readonly serviceRequestId: string;
@@ -91,10 +96,10 @@ export interface ParsedTask {
 
 /** What SP Link remembers per Task between versions (table reconcile_task_state). */
 export interface TaskTrack {
-  /** Highest Task version processed so far; older versions may still add resources but never move status. */
-  readonly maxVersion: number;
-  /** The Task version whose terminal status SP Link wrote to the ServiceRequest, if any. */
-  readonly terminalVersion?: number;
+  /** Order key of the latest Task version processed so far; older versions may still add resources but never move status. */
+  readonly maxVersion: string;
+  /** Order key of the Task version whose terminal status SP Link wrote to the ServiceRequest, if any. */
+  readonly terminalVersion?: string;
 }
 
 export interface PlanInput {
@@ -126,7 +131,7 @@ export type Effect =
   | { readonly kind: 'update-observation'; readonly identifier: string; readonly observationId: string; readonly version: string; readonly resource: Observation }
   | { readonly kind: 'create-communication'; readonly identifier: string; readonly resource: Communication }
   | { readonly kind: 'create-flag'; readonly identifier: string; readonly resource: Flag }
-  | { readonly kind: 'cancel-task'; readonly taskId: string; readonly taskVersion: number; readonly reason: string };
+  | { readonly kind: 'cancel-task'; readonly taskId: string; readonly taskVersion: string; readonly reason: string };
 
 export type Plan =
   | { readonly kind: 'apply'; readonly effects: readonly Effect[]; readonly track: TaskTrack }

@@ -3,7 +3,8 @@ import type { TaskTrack } from '../rules/index.js';
 
 export interface VersionKey {
   readonly taskId: string;
-  readonly version: number;
+  /** `meta.versionId`, opaque. */
+  readonly version: string;
 }
 
 export type AppliedOutcome = 'applied' | 'dead-lettered';
@@ -11,24 +12,24 @@ export type AppliedOutcome = 'applied' | 'dead-lettered';
 /** Which of these Task versions are already durable (applied or parked), in one query. */
 export async function alreadyApplied(db: Db, endpointId: string, keys: readonly VersionKey[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const { rows } = await db.query<{ task_id: string; version: number }>(
+  const { rows } = await db.query<{ task_id: string; version: string }>(
     `SELECT task_id, version FROM reconcile_applied_versions
-     WHERE endpoint_id = $1 AND (task_id, version) IN (SELECT * FROM unnest($2::text[], $3::int[]))`,
+     WHERE endpoint_id = $1 AND (task_id, version) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
     [endpointId, keys.map((k) => k.taskId), keys.map((k) => k.version)],
   );
   return new Set(rows.map((r) => `${r.task_id}@${r.version}`));
 }
 
-export const versionKey = (taskId: string, version: number): string => `${taskId}@${version}`;
+export const versionKey = (taskId: string, version: string): string => `${taskId}@${version}`;
 
 export async function loadTracks(db: Db, endpointId: string, taskIds: readonly string[]): Promise<Map<string, TaskTrack>> {
   if (taskIds.length === 0) return new Map();
-  const { rows } = await db.query<{ task_id: string; max_version: number; terminal_version: number | null }>(
-    'SELECT task_id, max_version, terminal_version FROM reconcile_task_state WHERE endpoint_id = $1 AND task_id = ANY($2::text[])',
+  const { rows } = await db.query<{ task_id: string; max_order: string; terminal_order: string | null }>(
+    'SELECT task_id, max_order, terminal_order FROM reconcile_task_state WHERE endpoint_id = $1 AND task_id = ANY($2::text[])',
     [endpointId, [...new Set(taskIds)]],
   );
   return new Map(
-    rows.map((r) => [r.task_id, { maxVersion: r.max_version, ...(r.terminal_version != null ? { terminalVersion: r.terminal_version } : {}) }]),
+    rows.map((r) => [r.task_id, { maxVersion: r.max_order, ...(r.terminal_order != null ? { terminalVersion: r.terminal_order } : {}) }]),
   );
 }
 
@@ -39,32 +40,32 @@ export async function loadTracks(db: Db, endpointId: string, taskIds: readonly s
 export async function recordDurable(
   tx: Db,
   endpointId: string,
-  items: readonly { taskId: string; version: number; outcome: AppliedOutcome; track?: TaskTrack }[],
+  items: readonly { taskId: string; version: string; outcome: AppliedOutcome; track?: TaskTrack }[],
 ): Promise<void> {
   if (items.length === 0) return;
   await tx.query(
     `INSERT INTO reconcile_applied_versions (endpoint_id, task_id, version, outcome)
-     SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])
      ON CONFLICT (endpoint_id, task_id, version) DO UPDATE SET outcome = EXCLUDED.outcome, applied_at = now()`,
     [endpointId, items.map((i) => i.taskId), items.map((i) => i.version), items.map((i) => i.outcome)],
   );
   const tracked = items.filter((i) => i.track);
   if (tracked.length > 0) {
     await tx.query(
-      `INSERT INTO reconcile_task_state AS s (endpoint_id, task_id, max_version, terminal_version)
-       SELECT $1, t.task_id, max(t.max_version), min(t.terminal_version)
-       FROM unnest($2::text[], $3::int[], $4::int[]) AS t(task_id, max_version, terminal_version) GROUP BY t.task_id
+      `INSERT INTO reconcile_task_state AS s (endpoint_id, task_id, max_order, terminal_order)
+       SELECT $1, t.task_id, max(t.max_order COLLATE "C"), min(t.terminal_order COLLATE "C")
+       FROM unnest($2::text[], $3::text[], $4::text[]) AS t(task_id, max_order, terminal_order) GROUP BY t.task_id
        ON CONFLICT (endpoint_id, task_id) DO UPDATE SET
-         max_version = GREATEST(s.max_version, EXCLUDED.max_version),
-         terminal_version = CASE WHEN s.terminal_version IS NULL THEN EXCLUDED.terminal_version
-                                 WHEN EXCLUDED.terminal_version IS NULL THEN s.terminal_version
-                                 ELSE LEAST(s.terminal_version, EXCLUDED.terminal_version) END,
+         max_order = GREATEST(s.max_order, EXCLUDED.max_order COLLATE "C"),
+         terminal_order = CASE WHEN s.terminal_order IS NULL THEN EXCLUDED.terminal_order
+                               WHEN EXCLUDED.terminal_order IS NULL THEN s.terminal_order
+                               ELSE LEAST(s.terminal_order, EXCLUDED.terminal_order COLLATE "C") END,
          updated_at = now()`,
       [endpointId, tracked.map((i) => i.taskId), tracked.map((i) => i.track!.maxVersion), tracked.map((i) => i.track!.terminalVersion ?? null)],
     );
   }
   await tx.query(
-    `DELETE FROM reconcile_attempts WHERE endpoint_id = $1 AND (task_id, version) IN (SELECT * FROM unnest($2::text[], $3::int[]))`,
+    `DELETE FROM reconcile_attempts WHERE endpoint_id = $1 AND (task_id, version) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
     [endpointId, items.map((i) => i.taskId), items.map((i) => i.version)],
   );
 }

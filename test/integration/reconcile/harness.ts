@@ -6,6 +6,7 @@ import { configSchema, type Config } from '../../../src/config/schema.js';
 import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
 import { startReconciler, type Reconciler, type ReconcilerContext } from '../../../src/reconcile/index.js';
 import { createSandboxFhirServer, type SandboxFhirServer } from '../../../src/sandbox/fhir/index.js';
+import { dialect, fhirDialectLayer, type DialectName } from '../../../src/sandbox/dialects/index.js';
 import { ehrSeed, lwSeed, testNhsNumbers } from '../../../src/sandbox/demo/index.js';
 import { openDb, type Db } from '../../../src/store/db.js';
 
@@ -62,6 +63,12 @@ export interface HarnessOptions {
   subscriptions?: boolean;
   /** ODS code the endpoint's Tasks must be owned by. */
   ownerOds?: string;
+  /** The link-worker server speaks this dialect (src/sandbox/dialects), e.g. `medplum` for UUID version ids. */
+  lwDialect?: DialectName;
+  /** A second link-worker endpoint (id `lw2`): its own sandbox server, or one nobody listens at. */
+  second?: { unreachable?: boolean };
+  /** Extra link-worker endpoint settings (e.g. subscription timings). */
+  endpoint?: Partial<Config['linkWorkerEndpoints'][number]>;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -79,7 +86,13 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       { resourceType: 'Practitioner', id: 'gp1', name: [{ family: 'Test' }] },
     ]),
   });
-  const lw = await createSandboxFhirServer({ name: 'lw', baseUrl: lwBase, seed: () => (o.demo ? lwSeed(urls) : []), restHook: { attempts: 1, timeoutMs: 2000 } });
+  const lwDialect = dialect(o.lwDialect);
+  const lw = await createSandboxFhirServer({
+    name: 'lw', baseUrl: lwBase, seed: () => (o.demo ? lwSeed(urls) : []), restHook: { attempts: 1, timeoutMs: 2000 },
+    subscriptionActivation: lwDialect.subscriptionActivation, subscriptionActivationDelayMs: 50,
+  });
+  const lw2Base = o.second?.unreachable ? 'http://127.0.0.1:9/fhir' : `${base}/lw2/fhir`;
+  const lw2 = o.second && !o.second.unreachable ? await createSandboxFhirServer({ name: 'lw', baseUrl: lw2Base }) : undefined;
   const faults: Fault[] = [];
   const requests = { ehr: 0, lw: 0 };
   const faulty = (server: 'ehr' | 'lw'): express.RequestHandler => (req, res, next) => {
@@ -105,14 +118,18 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     else act();
   };
   app.use('/ehr/fhir', faulty('ehr'), ehr.router);
-  app.use('/lw/fhir', faulty('lw'), lw.router);
+  app.use('/lw/fhir', faulty('lw'), fhirDialectLayer({ dialect: lwDialect, secret: 'test-version-ids' }), lw.router);
+  if (lw2) app.use('/lw2/fhir', lw2.router);
   const config = configSchema.parse({
     server: { publicUrl: base, sessionSecret: 'x'.repeat(40), cookieMode: 'same-site' },
     tenants: [{
       id: TENANT, name: 'Practice', ehr: { fhirBase: ehrBase, auth: { type: 'none' } },
       smart: { clientId: 'c', issAllowlist: [ehrBase], scopes: 'launch' }, linkWorkerEndpoint: ENDPOINT,
     }],
-    linkWorkerEndpoints: [{ id: ENDPOINT, name: 'Test Links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false }, ...(o.ownerOds ? { organizationOdsCode: o.ownerOds } : {}) }],
+    linkWorkerEndpoints: [
+      { id: ENDPOINT, name: 'Test Links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false }, ...(o.ownerOds ? { organizationOdsCode: o.ownerOds } : {}), ...o.endpoint },
+      ...(o.second ? [{ id: 'lw2', name: 'Second Links', fhirBase: lw2Base, auth: { type: 'none' }, subscriptions: { enabled: false } }] : []),
+    ],
     reconcile: { webhookSecret: WEBHOOK_SECRET, pageSize: 50, maxAttempts: 3, skewSeconds: 5, ...o.reconcile },
     admin: { token: ADMIN_TOKEN },
   });
@@ -137,6 +154,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await new Promise<void>((r) => server.close(() => r()));
       await ehr.close();
       await lw.close();
+      await lw2?.close();
       if (ownsDb) await db.close();
     },
   };

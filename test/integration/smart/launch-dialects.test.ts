@@ -52,7 +52,7 @@ describe('GP app: launch from an EHR speaking the smart-launcher dialect (integr
         background: false,
         edit: (c) => {
           c.sandbox.dialects = { ehr: 'smart-launcher' };
-          c.tenants[0]!.smart.fallbackRequester = 'Practitioner/gp-3';
+          c.tenants[0]!.smart!.fallbackRequester = 'Practitioner/gp-3';
         },
       });
     });

@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../../src/reconcile/rules/index.js';
 import { applyToModel, plan, type ModelEhr } from './plan-helper.js';
-import { makeTask, swemwbs, type TaskSpec } from './task-fixtures.js';
+import { makeTask, swemwbs, uuidVersionId, type TaskSpec } from './task-fixtures.js';
 
 const OBS = ['o1', 'o2', 'o3'].map((id, i) => swemwbs(id, 10 + i));
 
-const specArb = (version: number): fc.Arbitrary<TaskSpec> =>
+const specArb = (version: number, uuid = false): fc.Arbitrary<TaskSpec> =>
   fc.record({
     version: fc.constant(version),
+    ...(uuid ? { versionId: fc.constant(uuidVersionId(version)) } : {}),
     status: fc.constantFrom(...TASK_STATUSES),
     summary: fc.option(fc.constantFrom('Joined a walking group', 'Debt advice given'), { nil: undefined }),
     sessions: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
@@ -18,11 +19,13 @@ const specArb = (version: number): fc.Arbitrary<TaskSpec> =>
     safeguarding: fc.boolean(),
   });
 
-/** 1..6 distinct versions of one Task, in ascending version order. */
+/**
+ * 1..6 distinct versions of one Task, in ascending order; version ids are integers or opaque UUIDs that do not
+ * sort like the versions (the rules must order by lastUpdated, never by the id's text or number).
+ */
 const historyArb = fc
-  .uniqueArray(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 })
-  .map((vs) => vs.sort((a, b) => a - b))
-  .chain((vs) => fc.tuple(...vs.map(specArb)));
+  .tuple(fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 }), fc.boolean())
+  .chain(([vs, uuid]) => fc.tuple(...vs.sort((a, b) => a - b).map((v) => specArb(v, uuid))));
 
 const initialSr = fc.constantFrom<SrStatus>('active', 'on-hold', 'draft');
 

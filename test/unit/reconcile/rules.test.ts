@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CODE_SYSTEM } from '../../../src/fhir/codes.js';
 import { parseTask, planTaskVersion, TASK_STATUSES, type Effect, type Plan, type SrStatus, type TaskStatus } from '../../../src/reconcile/rules/index.js';
 import { plan } from './plan-helper.js';
-import { makeTask, patient, serviceRequest, swemwbs, topology } from './task-fixtures.js';
+import { makeTask, orderOf, patient, serviceRequest, swemwbs, topology, uuidVersionId } from './task-fixtures.js';
 
 const effects = (p: Plan): readonly Effect[] => {
   if (p.kind !== 'apply') throw new Error(`expected apply, got ${p.bad.kind}: ${p.bad.reason}`);
@@ -88,11 +88,11 @@ describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
   });
 
   it('never moves a referral backwards out of a terminal state', () => {
-    expect(kinds(plan(makeTask({ version: 9, status: 'in-progress' }), 'completed', { maxVersion: 5, terminalVersion: 5 }))).to.deep.equal([]);
+    expect(kinds(plan(makeTask({ version: 9, status: 'in-progress' }), 'completed', { maxVersion: orderOf(5), terminalVersion: orderOf(5) }))).to.deep.equal([]);
   });
 
   it('an older version arriving late does not move the status', () => {
-    expect(kinds(plan(makeTask({ version: 2, status: 'on-hold' }), 'active', { maxVersion: 5 }))).to.deep.equal([]);
+    expect(kinds(plan(makeTask({ version: 2, status: 'on-hold' }), 'active', { maxVersion: orderOf(5) }))).to.deep.equal([]);
   });
 
   it('a referral revoked by the GP cancels the Task at the link-worker endpoint', () => {
@@ -100,7 +100,21 @@ describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
     expect(kinds(plan(makeTask({ version: 3, status: 'cancelled', reason: 'gp-cancelled' }), 'revoked'))).to.deep.equal([]);
   });
 
+  it('takes any FHIR id as a version: UUID version ids are ordered by lastUpdated, not by their text', () => {
+    // Before: Number(versionId) was NaN and every Task version from such a server failed.
+    const late = makeTask({ version: 2, versionId: uuidVersionId(2), status: 'on-hold' });
+    const parsed = parseTask(late, topology);
+    if (!parsed.ok) throw new Error(parsed.bad.reason);
+    expect(parsed.task.version).to.equal(uuidVersionId(2));
+    // Version 5's id sorts before version 2's as text; lastUpdated still says 5 is newer, so 2 is late.
+    expect(uuidVersionId(5) < uuidVersionId(2), 'fixture: ids do not sort like versions').to.equal(true);
+    expect(kinds(plan(late, 'active', { maxVersion: orderOf(5, uuidVersionId(5)) }))).to.deep.equal([]);
+    expect(kinds(plan(makeTask({ version: 6, versionId: uuidVersionId(6), status: 'on-hold' }), 'active', { maxVersion: orderOf(5, uuidVersionId(5)) }))).to.deep.equal(['set-referral-status']);
+    const bad = parseTask(makeTask({ version: 1, versionId: 'not/an-id', status: 'requested' }), topology);
+    expect(bad.ok ? 'ok' : bad.bad.kind).to.equal('missing-version');
+  });
+
   it('entered-in-error absorbs everything after it', () => {
-    expect(kinds(plan(makeTask({ version: 9, status: 'completed' }), 'entered-in-error', { maxVersion: 5, terminalVersion: 5 }))).to.deep.equal([]);
+    expect(kinds(plan(makeTask({ version: 9, status: 'completed' }), 'entered-in-error', { maxVersion: orderOf(5), terminalVersion: orderOf(5) }))).to.deep.equal([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Observation, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
-import type { TaskStatus, Topology } from '../../../src/reconcile/rules/index.js';
+import { versionOrderKey, type TaskStatus, type Topology } from '../../../src/reconcile/rules/index.js';
 
 export const EHR = 'http://ehr.test/fhir';
 export const LW = 'http://lw.test/fhir';
@@ -31,7 +31,10 @@ export const patient: Patient & { id: string } = {
 };
 
 export interface TaskSpec {
+  /** Position among the Task's versions (sets meta.lastUpdated). */
   version: number;
+  /** meta.versionId; default String(version). Servers may use any id, e.g. UUIDs. */
+  versionId?: string;
   status: TaskStatus;
   summary?: string;
   sessions?: number;
@@ -39,6 +42,19 @@ export interface TaskSpec {
   reason?: string;
   businessStatus?: string;
   safeguarding?: boolean;
+}
+
+const lastUpdatedOf = (version: number) => `2026-01-01T00:${String(Math.floor(version / 60) % 60).padStart(2, '0')}:${String(version % 60).padStart(2, '0')}Z`;
+
+/** The order key of version `version` as makeTask writes it (what TaskTrack records). */
+export function orderOf(version: number, versionId = String(version)): string {
+  return versionOrderKey(lastUpdatedOf(version), versionId);
+}
+
+/** A UUID-shaped version id that does not sort like `version` (as Medplum's do not). */
+export function uuidVersionId(version: number): string {
+  const h = ((version * 2654435761) >>> 0).toString(16).padStart(8, '0');
+  return `${h}-${h.slice(0, 4)}-4${h.slice(1, 4)}-a${h.slice(5, 8)}-${h}${h.slice(0, 4)}`;
 }
 
 export function makeTask(s: TaskSpec, over: Partial<Task> = {}): Task {
@@ -50,7 +66,7 @@ export function makeTask(s: TaskSpec, over: Partial<Task> = {}): Task {
   return {
     resourceType: 'Task',
     id: 't1',
-    meta: { versionId: String(s.version), lastUpdated: `2026-01-01T00:00:${String(s.version % 60).padStart(2, '0')}Z` },
+    meta: { versionId: s.versionId ?? String(s.version), lastUpdated: lastUpdatedOf(s.version) },
     status: s.status,
     intent: 'order',
     code: { coding: [{ system: 'http://hl7.org/fhir/CodeSystem/task-code', code: 'fulfill' }] },

@@ -109,8 +109,8 @@ describe('SMART launch steps', () => {
 
   it('never makes up a requester: no fhirUser is refused unless a fallback requester is configured', () => {
     // Before: a launch without fhirUser was accepted and referrals named `Practitioner/unknown`.
-    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: 'p' }, undefined, 0))).to.equal('ERR_SMART_NO_USER 400');
-    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: 'p', fhirUser: 'Patient/p' }, undefined, 0)), 'a patient is not a referrer').to.equal('ERR_SMART_NO_USER 400');
+    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: 'p' }, undefined, 0))).to.equal('ERR_SMART_NO_USER 403');
+    expect(code(() => launchSessionFrom(pending(), { access_token: 'A', patient: 'p', fhirUser: 'Patient/p' }, undefined, 0)), 'a patient is not a referrer').to.equal('ERR_SMART_NO_USER 403');
     const fromTokenResponse = launchSessionFrom(pending(), { access_token: 'A', patient: 'p', fhirUser: 'PractitionerRole/r1' }, undefined, 0);
     expect(fromTokenResponse).to.include({ fhirUser: 'PractitionerRole/r1' });
     expect(fromTokenResponse.fhirUserIsFallback).to.equal(undefined);
@@ -124,17 +124,17 @@ describe('SMART launch steps', () => {
       return `${e.code} ${e.httpStatus}`;
     };
     expect(at('invalid_client', 'client authentication failed')).to.equal('ERR_SMART_INVALID_CLIENT 502');
-    expect(at('unauthorized_client', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_CLIENT 400');
-    expect(at('invalid_request', 'redirect_uri did not match any of the client\'s registered redirect_uris')).to.equal('ERR_SMART_REDIRECT_URI 400');
-    expect(at('invalid_grant', 'Invalid redirect uri')).to.equal('ERR_SMART_REDIRECT_URI 400');
-    expect(at('invalid_scope', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_SCOPE 400');
+    expect(at('unauthorized_client', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_CLIENT 502');
+    expect(at('invalid_request', 'redirect_uri did not match any of the client\'s registered redirect_uris')).to.equal('ERR_SMART_REDIRECT_URI 502');
+    expect(at('invalid_grant', 'Invalid redirect uri')).to.equal('ERR_SMART_REDIRECT_URI 502');
+    expect(at('invalid_scope', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_SCOPE 502');
     expect(at('access_denied', undefined, 'authorization')).to.equal('ERR_SMART_ACCESS_DENIED 403');
     expect(at('invalid_grant', 'code expired')).to.equal('ERR_SESSION_EXPIRED 400');
-    expect(at('server_error')).to.equal('ERR_SMART_TOKEN_REFUSED 502');
+    expect(at('server_error')).to.equal('ERR_SMART_AUTHORIZATION_SERVER 502');
     const e = launchErrorFor({ error: 'invalid_client', error_description: 'x'.repeat(900) }, 'token');
     expect(e.details).to.include({ oauthError: 'invalid_client' });
     expect(String(e.details?.oauthErrorDescription)).to.have.length(500);
-    expect(code(() => matchCallback({ error: 'invalid_scope', error_description: 'patient/Flag.r not allowed', state: 'S1' }, [pending()], 1_000_001))).to.equal('ERR_SMART_INVALID_SCOPE 400');
+    expect(code(() => matchCallback({ error: 'invalid_scope', error_description: 'patient/Flag.r not allowed', state: 'S1' }, [pending()], 1_000_001))).to.equal('ERR_SMART_INVALID_SCOPE 502');
   });
 
   it('refreshes a minute before expiry', () => {
@@ -161,7 +161,7 @@ describe('SMART launch steps', () => {
       expect(renderErrorPage(c)).to.match(/Open SP Link again|Try again|Close this window/);
     }
     // Each cause has its own page saying who must act: the GP, or the practice's IT.
-    const it = ['ERR_SMART_INVALID_CLIENT', 'ERR_SMART_REDIRECT_URI', 'ERR_SMART_INVALID_SCOPE', 'ERR_SMART_TOKEN_REFUSED', 'ERR_SMART_NO_USER', 'ERR_SMART_ISS_NOT_ALLOWED'] as const;
+    const it = ['ERR_SMART_INVALID_CLIENT', 'ERR_SMART_REDIRECT_URI', 'ERR_SMART_INVALID_SCOPE', 'ERR_SMART_AUTHORIZATION_SERVER', 'ERR_SMART_NO_USER', 'ERR_SMART_ISS_NOT_ALLOWED'] as const;
     const titles = new Set<string>();
     for (const c of it) {
       const html = renderErrorPage(c);
