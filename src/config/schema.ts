@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DIALECT_NAMES } from '../sandbox/dialects/presets.js';
 
 /**
  * SP Link configuration. YAML on disk, `${ENV}` / `${ENV:-default}` substituted before validation
@@ -8,6 +7,10 @@ import { DIALECT_NAMES } from '../sandbox/dialects/presets.js';
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://fhir.example.nhs.uk/R4' });
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case id of letters, digits and dashes, e.g. "riverside-practice"');
+/** Server behaviours the sandbox can reproduce (src/sandbox/dialects; docs/INTEGRATION.md, "Dialects"). */
+export const DIALECT_NAMES = ['sp-link', 'medplum', 'hapi', 'smart-launcher'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
 const secret = z.string().min(1, 'must not be empty; set it from the environment, e.g. ${SP_LINK_ADMIN_TOKEN}');
 
 /** How SP Link authenticates to a FHIR endpoint with its own (backend) identity. */

@@ -1,3 +1,4 @@
+import { DIALECT_NAMES, type DialectName } from '../../config/schema.js';
 import type { SubscriptionActivation } from '../fhir/subscriptions.js';
 
 /**
@@ -6,8 +7,7 @@ import type { SubscriptionActivation } from '../fhir/subscriptions.js';
  * its own reference behaviour. Each preset names the product whose observed behaviour it reproduces; only the
  * listed behaviours are claimed (docs/INTEGRATION.md, "Dialects").
  */
-export const DIALECT_NAMES = ['sp-link', 'medplum', 'hapi', 'smart-launcher'] as const;
-export type DialectName = (typeof DIALECT_NAMES)[number];
+export { DIALECT_NAMES, type DialectName };
 
 /** How `requested` rest-hook Subscriptions become active: on-create, async (server, shortly after) or by-client. */
 export type { SubscriptionActivation };
