@@ -6,23 +6,13 @@ import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { launchRows } from '../../helpers/launches.js';
+import { referralForm } from '../../helpers/referral-form.js';
 
 const GP = 'gp-2';
 const PATIENT = 'pat-05';
 const OTHER_PATIENT = 'pat-06';
 
-const valid = (over: Record<string, unknown> = {}) => ({
-  patientId: PATIENT,
-  needs: ['loneliness', 'physical-activity'],
-  whatMatters: 'Getting back to the allotment',
-  urgency: 'routine',
-  consent: { given: true, date: new Date().toISOString().slice(0, 10) },
-  contact: { methods: ['phone'], safeTimes: 'Mornings', leaveMessage: true },
-  accessibility: { needs: [] },
-  safeguarding: { concern: false },
-  service: { kind: 'link-worker-decides' },
-  ...over,
-});
+const valid = (over: Record<string, unknown> = {}) => referralForm(PATIENT, over);
 
 describe('GP app: referral API (integration)', function () {
   this.timeout(180_000);

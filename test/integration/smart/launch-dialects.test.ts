@@ -2,22 +2,11 @@ import { expect } from 'chai';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import { CookieJar, follow, launch, launchUrl, request } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { referralForm } from '../../helpers/referral-form.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 const GP = 'gp-1';
 const PATIENT = 'pat-02';
-
-const referral = () => ({
-  patientId: PATIENT,
-  needs: ['loneliness'],
-  whatMatters: 'Company',
-  urgency: 'routine',
-  consent: { given: true, date: new Date().toISOString().slice(0, 10) },
-  contact: { methods: ['phone'], safeTimes: 'Mornings', leaveMessage: true },
-  accessibility: { needs: [] },
-  safeguarding: { concern: false },
-  service: { kind: 'link-worker-decides' },
-});
 
 /**
  * The GP launch against an EHR that behaves like the SMART reference launcher (smart-launcher-v2): its token
@@ -64,7 +53,7 @@ describe('GP app: launch from an EHR speaking the smart-launcher dialect (integr
       const res = await request(jar, `${sys.url}/app/api/referrals`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify(referral()),
+        body: JSON.stringify(referralForm(PATIENT)),
       });
       expect(res.status, await res.clone().text()).to.equal(201);
       const { serviceRequestId } = (await res.json()) as { serviceRequestId: string };
