@@ -129,7 +129,7 @@ describe('SMART launch steps', () => {
     expect(at('invalid_grant', 'Invalid redirect uri')).to.equal('ERR_SMART_REDIRECT_URI 502');
     expect(at('invalid_scope', undefined, 'authorization')).to.equal('ERR_SMART_INVALID_SCOPE 502');
     expect(at('access_denied', undefined, 'authorization')).to.equal('ERR_SMART_ACCESS_DENIED 403');
-    expect(at('invalid_grant', 'code expired')).to.equal('ERR_SESSION_EXPIRED 400');
+    expect(at('invalid_grant', 'code expired')).to.equal('ERR_SESSION_EXPIRED 401');
     expect(at('server_error')).to.equal('ERR_SMART_AUTHORIZATION_SERVER 502');
     const e = launchErrorFor({ error: 'invalid_client', error_description: 'x'.repeat(900) }, 'token');
     expect(e.details).to.include({ oauthError: 'invalid_client' });
