@@ -27,7 +27,7 @@ describe('GP app: launch from an EHR speaking the smart-launcher dialect (integr
       // Before: the client id went out as "sp%2Dlink", the launcher refused it and the GP saw a generic page.
       const { res, url } = await follow(new CookieJar(), await launchUrl(sys, { patient: PATIENT, practitioner: GP }));
       expect(new URL(url).pathname).to.equal('/smart/callback');
-      expect(res.status).to.equal(400);
+      expect(res.status).to.equal(403);
       const html = await res.text();
       expect(html).to.contain('ERR_SMART_NO_USER').and.contain('data-who="it"').and.contain('could not tell who you are');
       expect(html).to.not.contain('ERR_SMART_INVALID_CLIENT');
