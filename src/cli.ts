@@ -9,7 +9,8 @@ const USAGE = `Usage: sp-link <command> [--config FILE]
 
 Commands:
   start                         run SP Link (and the sandbox when sandbox.enabled)
-  doctor                        check every configured endpoint before go-live (non-zero exit on FAIL)
+  doctor [--read-only]          check every configured endpoint before go-live (non-zero exit on FAIL);
+                                --read-only skips the behaviour probes (unchanged writes, a probe Subscription)
   seed --reset                  restore the sandbox demo data
   reconcile --once              run one reconcile pass over every link-worker endpoint
   reconcile --backfill --since <date>
@@ -29,9 +30,9 @@ const commands: Record<string, Command> = {
     const { runStart } = await import('./commands/start.js');
     return runStart(configFile);
   },
-  doctor: async (_args, configFile) => {
+  doctor: async (args, configFile) => {
     const { runDoctorCommand } = await import('./commands/doctor.js');
-    return runDoctorCommand(configFile);
+    return runDoctorCommand(configFile, { readOnly: args.includes('--read-only') });
   },
   seed: async (args, configFile) => {
     const { runSeedCommand } = await import('./commands/seed.js');

@@ -19,18 +19,21 @@ function resourceOf(cs: CapabilityStatement, type: string): CapabilityStatementR
 
 /**
  * Checks a CapabilityStatement against what SP Link needs at this kind of endpoint (FHIR R4
- * capabilitystatement: rest.interaction, resource.conditionalCreate, resource.versioning, searchParam).
+ * capabilitystatement: rest.interaction, resource.conditionalCreate, resource.versioning, searchParam). Only the
+ * FHIR version FAILs on its declaration alone: servers under-declare (Medplum says `versioned` yet honours
+ * If-Match), so a missing declaration WARNs and the doctor's behaviour probes decide.
  */
 export function checkCapabilityStatement(endpoint: string, kind: EndpointKind, cs: CapabilityStatement): DoctorCheck[] {
   const out: DoctorCheck[] = [];
-  const add = (check: string, ok: boolean, detail: string, fix: string) =>
-    out.push({ endpoint, check, status: ok ? 'PASS' : 'FAIL', detail, ...(ok ? {} : { fix }) });
+  const add = (check: string, ok: boolean, detail: string, fix: string, failing: 'FAIL' | 'WARN' = 'WARN') =>
+    out.push({ endpoint, check, status: ok ? 'PASS' : failing, detail, ...(ok ? {} : { fix }) });
 
   add(
     'CapabilityStatement: FHIR 4.0.1',
     cs.fhirVersion === '4.0.1',
     `fhirVersion ${cs.fhirVersion ?? '(missing)'}`,
     'SP Link speaks FHIR R4 (4.0.1): point fhirBase at the server\'s R4 endpoint (often …/R4 or …/fhir/r4).',
+    'FAIL',
   );
 
   const rest = serverRest(cs);
@@ -39,7 +42,7 @@ export function checkCapabilityStatement(endpoint: string, kind: EndpointKind, c
     'supports transaction',
     tx,
     tx ? 'rest.interaction includes transaction' : 'no transaction interaction declared',
-    'SP Link writes a referral or outcome and its Provenance atomically; enable transaction Bundles on this server.',
+    'Not declared: the "transaction works" probe below decides. SP Link writes a referral or outcome and its Provenance atomically.',
   );
 
   for (const type of NEEDS[kind].conditionalCreate) {
@@ -48,7 +51,7 @@ export function checkCapabilityStatement(endpoint: string, kind: EndpointKind, c
       `conditional create (${type})`,
       ok,
       ok ? `${type}.conditionalCreate = true` : `${type} does not declare conditionalCreate`,
-      `SP Link creates ${type} with If-None-Exist so a retry cannot duplicate it; enable conditional create for ${type}.`,
+      `Not declared: check with the server's administrator. SP Link creates ${type} with If-None-Exist so a retry cannot duplicate it.`,
     );
   }
 
@@ -59,7 +62,7 @@ export function checkCapabilityStatement(endpoint: string, kind: EndpointKind, c
       `versioned update (${type})`,
       ok,
       `${type}.versioning = ${v ?? '(missing)'}`,
-      `SP Link updates ${type} with If-Match to avoid lost updates; the server must support versioned-update for ${type}.`,
+      `Declared otherwise: the "If-Match honoured" probe below decides. SP Link updates ${type} with If-Match to avoid lost updates.`,
     );
   }
 
@@ -70,7 +73,7 @@ export function checkCapabilityStatement(endpoint: string, kind: EndpointKind, c
       `_lastUpdated search (${type})`,
       ok,
       ok ? `${type} search supports _lastUpdated` : `_lastUpdated not listed for ${type}`,
-      `The reconciler polls ${type}?_lastUpdated=ge…; enable the _lastUpdated search parameter for ${type}.`,
+      `Not declared: the polling search probe below decides. The reconciler polls ${type}?_lastUpdated=ge….`,
     );
   }
   return out;

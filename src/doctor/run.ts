@@ -1,29 +1,34 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
-import type { Config, FhirAuthConfig } from '../config/schema.js';
-import { createAuthProvider } from '../fhir/auth/index.js';
+import type { Config, FhirAuthConfig, TenantConfig } from '../config/schema.js';
+import { createAuthProvider, noAuth, type AuthProvider } from '../fhir/auth/index.js';
 import { fetchSmartConfiguration, smartConfigurationUrl, type SmartConfiguration } from '../fhir/auth/smart-configuration.js';
 import { FhirClient } from '../fhir/client.js';
 import { FhirError, FhirHttpError, FhirTransportError } from '../fhir/errors.js';
 import { createLogger } from '../observability/logger.js';
+import { probeTransaction } from './behaviour-probes.js';
 import { checkCapabilityStatement } from './capability-checks.js';
+import { probeBehaviour, type BehaviourContext, type BehaviourTarget } from './probe-endpoint.js';
+import { checkTransport } from './transport-checks.js';
 import { checkBackendScopes, scopeOptions } from './scope-checks.js';
 import { checkBackendConfiguration, checkEhrLaunchConfiguration } from './smart-checks.js';
-import type { DoctorCheck, DoctorEndpoint, DoctorReport, EndpointKind } from './types.js';
+import type { DoctorCheck, DoctorEndpoint, DoctorReport } from './types.js';
 
 export interface DoctorOptions {
   /** Budget of each probe (ms); no retries, so a slow server shows up as such. Default 5 s. */
   timeoutMs?: number;
+  /** Skip the behaviour probes (writes of unchanged content, a probe Subscription): declarations and tokens only. */
+  readOnly?: boolean;
 }
 
-interface Target extends DoctorEndpoint {
+interface Target extends DoctorEndpoint, BehaviourTarget {
   auth: FhirAuthConfig;
   /** Set for GP practices: the GP app is launched from this EHR (SMART App Launch). */
-  launch?: { confidentialSymmetric: boolean; issAllowlist: string[] };
+  launch?: { confidentialSymmetric: boolean; issAllowlist: string[]; smart: TenantConfig['smart'] };
   /** What SP Link does here beyond the basics, for the scope check. */
   work: { subscriptions?: boolean; workspace?: boolean };
 }
 
-type DoctorConfig = Pick<Config, 'tenants' | 'linkWorkerEndpoints'> & Partial<Pick<Config, 'workspace'>>;
+type DoctorConfig = Pick<Config, 'tenants' | 'linkWorkerEndpoints'> & Partial<Pick<Config, 'workspace' | 'sandbox' | 'server' | 'reconcile'>>;
 
 // Probes must not write their own warnings into the doctor's table output.
 const quiet = createLogger({ level: 'silent' });
@@ -35,7 +40,7 @@ export function doctorTargets(config: DoctorConfig): Target[] {
       kind: 'ehr' as const,
       fhirBase: t.ehr.fhirBase,
       auth: t.ehr.auth,
-      launch: { confidentialSymmetric: Boolean(t.smart.clientSecret), issAllowlist: t.smart.issAllowlist },
+      launch: { confidentialSymmetric: Boolean(t.smart.clientSecret), issAllowlist: t.smart.issAllowlist, smart: t.smart },
       work: scopeOptions(config, 'ehr', t.id),
     })),
     ...config.linkWorkerEndpoints.map((e) => ({
@@ -43,6 +48,8 @@ export function doctorTargets(config: DoctorConfig): Target[] {
       kind: 'link-worker' as const,
       fhirBase: e.fhirBase,
       auth: e.auth,
+      endpointId: e.id,
+      subscriptions: e.subscriptions,
       work: scopeOptions(config, 'link-worker', e.id),
     })),
   ];
@@ -120,33 +127,29 @@ async function probeSmart(t: Target, timeoutMs: number): Promise<DoctorCheck[]> 
   }
   const checks: DoctorCheck[] = [{ endpoint: t.label, check: 'SMART configuration', status: 'PASS', detail: url }];
   if (t.launch) {
-    checks.push(...checkEhrLaunchConfiguration(t.label, smart, { confidentialSymmetric: t.launch.confidentialSymmetric }));
+    checks.push(...checkEhrLaunchConfiguration(t.label, smart, { confidentialSymmetric: t.launch.confidentialSymmetric, smart: t.launch.smart }));
   }
   checks.push(...checkBackendConfiguration(t.label, smart, t.auth));
   return checks;
 }
 
-async function probeToken(t: Target, timeoutMs: number): Promise<DoctorCheck[]> {
+/** A token with the configured (or chosen) client authentication method; the provider is kept for the behaviour probes. */
+async function probeToken(t: Target, timeoutMs: number): Promise<{ checks: DoctorCheck[]; auth?: AuthProvider }> {
   const check = 'backend token obtainable';
-  if (t.auth.type === 'none') return [{ endpoint: t.label, check, status: 'SKIP', detail: 'auth type none' }];
-  if (t.auth.type === 'bearer') return [{ endpoint: t.label, check, status: 'SKIP', detail: 'static bearer token configured' }];
+  if (t.auth.type === 'none') return { checks: [{ endpoint: t.label, check, status: 'SKIP', detail: 'auth type none' }], auth: noAuth };
+  if (t.auth.type === 'bearer') return { checks: [{ endpoint: t.label, check, status: 'SKIP', detail: 'static bearer token configured' }], auth: await createAuthProvider(t.auth, t.fhirBase) };
   try {
     const auth = await createAuthProvider(t.auth, t.fhirBase, { timeoutMs });
     await auth.authorization();
-    return [{ endpoint: t.label, check, status: 'PASS', detail: `${t.auth.type} token issued for client ${t.auth.clientId}` }];
+    const info = auth.info?.() ?? {};
+    const how = info.tokenEndpointAuthMethod ? ` with ${info.tokenEndpointAuthMethod}${info.tokenEndpoint ? ` at ${info.tokenEndpoint}` : ''}` : '';
+    return { checks: [{ endpoint: t.label, check, status: 'PASS', detail: `${t.auth.type} token issued for client ${t.auth.clientId}${how}` }], auth };
   } catch (err) {
-    return [
-      {
-        endpoint: t.label,
-        check,
-        status: 'FAIL',
-        detail: (err as Error).message,
-        fix:
-          t.auth.type === 'smart-backend'
-            ? 'Register SP Link\'s public key (JWKS) and client id with the authorization server, and check kid, alg, scope and the private key.'
-            : 'Check clientId, clientSecret, scope and tokenUrl with the authorization server\'s administrator.',
-      },
-    ];
+    const fix =
+      t.auth.type === 'smart-backend'
+        ? 'Register SP Link\'s public key (JWKS) and client id with the authorization server, and check kid, alg, scope and the private key.'
+        : 'Check clientId, clientSecret, scope and tokenUrl with the authorization server\'s administrator, and auth.tokenEndpointAuthMethod: a server that does not form-decode Basic credentials needs client_secret_post when the secret has characters other than letters, digits and -._*.';
+    return { checks: [{ endpoint: t.label, check, status: 'FAIL', detail: (err as Error).message, fix }] };
   }
 }
 
@@ -165,13 +168,31 @@ function allowlistCheck(t: Target): DoctorCheck[] {
   ];
 }
 
-async function checkEndpoint(t: Target, timeoutMs: number): Promise<DoctorCheck[]> {
+interface Environment {
+  sandbox: boolean;
+  readOnly: boolean;
+  behaviour: BehaviourContext;
+}
+
+async function checkEndpoint(t: Target, timeoutMs: number, env: Environment): Promise<DoctorCheck[]> {
+  const transport = checkTransport(t.label, { fhirBase: t.fhirBase, auth: t.auth, ...(t.launch ? { issAllowlist: t.launch.issAllowlist } : {}) }, env.sandbox);
   const { check, cs } = await probeMetadata(t, timeoutMs);
-  const checks: DoctorCheck[] = [check];
-  if (cs) checks.push(...checkCapabilityStatement(t.label, t.kind as EndpointKind, cs));
+  const checks: DoctorCheck[] = [...transport, check];
+  const declared = cs ? checkCapabilityStatement(t.label, t.kind, cs) : [];
+  if (cs) checks.push(...declared);
   else checks.push({ endpoint: t.label, check: 'CapabilityStatement checks', status: 'SKIP', detail: 'endpoint not reachable' });
   const [smart, token] = await Promise.all([probeSmart(t, timeoutMs), probeToken(t, timeoutMs)]);
-  return [...checks, ...allowlistCheck(t), ...smart, ...checkBackendScopes(t.label, t.kind, t.auth, t.work), ...token];
+  checks.push(...allowlistCheck(t), ...smart, ...checkBackendScopes(t.label, t.kind, t.auth, t.work), ...token.checks);
+  if (!cs || !token.auth) return checks;
+  if (env.readOnly) {
+    checks.push({ endpoint: t.label, check: 'behaviour probes', status: 'SKIP', detail: '--read-only: declarations only' });
+    return checks;
+  }
+  // Declarations can be wrong either way: what SP Link relies on is tried (docs/INTEGRATION.md, "Reading the doctor").
+  const client = new FhirClient({ baseUrl: t.fhirBase, auth: token.auth, retry: { timeoutMs, maxAttempts: 1 }, logger: quiet });
+  if (declared.find((c) => c.check === 'supports transaction')?.status !== 'PASS') checks.push({ ...(await probeTransaction(t.label, client)), check: 'transaction works' });
+  checks.push(...(await probeBehaviour(t, client, env.behaviour)));
+  return checks;
 }
 
 /** Checks every configured endpoint (in parallel) and returns the results; never throws for a failing endpoint. */
@@ -179,7 +200,12 @@ export async function runDoctor(config: DoctorConfig, opts: DoctorOptions = {}):
   const startedAt = new Date().toISOString();
   const timeoutMs = opts.timeoutMs ?? 5000;
   const targets = doctorTargets(config);
-  const perEndpoint = await Promise.all(targets.map((t) => checkEndpoint(t, timeoutMs)));
+  const env: Environment = {
+    sandbox: config.sandbox?.enabled ?? false,
+    readOnly: opts.readOnly ?? false,
+    behaviour: config.server && config.reconcile ? { webhook: { publicUrl: config.server.publicUrl, secret: config.reconcile.webhookSecret } } : {},
+  };
+  const perEndpoint = await Promise.all(targets.map((t) => checkEndpoint(t, timeoutMs, env)));
   const checks = perEndpoint.flat();
   return {
     ok: checks.every((c) => c.status !== 'FAIL'),

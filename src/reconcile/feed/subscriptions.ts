@@ -2,17 +2,14 @@ import type { CapabilityStatement, Subscription } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { WriteResult } from '../../fhir/client.js';
 import { PROFILE } from '../../fhir/codes.js';
+import { WEBHOOK_SECRET_HEADER, webhookUrl } from '../../fhir/subscription-channel.js';
 import { reconcileMetrics } from '../metrics.js';
 import type { EndpointRuntime, ValidateFn } from '../runtime.js';
 
-/** Header carrying the shared secret on rest-hook notifications (R4 Subscription.channel.header). */
-export const WEBHOOK_SECRET_HEADER = 'X-SP-Link-Webhook-Secret';
+export { WEBHOOK_SECRET_HEADER, webhookUrl };
+
 /** Every referral-management Task (Gravity: intent=order) at the endpoint; the rules decide what is SP Link's. */
 export const SUBSCRIPTION_CRITERIA = 'Task?intent=order';
-
-export function webhookUrl(publicUrl: string, endpointId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/reconcile/webhook/${encodeURIComponent(endpointId)}`;
-}
 
 /**
  * What upkeep did: `created` / `updated` (re-requested) / `ok` end with an active Subscription; `requested` means
