@@ -68,7 +68,9 @@ describe('system: sp-link start on embedded defaults', () => {
   });
 });
 
-describe('system: the sp-link command', () => {
+describe('system: the sp-link command', function () {
+  // Each case spawns a fresh process that boots (and for some, seeds) the whole system: minutes on a loaded machine.
+  this.timeout(240_000);
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-cli-'));
