@@ -1,5 +1,5 @@
 import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import { linkWorkerResources } from '../demo/link-workers.js';
+import { LINK_WORKER_ORG, linkWorkerResources } from '../demo/link-workers.js';
 import { ODS } from '../demo/index.js';
 
 /**
@@ -30,7 +30,7 @@ export const OTHER_ORG_ODS = 'Y99960';
 export const SERVICE_MANAGER_ID = 'lw-manager';
 export const OTHER_ORG_WORKER_ID = 'lw-other-1';
 
-const LW_ORG_NAME = 'Fernbridge Community Connect';
+const LW_ORG_NAME = LINK_WORKER_ORG.name!;
 
 function demoLinkWorkers(): StaffUser[] {
   const resources = linkWorkerResources();
