@@ -8,7 +8,7 @@
  * docs/ARCHITECTURE.md ("Modules") explains each layer.
  */
 const LAYERS = [
-  ['errors.ts', 'observability'],
+  ['errors.ts', 'observability', 'time'],
   ['config'],
   ['fhir', 'store'],
   ['http'],

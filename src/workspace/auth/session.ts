@@ -24,6 +24,8 @@ export interface WorkspaceSession {
   returnTo?: string;
   stash?: StashedForm;
   flash?: string;
+  /** The save just made (case and action), confirmed once on the case page it redirects to. */
+  saved?: { caseId: string; action: string };
 }
 
 declare module 'express-session' {

@@ -1,5 +1,7 @@
 import type { Task } from '@medplum/fhirtypes';
-import { displayOf } from '../../fhir/codes.js';
+import { displayOf, priorityToUrgency, type UrgencyCode } from '../../fhir/codes.js';
+import { responseDueAt } from '../../referrals/response-targets.js';
+import { londonDaysAgo } from '../../time/london.js';
 import { isNew, isTerminal, readCase } from './case-state.js';
 import { patientName } from './referral-details.js';
 
@@ -23,8 +25,12 @@ export interface CaseRow {
   businessStatus?: string;
   assignee?: string;
   authoredOn?: string;
+  /** Calendar days (Europe/London) since the referral was made. */
   ageDays?: number;
+  urgency: UrgencyCode;
   urgent: boolean;
+  /** A new referral not answered by its response target (referrals/response-targets.ts): when it was due. */
+  overdueSince?: string;
   safeguarding: boolean;
 }
 
@@ -50,9 +56,16 @@ function matches(row: CaseRow, q: string): boolean {
   return words.every((w) => name.includes(w));
 }
 
+/** When a new referral's response was due, if that time has passed (accepting or declining answers it). */
+export function overdueSince(task: Task, now: Date): string | undefined {
+  if (!isNew(task.status)) return undefined;
+  const due = responseDueAt(task.authoredOn, task.priority);
+  return due && now.getTime() > due.getTime() ? due.toISOString() : undefined;
+}
+
 export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>): CaseRow {
   const c = readCase(task);
-  const authored = c.authoredOn ? Date.parse(c.authoredOn) : NaN;
+  const urgency = priorityToUrgency(task.priority);
   return {
     id: c.id,
     name: patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given',
@@ -62,8 +75,10 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
     businessStatus: c.businessStatus ? displayOf('businessStatus', c.businessStatus) : undefined,
     assignee: c.assignee?.display ?? c.assignee?.reference,
     authoredOn: c.authoredOn,
-    ageDays: Number.isNaN(authored) ? undefined : Math.max(0, Math.floor((now.getTime() - authored) / 86_400_000)),
-    urgent: task.priority === 'urgent' || task.priority === 'asap' || task.priority === 'stat',
+    ageDays: c.authoredOn ? londonDaysAgo(c.authoredOn, now) : undefined,
+    urgency,
+    urgent: urgency !== 'routine',
+    overdueSince: overdueSince(task, now),
     safeguarding: c.safeguarding?.flag === true,
   };
 }
@@ -95,7 +110,12 @@ export function caseload(tasks: Task[], actorRole: string | undefined, query: Ca
     .filter((t) => !query.status || t.status === query.status)
     .map((t) => toRow(t, now, names))
     .filter((r) => !query.q || matches(r, query.q))
-    .sort((a, b) => (a.urgent !== b.urgent ? (a.urgent ? -1 : 1) : (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '')));
+    .sort((a, b) => rank(a) - rank(b) || (a.authoredOn ?? '').localeCompare(b.authoredOn ?? ''));
+}
+
+/** Overdue first, then by urgency: the most pressing work at the top. */
+function rank(r: CaseRow): number {
+  return (r.overdueSince ? 0 : 3) + (r.urgency === 'urgent' ? 0 : r.urgency === 'soon' ? 1 : 2);
 }
 
 export interface CapacityRow {

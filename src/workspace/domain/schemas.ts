@@ -19,7 +19,7 @@ export const LINK_WORKER_REASONS = STATUS_REASONS.filter((r) => r.by !== 'gp');
 const reasonCodes = codes(LINK_WORKER_REASONS);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** A calendar date (YYYY-MM-DD) that is real and not after `today` (YYYY-MM-DD, UTC). */
+/** A calendar date (YYYY-MM-DD) that is real and not after `today` (YYYY-MM-DD, Europe/London). */
 const pastDate = (label: string, today: string) =>
   z
     .string({ error: `Enter the ${label}` })
@@ -113,7 +113,7 @@ export type ParseResult<K extends ActionKind> = { ok: true; value: ActionInput<K
 /** Form field name of one score: `score-total`, `score-ons4-anxiety`, …. */
 export const scoreField = (part: string) => `score-${part}`;
 
-/** Validates a posted form for one action. `today` is the UTC calendar date (YYYY-MM-DD). */
+/** Validates a posted form for one action. `today` is the Europe/London calendar date (YYYY-MM-DD). */
 export function parseAction<K extends ActionKind>(kind: K, body: Record<string, unknown>, today: string): ParseResult<K> {
   const schema = actionSchemas(today)[kind];
   const input = SCORED.has(kind) ? { ...body, scores: collectScores(body) } : body;

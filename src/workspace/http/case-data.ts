@@ -3,11 +3,13 @@ import type { Response } from 'express';
 import { FhirHttpError } from '../../fhir/errors.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
+import { overdueSince } from '../domain/caseload.js';
+import { responseTargetHours } from '../../referrals/response-targets.js';
 import { patientCopy, readReferral, referralCopy } from '../domain/referral-details.js';
 import { taskOwnedBy, relativeTo, type OrgScope } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
 import type { FormState } from '../views/fields.js';
-import { casePage } from '../views/case-page.js';
+import { casePage, type CasePageData } from '../views/case-page.js';
 import { errorPage } from '../views/misc-pages.js';
 import { todayOf, type WorkspaceDeps } from './context.js';
 import { forbidden, type Authed } from './guards.js';
@@ -43,10 +45,11 @@ export async function renderCase(
   deps: WorkspaceDeps,
   store: LinkWorkerStore,
   res: Response,
-  o: { task: Task; scope: OrgScope; forms?: Record<string, FormState>; flash?: string; status?: number },
+  o: { task: Task; scope: OrgScope; forms?: Record<string, FormState>; flash?: string; saved?: CasePageData['saved']; status?: number },
 ): Promise<void> {
   const { actor, csrf } = res.locals.ws as Authed;
   const state = readCase(o.task);
+  const overdue = overdueSince(o.task, deps.now());
   const obsIds = state.outcomeRefs.map((r) => relativeTo(store.base, r)).filter((r): r is string => !!r?.startsWith('Observation/')).map((r) => r.slice(12));
   const needsPatient = !patientCopy(o.task, referralCopy(o.task));
   const [directory, staff, observations, fallbackPatient] = await Promise.all([
@@ -60,7 +63,8 @@ export async function renderCase(
   res.status(o.status ?? 200).type('html').send(
     casePage({
       actor, csrfToken: csrf, state, referral: readReferral(o.task, fallbackPatient ?? undefined), observations, directory, staff,
-      maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash,
+      maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash, saved: o.saved,
+      overdue: overdue ? { since: overdue, hours: responseTargetHours(o.task.priority) } : undefined,
     }),
   );
 }

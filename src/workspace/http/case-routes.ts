@@ -10,6 +10,7 @@ import { ACTION_KINDS, isOutcomeFix, parseAction, type ActionKind } from '../dom
 import { relativeTo } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
 import { fixFormKey } from '../views/case-forms.js';
+import type { CaseSection } from '../views/case-page.js';
 import { buildChange, type ChangeContext } from '../domain/task-builders.js';
 import { wsSession } from '../auth/session.js';
 import type { FormState } from '../views/fields.js';
@@ -24,6 +25,13 @@ const SAVED: Record<ActionKind, string> = {
   contact: 'Contact attempt saved.', session: 'Session saved.', plan: 'Plan saved.', outcome: 'Outcome measure saved.',
   'correct-outcome': 'Outcome measure corrected. The GP record will be updated.', 'outcome-error': 'Outcome measure marked as recorded in error. The GP record will be updated.',
   safeguarding: 'Safeguarding concern raised. The GP will be told urgently.', complete: 'Case completed. The summary goes to the GP.', close: 'Case closed.',
+};
+
+/** Where each save shows on the case page: the redirect scrolls there and the "Saved" banner sits there. */
+const SECTION: Record<ActionKind, CaseSection> = {
+  accept: 'case-summary', decline: 'case-summary', assign: 'case-summary', safeguarding: 'case-summary', complete: 'case-summary', close: 'case-summary',
+  contact: 'case-record', session: 'case-record', plan: 'case-record',
+  outcome: 'outcomes', 'correct-outcome': 'outcomes', 'outcome-error': 'outcomes',
 };
 
 const isAction = (s: string): s is ActionKind => (ACTION_KINDS as string[]).includes(s);
@@ -87,12 +95,14 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
     const forms: Record<string, FormState> = {};
     let flash = ws.flash;
     delete ws.flash;
+    const saved = ws.saved?.caseId === id && isAction(ws.saved.action) ? { section: SECTION[ws.saved.action], message: SAVED[ws.saved.action] } : undefined;
+    delete ws.saved;
     if (ws.stash?.caseId === id) {
       forms[ws.stash.form] = { values: ws.stash.values, errors: {} };
       flash = 'You were signed out, but what you entered has been kept below. Check it and save it again.';
       delete ws.stash;
     }
-    await renderCase(deps, store, res, { ...loaded, forms, flash });
+    await renderCase(deps, store, res, { ...loaded, forms, flash, saved });
   });
 
   r.post('/cases/:id/:action', stashIfSignedOut, requireActor, requireCsrf, async (req, res) => {
@@ -155,8 +165,8 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
       throw err;
     }
     await recordAudit(deps.db, { actor: actor.sub, action: `workspace.${action}`, resourceRef: `Task/${id}`, details: { org: actor.orgOds, fromVersion: version } });
-    wsSession(req).flash = SAVED[action];
-    res.redirect(303, `/workspace/cases/${id}`);
+    wsSession(req).saved = { caseId: id, action };
+    res.redirect(303, `/workspace/cases/${id}#${SECTION[action]}`);
   });
 
   return r;

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { londonDate } from '../../time/london.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { FhirClient } from '../../fhir/client.js';
@@ -36,5 +37,5 @@ export interface WorkspaceDeps {
   now: () => Date;
 }
 
-/** UTC calendar date, YYYY-MM-DD: the day "in the future" is judged against. */
-export const todayOf = (d: Date) => d.toISOString().slice(0, 10);
+/** Today's calendar date in England (YYYY-MM-DD): the default of date fields and the day "in the future" is judged against. */
+export const todayOf = (d: Date) => londonDate(d);

@@ -60,7 +60,7 @@ export function contactForm(c: FormsContext, failed: number, max: number): Html 
   const s = st(c, 'contact');
   return form(c, 'contact', 'contact', 'Record a contact attempt', html`
     <p class="nhsuk-body-s">Failed attempts so far: ${failed} of ${max}. After ${max} failed attempts without contact the referral goes back to the GP as "could not contact".</p>
-    ${input({ form: 'contact', name: 'date', label: 'Date of the attempt', type: 'date', state: s, max: c.today, width: 10 })}
+    ${input({ form: 'contact', name: 'date', label: 'Date of the attempt', type: 'date', state: s, max: c.today, value: c.today, width: 10 })}
     ${select({ form: 'contact', name: 'method', label: 'How you tried to make contact', state: s, options: CONTACT_METHODS })}
     ${choices({ form: 'contact', name: 'outcome', label: 'Did you make contact?', type: 'radio', state: s, small: true, options: [{ code: 'successful', display: 'Yes, we spoke' }, { code: 'unsuccessful', display: 'No, no contact' }] })}
     ${textarea({ form: 'contact', name: 'note', label: 'Note (optional)', state: s, rows: 2 })}`, 'Save contact attempt');
@@ -69,7 +69,7 @@ export function contactForm(c: FormsContext, failed: number, max: number): Html 
 export function sessionForm(c: FormsContext): Html {
   const s = st(c, 'session');
   return form(c, 'session', 'session', 'Record a session', html`
-    ${input({ form: 'session', name: 'date', label: 'Session date', type: 'date', state: s, max: c.today, width: 10 })}
+    ${input({ form: 'session', name: 'date', label: 'Session date', type: 'date', state: s, max: c.today, value: c.today, width: 10 })}
     ${choices({ form: 'session', name: 'mode', label: 'How did the session take place?', type: 'radio', state: s, small: true, options: SESSION_MODES })}
     ${input({ form: 'session', name: 'durationMinutes', label: 'Duration in minutes', state: s, inputmode: 'numeric', width: 4 })}
     ${textarea({ form: 'session', name: 'notes', label: 'Notes (optional)', hint: 'What you talked about, what the person wants to do next.', state: s })}`, 'Save session');
@@ -90,7 +90,7 @@ export function outcomeForm(c: FormsContext, inst: Instrument): Html {
   return form(c, key, 'outcome', `Outcome measure: ${inst.display}`, html`
     <input type="hidden" name="instrument" value="${inst.code}">
     <p class="nhsuk-body-s">Take it at the first session and again at the last.</p>
-    ${input({ form: key, name: 'date', label: 'Date taken', type: 'date', state: s, max: c.today, width: 10 })}
+    ${input({ form: key, name: 'date', label: 'Date taken', type: 'date', state: s, max: c.today, value: c.today, width: 10 })}
     ${parts.map((p) => input({ form: key, name: scoreField(p.code), label: `${p.display} (${p.min} to ${p.max})`, state: s, inputmode: 'numeric', width: 3 }))}`, 'Save outcome measure');
 }
 

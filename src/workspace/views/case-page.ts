@@ -11,6 +11,7 @@ import {
   type FormsContext,
 } from './case-forms.js';
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
+import { formatLondonDateTime as formatDateTime } from '../../time/london.js';
 import { page } from './layout.js';
 
 export interface CasePageData {
@@ -25,7 +26,24 @@ export interface CasePageData {
   today: string;
   forms: FormsContext['states'];
   flash?: string;
+  /** A new referral past its response target: when the response was due, and the target in hours. */
+  overdue?: { since: string; hours: number };
+  /** The change just saved: confirmed in the section it changed, which the redirect scrolls to. */
+  saved?: { section: CaseSection; message: string };
 }
+
+/** The parts of the case page a save can change; each is a fragment target (`/workspace/cases/:id#outcomes`). */
+export type CaseSection = 'case-summary' | 'outcomes' | 'case-record';
+
+/** nhsuk success notification banner: "Saved" and what was saved. */
+function savedBanner(message: string): Html {
+  return html`<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="saved-title" data-testid="saved">
+  <div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="saved-title">Saved</h2></div>
+  <div class="nhsuk-notification-banner__content"><p class="nhsuk-notification-banner__heading">${message}</p></div>
+</div>`;
+}
+
+const bannerFor = (d: CasePageData, section: CaseSection) => (d.saved?.section === section ? savedBanner(d.saved.message) : html``);
 
 const row = (key: string, value: Html | string | undefined) =>
   value === undefined || value === '' ? html`` : html`<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">${key}</dt><dd class="nhsuk-summary-list__value">${value}</dd></div>`;
@@ -78,7 +96,7 @@ const formsContext = (d: CasePageData): FormsContext => ({ caseId: d.state.id, v
 function caseSection(d: CasePageData): Html {
   const s = d.state;
   const obs = [...d.observations].sort((a, b) => (a.effectiveDateTime ?? '').localeCompare(b.effectiveDateTime ?? ''));
-  return html`<h2>Case</h2><dl class="nhsuk-summary-list" data-testid="case">
+  return html`<div id="case-summary" class="ws-section">${bannerFor(d, 'case-summary')}<h2>Case</h2><dl class="nhsuk-summary-list" data-testid="case">
     ${row('Status', html`<span data-testid="case-status">${statusText(s.status)}</span>`)}
     ${row('Progress', s.businessStatus ? displayOf('businessStatus', s.businessStatus) : undefined)}
     ${row('Reason', s.statusReason ? (displayOf('statusReason', s.statusReason) ?? s.statusReason) : undefined)}
@@ -88,18 +106,19 @@ function caseSection(d: CasePageData): Html {
     ${row('Connected to', s.servicesConnected.length ? s.servicesConnected.map((x) => x.display).join(', ') : undefined)}
     ${row('Safeguarding', s.safeguarding?.flag ? html`<strong class="nhsuk-tag nhsuk-tag--red">Concern raised</strong> ${s.safeguarding.detail ?? ''}` : undefined)}
     ${row('Summary for the GP', s.summary)}
-  </dl>
-  ${obs.length ? html`<h3>Outcome measures</h3><table class="nhsuk-table" data-testid="outcomes"><thead class="nhsuk-table__head"><tr><th scope="col">Measure</th><th scope="col">Date</th><th scope="col">Score</th></tr></thead><tbody class="nhsuk-table__body">
+  </dl></div>
+  ${obs.length ? html`<div id="outcomes" class="ws-section">${bannerFor(d, 'outcomes')}<h3>Outcome measures</h3><table class="nhsuk-table" data-testid="outcomes"><thead class="nhsuk-table__head"><tr><th scope="col">Measure</th><th scope="col">Date</th><th scope="col">Score</th></tr></thead><tbody class="nhsuk-table__body">
     ${obs.map((o) => html`<tr class="nhsuk-table__row" data-observation="${o.id ?? ''}"><td class="nhsuk-table__cell">${measureName(o)}</td>
       <td class="nhsuk-table__cell">${formatDate(o.effectiveDateTime)}</td><td class="nhsuk-table__cell">${scoreCell(o)}</td></tr>`)}
-  </tbody></table>${fixForms(d, obs)}` : ''}`;
+  </tbody></table></div>${fixForms(d, obs)}` : ''}`;
 }
 
-function recordSection(s: CaseState): Html {
+function recordSection(d: CasePageData): Html {
+  const s = d.state;
   if (s.entries.length === 0) return html``;
-  return html`<h2>Case record</h2><ol class="nhsuk-list" data-testid="record" reversed>
+  return html`<div id="case-record" class="ws-section">${bannerFor(d, 'case-record')}<h2>Case record</h2><ol class="nhsuk-list" data-testid="record" reversed>
     ${[...s.entries].reverse().map((e) => html`<li><p class="nhsuk-body-s nhsuk-u-margin-bottom-1"><strong>${formatDate(e.date)}</strong>${e.author ? ` · ${e.author}` : ''}</p><p class="ws-pre">${e.text}</p></li>`)}
-  </ol>`;
+  </ol></div>`;
 }
 
 function actions(d: CasePageData): Html {
@@ -119,13 +138,18 @@ export function casePage(d: CasePageData): string {
   const body = html`<span class="nhsuk-caption-l">Case</span>
   <h1 data-testid="case-title">${r.patient.name ?? 'Name not given'}</h1>
   <p class="ws-tag-row"><strong class="nhsuk-tag">${statusText(d.state.status)}</strong>
-    ${d.state.safeguarding?.flag || r.safeguarding?.flag ? html`<strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong>` : ''}</p>
+    ${d.state.safeguarding?.flag || r.safeguarding?.flag ? html`<strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong>` : ''}
+    ${d.overdue ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}</p>
+  ${d.overdue ? html`<p data-testid="overdue-detail">A response was due by ${formatDateTime(d.overdue.since)}, ${d.overdue.hours} hours after the referral for its urgency (${r.urgency}). Accept or decline it.</p>` : ''}
   <div class="nhsuk-grid-row">
     <div class="nhsuk-grid-column-one-half">${caseSection(d)}</div>
     <div class="nhsuk-grid-column-one-half"><h2>Record your work</h2>${actions(d)}</div>
   </div>
-  ${recordSection(d.state)}
+  ${recordSection(d)}
   ${patientSection(r)}
   ${referralSection(r)}`;
-  return page({ title: r.patient.name ?? 'Case', actor: d.actor, csrfToken: d.csrfToken, body, hasErrors, flash: d.flash });
+  // A section that is not on the page (cannot happen after a save that changed it) falls back to the page banner.
+  const shown = d.saved && body.value.includes('id="saved-title"');
+  const flash = d.flash ?? (d.saved && !shown ? d.saved.message : undefined);
+  return page({ title: r.patient.name ?? 'Case', actor: d.actor, csrfToken: d.csrfToken, body, hasErrors, flash });
 }

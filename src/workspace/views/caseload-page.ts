@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import type { CapacityRow, CaseRow, CaseloadQuery } from '../domain/caseload.js';
-import { formatDate, formatNhsNumber, html } from './html.js';
+import { relativeDays } from '../../time/london.js';
+import { formatDate, formatNhsNumber, html, type Html } from './html.js';
 import { page } from './layout.js';
 
 const TITLES: Record<CaseloadQuery['view'], string> = {
@@ -10,6 +11,12 @@ const TITLES: Record<CaseloadQuery['view'], string> = {
   closed: 'Closed cases',
   all: 'All cases',
 };
+
+const COLUMNS = ['Person', 'NHS number', 'Status', 'Link worker', 'Referred'] as const;
+
+/** A cell of the responsive table: below desktop width each row becomes a card, each value under its heading. */
+const cell = (heading: (typeof COLUMNS)[number], value: Html | string) =>
+  html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
 
 export function caseloadPage(o: { actor: Actor; csrfToken: string; query: CaseloadQuery; rows: CaseRow[]; orgName?: string; truncated: boolean; flash?: string }): string {
   const title = TITLES[o.query.view];
@@ -26,20 +33,21 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
   ${o.truncated ? html`<div class="nhsuk-warning-callout"><h3 class="nhsuk-warning-callout__label">Not every case is shown</h3><p>Search by name or NHS number to narrow the list.</p></div>` : ''}
   ${o.rows.length === 0
     ? html`<p data-testid="caseload-empty">${o.query.q ? 'No cases match your search.' : 'There are no cases here.'}</p>`
-    : html`<table class="nhsuk-table" data-testid="caseload">
+    : html`<table class="nhsuk-table nhsuk-table--responsive" role="table" data-testid="caseload">
     <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">${title}</caption>
-    <thead class="nhsuk-table__head"><tr>
-      <th scope="col">Person</th><th scope="col">NHS number</th><th scope="col">Status</th><th scope="col">Link worker</th><th scope="col">Referred</th>
+    <thead class="nhsuk-table__head" role="rowgroup"><tr class="nhsuk-table__row" role="row">
+      ${COLUMNS.map((c) => html`<th class="nhsuk-table__header" scope="col" role="columnheader">${c}</th>`)}
     </tr></thead>
     <tbody class="nhsuk-table__body">
-    ${o.rows.map((r) => html`<tr class="nhsuk-table__row" data-case-id="${r.id}">
-      <td class="nhsuk-table__cell"><a href="/workspace/cases/${r.id}">${r.name}</a>
+    ${o.rows.map((r) => html`<tr class="nhsuk-table__row" role="row" data-case-id="${r.id}">
+      ${cell('Person', html`<a href="/workspace/cases/${r.id}">${r.name}</a>
         ${r.safeguarding ? html`<strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong>` : ''}
-        ${r.urgent ? html`<strong class="nhsuk-tag nhsuk-tag--orange">Urgent</strong>` : ''}</td>
-      <td class="nhsuk-table__cell">${formatNhsNumber(r.nhsNumber)}</td>
-      <td class="nhsuk-table__cell">${r.statusText}${r.businessStatus ? html`<br><span class="nhsuk-body-s">${r.businessStatus}</span>` : ''}</td>
-      <td class="nhsuk-table__cell">${r.assignee ?? 'Not assigned'}</td>
-      <td class="nhsuk-table__cell">${formatDate(r.authoredOn)}${r.ageDays !== undefined ? html`<br><span class="nhsuk-body-s">${r.ageDays === 0 ? 'today' : `${r.ageDays} day${r.ageDays === 1 ? '' : 's'} ago`}</span>` : ''}</td>
+        ${r.urgency !== 'routine' ? html`<strong class="nhsuk-tag nhsuk-tag--orange">${r.urgency === 'urgent' ? 'Urgent' : 'Soon'}</strong>` : ''}
+        ${r.overdueSince ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}`)}
+      ${cell('NHS number', formatNhsNumber(r.nhsNumber))}
+      ${cell('Status', html`${r.statusText}${r.businessStatus ? html`<br><span class="nhsuk-body-s">${r.businessStatus}</span>` : ''}`)}
+      ${cell('Link worker', r.assignee ?? 'Not assigned')}
+      ${cell('Referred', html`${formatDate(r.authoredOn)}${r.ageDays !== undefined ? html`<br><span class="nhsuk-body-s" data-testid="age">${relativeDays(r.ageDays)}</span>` : ''}${r.overdueSince ? html`<br><span class="nhsuk-body-s">Response was due ${formatDate(r.overdueSince)}</span>` : ''}`)}
     </tr>`)}
     </tbody></table>`}`;
   return page({ title, actor: o.actor, csrfToken: o.csrfToken, nav: o.query.view === 'all' ? undefined : o.query.view, body, flash: o.flash });

@@ -33,8 +33,10 @@ function wrap(o: FieldOpts, control: (attrs: { id: string; describedBy: string |
 </div>`;
 }
 
-export function input(o: FieldOpts & { type?: string; width?: number; inputmode?: string; max?: string }): Html {
-  return wrap(o, (a) => html`<input class="nhsuk-input${o.width ? ` nhsuk-input--width-${o.width}` : ''}${a.error ? ' nhsuk-input--error' : ''}" id="${a.id}" name="${o.name}" type="${o.type ?? 'text'}" value="${str(o.state.values[o.name])}"${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.max ? html` max="${o.max}"` : ''}${a.describedBy ? html` aria-describedby="${a.describedBy}"` : ''}>`);
+/** A text-like input. `value`: shown when the form has no value of its own yet (e.g. today for a date). */
+export function input(o: FieldOpts & { type?: string; width?: number; inputmode?: string; max?: string; value?: string }): Html {
+  const value = o.name in o.state.values ? str(o.state.values[o.name]) : (o.value ?? '');
+  return wrap(o, (a) => html`<input class="nhsuk-input${o.width ? ` nhsuk-input--width-${o.width}` : ''}${a.error ? ' nhsuk-input--error' : ''}" id="${a.id}" name="${o.name}" type="${o.type ?? 'text'}" value="${value}"${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.max ? html` max="${o.max}"` : ''}${a.describedBy ? html` aria-describedby="${a.describedBy}"` : ''}>`);
 }
 
 export function textarea(o: FieldOpts & { rows?: number }): Html {

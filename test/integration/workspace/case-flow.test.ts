@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Observation, Provenance, Task } from '@medplum/fhirtypes';
 import { FhirClient } from '../../../src/fhir/client.js';
+import { londonDate } from '../../../src/time/london.js';
 import { Browser, formFields, startWorkspaceHarness, type WorkspaceHarness } from './harness.js';
 import { makeGpReferral } from './gp-referral.js';
 
@@ -40,7 +41,7 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     const nhs = task.for!.identifier!.value!;
     const byNhs = await b.get(`/workspace/caseload?view=new&q=${nhs.slice(0, 3)}%20${nhs.slice(3, 6)}%20${nhs.slice(6)}`);
     expect(byNhs.text).to.include(`data-case-id="${task.id}"`);
-    const name = new RegExp(`data-case-id="${task.id}">\\s*<td class="nhsuk-table__cell"><a [^>]+>([^<]+)<`).exec(byNhs.text)?.[1];
+    const name = new RegExp(`data-case-id="${task.id}">\\s*<td class="nhsuk-table__cell"[^>]*><span[^>]*>Person </span><span><a [^>]+>([^<]+)<`).exec(byNhs.text)?.[1];
     expect(name).to.be.a('string').and.not.equal('Name not given');
     const byName = await b.get(`/workspace/caseload?view=new&q=${encodeURIComponent(name!.split(' ').at(-1)!.toLowerCase())}`);
     expect(byName.text).to.include(`data-case-id="${task.id}"`);
@@ -66,6 +67,10 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     const r = await act('accept');
     expect(r.status).to.equal(200);
     expect(r.text).to.include('Referral accepted.');
+    // Back on the case, scrolled to what changed, with the confirmation there; shown once.
+    expect(new URL(r.url).hash).to.equal('#case-summary');
+    expect(r.text).to.match(/id="case-summary"[^>]*>\s*<div class="nhsuk-notification-banner nhsuk-notification-banner--success"[^]*?Saved<\/h2>[^]*?Referral accepted\./);
+    expect((await b.get(casePath())).text).to.not.include('data-testid="saved"');
     const t = await current();
     expect(t.status).to.equal('accepted');
     expect(t.owner?.reference).to.equal('PractitionerRole/lw-1-role');
@@ -78,8 +83,14 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     expect(mine.text).to.include(`data-case-id="${task.id}"`);
   });
 
-  it('records a failed and a successful contact attempt', async () => {
-    await act('contact', { date: daysAgo(2), method: 'phone', outcome: 'unsuccessful' });
+  it('records a failed and a successful contact attempt; date fields start at today in England', async () => {
+    const page = await b.get(casePath());
+    for (const form of ['contact', 'session', 'outcome-swemwbs']) {
+      expect(page.text).to.include(`id="${form}-date" name="date" type="date" value="${londonDate(new Date())}"`);
+    }
+    const saved = await act('contact', { date: daysAgo(2), method: 'phone', outcome: 'unsuccessful' });
+    expect(new URL(saved.url).hash).to.equal('#case-record');
+    expect(saved.text).to.match(/id="case-record"[^>]*>\s*<div class="nhsuk-notification-banner[^]*?Contact attempt saved\./);
     let t = await current();
     expect(t.businessStatus?.coding?.[0]?.code).to.equal('contact-attempted');
     const r = await act('contact', { date: daysAgo(1), method: 'sms', outcome: 'successful', note: 'Agreed to meet on Friday' });
@@ -95,6 +106,8 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     await act('plan', { whatMatters: 'Meeting people', goals: 'Join a walking group\nVisit the library', services: ['svc-walking', 'svc-digital'] });
     await act('session', { date: today(), mode: 'accompanied', durationMinutes: '90' });
     const r = await act('outcome', { instrument: 'swemwbs', date: today(), 'score-total': '24' });
+    expect(new URL(r.url).hash).to.equal('#outcomes');
+    expect(r.text).to.match(/id="outcomes"[^>]*>\s*<div class="nhsuk-notification-banner[^]*?Outcome measure saved\./);
     expect(r.text).to.include('data-testid="sessions-held">2<');
     expect(r.text).to.include('data-testid="outcomes"');
     const t = await current();

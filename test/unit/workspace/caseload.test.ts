@@ -53,4 +53,30 @@ describe('workspace caseload views', () => {
     expect(c.unassignedNew).to.equal(2);
     expect(c.rows.map((r) => [r.name, r.open, r.inProgress])).to.deep.equal([['Amira Shah', 1, 1], ['Ben Okafor', 1, 0], ['Cara Jones', 0, 0]]);
   });
+
+  it('ages referrals in calendar days in England: yesterday afternoon is "1 day", not "today"', () => {
+    const now = new Date('2026-12-01T09:00:00Z');
+    const [row] = caseload([task('t', { authoredOn: '2026-11-30T16:00:00Z' })], mine, { view: 'all' }, now);
+    expect(row?.ageDays).to.equal(1);
+    const [bst] = caseload([task('t', { authoredOn: '2026-06-30T23:30:00Z' })], mine, { view: 'all' }, new Date('2026-07-01T07:00:00Z'));
+    expect(bst?.ageDays).to.equal(0);
+  });
+
+  it('marks a new referral overdue once its urgency\'s response target has passed, and lists it first', () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    const rows = caseload([
+      task('routine-4d', { status: 'requested', priority: 'routine', authoredOn: '2026-11-28T11:00:00Z' }),
+      task('urgent-25h', { status: 'requested', priority: 'asap', authoredOn: '2026-12-01T11:00:00Z' }),
+      task('urgent-23h', { status: 'requested', priority: 'asap', authoredOn: '2026-12-01T13:00:00Z' }),
+      task('soon-73h', { status: 'requested', priority: 'urgent', authoredOn: '2026-11-29T11:00:00Z' }),
+      task('soon-71h', { status: 'received', priority: 'urgent', authoredOn: '2026-11-29T13:00:00Z' }),
+      task('urgent-accepted', { status: 'accepted', priority: 'asap', authoredOn: '2026-11-20T11:00:00Z' }),
+    ], mine, { view: 'all' }, now);
+    const overdue = Object.fromEntries(rows.map((r) => [r.id, r.overdueSince]));
+    expect(overdue).to.deep.equal({
+      'routine-4d': undefined, 'urgent-25h': '2026-12-02T11:00:00.000Z', 'urgent-23h': undefined,
+      'soon-73h': '2026-12-02T11:00:00.000Z', 'soon-71h': undefined, 'urgent-accepted': undefined,
+    });
+    expect(rows.slice(0, 2).map((r) => r.id)).to.deep.equal(['urgent-25h', 'soon-73h']);
+  });
 });
