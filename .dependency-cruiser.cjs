@@ -11,7 +11,7 @@ const LAYERS = [
   ['errors.ts', 'observability', 'time'],
   ['config'],
   ['fhir', 'store'],
-  ['http'],
+  ['http', 'fhir-store'],
   ['referrals', 'reconcile', 'doctor'],
   ['smart', 'workspace', 'sandbox'],
   ['system.ts'],

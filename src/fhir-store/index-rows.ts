@@ -1,0 +1,186 @@
+import { evalFhirPathTyped, getParsedExpressionForResourceType, getSearchParameters, toTypedValue } from '@medplum/core';
+import type { TypedValue } from '@medplum/core';
+import type {
+  Address,
+  CodeableConcept,
+  Coding,
+  ContactPoint,
+  HumanName,
+  Identifier,
+  Period,
+  Quantity,
+  Reference,
+  Resource,
+  SearchParameter,
+} from '@medplum/fhirtypes';
+import { valueInterval } from './date-interval.js';
+
+/** One search-index row (table `fhir_search_index`, migration 200); absent columns are NULL. */
+export interface IndexRow {
+  code: string;
+  system?: string;
+  value?: string;
+  exact?: string;
+  low?: string;
+  high?: string;
+  num?: number;
+}
+
+/** Parameter types the store indexes; `composite` and `special` are not indexed (searching on them is refused). */
+export const INDEXED_TYPES = new Set(['token', 'reference', 'date', 'string', 'uri', 'number', 'quantity']);
+
+/** Lower case, accents removed: FHIR string search is case- and accent-insensitive (R4 search.html#string). */
+export function normalizeString(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+const ABSOLUTE = /^(https?:\/\/.+)\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+
+/**
+ * How a reference is indexed and searched: `Type/id` when relative or on this server's own base, otherwise
+ * the absolute URL without any `_history` part; `type` is the target type when the reference names one.
+ */
+export function referenceKey(reference: string, ownBase?: string): { value: string; type?: string } {
+  const rel = RELATIVE.exec(reference);
+  if (rel) return { value: `${rel[1]}/${rel[2]}`, type: rel[1] };
+  const abs = ABSOLUTE.exec(reference);
+  if (abs) {
+    const [, base, type, id] = abs;
+    if (ownBase && base === ownBase) return { value: `${type}/${id}`, type };
+    return { value: `${base}/${type}/${id}`, type };
+  }
+  return { value: reference };
+}
+
+/** Every index row of a resource, for the base R4 search parameters of its type (plus `_profile`, `_tag` etc.). */
+export function indexRows(resource: Resource, ownBase?: string): IndexRow[] {
+  const params = getSearchParameters(resource.resourceType) ?? {};
+  const originals = new WeakMap<object, string>();
+  const typed = [toTypedValue(relativized(resource, originals))];
+  const rows: IndexRow[] = [];
+  const seen = new Set<string>();
+  for (const param of Object.values(params)) {
+    if (!INDEXED_TYPES.has(param.type) || !param.expression || param.code === '_id' || param.code === '_lastUpdated') continue;
+    let values: TypedValue[];
+    try {
+      values = evalFhirPathTyped(getParsedExpressionForResourceType(resource.resourceType, param.expression), typed);
+    } catch {
+      continue; // an expression this FHIRPath engine cannot evaluate on this resource indexes nothing
+    }
+    for (const v of values) {
+      for (const row of rowsOf(param, v, ownBase, originals)) {
+        const key = JSON.stringify(row);
+        if (!seen.has(key)) {
+          seen.add(key);
+          rows.push(row);
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * A copy of the resource in which absolute references read `Type/id`, so that expressions such as
+ * `subject.where(resolve() is Patient)` (FHIRPath resolve() reads only relative references) select them too;
+ * `originals` maps each rewritten Reference back to what was written.
+ */
+function relativized<T>(value: T, originals: WeakMap<object, string>): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => relativized(v, originals)) as T;
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = relativized(v, originals);
+  const ref = out.reference;
+  if (typeof ref === 'string') {
+    const abs = ABSOLUTE.exec(ref);
+    if (abs) {
+      out.reference = `${abs[2]}/${abs[3]}`;
+      originals.set(out, ref);
+    }
+  }
+  return out as T;
+}
+
+function rowsOf(param: SearchParameter, tv: TypedValue, ownBase: string | undefined, originals: WeakMap<object, string>): IndexRow[] {
+  const code = param.code;
+  const v: unknown = tv.value;
+  if (v === undefined || v === null) return [];
+  switch (param.type) {
+    case 'token':
+      return tokenRows(code, tv.type, v);
+    case 'reference': {
+      const ref = typeof v === 'string' ? v : (originals.get(v as object) ?? (v as Reference).reference);
+      if (!ref) return [];
+      const key = referenceKey(ref, ownBase);
+      return [{ code, value: key.value, system: key.type }];
+    }
+    case 'string':
+      return stringValues(tv.type, v).map((s) => ({ code, value: normalizeString(s), exact: s }));
+    case 'uri':
+      return typeof v === 'string' ? [{ code, value: v }] : [];
+    case 'date':
+      return dateRows(code, tv.type, v);
+    case 'number':
+      return typeof v === 'number' ? [{ code, num: v }] : [];
+    case 'quantity': {
+      if (typeof v === 'number') return [{ code, num: v }];
+      const q = v as Quantity;
+      return typeof q.value === 'number' ? [{ code, num: q.value, system: q.system, value: q.code ?? q.unit }] : [];
+    }
+    case 'composite':
+    case 'special':
+      return [];
+  }
+}
+
+function tokenRows(code: string, type: string, v: unknown): IndexRow[] {
+  switch (type) {
+    case 'Identifier': {
+      const i = v as Identifier;
+      return i.value ? [{ code, system: i.system, value: i.value }] : [];
+    }
+    case 'CodeableConcept':
+      return ((v as CodeableConcept).coding ?? []).flatMap((c) => tokenRows(code, 'Coding', c));
+    case 'Coding': {
+      const c = v as Coding;
+      return c.code ? [{ code, system: c.system, value: c.code }] : [];
+    }
+    case 'ContactPoint': {
+      const c = v as ContactPoint;
+      return c.value ? [{ code, system: c.system, value: c.value }] : [];
+    }
+    default:
+      return typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number' ? [{ code, value: String(v) }] : [];
+  }
+}
+
+function stringValues(type: string, v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (type === 'HumanName') {
+    const n = v as HumanName;
+    return [n.text, n.family, ...(n.given ?? []), ...(n.prefix ?? []), ...(n.suffix ?? [])].filter((s): s is string => !!s);
+  }
+  if (type === 'Address') {
+    const a = v as Address;
+    return [a.text, ...(a.line ?? []), a.city, a.district, a.state, a.postalCode, a.country].filter((s): s is string => !!s);
+  }
+  return [];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function dateRows(code: string, type: string, v: unknown): IndexRow[] {
+  if (typeof v === 'string') {
+    const interval = valueInterval(v);
+    return interval ? [{ code, low: iso(interval[0]), high: iso(interval[1]) }] : [];
+  }
+  if (type === 'Period') {
+    const p = v as Period;
+    const start = p.start ? valueInterval(p.start) : undefined;
+    const end = p.end ? valueInterval(p.end) : undefined;
+    if (!start && !end) return [];
+    return [{ code, low: start ? iso(start[0]) : '-infinity', high: end ? iso(end[1]) : 'infinity' }];
+  }
+  return [];
+}

@@ -1,0 +1,4 @@
+export { DbFhirRepository, openFhirStore, DEFAULT_SEARCH_COUNT } from './repository.js';
+export type { ChangeInteraction, CommittedChange, FhirStoreOptions } from './repository.js';
+export { historyBundle, type HistoryItem } from './history.js';
+export { valueInterval } from './date-interval.js';

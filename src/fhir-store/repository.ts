@@ -1,0 +1,497 @@
+import { randomUUID } from 'node:crypto';
+import {
+  applyPatch,
+  badRequest,
+  deepClone,
+  fhirpathPatchTypedValue,
+  gone,
+  matchesSearchRequest,
+  normalizeOperationOutcome,
+  notFound,
+  OperationOutcomeError,
+  parseFhirPathPatchParameters,
+  preconditionFailed,
+  toTypedValue,
+} from '@medplum/core';
+import type { Operation, SearchRequest, WithId } from '@medplum/core';
+import { FhirRepository, getExtraEntries } from '@medplum/fhir-router';
+import type {
+  CreateResourceOptions,
+  DeleteResourceOptions,
+  ReadHistoryOptions,
+  SearchOptions,
+  TransactionOptions,
+  UpdateResourceOptions,
+} from '@medplum/fhir-router';
+import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
+import type { Db } from '../store/db.js';
+import { historyBundle, type HistoryItem } from './history.js';
+import { indexRows, referenceKey } from './index-rows.js';
+import { afterCondition, buildSearchSql, orderBy, Params } from './search-sql.js';
+
+export type ChangeInteraction = 'create' | 'update' | 'delete';
+
+export interface FhirStoreOptions {
+  /** Which FHIR server in the database (e.g. `ehr`, `lw`): each store is independent. */
+  readonly store: string;
+  /** The server's public base URL: absolute references to it are indexed and searched as relative ones. */
+  readonly baseUrl?: string;
+  /** Checks a resource before it is stored; throws (an OperationOutcomeError → 400) to refuse it. */
+  readonly validate?: (resource: Resource) => Promise<void>;
+  /** Adjusts a resource before it is validated and stored, e.g. activating a requested Subscription. */
+  readonly prepare?: (resource: Resource) => void;
+  /** Called after a transaction that wrote something has committed (e.g. to wake a change-journal reader). */
+  readonly onCommit?: () => void;
+}
+
+/** A committed change from the journal (`fhir_changes`); for a delete, `resource` is the last version before it. */
+export interface CommittedChange {
+  readonly seq: number;
+  readonly interaction: ChangeInteraction;
+  readonly resource: WithId<Resource>;
+}
+
+/** Page size when a search names no `_count`. */
+export const DEFAULT_SEARCH_COUNT = 20;
+
+interface CurrentRow {
+  rid: number;
+  version: number;
+  deleted: boolean;
+  content: WithId<Resource>;
+}
+
+/** Opens (creating if needed) one store in the database. */
+export async function openFhirStore(db: Db, opts: FhirStoreOptions): Promise<DbFhirRepository> {
+  await db.query('INSERT INTO fhir_stores (store) VALUES ($1) ON CONFLICT (store) DO NOTHING', [opts.store]);
+  return new DbFhirRepository(db, opts);
+}
+
+/**
+ * A FHIR repository on SP Link's `Db` (PGlite or PostgreSQL), for Medplum's FhirRouter. Resources are JSONB,
+ * every version is kept (deletes are tombstones), and search-index rows are written with each version, in the
+ * same database transaction. Every write transaction first locks its store's row in `fhir_stores`, so writes to
+ * one store are serialised across connections and instances: `lastUpdated` stamps strictly increase in commit
+ * order, `If-Match` is checked against the row it updates, and a conditional create's search and create cannot
+ * interleave with another's. Reads take no lock.
+ */
+export class DbFhirRepository extends FhirRepository {
+  private locked = false;
+  private wrote = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: FhirStoreOptions,
+    private readonly inTx = false,
+  ) {
+    super();
+  }
+
+  get store(): string {
+    return this.opts.store;
+  }
+
+  setMode(): void {
+    // One mode: every read sees committed data.
+  }
+
+  generateId(): string {
+    return randomUUID();
+  }
+
+  override async withTransaction<TResult>(callback: (repo: this) => Promise<TResult>, options?: TransactionOptions): Promise<TResult> {
+    if (this.inTx) {
+      if (options?.serializable) await this.lockStore();
+      return callback(this);
+    }
+    let wrote = false;
+    const result = await this.db.transaction(async (tx) => {
+      const repo = new DbFhirRepository(tx, this.opts, true) as this;
+      // Medplum asks for a serializable transaction around conditional writes: search then write, atomically.
+      if (options?.serializable) await repo.lockStore();
+      const out = await callback(repo);
+      wrote = repo.wrote;
+      return out;
+    });
+    if (wrote) this.opts.onCommit?.();
+    return result;
+  }
+
+  async createResource<T extends Resource>(resource: T, options?: CreateResourceOptions): Promise<WithId<T>> {
+    const body = deepClone(resource);
+    // FHIR create ignores a client-supplied id; ids assigned by a transaction Bundle or a seed are kept.
+    if (!options?.assignedId) delete body.id;
+    body.id ??= this.generateId();
+    return this.withTransaction((repo) => repo.put(body as WithId<T>, 'create'));
+  }
+
+  async updateResource<T extends Resource>(resource: T, options?: UpdateResourceOptions): Promise<WithId<T>> {
+    if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id'));
+    const body = deepClone(resource) as WithId<T>;
+    return this.withTransaction((repo) => repo.put(body, 'update', options?.ifMatch));
+  }
+
+  async patchResource<T extends Resource>(
+    resourceType: T['resourceType'],
+    id: string,
+    patch: Operation[] | Parameters,
+    options?: UpdateResourceOptions,
+  ): Promise<WithId<T>> {
+    return this.withTransaction(async (repo) => {
+      await repo.lockStore();
+      const resource = await repo.readResource<T>(resourceType, id);
+      try {
+        if (Array.isArray(patch)) {
+          const errors = applyPatch(resource, patch).filter(Boolean);
+          if (errors.length > 0) throw new OperationOutcomeError(badRequest(errors.map((e) => (e as Error).message).join('\n')));
+        } else if (patch.parameter) {
+          fhirpathPatchTypedValue(toTypedValue(resource), parseFhirPathPatchParameters(patch));
+        }
+      } catch (err) {
+        throw new OperationOutcomeError(normalizeOperationOutcome(err));
+      }
+      return repo.put(resource, 'update', options?.ifMatch);
+    });
+  }
+
+  async deleteResource(resourceType: string, id: string, options?: DeleteResourceOptions): Promise<void> {
+    await this.withTransaction(async (repo) => {
+      await repo.lockStore();
+      const current = await repo.current(resourceType, id, true);
+      if (!current) throw new OperationOutcomeError(notFound);
+      if (current.deleted) return; // deleting something deleted succeeds (R4 http.html#delete: idempotent)
+      if (options?.ifMatch && String(current.version) !== options.ifMatch) throw new OperationOutcomeError(preconditionFailed);
+      const stamp = await repo.nextStamp();
+      const version = current.version + 1;
+      await repo.db.query('UPDATE fhir_resources SET version = $2, last_updated = $3, deleted = true WHERE rid = $1', [current.rid, version, stamp]);
+      await repo.db.query('INSERT INTO fhir_versions (rid, version, last_updated, content) VALUES ($1, $2, $3, NULL)', [current.rid, version, stamp]);
+      await repo.db.query('DELETE FROM fhir_search_index WHERE rid = $1', [current.rid]);
+      await repo.journal(current.rid, resourceType, id, version, 'delete');
+    });
+  }
+
+  async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
+    const current = await this.current(resourceType, id, false);
+    if (!current) throw new OperationOutcomeError(notFound);
+    if (current.deleted) throw new OperationOutcomeError(gone);
+    return current.content as WithId<T>;
+  }
+
+  async readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
+    const key = reference.reference ? referenceKey(reference.reference, this.baseUrl) : undefined;
+    const parts = key?.value.split('/');
+    if (!key?.type || parts?.length !== 2) throw new OperationOutcomeError(notFound);
+    return this.readResource<T>(parts[0]!, parts[1]!);
+  }
+
+  async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
+    return Promise.all(references.map((r) => this.readReference(r).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+  }
+
+  async readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {
+    if (!/^\d{1,9}$/.test(vid)) throw new OperationOutcomeError(notFound);
+    const { rows } = await this.db.query<{ content: WithId<T> | null }>(
+      `SELECT v.content FROM fhir_versions v JOIN fhir_resources r ON r.rid = v.rid
+       WHERE r.store = $1 AND r.resource_type = $2 AND r.id = $3 AND v.version = $4`,
+      [this.store, resourceType, id, Number(vid)],
+    );
+    const row = rows[0];
+    if (!row) throw new OperationOutcomeError(notFound);
+    if (!row.content) throw new OperationOutcomeError(gone);
+    return row.content;
+  }
+
+  async readHistory<T extends Resource>(resourceType: string, id: string, options?: ReadHistoryOptions): Promise<Bundle<WithId<T>>> {
+    const current = await this.current(resourceType, id, false);
+    if (!current) throw new OperationOutcomeError(notFound);
+    const { rows } = await this.db.query<HistoryRow>(
+      `SELECT version, last_updated, content FROM fhir_versions WHERE rid = $1 ORDER BY version DESC LIMIT $2 OFFSET $3`,
+      [current.rid, options?.limit ?? 100, options?.offset ?? 0],
+    );
+    const items = rows.map((r) => historyItem(resourceType, id, r));
+    return historyBundle(items, current.version) as Bundle<WithId<T>>;
+  }
+
+  /** Type-level history (`GET [type]/_history`), newest first, optionally since an instant. */
+  async readTypeHistory(resourceType: string, options: ReadHistoryOptions & { since?: string }): Promise<Bundle> {
+    const since = options.since ?? '-infinity';
+    if (options.since && Number.isNaN(Date.parse(options.since))) throw new OperationOutcomeError(badRequest('Invalid _since'));
+    const where = 'r.store = $1 AND r.resource_type = $2 AND v.last_updated >= $3::timestamptz';
+    const args = [this.store, resourceType, since];
+    const [{ rows }, count] = await Promise.all([
+      this.db.query<HistoryRow & { id: string }>(
+        `SELECT r.id, v.version, v.last_updated, v.content FROM fhir_versions v JOIN fhir_resources r ON r.rid = v.rid
+         WHERE ${where} ORDER BY v.last_updated DESC, v.rid DESC LIMIT $4 OFFSET $5`,
+        [...args, options.limit ?? 100, options.offset ?? 0],
+      ),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fhir_versions v JOIN fhir_resources r ON r.rid = v.rid WHERE ${where}`, args),
+    ]);
+    return historyBundle(
+      rows.map((r) => historyItem(resourceType, r.id, r)),
+      count.rows[0]?.n ?? 0,
+    );
+  }
+
+  async search<T extends Resource>(searchRequest: SearchRequest<T>, options?: SearchOptions): Promise<Bundle<WithId<T>>> {
+    const p = new Params();
+    const base = [`r.store = ${p.add(this.store)}`, `r.resource_type = ${p.add(searchRequest.resourceType)}`, 'NOT r.deleted'];
+    const { where, residual, sort, whereParams } = buildSearchSql(searchRequest, p, this.baseUrl);
+    const count = Math.max(0, searchRequest.count ?? DEFAULT_SEARCH_COUNT);
+    const offset = Math.max(0, searchRequest.offset ?? 0);
+    const conditions = [...base, ...where];
+    const wantTotal = !options?.resourceOnly && searchRequest.total !== 'none' && searchRequest.cursor === undefined;
+
+    const pageConditions = [...conditions];
+    if (searchRequest.cursor !== undefined) pageConditions.push(afterCondition(sort, decodeCursor(searchRequest.cursor), p));
+    const selectSort = sort.map((c, i) => `(${c.expr})::text AS s${i}`).join(', ');
+    const sqlBase = `SELECT r.content, ${selectSort} FROM fhir_resources r WHERE ${pageConditions.join(' AND ')} ORDER BY ${orderBy(sort)}`;
+
+    let page: PageRow<T>[];
+    let more: boolean;
+    let total: number | undefined;
+    if (residual.length === 0) {
+      const totalQuery = wantTotal ? this.countWhere(conditions, p.values.slice(0, whereParams)) : Promise.resolve(undefined);
+      const rowsQuery =
+        count === 0
+          ? Promise.resolve([] as PageRow<T>[])
+          : this.db.query<PageRow<T>>(`${sqlBase} LIMIT ${count + 1} OFFSET ${offset}`, p.values).then((r) => r.rows);
+      const [rows, n] = await Promise.all([rowsQuery, totalQuery]);
+      more = rows.length > count;
+      page = rows.slice(0, count);
+      total = n;
+    } else {
+      // Filters the index cannot answer (rare modifiers) are applied here, on the rows the others selected.
+      const rest: SearchRequest = { resourceType: searchRequest.resourceType, filters: residual };
+      const { rows } = await this.db.query<PageRow<T>>(sqlBase, p.values);
+      const matching = rows.filter((r) => matchesSearchRequest(r.content, rest));
+      if (wantTotal) total = matching.length;
+      page = matching.slice(offset, offset + count);
+      more = matching.length > offset + count;
+    }
+
+    const entries: BundleEntry<WithId<T>>[] = page.map((r) => ({ search: { mode: 'match' }, resource: r.content }));
+    if ((searchRequest.include || searchRequest.revInclude) && entries.length > 0) {
+      await getExtraEntries(this, searchRequest, page.map((r) => r.content), entries as BundleEntry[]);
+    }
+    const bundle: Bundle<WithId<T>> = { resourceType: 'Bundle', type: 'searchset', ...(entries.length ? { entry: entries } : {}) };
+    if (total !== undefined) bundle.total = total;
+    const last = page.at(-1);
+    if (more && last) {
+      const cursor = encodeCursor(sort.map((_c, i) => last[`s${i}`] as string));
+      bundle.link = [{ relation: 'next', url: `${searchRequest.resourceType}?${nextQuery(searchRequest, cursor)}` }];
+    }
+    return bundle;
+  }
+
+  async searchByReference<T extends Resource>(
+    searchRequest: SearchRequest<T>,
+    referenceField: string,
+    references: string[],
+  ): Promise<Record<string, WithId<T>[]>> {
+    const out: Record<string, WithId<T>[]> = {};
+    for (const reference of references) {
+      out[reference] = await this.searchResources<T>({
+        ...searchRequest,
+        filters: [...(searchRequest.filters ?? []), { code: referenceField, operator: 'eq', value: reference }],
+      });
+    }
+    return out;
+  }
+
+  /** Committed changes after `afterSeq`, oldest first (the change journal). */
+  async changesSince(afterSeq: number, limit = 100): Promise<CommittedChange[]> {
+    const { rows } = await this.db.query<{ seq: number; interaction: ChangeInteraction; content: WithId<Resource> }>(
+      `SELECT c.seq, c.interaction,
+              COALESCE(v.content, (SELECT p.content FROM fhir_versions p WHERE p.rid = c.rid AND p.version = c.version - 1)) AS content
+       FROM fhir_changes c JOIN fhir_versions v ON v.rid = c.rid AND v.version = c.version
+       WHERE c.store = $1 AND c.seq > $2 ORDER BY c.seq LIMIT $3`,
+      [this.store, afterSeq, limit],
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), interaction: r.interaction, resource: r.content }));
+  }
+
+  /** The newest journal position of this store (0 when nothing was written). */
+  async lastChangeSeq(): Promise<number> {
+    const { rows } = await this.db.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM fhir_changes WHERE store = $1', [this.store]);
+    return Number(rows[0]?.seq ?? 0);
+  }
+
+  /** Removes every resource, version, index row and journal entry of this store (the store's clock keeps running). */
+  async clear(): Promise<void> {
+    await this.withTransaction(async (repo) => {
+      await repo.lockStore();
+      await repo.db.query('DELETE FROM fhir_resources WHERE store = $1', [this.store]);
+    });
+  }
+
+  /** Current resources of one type (for small sets, e.g. Subscriptions). */
+  async currentOfType<T extends Resource>(resourceType: T['resourceType']): Promise<WithId<T>[]> {
+    const { rows } = await this.db.query<{ content: WithId<T> }>(
+      'SELECT content FROM fhir_resources WHERE store = $1 AND resource_type = $2 AND NOT deleted ORDER BY rid',
+      [this.store, resourceType],
+    );
+    return rows.map((r) => r.content);
+  }
+
+  private get baseUrl(): string | undefined {
+    return this.opts.baseUrl?.replace(/\/+$/, '');
+  }
+
+  /** Creates or updates inside this repository's transaction. */
+  private async put<T extends Resource>(body: WithId<T>, mode: 'create' | 'update', ifMatch?: string): Promise<WithId<T>> {
+    this.opts.prepare?.(body);
+    // Validated before the store lock is taken (its outcome does not depend on the stored state), with the
+    // meta it will have in form if not in value, so the lock is held only for the write itself.
+    body.meta = { ...body.meta, versionId: '1', lastUpdated: new Date().toISOString() };
+    await this.opts.validate?.(body);
+    await this.lockStore();
+    const current = await this.current(body.resourceType, body.id, true);
+    if (mode === 'create' && current && !current.deleted) throw new OperationOutcomeError(badRequest('Assigned ID is already in use'));
+    if (ifMatch !== undefined && (!current || current.deleted || String(current.version) !== ifMatch)) {
+      throw new OperationOutcomeError(preconditionFailed);
+    }
+    // An update that changes nothing but meta makes no new version (as HAPI does).
+    if (current && !current.deleted && sameContent(current.content, body)) return current.content as WithId<T>;
+
+    const stamp = await this.nextStamp();
+    const version = (current?.version ?? 0) + 1;
+    body.meta = { ...body.meta, versionId: String(version), lastUpdated: stamp };
+    let rid: number;
+    if (current) {
+      rid = current.rid;
+      await this.db.query('UPDATE fhir_resources SET version = $2, last_updated = $3, deleted = false, content = $4 WHERE rid = $1', [
+        rid,
+        version,
+        stamp,
+        body,
+      ]);
+      await this.db.query('DELETE FROM fhir_search_index WHERE rid = $1', [rid]);
+    } else {
+      const { rows } = await this.db.query<{ rid: number }>(
+        `INSERT INTO fhir_resources (store, resource_type, id, version, last_updated, content)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING rid`,
+        [this.store, body.resourceType, body.id, version, stamp, body],
+      );
+      rid = Number(rows[0]!.rid);
+    }
+    await this.db.query('INSERT INTO fhir_versions (rid, version, last_updated, content) VALUES ($1, $2, $3, $4)', [rid, version, stamp, body]);
+    const index = indexRows(body, this.baseUrl);
+    if (index.length > 0) {
+      await this.db.query(
+        `INSERT INTO fhir_search_index (rid, code, system, value, exact, low, high, num)
+         SELECT $1, x.code, x.system, x.value, x.exact, x.low, x.high, x.num
+         FROM jsonb_to_recordset($2::jsonb) AS x(code text, system text, value text, exact text, low timestamptz, high timestamptz, num numeric)`,
+        [rid, JSON.stringify(index)],
+      );
+    }
+    await this.journal(rid, body.resourceType, body.id, version, current && !current.deleted ? 'update' : 'create');
+    return body;
+  }
+
+  private async journal(rid: number, resourceType: string, id: string, version: number, interaction: ChangeInteraction): Promise<void> {
+    await this.db.query('INSERT INTO fhir_changes (store, rid, resource_type, id, version, interaction) VALUES ($1, $2, $3, $4, $5, $6)', [
+      this.store,
+      rid,
+      resourceType,
+      id,
+      version,
+      interaction,
+    ]);
+    this.wrote = true;
+  }
+
+  private async current(resourceType: string, id: string, forUpdate: boolean): Promise<CurrentRow | undefined> {
+    const { rows } = await this.db.query<CurrentRow>(
+      `SELECT rid, version, deleted, content FROM fhir_resources WHERE store = $1 AND resource_type = $2 AND id = $3${forUpdate ? ' FOR UPDATE' : ''}`,
+      [this.store, resourceType, id],
+    );
+    const row = rows[0];
+    return row ? { ...row, rid: Number(row.rid) } : undefined;
+  }
+
+  /** Takes this store's write lock for the rest of the transaction (see the class comment). */
+  private async lockStore(): Promise<void> {
+    if (this.locked) return;
+    if (!this.inTx) throw new Error('lockStore() outside a transaction');
+    const { rowCount } = await this.db.query('SELECT 1 FROM fhir_stores WHERE store = $1 FOR UPDATE', [this.store]);
+    if (rowCount === 0) throw new Error(`FHIR store "${this.store}" does not exist; open it with openFhirStore()`);
+    this.locked = true;
+  }
+
+  /** The next `lastUpdated`: the database clock at millisecond precision, strictly after the store's previous one. */
+  private async nextStamp(): Promise<string> {
+    const { rows } = await this.db.query<{ stamp: Date | string }>(
+      `UPDATE fhir_stores SET last_stamp = greatest(date_trunc('milliseconds', clock_timestamp()), last_stamp + interval '1 millisecond')
+       WHERE store = $1 RETURNING last_stamp AS stamp`,
+      [this.store],
+    );
+    return new Date(rows[0]!.stamp).toISOString();
+  }
+
+  private async countWhere(conditions: string[], values: unknown[]): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fhir_resources r WHERE ${conditions.join(' AND ')}`, values);
+    return rows[0]?.n ?? 0;
+  }
+}
+
+type PageRow<T extends Resource> = { content: WithId<T> } & Record<`s${number}`, string>;
+
+interface HistoryRow {
+  version: number;
+  last_updated: Date | string;
+  content: Resource | null;
+}
+
+function historyItem(resourceType: string, id: string, r: HistoryRow): HistoryItem {
+  return {
+    resourceType,
+    id,
+    versionId: String(r.version),
+    lastUpdated: new Date(r.last_updated).toISOString(),
+    ...(r.content ? { resource: r.content } : {}),
+  };
+}
+
+function encodeCursor(values: string[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.every((v) => typeof v === 'string')) return values;
+  } catch {
+    // fall through
+  }
+  throw new OperationOutcomeError(badRequest('Invalid _cursor'));
+}
+
+/** The query of the next page: the same search with `_cursor` instead of `_offset`. */
+function nextQuery(req: SearchRequest, cursor: string): string {
+  const params = new URLSearchParams();
+  for (const f of req.filters ?? []) params.append(f.operator === 'eq' ? f.code : `${f.code}:${f.operator}`, f.value);
+  if (req.sortRules?.length) params.set('_sort', req.sortRules.map((r) => `${r.descending ? '-' : ''}${r.code}`).join(','));
+  for (const t of req.include ?? []) params.append(t.modifier ? `_include:${t.modifier}` : '_include', includeValue(t));
+  for (const t of req.revInclude ?? []) params.append(t.modifier ? `_revinclude:${t.modifier}` : '_revinclude', includeValue(t));
+  if (req.count !== undefined) params.set('_count', String(req.count));
+  params.set('_cursor', cursor);
+  return params.toString();
+}
+
+const includeValue = (t: { resourceType: string; searchParam: string; targetType?: string }): string =>
+  [t.resourceType, t.searchParam, t.targetType].filter(Boolean).join(':');
+
+/** True when two versions differ only in meta.versionId / meta.lastUpdated. */
+function sameContent(current: Resource, next: Resource): boolean {
+  const strip = (r: Resource): unknown => ({ ...r, meta: { ...r.meta, versionId: undefined, lastUpdated: undefined } });
+  return canonicalJson(strip(current)) === canonicalJson(strip(next));
+}
+
+/** JSON with sorted keys, to compare resources regardless of property order (JSONB reorders keys). */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { OperationOutcomeError, getStatus, parseSearchRequest, validateResource } from '@medplum/core';
+import type { Bundle, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
+import { expect } from 'chai';
+import { ensureR4Definitions } from '../../../src/fhir/r4-definitions.js';
+import { FhirRouter } from '@medplum/fhir-router';
+import { openFhirStore, type DbFhirRepository } from '../../../src/fhir-store/index.js';
+import { openDb, type Db } from '../../../src/store/db.js';
+import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+
+const BASE = 'http://localhost:3999/fhir';
+
+/** The HTTP status an operation fails with. */
+async function statusOf(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof OperationOutcomeError) return getStatus(err.outcome);
+    throw err;
+  }
+  return 200;
+}
+
+const patient = (family: string, extra: Partial<Patient> = {}): Patient => ({
+  resourceType: 'Patient',
+  name: [{ family, given: ['Ann'] }],
+  gender: 'female',
+  ...extra,
+});
+
+const task = (identifier: string, extra: Partial<Task> = {}): Task => ({
+  resourceType: 'Task',
+  identifier: [{ system: 'urn:test:task', value: identifier }],
+  status: 'requested',
+  intent: 'order',
+  ...extra,
+});
+
+for (const backend of STORE_BACKENDS) {
+  describe(`FHIR store on ${backend.name}`, function () {
+    let db: Db;
+    let repo: DbFhirRepository;
+    let commits = 0;
+    const schema = `t_fhirstore_${process.pid}_${randomBytes(4).toString('hex')}`;
+
+    before(async function () {
+      if (backend.postgres) await requirePostgres(this);
+      ensureR4Definitions();
+      db = await openDb({ ...backend.opts(), schema, maxConnections: 40 });
+      repo = await openFhirStore(db, {
+        store: 'test',
+        baseUrl: BASE,
+        validate: async (r) => {
+          validateResource(r);
+        },
+        onCommit: () => commits++,
+      });
+    });
+
+    after(async () => {
+      if (!db) return;
+      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await db.close();
+    });
+
+    const search = <T extends Resource>(url: string): Promise<Bundle<T & { id: string }>> =>
+      repo.search(parseSearchRequest<T>(url));
+    const ids = (b: Bundle): string[] => (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id!);
+
+    it('creates, reads, updates, vreads, deletes (tombstone) and keeps every version in history', async () => {
+      const created = await repo.createResource({ ...patient('Crud'), id: 'client-chosen' });
+      expect(created.id).to.not.equal('client-chosen');
+      expect(created.meta?.versionId).to.equal('1');
+      const read = await repo.readResource<Patient>('Patient', created.id);
+      expect(read.name?.[0]?.family).to.equal('Crud');
+
+      const updated = await repo.updateResource({ ...read, gender: 'other' });
+      expect(updated.meta?.versionId).to.equal('2');
+      expect(Date.parse(updated.meta!.lastUpdated!)).to.be.greaterThan(Date.parse(created.meta!.lastUpdated!));
+      // Nothing but meta changed: no new version.
+      expect((await repo.updateResource<Patient>(updated)).meta?.versionId).to.equal('2');
+
+      expect((await repo.readVersion<Patient>('Patient', created.id, '1')).gender).to.equal('female');
+      await repo.deleteResource('Patient', created.id);
+      expect(await statusOf(repo.readResource('Patient', created.id))).to.equal(410);
+      expect(await statusOf(repo.readResource('Patient', 'never-existed'))).to.equal(404);
+      expect(await statusOf(repo.readVersion('Patient', created.id, '3'))).to.equal(410);
+      await repo.deleteResource('Patient', created.id); // idempotent
+
+      const history = await repo.readHistory('Patient', created.id);
+      expect(history.total).to.equal(3);
+      expect(history.entry?.map((e) => e.request?.method)).to.deep.equal(['DELETE', 'PUT', 'POST']);
+      expect(ids(await search(`Patient?family=Crud`))).to.deep.equal([]);
+
+      // Update after delete brings it back as the next version.
+      const back = await repo.updateResource<Patient>({ ...read, meta: {} });
+      expect(back.meta?.versionId).to.equal('4');
+      expect(ids(await search('Patient?family=crud'))).to.deep.equal([created.id]);
+    });
+
+    it('checks If-Match against the stored version inside the write transaction', async () => {
+      const p = await repo.createResource(patient('Match'));
+      expect(await statusOf(repo.updateResource({ ...p, gender: 'male' }, { ifMatch: '7' }))).to.equal(412);
+      const ok = await repo.updateResource({ ...p, gender: 'male' }, { ifMatch: '1' });
+      expect(ok.meta?.versionId).to.equal('2');
+      expect(await statusOf(repo.updateResource({ ...p, gender: 'other' }, { ifMatch: '1' }))).to.equal(412);
+      expect(await statusOf(repo.deleteResource('Patient', p.id, { ifMatch: '1' }))).to.equal(412);
+    });
+
+    it('validates before anything is stored', async () => {
+      const before = (await search('Patient?_count=0')).total;
+      const bad = { resourceType: 'Patient', gender: 'female', colour: 'blue' } as unknown as Patient;
+      expect(await statusOf(repo.createResource(bad))).to.equal(400);
+      expect((await search('Patient?_count=0')).total).to.equal(before);
+    });
+
+    it('rolls a whole transaction back when any part fails, journal included', async () => {
+      const seqBefore = await repo.lastChangeSeq();
+      const err = await repo
+        .withTransaction(async (tx) => {
+          await tx.createResource(patient('Rollback'));
+          await tx.createResource({ resourceType: 'Patient', birthDate: 'yesterday' } as Patient);
+        })
+        .catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(OperationOutcomeError);
+      expect(ids(await search('Patient?family=Rollback'))).to.deep.equal([]);
+      expect(await repo.lastChangeSeq()).to.equal(seqBefore);
+    });
+
+    it('searches tokens (identifier with and without system, :not, :missing) from index rows', async () => {
+      const a = await repo.createResource(task('tok-a', { status: 'accepted' }));
+      const b = await repo.createResource(task('tok-b', { identifier: [{ value: 'tok-b' }] }));
+      expect(ids(await search('Task?identifier=urn:test:task|tok-a'))).to.deep.equal([a.id]);
+      expect(ids(await search('Task?identifier=tok-b'))).to.deep.equal([b.id]);
+      expect(ids(await search('Task?identifier=|tok-b'))).to.deep.equal([b.id]);
+      expect(ids(await search('Task?identifier=|tok-a'))).to.deep.equal([]);
+      expect(ids(await search('Task?identifier=urn:test:task|tok-a,urn:test:task|nope'))).to.deep.equal([a.id]);
+      expect(ids(await search('Task?identifier=tok-a,tok-b&status=accepted'))).to.deep.equal([a.id]);
+      expect(ids(await search('Task?identifier=tok-a,tok-b&status:not=accepted'))).to.deep.equal([b.id]);
+      expect(ids(await search('Task?identifier=tok-a,tok-b&owner:missing=true'))).to.have.members([a.id, b.id]);
+      expect(ids(await search(`Task?_id=${a.id}`))).to.deep.equal([a.id]);
+    });
+
+    it('searches references relative and absolute, with _include and _revinclude', async () => {
+      const p = await repo.createResource(patient('Refs'));
+      const o1 = await repo.createResource<Observation>({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'x' },
+        subject: { reference: `Patient/${p.id}` },
+      });
+      const o2 = await repo.createResource<Observation>({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'y' },
+        subject: { reference: `${BASE}/Patient/${p.id}` },
+      });
+      const elsewhere = await repo.createResource<Observation>({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'z' },
+        subject: { reference: `https://other.example/fhir/Patient/${p.id}` },
+      });
+      expect(ids(await search(`Observation?subject=Patient/${p.id}`))).to.have.members([o1.id, o2.id]);
+      expect(ids(await search(`Observation?patient=${BASE}/Patient/${p.id}`))).to.have.members([o1.id, o2.id]);
+      expect(ids(await search(`Observation?subject=https://other.example/fhir/Patient/${p.id}`))).to.deep.equal([elsewhere.id]);
+      expect(ids(await search(`Observation?subject=${p.id}`))).to.have.members([o1.id, o2.id, elsewhere.id]);
+
+      const withSubject = await search(`Observation?_id=${o1.id}&_include=Observation:subject`);
+      expect(withSubject.entry?.map((e) => `${e.search?.mode}:${e.resource?.resourceType}`)).to.deep.equal(['match:Observation', 'include:Patient']);
+      const withObs = await search(`Patient?_id=${p.id}&_revinclude=Observation:subject`);
+      expect(withObs.entry?.filter((e) => e.search?.mode === 'include').map((e) => e.resource?.id)).to.have.members([o1.id, o2.id]);
+    });
+
+    it('searches dates and periods with every prefix, and strings case- and accent-insensitively', async () => {
+      const p1 = await repo.createResource(patient('Zoë', { birthDate: '1950-06-15' }));
+      const p2 = await repo.createResource(patient('Zola', { birthDate: '2001-01-01' }));
+      const both = `&_id=${p1.id},${p2.id}`;
+      expect(ids(await search(`Patient?birthdate=lt2000-01-01${both}`))).to.deep.equal([p1.id]);
+      expect(ids(await search(`Patient?birthdate=ge2001${both}`))).to.deep.equal([p2.id]);
+      expect(ids(await search(`Patient?birthdate=1950-06${both}`))).to.deep.equal([p1.id]);
+      expect(ids(await search(`Patient?birthdate=ne1950-06-15${both}`))).to.deep.equal([p2.id]);
+      expect(ids(await search(`Patient?birthdate=sa1950-06-15${both}`))).to.deep.equal([p2.id]);
+      expect(ids(await search(`Patient?birthdate=eb2001-01-01${both}`))).to.deep.equal([p1.id]);
+      expect(ids(await search(`Patient?family=zoe${both}`))).to.deep.equal([p1.id]);
+      expect(ids(await search(`Patient?family=ZO${both}`))).to.have.members([p1.id, p2.id]);
+      expect(ids(await search(`Patient?family:exact=Zoë${both}`))).to.deep.equal([p1.id]);
+      expect(ids(await search(`Patient?family:exact=zoe${both}`))).to.deep.equal([]);
+      expect(ids(await search(`Patient?family:contains=OL${both}`))).to.deep.equal([p2.id]);
+
+      const t = await repo.createResource(task('period', { executionPeriod: { start: '2026-01-10T09:00:00Z' } }));
+      expect(ids(await search(`Task?period=ge2027-01-01&_id=${t.id}`))).to.deep.equal([t.id]); // open end
+      expect(ids(await search(`Task?period=lt2026-01-10&_id=${t.id}`))).to.deep.equal([]);
+      expect(ids(await search(`Task?period=le2026-01-10&_id=${t.id}`))).to.deep.equal([t.id]);
+    });
+
+    it('searches _lastUpdated with gt/ge/lt/le and sorts by it both ways', async () => {
+      const made: Task[] = [];
+      for (let i = 0; i < 3; i++) made.push(await repo.createResource(task(`lu-${i}`)));
+      const [t0, t1, t2] = made.map((t) => t.meta!.lastUpdated!);
+      const only = `&identifier=lu-0,lu-1,lu-2`;
+      expect(ids(await search(`Task?_lastUpdated=gt${t0}${only}&_sort=_lastUpdated`))).to.deep.equal([made[1]!.id, made[2]!.id]);
+      expect(ids(await search(`Task?_lastUpdated=ge${t1}${only}&_sort=-_lastUpdated`))).to.deep.equal([made[2]!.id, made[1]!.id]);
+      expect(ids(await search(`Task?_lastUpdated=lt${t1}${only}`))).to.deep.equal([made[0]!.id]);
+      expect(ids(await search(`Task?_lastUpdated=le${t2}${only}&_sort=-_lastUpdated`))).to.deep.equal(made.map((t) => t.id).reverse());
+    });
+
+    it('pages with keyset cursors that reach every match exactly once, even while rows are added, and counts the total', async () => {
+      for (let i = 0; i < 25; i++) await repo.createResource(patient('Pager', { birthDate: `19${String(50 + (i % 7)).padStart(2, '0')}-01-01` }));
+      for (const sort of ['', '&_sort=birthdate', '&_sort=-birthdate,family', '&_sort=-_lastUpdated']) {
+        let bundle = await search(`Patient?family=Pager&_count=4${sort}`);
+        expect(bundle.total).to.equal(25);
+        const seen: string[] = [];
+        let pages = 0;
+        for (;;) {
+          seen.push(...ids(bundle));
+          const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+          if (!next) break;
+          if (pages++ === 1) await repo.createResource(patient('Other')); // a concurrent write does not shift pages
+          bundle = await search(next);
+        }
+        expect(seen).to.have.length(25);
+        expect(new Set(seen).size).to.equal(25);
+      }
+      const sorted = await search<Patient>('Patient?family=Pager&_sort=birthdate&_count=100');
+      const dates = sorted.entry!.map((e) => e.resource!.birthDate!);
+      expect(dates).to.deep.equal([...dates].sort());
+      expect((await search('Patient?family=Pager&_count=0')).total).to.equal(25);
+    });
+
+    it('serves instance and type history, with _since', async () => {
+      const before = new Date().toISOString();
+      const p = await repo.createResource(patient('Hist'));
+      await repo.updateResource({ ...p, gender: 'male' });
+      const all = await repo.readTypeHistory('Patient', { since: before });
+      expect(all.entry?.filter((e) => e.resource?.id === p.id).map((e) => e.response?.status)).to.deep.equal(['200', '201']);
+    });
+
+    it('journals committed writes in order, for notification after commit', async () => {
+      const from = await repo.lastChangeSeq();
+      const commitsBefore = commits;
+      const p = await repo.createResource(patient('Journal'));
+      await repo.updateResource({ ...p, gender: 'male' });
+      await repo.deleteResource('Patient', p.id);
+      const changes = await repo.changesSince(from);
+      expect(changes.map((c) => `${c.interaction}:${c.resource.meta?.versionId}`)).to.deep.equal(['create:1', 'update:2', 'delete:2']);
+      expect(commits - commitsBefore).to.equal(3);
+    });
+
+    it('32 concurrent conditional creates make exactly one resource', async function () {
+      this.timeout(120_000);
+      const results = await Promise.all(
+        Array.from({ length: 32 }, () =>
+          repo.conditionalCreate(task('race-1'), parseSearchRequest<Task>('Task?identifier=urn:test:task|race-1')),
+        ),
+      );
+      const created = results.filter((r) => r.outcome.id === 'created');
+      expect(created).to.have.length(1);
+      expect(new Set(results.map((r) => r.resource.id)).size).to.equal(1);
+      expect((await search('Task?identifier=urn:test:task|race-1&_count=0')).total).to.equal(1);
+    });
+
+    it('concurrent If-Match updates of one version: exactly one wins', async () => {
+      const p = await repo.createResource(patient('Racer'));
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_v, i) => statusOf(repo.updateResource({ ...p, name: [{ family: `Racer${i}` }] }, { ifMatch: '1' }))),
+      );
+      expect(outcomes.filter((s) => s === 200)).to.have.length(1);
+      expect(outcomes.filter((s) => s === 412)).to.have.length(7);
+      expect((await repo.readResource('Patient', p.id)).meta?.versionId).to.equal('2');
+    });
+
+    it("runs a transaction Bundle through Medplum's FhirRouter atomically: all entries or none", async () => {
+      const router = new FhirRouter();
+      const bundle = (second: Resource): Bundle => ({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { fullUrl: 'urn:uuid:0e3c2a9e-0000-4000-8000-000000000001', resource: patient('Bundled'), request: { method: 'POST', url: 'Patient' } },
+          { resource: second, request: { method: 'POST', url: second.resourceType } },
+        ],
+      });
+      const request = (body: Bundle) => ({ method: 'POST' as const, url: '', pathname: '', body, params: {}, query: {}, config: { transactions: true } });
+      const failed = await router.handleRequest(request(bundle({ resourceType: 'Patient', birthDate: 'soon' } as Patient)), repo);
+      expect(getStatus(failed[0])).to.equal(400);
+      expect(ids(await search('Patient?family=Bundled'))).to.deep.equal([]);
+
+      const [outcome, response] = await router.handleRequest(request(bundle(task('bundled', { for: { reference: 'urn:uuid:0e3c2a9e-0000-4000-8000-000000000001' } }))), repo);
+      expect(getStatus(outcome)).to.equal(200);
+      expect((response as Bundle).entry?.map((e) => e.response?.status)).to.deep.equal(['201', '201']);
+      const [p] = ids(await search('Patient?family=Bundled'));
+      expect(ids(await search(`Task?patient=Patient/${p}`))).to.have.length(1);
+    });
+
+    it('keeps stores apart', async () => {
+      const other = await openFhirStore(db, { store: 'test-other' });
+      const t = await other.createResource(task('apart'));
+      expect(ids(await search('Task?identifier=apart'))).to.deep.equal([]);
+      expect(await statusOf(repo.readResource('Task', t.id))).to.equal(404);
+      await other.clear();
+      expect(await statusOf(other.readResource('Task', t.id))).to.equal(404);
+    });
+  });
+}
