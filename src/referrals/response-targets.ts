@@ -1,3 +1,4 @@
+import type { Task } from '@medplum/fhirtypes';
 import { priorityToUrgency, type UrgencyCode } from '../fhir/codes.js';
 
 /**
@@ -28,4 +29,27 @@ export function responseDueAt(authoredOn: string | undefined, priority: string |
 export function isResponseOverdue(authoredOn: string | undefined, priority: string | undefined, now: Date, targets: ResponseTargets = RESPONSE_TARGET_HOURS): boolean {
   const due = responseDueAt(authoredOn, priority, targets);
   return due !== undefined && now.getTime() > due.getTime();
+}
+
+/**
+ * Task statuses that still wait for the service's first response. Anything else (accepted, in progress,
+ * paused, declined, finished) is a response.
+ */
+const AWAITING: ReadonlySet<Task['status']> = new Set<Task['status']>(['draft', 'requested', 'received']);
+
+export const awaitsResponse = (taskStatus: Task['status']): boolean => AWAITING.has(taskStatus);
+
+/** True when the Task still awaits a response and its due time has passed (what escalates and what the GP sees). */
+export function isUnansweredPastTarget(
+  referral: { authoredOn: string | undefined; priority: string | undefined; taskStatus: Task['status'] },
+  now: Date,
+  targets: ResponseTargets = RESPONSE_TARGET_HOURS,
+): boolean {
+  return awaitsResponse(referral.taskStatus) && isResponseOverdue(referral.authoredOn, referral.priority, now, targets);
+}
+
+/** "1 day" / "5 days" / "12 hours": a target as people say it. */
+export function describeTarget(hours: number): string {
+  if (hours % 24 === 0) return `${hours / 24} day${hours === 24 ? '' : 's'}`;
+  return `${hours} hour${hours === 1 ? '' : 's'}`;
 }
