@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken, type AppContext, type ReferralSummary } from './api.js';
-import { PatientBanner } from './patient-banner.js';
+import { ForPatient, PatientBanner } from './patient-banner.js';
 import { ReferralForm } from './referral-form.js';
 import { ReferralList } from './referral-list.js';
 
@@ -14,7 +14,21 @@ export function App() {
   const [listError, setListError] = useState<string | null>(null);
   const [sent, setSent] = useState<{ id: string; already: boolean } | null>(null);
   const [formKey, setFormKey] = useState(0);
+  // The app opens on the patient's referrals (what needs the GP first); the form is one click away.
+  const [view, setView] = useState<'list' | 'form'>('list');
   const confirmation = useRef<HTMLDivElement>(null);
+  const listHeading = useRef<HTMLHeadingElement>(null);
+  const returned = useRef(false);
+
+  const show = (next: 'list' | 'form') => {
+    if (next === 'form') {
+      setSent(null);
+      setFormKey((k) => k + 1);
+    }
+    returned.current = next === 'list';
+    setView(next);
+    window.scrollTo(0, 0);
+  };
 
   useEffect(() => {
     api.context().then(
@@ -48,8 +62,11 @@ export function App() {
   }, [ctx, refresh]);
 
   useEffect(() => {
+    if (view !== 'list') return;
     if (sent) confirmation.current?.focus();
-  }, [sent]);
+    else if (returned.current) listHeading.current?.focus();
+    returned.current = false;
+  }, [sent, view]);
 
   if (fatal) {
     const expired = fatal.status === 401;
@@ -72,40 +89,55 @@ export function App() {
     );
   }
 
+  const openReferrals = (referrals ?? []).filter((r) => r.open);
   return (
     <>
       {ctx.needPatientBanner && <PatientBanner patient={ctx.patient} />}
       <main class="nhsuk-width-container nhsuk-main-wrapper sp-main" id="maincontent">
-        {sent ? (
-          <div class="nhsuk-panel sp-confirmation" tabIndex={-1} ref={confirmation} data-testid="confirmation">
-            <h1 class="nhsuk-heading-l">{sent.already ? 'Referral already sent' : 'Referral sent'}</h1>
-            <p>
-              Referral ID <strong class="sp-referral-id" data-testid="referral-id">{sent.id}</strong>
-            </p>
-            {sent.already && <p>This referral had already reached the record, so it was not sent a second time.</p>}
-            <p>{ctx.linkWorkerService} will contact the person. You will see progress below and in the record.</p>
-            <button
-              type="button"
-              class="nhsuk-button nhsuk-button--secondary"
-              onClick={() => {
-                setSent(null);
-                setFormKey((k) => k + 1);
-              }}
-            >
-              Make another referral
+        {view === 'form' ? (
+          <>
+            <button type="button" class="nhsuk-back-link sp-back" data-testid="back-to-referrals" onClick={() => show('list')}>
+              Back to referrals
             </button>
-          </div>
+            <ReferralForm
+              key={formKey}
+              ctx={ctx}
+              openReferrals={openReferrals}
+              onSent={(id, already) => {
+                setSent({ id, already });
+                show('list');
+                void refresh();
+              }}
+            />
+          </>
         ) : (
-          <ReferralForm
-            key={formKey}
-            ctx={ctx}
-            onSent={(id, already) => {
-              setSent({ id, already });
-              void refresh();
-            }}
-          />
+          <>
+            <div class="sp-top">
+              <div>
+                <h1 class="nhsuk-heading-l sp-top__title" id="list-heading" tabIndex={-1} ref={listHeading}>
+                  Social prescribing
+                </h1>
+                <ForPatient ctx={ctx} />
+              </div>
+              <button type="button" class="nhsuk-button sp-top__new" data-testid="new-referral" onClick={() => show('form')}>
+                New referral
+              </button>
+            </div>
+            {sent && (
+              <div class="nhsuk-panel sp-confirmation" tabIndex={-1} ref={confirmation} data-testid="confirmation">
+                <h2 class="nhsuk-panel__title">{sent.already ? 'Referral already sent' : 'Referral sent'}</h2>
+                <div class="nhsuk-panel__body">
+                  <p>
+                    Referral ID <strong class="sp-referral-id" data-testid="referral-id">{sent.id}</strong>
+                  </p>
+                  {sent.already && <p>This referral had already reached the record, so it was not sent a second time.</p>}
+                  <p>{ctx.linkWorkerService} will contact the person. You will see progress below and in the record.</p>
+                </div>
+              </div>
+            )}
+            <ReferralList ctx={ctx} referrals={referrals} error={listError} onChanged={() => void refresh()} />
+          </>
         )}
-        <ReferralList ctx={ctx} referrals={referrals} error={listError} onChanged={() => void refresh()} />
       </main>
     </>
   );

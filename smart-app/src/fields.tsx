@@ -51,10 +51,10 @@ export function Checkbox({ id, label, checked, onChange, hint }: { id: string; l
   );
 }
 
-export function Radio({ id, name, label, checked, onChange, hint }: { id: string; name: string; label: ComponentChildren; checked: boolean; onChange: () => void; hint?: ComponentChildren }) {
+export function Radio({ id, name, label, checked, onChange, hint, disabled }: { id: string; name: string; label: ComponentChildren; checked: boolean; onChange: () => void; hint?: ComponentChildren; disabled?: boolean }) {
   return (
     <div class="nhsuk-radios__item">
-      <input class="nhsuk-radios__input" id={id} name={name} type="radio" checked={checked} onChange={onChange} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <input class="nhsuk-radios__input" id={id} name={name} type="radio" checked={checked} onChange={onChange} disabled={disabled} aria-describedby={hint ? `${id}-hint` : undefined} />
       <label class="nhsuk-label nhsuk-radios__label" for={id}>
         {label}
       </label>

@@ -5,8 +5,10 @@ export function ukDate(iso: string | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 }
 
+/** A date-time with its time; a date-only value (a score recorded for a day) as the date alone, never "00:00". */
 export function ukDateTime(iso: string | undefined): string {
   if (!iso) return '';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return ukDate(iso);
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return `${ukDate(iso)}, ${d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })}`;

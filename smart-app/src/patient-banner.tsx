@@ -29,3 +29,13 @@ export function PatientBanner({ patient }: { patient: AppContext['patient'] }) {
     </section>
   );
 }
+
+/** Always name the patient, even when the EHR shows its own banner: a wrong-patient referral is the risk. */
+export function ForPatient({ ctx }: { ctx: AppContext }) {
+  return (
+    <p class="sp-for" data-testid="referring-patient">
+      For <strong>{ctx.patient.name}</strong>
+      {ctx.patient.nhsNumber ? <>, NHS No. {nhsNumber(ctx.patient.nhsNumber)}</> : null}
+    </p>
+  );
+}

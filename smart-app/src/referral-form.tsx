@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../../src/fhir/codes.js';
-import { api, ApiError, type AppContext, type DirectoryEntry, type FieldError } from './api.js';
-import { Checkbox, Fieldset, Radio, TextArea, TextInput } from './fields.js';
+import { api, ApiError, type AppContext, type DirectoryEntry, type FieldError, type ReferralSummary } from './api.js';
+import { Checkbox, ErrorMessage, Fieldset, Group, Radio, TextArea, TextInput } from './fields.js';
 import { ServicePicker } from './service-picker.js';
-import { nhsNumber } from './format.js';
+import { ForPatient } from './patient-banner.js';
+import { ukDate } from './format.js';
 
 /** Where each server-side field error is shown and which control the error summary links to. */
 export const FIELD_ANCHOR: Record<string, string> = {
@@ -27,6 +28,7 @@ export const FIELD_ANCHOR: Record<string, string> = {
   'safeguarding.detail': 'safeguarding-detail',
   service: 'service-lw',
   'service.healthcareServiceId': 'service-lw',
+  duplicate: 'duplicate-confirm',
 };
 
 interface FormState {
@@ -46,6 +48,7 @@ interface FormState {
   safeguarding: '' | 'yes' | 'no';
   safeguardingDetail: string;
   serviceId: string;
+  duplicateConfirmed: boolean;
 }
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
@@ -60,7 +63,7 @@ function newSubmissionId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referralId: string, alreadySent: boolean) => void }) {
+export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; openReferrals: readonly ReferralSummary[]; onSent: (referralId: string, alreadySent: boolean) => void }) {
   // One per filled-in form: a resend after a timeout or a double click is the same submission, so the
   // server answers with the referral it already made instead of sending a second one.
   const submissionId = useRef(newSubmissionId());
@@ -82,6 +85,7 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
     safeguarding: '',
     safeguardingDetail: '',
     serviceId: '',
+    duplicateConfirmed: false,
   });
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -102,9 +106,17 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
     if (errors.length || problem) summary.current?.focus();
   }, [errors, problem]);
 
+  // An open referral for one of the chosen needs: a second one is usually a mistake, so the GP confirms it.
+  const sameNeed = openReferrals.filter((r) => r.needCodes.some((c) => s.needs.includes(c) && c !== 'other'));
+
   async function submit(e: Event) {
     e.preventDefault();
     if (busy) return;
+    if (sameNeed.length && !s.duplicateConfirmed) {
+      setProblem(null);
+      setErrors([{ path: 'duplicate', message: 'This person already has an open referral for the same need: confirm that a new one is needed, or go back to the open one' }]);
+      return;
+    }
     setBusy(true);
     setProblem(null);
     const body = {
@@ -141,11 +153,7 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
       <h1 class="nhsuk-heading-l" id="refer-heading">
         Refer to social prescribing
       </h1>
-      {/* Always name the patient, even when the EHR shows its own banner: a wrong-patient referral is the risk. */}
-      <p class="sp-for" data-testid="referring-patient">
-        For <strong>{ctx.patient.name}</strong>
-        {ctx.patient.nhsNumber ? <>, NHS No. {nhsNumber(ctx.patient.nhsNumber)}</> : null}
-      </p>
+      <ForPatient ctx={ctx} />
       {(errors.length > 0 || problem) && (
         <div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={summary} data-testid="error-summary">
           <h2 class="nhsuk-error-summary__title" id="error-summary-title">
@@ -172,6 +180,27 @@ export function ReferralForm({ ctx, onSent }: { ctx: AppContext; onSent: (referr
         </div>
         {s.needs.includes('other') && <TextInput id="other-need" label="Describe the other need" value={s.otherNeed} onInput={(v) => set('otherNeed', v)} error={err('otherNeed')} />}
       </Fieldset>
+
+      {sameNeed.length > 0 && (
+        <div class={`nhsuk-warning-callout${err('duplicate') ? ' sp-callout--error' : ''}`} data-testid="duplicate-warning">
+          <h2 class="nhsuk-warning-callout__label">
+            <span class="nhsuk-u-visually-hidden">Important: </span>Open referral for the same need
+          </h2>
+          <ul class="nhsuk-list">
+            {sameNeed.map((r) => (
+              <li key={r.id}>
+                {r.service}, sent {ukDate(r.authoredOn)} for {r.needs.join(', ')}: <strong>{r.status.label}</strong>
+              </li>
+            ))}
+          </ul>
+          <Group error={err('duplicate')}>
+            <ErrorMessage id="duplicate" message={err('duplicate')} />
+            <div class="nhsuk-checkboxes nhsuk-checkboxes--small">
+              <Checkbox id="duplicate-confirm" label="I have checked: a new referral is needed" checked={s.duplicateConfirmed} onChange={(v) => set('duplicateConfirmed', v)} />
+            </div>
+          </Group>
+        </div>
+      )}
 
       <TextArea id="what-matters" label="What matters to the person (optional)" hint="In their words, if you can. It helps the link worker start the conversation." value={s.whatMatters} onInput={(v) => set('whatMatters', v)} error={err('whatMatters')} rows={2} />
 

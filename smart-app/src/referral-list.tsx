@@ -5,12 +5,21 @@ import { OutcomeChart } from './outcome-chart.js';
 
 const URGENCY_TEXT: Record<string, string> = { routine: 'Routine', soon: 'Soon', urgent: 'Urgent' };
 
-/** The patient's referrals, newest first, refreshed by the parent every ~20 s. */
+const GROUPS: { key: ReferralSummary['group']; heading: string }[] = [
+  { key: 'attention', heading: 'Needs your attention' },
+  { key: 'open', heading: 'In progress' },
+  { key: 'closed', heading: 'Ended' },
+];
+
+/**
+ * The patient's referrals in the server's order (what needs the GP first, then in progress, then ended; newest
+ * first within each), under a heading per group. Refreshed by the parent every ~20 s.
+ */
 export function ReferralList(p: { ctx: AppContext; referrals: ReferralSummary[] | null; error: string | null; onChanged: () => void }) {
   return (
-    <section aria-labelledby="referrals-heading" class="sp-referrals">
+    <section aria-labelledby="referrals-heading" class="sp-referrals" data-testid="referrals">
       <h2 class="nhsuk-heading-m" id="referrals-heading">
-        Social prescribing referrals for this patient
+        Referrals for this patient
       </h2>
       {p.error && (
         <div class="nhsuk-warning-callout">
@@ -23,11 +32,24 @@ export function ReferralList(p: { ctx: AppContext; referrals: ReferralSummary[] 
       {p.referrals === null && !p.error && <p role="status">Loading referrals…</p>}
       {p.referrals && p.referrals.length === 0 && <p>No social prescribing referrals yet.</p>}
       {p.referrals && p.referrals.length > 0 && (
-        <ul class="nhsuk-list sp-referral-list" data-testid="referral-list" aria-live="polite">
-          {p.referrals.map((r) => (
-            <ReferralCard key={r.id} r={r} ctx={p.ctx} onChanged={p.onChanged} />
-          ))}
-        </ul>
+        <div data-testid="referral-list" aria-live="polite">
+          {GROUPS.map((g) => {
+            const list = p.referrals!.filter((r) => r.group === g.key);
+            if (!list.length) return null;
+            return (
+              <section key={g.key} aria-labelledby={`group-${g.key}`} data-testid={`group-${g.key}`}>
+                <h3 class="nhsuk-heading-s sp-group" id={`group-${g.key}`}>
+                  {g.heading} ({list.length})
+                </h3>
+                <ul class="nhsuk-list sp-referral-list">
+                  {list.map((r) => (
+                    <ReferralCard key={r.id} r={r} ctx={p.ctx} onChanged={p.onChanged} />
+                  ))}
+                </ul>
+              </section>
+            );
+          })}
+        </div>
       )}
     </section>
   );
@@ -55,17 +77,22 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
   }
 
   return (
-    <li class="nhsuk-card sp-card" data-testid="referral" data-referral-id={r.referralId ?? ''} aria-labelledby={headingId}>
+    <li class={`nhsuk-card sp-card${r.group === 'attention' ? ' sp-card--attention' : ''}`} data-testid="referral" data-referral-id={r.referralId ?? ''} aria-labelledby={headingId}>
       <div class="nhsuk-card__content">
-        <h3 class="nhsuk-card__heading nhsuk-heading-s" id={headingId}>
+        <h4 class="nhsuk-card__heading nhsuk-heading-s" id={headingId}>
           {r.service}
-        </h3>
+        </h4>
         <p class="sp-status">
           <strong class={`nhsuk-tag nhsuk-tag--${r.status.tone}`} data-testid="status">
             {r.status.label}
           </strong>
           {r.detail && <span class="sp-status__detail"> {r.detail}</span>}
         </p>
+        {r.attention && (
+          <p class="sp-attention" data-testid="attention">
+            <strong>{r.attention}</strong>
+          </p>
+        )}
         <dl class="nhsuk-summary-list sp-facts">
           {r.referralId && (
             <div class="nhsuk-summary-list__row">
@@ -91,7 +118,7 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
         </dl>
         {r.outcomes.length > 0 && (
           <div class="sp-outcomes" data-testid="outcomes">
-            <h4 class="nhsuk-heading-xs">Outcome scores</h4>
+            <h5 class="nhsuk-heading-xs">Outcome scores</h5>
             {r.outcomes.map((s) => (
               <OutcomeChart key={s.key} series={s} />
             ))}
@@ -99,10 +126,10 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
         )}
         <details class="nhsuk-details">
           <summary class="nhsuk-details__summary">
-            <span class="nhsuk-details__summary-text">Timeline</span>
+            <span class="nhsuk-details__summary-text">Timeline ({r.timeline.length})</span>
           </summary>
           <div class="nhsuk-details__text">
-            <ol class="nhsuk-list sp-timeline">
+            <ol class="nhsuk-list sp-timeline" data-testid="timeline">
               {r.timeline.map((t, i) => (
                 <li key={i}>
                   <span class="sp-timeline__at">{ukDateTime(t.at)}</span> {t.text}

@@ -39,6 +39,8 @@ export function ServicePicker(p: { services: DirectoryEntry[] | null; value: str
             id={`service-${s.id}`}
             name="service"
             checked={p.value === s.id}
+            // Not taking referrals: shown with the reason, but cannot be chosen.
+            disabled={s.acceptingReferrals === false}
             onChange={() => p.onChange(s.id)}
             label={s.name}
             hint={

@@ -2,18 +2,38 @@ import type { Communication, Observation, Resource, ServiceRequest, Task } from 
 import type { Logger } from 'pino';
 import { IDENTIFIER_SYSTEM, SNOMED } from '../fhir/codes.js';
 import type { FhirClient } from '../fhir/client.js';
-import { summariseReferral, type ReferralSummary } from './referral-view.js';
+import { orderForGp, summariseReferral, type ReferralSummary } from './referral-view.js';
+import type { ResponseTargets } from './response-targets.js';
 
 const resources = <T extends Resource>(b: { entry?: { resource?: Resource }[] }, type: T['resourceType']): T[] =>
   (b.entry ?? []).map((e) => e.resource).filter((r): r is T => r?.resourceType === type);
 
+/** Every version of a Task (newest first from the server), or undefined when the endpoint will not say. */
+async function taskHistory(lw: FhirClient, task: Task, logger: Logger): Promise<Task[] | undefined> {
+  if (!task.id) return undefined;
+  try {
+    const b = await lw.request<{ entry?: { resource?: Resource }[] }>('GET', `Task/${encodeURIComponent(task.id)}/_history?_count=100`);
+    return resources<Task>(b, 'Task');
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'link-worker task history unavailable; showing the latest status only');
+    return undefined;
+  }
+}
+
 /**
- * The patient's social prescribing referrals as the GP sees them. From the EHR with the GP's token:
+ * The patient's social prescribing referrals as the GP sees them, what needs the GP's attention first. From the EHR with the GP's token:
  * the ServiceRequests, then (in parallel) outcome Observations and Communications `based-on` them. From the
  * link-worker endpoint with SP Link's credentials: the Tasks, for the live status between reconciler runs.
- * At most four FHIR requests per view; if the link-worker endpoint is down the view still shows the record.
+ * Then each Task's `_history` (in parallel), so the timeline keeps every status with its time. If the link-worker
+ * endpoint is down the view still shows the record.
  */
-export async function listReferrals(ehr: FhirClient, lw: FhirClient | undefined, patientId: string, logger: Logger): Promise<ReferralSummary[]> {
+export async function listReferrals(
+  ehr: FhirClient,
+  lw: FhirClient | undefined,
+  patientId: string,
+  logger: Logger,
+  options: { now?: Date; targets?: ResponseTargets } = {},
+): Promise<ReferralSummary[]> {
   const srBundle = await ehr.search<ServiceRequest>('ServiceRequest', {
     subject: `Patient/${patientId}`,
     category: `http://snomed.info/sct|${SNOMED.referralToSocialPrescribing.code}`,
@@ -43,8 +63,18 @@ export async function listReferrals(ehr: FhirClient, lw: FhirClient | undefined,
     const id = t.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.referralTask)?.value;
     if (id) taskByReferral.set(id, t);
   }
-  return srs.map((sr) => {
-    const rid = sr.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.referral)?.value;
-    return summariseReferral(sr, { task: rid ? taskByReferral.get(rid) : undefined, observations, communications }, IDENTIFIER_SYSTEM.referral);
-  });
+  const histories = new Map<string, Task[] | undefined>();
+  if (lw) await Promise.all([...taskByReferral].map(async ([rid, t]) => histories.set(rid, await taskHistory(lw, t, logger))));
+  const now = options.now ?? new Date();
+  return orderForGp(
+    srs.map((sr) => {
+      const rid = sr.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.referral)?.value;
+      const history = rid ? histories.get(rid) : undefined;
+      return summariseReferral(sr, { task: rid ? taskByReferral.get(rid) : undefined, observations, communications }, IDENTIFIER_SYSTEM.referral, {
+        now,
+        ...(options.targets ? { targets: options.targets } : {}),
+        ...(history ? { taskHistory: history } : {}),
+      });
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, findInstrument, priorityToUrgency } from '../fhir/codes.js';
-import { referralStatus, type RevokeHint, type StatusLabel } from './status-label.js';
+import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
+import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from './status-label.js';
 
 /** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
 export interface ReferralSummary {
@@ -13,13 +14,36 @@ export interface ReferralSummary {
   requester?: string;
   service: string;
   needs: string[];
+  /** Need codes (CODE_SYSTEM.need), for the "open referral for the same need" warning. */
+  needCodes: string[];
   urgency: string;
   status: StatusLabel;
+  /** Still with the link-worker service (not completed, declined, cancelled or withdrawn). */
+  open: boolean;
+  /** Where the GP's list shows it: what needs the GP first, then what is in progress, then what has ended. */
+  group: ReferralGroup;
+  /** Why it needs the GP's attention (group `attention`). */
+  attention?: string;
   /** Why a referral stopped, or where the link worker is (business status). */
   detail?: string;
   cancellable: boolean;
+  /** Every status with its time, messages and scores, oldest first. `at` is a date-time or, for scores, a date. */
   timeline: { at: string; text: string }[];
   outcomes: OutcomeSeries[];
+}
+
+export type ReferralGroup = 'attention' | 'open' | 'closed';
+const GROUP_ORDER: Record<ReferralGroup, number> = { attention: 0, open: 1, closed: 2 };
+
+/** A declined or failed referral asks for the GP's attention for this long after it ended. */
+const RECENT_END_MS = 28 * 86_400_000;
+
+export interface SummaryOptions {
+  now?: Date;
+  /** Per-urgency acceptance targets (response-targets.ts). */
+  targets?: ResponseTargets;
+  /** The Task's versions, any order (from `_history`): the timeline then keeps every status. */
+  taskHistory?: readonly Task[];
 }
 
 export interface OutcomeSeries {
@@ -85,11 +109,57 @@ export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
+const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const DATE_ONLY = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+
+/**
+ * Sort key for timeline entries: by the Europe/London calendar day, timed events of a day in time order, then
+ * date-only entries (scores recorded with a date and no time) after that day's timed events. Comparing raw
+ * strings put "2026-11-24" before "2026-11-24T09:30:00Z", i.e. a score before the referral that asked for it.
+ */
+export function timelineSortKey(at: string): string {
+  if (DATE_ONLY.test(at)) return `${at}|1`;
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return `${at}|2`;
+  return `${LONDON_DAY.format(d)}|0|${d.toISOString()}`;
+}
+
+/**
+ * One timeline entry per change of Task status or business status, oldest first: the history the GP sees.
+ * The first version (the referral as sent) is the "Referral sent" entry already.
+ */
+function statusEntries(versions: readonly Task[]): { at: string; text: string }[] {
+  const ordered = [...versions].sort((a, b) => (a.meta?.lastUpdated ?? a.lastModified ?? '').localeCompare(b.meta?.lastUpdated ?? b.lastModified ?? ''));
+  const out: { at: string; text: string }[] = [];
+  let prev: string | undefined;
+  for (const v of ordered) {
+    const business = codeIn(v.businessStatus, CODE_SYSTEM.businessStatus);
+    const key = `${v.status}|${business ?? ''}`;
+    if (key === prev) continue;
+    const first = prev === undefined;
+    prev = key;
+    if (first && (v.status === 'requested' || v.status === 'draft')) continue;
+    const at = v.lastModified ?? v.meta?.lastUpdated;
+    if (!at) continue;
+    const reason = codeIn(v.statusReason, CODE_SYSTEM.statusReason);
+    const detail = (reason && (STATUS_REASONS.find((r) => r.code === reason)?.display ?? v.statusReason?.text)) || (business && displayOf('businessStatus', business)) || undefined;
+    out.push({ at, text: `${statusLabel(taskStatusKey(v.status)).label}${detail ? `: ${detail}` : ''}` });
+  }
+  return out;
+}
+
+/** The GP's list: what needs their attention first, then open referrals, then ended ones; newest first within each. */
+export function orderForGp(list: readonly ReferralSummary[]): ReferralSummary[] {
+  return [...list].sort((a, b) => GROUP_ORDER[a.group] - GROUP_ORDER[b.group] || (b.authoredOn ?? '').localeCompare(a.authoredOn ?? ''));
+}
+
 export function summariseReferral(
   sr: ServiceRequest,
   related: { task?: Task; observations: Observation[]; communications: Communication[] },
   referralIdentifierSystem: string,
+  options: SummaryOptions = {},
 ): ReferralSummary {
+  const now = options.now ?? new Date();
   const id = sr.id ?? '';
   const observations = related.observations.filter((o) => o.basedOn?.some((r) => refersTo(r, id)));
   const comms = related.communications.filter((c) => c.basedOn?.some((r) => refersTo(r, id)) || c.about?.some((r) => refersTo(r, id)));
@@ -105,8 +175,10 @@ export function summariseReferral(
 
   const timeline: ReferralSummary['timeline'] = [];
   if (sr.authoredOn) timeline.push({ at: sr.authoredOn, text: `Referral sent${sr.requester?.display ? ` by ${sr.requester.display}` : ''}` });
-  if (task?.lastModified && task.status !== 'requested') {
-    timeline.push({ at: task.lastModified, text: `Link-worker service: ${status.label}${detail ? ` (${detail})` : ''}` });
+  if (options.taskHistory?.length) {
+    timeline.push(...statusEntries(options.taskHistory));
+  } else if (task?.lastModified && task.status !== 'requested') {
+    timeline.push({ at: task.lastModified, text: `${status.label}${detail ? `: ${detail}` : ''}` });
   }
   for (const c of comms) {
     const topic = codeIn(c.topic, CODE_SYSTEM.communicationTopic);
@@ -117,7 +189,12 @@ export function summariseReferral(
   }
   const outcomes = outcomeSeries(observations);
   for (const s of outcomes) for (const p of s.points) timeline.push({ at: p.at, text: `${s.label}: ${p.value}${p.corrected ? ' (corrected)' : ''}` });
-  timeline.sort((a, b) => a.at.localeCompare(b.at));
+  const keyed = timeline.map((t) => ({ t, k: timelineSortKey(t.at) }));
+  keyed.sort((a, b) => a.k.localeCompare(b.k));
+
+  const urgency = priorityToUrgency(sr.priority);
+  const open = sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft' || sr.status === 'unknown';
+  const { group, attention } = placeForGp({ sr, task, status, detail, urgency, open, now, targets: options.targets ?? RESPONSE_TARGET_HOURS });
 
   return {
     id,
@@ -127,11 +204,42 @@ export function summariseReferral(
     requester: sr.requester?.display,
     service: sr.performer?.[0]?.display ?? sr.code?.text ?? sr.code?.coding?.[0]?.display ?? 'Social prescribing',
     needs: (sr.reasonCode ?? []).map((r) => r.coding?.[0]?.display ?? r.text ?? '').filter(Boolean),
-    urgency: priorityToUrgency(sr.priority),
+    needCodes: (sr.reasonCode ?? []).flatMap((r) => r.coding?.filter((c) => c.system === CODE_SYSTEM.need && c.code).map((c) => c.code!) ?? []),
+    urgency,
     status,
+    open,
+    group,
+    ...(attention ? { attention } : {}),
     ...(detail ? { detail } : {}),
     cancellable: sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft',
-    timeline,
+    timeline: keyed.map((x) => x.t),
     outcomes,
   };
+}
+
+function placeForGp(p: {
+  sr: ServiceRequest;
+  task: Task | undefined;
+  status: StatusLabel;
+  detail: string | undefined;
+  urgency: ReturnType<typeof priorityToUrgency>;
+  open: boolean;
+  now: Date;
+  targets: ResponseTargets;
+}): { group: ReferralGroup; attention?: string } {
+  const { sr, task, status, now } = p;
+  if (p.open) {
+    const unanswered = isUnansweredPastTarget({ authoredOn: sr.authoredOn ?? task?.authoredOn, priority: sr.priority, taskStatus: task?.status ?? 'requested' }, now, p.targets);
+    if (unanswered) {
+      return { group: 'attention', attention: `Not accepted within ${describeTarget(p.targets[p.urgency])} (target for a ${p.urgency} referral)` };
+    }
+    return { group: 'open' };
+  }
+  if (status.key === 'declined' || status.key === 'could-not-complete') {
+    const ended = task?.lastModified ?? sr.meta?.lastUpdated;
+    if (ended && now.getTime() - Date.parse(ended) < RECENT_END_MS) {
+      return { group: 'attention', attention: `${status.label}${p.detail ? `: ${p.detail}` : ''}. The person may need another route to support.` };
+    }
+  }
+  return { group: 'closed' };
 }

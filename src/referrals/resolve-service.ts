@@ -2,6 +2,7 @@ import type { HealthcareService } from '@medplum/fhirtypes';
 import type { LinkWorkerEndpointConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
 import { IDENTIFIER_SYSTEM, SERVICE_TYPES } from '../fhir/codes.js';
+import { toDirectoryEntry } from './directory.js';
 import type { ReferralInput } from './referral-input.js';
 import type { OwnerReference, ResolvedService } from './types.js';
 
@@ -22,6 +23,12 @@ export function resolveService(
     if (!hs) {
       throw new SpLinkError('ERR_VALIDATION', { message: 'That service is no longer in the directory.',
         fields: [{ path: 'service.healthcareServiceId', message: 'That service is no longer in the directory; choose another or let the link worker decide' }],
+      });
+    }
+    if (toDirectoryEntry(hs)?.acceptingReferrals === false) {
+      // The GP app does not offer it; a stale page or another client must not get round that.
+      throw new SpLinkError('ERR_VALIDATION', { message: `${hs.name} is not taking new referrals at the moment.`,
+        fields: [{ path: 'service.healthcareServiceId', message: `${hs.name} is not taking new referrals at the moment; choose another service or let the link worker decide` }],
       });
     }
     const code = hs.type?.flatMap((t) => t.coding ?? []).map((c) => c.code).find((c) => SERVICE_TYPES.some((t) => t.code === c));

@@ -46,18 +46,38 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     await sys?.stop();
   });
 
-  it('opens the sandbox EHR, picks a patient and launches SP Link embedded, showing the right patient', async () => {
+  it('opens the sandbox EHR, picks a patient and launches SP Link embedded on the patient\'s referrals, showing the right patient', async () => {
     await page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}`);
     await page.locator(`[data-testid="open-patient"][data-patient-id="${PATIENT}"]`).click();
     const ehrNhs = (await page.locator('[data-testid="banner-nhs-number"]').innerText()).replace(/\s/g, '');
     await page.locator('[data-testid="launch-embedded"]').click();
     const frameEl = await page.waitForSelector('iframe#sp-link-frame');
     app = (await frameEl.contentFrame())!;
-    await app.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+    await app.waitForSelector('[data-testid="referrals"]', { timeout: 60_000 });
     expect(new URL(app.url()).pathname).to.equal('/app/');
     const who = await app.locator('[data-testid="referring-patient"]').innerText();
     expect(who.replace(/\s/g, '')).to.contain(ehrNhs);
     expect(await app.locator('[data-testid="patient-banner"]').count(), 'embedded: the EHR shows the banner').to.equal(0);
+    // The referrals first; the form is one click away, at the top of the frame.
+    expect(await app.locator('[data-testid="referral-form"]').count()).to.equal(0);
+    const button = app.locator('[data-testid="new-referral"]');
+    const box = await button.boundingBox();
+    expect(box, 'New referral is visible').to.not.equal(null);
+    const frameBox = await frameEl.boundingBox();
+    // Page coordinates: the frame sits below the EHR's own header and banner.
+    expect(box!.y - frameBox!.y, 'New referral is at the top of the frame, no scrolling').to.be.below(200);
+    await button.click();
+    await app.waitForSelector('[data-testid="referral-form"]');
+  });
+
+  it('offers services that are not taking referrals only as unavailable, with the reason', async () => {
+    await app.locator('#need-physical-activity').check();
+    const full = app.locator('#service-svc-exercise-referral');
+    await full.waitFor();
+    expect(await full.isDisabled()).to.equal(true);
+    expect(await app.locator('#service-svc-exercise-referral-hint').innerText()).to.contain('Not taking new referrals');
+    expect(await app.locator('#service-svc-walking').isDisabled()).to.equal(false);
+    await app.locator('#need-physical-activity').uncheck();
   });
 
   it('submits a referral and sees it listed as sent', async () => {
@@ -73,11 +93,35 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
     await card.waitFor();
     expect(await card.locator('[data-testid="status"]').innerText()).to.equal('Sent');
+    expect(await app.locator('[data-testid="group-open"]').locator(`[data-referral-id="${referralId}"]`).count()).to.equal(1);
+    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: confirmation').to.deep.equal([]);
+  });
+
+  it('warns about an open referral for the same need and sends nothing until the GP confirms', async () => {
+    const before = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
+    await app.locator('[data-testid="new-referral"]').click();
+    await app.locator('#need-loneliness').check();
+    const warning = app.locator('[data-testid="duplicate-warning"]');
+    await warning.waitFor();
+    expect(await warning.innerText()).to.contain('Loneliness').and.contain('Sent');
+    await app.locator('#safeguarding-no').check();
+    await app.locator('#consent-given').check();
+    await app.locator('[data-testid="send-referral"]').click();
+    await app.waitForSelector('[data-testid="error-summary"]');
+    expect(await app.locator('[data-testid="error-summary"]').innerText()).to.contain('already has an open referral for the same need');
+    expect(await app.locator('#duplicate-error').count()).to.equal(1);
+    const after = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
+    expect(after).to.equal(before);
+    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: form with errors').to.deep.equal([]);
+    await app.locator('[data-testid="back-to-referrals"]').click();
+    await app.waitForSelector('[data-testid="referrals"]');
   });
 
   it('shows a field-level message for a missing answer and sends nothing', async () => {
     const before = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
-    await app.locator('text=Make another referral').click();
+    await app.locator('[data-testid="new-referral"]').click();
     await app.locator('[data-testid="send-referral"]').click();
     await app.waitForSelector('[data-testid="error-summary"]');
     const summary = await app.locator('[data-testid="error-summary"]').innerText();
@@ -87,6 +131,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     expect(await app.locator('#needs-error').count()).to.equal(1);
     const after = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
     expect(after).to.equal(before);
+    await app.locator('[data-testid="back-to-referrals"]').click();
+    await app.waitForSelector('[data-testid="referrals"]');
   });
 
   it('updates the status live when the link worker starts work, then shows outcomes when completed', async () => {
@@ -118,7 +164,9 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       valueInteger: value,
     });
     const first = await fhir<Observation>('lw', 'Observation', { method: 'POST', body: JSON.stringify(obs(16, 30)) });
-    const last = await fhir<Observation>('lw', 'Observation', { method: 'POST', body: JSON.stringify(obs(23, 1)) });
+    // The latest score recorded for a day, with no time (as link-worker systems often do).
+    const todayInLondon = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    const last = await fhir<Observation>('lw', 'Observation', { method: 'POST', body: JSON.stringify({ ...obs(23, 1), effectiveDateTime: todayInLondon }) });
     await fhir<Task>('lw', `Task/${task!.id}`, {
       method: 'PUT',
       headers: { 'if-match': `W/"${accepted.meta?.versionId}"` },
@@ -136,6 +184,17 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const caption = await chart.locator('figcaption').innerText();
     expect(caption).to.match(/16.*23.*improved/);
     expect(await chart.locator('svg[role="img"] title').count()).to.equal(1);
+
+    // The timeline keeps every status with its time; the date-only score shows its date alone, after the referral.
+    await card.locator('summary', { hasText: 'Timeline' }).click();
+    const lines = (await card.locator('[data-testid="timeline"] li').allInnerTexts()).map((l) => l.replace(/\s+/g, ' ').trim());
+    const index = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(index(/Referral sent/), lines.join(' | ')).to.be.at.least(0);
+    expect(index(/, \d{2}:\d{2} Working with patient: First contact made/), lines.join(' | ')).to.be.greaterThan(index(/Referral sent/));
+    expect(index(/, \d{2}:\d{2} Completed: Support completed/), lines.join(' | ')).to.be.greaterThan(index(/Working with patient/));
+    const score = lines.find((l) => /: 23$/.test(l));
+    expect(score, lines.join(' | ')).to.match(/^\d{1,2} [A-Z][a-z]+ \d{4} Short Warwick/);
+    expect(index(/: 23$/)).to.be.greaterThan(index(/Referral sent/));
   });
 
   it('never lets an access or refresh token reach the browser', async () => {
@@ -161,7 +220,10 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const kb = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
     try {
       await kb.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
-      await kb.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+      await kb.waitForSelector('[data-testid="new-referral"]', { timeout: 60_000 });
+      await kb.locator('[data-testid="new-referral"]').focus();
+      await kb.keyboard.press('Enter');
+      await kb.waitForSelector('[data-testid="referral-form"]');
       await kb.locator('#need-loneliness').focus();
       await kb.keyboard.press('Space');
       await kb.locator('#safeguarding-no').focus();
@@ -183,7 +245,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       const open = async (patient: string) => {
         const w = await ctx.newPage();
         await w.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${patient}`);
-        await w.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+        await w.waitForSelector('[data-testid="referrals"]', { timeout: 60_000 });
         return w;
       };
       const first = await open('pat-01');
@@ -192,7 +254,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       expect(await second.locator('[data-testid="patient-nhs"]').innerText()).to.not.equal(firstNhs);
       // The first window, reloaded after the second launch, still works for its own patient.
       await first.reload();
-      await first.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
+      await first.waitForSelector('[data-testid="referrals"]', { timeout: 60_000 });
       await first.getByText('Loading referrals…').waitFor({ state: 'detached' });
       expect(await first.locator('[data-testid="patient-nhs"]').innerText()).to.equal(firstNhs);
       expect(await first.locator('.nhsuk-warning-callout').count(), 'the referral list loaded without an error').to.equal(0);
@@ -209,12 +271,17 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const narrow = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
     try {
       await narrow.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
-      await narrow.waitForSelector('[data-testid="referral-form"]', { timeout: 60_000 });
-      await narrow.waitForSelector('[data-testid="referral"]');
-      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, 'no horizontal scrolling at 320 px').to.be.at.most(0);
-      const narrowAxe = await new AxeBuilder({ page: narrow }).analyze();
-      expect(narrowAxe.violations.map((v) => v.id)).to.deep.equal([]);
+      await narrow.waitForSelector('[data-testid="referral"]', { timeout: 60_000 });
+      const check = async (state: string) => {
+        const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `no horizontal scrolling at 320 px: ${state}`).to.be.at.most(0);
+        const narrowAxe = await new AxeBuilder({ page: narrow }).analyze();
+        expect(narrowAxe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe: ${state}`).to.deep.equal([]);
+      };
+      await check('referral list');
+      await narrow.locator('[data-testid="new-referral"]').click();
+      await narrow.waitForSelector('[data-testid="referral-form"]');
+      await check('form');
     } finally {
       await narrow.context().close();
     }

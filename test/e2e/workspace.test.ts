@@ -43,6 +43,7 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
     // 1. The GP launches SP Link from the sandbox record (new-window SMART launch) and sends a referral.
     const gp = await (await browser.newContext()).newPage();
     await gp.goto(`${sys.url}/sandbox/ehr/launch?patient=pat-08&clinician=gp-1`);
+    await gp.locator('[data-testid="new-referral"]').click();
     await gp.waitForSelector('[data-testid="referral-form"]');
     const patientName = (await gp.locator('[data-testid="patient-name"]').innerText()).trim();
     await gp.locator('#need-loneliness').check();

@@ -3,7 +3,7 @@ import type { Communication, HealthcareService, Observation, ServiceRequest, Tas
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
 import { searchDirectory } from '../../../src/referrals/directory.js';
 import { resolveService } from '../../../src/referrals/resolve-service.js';
-import { outcomeSeries, summariseReferral } from '../../../src/referrals/referral-view.js';
+import { orderForGp, outcomeSeries, summariseReferral } from '../../../src/referrals/referral-view.js';
 import { newReferralId, REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { referralStatus, taskStatusKey } from '../../../src/referrals/status-label.js';
 import { SpLinkError } from '../../../src/errors.js';
@@ -91,6 +91,61 @@ describe('referral view (status per DESIGN §5, timeline, outcomes)', () => {
     expect(series[0]!.points).to.deep.equal([{ at: '2026-10-01', value: 17 }, { at: '2026-11-01', value: 24, corrected: true }]);
   });
 
+  it('keeps every status with its time from the Task history, oldest first', () => {
+    const v = (n: number, status: Task['status'], business: string, at: string): Task => ({
+      resourceType: 'Task', id: 't1', meta: { versionId: String(n), lastUpdated: at }, status, intent: 'order', lastModified: at,
+      businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: business }] },
+    });
+    const history = [
+      v(4, 'in-progress', 'sessions-ongoing', '2026-11-06T11:00:00Z'),
+      v(1, 'requested', 'awaiting-contact', '2026-11-01T10:00:00Z'),
+      v(3, 'in-progress', 'first-contact-made', '2026-11-03T09:00:00Z'),
+      v(2, 'accepted', 'awaiting-contact', '2026-11-02T15:00:00Z'),
+      v(5, 'in-progress', 'sessions-ongoing', '2026-11-07T11:00:00Z'),
+    ];
+    const s = summariseReferral(sr(), { task: history[0], observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral, { taskHistory: history, now: new Date('2026-11-08T00:00:00Z') });
+    expect(s.timeline.map((t) => [t.at, t.text])).to.deep.equal([
+      ['2026-11-01T10:00:00Z', 'Referral sent by Dr A'],
+      ['2026-11-02T15:00:00Z', 'Accepted: Awaiting first contact'],
+      ['2026-11-03T09:00:00Z', 'Working with patient: First contact made'],
+      ['2026-11-06T11:00:00Z', 'Working with patient: Sessions ongoing'],
+    ]);
+  });
+
+  it('orders date-only scores by their day, after the timed events of that day (Europe/London)', () => {
+    const s = summariseReferral(sr({ authoredOn: '2026-11-01T10:00:00Z' }), {
+      observations: [obs('swemwbs', '2026-11-01', 17), obs('swemwbs', '2026-10-31', 15)],
+      communications: [{
+        resourceType: 'Communication', status: 'completed', basedOn: [{ reference: 'ServiceRequest/sr-1' }], sent: '2026-10-31T23:30:00Z',
+        topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: 'referral-declined' }] },
+      }],
+    }, IDENTIFIER_SYSTEM.referral);
+    // 23:30 UTC on 31 October is 31 October in London (GMT); 10:00 UTC on 1 November is that morning.
+    expect(s.timeline.map((t) => t.at)).to.deep.equal(['2026-10-31T23:30:00Z', '2026-10-31', '2026-11-01T10:00:00Z', '2026-11-01']);
+    const summer = summariseReferral(sr({ authoredOn: '2026-06-30T23:30:00Z' }), { observations: [obs('swemwbs', '2026-06-30', 15)], communications: [] }, IDENTIFIER_SYSTEM.referral);
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London (BST): the score of 30 June comes first.
+    expect(summer.timeline.map((t) => t.at)).to.deep.equal(['2026-06-30', '2026-06-30T23:30:00Z']);
+  });
+
+  it('puts what needs the GP first: not accepted in time, recently declined; then open; then ended', () => {
+    const now = new Date('2026-11-10T12:00:00Z');
+    const mk = (id: string, over: Partial<ServiceRequest>, task?: Task) =>
+      summariseReferral(sr({ id, ...over }), { ...(task ? { task } : {}), observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral, { now });
+    const t = (status: Task['status'], lastModified = '2026-11-09T10:00:00Z'): Task => ({ resourceType: 'Task', status, intent: 'order', lastModified });
+    const overdueUrgent = mk('late', { priority: 'asap', authoredOn: '2026-11-09T10:00:00Z' }, t('requested'));
+    const freshRoutine = mk('fresh', { priority: 'routine', authoredOn: '2026-11-09T10:00:00Z' }, t('requested'));
+    const declined = mk('declined', { status: 'revoked', authoredOn: '2026-11-01T10:00:00Z' }, t('rejected'));
+    const oldDeclined = mk('old', { status: 'revoked', authoredOn: '2026-08-01T10:00:00Z' }, t('rejected', '2026-08-05T10:00:00Z'));
+    const done = mk('done', { status: 'completed', authoredOn: '2026-10-01T10:00:00Z' }, t('completed'));
+    expect(overdueUrgent).to.include({ group: 'attention', open: true });
+    expect(overdueUrgent.attention).to.contain('Not accepted within 1 day');
+    expect(freshRoutine).to.include({ group: 'open', open: true });
+    expect(declined).to.include({ group: 'attention', open: false });
+    expect(oldDeclined.group).to.equal('closed');
+    expect(orderForGp([done, oldDeclined, freshRoutine, declined, overdueUrgent]).map((s) => s.id)).to.deep.equal(['late', 'declined', 'fresh', 'done', 'old']);
+    expect(freshRoutine.needCodes).to.deep.equal(['loneliness']);
+  });
+
   it('explains a GP cancel from the status-reason extension', () => {
     const revoked = sr({ status: 'revoked', extension: [{ url: EXTENSION.statusReason, valueCodeableConcept: { coding: [{ system: CODE_SYSTEM.statusReason, code: 'duplicate-referral' }] } }] });
     const s = summariseReferral(revoked, { observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral);
@@ -133,6 +188,19 @@ describe('directory and service choice', () => {
     expect(lw.performer.reference).to.equal('http://lw/fhir/Organization/lw-org');
     expect(resolveService({ kind: 'link-worker-decides' }, services, { ...ep, organizationOdsCode: 'Y1' }).owner.identifier?.value).to.equal('Y1');
     expect(() => resolveService({ kind: 'directory', healthcareServiceId: 'zzz' }, services, ep)).to.throw(SpLinkError);
+  });
+
+  it('refuses a service that is not taking new referrals, naming it', () => {
+    const ep = { fhirBase: 'http://lw/fhir', name: 'LW' };
+    let err: SpLinkError | undefined;
+    try {
+      resolveService({ kind: 'directory', healthcareServiceId: 'c' }, services, ep);
+    } catch (e) {
+      err = e as SpLinkError;
+    }
+    expect(err?.code).to.equal('ERR_VALIDATION');
+    expect(err?.fields?.[0]).to.deep.include({ path: 'service.healthcareServiceId' });
+    expect(err?.fields?.[0]?.message).to.contain('Service c is not taking new referrals');
   });
 
   it('makes readable, unique-enough referral ids', () => {
