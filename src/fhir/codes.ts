@@ -98,6 +98,8 @@ export const SYSTEM = {
   taskCode: 'http://hl7.org/fhir/CodeSystem/task-code',
   provenanceParticipantType: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
   dataOperation: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
+  /** HL7 Gravity SDOH Clinical Care temporary codes (Task.output.type `resulting-activity`, `additional-content`). */
+  gravityTemporaryCodes: 'http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes',
 } as const;
 
 /** SP Link CodeSystem URLs (each has a ValueSet of the same id containing all its codes). */

@@ -72,6 +72,12 @@ export const reconcileMetrics = {
     labelNames: ['endpoint', 'kind'] as const,
     registers: [metricsRegistry],
   }),
+  outputsNotCarried: new Counter({
+    name: 'sp_link_reconcile_outputs_not_carried_total',
+    help: 'Task outputs applied without being carried into the GP record (recorded in Provenance and the GP message), by why.',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [metricsRegistry],
+  }),
   consecutiveFailedRuns: new Gauge({
     name: 'sp_link_reconcile_consecutive_failed_runs',
     help: 'Change-feed runs of the endpoint that failed in a row (0 after a run that caught up).',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, Provenance, Reference, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Provenance, ProvenanceEntity, Reference, Resource } from '@medplum/fhirtypes';
 import { IDENTIFIER_SYSTEM, PROFILE } from '../../fhir/codes.js';
 import { linkWorkerUrl, type Effect, type Topology } from '../rules/index.js';
 import type { ValidateFn } from '../runtime.js';
@@ -7,7 +7,7 @@ import type { WriteUnit } from './unit.js';
 
 const PARTICIPANT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
 const DATA_OPERATION = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
-const PROVENANCE_ENTITY_ROLE = 'source';
+const PROVENANCE_ENTITY_ROLE: ProvenanceEntity['role'] = 'source';
 
 const SYSTEM_OF: Record<'create-observation' | 'create-communication' | 'create-flag', string> = {
   'create-observation': IDENTIFIER_SYSTEM.outcomeObservation,
@@ -74,6 +74,7 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
     }
   }
   const key = provenanceKey(t, unit);
+  const last = unit.versions[unit.versions.length - 1]!;
   const provenance: Provenance = {
     resourceType: 'Provenance',
     meta: { profile: [PROFILE.provenance] },
@@ -81,7 +82,14 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
     recorded: now.toISOString(),
     activity: { coding: [{ system: DATA_OPERATION, code: updated ? 'UPDATE' : 'CREATE' }] },
     agent: [{ type: { coding: [{ system: PARTICIPANT, code: 'performer', display: 'Performer' }] }, who: { display: 'SP Link' } }],
-    entity: unit.versions.map((v) => ({ role: PROVENANCE_ENTITY_ROLE, what: { reference: linkWorkerUrl(t, 'Task', v.id, v.version) } })),
+    entity: [
+      ...unit.versions.map((v) => ({ role: PROVENANCE_ENTITY_ROLE, what: { reference: linkWorkerUrl(t, 'Task', v.id, v.version) } })),
+      // What was not carried into the record, and why: the source it points at (or the Task version), with the reason.
+      ...unit.notCarried.map((u) => ({
+        role: PROVENANCE_ENTITY_ROLE,
+        what: { reference: u.source ?? `${linkWorkerUrl(t, 'Task', last.id, last.version)}#output-${u.index}`, display: `Not carried into the record: ${u.reason}`.slice(0, 1000) },
+      })),
+    ],
   };
   validate(provenance);
   entries.push({ resource: provenance, request: { method: 'POST', url: 'Provenance', ifNoneExist: `entity=${encodeURIComponent(key)}` } });

@@ -1,4 +1,4 @@
-import type { Bundle, Observation, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
 import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
 import { outcomeIdentifier, refKey, resolveReference, type OutcomeCopy, type ParsedTask } from '../rules/index.js';
@@ -10,8 +10,10 @@ export interface BatchContext {
   readonly serviceRequests: Map<string, ServiceRequest & { id: string }>;
   /** `${tenantId}/${id}` → Patient. */
   readonly patients: Map<string, Patient & { id: string }>;
-  /** Per Task id: refKey → source Observation. */
+  /** Per Task version (`id@version`): refKey → source Observation. */
   readonly observations: Map<string, Map<string, Observation>>;
+  /** Per Task version: refKey → Procedure named by a `resulting-activity` output. */
+  readonly procedures: Map<string, Map<string, Procedure>>;
   /** Per tenant: write-back identifier → the EHR copy of an outcome measure (to compare and update). */
   copies: Map<string, Map<string, OutcomeCopy>>;
 }
@@ -65,34 +67,36 @@ export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly Par
   }
 
   const observations = new Map<string, Map<string, Observation>>();
-  const remote = new Set<string>();
+  const procedures = new Map<string, Map<string, Procedure>>();
+  const remote = { Observation: new Set<string>(), Procedure: new Set<string>() };
+  const refs = (t: ParsedTask) => t.outputs.flatMap((o) => (o.type === 'outcome-measure' || (o.type === 'resulting-activity' && o.ref) ? [o.ref!] : []));
   for (const t of tasks) {
-    const mine = new Map<string, Observation>();
-    observations.set(`${t.id}@${t.version}`, mine);
-    for (const o of t.outputs) {
-      if (o.type !== 'outcome-measure') continue;
-      if (o.ref.kind === 'contained') {
-        const c = (t.task.contained ?? []).find((r) => r.id === (o.ref as { id: string }).id && r.resourceType === 'Observation');
-        if (c) mine.set(refKey(o.ref), c as Observation);
-      } else {
-        remote.add(o.ref.id);
+    const obs = new Map<string, Observation>();
+    observations.set(`${t.id}@${t.version}`, obs);
+    procedures.set(`${t.id}@${t.version}`, new Map());
+    for (const ref of refs(t)) {
+      if (ref.kind === 'contained') {
+        const c = (t.task.contained ?? []).find((r) => r.id === ref.id && r.resourceType === 'Observation');
+        if (c) obs.set(refKey(ref), c as Observation);
+      } else if (ref.resourceType === 'Observation' || ref.resourceType === 'Procedure') {
+        remote[ref.resourceType].add(ref.id);
       }
     }
   }
-  if (remote.size > 0) {
-    const found = new Map<string, Observation>();
-    for (const p of await byIds(rt.lw, 'Observation', [...remote])) for (const o of entries<Observation>(p, 'Observation')) found.set(o.id, o);
-    for (const t of tasks) {
-      const mine = observations.get(`${t.id}@${t.version}`)!;
-      for (const o of t.outputs) {
-        if (o.type === 'outcome-measure' && o.ref.kind !== 'contained') {
-          const obs = found.get(o.ref.id);
-          if (obs) mine.set(refKey(o.ref), obs);
-        }
-      }
+  const found = new Map<string, Resource>();
+  for (const type of ['Observation', 'Procedure'] as const) {
+    if (remote[type].size === 0) continue;
+    for (const p of await byIds(rt.lw, type, [...remote[type]])) for (const r of entries<Observation | Procedure>(p, type)) found.set(`${type}/${r.id}`, r);
+  }
+  for (const t of tasks) {
+    for (const ref of refs(t)) {
+      if (ref.kind === 'contained') continue;
+      const r = found.get(`${ref.resourceType}/${ref.id}`);
+      if (r?.resourceType === 'Observation') observations.get(`${t.id}@${t.version}`)!.set(refKey(ref), r);
+      else if (r?.resourceType === 'Procedure') procedures.get(`${t.id}@${t.version}`)!.set(refKey(ref), r);
     }
   }
-  return { serviceRequests, patients, observations, copies: await fetchOutcomeCopies(rt, tasks) };
+  return { serviceRequests, patients, observations, procedures, copies: await fetchOutcomeCopies(rt, tasks) };
 }
 
 /**

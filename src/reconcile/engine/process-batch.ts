@@ -1,4 +1,4 @@
-import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Observation, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Db } from '../../store/db.js';
 import { FhirError } from '../../fhir/errors.js';
@@ -137,6 +137,11 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   });
   for (const r of written) {
     out.applied += r.unit.versions.length;
+    for (const u of r.unit.notCarried) {
+      // Recorded in Provenance and the GP's message; counted so an integration engineer sees a systematic gap.
+      deps.logger.info({ endpoint: rt.id, taskId: r.unit.taskId, kind: u.why, reason: u.reason }, 'task output not carried into the GP record');
+      m.outputsNotCarried.inc({ endpoint: rt.id, kind: u.why });
+    }
     out.ehrWrites += r.ehrWrites;
     if (r.ehrWrites > 0) m.writeBacks.inc({ endpoint: rt.id, tenant: r.unit.tenantId }, r.ehrWrites);
   }
@@ -153,6 +158,7 @@ function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr
     serviceRequest: sr,
     patient: subjectId ? ctx.patients.get(`${tenantId}/${subjectId}`) : undefined,
     observations: (t: ParsedTask): ReadonlyMap<string, Observation> => ctx.observations.get(`${t.id}@${t.version}`) ?? new Map(),
+    procedures: (t: ParsedTask): ReadonlyMap<string, Procedure> => ctx.procedures.get(`${t.id}@${t.version}`) ?? new Map(),
     copies: ctx.copies.get(tenantId) ?? new Map(),
     track,
   };

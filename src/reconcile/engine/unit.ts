@@ -1,5 +1,5 @@
-import type { Observation, Patient, ServiceRequest } from '@medplum/fhirtypes';
-import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type SrStatus, type TaskTrack, type Topology } from '../rules/index.js';
+import type { Observation, Patient, Procedure, ServiceRequest } from '@medplum/fhirtypes';
+import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type SrStatus, type TaskTrack, type Topology, type UnusedOutput } from '../rules/index.js';
 
 /** All the work for one Task in one batch: its new versions, merged into one set of effects. */
 export interface WriteUnit {
@@ -13,6 +13,8 @@ export interface WriteUnit {
   /** Effects at the link-worker endpoint (a Task cancellation). */
   readonly lwEffects: readonly Effect[];
   readonly track: TaskTrack;
+  /** Outputs of these versions SP Link could not carry into the record (Provenance records each). */
+  readonly notCarried: readonly UnusedOutput[];
   /** The Task's track before this unit, to re-plan from. */
   readonly priorTrack: TaskTrack | undefined;
 }
@@ -22,6 +24,7 @@ export interface UnitInputs {
   readonly serviceRequest: ServiceRequest & { id: string };
   readonly patient?: Patient & { id: string };
   readonly observations: (task: ParsedTask) => ReadonlyMap<string, Observation>;
+  readonly procedures?: (task: ParsedTask) => ReadonlyMap<string, Procedure>;
   /** EHR copies of outcome measures by write-back identifier. */
   readonly copies?: ReadonlyMap<string, OutcomeCopy>;
   readonly track: TaskTrack | undefined;
@@ -45,6 +48,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
   let status = inp.serviceRequest.status as SrStatus;
   let track = inp.track;
   let cancel: Effect | undefined;
+  const notCarried = new Map<string, UnusedOutput>();
   for (const task of sorted) {
     const plan = planTaskVersion({
       task,
@@ -52,6 +56,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
       serviceRequest: { ...inp.serviceRequest, status },
       patient: inp.patient,
       observations: inp.observations(task),
+      procedures: inp.procedures?.(task),
       copies: inp.copies,
       track,
     });
@@ -61,6 +66,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
     }
     good.push(task);
     track = plan.track;
+    for (const u of plan.notCarried) notCarried.set(`${u.index}|${u.why}|${u.label}`, u);
     for (const e of plan.effects) {
       switch (e.kind) {
         case 'set-referral-status':
@@ -99,6 +105,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
       ehrEffects,
       lwEffects: cancel ? [cancel] : [],
       track,
+      notCarried: [...notCarried.values()],
       priorTrack: inp.track,
     },
   };

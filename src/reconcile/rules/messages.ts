@@ -4,7 +4,7 @@ import {
   writeBackIdentifierValue, type CommunicationTopicCode, type FlagCode,
 } from '../../fhir/codes.js';
 import { linkWorkerUrl } from './references.js';
-import type { ParsedTask, Topology } from './types.js';
+import type { BadInputKind, ParsedTask, Topology, UnusedOutput } from './types.js';
 
 export interface MessageContext {
   readonly topology: Topology;
@@ -13,6 +13,40 @@ export interface MessageContext {
   readonly serviceRequest: ServiceRequest & { id: string };
   /** Outcome measures copied into the record with this Task version (for the completion message). */
   readonly outcomes?: readonly Observation[];
+  /** Resulting activities (Gravity `resulting-activity`: Procedures or codes), one line each. */
+  readonly activities?: readonly string[];
+  /** Outputs SP Link could not carry into the record: each still gets a line, so the GP knows to ask. */
+  readonly notCarried?: readonly UnusedOutput[];
+}
+
+/** Why an output was not carried, in words for the GP (the operator's reason, with ids, goes to Provenance). */
+const NOT_CARRIED_WHY: Partial<Record<BadInputKind, string>> = {
+  'unknown-output-type': 'a kind of result SP Link does not recognise',
+  'unknown-instrument': 'not a recognised outcome measure',
+  'score-out-of-range': "a score outside the measure's range",
+  'output-not-found': 'could not be read from the link-worker service',
+  'output-other-server': 'held on another system',
+  'invalid-output': 'incomplete',
+  oversized: 'too long to copy',
+};
+
+/** One line per output not carried into the record; free text it carried is shown as sent. */
+export function notCarriedLines(items: readonly UnusedOutput[] | undefined): string[] {
+  return (items ?? []).map((u) => u.text
+    ? `Also reported (${u.label}): ${u.text}`
+    : `Not copied into this record (${u.label}): ${NOT_CARRIED_WHY[u.why] ?? 'not usable here'}; ask the link-worker service for details.`);
+}
+
+/** What the link worker did, as lines: summary, sessions, services connected to, resulting activities. */
+function supportLines(ctx: MessageContext): string[] {
+  const lines: string[] = [];
+  for (const o of ctx.task.outputs) {
+    if (o.type === 'summary') lines.push(o.text);
+    else if (o.type === 'sessions-held') lines.push(`Sessions held: ${o.count}`);
+    else if (o.type === 'activity-referred') lines.push(`Connected to: ${o.text}`);
+  }
+  for (const a of ctx.activities ?? []) lines.push(`Activity: ${a}`);
+  return lines;
 }
 
 /** Communication topics a Task version calls for; one Communication per topic per Task, ever. */
@@ -32,7 +66,8 @@ export function topicsFor(task: ParsedTask): CommunicationTopicCode[] {
       topics.push(couldNotContact ? 'could-not-contact' : 'referral-cancelled');
       break;
     case 'completed':
-      if (task.outputs.some((o) => o.type === 'summary')) topics.push('referral-completed');
+      // Always: a completion without a summary (e.g. Gravity outputs only) still tells the GP it is done.
+      topics.push('referral-completed');
       break;
     case 'draft':
     case 'requested':
@@ -52,25 +87,22 @@ export function topicsFor(task: ParsedTask): CommunicationTopicCode[] {
   return topics;
 }
 
-function messageText(topic: CommunicationTopicCode, task: ParsedTask): string {
+function messageText(topic: CommunicationTopicCode, ctx: MessageContext): string {
+  const task = ctx.task;
   const title = COMMUNICATION_TOPICS.find((x) => x.code === topic)!.display;
   const reason = task.reasonText ?? STATUS_REASONS.find((r) => r.code === task.reasonCode)?.display;
   const lines = [title + (reason && topic !== 'safeguarding-concern' && topic !== 'referral-completed' ? `: ${reason}` : '')];
   switch (topic) {
-    case 'referral-completed': {
-      for (const o of task.outputs) {
-        if (o.type === 'summary') lines.push(o.text);
-        else if (o.type === 'sessions-held') lines.push(`Sessions held: ${o.count}`);
-        else if (o.type === 'activity-referred') lines.push(`Connected to: ${o.text}`);
-      }
+    case 'referral-completed':
+      lines.push(...supportLines(ctx), ...notCarriedLines(ctx.notCarried));
       break;
-    }
     case 'safeguarding-concern':
       lines.push(task.safeguarding?.detail ?? 'The link worker raised a safeguarding concern. Please contact the link-worker service.');
       break;
     case 'referral-declined':
     case 'referral-cancelled':
     case 'could-not-contact':
+      lines.push(...notCarriedLines(ctx.notCarried));
       break;
     default:
       topic satisfies never;
@@ -104,7 +136,7 @@ export function buildCommunication(topic: CommunicationTopicCode, ctx: MessageCo
     ...(ctx.serviceRequest.requester ? { recipient: [stripped(ctx.serviceRequest.requester)] } : {}),
     sender: sender(ctx),
     sent: ctx.task.lastModified,
-    payload: topic === 'referral-completed' ? completionPayload(ctx) : [{ contentString: messageText(topic, ctx.task) }],
+    payload: topic === 'referral-completed' ? completionPayload(ctx) : [{ contentString: messageText(topic, ctx) }],
   };
   return { identifier, resource };
 }
@@ -120,12 +152,7 @@ function completionPayload(ctx: MessageContext): CommunicationPayload[] {
   });
   const sr = ctx.serviceRequest;
   const needs = (sr.reasonCode ?? []).map((c) => c.text ?? c.coding?.[0]?.display ?? c.coding?.[0]?.code).filter(Boolean);
-  const support: string[] = [];
-  for (const o of ctx.task.outputs) {
-    if (o.type === 'summary') support.push(o.text);
-    else if (o.type === 'sessions-held') support.push(`Sessions held: ${o.count}`);
-    else if (o.type === 'activity-referred') support.push(`Connected to: ${o.text}`);
-  }
+  const support = supportLines(ctx);
   const outcomes = (ctx.outcomes ?? []).map((o) => {
     const score = o.valueInteger ?? (o.component ?? []).map((c) => `${c.code?.coding?.[0]?.display ?? c.code?.coding?.[0]?.code}: ${c.valueInteger}`).join('; ');
     return `${o.code?.text ?? o.code?.coding?.[0]?.display ?? 'Outcome'} (${o.effectiveDateTime ?? 'undated'}): ${score}`;
@@ -134,7 +161,7 @@ function completionPayload(ctx: MessageContext): CommunicationPayload[] {
     section('person-demographics', `Patient/${ctx.patientId} in this record (as referred by ServiceRequest/${sr.id}).`),
     section('needs-and-concerns', needs.length ? needs.join('; ') : 'As stated in the referral.'),
     section('support-offered', support.length ? support.join('\n') : 'Social prescribing link worker support.'),
-    section('outcomes', outcomes.length ? outcomes.join('\n') : 'No outcome measures were recorded.'),
+    section('outcomes', [...(outcomes.length ? outcomes : ['No outcome measures were recorded.']), ...notCarriedLines(ctx.notCarried)].join('\n')),
   ];
 }
 

@@ -1,10 +1,10 @@
 import type { Extension, Reference, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, TASK_OUTPUT_TYPES } from '../../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, SYSTEM, TASK_OUTPUT_TYPES } from '../../fhir/codes.js';
 import { nhsNumberIsValid, normaliseNhsNumber } from '../../fhir/nhs-number.js';
-import { resolveReference } from './references.js';
+import { linkWorkerUrl, readableAtLinkWorker, relativeToEhr, resolveReference } from './references.js';
 import { isTaskStatus } from './task-status.js';
 import { versionOrderKey } from './version-order.js';
-import type { BadInput, BadInputKind, ParsedTask, TaskOutput, TaskSubject, Topology } from './types.js';
+import type { BadInput, BadInputKind, ParsedTask, TaskOutput, TaskSubject, Topology, UnusedOutput } from './types.js';
 
 /** FHIR R4 id (datatypes.html#id): resource ids and version ids alike. */
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -54,17 +54,19 @@ function parse(input: unknown, t: Topology): ParsedTask {
   const focusRef = task.focus?.reference;
   if (!focusRef) fail('missing-focus', `Task/${id} has no focus reference`);
   const focus = resolveReference(focusRef, t);
-  if (!focus) fail('focus-unknown-server', `Task/${id} focus is not on a configured EHR server`);
+  const ehrBases = t.tenants.map((x) => x.ehrBase).join(', ');
+  if (!focus) fail('focus-unknown-server', `Task/${id} focus ${focusRef!.slice(0, 200)} is not under a configured EHR base (${ehrBases}); add that EHR as a tenant or correct the Task's focus`);
   if (focus!.kind !== 'ehr') {
-    fail(focus!.kind === 'contained' ? 'focus-not-service-request' : 'focus-unknown-server',
-      `Task/${id} focus must reference a ServiceRequest on a configured EHR, not a ${focus!.kind} resource`);
+    fail(focus!.kind === 'contained' ? 'focus-not-service-request' : 'focus-unknown-server', focus!.kind === 'contained'
+      ? `Task/${id} focus must reference a ServiceRequest on a configured EHR, not a contained resource`
+      : `Task/${id} focus ${focusRef!.slice(0, 200)} is relative, so it names a resource at the link-worker endpoint; the focus must be the absolute URL of the referral on its EHR (${ehrBases})`);
   }
   const ehrFocus = focus as Extract<typeof focus, { kind: 'ehr' }>;
   if (ehrFocus.resourceType !== 'ServiceRequest') fail('focus-not-service-request', `Task/${id} focus is a ${ehrFocus.resourceType}, not a ServiceRequest`);
 
   checkOwner(task, id, t);
   const subject = parseSubject(task, id, t, ehrFocus.tenantId);
-  const outputs = (task.output ?? []).map((o, i) => parseOutput(o, i, id, t));
+  const outputs = (task.output ?? []).map((o, i) => parseOutput(o, i, task, id, t));
   const reason = task.statusReason;
   const reasonCoding = reason?.coding?.find((c) => c.system === CODE_SYSTEM.statusReason) ?? reason?.coding?.[0];
   const business = task.businessStatus?.coding?.find((c) => c.system === CODE_SYSTEM.businessStatus)?.code;
@@ -105,59 +107,98 @@ function nhsNumberOf(ref: Reference | undefined): string | undefined {
 }
 
 function parseSubject(task: Task, id: string, t: Topology, tenantId: string): TaskSubject {
-  if (!task.for) fail('missing-for', `Task/${id} has no "for" (patient)`);
+  const fix = `name the patient by NHS number (for.identifier, system ${IDENTIFIER_SYSTEM.nhsNumber}) or by a reference to the Patient on the EHR that holds the referral (tenant ${tenantId})`;
+  if (!task.for) fail('missing-for', `Task/${id} has no "for" (patient); ${fix}`);
   const nhs = nhsNumberOf(task.for);
   if (nhs !== undefined) {
-    if (!nhsNumberIsValid(nhs)) fail('invalid-nhs-number', `Task/${id} for.identifier is not a valid NHS number`);
+    if (!nhsNumberIsValid(nhs)) fail('invalid-nhs-number', `Task/${id} for.identifier is not a valid NHS number (check digit); correct the Task's NHS number`);
     return { kind: 'nhs-number', nhsNumber: normaliseNhsNumber(nhs) };
   }
-  const ref = resolveReference(task.for!.reference, t);
+  const reference = task.for!.reference;
+  // A relative "for" (as the Gravity IG's examples write it) is read against the EHR the absolute focus names;
+  // it is accepted only if it is that referral's own subject (checked when planning), so it cannot point elsewhere.
+  const ref = resolveReference(reference, t)?.kind === 'link-worker' ? relativeToEhr(reference, tenantId) : resolveReference(reference, t);
   if (ref?.kind === 'ehr' && ref.resourceType === 'Patient') {
-    if (ref.tenantId !== tenantId) fail('patient-mismatch', `Task/${id} "for" names a patient at a different EHR than its focus`);
-    return { kind: 'ehr-reference', id: ref.id };
+    if (ref.tenantId !== tenantId) fail('patient-mismatch', `Task/${id} "for" names a patient at EHR ${ref.tenantId}, but its focus is a referral at EHR ${tenantId}; the Task must be for the referral's patient`);
+    return { kind: 'ehr-reference', id: ref.id, ...(reference && !/^https?:/.test(reference) ? { relative: true } : {}) };
   }
-  return fail('patient-unresolvable', `Task/${id} "for" has neither an NHS number identifier nor a reference to an EHR Patient`);
+  const what = ref ? `a ${ref.kind === 'contained' ? 'contained resource' : ref.resourceType}` : reference ? 'a reference on a server that is not a configured EHR' : 'neither an identifier nor a reference';
+  return fail('patient-unresolvable', `Task/${id} "for" is ${what}; ${fix}`);
 }
 
 const OUTPUT_CODES = new Set<string>(TASK_OUTPUT_TYPES.map((x) => x.code));
+type Output = NonNullable<Task['output']>[number];
 
-function parseOutput(o: NonNullable<Task['output']>[number], i: number, id: string, t: Topology): TaskOutput {
-  const coding = o.type?.coding?.find((c) => c.system === CODE_SYSTEM.taskOutputType);
-  const code = coding?.code;
-  if (!code || !OUTPUT_CODES.has(code)) {
-    const seen = o.type?.coding?.map((c) => `${c.system ?? ''}|${c.code ?? ''}`).join(', ') || o.type?.text || 'none';
-    fail('unknown-output-type', `Task/${id} output[${i}] has unknown type (${seen})`);
-  }
-  const where = `Task/${id} output[${i}] (${code})`;
-  switch (code as (typeof TASK_OUTPUT_TYPES)[number]['code']) {
-    case 'outcome-measure': {
-      const reference = o.valueReference?.reference;
-      if (!reference) return fail('invalid-output', `${where} must carry valueReference to an Observation`);
-      const ref = resolveReference(reference, t);
-      if (!ref) return fail('output-other-server', `${where} references a server that is neither the link-worker endpoint nor a configured EHR`);
-      if (ref.kind !== 'contained' && ref.resourceType !== 'Observation') return fail('invalid-output', `${where} references a ${ref.resourceType}, not an Observation`);
-      if (ref.kind === 'ehr' && !t.tenants.some((x) => x.id === ref.tenantId && x.ehrBase.replace(/\/+$/, '') === t.linkWorkerBase.replace(/\/+$/, ''))) {
-        return fail('output-other-server', `${where} references an Observation on the EHR, not at the link-worker endpoint`);
-      }
-      return { type: 'outcome-measure', ref };
+const textOf = (o: Output): string | undefined =>
+  o.valueString ?? o.valueMarkdown ?? o.valueCodeableConcept?.text ?? o.valueCodeableConcept?.coding?.find((c) => c.display)?.display ?? o.valueCodeableConcept?.coding?.[0]?.code;
+
+/** Free text longer than the cap is shortened (with a pointer back) rather than refused: the GP still learns the gist. */
+function capped(text: string): string {
+  return text.length <= MAX_TEXT_CHARS ? text : `${text.slice(0, MAX_TEXT_CHARS)}… (shortened; the full text is held by the link-worker service)`;
+}
+
+/**
+ * One Task.output → what SP Link can do with it. Liberal: the referenced resource decides (an Observation is
+ * an outcome candidate, a Procedure an activity, whatever `type` says); SP Link's own types and Gravity's
+ * `resulting-activity` are understood; everything else becomes `unused` (recorded, never blocking).
+ */
+function parseOutput(o: Output, i: number, task: Task, id: string, t: Topology): TaskOutput {
+  const own = o.type?.coding?.find((c) => c.system === CODE_SYSTEM.taskOutputType && OUTPUT_CODES.has(c.code ?? ''))?.code as
+    | (typeof TASK_OUTPUT_TYPES)[number]['code'] | undefined;
+  const gravity = o.type?.coding?.find((c) => c.system === SYSTEM.gravityTemporaryCodes)?.code;
+  const label = own ?? gravity ?? o.type?.coding?.find((c) => c.code)?.code ?? o.type?.text ?? 'untyped';
+  const where = `Task/${id} output[${i}] (${label})`;
+  const unused = (why: UnusedOutput['why'], reason: string, extra: { source?: string; text?: string } = {}): UnusedOutput => ({
+    type: 'unused', index: i, label, why, reason: `${where} ${reason}`,
+    ...(extra.source ? { source: extra.source } : {}),
+    ...(extra.text?.trim() ? { text: capped(extra.text) } : {}),
+  });
+
+  const reference = o.valueReference?.reference;
+  if (reference) {
+    const ref = resolveReference(reference, t);
+    const absolute = /^https?:\/\//.test(reference) ? reference : undefined;
+    if (!ref) return unused('output-other-server', 'references a server that is neither the link-worker endpoint nor a configured EHR', { source: absolute, text: o.valueReference?.display });
+    if (ref.kind === 'ehr' && !readableAtLinkWorker(ref, t)) {
+      return unused('output-other-server', `references ${ref.resourceType}/${ref.id} on the EHR, not at the link-worker endpoint`, { source: absolute, text: o.valueReference?.display });
     }
+    const type = ref.kind === 'contained' ? (task.contained ?? []).find((r) => r.id === ref.id)?.resourceType : ref.resourceType;
+    if (type === 'Observation') return { type: 'outcome-measure', ref, index: i };
+    if (type === 'Procedure') return { type: 'resulting-activity', ref, index: i, ...(o.valueReference?.display ? { text: o.valueReference.display } : {}) };
+    if (own === 'activity-referred') {
+      // An activity may name the service it connected to (valueReference, e.g. a HealthcareService) instead of text.
+      return { type: 'activity-referred', text: capped(o.valueReference?.display ?? reference) };
+    }
+    return unused(ref.kind === 'contained' && !type ? 'output-not-found' : 'unknown-output-type',
+      ref.kind === 'contained' && !type ? `references #${ref.id}, which the Task does not contain` : `references a ${type}, which SP Link does not carry into the GP record`,
+      { source: ref.kind === 'contained' ? undefined : absolute ?? linkWorkerUrl(t, ref.resourceType, ref.id), text: o.valueReference?.display });
+  }
+
+  switch (own) {
     case 'summary':
     case 'activity-referred': {
-      // An activity may name the service it connected to (valueReference, e.g. a HealthcareService) instead of text.
-      const text = o.valueString ?? o.valueMarkdown ?? o.valueCodeableConcept?.text ?? o.valueCodeableConcept?.coding?.[0]?.display
-        ?? (code === 'activity-referred' ? o.valueReference?.display ?? o.valueReference?.reference : undefined);
-      if (typeof text !== 'string' || text.trim() === '') return fail('invalid-output', `${where} must carry text (valueString${code === 'activity-referred' ? ' or a valueReference with display' : ''})`);
-      if (text.length > MAX_TEXT_CHARS) return fail('oversized', `${where} text exceeds ${MAX_TEXT_CHARS} characters`);
-      return code === 'summary' ? { type: 'summary', text } : { type: 'activity-referred', text };
+      const text = textOf(o);
+      if (typeof text !== 'string' || text.trim() === '') return unused('invalid-output', 'carries no text');
+      return own === 'summary' ? { type: 'summary', text: capped(text) } : { type: 'activity-referred', text: capped(text) };
     }
     case 'sessions-held': {
       const n = o.valueInteger ?? o.valueUnsignedInt ?? o.valuePositiveInt;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) return fail('invalid-output', `${where} must carry a whole number of sessions (0–1000)`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) return unused('invalid-output', 'is not a whole number of sessions (0–1000)', { text: textOf(o) });
       return { type: 'sessions-held', count: n };
     }
+    case 'outcome-measure':
+      return unused('invalid-output', 'has no valueReference to an Observation', { text: textOf(o) });
+    case undefined:
+      break;
     default:
-      return fail('unknown-output-type', `${where} is not handled`);
+      own satisfies never;
   }
+  if (o.valueCodeableConcept && (gravity === 'resulting-activity' || label === 'resulting-activity')) {
+    const text = textOf(o);
+    if (text) return { type: 'resulting-activity', index: i, text: capped(text) };
+  }
+  const seen = o.type?.coding?.map((c) => `${c.system ?? ''}|${c.code ?? ''}`).join(', ') || (o.type?.text ? `text "${o.type.text.slice(0, 100)}"` : 'none');
+  return unused('unknown-output-type', `has a type SP Link does not use (${seen})`, { text: textOf(o) });
 }
 
 function parseSafeguarding(ext: Extension[] | undefined, id: string): ParsedTask['safeguarding'] {

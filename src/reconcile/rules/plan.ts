@@ -6,8 +6,9 @@ import { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 import { linkWorkerUrl, refKey, resolveReference } from './references.js';
 import { isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor } from './task-status.js';
 import { earlierKey, laterKey } from './version-order.js';
-import type { Observation } from '@medplum/fhirtypes';
-import type { BadInput, Effect, Plan, PlanInput, SrStatus, TaskTrack } from './types.js';
+import type { Observation, Procedure } from '@medplum/fhirtypes';
+import type { BadInput, Effect, Plan, PlanInput, ResolvedRef, SrStatus, TaskTrack, UnusedOutput } from './types.js';
+import { MAX_TEXT_CHARS } from './parse-task.js';
 import { SR_STATUSES } from './types.js';
 
 const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-input', bad: { kind, reason } });
@@ -33,12 +34,22 @@ export function planTaskVersion(input: PlanInput): Plan {
   if (decision.effect) effects.push(decision.effect);
 
   // Every outcome as it stands now (for the GP's messages), and one write per EHR copy that is missing or out of date.
+  // An outcome SP Link cannot use (not found, not a known instrument, out of range) is recorded, never blocking.
   const outcomes: Observation[] = [];
+  const notCarried: UnusedOutput[] = task.outputs.filter((o): o is UnusedOutput => o.type === 'unused');
+  const skip = (out: { index: number; ref: ResolvedRef }, why: UnusedOutput['why'], reason: string) => notCarried.push({
+    type: 'unused', index: out.index, label: task.task.output?.[out.index]?.type?.coding?.find((c) => c.code)?.code ?? task.task.output?.[out.index]?.type?.text ?? 'untyped',
+    why, reason,
+    ...(out.ref.kind === 'contained' ? {} : { source: linkWorkerUrl(t, out.ref.resourceType, out.ref.id) }),
+  });
   const seen = new Set<string>();
   for (const out of task.outputs) {
     if (out.type !== 'outcome-measure') continue;
     const source = input.observations.get(refKey(out.ref));
-    if (!source) return badPlan('output-not-found', `${where}: outcome Observation ${refKey(out.ref)} was not found at the link-worker endpoint`);
+    if (!source) {
+      skip(out, 'output-not-found', `${where}: outcome Observation ${refKey(out.ref)} was not found at the link-worker endpoint`);
+      continue;
+    }
     const identifier = outcomeIdentifier(t, task, out.ref);
     if (seen.has(identifier)) continue;
     seen.add(identifier);
@@ -46,18 +57,30 @@ export function planTaskVersion(input: PlanInput): Plan {
     if (source.status === 'entered-in-error') {
       const sourceUrl = out.ref.kind === 'contained' ? undefined : linkWorkerUrl(t, out.ref.resourceType, out.ref.id, source.meta?.versionId);
       const retract = retractCopyEffect(identifier, source, copy, sourceUrl);
-      if (retract && 'bad' in retract) return badPlan('oversized', `${where}: outcome ${refKey(out.ref)} ${retract.bad}`);
-      if (retract) effects.push(retract);
+      if (retract && 'bad' in retract) skip(out, 'oversized', `${where}: outcome ${refKey(out.ref)} ${retract.bad}`);
+      else if (retract) effects.push(retract);
       continue;
     }
     const mapped = mapOutcome(source, out.ref, { topology: t, task, patientId, serviceRequestId: sr.id });
-    if (!mapped.ok) return { kind: 'bad-input', bad: mapped.bad };
+    if (!mapped.ok) {
+      skip(out, mapped.bad.kind, mapped.bad.reason);
+      continue;
+    }
     outcomes.push(mapped.resource);
     const write = outcomeCopyEffect(identifier, mapped.resource, copy);
     if (write) effects.push(write);
   }
+  const activities: string[] = [];
+  for (const out of task.outputs) {
+    if (out.type !== 'resulting-activity') continue;
+    const proc = out.ref ? procedureOf(out.ref, input) : undefined;
+    const text = proc ? describeProcedure(proc) : out.text;
+    if (text) activities.push(text);
+    else if (out.ref) skip({ index: out.index, ref: out.ref }, 'output-not-found', `${where}: resulting activity ${refKey(out.ref)} was not found at the link-worker endpoint`);
+  }
+  notCarried.sort((a, b) => a.index - b.index);
 
-  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes };
+  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, notCarried };
   for (const topic of topicsFor(task)) {
     const c = buildCommunication(topic, msgCtx);
     effects.push({ kind: 'create-communication', identifier: c.identifier, resource: c.resource });
@@ -69,7 +92,21 @@ export function planTaskVersion(input: PlanInput): Plan {
   if (decision.cancelTask) {
     effects.push({ kind: 'cancel-task', taskId: task.id, taskVersion: task.version, reason: `ServiceRequest/${sr.id} was ${cur} in the EHR` });
   }
-  return { kind: 'apply', effects, track: decision.track };
+  return { kind: 'apply', effects, track: decision.track, notCarried };
+}
+
+function procedureOf(ref: ResolvedRef, input: PlanInput): Procedure | undefined {
+  if (ref.kind === 'contained') return input.task.task.contained?.find((r): r is Procedure => r.resourceType === 'Procedure' && r.id === ref.id);
+  return input.procedures?.get(refKey(ref));
+}
+
+/** A Procedure as one line for the GP: what was done, when, and its status when it is not simply done. */
+function describeProcedure(p: Procedure): string | undefined {
+  const what = p.code?.text ?? p.code?.coding?.find((c) => c.display)?.display ?? p.code?.coding?.[0]?.code;
+  if (!what) return undefined;
+  const when = p.performedDateTime ?? p.performedPeriod?.start;
+  const status = p.status && p.status !== 'completed' ? ` [${p.status}]` : '';
+  return `${what.slice(0, MAX_TEXT_CHARS)}${when ? ` (${when.slice(0, 10)})` : ''}${status}`;
 }
 
 interface StatusDecision {

@@ -33,6 +33,15 @@ export function resolveReference(reference: string | undefined, t: Topology): Re
   return undefined;
 }
 
+/**
+ * A relative reference read as relative to the EHR `tenantId` (e.g. a Gravity Task's `for: Patient/x` when its
+ * absolute `focus` names that EHR): undefined unless `reference` is relative.
+ */
+export function relativeToEhr(reference: string | undefined, tenantId: string): ResolvedRef | undefined {
+  const rel = reference ? RELATIVE.exec(reference) : null;
+  return rel ? { kind: 'ehr', tenantId, resourceType: rel[1]!, id: rel[2]! } : undefined;
+}
+
 function relativeUnder(reference: string, base: string): { resourceType: string; id: string } | undefined {
   const prefix = `${trimSlash(base)}/`;
   if (!reference.startsWith(prefix)) return undefined;

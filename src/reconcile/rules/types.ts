@@ -1,4 +1,4 @@
-import type { Communication, Flag, Observation, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Communication, Flag, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 
 /** FHIR R4 Task.status (http://hl7.org/fhir/R4/valueset-task-status.html). */
 export const TASK_STATUSES = [
@@ -62,16 +62,40 @@ export interface Topology {
   readonly failedTaskRevokesReferral: boolean;
 }
 
+/**
+ * One Task.output as SP Link understands it. What an output is comes from what it carries (the referenced
+ * resource and its code), not only from `output.type`: an Observation is an outcome candidate whatever the
+ * type says, a Procedure is an activity. Anything else that cannot be used is `unused`: recorded (Provenance,
+ * a line in the GP's message), never a reason to hold back the Task's status.
+ */
 export type TaskOutput =
-  | { readonly type: 'outcome-measure'; readonly ref: ResolvedRef }
+  | { readonly type: 'outcome-measure'; readonly ref: ResolvedRef; readonly index: number }
   | { readonly type: 'summary'; readonly text: string }
   | { readonly type: 'sessions-held'; readonly count: number }
-  | { readonly type: 'activity-referred'; readonly text: string };
+  | { readonly type: 'activity-referred'; readonly text: string }
+  /** Gravity `resulting-activity`: a Procedure at the link-worker endpoint (described once read) or a code. */
+  | { readonly type: 'resulting-activity'; readonly index: number; readonly ref?: ResolvedRef; readonly text?: string }
+  | UnusedOutput;
+
+/** An output SP Link cannot carry into the GP record, and why (ids and codes only in `reason`). */
+export interface UnusedOutput {
+  readonly type: 'unused';
+  readonly index: number;
+  /** The output's type as sent (code or text), for the GP message and Provenance. */
+  readonly label: string;
+  readonly why: BadInputKind;
+  readonly reason: string;
+  /** Absolute URL of what it points at, when it points at something. */
+  readonly source?: string;
+  /** Free text the output carried (a value SP Link has no place for), shown to the GP as sent. */
+  readonly text?: string;
+}
 
 /** The patient a Task is for, as the Task states it. */
 export type TaskSubject =
   | { readonly kind: 'nhs-number'; readonly nhsNumber: string }
-  | { readonly kind: 'ehr-reference'; readonly id: string };
+  /** `relative`: the Task wrote `Patient/x`, read against the EHR its focus names. */
+  | { readonly kind: 'ehr-reference'; readonly id: string; readonly relative?: boolean };
 
 /** A Task version the rules accept: everything later stages need, checked and typed. */
 export interface ParsedTask {
@@ -109,6 +133,8 @@ export interface PlanInput {
   readonly patient?: Patient & { id: string };
   /** Source Observations named by outcome-measure outputs, keyed by `ref key` (see refKey). */
   readonly observations: ReadonlyMap<string, Observation>;
+  /** Procedures named by `resulting-activity` outputs, keyed by refKey (absent: none were read). */
+  readonly procedures?: ReadonlyMap<string, Procedure>;
   readonly track: TaskTrack | undefined;
   /**
    * EHR copies of outcome measures already written, by write-back identifier (outcomeIdentifier). Absent:
@@ -134,5 +160,6 @@ export type Effect =
   | { readonly kind: 'cancel-task'; readonly taskId: string; readonly taskVersion: string; readonly reason: string };
 
 export type Plan =
-  | { readonly kind: 'apply'; readonly effects: readonly Effect[]; readonly track: TaskTrack }
+  /** `notCarried`: outputs this version carried that SP Link could not use (recorded in Provenance and the GP message). */
+  | { readonly kind: 'apply'; readonly effects: readonly Effect[]; readonly track: TaskTrack; readonly notCarried: readonly UnusedOutput[] }
   | { readonly kind: 'bad-input'; readonly bad: BadInput };

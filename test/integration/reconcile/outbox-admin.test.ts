@@ -3,7 +3,7 @@ import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
 import { lwSeed } from '../../../src/sandbox/demo/index.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
-import { ADMIN_TOKEN, all, create, ENDPOINT, plainReferral, read, startHarness, taskFor, TENANT, update, type Harness } from './harness.js';
+import { ADMIN_TOKEN, all, create, ENDPOINT, fhir, plainReferral, read, startHarness, taskFor, TENANT, type Harness } from './harness.js';
 
 /** An SP Link referral Task (from the demo data) to queue, re-identified. */
 function queuedTask(h: Harness, referralId: string): Task {
@@ -89,27 +89,32 @@ describe('reconcile outbox, dead letters and admin API', function () {
   it('admin API: Bearer token required; list, show, and replay a fixed Task version', async () => {
     expect((await admin(h, 'GET', '/admin/api/dead-letters', '')).status).to.equal(401);
     expect((await admin(h, 'GET', '/admin/api/dead-letters', 'wrong')).status).to.equal(401);
-    const sr = await plainReferral(h);
-    const bad = await create<Observation>(h.lwBase, {
-      resourceType: 'Observation', status: 'final', code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' }] }, valueInteger: 50,
+    // A Task that reaches the endpoint before its referral is readable in the EHR: parked (focus-not-found).
+    const srId = `later-${Date.now()}`;
+    const obs = await create<Observation>(h.lwBase, {
+      resourceType: 'Observation', status: 'final', code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' }] }, valueInteger: 25,
     });
-    const task = await create<Task>(h.lwBase, taskFor(h, sr, 0, {
-      status: 'completed', output: [{ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'outcome-measure' }] }, valueReference: { reference: `Observation/${bad.id}` } }],
-    }));
+    const task = await create<Task>(h.lwBase, {
+      ...taskFor(h, { id: srId }, 0, { status: 'completed' }),
+      output: [{ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'outcome-measure' }] }, valueReference: { reference: `Observation/${obs.id}` } }],
+    });
     await h.reconciler.runOnce();
     const list = (await (await admin(h, 'GET', '/admin/api/dead-letters')).json()) as { items: { id: number; sourceRef: string; errorCode: string }[] };
     const item = list.items.find((d) => d.sourceRef === `Task/${task.id}/_history/1`)!;
-    expect(item.errorCode).to.equal('ERR_RECONCILE_BAD_INPUT:score-out-of-range');
+    expect(item.errorCode).to.equal('ERR_RECONCILE_BAD_INPUT:focus-not-found');
     const shown = (await (await admin(h, 'GET', `/admin/api/dead-letters/${item.id}`)).json()) as { payload: Task; reason: string };
     expect(shown.payload.id).to.equal(task.id);
     expect((await admin(h, 'GET', '/admin/api/dead-letters/999999')).status).to.equal(404);
     // Still bad: replay keeps it open.
     expect(await (await admin(h, 'POST', `/admin/api/dead-letters/${item.id}/replay`)).json()).to.include({ resolved: false });
-    // The link worker corrects the score; the replay then applies it, once.
-    await update<Observation>(h.lwBase, { ...bad, valueInteger: 25 });
+    // The referral becomes readable; the replay then applies the Task version, once.
+    const put = await fhir(`${h.ehrBase}/ServiceRequest/${srId}`, 'PUT', {
+      resourceType: 'ServiceRequest', id: srId, status: 'active', intent: 'order', subject: { reference: 'Patient/p1' }, requester: { reference: 'Practitioner/gp1' }, code: { text: 'Social prescribing' },
+    });
+    expect(put.status).to.be.oneOf([200, 201]);
     expect(await (await admin(h, 'POST', `/admin/api/dead-letters/${item.id}/replay`)).json()).to.include({ resolved: true });
-    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('completed');
-    expect(await all(h.ehrBase, 'Observation', `based-on=ServiceRequest/${sr.id}`)).to.have.length(1);
+    expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', srId)).status).to.equal('completed');
+    expect(await all(h.ehrBase, 'Observation', `based-on=ServiceRequest/${srId}`)).to.have.length(1);
     expect((await admin(h, 'POST', `/admin/api/dead-letters/${item.id}/replay`)).status).to.equal(409);
     const status = (await (await admin(h, 'GET', '/admin/api/reconcile/status')).json()) as { endpoints: { endpointId: string }[] };
     expect(status.endpoints.map((e) => e.endpointId)).to.deep.equal([ENDPOINT]);

@@ -57,7 +57,7 @@ describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
     expect(topics(plan(makeTask({ version: 3, status: 'in-progress', businessStatus: 'could-not-contact' })))).to.deep.equal(['could-not-contact']);
   });
 
-  it('completed with a summary → message back; completed without → none', () => {
+  it('completed with a summary → message back; completed without a summary → still a message back', () => {
     const p = plan(makeTask({ version: 4, status: 'completed', summary: 'Joined a walking group', sessions: 4 }));
     expect(topics(p)).to.deep.equal(['referral-completed']);
     const comm = effects(p).find((e) => e.kind === 'create-communication');
@@ -65,7 +65,10 @@ describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
     const text = (comm.resource.payload ?? []).map((x) => x.contentString).join('\n');
     expect(text).to.contain('Joined a walking group').and.contain('Sessions held: 4');
     expect(comm.resource.payload).to.have.length(4);
-    expect(topics(plan(makeTask({ version: 4, status: 'completed' })))).to.deep.equal([]);
+    // Before: no summary, no message; the GP never heard the support had ended.
+    const bare = effects(plan(makeTask({ version: 4, status: 'completed' }))).find((e) => e.kind === 'create-communication');
+    if (bare?.kind !== 'create-communication') throw new Error('no communication for a completion without a summary');
+    expect(bare.resource.payload?.map((x) => x.contentString).join('\n')).to.contain('Social prescribing link worker support').and.contain('No outcome measures');
   });
 
   it('safeguarding concern → urgent Communication + Flag, whatever the status', () => {
@@ -115,6 +118,7 @@ describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
   });
 
   it('entered-in-error absorbs everything after it', () => {
-    expect(kinds(plan(makeTask({ version: 9, status: 'completed' }), 'entered-in-error', { maxVersion: orderOf(5), terminalVersion: orderOf(5) }))).to.deep.equal([]);
+    // Messages depend on the Task version alone (so delivery order cannot change them); the status stays withdrawn.
+    expect(kinds(plan(makeTask({ version: 9, status: 'completed' }), 'entered-in-error', { maxVersion: orderOf(5), terminalVersion: orderOf(5) }))).to.deep.equal(['create-communication']);
   });
 });
