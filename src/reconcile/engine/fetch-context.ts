@@ -1,5 +1,6 @@
 import type { Bundle, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
+import { FhirError } from '../../fhir/errors.js';
 import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
 import { outcomeIdentifier, refKey, resolveReference, type OutcomeCopy, type ParsedTask } from '../rules/index.js';
 import type { EndpointRuntime } from '../runtime.js';
@@ -86,7 +87,16 @@ export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly Par
   const found = new Map<string, Resource>();
   for (const type of ['Observation', 'Procedure'] as const) {
     if (remote[type].size === 0) continue;
-    for (const p of await byIds(rt.lw, type, [...remote[type]])) for (const r of entries<Observation | Procedure>(p, type)) found.set(`${type}/${r.id}`, r);
+    let pages: Bundle[];
+    try {
+      pages = await byIds(rt.lw, type, [...remote[type]]);
+    } catch (err) {
+      // Procedures only describe activities: a server (or a scope) without them leaves the activity described by
+      // its reference's display, or recorded as not carried. Never a reason to hold back a status.
+      if (type !== 'Procedure' || !(err instanceof FhirError) || err.transient) throw err;
+      continue;
+    }
+    for (const p of pages) for (const r of entries<Observation | Procedure>(p, type)) found.set(`${type}/${r.id}`, r);
   }
   for (const t of tasks) {
     for (const ref of refs(t)) {

@@ -68,7 +68,7 @@ describe('reconcile write-back (sandbox EHR + link-worker servers over HTTP)', f
     { status: 'rejected', expectSr: 'revoked', reason: 'patient-declined', topics: ['referral-declined'] },
     { status: 'cancelled', expectSr: 'revoked', reason: 'service-at-capacity', topics: ['referral-cancelled'] },
     { status: 'failed', expectSr: 'revoked', reason: 'could-not-contact', topics: ['could-not-contact'] },
-    { status: 'completed', expectSr: 'completed', topics: [] },
+    { status: 'completed', expectSr: 'completed', topics: ['referral-completed'] },
     { status: 'entered-in-error', expectSr: 'entered-in-error', topics: [] },
   ];
   for (const c of CASES) {
