@@ -8,7 +8,7 @@
  * docs/ARCHITECTURE.md ("Modules") explains each layer.
  */
 const LAYERS = [
-  ['errors.ts', 'observability', 'time'],
+  ['errors.ts', 'observability', 'time', 'referral-model'],
   ['config'],
   ['fhir', 'store'],
   ['http', 'fhir-store'],

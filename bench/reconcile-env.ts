@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Observation, Patient, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { configSchema, type Config } from '../src/config/schema.js';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../src/fhir/codes.js';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../src/referral-model/codes.js';
 import { createSandboxFhirServer, type SandboxFhirServer } from '../src/sandbox/fhir/index.js';
 import { testNhsNumbers } from '../src/sandbox/demo/index.js';
 

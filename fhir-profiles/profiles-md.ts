@@ -1,5 +1,5 @@
 /** Renders the readable contract (src/fhir/validate/contract.ts) as docs/PROFILES.md. */
-import { CANONICAL_BASE as CANONICAL } from '../src/fhir/codes.js';
+import { CANONICAL_BASE as CANONICAL } from '../src/referral-model/codes.js';
 import type { Contract, ContractElement } from '../src/fhir/validate/contract.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n+/g, ' ');

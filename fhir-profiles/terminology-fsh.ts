@@ -1,5 +1,5 @@
 /**
- * Renders SP Link's CodeSystems and ValueSets as FSH from src/fhir/codes.ts, so the code lists
+ * Renders SP Link's CodeSystems and ValueSets as FSH from src/referral-model/codes.ts, so the code lists
  * live in one place. `npm run profiles` writes the result to input/fsh/terminology.fsh.
  */
 import {
@@ -11,7 +11,7 @@ import {
   type CodeEntry,
   type CodeSystemKey,
   type Instrument,
-} from '../src/fhir/codes.js';
+} from '../src/referral-model/codes.js';
 
 interface SystemMeta {
   readonly name: string;
@@ -147,7 +147,7 @@ function fixedValueSets(): string[] {
 /** The complete terminology.fsh text. */
 export function renderTerminologyFsh(): string {
   const blocks: string[][] = [
-    ['// Generated from src/fhir/codes.ts by `npm run profiles`. Edit codes.ts, not this file.'],
+    ['// Generated from src/referral-model/codes.ts by `npm run profiles`. Edit codes.ts, not this file.'],
   ];
   for (const key of Object.keys(CODE_SYSTEM) as CodeSystemKey[]) {
     blocks.push(codeSystem(key), valueSet(key));

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../../src/fhir/codes.js';
+import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../../src/referral-model/codes.js';
 import { api, ApiError, type AppContext, type DirectoryEntry, type FieldError, type ReferralSummary } from './api.js';
 import { Checkbox, ErrorMessage, Fieldset, Group, Radio, TextArea, TextInput } from './fields.js';
 import { ServicePicker } from './service-picker.js';

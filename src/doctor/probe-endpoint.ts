@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirClient } from '../fhir/client.js';
-import { IDENTIFIER_SYSTEM } from '../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import { webhookUrl } from '../fhir/subscription-channel.js';
 import { probeLastUpdatedSearch, probeVersioning } from './behaviour-probes.js';
 import { probeSubscription } from './subscription-probe.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from '@medplum/fhirtypes';
 import type { FhirClient } from '../fhir/client.js';
-import { PROFILE } from '../fhir/codes.js';
+import { PROFILE } from '../referral-model/codes.js';
 import { WEBHOOK_SECRET_HEADER } from '../fhir/subscription-channel.js';
 import { probeVersioning } from './behaviour-probes.js';
 import type { DoctorCheck } from './types.js';

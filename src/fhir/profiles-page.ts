@@ -4,7 +4,7 @@
  * is in docs/PROFILES.md. The lead mounts it: `app.use(profilesRouter())`.
  */
 import { Router } from 'express';
-import { CANONICAL_BASE } from './codes.js';
+import { CANONICAL_BASE } from '../referral-model/codes.js';
 import { buildContract, type Contract, type ContractElement } from './validate/contract.js';
 import { readGeneratedResources } from './validate/definitions.js';
 

@@ -1,6 +1,6 @@
 import { validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { PROFILE } from '../fhir/codes.js';
+import { PROFILE } from '../referral-model/codes.js';
 import { validateForWrite } from '../fhir/validate/index.js';
 import { loadBaseR4 } from '../fhir/validate/definitions.js';
 import type { ValidateFn } from './runtime.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../fhir/codes.js';
-import { buildProvenance } from './build-provenance.js';
+import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
+import { gpProvenance } from '../referral-model/provenance.js';
 import { buildServiceRequest } from './build-service-request.js';
 import { buildReferralTask } from './build-task.js';
 import type { ReferralInput } from './referral-input.js';
@@ -42,7 +42,7 @@ export interface SameServerPlan {
 export function planEhrThenOutbox(input: ReferralInput, ctx: ReferralContext, uuid: () => string = randomUUID): EhrOnlyPlan {
   const sr = buildServiceRequest(input, ctx);
   const srUrl = `urn:uuid:${uuid()}`;
-  const prov = buildProvenance({ targets: [srUrl], author: ctx.requester, now: ctx.now, activity: 'CREATE' });
+  const prov = gpProvenance({ targets: [srUrl], author: ctx.requester, recorded: ctx.now, activity: 'CREATE' });
   return {
     kind: 'ehr-then-outbox',
     serviceRequest: sr,
@@ -60,7 +60,7 @@ export function planSingleTransaction(input: ReferralInput, ctx: ReferralContext
   const srUrl = `urn:uuid:${uuid()}`;
   const taskUrl = `urn:uuid:${uuid()}`;
   const task = buildReferralTask(input, ctx, srUrl);
-  const prov = buildProvenance({ targets: [srUrl, taskUrl], author: ctx.requester, now: ctx.now, activity: 'CREATE' });
+  const prov = gpProvenance({ targets: [srUrl, taskUrl], author: ctx.requester, recorded: ctx.now, activity: 'CREATE' });
   return {
     kind: 'single-transaction',
     serviceRequest: sr,

@@ -1,5 +1,5 @@
 import type { Annotation, ServiceRequest } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM, NEEDS, PROFILE, SERVICE_TYPES, SNOMED, SYSTEM, urgencyToPriority } from '../fhir/codes.js';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM, NEEDS, PROFILE, SERVICE_TYPES, SNOMED, SYSTEM, urgencyToPriority } from '../referral-model/codes.js';
 import { effectiveUrgency, type ReferralInput } from './referral-input.js';
 import {
   accessibilityDetailNote,

@@ -1,5 +1,5 @@
 import type { Patient, Practitioner, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { BUSINESS_STATUSES, CODE_SYSTEM, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE } from '../fhir/codes.js';
+import { BUSINESS_STATUSES, CODE_SYSTEM, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE } from '../referral-model/codes.js';
 import { buildServiceRequest } from './build-service-request.js';
 import type { ReferralInput } from './referral-input.js';
 import type { ReferralContext } from './types.js';

@@ -1,9 +1,9 @@
 import type { Bundle, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { SpLinkError } from '../errors.js';
-import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, STATUS_REASONS } from '../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, STATUS_REASONS } from '../referral-model/codes.js';
 import { FhirHttpError } from '../fhir/errors.js';
 import { recordAudit } from '../store/audit.js';
-import { buildProvenance } from './build-provenance.js';
+import { gpProvenance } from '../referral-model/provenance.js';
 import type { LaunchIdentity, ReferralDeps } from './create-referral.js';
 
 export type CancelReason = 'gp-cancelled' | 'duplicate-referral' | 'entered-in-error';
@@ -41,7 +41,7 @@ export async function cancelReferral(
     extension: [...(sr.extension ?? []).filter((e) => e.url !== EXTENSION.statusReason), { url: EXTENSION.statusReason, valueCodeableConcept: reasonConcept }],
     note: [...(sr.note ?? []), { authorReference: { reference: who.practitioner, display: who.practitionerName }, time: now.toISOString(), text: `Cancelled by the referrer: ${reasonEntry.display}` }],
   };
-  const prov = buildProvenance({ targets: [`ServiceRequest/${sr.id}`], author: { reference: who.practitioner, display: who.practitionerName }, now, activity: 'UPDATE' });
+  const prov = gpProvenance({ targets: [`ServiceRequest/${sr.id}`], author: { reference: who.practitioner, display: who.practitionerName }, recorded: now, activity: 'UPDATE' });
   deps.validate(updated);
   deps.validate(prov);
   const bundle: Bundle = {

@@ -2,7 +2,7 @@ import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtyp
 import type { Logger } from 'pino';
 import type { LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
-import { IDENTIFIER_SYSTEM } from '../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';

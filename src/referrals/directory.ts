@@ -1,5 +1,5 @@
 import type { HealthcareService } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, SERVICE_TYPES, type NeedCode, type ServiceTypeCode } from '../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, SERVICE_TYPES, type NeedCode, type ServiceTypeCode } from '../referral-model/codes.js';
 
 /** One directory entry as the GP sees it: what it is, who it is for, whether it can take the person now. */
 export interface DirectoryEntry {

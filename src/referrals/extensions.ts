@@ -1,5 +1,5 @@
 import type { Extension } from '@medplum/fhirtypes';
-import { ACCESSIBILITY_NEEDS, CODE_SYSTEM, EXTENSION, EXTENSION_PART, SYSTEM } from '../fhir/codes.js';
+import { ACCESSIBILITY_NEEDS, CODE_SYSTEM, EXTENSION, EXTENSION_PART, SYSTEM } from '../referral-model/codes.js';
 import type { ReferralInput } from './referral-input.js';
 
 /** SP Link referral extensions (fhir-profiles: consent-given, contact-preference, …), built from the GP's input. */

@@ -1,6 +1,6 @@
 import type { Communication, Observation, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
-import { IDENTIFIER_SYSTEM, SNOMED } from '../fhir/codes.js';
+import { IDENTIFIER_SYSTEM, SNOMED } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
 import { orderForGp, summariseReferral, type ReferralSummary } from './referral-view.js';
 import type { ResponseTargets } from './response-targets.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../fhir/codes.js';
+import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../referral-model/codes.js';
 import type { FieldError } from '../errors.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, findInstrument, priorityToUrgency } from '../fhir/codes.js';
+import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, findInstrument, priorityToUrgency } from '../referral-model/codes.js';
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
-import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from './status-label.js';
+import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
+import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
 
 /** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
 export interface ReferralSummary {
@@ -164,7 +165,7 @@ export function summariseReferral(
   const observations = related.observations.filter((o) => o.basedOn?.some((r) => refersTo(r, id)));
   const comms = related.communications.filter((c) => c.basedOn?.some((r) => refersTo(r, id)) || c.about?.some((r) => refersTo(r, id)));
   const task = related.task;
-  const status = referralStatus(sr.status, task?.status, revokeHint(comms));
+  const status = referralStatus(isSrStatus(sr.status) ? sr.status : 'unknown', isTaskStatus(task?.status) ? task.status : undefined, revokeHint(comms));
   const srReason = codeIn(sr.extension?.find((e) => e.url === EXTENSION.statusReason)?.valueCodeableConcept, CODE_SYSTEM.statusReason);
   const reason = (sr.status === 'revoked' ? srReason : undefined) ?? codeIn(task?.statusReason, CODE_SYSTEM.statusReason);
   const business = codeIn(task?.businessStatus, CODE_SYSTEM.businessStatus);

@@ -1,7 +1,7 @@
 import type { HealthcareService } from '@medplum/fhirtypes';
 import type { LinkWorkerEndpointConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
-import { IDENTIFIER_SYSTEM, SERVICE_TYPES } from '../fhir/codes.js';
+import { IDENTIFIER_SYSTEM, SERVICE_TYPES } from '../referral-model/codes.js';
 import { toDirectoryEntry } from './directory.js';
 import type { ReferralInput } from './referral-input.js';
 import type { OwnerReference, ResolvedService } from './types.js';

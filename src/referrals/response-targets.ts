@@ -1,5 +1,5 @@
 import type { Task } from '@medplum/fhirtypes';
-import { priorityToUrgency, type UrgencyCode } from '../fhir/codes.js';
+import { priorityToUrgency, type UrgencyCode } from '../referral-model/codes.js';
 
 /**
  * How long the link-worker service has to respond to (accept or decline) a referral, per urgency: the one

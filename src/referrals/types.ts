@@ -1,5 +1,5 @@
 import type { HealthcareService, Organization, Patient, Reference } from '@medplum/fhirtypes';
-import type { ServiceTypeCode } from '../fhir/codes.js';
+import type { ServiceTypeCode } from '../referral-model/codes.js';
 
 /** The link-worker organisation (or service) that owns the Task. */
 export type OwnerReference = Reference<Organization | HealthcareService>;

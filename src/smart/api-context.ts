@@ -1,5 +1,5 @@
 import type { Patient, Practitioner } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
 import type { LaunchSession } from './launch-steps.js';
 import { relativeToIss } from './launch-steps.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/fhir/codes.js';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
 import { devAuthHeader } from '../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 

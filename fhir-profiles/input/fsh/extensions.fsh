@@ -1,5 +1,5 @@
 // Extensions SP Link defines. URLs: https://fhir.sp-link.example.org/StructureDefinition/<id>
-// (src/fhir/codes.ts EXTENSION). Sub-extension urls are the relative names below.
+// (src/referral-model/codes.ts EXTENSION). Sub-extension urls are the relative names below.
 
 Extension: ConsentGiven
 Id: consent-given

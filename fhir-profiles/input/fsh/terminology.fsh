@@ -1,4 +1,4 @@
-// Generated from src/fhir/codes.ts by `npm run profiles`. Edit codes.ts, not this file.
+// Generated from src/referral-model/codes.ts by `npm run profiles`. Edit codes.ts, not this file.
 
 CodeSystem: SPLinkNeedCS
 Id: need

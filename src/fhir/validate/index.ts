@@ -11,7 +11,7 @@
  */
 import { isResourceType, OperationOutcomeError, validateResource, validateTypedValue } from '@medplum/core';
 import type { Bundle, Communication, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { CANONICAL_BASE, CODE_SYSTEM, PROFILE, type ProfileUrl } from '../codes.js';
+import { CANONICAL_BASE, CODE_SYSTEM, PROFILE, type ProfileUrl } from '../../referral-model/codes.js';
 import { coreTerminology, loadBaseR4, spLinkDefinitions, withProfileSchema } from './definitions.js';
 import { checkCompletionSections, checkNhsNumbers, checkOutcomeScores, instrumentRules, type InstrumentRule } from './domain-checks.js';
 import { checkAgainstTree, type CheckContext } from './element-checks.js';

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, Provenance, ProvenanceEntity, Reference, Resource } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM, PROFILE } from '../../fhir/codes.js';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { buildProvenance, SP_LINK_AGENT } from '../../referral-model/provenance.js';
 import { linkWorkerUrl, type Effect, type Topology } from '../rules/index.js';
 import type { ValidateFn } from '../runtime.js';
 import type { WriteUnit } from './unit.js';
-
-const PARTICIPANT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
-const DATA_OPERATION = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
-const PROVENANCE_ENTITY_ROLE: ProvenanceEntity['role'] = 'source';
 
 const SYSTEM_OF: Record<'create-observation' | 'create-communication' | 'create-flag', string> = {
   'create-observation': IDENTIFIER_SYSTEM.outcomeObservation,
@@ -30,7 +27,7 @@ export function provenanceKey(t: Topology, unit: WriteUnit): string {
 export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, now: Date): BundleEntry[] {
   if (unit.ehrEffects.length === 0) return [];
   const entries: BundleEntry[] = [];
-  const targets: Reference[] = [];
+  const targets: string[] = [];
   let updated = false;
   for (const e of unit.ehrEffects) {
     switch (e.kind) {
@@ -42,7 +39,7 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
           resource,
           request: { method: 'PUT', url: `ServiceRequest/${unit.serviceRequest.id}`, ifMatch: `W/"${meta?.versionId ?? ''}"` },
         });
-        targets.push({ reference: `ServiceRequest/${unit.serviceRequest.id}` });
+        targets.push(`ServiceRequest/${unit.serviceRequest.id}`);
         updated = true;
         break;
       }
@@ -56,14 +53,14 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
           resource: e.resource,
           request: { method: 'POST', url: e.resource.resourceType, ifNoneExist: `identifier=${SYSTEM_OF[e.kind]}|${e.identifier}` },
         });
-        targets.push({ reference: fullUrl });
+        targets.push(fullUrl);
         break;
       }
       case 'update-observation': {
         validate(e.resource);
         // If-Match on the copy version that was compared: a concurrent change answers 412 and the unit is re-planned.
         entries.push({ resource: e.resource, request: { method: 'PUT', url: `Observation/${e.observationId}`, ifMatch: `W/"${e.version}"` } });
-        targets.push({ reference: `Observation/${e.observationId}` });
+        targets.push(`Observation/${e.observationId}`);
         updated = true;
         break;
       }
@@ -75,22 +72,20 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
   }
   const key = provenanceKey(t, unit);
   const last = unit.versions[unit.versions.length - 1]!;
-  const provenance: Provenance = {
-    resourceType: 'Provenance',
-    meta: { profile: [PROFILE.provenance] },
-    target: targets,
-    recorded: now.toISOString(),
-    activity: { coding: [{ system: DATA_OPERATION, code: updated ? 'UPDATE' : 'CREATE' }] },
-    agent: [{ type: { coding: [{ system: PARTICIPANT, code: 'performer', display: 'Performer' }] }, who: { display: 'SP Link' } }],
-    entity: [
-      ...unit.versions.map((v) => ({ role: PROVENANCE_ENTITY_ROLE, what: { reference: linkWorkerUrl(t, 'Task', v.id, v.version) } })),
+  const provenance = buildProvenance({
+    targets,
+    recorded: now,
+    activity: updated ? 'UPDATE' : 'CREATE',
+    agents: [{ role: 'performer', who: SP_LINK_AGENT }],
+    sources: [
+      ...unit.versions.map((v) => linkWorkerUrl(t, 'Task', v.id, v.version)),
       // What was not carried into the record, and why: the source it points at (or the Task version), with the reason.
       ...unit.notCarried.map((u) => ({
-        role: PROVENANCE_ENTITY_ROLE,
-        what: { reference: u.source ?? `${linkWorkerUrl(t, 'Task', last.id, last.version)}#output-${u.index}`, display: `Not carried into the record: ${u.reason}`.slice(0, 1000) },
+        reference: u.source ?? `${linkWorkerUrl(t, 'Task', last.id, last.version)}#output-${u.index}`,
+        display: `Not carried into the record: ${u.reason}`.slice(0, 1000),
       })),
     ],
-  };
+  });
   validate(provenance);
   entries.push({ resource: provenance, request: { method: 'POST', url: 'Provenance', ifNoneExist: `entity=${encodeURIComponent(key)}` } });
   return entries;

@@ -1,7 +1,7 @@
 import type { Bundle, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
 import { FhirError } from '../../fhir/errors.js';
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { outcomeIdentifier, refKey, resolveReference, type OutcomeCopy, type ParsedTask } from '../rules/index.js';
 import type { EndpointRuntime } from '../runtime.js';
 

@@ -1,5 +1,6 @@
 import type { Observation, Patient, Procedure, ServiceRequest } from '@medplum/fhirtypes';
-import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type SrStatus, type TaskTrack, type Topology, type UnusedOutput } from '../rules/index.js';
+import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type TaskTrack, type Topology, type UnusedOutput } from '../rules/index.js';
+import type { SrStatus } from '../../referral-model/task-status.js';
 
 /** All the work for one Task in one batch: its new versions, merged into one set of effects. */
 export interface WriteUnit {

@@ -1,7 +1,8 @@
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, STATUS_REASONS } from '../../fhir/codes.js';
+import { CODE_SYSTEM, STATUS_REASONS } from '../../referral-model/codes.js';
 import { FhirError, FhirHttpError, outcomeText } from '../../fhir/errors.js';
-import { isTerminalTaskStatus, isTaskStatus, type BadInput, type Topology } from '../rules/index.js';
+import { isTerminalTaskStatus, isTaskStatus } from '../../referral-model/task-status.js';
+import type { BadInput, Topology } from '../rules/index.js';
 import type { EndpointRuntime, ValidateFn } from '../runtime.js';
 import { transactionOf, unitEntries } from './bundle.js';
 import type { WriteUnit } from './unit.js';

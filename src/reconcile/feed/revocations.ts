@@ -1,6 +1,6 @@
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { processBatch } from '../engine/process-batch.js';
-import { isTaskStatus, isTerminalTaskStatus } from '../rules/index.js';
+import { isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { readCursor } from '../store/cursors.js';
 import { assertLease, type Lease } from '../store/leases.js';

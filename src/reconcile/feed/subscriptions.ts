@@ -1,7 +1,7 @@
 import type { CapabilityStatement, Subscription } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { WriteResult } from '../../fhir/client.js';
-import { PROFILE } from '../../fhir/codes.js';
+import { PROFILE } from '../../referral-model/codes.js';
 import { WEBHOOK_SECRET_HEADER, webhookUrl } from '../../fhir/subscription-channel.js';
 import { reconcileMetrics } from '../metrics.js';
 import type { EndpointRuntime, ValidateFn } from '../runtime.js';

@@ -1,6 +1,6 @@
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { FhirError, FhirHttpError, outcomeText } from '../../fhir/errors.js';
 import { recordAudit } from '../../store/audit.js';
 import type { Db } from '../../store/db.js';

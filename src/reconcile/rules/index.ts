@@ -1,7 +1,6 @@
 export * from './types.js';
 export { parseTask, MAX_TASK_BYTES, MAX_TEXT_CHARS, type ParseResult } from './parse-task.js';
 export { planTaskVersion } from './plan.js';
-export { referralStatusFor, gpLabelFor, isTerminalTaskStatus, isTerminalSrStatus, isTaskStatus } from './task-status.js';
 export { resolveReference, refKey, linkWorkerUrl, readableAtLinkWorker } from './references.js';
 export { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 export { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';

@@ -2,7 +2,7 @@ import type { Communication, CommunicationPayload, Flag, Observation, Organizati
 import {
   CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, FLAG_CODES, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE, STATUS_REASONS,
   writeBackIdentifierValue, type CommunicationTopicCode, type FlagCode,
-} from '../../fhir/codes.js';
+} from '../../referral-model/codes.js';
 import { linkWorkerUrl } from './references.js';
 import type { BadInputKind, ParsedTask, Topology, UnusedOutput } from './types.js';
 

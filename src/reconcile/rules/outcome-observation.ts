@@ -1,12 +1,11 @@
-import type { Coding, Observation, ObservationComponent } from '@medplum/fhirtypes';
-import { CANONICAL_BASE, CODE_SYSTEM, IDENTIFIER_SYSTEM, INSTRUMENTS, PROFILE, scoreRange, writeBackIdentifierValue, type Instrument } from '../../fhir/codes.js';
+import type { Observation } from '@medplum/fhirtypes';
+import { CANONICAL_BASE, CODE_SYSTEM, IDENTIFIER_SYSTEM, scoreRange, writeBackIdentifierValue } from '../../referral-model/codes.js';
+import { instrumentIn, outcomeObservation, type OutcomeStatus } from '../../referral-model/outcome-observation.js';
 import { linkWorkerUrl } from './references.js';
 import type { BadInput, ParsedTask, ResolvedRef, Topology } from './types.js';
 
-/** HL7 observation-category: outcome measures are questionnaire-based ("survey"). */
-const SURVEY = { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey', display: 'Survey' } as const;
 /** What can be copied as a score. entered-in-error is not a score: outcome-copy.ts retracts the copy instead. */
-const ALLOWED_STATUS = new Set(['final', 'amended', 'corrected', 'preliminary']);
+const ALLOWED_STATUS: ReadonlySet<string> = new Set<OutcomeStatus>(['final', 'amended', 'corrected', 'preliminary']);
 /** Notes travel with the copy (a correction's reason); capped like other free text copied to the GP record. */
 const MAX_NOTES = 20;
 const MAX_NOTE_CHARS = 10_000;
@@ -21,17 +20,6 @@ export interface OutcomeContext {
 export type OutcomeResult =
   | { readonly ok: true; readonly identifier: string; readonly resource: Observation }
   | { readonly ok: false; readonly bad: BadInput };
-
-function instrumentOf(codings: readonly Coding[]): Instrument | undefined {
-  const all = INSTRUMENTS as readonly Instrument[];
-  for (const c of codings) {
-    const own = c.system === CODE_SYSTEM.outcomeInstrument ? all.find((i) => i.code === c.code) : undefined;
-    if (own) return own;
-    const std = all.find((i) => i.standardCode && i.standardCode.system === c.system && i.standardCode.code === c.code);
-    if (std) return std;
-  }
-  return undefined;
-}
 
 /** SP Link's own extensions on the source (e.g. the outcome time point) travel with the copy; others do not. */
 function ownExtensions(source: Observation): Observation['extension'] {
@@ -68,24 +56,23 @@ export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeCo
   const where = `Task/${ctx.task.id} outcome ${ref.kind === 'contained' ? `#${ref.id}` : `${ref.resourceType}/${ref.id}`}`;
   const bad = (kind: BadInput['kind'], reason: string): OutcomeResult => ({ ok: false, bad: { kind, reason: `${where}: ${reason}` } });
   if (source.resourceType !== 'Observation') return bad('invalid-output', 'is not an Observation');
-  const inst = instrumentOf(source.code?.coding ?? []);
+  const inst = instrumentIn(source.code?.coding ?? []);
   if (!inst) return bad('unknown-instrument', `instrument ${(source.code?.coding ?? []).map((c) => c.code ?? '?').join(', ') || 'none'} is not a known outcome instrument`);
   const status = source.status ?? 'final';
   if (!ALLOWED_STATUS.has(status)) return bad('invalid-output', `status ${status} cannot be recorded`);
 
-  let valueInteger: number | undefined;
-  let component: ObservationComponent[] | undefined;
+  // Scores are checked here, so an out-of-range or unknown one becomes a dead letter with its reason, never a write.
+  const scores: Record<string, number> = {};
   if (inst.total) {
     const v = source.valueInteger ?? source.valueQuantity?.value;
     if (typeof v !== 'number') return bad('invalid-output', `${inst.code} needs a total score (valueInteger)`);
     if (!Number.isInteger(v) || v < inst.total.min || v > inst.total.max) {
       return bad('score-out-of-range', `${inst.code} total ${v} is outside ${inst.total.min}–${inst.total.max}`);
     }
-    valueInteger = v;
+    scores.total = v;
   } else {
     const items = source.component ?? [];
     if (items.length === 0) return bad('invalid-output', `${inst.code} needs item scores (component)`);
-    component = [];
     for (const c of items) {
       const code = c.code?.coding?.find((x) => x.system === CODE_SYSTEM.outcomeInstrument)?.code;
       const range = code ? scoreRange(inst.code, code) : undefined;
@@ -94,8 +81,7 @@ export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeCo
       if (typeof v !== 'number' || !Number.isInteger(v) || v < range.min || v > range.max) {
         return bad('score-out-of-range', `${code} score ${String(v)} is outside ${range.min}–${range.max}`);
       }
-      const display = inst.items.find((i) => i.code === code)?.display;
-      component.push({ code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code, display }] }, valueInteger: v });
+      scores[code] = v;
     }
   }
 
@@ -107,24 +93,20 @@ export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeCo
   const sourceUrl = ref.kind === 'contained'
     ? `${linkWorkerUrl(t, 'Task', ctx.task.id, ctx.task.version)}#${ref.id}`
     : linkWorkerUrl(t, ref.resourceType, ref.id, source.meta?.versionId);
-  const coding: Coding[] = [{ system: CODE_SYSTEM.outcomeInstrument, code: inst.code, display: inst.display }];
-  if (inst.standardCode) coding.push({ ...inst.standardCode });
-  const resource: Observation = {
-    resourceType: 'Observation',
-    meta: { profile: [PROFILE.outcomeObservation], source: sourceUrl },
-    identifier: [{ system: IDENTIFIER_SYSTEM.outcomeObservation, value: identifier }],
-    status: status as Observation['status'],
-    category: [{ coding: [{ ...SURVEY }] }],
-    code: { coding, text: source.code?.text ?? inst.display },
-    ...(ownExtensions(source) ? { extension: ownExtensions(source) } : {}),
+  const resource = outcomeObservation({
+    instrument: inst,
+    scores,
+    status: status as OutcomeStatus,
+    identifier: { system: IDENTIFIER_SYSTEM.outcomeObservation, value: identifier },
+    source: sourceUrl,
+    text: source.code?.text,
+    extension: ownExtensions(source),
     subject: { reference: `Patient/${ctx.patientId}` },
-    basedOn: [{ reference: `ServiceRequest/${ctx.serviceRequestId}` }],
-    performer: [{ display: ctx.task.ownerDisplay ?? t.endpointName }],
+    basedOn: { reference: `ServiceRequest/${ctx.serviceRequestId}` },
+    performer: { display: ctx.task.ownerDisplay ?? t.endpointName },
     effectiveDateTime: source.effectiveDateTime ?? source.effectivePeriod?.start ?? ctx.task.lastModified,
-    ...(valueInteger !== undefined ? { valueInteger } : {}),
-    ...(component ? { component } : {}),
     ...(note ? { note } : {}),
-    ...(ref.kind === 'contained' ? {} : { derivedFrom: [{ reference: linkWorkerUrl(t, ref.resourceType, ref.id) }] }),
-  };
+    ...(ref.kind === 'contained' ? {} : { derivedFrom: linkWorkerUrl(t, ref.resourceType, ref.id) }),
+  });
   return { ok: true, identifier, resource };
 }

@@ -1,8 +1,8 @@
 import type { Extension, Reference, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, SYSTEM, TASK_OUTPUT_TYPES } from '../../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, SYSTEM, TASK_OUTPUT_TYPES } from '../../referral-model/codes.js';
 import { nhsNumberIsValid, normaliseNhsNumber } from '../../fhir/nhs-number.js';
 import { linkWorkerUrl, readableAtLinkWorker, relativeToEhr, resolveReference } from './references.js';
-import { isTaskStatus } from './task-status.js';
+import { isTaskStatus } from '../../referral-model/task-status.js';
 import { versionOrderKey } from './version-order.js';
 import type { BadInput, BadInputKind, ParsedTask, TaskOutput, TaskSubject, Topology, UnusedOutput } from './types.js';
 

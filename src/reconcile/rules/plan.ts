@@ -1,15 +1,14 @@
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { normaliseNhsNumber } from '../../fhir/nhs-number.js';
 import { buildCommunication, buildFlag, topicsFor } from './messages.js';
 import { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';
 import { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 import { linkWorkerUrl, refKey, resolveReference } from './references.js';
-import { isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor } from './task-status.js';
+import { isSrStatus, isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor, type SrStatus } from '../../referral-model/task-status.js';
 import { earlierKey, laterKey } from './version-order.js';
 import type { Observation, Procedure } from '@medplum/fhirtypes';
-import type { BadInput, Effect, Plan, PlanInput, ResolvedRef, SrStatus, TaskTrack, UnusedOutput } from './types.js';
+import type { BadInput, Effect, Plan, PlanInput, ResolvedRef, TaskTrack, UnusedOutput } from './types.js';
 import { MAX_TEXT_CHARS } from './parse-task.js';
-import { SR_STATUSES } from './types.js';
 
 const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-input', bad: { kind, reason } });
 
@@ -23,8 +22,8 @@ const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-
 export function planTaskVersion(input: PlanInput): Plan {
   const { task, serviceRequest: sr, topology: t } = input;
   const where = `Task/${task.id}/_history/${task.version}`;
-  const cur = sr.status as SrStatus;
-  if (!(SR_STATUSES as readonly string[]).includes(cur)) return badPlan('invalid-service-request', `${where}: ServiceRequest/${sr.id} has no valid status`);
+  const cur = sr.status;
+  if (!isSrStatus(cur)) return badPlan('invalid-service-request', `${where}: ServiceRequest/${sr.id} has no valid status`);
 
   const patientId = ehrPatientId(input);
   if (typeof patientId !== 'string') return { kind: 'bad-input', bad: patientId.bad };

@@ -1,15 +1,5 @@
 import type { Communication, Flag, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
-
-/** FHIR R4 Task.status (http://hl7.org/fhir/R4/valueset-task-status.html). */
-export const TASK_STATUSES = [
-  'draft', 'requested', 'received', 'accepted', 'rejected', 'ready', 'cancelled',
-  'in-progress', 'on-hold', 'failed', 'completed', 'entered-in-error',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-
-/** FHIR R4 ServiceRequest.status (request-status). */
-export const SR_STATUSES = ['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown'] as const;
-export type SrStatus = (typeof SR_STATUSES)[number];
+import type { SrStatus, TaskStatus } from '../../referral-model/task-status.js';
 
 /** Why a Task version cannot be reconciled as it stands; each becomes a dead letter with a clear reason. */
 export type BadInputKind =

@@ -1,4 +1,4 @@
-import { CANONICAL_BASE } from '../../fhir/codes.js';
+import { CANONICAL_BASE } from '../../referral-model/codes.js';
 
 /** Base URLs of the two sandbox servers; seeds need both to write absolute cross-server references. */
 export interface SandboxBaseUrls {

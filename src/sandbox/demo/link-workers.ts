@@ -1,5 +1,5 @@
 import type { Location, Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { DEMO_IDS, FHIR_SYSTEM, LOCAL_SYSTEM, ODS } from './constants.js';
 
 /** Fernbridge Community Connect: the fictional social prescribing service (link-worker server). */

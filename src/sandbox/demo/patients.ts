@@ -1,5 +1,5 @@
 import type { Condition, Patient } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, displayOf, IDENTIFIER_SYSTEM, SYSTEM, type NeedCode } from '../../fhir/codes.js';
+import { CODE_SYSTEM, displayOf, IDENTIFIER_SYSTEM, SYSTEM, type NeedCode } from '../../referral-model/codes.js';
 import { DEMO_IDS, FHIR_SYSTEM } from './constants.js';
 import { testNhsNumbers } from './nhs-number.js';
 import { gpId } from './practice.js';

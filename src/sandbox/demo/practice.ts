@@ -1,5 +1,5 @@
 import type { Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { DEMO_IDS, FHIR_SYSTEM, LOCAL_SYSTEM, ODS } from './constants.js';
 
 /** Riverside Medical Practice, Fernbridge: a fictional GP practice and its three GPs (EHR server). */

@@ -2,6 +2,7 @@ import type { Extension, Observation, Patient, Reference, ServiceRequest, Task, 
 import {
   CODE_SYSTEM,
   displayOf,
+  findInstrument,
   EXTENSION,
   EXTENSION_PART,
   IDENTIFIER_SYSTEM,
@@ -12,7 +13,8 @@ import {
   type StatusReasonCode,
   type UrgencyCode,
   urgencyToPriority,
-} from '../../fhir/codes.js';
+} from '../../referral-model/codes.js';
+import { outcomeObservation } from '../../referral-model/outcome-observation.js';
 import { daysAgo, DEMO_IDS, FHIR_SYSTEM, LOCAL_SYSTEM, ODS, STATUS_REASON_EXTENSION, type SandboxBaseUrls } from './constants.js';
 import { linkWorkerRoleId } from './link-workers.js';
 import { patientId, patientNeeds, patientNhsNumber } from './patients.js';
@@ -101,7 +103,7 @@ export function referralServiceRequests(urls: SandboxBaseUrls, now: Date): Servi
 /** The link-worker side: one Task per referral, and the outcome Observations its outputs point at. */
 export function referralTasks(urls: SandboxBaseUrls, now: Date): (Task | Observation)[] {
   return ROWS.flatMap((row) => {
-    const observations = (row.outcomes ?? []).map((o, i) => outcomeObservation(urls, now, row, o, i + 1));
+    const observations = (row.outcomes ?? []).map((o, i) => demoOutcome(urls, now, row, o, i + 1));
     const output: TaskOutput[] = observations.map((obs) => ({
       type: coding(CODE_SYSTEM.taskOutputType, 'outcome-measure'),
       valueReference: { reference: `Observation/${obs.id}` },
@@ -133,28 +135,20 @@ export function referralTasks(urls: SandboxBaseUrls, now: Date): (Task | Observa
   });
 }
 
-function outcomeObservation(urls: SandboxBaseUrls, now: Date, row: ReferralRow, o: OutcomeSpec, i: number): Observation {
+function demoOutcome(urls: SandboxBaseUrls, now: Date, row: ReferralRow, o: OutcomeSpec, i: number): Observation {
   const id = `${taskId(row.n)}-outcome-${i}`;
-  const instrument = coding(CODE_SYSTEM.outcomeInstrument, o.instrument, displayOf('outcomeInstrument', o.instrument));
-  return {
-    resourceType: 'Observation',
+  const instrument = findInstrument(o.instrument);
+  if (!instrument) throw new TypeError(`demo data names unknown instrument ${o.instrument}`);
+  const ons4 = ['ons4-life-satisfaction', 'ons4-worthwhile', 'ons4-happiness', 'ons4-anxiety'] as const;
+  return outcomeObservation({
     id,
-    meta: { profile: [PROFILE.outcomeObservation] },
-    identifier: [{ system: LOCAL_SYSTEM.lwOutcome, value: id }],
-    basedOn: [{ reference: `${urls.ehr}/ServiceRequest/${referralId(row.n)}` }],
+    instrument,
+    scores: o.instrument === 'ons4' ? Object.fromEntries(ons4.map((item, k) => [item, o.items[k] ?? 0])) : { total: o.value },
     status: 'final',
-    category: [coding(FHIR_SYSTEM.observationCategory, 'survey', 'Survey')],
-    code: instrument,
+    identifier: { system: LOCAL_SYSTEM.lwOutcome, value: id },
+    basedOn: { reference: `${urls.ehr}/ServiceRequest/${referralId(row.n)}` },
     subject: patientRef(urls, row.patient),
     effectiveDateTime: daysAgo(now, o.daysAgo, 11),
-    performer: [{ reference: `PractitionerRole/${linkWorkerRoleId(row.worker)}` }],
-    ...(o.instrument === 'ons4'
-      ? {
-          component: (['ons4-life-satisfaction', 'ons4-worthwhile', 'ons4-happiness', 'ons4-anxiety'] as const).map((item, k) => ({
-            code: coding(CODE_SYSTEM.outcomeInstrument, item, displayOf('outcomeInstrument', item)),
-            valueInteger: o.items[k] ?? 0,
-          })),
-        }
-      : { valueInteger: o.value }),
-  };
+    performer: { reference: `PractitionerRole/${linkWorkerRoleId(row.worker)}` },
+  });
 }

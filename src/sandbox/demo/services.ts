@@ -6,7 +6,7 @@ import {
   EXTENSION_PART,
   type NeedCode,
   type ServiceTypeCode,
-} from '../../fhir/codes.js';
+} from '../../referral-model/codes.js';
 import { DEMO_IDS, FHIR_SYSTEM } from './constants.js';
 import { LINK_WORKER_ORG, PROVIDERS, VENUES, type ProviderId, type VenueId } from './link-workers.js';
 

@@ -1,6 +1,6 @@
 import type { Bundle, HealthcareService, Organization, Practitioner, PractitionerRole, Resource, Task } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { formatName } from '../domain/referral-details.js';
 import type { OrgScope } from './org-scope.js';
 import { relativeTo } from './org-scope.js';

@@ -1,5 +1,5 @@
 import type { Reference, Task } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 
 /**
  * What "owned by my organisation" means at one link-worker endpoint: the Organization(s) carrying the

@@ -1,5 +1,5 @@
 import type { Annotation } from '@medplum/fhirtypes';
-import { CONTACT_METHODS, SESSION_MODES } from '../../fhir/codes.js';
+import { CONTACT_METHODS, SESSION_MODES } from '../../referral-model/codes.js';
 
 /**
  * The case record lives in Task.note, one Annotation per event, readable by any FHIR client: `time`

@@ -1,5 +1,5 @@
 import type { Extension, Task, TaskOutput } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { parseNote, type CaseEntry } from './case-notes.js';
 
 export type { CaseEntry } from './case-notes.js';
@@ -29,14 +29,6 @@ export interface CaseState {
   safeguarding: { flag: boolean; detail?: string } | undefined;
   summary: string | undefined;
 }
-
-/** Task statuses after which the workspace changes nothing (FHIR R4 task-status: terminal states). */
-export const TERMINAL_STATUSES = ['completed', 'cancelled', 'rejected', 'failed', 'entered-in-error'] as const;
-export const NEW_STATUSES = ['draft', 'requested', 'received'] as const;
-export const OPEN_STATUSES = ['accepted', 'ready', 'in-progress', 'on-hold'] as const;
-
-export const isTerminal = (s: Task['status']) => (TERMINAL_STATUSES as readonly string[]).includes(s);
-export const isNew = (s: Task['status']) => (NEW_STATUSES as readonly string[]).includes(s);
 
 const sub = (ext: Extension | undefined, url: string) => ext?.extension?.find((e) => e.url === url);
 

@@ -1,8 +1,10 @@
 import type { Task } from '@medplum/fhirtypes';
-import { displayOf, priorityToUrgency, type UrgencyCode } from '../../fhir/codes.js';
+import { displayOf, priorityToUrgency, type UrgencyCode } from '../../referral-model/codes.js';
+import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
+import { isNewTaskStatus, isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { responseDueAt } from '../../referrals/response-targets.js';
 import { londonDaysAgo } from '../../time/london.js';
-import { isNew, isTerminal, readCase } from './case-state.js';
+import { readCase } from './case-state.js';
 import { patientName } from './referral-details.js';
 
 export const CASELOAD_VIEWS = ['new', 'mine', 'open', 'closed', 'all'] as const;
@@ -34,17 +36,10 @@ export interface CaseRow {
   safeguarding: boolean;
 }
 
-const STATUS_TEXT: Record<Task['status'], string> = {
-  draft: 'Draft', requested: 'New', received: 'New', accepted: 'Accepted', rejected: 'Declined', ready: 'Ready',
-  cancelled: 'Closed', 'in-progress': 'Working with person', 'on-hold': 'Paused', failed: 'Could not contact',
-  completed: 'Completed', 'entered-in-error': 'Withdrawn',
-};
-export const statusText = (s: Task['status']) => STATUS_TEXT[s];
-
 export function parseCaseloadQuery(raw: Record<string, unknown>): CaseloadQuery {
   const view = (CASELOAD_VIEWS as readonly string[]).includes(String(raw.view)) ? (raw.view as CaseloadView) : 'new';
   const q = typeof raw.q === 'string' && raw.q.trim() ? raw.q.trim().slice(0, 100) : undefined;
-  const status = typeof raw.status === 'string' && raw.status in STATUS_TEXT ? raw.status : undefined;
+  const status = typeof raw.status === 'string' && isTaskStatus(raw.status) ? raw.status : undefined;
   return { view, q, status };
 }
 
@@ -58,7 +53,7 @@ function matches(row: CaseRow, q: string): boolean {
 
 /** When a new referral's response was due, if that time has passed (accepting or declining answers it). */
 export function overdueSince(task: Task, now: Date): string | undefined {
-  if (!isNew(task.status)) return undefined;
+  if (!isNewTaskStatus(task.status)) return undefined;
   const due = responseDueAt(task.authoredOn, task.priority);
   return due && now.getTime() > due.getTime() ? due.toISOString() : undefined;
 }
@@ -71,7 +66,7 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
     name: patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given',
     nhsNumber: c.nhsNumber,
     status: c.status,
-    statusText: STATUS_TEXT[c.status],
+    statusText: linkWorkerStatusLabel(c.status),
     businessStatus: c.businessStatus ? displayOf('businessStatus', c.businessStatus) : undefined,
     assignee: c.assignee?.display ?? c.assignee?.reference,
     authoredOn: c.authoredOn,
@@ -92,13 +87,13 @@ export function caseload(tasks: Task[], actorRole: string | undefined, query: Ca
   const inView = (t: Task) => {
     switch (query.view) {
       case 'new':
-        return isNew(t.status);
+        return isNewTaskStatus(t.status);
       case 'mine':
-        return actorRole !== undefined && readCase(t).assignee?.reference === actorRole && !isTerminal(t.status);
+        return actorRole !== undefined && readCase(t).assignee?.reference === actorRole && !isTerminalTaskStatus(t.status);
       case 'open':
-        return !isNew(t.status) && !isTerminal(t.status);
+        return !isNewTaskStatus(t.status) && !isTerminalTaskStatus(t.status);
       case 'closed':
-        return isTerminal(t.status);
+        return isTerminalTaskStatus(t.status);
       case 'all':
         return true;
       default:
@@ -132,10 +127,10 @@ export function capacity(tasks: Task[], staff: readonly { reference: string; nam
   let unassignedNew = 0;
   let unassignedOpen = 0;
   for (const t of tasks) {
-    if (isTerminal(t.status)) continue;
+    if (isTerminalTaskStatus(t.status)) continue;
     const c = readCase(t);
     if (!c.assignee) {
-      if (isNew(t.status)) unassignedNew++;
+      if (isNewTaskStatus(t.status)) unassignedNew++;
       else unassignedOpen++;
       continue;
     }

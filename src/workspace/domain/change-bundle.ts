@@ -1,7 +1,24 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { buildProvenance } from '../../referral-model/provenance.js';
 import type { Actor } from './actor.js';
+import type { ActionKind } from './schemas.js';
 import type { TaskChange } from './task-builders.js';
-import { buildProvenance } from './provenance.js';
+
+const ACTIVITY_TEXT: Record<ActionKind, string> = {
+  accept: 'Referral accepted',
+  decline: 'Referral declined',
+  assign: 'Case assigned',
+  contact: 'Contact attempt recorded',
+  session: 'Session recorded',
+  plan: 'Personalised plan recorded',
+  outcome: 'Outcome measure recorded',
+  'correct-outcome': 'Outcome measure corrected',
+  'outcome-error': 'Outcome measure marked as recorded in error',
+  safeguarding: 'Safeguarding concern raised',
+  complete: 'Support completed',
+  close: 'Case closed',
+};
 
 /**
  * The FHIR transaction that applies one change: new or corrected Observations, the Task update conditional on the
@@ -15,15 +32,19 @@ export function buildChangeBundle(
   const { task } = change;
   if (!task.id) throw new TypeError('Task without id');
   const taskUrl = `Task/${task.id}`;
+  // The member of staff is the author, on behalf of their organisation; the change was made from the Task version they saw.
+  const { actor } = opts;
   const provenance = buildProvenance({
-    task,
-    fromVersion: opts.ifMatchVersion,
     targets: [taskUrl, ...change.observations.map((o) => o.fullUrl), ...(change.updates ?? []).map((u) => `Observation/${u.resource.id}`)],
-    actor: opts.actor,
-    organization: opts.organization,
-    linkWorkerBase: opts.linkWorkerBase,
-    now: opts.now,
-    activity: change.activity,
+    recorded: opts.now,
+    activity: 'UPDATE',
+    activityText: ACTIVITY_TEXT[change.activity],
+    agents: [{
+      role: 'author',
+      who: { reference: actor.practitioner, display: actor.name },
+      onBehalfOf: { ...(opts.organization ? { reference: opts.organization } : {}), identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: actor.orgOds } },
+    }],
+    sources: [`${opts.linkWorkerBase.replace(/\/+$/, '')}/Task/${task.id}/_history/${opts.ifMatchVersion}`],
   });
   const entries: BundleEntry[] = [
     ...change.observations.map((o) => ({ fullUrl: o.fullUrl, resource: o.resource, request: { method: 'POST' as const, url: 'Observation' } })),

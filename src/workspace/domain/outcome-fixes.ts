@@ -1,7 +1,8 @@
 import type { Annotation, Observation, Task } from '@medplum/fhirtypes';
-import { PROFILE, findInstrument } from '../../fhir/codes.js';
+import { PROFILE, findInstrument } from '../../referral-model/codes.js';
 import { note } from './case-notes.js';
-import { instrumentOf, scoreElements, scoreText } from './outcome-observation.js';
+import { instrumentCodeOf, scoreElements } from '../../referral-model/outcome-observation.js';
+import { scoreText } from './outcome-observation.js';
 import type { ActionInput, OutcomeFix } from './schemas.js';
 import type { BuildResult, ChangeContext } from './task-builders.js';
 
@@ -42,14 +43,14 @@ function withTaskEntry(task: Task, ctx: ChangeContext, heading: string, detail: 
 export function correctOutcome(task: Task, input: ActionInput<'correct-outcome'>, ctx: ChangeContext): BuildResult {
   const obs = check(task, input, ctx);
   if (!isObservation(obs)) return obs;
-  const code = instrumentOf(obs);
+  const code = instrumentCodeOf(obs);
   const inst = code ? findInstrument(code) : undefined;
   if (!inst || code !== input.instrument) return fail('The scores do not match this outcome measure. Reload the page and try again.');
   const was = scoreText(obs);
   const next = revised(obs, ctx, `Corrected (was ${was}): ${input.reason}`);
   delete next.valueInteger;
   delete next.component;
-  Object.assign(next, scoreElements(inst.code, input.values));
+  Object.assign(next, scoreElements(inst, input.values));
   // R4 observation-status "corrected": modified after being final, to correct an error in the result.
   next.status = 'corrected';
   return withTaskEntry(task, ctx, `Outcome measure corrected: ${inst.display}`, `Was ${was}, now ${scoreText(next)}. Reason: ${input.reason}`, next, 'correct-outcome');
@@ -58,7 +59,7 @@ export function correctOutcome(task: Task, input: ActionInput<'correct-outcome'>
 export function markOutcomeInError(task: Task, input: ActionInput<'outcome-error'>, ctx: ChangeContext): BuildResult {
   const obs = check(task, input, ctx);
   if (!isObservation(obs)) return obs;
-  const display = findInstrument(instrumentOf(obs) ?? '')?.display ?? obs.code?.text ?? 'Outcome measure';
+  const display = findInstrument(instrumentCodeOf(obs) ?? '')?.display ?? obs.code?.text ?? 'Outcome measure';
   const next = revised(obs, ctx, `Recorded in error: ${input.reason}`);
   next.status = 'entered-in-error';
   return withTaskEntry(task, ctx, `Outcome measure recorded in error: ${display}`, `Score ${scoreText(obs)}. Reason: ${input.reason}`, next, 'outcome-error');

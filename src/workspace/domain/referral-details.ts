@@ -1,5 +1,5 @@
 import type { Extension, HumanName, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../referral-model/codes.js';
 
 /**
  * The referral as the link worker reads it. Source: the copy of the referral and the person's

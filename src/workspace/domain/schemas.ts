@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../fhir/codes.js';
+import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
 
 /**
  * Input schemas of the workspace actions, as posted by the HTML forms (every value a string).

@@ -1,7 +1,8 @@
 import type { Observation, Reference, Task, TaskOutput } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, displayOf, type BusinessStatusCode } from '../../fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, displayOf, type BusinessStatusCode } from '../../referral-model/codes.js';
 import { HEADING, note } from './case-notes.js';
-import { isNew, isTerminal, readCase } from './case-state.js';
+import { readCase } from './case-state.js';
+import { isNewTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import type { Actor } from './actor.js';
 import type { ActionInput, ActionKind } from './schemas.js';
 import { buildOutcomeObservation } from './outcome-observation.js';
@@ -86,13 +87,13 @@ function replaceOutput(task: Task, code: string, outputs: TaskOutput[]): void {
 const ok = (task: Task, activity: ActionKind, observations: TaskChange['observations'] = []): BuildResult => ({ ok: true, change: { task, observations, activity } });
 
 function requireOpen(task: Task): string | undefined {
-  if (isTerminal(task.status)) return 'This case is closed and can no longer be changed.';
-  if (isNew(task.status)) return 'Accept the referral first.';
+  if (isTerminalTaskStatus(task.status)) return 'This case is closed and can no longer be changed.';
+  if (isNewTaskStatus(task.status)) return 'Accept the referral first.';
   return undefined;
 }
 
 export function accept(task: Task, _input: ActionInput<'accept'>, ctx: ChangeContext): BuildResult {
-  if (!isNew(task.status)) return fail('Only a new referral can be accepted.');
+  if (!isNewTaskStatus(task.status)) return fail('Only a new referral can be accepted.');
   const t = clone(task);
   t.status = 'accepted';
   t.businessStatus = businessStatus('awaiting-contact');
@@ -102,7 +103,7 @@ export function accept(task: Task, _input: ActionInput<'accept'>, ctx: ChangeCon
 }
 
 export function decline(task: Task, input: ActionInput<'decline'>, ctx: ChangeContext): BuildResult {
-  if (!isNew(task.status)) return fail('Only a new referral can be declined; close the case instead.');
+  if (!isNewTaskStatus(task.status)) return fail('Only a new referral can be declined; close the case instead.');
   const t = clone(task);
   t.status = 'rejected';
   t.statusReason = statusReason(input.reason, input.note);
@@ -112,7 +113,7 @@ export function decline(task: Task, input: ActionInput<'decline'>, ctx: ChangeCo
 }
 
 export function assign(task: Task, input: ActionInput<'assign'>, ctx: ChangeContext): BuildResult {
-  if (isTerminal(task.status)) return fail('This case is closed and can no longer be changed.');
+  if (isTerminalTaskStatus(task.status)) return fail('This case is closed and can no longer be changed.');
   if (!ctx.assignee || ctx.assignee.reference !== input.linkWorker) return fail('Select a link worker from your team.');
   const t = clone(task);
   setAssignee(t, ctx.assignee);
@@ -185,7 +186,7 @@ export function recordOutcome(task: Task, input: ActionInput<'outcome'>, ctx: Ch
 }
 
 export function raiseSafeguarding(task: Task, input: ActionInput<'safeguarding'>, ctx: ChangeContext): BuildResult {
-  if (isTerminal(task.status)) return fail('This case is closed and can no longer be changed.');
+  if (isTerminalTaskStatus(task.status)) return fail('This case is closed and can no longer be changed.');
   const t = clone(task);
   const P = EXTENSION_PART.safeguardingConcern;
   t.extension = [
@@ -211,7 +212,7 @@ export function complete(task: Task, input: ActionInput<'complete'>, ctx: Change
 }
 
 export function close(task: Task, input: ActionInput<'close'>, ctx: ChangeContext): BuildResult {
-  if (isTerminal(task.status)) return fail('This case is already closed.');
+  if (isTerminalTaskStatus(task.status)) return fail('This case is already closed.');
   const t = clone(task);
   // "Could not contact" ends as failed (GP is told); any other reason cancels (DESIGN §5).
   t.status = input.reason === 'could-not-contact' ? 'failed' : 'cancelled';

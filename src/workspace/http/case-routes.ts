@@ -5,7 +5,7 @@ import { isManager } from '../domain/actor.js';
 import { buildChangeBundle } from '../domain/change-bundle.js';
 import type { Observation, Task } from '@medplum/fhirtypes';
 import { readCase } from '../domain/case-state.js';
-import { instrumentOf } from '../domain/outcome-observation.js';
+import { instrumentCodeOf } from '../../referral-model/outcome-observation.js';
 import { ACTION_KINDS, isOutcomeFix, parseAction, type ActionKind } from '../domain/schemas.js';
 import { relativeTo } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
@@ -122,7 +122,7 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
       observation = await loadCaseObservation(store, task, body.observation);
       if (!observation) return void res.status(404).type('html').send(errorPage({ status: 404, title: 'Outcome measure not found', message: 'This case has no such outcome measure.', actor, csrfToken: authed(res).csrf }));
       // The instrument (and so the score ranges) is the recorded measure's, whatever the form says.
-      body = { ...body, instrument: instrumentOf(observation) ?? '' };
+      body = { ...body, instrument: instrumentCodeOf(observation) ?? '' };
     }
     const parsed = parseAction(action, body, todayOf(now));
     const staff = await store.staff(scope);

@@ -1,6 +1,7 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, findInstrument, type Instrument } from '../../fhir/codes.js';
-import { instrumentOf, scoreText } from '../domain/outcome-observation.js';
+import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, findInstrument, type Instrument } from '../../referral-model/codes.js';
+import { instrumentCodeOf } from '../../referral-model/outcome-observation.js';
+import { scoreText } from '../domain/outcome-observation.js';
 import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
 import { LINK_WORKER_REASONS, scoreField, type OutcomeFix } from '../domain/schemas.js';
 import { EMPTY_FORM, choices, errorSummary, input, select, textarea, type FormState } from './fields.js';
@@ -104,7 +105,7 @@ const observed = (o: Observation) => html`<input type="hidden" name="observation
 
 /** "Correct": new scores and a reason; the measure becomes `corrected` and the GP record follows. */
 export function correctOutcomeForm(c: FormsContext, o: Observation, label: string): Html {
-  const inst = findInstrument(instrumentOf(o) ?? '');
+  const inst = findInstrument(instrumentCodeOf(o) ?? '');
   if (!inst || !o.id) return html``;
   const key = fixFormKey('correct-outcome', o.id);
   const s = st(c, key);

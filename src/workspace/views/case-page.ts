@@ -1,9 +1,10 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, displayOf } from '../../fhir/codes.js';
+import { CODE_SYSTEM, displayOf } from '../../referral-model/codes.js';
 import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
 import { isManager, type Actor } from '../domain/actor.js';
-import { isNew, isTerminal, type CaseState } from '../domain/case-state.js';
-import { statusText } from '../domain/caseload.js';
+import type { CaseState } from '../domain/case-state.js';
+import { isNewTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
+import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { ReferralDetails } from '../domain/referral-details.js';
 import {
@@ -97,7 +98,7 @@ function caseSection(d: CasePageData): Html {
   const s = d.state;
   const obs = [...d.observations].sort((a, b) => (a.effectiveDateTime ?? '').localeCompare(b.effectiveDateTime ?? ''));
   return html`<div id="case-summary" class="ws-section">${bannerFor(d, 'case-summary')}<h2>Case</h2><dl class="nhsuk-summary-list" data-testid="case">
-    ${row('Status', html`<span data-testid="case-status">${statusText(s.status)}</span>`)}
+    ${row('Status', html`<span data-testid="case-status">${linkWorkerStatusLabel(s.status)}</span>`)}
     ${row('Progress', s.businessStatus ? displayOf('businessStatus', s.businessStatus) : undefined)}
     ${row('Reason', s.statusReason ? (displayOf('statusReason', s.statusReason) ?? s.statusReason) : undefined)}
     ${row('Link worker', s.assignee?.display ?? s.assignee?.reference ?? 'Not assigned')}
@@ -125,8 +126,8 @@ function actions(d: CasePageData): Html {
   const s = d.state;
   const c = formsContext(d);
   const assign = isManager(d.actor) ? assignForm(c, d.staff) : html``;
-  if (isTerminal(s.status)) return html`<p>This case is closed. Nothing more can be recorded; outcome measures can still be corrected.</p>`;
-  if (isNew(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
+  if (isTerminalTaskStatus(s.status)) return html`<p>This case is closed. Nothing more can be recorded; outcome measures can still be corrected.</p>`;
+  if (isNewTaskStatus(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
   return html`<div class="ws-actions">
     ${contactForm(c, s.failedContacts, d.maxContactAttempts)}${sessionForm(c)}${planForm(c, d.directory)}${outcomeForms(c)}
     ${safeguardingForm(c)}${completeForm(c)}${closeForm(c)}${assign}</div>`;
@@ -137,7 +138,7 @@ export function casePage(d: CasePageData): string {
   const hasErrors = Object.values(d.forms).some((f) => Object.keys(f.errors).length > 0);
   const body = html`<span class="nhsuk-caption-l">Case</span>
   <h1 data-testid="case-title">${r.patient.name ?? 'Name not given'}</h1>
-  <p class="ws-tag-row"><strong class="nhsuk-tag">${statusText(d.state.status)}</strong>
+  <p class="ws-tag-row"><strong class="nhsuk-tag">${linkWorkerStatusLabel(d.state.status)}</strong>
     ${d.state.safeguarding?.flag || r.safeguarding?.flag ? html`<strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong>` : ''}
     ${d.overdue ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}</p>
   ${d.overdue ? html`<p data-testid="overdue-detail">A response was due by ${formatDateTime(d.overdue.since)}, ${d.overdue.hours} hours after the referral for its urgency (${r.urgency}). Accept or decline it.</p>` : ''}

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ServiceRequest, Subscription } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { runDoctor, type DoctorReport } from '../../../src/doctor/index.js';
 import { all, create, startHarness, type Harness } from '../reconcile/harness.js';
 

@@ -8,7 +8,7 @@ import { STUB_PACKAGES } from '../../../fhir-profiles/package-cache.js';
 import { runSushi } from '../../../fhir-profiles/run-sushi.js';
 
 // Rebuilds the profiles offline and fails when the committed output has drifted from the FSH
-// (or from src/fhir/codes.ts, which terminology.fsh is generated from). Fix: `npm run profiles`.
+// (or from src/referral-model/codes.ts, which terminology.fsh is generated from). Fix: `npm run profiles`.
 describe('fhir-profiles: offline SUSHI build', function () {
   this.timeout(180_000);
   let work: string;

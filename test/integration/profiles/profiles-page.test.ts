@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import express from 'express';
-import { PROFILE } from '../../../src/fhir/codes.js';
+import { PROFILE } from '../../../src/referral-model/codes.js';
 import { profilesRouter } from '../../../src/fhir/profiles-page.js';
 import { buildContract } from '../../../src/fhir/validate/contract.js';
 import { readGeneratedResources } from '../../../src/fhir/validate/definitions.js';

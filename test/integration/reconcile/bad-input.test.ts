@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Communication, Observation, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import { all, create, ehrCounts, ENDPOINT, NHS, plainReferral, read, startHarness, taskFor, type Harness } from './harness.js';
 

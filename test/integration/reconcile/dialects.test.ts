@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Observation, ServiceRequest, Subscription, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
 import { reconcileMetrics } from '../../../src/reconcile/metrics.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import { ADMIN_TOKEN, all, create, ENDPOINT, fhir, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';

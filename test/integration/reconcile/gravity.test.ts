@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Communication, Observation, Procedure, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import { gravity } from '../../fixtures/gravity/index.js';
 import { all, create, ENDPOINT, read, startHarness, update, type Harness } from './harness.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Bundle, Patient, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { configSchema, type Config } from '../../../src/config/schema.js';
-import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { startReconciler, type Reconciler, type ReconcilerContext } from '../../../src/reconcile/index.js';
 import { createSandboxFhirServer, type SandboxFhirServer } from '../../../src/sandbox/fhir/index.js';
 import { dialect, fhirDialectLayer, type DialectName } from '../../../src/sandbox/dialects/index.js';

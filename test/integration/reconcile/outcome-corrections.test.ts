@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Observation, Provenance, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, PROFILE } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, PROFILE } from '../../../src/referral-model/codes.js';
 import { openDb } from '../../../src/store/db.js';
 import { all, create, ENDPOINT, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { advanceCursor } from '../../../src/reconcile/store/cursors.js';
 import { claimDeadLetters, listDeadLetters, upsertDeadLetter } from '../../../src/reconcile/store/dead-letters.js';
 import { acquireLease, LeaseLostError } from '../../../src/reconcile/store/leases.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Communication, Flag, Observation, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION } from '../../../src/referral-model/codes.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import { all, create, ehrCounts, ENDPOINT, fhir, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
 

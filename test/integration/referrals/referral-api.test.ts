@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Bundle, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';

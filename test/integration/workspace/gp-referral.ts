@@ -1,6 +1,6 @@
 import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { FhirClient } from '../../../src/fhir/client.js';
-import { IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
 import { buildServiceRequest } from '../../../src/referrals/build-service-request.js';
 import { buildReferralTask } from '../../../src/referrals/build-task.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../../src/reconcile/rules/index.js';
+import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../../src/referral-model/task-status.js';
 import { applyToModel, plan, type ModelEhr } from './plan-helper.js';
 import { makeTask, swemwbs, uuidVersionId, type TaskSpec } from './task-fixtures.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { CODE_SYSTEM } from '../../../src/fhir/codes.js';
-import { parseTask, planTaskVersion, TASK_STATUSES, type Effect, type Plan, type SrStatus, type TaskStatus } from '../../../src/reconcile/rules/index.js';
+import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
+import { parseTask, planTaskVersion, type Effect, type Plan } from '../../../src/reconcile/rules/index.js';
+import { TASK_STATUSES, type SrStatus, type TaskStatus } from '../../../src/referral-model/task-status.js';
 import { plan } from './plan-helper.js';
 import { makeTask, orderOf, patient, serviceRequest, swemwbs, topology, uuidVersionId } from './task-fixtures.js';
 

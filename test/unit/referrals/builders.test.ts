@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Extension, Patient } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, PROFILE, SNOMED } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, PROFILE, SNOMED } from '../../../src/referral-model/codes.js';
 import { buildServiceRequest } from '../../../src/referrals/build-service-request.js';
 import { buildReferralTask, CONTAINED } from '../../../src/referrals/build-task.js';
 import { planEhrThenOutbox, planSingleTransaction } from '../../../src/referrals/build-bundles.js';

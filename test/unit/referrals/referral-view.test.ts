@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import type { Communication, HealthcareService, Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { searchDirectory } from '../../../src/referrals/directory.js';
 import { resolveService } from '../../../src/referrals/resolve-service.js';
 import { orderForGp, outcomeSeries, summariseReferral } from '../../../src/referrals/referral-view.js';
 import { newReferralId, REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
-import { referralStatus, taskStatusKey } from '../../../src/referrals/status-label.js';
 import { SpLinkError } from '../../../src/errors.js';
 
 const sr = (over: Partial<ServiceRequest> = {}): ServiceRequest => ({
@@ -32,23 +31,7 @@ const obs = (instrument: string, at: string, value: number, basedOn = 'ServiceRe
   valueInteger: value,
 });
 
-describe('referral view (status per DESIGN §5, timeline, outcomes)', () => {
-  it('maps every Task status to the GP label', () => {
-    const labels = (['draft', 'requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold', 'rejected', 'cancelled', 'failed', 'completed', 'entered-in-error'] as const).map(taskStatusKey);
-    expect(labels).to.deep.equal(['sent', 'sent', 'received', 'accepted', 'working', 'working', 'paused', 'declined', 'cancelled', 'could-not-complete', 'completed', 'withdrawn']);
-  });
-
-  it('lets a terminal ServiceRequest win over a stale Task, and explains a revoke', () => {
-    expect(referralStatus('revoked', 'requested').label).to.equal('Cancelled');
-    expect(referralStatus('revoked', undefined, 'declined').label).to.equal('Declined');
-    expect(referralStatus('revoked', 'rejected').label).to.equal('Declined');
-    expect(referralStatus('completed', 'in-progress').label).to.equal('Completed');
-    expect(referralStatus('active', 'in-progress').label).to.equal('Working with patient');
-    expect(referralStatus('active', undefined).label).to.equal('Sent');
-    expect(referralStatus('on-hold', 'in-progress').label).to.equal('Paused');
-    expect(referralStatus('entered-in-error', 'completed').label).to.equal('Withdrawn');
-  });
-
+describe('referral view (status, timeline, outcomes)', () => {
   it('summarises a referral with outcomes first and last, messages and the Task detail', () => {
     const task: Task = {
       resourceType: 'Task', status: 'completed', intent: 'order', lastModified: '2026-11-20T10:00:00Z',

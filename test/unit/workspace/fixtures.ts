@@ -1,5 +1,5 @@
 import type { Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../../src/referral-model/codes.js';
 import type { Actor } from '../../../src/workspace/domain/actor.js';
 import type { ChangeContext } from '../../../src/workspace/domain/task-builders.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, PROFILE } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, PROFILE } from '../../../src/referral-model/codes.js';
 import { buildChangeBundle } from '../../../src/workspace/domain/change-bundle.js';
 import { correctOutcome, markOutcomeInError } from '../../../src/workspace/domain/outcome-fixes.js';
 import { parseAction } from '../../../src/workspace/domain/schemas.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION } from '../../../src/fhir/codes.js';
+import { CODE_SYSTEM, EXTENSION } from '../../../src/referral-model/codes.js';
 import { parseAction, type ActionKind, type ActionInput } from '../../../src/workspace/domain/schemas.js';
 import { buildChange, type ChangeContext, type TaskChange } from '../../../src/workspace/domain/task-builders.js';
 import { readCase } from '../../../src/workspace/domain/case-state.js';

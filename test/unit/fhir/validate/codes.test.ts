@@ -19,7 +19,7 @@ import {
   type CodeEntry,
   type CodeSystemKey,
   type Instrument,
-} from '../../../../src/fhir/codes.js';
+} from '../../../../src/referral-model/codes.js';
 import { spLinkDefinitions } from '../../../../src/fhir/validate/definitions.js';
 
 const defs = spLinkDefinitions();

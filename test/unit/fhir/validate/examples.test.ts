@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Resource } from '@medplum/fhirtypes';
-import { PROFILE } from '../../../../src/fhir/codes.js';
+import { PROFILE } from '../../../../src/referral-model/codes.js';
 import { spLinkDefinitions } from '../../../../src/fhir/validate/definitions.js';
 import { checkResource, profileFor, validateForWrite, validateResourceAgainst } from '../../../../src/fhir/validate/index.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OperationOutcomeError } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { EXTENSION, PROFILE } from '../../../../src/fhir/codes.js';
+import { EXTENSION, PROFILE } from '../../../../src/referral-model/codes.js';
 import { spLinkDefinitions } from '../../../../src/fhir/validate/definitions.js';
 import { ResourceValidationError, validateForWrite, validateResourceAgainst } from '../../../../src/fhir/validate/index.js';
 

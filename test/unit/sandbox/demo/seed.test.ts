@@ -1,7 +1,7 @@
 import { validateResource } from '@medplum/core';
 import type { HealthcareService, Patient, PractitionerRole, Resource, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
-import { EXTENSION, IDENTIFIER_SYSTEM } from '../../../../src/fhir/codes.js';
+import { EXTENSION, IDENTIFIER_SYSTEM } from '../../../../src/referral-model/codes.js';
 import { nhsNumberIsValid } from '../../../../src/fhir/nhs-number.js';
 import { DEMO_IDS, ehrSeed, lwSeed, ODS } from '../../../../src/sandbox/demo/index.js';
 import { ensureR4Definitions } from '../../../../src/sandbox/fhir/definitions.js';
