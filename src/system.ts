@@ -12,9 +12,12 @@ import { apiErrorHandler } from './http/api-error.js';
 import { registerCoreChecks } from './http/readiness-checks.js';
 import { installShutdown } from './http/shutdown.js';
 import { frameAncestorsFromConfig, securityHeaders } from './http/security.js';
+import { createRateLimits } from './http/rate-limits.js';
 import { startReconciler, type Reconciler } from './reconcile/index.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
-import { createSmartApp } from './smart/index.js';
+import { EHR_AUTH_PATH, LW_AUTH_PATH } from './sandbox/auth/index.js';
+import { IDP_PATH } from './sandbox/idp/index.js';
+import { CALLBACK_PATH, LAUNCH_PATH, createSmartApp } from './smart/index.js';
 import { openDb, type Db } from './store/db.js';
 import { createWorkspace } from './workspace/index.js';
 
@@ -94,6 +97,19 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     const workspace = config.workspace?.enabled ? createWorkspace({ config, db, logger: rootLogger }) : undefined;
     if (workspace) closers.push({ name: 'workspace', close: () => workspace.close() });
 
+    const limits = createRateLimits({
+      config,
+      db,
+      knownEndpoints: config.linkWorkerEndpoints.map((e) => e.id),
+      paths: {
+        login: [LAUNCH_PATH, CALLBACK_PATH, '/workspace/login', '/workspace/callback', `${EHR_AUTH_PATH}/auth`, `${IDP_PATH}/auth`],
+        token: [`${EHR_AUTH_PATH}/token`, `${LW_AUTH_PATH}/token`, `${IDP_PATH}/token`],
+        webhook: '/reconcile/webhook/:endpointId',
+        forms: [`${IDP_PATH}/interaction/:uid/login`],
+      },
+    });
+    closers.push({ name: 'rate-limits', close: () => limits.close() });
+
     const built = express();
     built.disable('x-powered-by');
     built.set('trust proxy', config.server.trustProxy);
@@ -102,6 +118,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     built.use(securityHeaders({ frameAncestors: frameAncestorsFromConfig(config).filter((s) => s !== "'self'"), https: config.server.publicUrl.startsWith('https://') }));
     built.use(healthRouter(health));
     built.get('/metrics', metricsHandler());
+    built.use(limits.router);
     if (sandbox) built.use(sandbox.router);
     built.use(smart.router);
     if (workspace) built.use('/workspace', workspace);

@@ -11,6 +11,9 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case 
 export const DIALECT_NAMES = ['sp-link', 'medplum', 'hapi', 'smart-launcher'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
+/** Requests allowed per rate-limit window. */
+const limit = (d: number) => z.number().int().min(1).max(1_000_000).default(d);
+
 const secret = z.string().min(1, 'must not be empty; set it from the environment, e.g. ${SP_LINK_ADMIN_TOKEN}');
 
 /** How SP Link authenticates to a FHIR endpoint with its own (backend) identity. */
@@ -149,6 +152,8 @@ export const configSchema = z
         cookieMode: z.enum(['embedded-cross-site', 'same-site']).default('embedded-cross-site'),
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
         sessionIdleMinutes: z.number().int().min(1).max(24 * 60).default(30),
+        /** Workspace sessions that started a sign-in and hold no user yet, kept at most (the oldest go first). */
+        maxPreLoginSessions: z.number().int().min(10).max(10_000_000).default(10_000),
       })
       .strict(),
     dataDir: z.string().min(1).default('./data'),
@@ -221,6 +226,26 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Rate limits per client (docs/CONFIGURATION.md, "Rate limits"): requests allowed per window for each group of
+     * endpoints, per IP address and, where the request names one, per account, OAuth client or endpoint. Counted in
+     * the store when it is PostgreSQL (shared by every instance), in memory with the embedded store.
+     */
+    rateLimits: z
+      .object({
+        enabled: z.boolean().default(true),
+        windowSeconds: z.number().int().min(1).max(3600).default(60),
+        /** GP launch and callback, workspace sign-in and callback, the sandbox authorization endpoints. */
+        login: z.object({ perIp: limit(120) }).strict().prefault({}),
+        /** The sandbox token endpoints; per client by the client id of the Basic credentials. */
+        token: z.object({ perIp: limit(300), perClient: limit(120) }).strict().prefault({}),
+        /** Rest-hook notifications; per configured endpoint id. */
+        webhook: z.object({ perIp: limit(1200), perEndpoint: limit(600) }).strict().prefault({}),
+        /** Public forms (the sandbox staff sign-in form); per account by the name entered. */
+        forms: z.object({ perIp: limit(30), perAccount: limit(10) }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
     admin: z
       .object({
         /** Bearer token for the admin API (dead letters, replay). */

@@ -1,8 +1,6 @@
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config/schema.js';
-import { ERRORS, errorBody, SpLinkError } from '../errors.js';
 
 /** A CSP source for frame-ancestors: an origin (scheme://host[:port]) or 'self'. Anything else is refused. */
 const FRAME_SOURCE = /^(?:'self'|https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
@@ -51,29 +49,5 @@ export function securityHeaders(opts: SecurityOptions): RequestHandler {
     strictTransportSecurity: opts.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
-  });
-}
-
-export interface RateLimitOptions {
-  /** Window length (ms). */
-  windowMs: number;
-  /** Requests per client (IP, honouring `trust proxy`) per window. */
-  limit: number;
-}
-
-/**
- * Per-instance, in-memory rate limit with `RateLimit` headers (IETF draft 8). Answers 429 with our error
- * body `{ error: { code: 'ERR_RATE_LIMITED', … } }`. With N instances the effective limit is N × limit.
- */
-export function rateLimiter(opts: RateLimitOptions): RequestHandler {
-  return rateLimit({
-    windowMs: opts.windowMs,
-    limit: opts.limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    statusCode: ERRORS.ERR_RATE_LIMITED.status,
-    handler: (_req, res) => {
-      res.status(ERRORS.ERR_RATE_LIMITED.status).json(errorBody(new SpLinkError('ERR_RATE_LIMITED')));
-    },
   });
 }

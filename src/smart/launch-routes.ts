@@ -7,9 +7,10 @@ import { isSpLinkError, SpLinkError } from '../errors.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { renderErrorPage } from './error-pages.js';
-import { addOpenLaunch, addPending, authorizationParams, checkLaunchParam, launchErrorFor, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
+import { addOpenLaunch, authorizationParams, checkLaunchParam, launchErrorFor, launchSessionFrom, matchCallback, tenantForIss, type TokenResult } from './launch-steps.js';
 import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
+import { PendingLaunchCookie } from './pending-cookie.js';
 import { sessionCookieOptions } from './session.js';
 
 /** Where the authorization server sends the GP back (register exactly this in the EHR). */
@@ -40,6 +41,7 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
   const log = deps.logger.child({ module: 'smart-launch' });
   const redirectUri = new URL(CALLBACK_PATH, config.server.publicUrl).href;
   const secureCookie = sessionCookieOptions(config.server).secure === true;
+  const pendingCookie = new PendingLaunchCookie(config.server);
   const router = Router();
 
   router.get(LAUNCH_PATH, async (req, res) => {
@@ -57,8 +59,8 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
     const codeVerifier = client.randomPKCECodeVerifier();
     const codeChallenge = await client.calculatePKCECodeChallenge(codeVerifier);
     const now = Date.now();
-    req.session.smartPending = addPending(req.session.smartPending, { tenantId: tenant.id, iss, launch, state, codeVerifier, createdAt: now }, now);
-    await saveSession(req);
+    // No session yet: nothing is stored for a launch until the EHR signs the GP in (pending-cookie.ts).
+    pendingCookie.add(req, res, { tenantId: tenant.id, iss, launch, state, codeVerifier, createdAt: now }, now);
     const url = client.buildAuthorizationUrl(oidcConfig, authorizationParams({ tenant, iss, launch, state, codeChallenge, redirectUri }));
     log.info({ tenantId: tenant.id }, 'smart launch started');
     res.redirect(302, url.href);
@@ -66,10 +68,10 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
 
   router.get(CALLBACK_PATH, async (req, res) => {
     const now = Date.now();
-    const pending = matchCallback(req.query as Record<string, unknown>, req.session.smartPending, now);
-    // One use per state: drop it before the token request, so a replayed callback finds nothing.
-    req.session.smartPending = req.session.smartPending?.filter((p) => p.state !== pending.state);
-    await saveSession(req);
+    const pendingList = pendingCookie.read(req);
+    const pending = matchCallback(req.query as Record<string, unknown>, pendingList, now);
+    // One use per state: dropped from the cookie of this very answer, whatever the token request does.
+    pendingCookie.write(res, pendingList.filter((p) => p.state !== pending.state));
     const tenant = config.tenants.find((t) => t.id === pending.tenantId);
     if (!tenant) throw new SpLinkError('ERR_SESSION_EXPIRED', { message: 'The practice for this launch is no longer configured.' });
     const oidcConfig = await oidc.get(tenant, pending.iss);
@@ -85,14 +87,12 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
     });
     if (session.fhirUserIsFallback) log.warn({ tenantId: tenant.id }, 'launch without fhirUser: using the configured fallback requester');
     const handle = await launches.create({ ...session, csrfToken: randomBytes(32).toString('base64url') });
-    // The browser's other EHR windows (other patients) keep their launches, and any launch still pending.
+    // The browser's other EHR windows (other patients) keep their launches; launches still pending stay in their cookie.
     const { open, closed } = addOpenLaunch(req.session.smartLaunches, handle);
-    const stillPending = req.session.smartPending;
     await launches.remove(closed);
     // Session fixation defence: a fresh session id once the GP is signed in (OWASP Session Management).
     await regenerate(req);
     req.session.smartLaunches = open;
-    if (stillPending?.length) req.session.smartPending = stillPending;
     await saveSession(req);
     await recordAudit(db, { actor: session.fhirUser ?? 'unknown', action: 'smart-launch', tenantId: tenant.id, resourceRef: `Patient/${session.patient}` });
     log.info({ tenantId: tenant.id }, 'smart launch completed');

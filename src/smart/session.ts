@@ -3,13 +3,10 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config/schema.js';
 import { DbSessionStore } from '../store/session-store.js';
 import type { Db } from '../store/db.js';
-import type { PendingLaunch } from './launch-steps.js';
 import { SessionCipher } from '../store/session-cipher.js';
 
 declare module 'express-session' {
   interface SessionData {
-    /** Launches between /launch and /smart/callback (several EHR tabs may launch at once). */
-    smartPending?: PendingLaunch[];
     /**
      * Handles of this browser's open launches (one per EHR window), newest last. The launch context, the GP's
      * tokens and each window's CSRF token live in `gp_launches` (launch-store.ts), never in the browser.
@@ -28,7 +25,7 @@ export const GP_SESSION_COOKIE = 'sp_link_gp';
  * - same-site: EHR and SP Link share a site (the sandbox): `SameSite=Lax`, Secure whenever publicUrl is https.
  * Either way HttpOnly, and `rolling` so the idle timeout restarts on every request.
  */
-export function sessionCookieOptions(server: Config['server']): session.CookieOptions {
+export function sessionCookieOptions(server: Pick<Config['server'], 'cookieMode' | 'publicUrl' | 'sessionIdleMinutes'>): session.CookieOptions {
   const idleMs = server.sessionIdleMinutes * 60 * 1000;
   if (server.cookieMode === 'embedded-cross-site') {
     return { httpOnly: true, secure: true, sameSite: 'none', partitioned: true, path: '/', maxAge: idleMs };

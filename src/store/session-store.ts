@@ -10,6 +10,11 @@ export interface DbSessionStoreOptions {
   pruneIntervalMs?: number;
   /** Encrypts session data at rest (SP Link always sets it; see SessionCipher). */
   cipher?: SessionCipher;
+  /**
+   * Sessions that began a sign-in but hold no signed-in user yet (`is` says which): they live at most `ttlMs`,
+   * and only the newest `max` are kept, so sign-ins that are started and never finished cannot grow the table.
+   */
+  preLogin?: { is: (sess: SessionData) => boolean; ttlMs: number; max: number };
 }
 
 type Cb<T = void> = (err?: unknown, value?: T) => void;
@@ -22,6 +27,7 @@ export class DbSessionStore extends session.Store {
   private readonly ttl: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly cipher: SessionCipher | undefined;
+  private readonly preLogin: DbSessionStoreOptions['preLogin'];
 
   constructor(
     private readonly db: Db,
@@ -30,6 +36,7 @@ export class DbSessionStore extends session.Store {
     super();
     this.ttl = opts.defaultTtlMs ?? 24 * 60 * 60 * 1000;
     this.cipher = opts.cipher;
+    this.preLogin = opts.preLogin;
     const every = opts.pruneIntervalMs ?? 10 * 60 * 1000;
     if (every > 0) {
       this.timer = setInterval(() => void this.pruneExpired().catch(() => undefined), every);
@@ -37,9 +44,15 @@ export class DbSessionStore extends session.Store {
     }
   }
 
+  private isPreLogin(sess: SessionData): boolean {
+    return this.preLogin?.is(sess) ?? false;
+  }
+
   private expiry(sess: SessionData): Date {
     const exp = sess.cookie?.expires;
-    return exp ? new Date(exp) : new Date(Date.now() + this.ttl);
+    const at = exp ? new Date(exp) : new Date(Date.now() + this.ttl);
+    if (!this.preLogin || !this.isPreLogin(sess)) return at;
+    return new Date(Math.min(at.getTime(), Date.now() + this.preLogin.ttlMs));
   }
 
   override get(sid: string, cb: Cb<SessionData | null>): void {
@@ -54,13 +67,24 @@ export class DbSessionStore extends session.Store {
   }
 
   override set(sid: string, sess: SessionData, cb: Cb = () => undefined): void {
+    const pre = this.isPreLogin(sess);
     this.db
       .query(
-        `INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, $3)
-         ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
-        [sid, JSON.stringify(this.cipher ? this.cipher.seal(sess) : sess), this.expiry(sess)],
+        `INSERT INTO sessions (sid, data, expires_at, pre_login) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at, pre_login = EXCLUDED.pre_login`,
+        [sid, JSON.stringify(this.cipher ? this.cipher.seal(sess) : sess), this.expiry(sess), pre],
       )
+      .then(() => (pre ? this.capPreLogin() : undefined))
       .then(() => cb(), cb);
+  }
+
+  /** Keeps only the newest `preLogin.max` pre-login sessions (the oldest unfinished sign-ins go first). */
+  private async capPreLogin(): Promise<void> {
+    await this.db.query(
+      `DELETE FROM sessions WHERE sid IN (
+         SELECT sid FROM sessions WHERE pre_login AND expires_at > now() ORDER BY expires_at DESC OFFSET $1)`,
+      [this.preLogin!.max],
+    );
   }
 
   override destroy(sid: string, cb: Cb = () => undefined): void {

@@ -15,6 +15,14 @@ export type RawConfig = Record<string, unknown> & {
   linkWorkerEndpoints: Record<string, Record<string, unknown>>[];
 };
 
+/** Limits no functional test reaches from one loopback address. */
+export const TEST_RATE_LIMITS = {
+  login: { perIp: 100_000 },
+  token: { perIp: 100_000, perClient: 100_000 },
+  webhook: { perIp: 100_000, perEndpoint: 100_000 },
+  forms: { perIp: 100_000, perAccount: 100_000 },
+};
+
 export interface TestSystem extends System {
   dataDir: string;
 }
@@ -45,11 +53,11 @@ export async function startTestSystem(
   const file = options.configFile ?? path.resolve('config/default.yaml');
   const env = { ...process.env, PORT: String(port), SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATABASE_URL: '', ...options.env };
   let text = await readFile(file, 'utf8');
-  if (options.edit) {
-    const raw = parseYaml(text) as RawConfig;
-    options.edit(raw);
-    text = stringifyYaml(raw);
-  }
+  const raw = parseYaml(text) as RawConfig;
+  // Every test client is 127.0.0.1: suites get room for their own traffic; the attack suite sets real limits.
+  raw.rateLimits ??= TEST_RATE_LIMITS;
+  options.edit?.(raw);
+  text = stringifyYaml(raw);
   const config = parseConfig(text, file, env);
   const system = await startSystem({ config, server, background: options.background ?? true });
   return {

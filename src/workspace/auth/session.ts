@@ -35,6 +35,8 @@ declare module 'express-session' {
 }
 
 export const SESSION_COOKIE = 'sp_link_ws';
+/** How long a session without a signed-in user lives (a sign-in at the IdP, or kept work waiting for one). */
+export const PRE_LOGIN_TTL_MS = 15 * 60_000;
 
 export const wsSession = (req: Request): WorkspaceSession => (req.session.ws ??= {});
 
@@ -46,7 +48,12 @@ export const wsSession = (req: Request): WorkspaceSession => (req.session.ws ??=
  */
 export function workspaceSession(config: Config, db: Db): { middleware: RequestHandler; store: DbSessionStore } {
   const idleMs = config.server.sessionIdleMinutes * 60_000;
-  const store = new DbSessionStore(db, { defaultTtlMs: idleMs, cipher: new SessionCipher(config.server.sessionSecret) });
+  const store = new DbSessionStore(db, {
+    defaultTtlMs: idleMs,
+    cipher: new SessionCipher(config.server.sessionSecret),
+    // A sign-in in progress, or work kept from a timed-out session, until someone signs in.
+    preLogin: { is: (s) => !s.ws?.actor, ttlMs: Math.min(idleMs, PRE_LOGIN_TTL_MS), max: config.server.maxPreLoginSessions },
+  });
   const secure = config.server.publicUrl.startsWith('https://');
   const middleware = session({
     name: SESSION_COOKIE,

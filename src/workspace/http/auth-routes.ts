@@ -3,10 +3,8 @@ import { STRATEGY_NAME, type StaffLogin, type StaffSignIn } from '../auth/oidc.j
 import { SESSION_COOKIE, regenerate, saveSession, wsSession } from '../auth/session.js';
 import { recordAudit } from '../../store/audit.js';
 import { signedOutPage, signInPage } from '../views/misc-pages.js';
-import { requireActor, requireCsrf } from './guards.js';
+import { requireActor, requireCsrf, safeReturn } from './guards.js';
 import type { WorkspaceDeps } from './context.js';
-
-const SAFE_RETURN = /^\/workspace\/(caseload|capacity|cases\/[A-Za-z0-9\-.]{1,64})(\?[^#]*)?$/;
 
 /** Sign-in, the OIDC callback, sign-out (here and at the IdP) and the signed-out page. */
 export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Router {
@@ -15,10 +13,14 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
   r.get('/sign-in', (req, res) => {
     if (req.session.ws?.actor) return res.redirect(303, '/workspace/caseload');
     const reason = ['expired', 'signed-out', 'failed'].includes(String(req.query.reason)) ? (req.query.reason as 'expired') : undefined;
-    res.type('html').send(signInPage({ reason, workKept: Boolean(req.session.ws?.stash) }));
+    const returnTo = safeReturn(req.query.returnTo);
+    res.type('html').send(signInPage({ reason, workKept: Boolean(req.session.ws?.stash), ...(returnTo ? { returnTo } : {}) }));
   });
 
   r.get('/login', (req: Request, res: Response, next: NextFunction) => {
+    // The sign-in starts here, so here the (short-lived, bounded: DbSessionStore preLogin) session begins.
+    const returnTo = safeReturn(req.query.returnTo);
+    if (returnTo) wsSession(req).returnTo = returnTo;
     login.ready().then(() => login.passport.authenticate(STRATEGY_NAME)(req, res, next), next);
   });
 
@@ -46,7 +48,7 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
     ws.actor = actor;
     if (idToken) ws.idToken = idToken;
     if (before.stash) ws.stash = before.stash;
-    const returnTo = before.returnTo && SAFE_RETURN.test(before.returnTo) ? before.returnTo : '/workspace/caseload';
+    const returnTo = safeReturn(before.returnTo) ?? '/workspace/caseload';
     await saveSession(req);
     await recordAudit(deps.db, { actor: actor.sub, action: 'workspace.sign-in', details: { org: actor.orgOds, roles: actor.roles } });
     res.redirect(303, returnTo);

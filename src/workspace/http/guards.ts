@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor } from '../domain/actor.js';
 import { csrfToken, csrfValid } from '../auth/csrf.js';
-import { hadSessionCookie, wsSession } from '../auth/session.js';
+import { hadSessionCookie } from '../auth/session.js';
 import { errorPage } from '../views/misc-pages.js';
 
 export interface Authed {
@@ -12,16 +12,24 @@ export interface Authed {
 /** The signed-in user of this request (set by requireActor). */
 export const authed = (res: Response): Authed => res.locals.ws as Authed;
 
+/** Pages sign-in may return to (anything else goes to the caseload: no open redirect). */
+export const SAFE_RETURN = /^\/workspace\/(caseload|capacity|cases\/[A-Za-z0-9\-.]{1,64})(\?[^#]*)?$/;
+
+export const safeReturn = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 512 && SAFE_RETURN.test(v) ? v : undefined);
+
 /**
- * Every page but sign-in needs a user. A GET without one goes to sign-in (and back here after); a
- * POST without one is stashed by the action route before this runs, so the work is kept.
+ * Every page but sign-in needs a user. A GET without one goes to sign-in (and back here after: the page travels in
+ * the sign-in link, so an anonymous request stores nothing); a POST without one is stashed by the action route
+ * before this runs, so the work is kept.
  */
 export function requireActor(req: Request, res: Response, next: NextFunction): void {
   const actor = req.session.ws?.actor;
   if (!actor) {
-    const expired = hadSessionCookie(req);
-    if (req.method === 'GET') wsSession(req).returnTo = req.originalUrl;
-    res.redirect(303, `/workspace/sign-in${expired ? '?reason=expired' : ''}`);
+    const query = new URLSearchParams();
+    if (hadSessionCookie(req)) query.set('reason', 'expired');
+    const back = req.method === 'GET' ? safeReturn(req.originalUrl) : undefined;
+    if (back) query.set('returnTo', back);
+    res.redirect(303, `/workspace/sign-in${query.size ? `?${query}` : ''}`);
     return;
   }
   res.locals.ws = { actor, csrf: csrfToken(req) } satisfies Authed;

@@ -2,14 +2,15 @@ import type { Actor } from '../domain/actor.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 
-export function signInPage(o: { reason?: 'expired' | 'signed-out' | 'failed'; workKept?: boolean }): string {
+export function signInPage(o: { reason?: 'expired' | 'signed-out' | 'failed'; workKept?: boolean; returnTo?: string }): string {
+  const login = o.returnTo ? `/workspace/login?${new URLSearchParams({ returnTo: o.returnTo })}` : '/workspace/login';
   const body = html`<h1>Sign in to the SP Link workspace</h1>
   ${o.reason === 'expired' ? html`<div class="nhsuk-warning-callout" data-testid="expired"><h2 class="nhsuk-warning-callout__label">Your session has ended</h2>
     <p>You were signed out after a period of inactivity.${o.workKept ? ' What you were entering has been kept: sign in again to check it and save it.' : ''}</p></div>` : ''}
   ${o.reason === 'signed-out' ? html`<p data-testid="signed-out">You have signed out.</p>` : ''}
   ${o.reason === 'failed' ? html`<div class="nhsuk-error-summary" role="alert"><h2 class="nhsuk-error-summary__title">Sign-in did not complete</h2><div class="nhsuk-error-summary__body"><p>Please try again.</p></div></div>` : ''}
   <p>For link workers and service managers. You sign in with your organisation's account.</p>
-  <a class="nhsuk-button" href="/workspace/login" data-testid="sign-in" draggable="false" role="button">Sign in</a>`;
+  <a class="nhsuk-button" href="${login}" data-testid="sign-in" draggable="false" role="button">Sign in</a>`;
   return page({ title: 'Sign in', body });
 }
 

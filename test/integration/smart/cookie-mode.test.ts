@@ -28,11 +28,11 @@ describe('GP app: session cookie in embedded-cross-site mode (integration)', fun
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('sets SameSite=None; Secure; Partitioned; HttpOnly on the launch session cookie', async () => {
+  it('sets SameSite=None; Secure; Partitioned; HttpOnly on the pre-login launch cookie', async () => {
     const iss = sys.config.tenants[0]!.ehr.fhirBase;
     const res = await fetch(`${sys.url}/launch?${new URLSearchParams({ iss, launch: 'any-launch' })}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
     expect(res.status).to.equal(302);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sp_link_gp='));
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sp_link_gp_launch='));
     expect(cookie).to.match(/;\s*HttpOnly/i).and.match(/;\s*Secure/i).and.match(/;\s*SameSite=None/i).and.match(/;\s*Partitioned/i);
     expect(new URL(res.headers.get('location')!).searchParams.get('redirect_uri')).to.equal(`${sys.config.server.publicUrl}/smart/callback`);
   });
@@ -42,7 +42,7 @@ describe('GP app: session cookie in embedded-cross-site mode (integration)', fun
     const res = await fetch(`${sys.url}/launch?${new URLSearchParams({ iss, launch: 'any-launch' })}`, { redirect: 'manual' });
     expect(res.status).to.equal(500);
     expect(res.headers.get('location')).to.equal(null);
-    expect(res.headers.getSetCookie().some((c) => c.startsWith('sp_link_gp='))).to.equal(false);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('sp_link_gp'))).to.equal(false);
     expect(await res.text()).to.contain('ERR_CONFIG_INVALID');
   });
 });

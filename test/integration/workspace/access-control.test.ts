@@ -156,6 +156,7 @@ describe('workspace: access control, CSRF, sessions, conflicts and bad input (HT
     expect(new URL(out.url).pathname).to.equal('/sandbox/idp/session/end');
     expect(out.text).to.include('data-testid="logout-form"');
     const after = await sarah.get('/workspace/caseload');
-    expect(after.url).to.match(/\/workspace\/sign-in$/);
+    expect(new URL(after.url).pathname).to.equal('/workspace/sign-in');
+    expect(new URL(after.url).searchParams.get('reason'), 'signed out, not timed out').to.equal(null);
   });
 });
