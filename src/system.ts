@@ -35,6 +35,8 @@ export interface System {
   readonly health: HealthRegistry;
   readonly sandbox?: Sandbox;
   readonly reconciler?: Reconciler;
+  /** The separate metrics address (config `metrics.listen`), e.g. http://127.0.0.1:9464; absent: metrics are on `url`. */
+  readonly metricsUrl?: string;
   /** Graceful: in-flight requests get up to `drainMs` (default 2 s) to finish. Idempotent. */
   stop(opts?: { drainMs?: number }): Promise<void>;
 }
@@ -85,7 +87,8 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     const db = opened.value;
     const sandbox = started.value;
     const health = new HealthRegistry();
-    registerCoreChecks(health, { db, config });
+    const unregisterChecks = registerCoreChecks(health, { db, config, logger: rootLogger });
+    closers.push({ name: 'readiness-probes', close: unregisterChecks });
 
     const reconciler = config.reconcile.enabled
       ? await startReconciler({ config, db, logger: rootLogger, health, background: opts.background ?? true })
@@ -117,7 +120,25 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     built.use(httpMetricsMiddleware());
     built.use(securityHeaders({ frameAncestors: frameAncestorsFromConfig(config).filter((s) => s !== "'self'"), https: config.server.publicUrl.startsWith('https://') }));
     built.use(healthRouter(health));
-    built.get('/metrics', metricsHandler());
+    const metrics = metricsHandler(config.metrics.token === undefined ? {} : { token: config.metrics.token });
+    let metricsUrl: string | undefined;
+    if (config.metrics.listen) {
+      // Metrics (and the probes) on an admin interface only: the public port does not serve them.
+      const admin = express();
+      admin.disable('x-powered-by');
+      admin.use(healthRouter(health));
+      admin.get('/metrics', metrics);
+      const adminServer = http.createServer(admin);
+      await new Promise<void>((resolve, reject) => {
+        adminServer.once('error', reject);
+        adminServer.listen(config.metrics.listen!.port, config.metrics.listen!.host, () => resolve());
+      });
+      closers.push({ name: 'metrics-listener', close: () => new Promise<void>((resolve) => (adminServer.closeAllConnections(), adminServer.close(() => resolve()))) });
+      const a = adminServer.address() as AddressInfo;
+      metricsUrl = `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    } else {
+      built.get('/metrics', metrics);
+    }
     built.use(limits.router);
     if (sandbox) built.use(sandbox.router);
     built.use(smart.router);
@@ -142,6 +163,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
       health,
       sandbox,
       reconciler,
+      ...(metricsUrl ? { metricsUrl } : {}),
       url: `http://localhost:${port}`,
       stop(stopOpts = {}) {
         // Stop accepting, let in-flight requests finish (bounded), then close background work and the store.

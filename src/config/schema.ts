@@ -116,6 +116,11 @@ export const linkWorkerEndpointSchema = z
     auth: fhirAuthSchema,
     /** ODS code / identifier of the link-worker organisation that owns the Tasks. */
     organizationOdsCode: z.string().min(1).optional(),
+    /**
+     * For a server behind a gateway that writes the server's own (internal) base into search `next` links: links
+     * under this base are read from `fhirBase` instead. Without it such links are refused and the endpoint shows as stalled.
+     */
+    nextLinkBase: url.optional(),
     subscriptions: z
       .object({
         /** Create and maintain a rest-hook Subscription where the endpoint supports it. */
@@ -243,6 +248,19 @@ export const configSchema = z
         webhook: z.object({ perIp: limit(1200), perEndpoint: limit(600) }).strict().prefault({}),
         /** Public forms (the sandbox staff sign-in form); per account by the name entered. */
         forms: z.object({ perIp: limit(30), perAccount: limit(10) }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Who may read `/metrics` (docs/OPERATIONS.md, "Metrics"). */
+    metrics: z
+      .object({
+        /** Bearer token `/metrics` requires; absent: open to whoever reaches the port. */
+        token: secret.optional(),
+        /**
+         * Serve `/metrics` (with `/healthz` and `/readyz`) on this separate address only, e.g. an admin or
+         * monitoring interface; the public port then answers 404 for `/metrics`.
+         */
+        listen: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.coerce.number().int().min(0).max(65535) }).strict().optional(),
       })
       .strict()
       .prefault({}),

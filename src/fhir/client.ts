@@ -34,7 +34,15 @@ export interface FhirClientOptions {
   logger?: Logger;
   /** Jitter source (tests). */
   random?: () => number;
+  /**
+   * The base a gateway in front of the server writes into `next` links (e.g. the server's internal address):
+   * such links are read from `baseUrl` instead. Other links to another server are still refused.
+   */
+  nextLinkBase?: string;
 }
+
+/** What `searchAll` says when it refuses a `next` link; the reconciler shows such an endpoint as stalled. */
+export const NEXT_LINK_REFUSED = 'next link points to another server';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -118,15 +126,23 @@ export class FhirClient {
     const seen = new Set<string>();
     for (;;) {
       yield page;
-      const next = page.link?.find((l) => l.relation === 'next')?.url;
-      if (!next) return;
+      const given = page.link?.find((l) => l.relation === 'next')?.url;
+      if (!given) return;
+      const next = this.rebaseNextLink(given);
       if (new URL(next, this.baseUrl).origin !== new URL(this.baseUrl).origin) {
-        throw new FhirHttpError(200, 'GET', safeUrl(next), undefined, undefined, 'next link points to another server');
+        throw new FhirHttpError(200, 'GET', safeUrl(next), undefined, undefined, NEXT_LINK_REFUSED);
       }
       if (seen.has(next)) throw new FhirHttpError(200, 'GET', safeUrl(next), undefined, undefined, 'next link repeats an earlier page');
       seen.add(next);
       page = (await this.exchange<Bundle<T>>('GET', next, true, o, (x) => this.fkc.request(next, { method: 'GET', options: x }))).body;
     }
+  }
+
+  /** A `next` link under `nextLinkBase`, moved onto `baseUrl` (same path and query below the base). */
+  private rebaseNextLink(link: string): string {
+    const from = this.opts.nextLinkBase?.replace(/\/+$/, '');
+    if (!from || !(link === from || link.startsWith(`${from}/`) || link.startsWith(`${from}?`))) return link;
+    return this.baseUrl.replace(/\/+$/, '') + link.slice(from.length);
   }
 
   /** Creates a resource; with `ifNoneExist` (FHIR conditional create) an existing match is returned instead (`created: false`). */

@@ -6,6 +6,8 @@ import { FhirClient, type FhirClientOptions } from './client.js';
 export interface FhirEndpointConfig {
   fhirBase: string;
   auth: FhirAuthConfig;
+  /** Link-worker endpoints behind a gateway: see FhirClientOptions.nextLinkBase. */
+  nextLinkBase?: string;
 }
 
 /** Builds a FhirClient with SP Link's backend identity at `endpoint` (loads keys, nothing fetched yet). */
@@ -15,5 +17,5 @@ export async function createFhirClientFor(
 ): Promise<FhirClient> {
   const { auth: authOpts, ...clientOpts } = opts;
   const auth = await createAuthProvider(endpoint.auth, endpoint.fhirBase, authOpts);
-  return new FhirClient({ ...clientOpts, baseUrl: endpoint.fhirBase, auth });
+  return new FhirClient({ ...clientOpts, baseUrl: endpoint.fhirBase, auth, ...(endpoint.nextLinkBase ? { nextLinkBase: endpoint.nextLinkBase } : {}) });
 }

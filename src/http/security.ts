@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config/schema.js';
 
@@ -50,4 +50,25 @@ export function securityHeaders(opts: SecurityOptions): RequestHandler {
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'no-referrer' },
   });
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether a state-changing request may have come from a page of another site (OWASP CSRF Prevention, "Verifying
+ * origin with standard headers"): `Origin` must be SP Link's public origin or the origin the request was addressed
+ * to; without `Origin`, `Sec-Fetch-Site` must not say cross-site or same-site (another subdomain). A request with
+ * neither header is not from a current browser and is left to the CSRF token. Safe methods always pass.
+ */
+export function crossOriginWrite(req: Request, publicUrl: string): boolean {
+  if (SAFE_METHODS.has(req.method)) return false;
+  const origin = req.get('origin');
+  if (origin !== undefined) return origin !== new URL(publicUrl).origin && origin !== `${req.protocol}://${req.get('host') ?? ''}`;
+  const site = req.get('sec-fetch-site');
+  return site === 'cross-site' || site === 'same-site';
+}
+
+/** Refuses cross-origin writes before any later middleware (session, body, route) sees them. */
+export function sameOriginWrites(publicUrl: string, refuse: (req: Request, res: Response) => void): RequestHandler {
+  return (req, res, next) => (crossOriginWrite(req, publicUrl) ? refuse(req, res) : next());
 }

@@ -58,6 +58,12 @@ export class HealthRegistry {
     });
   }
 
+  /** Runs (or reuses the cached result of) one check; undefined when no such check. */
+  check(name: string): Promise<CheckResult> | undefined {
+    const e = this.entries.get(name);
+    return e ? this.runOne(e) : undefined;
+  }
+
   names(): string[] {
     return [...this.entries.keys()];
   }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -47,9 +48,22 @@ export function httpMetricsMiddleware(): RequestHandler {
   };
 }
 
-/** `GET /metrics` in the Prometheus text format. */
-export function metricsHandler(registry: Registry = metricsRegistry): RequestHandler {
-  return (_req, res, next) => {
+/**
+ * `GET /metrics` in the Prometheus text format. With `token`, only for `Authorization: Bearer <token>` (401
+ * otherwise, compared in constant time), for a scraper that reaches SP Link's public port.
+ */
+export function metricsHandler(opts: { registry?: Registry; token?: string } = {}): RequestHandler {
+  const registry = opts.registry ?? metricsRegistry;
+  const expected = opts.token === undefined ? undefined : createHash('sha256').update(opts.token).digest();
+  return (req, res, next) => {
+    if (expected) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+      const given = createHash('sha256').update(m?.[1] ?? '').digest();
+      if (!m || !timingSafeEqual(given, expected)) {
+        res.status(401).set('www-authenticate', 'Bearer realm="metrics"').type('text').send('metrics need the configured bearer token\n');
+        return;
+      }
+    }
     registry
       .metrics()
       .then((text) => {

@@ -179,7 +179,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
   };
 
   const reconciler: Reconciler = {
-    webhookRouter: webhookRouter({ secret: config.reconcile.webhookSecret, notify: (id, ids) => notify(id, ids) }),
+    webhookRouter: webhookRouter({ secret: config.reconcile.webhookSecret, knows: (id) => workers.has(id), notify: (id, ids) => notify(id, ids) }),
     adminRouter: adminRouter({
       ...replayDeps,
       adminToken: config.admin.token,

@@ -34,6 +34,16 @@ export function reportFailedRuns(endpointId: string, n: number): void {
 }
 
 /** True while the endpoint's alert is raised. */
+const stalledEndpoints = new Map<string, string>();
+
+/** Marks the endpoint stalled (with the reason) or not; returns whether that changed. */
+export function reportStalled(endpointId: string, reason: string | undefined): boolean {
+  const was = stalledEndpoints.has(endpointId);
+  if (reason) stalledEndpoints.set(endpointId, reason);
+  else stalledEndpoints.delete(endpointId);
+  return was !== Boolean(reason);
+}
+
 export function alertRaised(endpointId: string): boolean {
   return (failedRuns.get(endpointId) ?? 0) >= alertThreshold;
 }
@@ -91,6 +101,15 @@ export const reconcileMetrics = {
     registers: [metricsRegistry],
     collect() {
       for (const id of knownEndpoints) this.set({ endpoint: id }, alertRaised(id) ? 1 : 0);
+    },
+  }),
+  endpointStalled: new Gauge({
+    name: 'sp_link_reconcile_endpoint_stalled',
+    help: '1 while the endpoint cannot make progress although it has changes to read (e.g. its search next links are refused), else 0: page someone.',
+    labelNames: ['endpoint'] as const,
+    registers: [metricsRegistry],
+    collect() {
+      for (const id of knownEndpoints) this.set({ endpoint: id }, stalledEndpoints.has(id) ? 1 : 0);
     },
   }),
   openDeadLetters: new Gauge({

@@ -46,7 +46,7 @@ export async function buildRuntimes(config: Config, o: RuntimeOptions): Promise<
         tenants: config.tenants.map((t) => ({ id: t.id, ehrBase: t.ehr.fhirBase })),
         failedTaskRevokesReferral: config.reconcile.failedTaskRevokesReferral,
       },
-      lw: new FhirClient({ baseUrl: e.fhirBase, auth, retry: o.retry, logger: o.logger }),
+      lw: new FhirClient({ baseUrl: e.fhirBase, auth, retry: o.retry, logger: o.logger, ...(e.nextLinkBase ? { nextLinkBase: e.nextLinkBase } : {}) }),
       ehr,
     });
   }

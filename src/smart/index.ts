@@ -8,7 +8,8 @@ import { FhirClient } from '../fhir/client.js';
 import { createAuthProvider } from '../fhir/auth/index.js';
 import { preloadValidation, validateForWrite } from '../fhir/validate/index.js';
 import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
-import { frameAncestorsFromConfig, securityHeaders } from '../http/security.js';
+import { frameAncestorsFromConfig, sameOriginWrites, securityHeaders } from '../http/security.js';
+import { ERRORS, errorBody, SpLinkError } from '../errors.js';
 import { DirectoryCache } from '../referrals/directory-cache.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import type { Db } from '../store/db.js';
@@ -77,6 +78,11 @@ export function createSmartApp(ctx: SmartAppContext): SmartApp {
   const router = Router();
   const secure = securityHeaders({ frameAncestors: frameAncestorsFromConfig(config), https: config.server.publicUrl.startsWith('https://') });
   router.use(['/launch', '/smart', '/app'], secure);
+  // The app's own calls are same-origin (it runs on SP Link's origin, framed or not); a write from another origin is
+  // refused before the session is read, whatever the CSRF token says.
+  router.use('/app/api', sameOriginWrites(config.server.publicUrl, (_req, res) => {
+    res.status(ERRORS.ERR_CSRF.status).json(errorBody(new SpLinkError('ERR_CSRF', { message: 'This request did not come from SP Link.' })));
+  }));
   router.use(['/launch', '/smart', '/app/api'], session);
   router.use(launchRoutes({ config, db, oidc, launches, logger }));
   router.use(

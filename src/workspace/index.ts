@@ -7,6 +7,7 @@ import { loadBaseR4 } from '../fhir/validate/definitions.js';
 import type { FhirClient } from '../fhir/client.js';
 import { logger as rootLogger } from '../observability/logger.js';
 import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
+import { sameOriginWrites } from '../http/security.js';
 import { createStaffLogin } from './auth/oidc.js';
 import { workspaceSession } from './auth/session.js';
 import { LinkWorkerStore } from './data/link-worker-store.js';
@@ -14,7 +15,7 @@ import { PatientReferences } from './data/patient-reference.js';
 import { authRoutes } from './http/auth-routes.js';
 import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
-import { allowFormAction } from './http/form-action.js';
+import { allowFormAction, forbidFraming } from './http/form-action.js';
 import type { WorkspaceContext, WorkspaceDeps } from './http/context.js';
 import { WORKSPACE_CSS } from './views/layout.js';
 import { errorPage } from './views/misc-pages.js';
@@ -80,10 +81,17 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   router.get('/assets/workspace.css', (_req, res) => res.set('Cache-Control', 'public, max-age=86400').type('css').send(WORKSPACE_CSS));
   router.use((_req, res, next) => {
     // Pages carry patient data: never cache them; never frame the workspace.
-    res.set({ 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' });
+    res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' });
+    forbidFraming(res);
     allowFormAction(res, login.signOutOrigins());
     next();
   });
+  // A form posted from another site is refused before its body or the session is read: it can neither change
+  // data nor the session (signing the user out, or planting "kept" work).
+  router.use(sameOriginWrites(ctx.config.server.publicUrl, (_req, res) => {
+    logger.warn('workspace form posted from another origin refused');
+    res.status(403).type('html').send(errorPage({ status: 403, title: 'This form did not come from SP Link', message: 'The form was sent from another website, so nothing was saved and nothing changed. Open the SP Link workspace yourself and try again.' }));
+  }));
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   router.use(session.middleware);
   router.get('/', (req, res) => res.redirect(303, req.session.ws?.actor ? '/workspace/caseload' : '/workspace/sign-in'));

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { HealthRegistry } from '../../observability/health.js';
 import type { EndpointRuntime } from '../runtime.js';
 import { readCursor } from '../store/cursors.js';
-import { alertRaised, lagSeconds, reconcileMetrics, registerEndpoint } from '../metrics.js';
+import { NEXT_LINK_REFUSED } from '../../fhir/client.js';
+import { alertRaised, lagSeconds, reconcileMetrics, registerEndpoint, reportStalled } from '../metrics.js';
 import { SubscriptionMonitor } from './subscription-monitor.js';
 import { processTaskIds, processTaskVersions, runEndpoint, type FeedDeps, type RunOptions, type RunResult } from './change-feed.js';
 
@@ -124,11 +125,21 @@ export class EndpointWorker {
     const lag = Math.round(lagSeconds(this.rt.id));
     // Detail only: an external endpoint's trouble never makes this instance unready (the check is not critical).
     const notifications = `notifications: ${this.notifications.status().mode}`;
+    const stalled = r.status === 'stopped-on-failure' && r.error?.includes(NEXT_LINK_REFUSED) ? r.error : undefined;
+    if (reportStalled(this.rt.id, stalled)) {
+      if (stalled) {
+        this.log.error({ endpoint: this.rt.id, reason: stalled }, 'ALERT: link-worker endpoint stalled: its search paging points to another base, so Tasks past the first page are not read; set nextLinkBase for it if a gateway rewrites its address');
+      } else this.log.info({ endpoint: this.rt.id }, 'link-worker endpoint no longer stalled');
+    }
     switch (r.status) {
       case 'caught-up':
         this.health?.report(`reconcile:${this.rt.id}`, 'up', `caught up; lag ${lag}s; ${notifications}`);
         break;
       case 'stopped-on-failure':
+        if (stalled) {
+          this.health?.report(`reconcile:${this.rt.id}`, 'down', `STALLED: changes are waiting past the first page, but the server's next link is refused (lag ${lag}s): ${stalled}`);
+          break;
+        }
         this.health?.report(`reconcile:${this.rt.id}`, 'down', `${alertRaised(this.rt.id) ? 'ALERT: failing every run; ' : ''}retrying after failure (lag ${lag}s; ${notifications}): ${r.error ?? 'unknown error'}`);
         break;
       case 'busy':

@@ -4,6 +4,8 @@ import { WEBHOOK_SECRET_HEADER } from '../feed/subscriptions.js';
 import { secretMatches } from './secret.js';
 
 export interface WebhookTarget {
+  /** Whether the endpoint id is configured. */
+  knows(endpointId: string): boolean;
   /** Accepts a notification for an endpoint; false when the endpoint is unknown. */
   notify(endpointId: string, taskIds: readonly string[]): boolean;
   readonly secret: string;
@@ -23,6 +25,13 @@ export function webhookRouter(target: WebhookTarget): Router {
     express.json({ type: ['application/fhir+json', 'application/json'], limit: '1mb' }),
     (req, res) => {
       const endpointId = String(req.params.endpointId);
+      // Metric labels come from configuration only: every id that is not configured counts as `unknown`,
+      // so made-up ids cannot each add a series.
+      if (!target.knows(endpointId)) {
+        reconcileMetrics.notifications.inc({ endpoint: 'unknown', result: 'unknown-endpoint' });
+        res.status(404).type('application/fhir+json').json(outcome('not-found', 'no such link-worker endpoint'));
+        return;
+      }
       if (!secretMatches(req.get(WEBHOOK_SECRET_HEADER) ?? undefined, target.secret)) {
         reconcileMetrics.notifications.inc({ endpoint: endpointId, result: 'unauthorized' });
         res.status(401).type('application/fhir+json').json(outcome('login', 'missing or wrong webhook secret'));

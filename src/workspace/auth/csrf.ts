@@ -1,23 +1,53 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { wsSession } from './session.js';
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the workspace session middleware (session.ts): the key of CSRF tokens and the session id the cookie named. */
+    workspaceCsrf?: { key: Buffer; cookieSid: string | undefined };
+  }
+}
+
+/** The CSRF key, derived from the session secret (HKDF) so it is never the cookie-signing key itself. */
+export const csrfKey = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'sp-link', 'workspace csrf v1', 32));
+
+const tokenFor = (key: Buffer, sid: string) => createHmac('sha256', key).update(sid).digest('base64url');
+
+function equal(expected: string | undefined, given: unknown): boolean {
+  if (!expected || typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const givenToken = (req: Request): unknown => {
+  const body = req.body as Record<string, unknown> | undefined;
+  return typeof body?._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
+};
+
 /**
- * Synchronizer-token CSRF protection (OWASP): one random token per session, rendered into every form
- * as `_csrf` and compared in constant time on every state-changing request.
+ * Synchronizer-token CSRF protection (OWASP): one token per session, rendered into every form as `_csrf` and
+ * compared in constant time on every state-changing request. The token is an HMAC of the session id, so a form
+ * can still be recognised as this browser's own after its session has timed out (issuedToCookieSession).
  */
 export function csrfToken(req: Request): string {
   const s = wsSession(req);
-  s.csrf ??= randomBytes(32).toString('base64url');
+  const key = req.workspaceCsrf?.key;
+  if (!key) throw new Error('workspace CSRF needs the workspace session middleware');
+  s.csrf ??= tokenFor(key, req.sessionID);
   return s.csrf;
 }
 
 export function csrfValid(req: Request): boolean {
-  const expected = req.session.ws?.csrf;
-  const body = req.body as Record<string, unknown> | undefined;
-  const given = typeof body?._csrf === 'string' ? body._csrf : req.get('x-csrf-token');
-  if (!expected || !given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return equal(req.session.ws?.csrf, givenToken(req));
+}
+
+/**
+ * True when the posted token is the one SP Link issued to the session the request's (signed) cookie names, even if
+ * that session has since ended: the form was filled in on a page SP Link served to this browser in that session.
+ */
+export function issuedToCookieSession(req: Request): boolean {
+  const c = req.workspaceCsrf;
+  return Boolean(c?.cookieSid) && equal(tokenFor(c!.key, c!.cookieSid!), givenToken(req));
 }

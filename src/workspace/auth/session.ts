@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type { Config } from '../../config/schema.js';
@@ -5,6 +6,7 @@ import type { Db } from '../../store/db.js';
 import { DbSessionStore } from '../../store/session-store.js';
 import type { Actor } from '../domain/actor.js';
 import { SessionCipher } from '../../store/session-cipher.js';
+import { csrfKey } from './csrf.js';
 
 /** Form work kept across an idle sign-out: restored into the same form after signing in again. */
 export interface StashedForm {
@@ -55,7 +57,7 @@ export function workspaceSession(config: Config, db: Db): { middleware: RequestH
     preLogin: { is: (s) => !s.ws?.actor, ttlMs: Math.min(idleMs, PRE_LOGIN_TTL_MS), max: config.server.maxPreLoginSessions },
   });
   const secure = config.server.publicUrl.startsWith('https://');
-  const middleware = session({
+  const sessions = session({
     name: SESSION_COOKIE,
     secret: config.server.sessionSecret,
     store,
@@ -66,7 +68,31 @@ export function workspaceSession(config: Config, db: Db): { middleware: RequestH
     // The workspace is a top-level site, never framed, so Lax is right in every cookie mode.
     cookie: { path: '/workspace', httpOnly: true, sameSite: 'lax', secure },
   });
+  const key = csrfKey(config.server.sessionSecret);
+  const middleware: RequestHandler = (req, res, next) => {
+    req.workspaceCsrf = { key, cookieSid: signedCookieSid(req, config.server.sessionSecret) };
+    sessions(req, res, next);
+  };
   return { middleware, store };
+}
+
+/** The session id in the request's workspace cookie when its signature (express-session's) is valid, whether or not the session still exists. */
+function signedCookieSid(req: Request, secret: string): string | undefined {
+  const part = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!part) return undefined;
+  let value: string;
+  try {
+    value = decodeURIComponent(part.slice(SESSION_COOKIE.length + 1));
+  } catch {
+    return undefined;
+  }
+  if (!value.startsWith('s:')) return undefined;
+  const dot = value.lastIndexOf('.');
+  if (dot < 3) return undefined;
+  const sid = value.slice(2, dot);
+  const expected = Buffer.from(createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, ''));
+  const given = Buffer.from(value.slice(dot + 1));
+  return expected.length === given.length && timingSafeEqual(expected, given) ? sid : undefined;
 }
 
 /** True when the browser sent a workspace session cookie (so a missing session means it timed out). */

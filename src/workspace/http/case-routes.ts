@@ -12,7 +12,8 @@ import type { LinkWorkerStore } from '../data/link-worker-store.js';
 import { fixFormKey } from '../views/case-forms.js';
 import type { CaseSection } from '../views/case-page.js';
 import { buildChange, type ChangeContext } from '../domain/task-builders.js';
-import { wsSession } from '../auth/session.js';
+import { hadSessionCookie, wsSession } from '../auth/session.js';
+import { issuedToCookieSession } from '../auth/csrf.js';
 import type { FormState } from '../views/fields.js';
 import { conflictPage, errorPage } from '../views/misc-pages.js';
 import { todayOf, type WorkspaceDeps } from './context.js';
@@ -69,17 +70,20 @@ function formValues(body: Record<string, unknown>): Record<string, unknown> {
 /**
  * A POST from a browser whose session timed out: keep the work in the new session and send the user to
  * sign in; after signing in the same form is shown filled in, to check and save. Nothing is written.
+ * Only work posted from SP Link's own page in that very session is kept (the origin was checked before the
+ * session was read, and the form's CSRF token must be the one issued to the session its cookie names); anything
+ * else leaves the session as it is, so another site cannot sign the user out or plant text in a form.
  */
 function stashIfSignedOut(req: Request, res: Response, next: NextFunction): void {
   if (req.session.ws?.actor) return next();
   const { id, action } = req.params as { id: string; action: string };
   const body = (req.body ?? {}) as Record<string, unknown>;
-  if (ID.test(id) && isAction(action) && JSON.stringify(body).length <= 32_000) {
+  if (ID.test(id) && isAction(action) && JSON.stringify(body).length <= 32_000 && issuedToCookieSession(req)) {
     const ws = wsSession(req);
     ws.stash = { caseId: id, form: formKey(action, body), values: formValues(body) };
     ws.returnTo = `/workspace/cases/${id}`;
   }
-  res.redirect(303, '/workspace/sign-in?reason=expired');
+  res.redirect(303, `/workspace/sign-in${hadSessionCookie(req) ? '?reason=expired' : ''}`);
 }
 
 export function caseRoutes(deps: WorkspaceDeps): express.Router {

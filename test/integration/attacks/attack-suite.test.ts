@@ -1,4 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { launchUrl } from '../../helpers/gp-launch.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 
@@ -7,6 +10,7 @@ import { startTestSystem, type TestSystem } from '../../helpers/system.js';
  * network tried, and what SP Link must do about it. One loopback client plays the attacker.
  */
 
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PATIENT = 'pat-01';
 const GP = 'gp-1';
 
@@ -89,5 +93,190 @@ describe('attack suite: login and token floods', function () {
       fetch(`${sys.url}/sandbox/idp/interaction/no-such-uid/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=lw.jones' }),
     );
     expect(res.filter((r) => r.status === 429).length).to.equal(7);
+  });
+});
+
+describe('attack suite: cross-site form posts on the workspace (Chromium, a second loopback origin)', function () {
+  this.timeout(300_000);
+  let sys: TestSystem;
+  let browser: Browser;
+  let evil: http.Server;
+  let evilUrl: string;
+  /** What the other site's page posts, set per test. */
+  let evilForm = { action: '', fields: {} as Record<string, string> };
+
+  before(async () => {
+    sys = await startTestSystem({ background: false });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    // Another site: 127.0.0.1 is not the same site as localhost, where SP Link is.
+    evil = http.createServer((_req, res) => {
+      const inputs = Object.entries(evilForm.fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><form id="f" method="post" action="${evilForm.action}">${inputs}</form><script>document.getElementById('f').submit()</script>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', () => resolve()));
+    evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    await browser?.close();
+    evil?.closeAllConnections();
+    await new Promise<void>((resolve) => (evil ? evil.close(() => resolve()) : resolve()));
+    await sys?.stop();
+  });
+
+  async function signedInPage(): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${sys.url}/workspace`);
+    await page.getByTestId('sign-in').click();
+    await page.locator('[data-testid="sign-in-as"][data-username="sarah.whitfield"]').click();
+    await page.waitForURL(/\/workspace\/caseload/);
+    return page;
+  }
+
+  it('another site posting a case form while the link worker is signed in changes nothing: no sign-out, no kept text, no write', async () => {
+    const page = await signedInPage();
+    const href = await page.locator('[data-testid="caseload"] a').first().getAttribute('href');
+    const caseId = href!.split('/').pop()!;
+    const cookieBefore = (await page.context().cookies(sys.url)).find((c) => c.name === 'sp_link_ws')?.value;
+    const rowsBefore = await sessionRows(sys);
+    const versionBefore = (await sys.sandbox!.lw.repo.readResource('Task', caseId)).meta?.versionId;
+
+    evilForm = { action: `${sys.url}/workspace/cases/${caseId}/session`, fields: { date: new Date().toISOString().slice(0, 10), mode: 'telephone', durationMinutes: '5', notes: 'PLANTED BY ANOTHER SITE' } };
+    const answer = page.waitForResponse((r) => r.url().startsWith(`${sys.url}/workspace/cases/`) && r.request().method() === 'POST');
+    await page.goto(evilUrl);
+    expect((await answer).status(), 'refused').to.equal(403);
+
+    expect((await page.context().cookies(sys.url)).find((c) => c.name === 'sp_link_ws')?.value, 'session cookie untouched').to.equal(cookieBefore);
+    expect(await sessionRows(sys), 'no session created').to.equal(rowsBefore);
+    await page.goto(`${sys.url}/workspace/cases/${caseId}`);
+    expect(await page.getByTestId('signed-in-as').innerText(), 'still signed in').to.equal('Sarah Whitfield');
+    expect(await page.content()).to.not.contain('PLANTED');
+    expect((await sys.sandbox!.lw.repo.readResource('Task', caseId)).meta?.versionId, 'nothing written').to.equal(versionBefore);
+  });
+
+  it('a post without this browser session’s form token keeps nothing and sets no cookie, even from the same origin', async () => {
+    const rowsBefore = await sessionRows(sys);
+    const res = await fetch(`${sys.url}/workspace/cases/any-case/session`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: sys.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'notes=PLANTED&_csrf=made-up',
+    });
+    expect(res.status).to.equal(303);
+    expect(res.headers.getSetCookie(), 'no session for an anonymous post').to.deep.equal([]);
+    expect(await sessionRows(sys)).to.equal(rowsBefore);
+  });
+
+  it('the workspace may not be framed, and its two framing headers say so alike', async () => {
+    const res = await fetch(`${sys.url}/workspace/sign-in`);
+    expect(res.headers.get('x-frame-options')).to.equal('DENY');
+    expect(res.headers.get('content-security-policy')).to.match(/frame-ancestors 'none'/);
+  });
+});
+
+describe('attack suite: metrics and readiness', function () {
+  this.timeout(300_000);
+  let sys: TestSystem;
+  let gateway: http.Server;
+  const gatewayPages: string[] = [];
+  const INTERNAL_BASE = 'http://fhir-internal.example:8080/fhir';
+  before(async () => {
+    // A link-worker server behind a gateway that writes the server's internal base into its next links.
+    gateway = http.createServer((req, res) => {
+      const url = new URL(req.url!, 'http://gateway');
+      const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
+      if (url.pathname === '/fhir/metadata') return json({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01' });
+      if (url.pathname === '/fhir/Task') {
+        gatewayPages.push(url.searchParams.get('page') ?? '1');
+        if (url.searchParams.get('page') === '2') return json({ resourceType: 'Bundle', type: 'searchset', entry: [] });
+        return json({ resourceType: 'Bundle', type: 'searchset', entry: [], link: [{ relation: 'next', url: `${INTERNAL_BASE}/Task?page=2` }] });
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()));
+    const gatewayBase = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/fhir`;
+    // A link-worker endpoint that is down for good: a port nothing listens on any more.
+    const gone = http.createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', () => resolve()));
+    const deadBase = `http://127.0.0.1:${(gone.address() as AddressInfo).port}/fhir`;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    sys = await startTestSystem({
+      background: false,
+      edit: (raw) => {
+        raw.metrics = { token: 'metrics-test-token', listen: { host: '127.0.0.1', port: 0 } };
+        raw.linkWorkerEndpoints.push({ id: 'gone-away', name: 'A service whose server is down', fhirBase: deadBase, auth: { type: 'none' }, subscriptions: { enabled: false } } as never);
+        raw.linkWorkerEndpoints.push({ id: 'behind-gateway', name: 'Behind a gateway', fhirBase: gatewayBase, auth: { type: 'none' }, subscriptions: { enabled: false } } as never);
+        raw.linkWorkerEndpoints.push({ id: 'behind-gateway-fixed', name: 'Behind a gateway, configured', fhirBase: gatewayBase, nextLinkBase: INTERNAL_BASE, auth: { type: 'none' }, subscriptions: { enabled: false } } as never);
+      },
+    });
+  });
+  after(async () => {
+    await sys?.stop();
+    gateway?.closeAllConnections();
+    await new Promise<void>((resolve) => (gateway ? gateway.close(() => resolve()) : resolve()));
+  });
+
+  const scrape = async () => {
+    const res = await fetch(`${sys.metricsUrl}/metrics`, { headers: { authorization: 'Bearer metrics-test-token' } });
+    expect(res.status).to.equal(200);
+    return res.text();
+  };
+
+  it('/metrics is served only on the admin address, and only with the bearer token', async () => {
+    expect(sys.metricsUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${sys.url}/metrics`)).status, 'not on the public port').to.equal(404);
+    expect((await fetch(`${sys.metricsUrl}/metrics`)).status).to.equal(401);
+    expect((await fetch(`${sys.metricsUrl}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).to.equal(401);
+    expect(await scrape()).to.match(/^# HELP /m);
+  });
+
+  it('2,000 junk webhooks and URLs leave /metrics the same size, give 404 and count under one `unknown` label', async () => {
+    await fetch(`${sys.url}/reconcile/webhook/warm-up`, { method: 'POST' });
+    await fetch(`${sys.url}/junk-warm-up`);
+    const before = await scrape();
+    const junk = (i: number) =>
+      i % 2
+        ? fetch(`${sys.url}/reconcile/webhook/junk-${i}-${Math.random().toString(36).slice(2)}`, { method: 'POST', headers: { 'x-sp-link-webhook-secret': `guess-${i}` } })
+        : fetch(`${sys.url}/junk-${i}-${Math.random().toString(36).slice(2)}`);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 2000; i += 20) {
+      const batch = await Promise.all(Array.from({ length: 20 }, (_, k) => junk(i + k)));
+      for (const r of batch) {
+        statuses.add(r.status);
+        await r.arrayBuffer();
+      }
+    }
+    expect([...statuses]).to.deep.equal([404]);
+    const after = await scrape();
+    const series = (text: string) => text.split('\n').filter((l) => l.startsWith('sp_link_reconcile_notifications_total{')).length;
+    expect(series(after), 'no series per made-up endpoint').to.equal(series(before));
+    expect(after).to.contain('sp_link_reconcile_notifications_total{endpoint="unknown",result="unknown-endpoint"} ');
+    expect(after).to.not.match(/junk-/);
+    // Only counters and histogram counts grew (digits), no new series: a few hundred bytes at most.
+    expect(after.length - before.length).to.be.lessThan(2_000);
+  });
+
+  it('one link-worker endpoint down: /readyz stays 200 with that endpoint shown down, in the metrics too', async () => {
+    const res = await fetch(`${sys.url}/readyz`);
+    const body = (await res.json()) as { status: string; checks: Record<string, { status: string; critical: boolean; detail?: string }> };
+    expect(res.status, JSON.stringify(body)).to.equal(200);
+    expect(body.status).to.equal('ready');
+    expect(body.checks['fhir:lw:gone-away']).to.deep.include({ status: 'down', critical: false });
+    expect(body.checks.store).to.deep.include({ status: 'up', critical: true });
+    expect(await scrape()).to.contain('sp_link_endpoint_up{endpoint="gone-away",kind="lw"} 0');
+  });
+
+  it('refused next links show the endpoint as stalled, with an alert metric; nextLinkBase reads them from the endpoint', async () => {
+    const { endpoints } = await sys.reconciler!.runOnce();
+    expect(endpoints['behind-gateway']!.status).to.equal('stopped-on-failure');
+    expect(endpoints['behind-gateway-fixed']!.status, JSON.stringify(endpoints['behind-gateway-fixed'])).to.equal('caught-up');
+    expect(gatewayPages, 'the configured endpoint read page 2 through the gateway').to.include('2');
+    const res = await fetch(`${sys.url}/readyz`);
+    const body = (await res.json()) as { checks: Record<string, { status: string; detail?: string }> };
+    expect(res.status, 'still ready').to.equal(200);
+    expect(body.checks['reconcile:behind-gateway']!.detail).to.match(/^STALLED/);
+    expect(body.checks['reconcile:behind-gateway-fixed']!.status).to.equal('up');
+    const metrics = await scrape();
+    expect(metrics).to.contain('sp_link_reconcile_endpoint_stalled{endpoint="behind-gateway"} 1');
+    expect(metrics).to.contain('sp_link_reconcile_endpoint_stalled{endpoint="behind-gateway-fixed"} 0');
   });
 });
