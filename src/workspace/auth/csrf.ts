@@ -1,16 +1,6 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { wsSession } from './session.js';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Set by the workspace session middleware (session.ts): the key of CSRF tokens and the session id the cookie named. */
-    workspaceCsrf?: { key: Buffer; cookieSid: string | undefined };
-  }
-}
-
-/** The CSRF key, derived from the session secret (HKDF) so it is never the cookie-signing key itself. */
-export const csrfKey = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'sp-link', 'workspace csrf v1', 32));
 
 const tokenFor = (key: Buffer, sid: string) => createHmac('sha256', key).update(sid).digest('base64url');
 

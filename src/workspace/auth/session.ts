@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type { Config } from '../../config/schema.js';
@@ -6,7 +6,6 @@ import type { Db } from '../../store/db.js';
 import { DbSessionStore } from '../../store/session-store.js';
 import type { Actor } from '../domain/actor.js';
 import { SessionCipher } from '../../store/session-cipher.js';
-import { csrfKey } from './csrf.js';
 
 /** Form work kept across an idle sign-out: restored into the same form after signing in again. */
 export interface StashedForm {
@@ -35,6 +34,16 @@ declare module 'express-session' {
     ws?: WorkspaceSession;
   }
 }
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the workspace session middleware: the key of CSRF tokens (csrf.ts) and the session id the cookie named. */
+    workspaceCsrf?: { key: Buffer; cookieSid: string | undefined };
+  }
+}
+
+/** The workspace CSRF key, derived from the session secret (HKDF) so it is never the cookie-signing key itself. */
+const csrfKey = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'sp-link', 'workspace csrf v1', 32));
 
 export const SESSION_COOKIE = 'sp_link_ws';
 /** How long a session without a signed-in user lives (a sign-in at the IdP, or kept work waiting for one). */
