@@ -181,6 +181,7 @@ describe('attack suite: metrics and readiness', function () {
   const INTERNAL_BASE = 'http://fhir-internal.example:8080/fhir';
   before(async () => {
     // A link-worker server behind a gateway that writes the server's internal base into its next links.
+    let gatewayBase = '';
     gateway = http.createServer((req, res) => {
       const url = new URL(req.url!, 'http://gateway');
       const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
@@ -188,12 +189,14 @@ describe('attack suite: metrics and readiness', function () {
       if (url.pathname === '/fhir/Task') {
         gatewayPages.push(url.searchParams.get('page') ?? '1');
         if (url.searchParams.get('page') === '2') return json({ resourceType: 'Bundle', type: 'searchset', entry: [] });
-        return json({ resourceType: 'Bundle', type: 'searchset', entry: [], link: [{ relation: 'next', url: `${INTERNAL_BASE}/Task?page=2` }] });
+        // One Task on the first page (an empty page ends the feed), then paging through the gateway's internal base.
+        const task = { resourceType: 'Task', id: 'gateway-task-1', status: 'requested', intent: 'order', meta: { versionId: '1', lastUpdated: '2026-01-01T00:00:00Z' } };
+        return json({ resourceType: 'Bundle', type: 'searchset', entry: [{ fullUrl: `${gatewayBase}/Task/gateway-task-1`, resource: task }], link: [{ relation: 'next', url: `${INTERNAL_BASE}/Task?page=2` }] });
       }
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()));
-    const gatewayBase = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/fhir`;
+    gatewayBase = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/fhir`;
     // A link-worker endpoint that is down for good: a port nothing listens on any more.
     const gone = http.createServer();
     await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', () => resolve()));
