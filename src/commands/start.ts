@@ -8,8 +8,8 @@ import { banner } from './banner.js';
 export async function runStart(configFile: string): Promise<number> {
   const started = performance.now();
   const config = await loadConfig(configFile);
-  // A new embedded store needs initdb (seconds of CPU): begin it in a worker thread now, while the rest of the
-  // system loads; openDb waits for it and reports any failure.
+  // A new embedded store needs initdb (seconds of CPU): begin it now, so it overlaps the rest of the system's
+  // loading I/O; openDb waits for it and reports any failure.
   if (!config.store.databaseUrl) ensurePgliteCluster(path.join(config.dataDir, 'pglite')).catch(() => undefined);
   // The GP app bundle is built here when missing or stale (~1 s, in a child process), so a fresh clone needs no
   // separate build step.

@@ -1,10 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { PGlite, type PGliteOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import { mkdir } from 'node:fs/promises';
+import type { PGlite, Results, Transaction } from '@electric-sql/pglite';
 import type { Db, QueryResult } from './db.js';
 import { quoteIdent } from './quote-ident.js';
 import { ensurePgliteCluster } from './pglite-init.js';
+import { createPglite } from './pglite-wasm.js';
 
 type Executor = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
@@ -48,41 +47,6 @@ class PgliteDb implements Db {
 
 async function useSchema(pg: PGlite, schema: string): Promise<void> {
   if (schema !== 'public') await pg.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}`);
-}
-
-interface CompiledPglite {
-  pgliteWasmModule: WebAssembly.Module;
-  initdbWasmModule: WebAssembly.Module;
-  fsBundle: Blob;
-}
-let compiled: Promise<CompiledPglite> | undefined;
-
-/**
- * PGlite's WebAssembly, compiled once per process and shared by every instance. Left to itself, each
- * `PGlite.create` compiles its 9 MB module (and initdb's) afresh, and each closed instance frees that machine
- * code again; a process that opens many databases (the test suites, the sandbox's servers) churned through
- * hundreds of compilations, and V8 has crashed while freeing such code ("Check failed:
- * jit_page_->allocations_.erase(addr)" in UnregisterWasmAllocation). One shared module is compiled, tiered
- * up and kept once, and opening a database skips compilation altogether.
- */
-function compiledPglite(): Promise<CompiledPglite> {
-  compiled ??= (async () => {
-    const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-    const [pglite, initdb, data] = await Promise.all(
-      ['pglite.wasm', 'initdb.wasm', 'pglite.data'].map((f) => readFile(path.join(dist, f))),
-    );
-    return {
-      pgliteWasmModule: await WebAssembly.compile(pglite!),
-      initdbWasmModule: await WebAssembly.compile(initdb!),
-      fsBundle: new Blob([data!]),
-    };
-  })();
-  compiled.catch(() => (compiled = undefined)); // a failed read or compile is retried by the next open
-  return compiled;
-}
-
-async function createPglite(opts: Pick<PGliteOptions, 'dataDir' | 'loadDataDir'> = {}): Promise<PGlite> {
-  return PGlite.create({ ...opts, ...(await compiledPglite()) });
 }
 
 export async function openPgliteDb(opts: { dataDir?: string; schema: string; loadDataDir?: Blob }): Promise<Db> {

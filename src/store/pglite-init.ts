@@ -1,45 +1,34 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-
-/** Runs in a worker thread: creates the cluster (initdb) in the directory and closes it again. */
-const INIT_WORKER = `
-const { workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.module);
-PGlite.create(workerData.dataDir).then((pg) => pg.close());
-`;
+import { createPglite } from './pglite-wasm.js';
 
 const pending = new Map<string, Promise<void>>();
 
 /**
- * Makes sure a PGlite data directory holds an initialised cluster. A new one needs initdb, which takes several
- * seconds of CPU inside PGlite's WebAssembly; running it in a worker thread lets the rest of start-up (module
- * loading, FHIR definitions, the sandbox) use the other core meanwhile. An existing cluster is left alone.
- * Idempotent per directory: `sp-link start` calls it early, `openDb` awaits the same promise.
+ * Makes sure a PGlite data directory holds an initialised cluster; an existing cluster is left alone.
+ * Idempotent per directory: `sp-link start` calls it early, so initdb's CPU overlaps the rest of start-up's I/O,
+ * and `openDb` awaits the same promise. initdb runs in this thread on the process's one compiled PGlite module:
+ * a worker thread would compile and free a second copy of the WebAssembly, the pattern under which V8 has
+ * aborted (see pglite-wasm.ts).
  */
 export function ensurePgliteCluster(dataDir: string): Promise<void> {
   const dir = path.resolve(dataDir);
   let p = pending.get(dir);
   if (!p) {
-    p = existsSync(path.join(dir, 'PG_VERSION')) ? Promise.resolve() : initInWorker(dir);
+    p = existsSync(path.join(dir, 'PG_VERSION')) ? Promise.resolve() : initCluster(dir);
     pending.set(dir, p);
     p.catch(() => pending.delete(dir)); // a failed attempt is retried by the next caller
   }
   return p;
 }
 
-async function initInWorker(dataDir: string): Promise<void> {
+async function initCluster(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true });
-  const module = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(INIT_WORKER, { eval: true, workerData: { module, dataDir }, execArgv: [] });
-    let failure: unknown;
-    worker.once('error', (err) => (failure = err));
-    worker.once('exit', (code) => {
-      if (failure !== undefined || code !== 0) reject(new Error(`PGlite initdb in ${dataDir} failed: ${failure instanceof Error ? failure.message : `exit code ${code}`}`));
-      else resolve();
-    });
-  });
+  try {
+    const pg = await createPglite({ dataDir });
+    await pg.close();
+  } catch (err) {
+    throw new Error(`PGlite initdb in ${dataDir} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
