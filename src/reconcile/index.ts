@@ -17,7 +17,6 @@ import { reconcileMetrics, setAlertThreshold } from './metrics.js';
 import { outbox as outboxStore, runOutbox, type Outbox, type OutboxDeps, type OutboxRunResult } from './outbox/index.js';
 import { replayAll, replayDeadLetter, type ReplayDeps, type ReplayResult } from './replay.js';
 import { buildRuntimes, type EndpointRuntime, type ValidateFn } from './runtime.js';
-import { setCursor } from './store/cursors.js';
 import { countOpenDeadLetters } from './store/dead-letters.js';
 import { defaultValidate } from './validate.js';
 
@@ -85,7 +84,7 @@ export interface Reconciler {
 }
 
 /**
- * Starts the reconciler (DESIGN §1 step 4, §5, §6): a change feed per link-worker endpoint (node-cron
+ * Starts the reconciler (docs/ARCHITECTURE.md, the loop, step 4): a change feed per link-worker endpoint (node-cron
  * polling + rest-hook notifications), the pure rules, EHR write-back, the outbox, dead letters and replay.
  * Wiring (src/system.ts): `app.use(r.webhookRouter); app.use(r.adminRouter);` and `await r.stop()` on shutdown.
  */
@@ -248,11 +247,6 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     w.notified(taskIds);
     return true;
   }
-}
-
-/** Resets an endpoint's cursor so the next run starts from `since` (operations; see docs/OPERATIONS.md). */
-export async function resetCursor(db: Db, endpointId: string, since: string | null): Promise<void> {
-  await setCursor(db, endpointId, since);
 }
 
 export type { RunResult, RunProgress } from './feed/change-feed.js';

@@ -8,7 +8,7 @@ import type { ReferralInput } from './referral-input.js';
 import type { ReferralContext } from './types.js';
 
 /**
- * The write plans for a new referral (DESIGN §1 step 1–2). Both are single FHIR transactions, and the
+ * The write plans for a new referral (docs/ARCHITECTURE.md, the loop, steps 1–2). Both are single FHIR transactions, and the
  * ServiceRequest and Task are conditional creates on the SP Link referral id, so a retried request
  * finds what the first attempt wrote instead of writing it twice.
  */

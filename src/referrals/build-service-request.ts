@@ -12,7 +12,7 @@ import {
 import type { ReferralContext } from './types.js';
 
 /**
- * The referral as it is written to the GP record (profile SPLinkReferral, DESIGN §4). Pure: the same
+ * The referral as it is written to the GP record (profile SPLinkReferral, docs/PROFILES.md). Pure: the same
  * input and context always give the same resource; ids, clock and service lookup come from the caller.
  */
 export function buildServiceRequest(input: ReferralInput, ctx: ReferralContext): ServiceRequest {

@@ -9,7 +9,7 @@ import type { LaunchIdentity, ReferralDeps } from './create-referral.js';
 export type CancelReason = 'gp-cancelled' | 'duplicate-referral' | 'entered-in-error';
 
 /**
- * The GP cancels a referral (DESIGN §5: "a ServiceRequest revoked by the GP cancels the Task"): the
+ * The GP cancels a referral (src/referral-model/README.md: "a referral the GP revoked cancels the Task"): the
  * ServiceRequest becomes `revoked` with If-Match on the version the GP saw, with its Provenance, in one EHR
  * transaction. The Task at the link-worker endpoint is then cancelled at once with SP Link's credentials;
  * if that fails, the reconciler's revoke rule cancels it on its next pass.

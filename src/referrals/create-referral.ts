@@ -62,7 +62,7 @@ async function findReferral(ehr: FhirClient, referralId: string, patientId: stri
 }
 
 /**
- * Creates a referral (DESIGN §1 steps 1–2): ServiceRequest + Provenance in one EHR transaction with the
+ * Creates a referral (docs/ARCHITECTURE.md, the loop, steps 1–2): ServiceRequest + Provenance in one EHR transaction with the
  * GP's token, and the Task for the link-worker endpoint — in that same transaction when both are one
  * server, otherwise through the outbox. Every resource is built and validated before anything is written,
  * so bad input writes nothing.

@@ -133,7 +133,7 @@ export function parseReferralInput(body: unknown): ParsedReferral {
   return r.success ? { ok: true, value: r.data } : { ok: false, fields: toFieldErrors(r.error) };
 }
 
-/** Safeguarding raises the urgency to the highest level (DESIGN §4: safeguarding raises priority). */
+/** Safeguarding raises the urgency to the highest level (docs/PROFILES.md, "Safeguarding concern"). */
 export function effectiveUrgency(input: Pick<ReferralInput, 'urgency' | 'safeguarding'>): ReferralInput['urgency'] {
   return input.safeguarding.concern ? 'urgent' : input.urgency;
 }

@@ -19,7 +19,7 @@ export function checkCsrf(req: Request, expected: string | undefined): void {
   }
 }
 
-/** State-changing and reading calls alike name the patient; it must be the launch patient (DESIGN §7). */
+/** State-changing and reading calls alike name the patient; it must be the launch patient (docs/SECURITY.md). */
 export function checkPatient(requested: unknown, launchPatient: string): void {
   if (requested !== launchPatient) {
     throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'This SP Link window is for a different patient. Open SP Link again from the current patient’s record.' });

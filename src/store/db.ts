@@ -21,7 +21,7 @@ export interface Db {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
   /**
    * Runs parameterless, possibly multi-statement SQL (simple query protocol) and returns the result of
-   * every statement in order (what pg-boss's `db` adapter needs).
+   * every statement in order (migrations and multi-statement scripts).
    */
   exec(sql: string): Promise<QueryResult<Record<string, unknown>>[]>;
   /** Runs `fn` in one transaction: commit when it resolves, rollback when it throws. Nested calls join the outer one. */

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Context } from 'mocha';
 import type { OpenDbOptions } from '../../src/store/db.js';
 
-/** The PostgreSQL the suites run against (DESIGN: 127.0.0.1:5432 on this machine kind). */
+/** The PostgreSQL the suites run against (127.0.0.1:5432 unless DATABASE_URL names another). */
 export const PG_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Why PostgreSQL cannot be used, or undefined when it answers. */

@@ -9,7 +9,7 @@ import type { FeedDeps } from './change-feed.js';
 const sweepKey = (endpointId: string, tenantId: string) => `${endpointId}::revocations::${tenantId}`;
 
 /**
- * The loop works both ways (DESIGN §5): a referral the GP revoked (or marked entered-in-error) in the EHR
+ * The loop works both ways (src/referral-model/README.md): a referral the GP revoked (or marked entered-in-error) in the EHR
  * must stop its Task even if the link worker never touches it again. Per EHR, ServiceRequests that moved to
  * those states since the last sweep are looked up at the endpoint (`Task?focus=<referral URL>`); their open
  * Tasks go through the normal pipeline, whose rules plan the cancellation. Runs under the endpoint lease.

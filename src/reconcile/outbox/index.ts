@@ -6,7 +6,7 @@ export { runOutbox, type OutboxDeps, type OutboxRunResult } from './worker.js';
 export type { OutboxRow, OutboxState, EnqueueInput } from './store.js';
 
 /**
- * The transactional outbox for Tasks created with a referral (DESIGN §1 step 2). Contract with referral
+ * The transactional outbox for Tasks created with a referral (docs/ARCHITECTURE.md, the loop, step 2). Contract with referral
  * creation (src/referrals/outbox-port.ts): `enqueue` (state awaiting-referral) → write the referral to the
  * EHR → `markReferralWritten` (state ready) → the outbox worker delivers the Task.
  */

@@ -13,7 +13,7 @@ import { MAX_TEXT_CHARS } from './parse-task.js';
 const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-input', bad: { kind, reason } });
 
 /**
- * Task version → effects on the EHR (DESIGN §5). Pure and deterministic. Idempotent by construction:
+ * Task version → effects on the EHR (the status table in src/referral-model/README.md). Pure and deterministic. Idempotent by construction:
  * creates carry deterministic identifiers (conditional create), an outcome copy is updated (If-Match) only
  * while its clinical content differs from the source's (a correction), and the status rule is a join:
  * entered-in-error absorbs everything, otherwise the lowest terminal Task version wins, otherwise the

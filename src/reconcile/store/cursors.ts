@@ -43,15 +43,6 @@ export async function advanceCursor(tx: Db, lease: Lease, cursor: string): Promi
   );
 }
 
-/** Sets the cursor to an exact point (backfill from a date). */
-export async function setCursor(db: Db, endpointId: string, cursor: string | null): Promise<void> {
-  await db.query(
-    `INSERT INTO reconcile_cursors (endpoint_id, cursor) VALUES ($1, $2)
-     ON CONFLICT (endpoint_id) DO UPDATE SET cursor = EXCLUDED.cursor`,
-    [endpointId, cursor],
-  );
-}
-
 export async function recordRun(db: Db, endpointId: string, result: { ok: true } | { ok: false; error: string; retryInMs: number }): Promise<number> {
   const { rows } = await db.query<{ consecutive_failures: number }>(
     result.ok

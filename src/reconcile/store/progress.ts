@@ -80,8 +80,3 @@ export async function recordAttempt(db: Db, endpointId: string, key: VersionKey,
   );
   return { attempts: Number(rows[0]!.attempts), firstSeen: new Date(rows[0]!.first_seen).toISOString() };
 }
-
-/** Forgets that a Task version was applied (replay of a dead letter processes it again). */
-export async function forgetVersion(db: Db, endpointId: string, key: VersionKey): Promise<void> {
-  await db.query('DELETE FROM reconcile_applied_versions WHERE endpoint_id = $1 AND task_id = $2 AND version = $3', [endpointId, key.taskId, key.version]);
-}

@@ -43,7 +43,7 @@ interface ReferralRow {
 
 /**
  * A handful of referrals across the lifecycle, so the GP view and the caseload are not empty.
- * ServiceRequest statuses already follow the Task (DESIGN §5), as if the reconciler had run.
+ * ServiceRequest statuses already follow the Task (the status table in src/referral-model/README.md), as if the reconciler had run.
  */
 const ROWS: readonly ReferralRow[] = [
   { n: 1, patient: 3, gp: 3, worker: 1, authoredDaysAgo: 2, urgency: 'routine', note: 'Lives alone since her sister moved away; says the weekends are the hardest.', task: 'requested', serviceRequest: 'active', businessStatus: 'awaiting-contact', modifiedDaysAgo: 2 },

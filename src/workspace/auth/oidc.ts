@@ -13,7 +13,7 @@ export const STRATEGY_NAME = 'sp-link-staff';
 
 /**
  * openid-client's passport Strategy with `state` on every authorization request. The stock strategy
- * sends state only when the server does not advertise PKCE; SP Link binds both (DESIGN §7), and the
+ * sends state only when the server does not advertise PKCE; SP Link binds both (docs/SECURITY.md), and the
  * strategy then checks `expectedState` on the callback because it is kept with the code verifier.
  */
 class StaffStrategy extends Strategy {

@@ -132,7 +132,7 @@ export function recordContact(task: Task, input: ActionInput<'contact'>, ctx: Ch
     t.status = 'in-progress';
     if (state.sessions.length === 0) t.businessStatus = businessStatus('first-contact-made');
   } else if (state.successfulContacts === 0 && state.failedContacts >= ctx.maxContactAttempts) {
-    // After N failed attempts without any contact the referral goes back as "could not contact" (DESIGN §5: failed).
+    // After N failed attempts without any contact the referral goes back as "could not contact" (status table in src/referral-model/README.md: failed).
     t.status = 'failed';
     t.businessStatus = businessStatus('could-not-contact');
     t.statusReason = statusReason('could-not-contact', `No contact after ${state.failedContacts} attempts`);
@@ -214,7 +214,7 @@ export function complete(task: Task, input: ActionInput<'complete'>, ctx: Change
 export function close(task: Task, input: ActionInput<'close'>, ctx: ChangeContext): BuildResult {
   if (isTerminalTaskStatus(task.status)) return fail('This case is already closed.');
   const t = clone(task);
-  // "Could not contact" ends as failed (GP is told); any other reason cancels (DESIGN §5).
+  // "Could not contact" ends as failed (GP is told); any other reason cancels (status table in src/referral-model/README.md).
   t.status = input.reason === 'could-not-contact' ? 'failed' : 'cancelled';
   t.statusReason = statusReason(input.reason, input.note);
   t.note = [...(t.note ?? []), entry(ctx, `Closed: ${displayOf('statusReason', input.reason) ?? input.reason}`, input.note)];

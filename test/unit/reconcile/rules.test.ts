@@ -18,7 +18,7 @@ const EXPECTED: Record<TaskStatus, SrStatus> = {
   'on-hold': 'on-hold', rejected: 'revoked', cancelled: 'revoked', failed: 'revoked', completed: 'completed', 'entered-in-error': 'entered-in-error',
 };
 
-describe('reconcile rules: Task version → effects (DESIGN §5)', () => {
+describe('reconcile rules: Task version → effects (the status table)', () => {
   for (const status of TASK_STATUSES) {
     it(`maps Task.status ${status} to ServiceRequest.status ${EXPECTED[status]}`, () => {
       const from: SrStatus = EXPECTED[status] === 'on-hold' ? 'active' : 'on-hold';
