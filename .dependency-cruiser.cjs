@@ -9,7 +9,7 @@
  */
 const LAYERS = [
   ['errors.ts', 'observability', 'time', 'referral-model'],
-  ['config'],
+  ['config', 'message-back'],
   ['fhir', 'store'],
   ['http', 'fhir-store'],
   ['referrals', 'reconcile', 'doctor'],

@@ -316,6 +316,7 @@ export const PRSB_SECTIONS = [
   { code: 'outcomes', display: 'Outcomes' },
   { code: 'safety-alerts', display: 'Safety alerts and risks' },
   { code: 'contact-preferences', display: 'Contact preferences and accessibility' },
+  { code: 'plan-and-requested-actions', display: 'Plan and requested actions' },
 ] as const satisfies readonly CodeEntry[];
 export type PrsbSectionCode = (typeof PRSB_SECTIONS)[number]['code'];
 

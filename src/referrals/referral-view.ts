@@ -1,5 +1,6 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, findInstrument, priorityToUrgency } from '../referral-model/codes.js';
+import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, priorityToUrgency } from '../referral-model/codes.js';
+import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
@@ -34,6 +35,8 @@ export interface ReferralSummary {
 }
 
 export type ReferralGroup = 'attention' | 'open' | 'closed';
+export { outcomeSeries, type OutcomeSeries };
+
 const GROUP_ORDER: Record<ReferralGroup, number> = { attention: 0, open: 1, closed: 2 };
 
 /** A declined or failed referral asks for the GP's attention for this long after it ended. */
@@ -47,20 +50,6 @@ export interface SummaryOptions {
   taskHistory?: readonly Task[];
 }
 
-export interface OutcomeSeries {
-  /** Instrument code, plus item code for instruments scored per item. */
-  key: string;
-  label: string;
-  min: number;
-  max: number;
-  /** Higher is better for most instruments; false for UCLA-3, PHQ-9, GAD-7, ONS4 anxiety, MYCaW concerns. */
-  higherIsBetter: boolean;
-  /** `corrected`: the link worker corrected this score after recording it (Observation status corrected/amended). */
-  points: { at: string; value: number; corrected?: true }[];
-}
-
-const LOWER_IS_BETTER = new Set(['ucla3', 'phq9', 'gad7', 'ons4-anxiety', 'mycaw-concern-1', 'mycaw-concern-2']);
-
 const refersTo = (ref: Reference | undefined, srId: string) =>
   !!ref?.reference && (ref.reference === `ServiceRequest/${srId}` || ref.reference.endsWith(`/ServiceRequest/${srId}`));
 
@@ -73,41 +62,6 @@ function revokeHint(comms: Communication[]): RevokeHint {
   if (topics.includes('could-not-contact')) return 'could-not-contact';
   if (topics.includes('referral-cancelled')) return 'cancelled';
   return undefined;
-}
-
-export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
-  const byKey = new Map<string, OutcomeSeries>();
-  const add = (instrument: string, part: string, at: string, value: number | undefined, corrected: boolean) => {
-    if (value === undefined) return;
-    const inst = findInstrument(instrument);
-    if (!inst) return;
-    const range = part === 'total' ? inst.total : inst.items.find((i) => i.code === part);
-    if (!range) return;
-    const key = part === 'total' ? instrument : `${instrument}:${part}`;
-    let s = byKey.get(key);
-    if (!s) {
-      const label = part === 'total' ? inst.display : (displayOf('outcomeInstrument', part) ?? part);
-      s = { key, label, min: range.min, max: range.max, higherIsBetter: !LOWER_IS_BETTER.has(part === 'total' ? instrument : part), points: [] };
-      byKey.set(key, s);
-    }
-    s.points.push({ at, value, ...(corrected ? { corrected: true as const } : {}) });
-  };
-  for (const o of observations) {
-    // Recorded in error (or cancelled): neither charted nor listed. Corrected scores are shown as they now stand.
-    if (o.status === 'entered-in-error' || o.status === 'cancelled') continue;
-    const corrected = o.status === 'corrected' || o.status === 'amended';
-    const instrument = codeIn(o.code, CODE_SYSTEM.outcomeInstrument);
-    const at = o.effectiveDateTime ?? o.issued ?? o.meta?.lastUpdated;
-    if (!instrument || !at) continue;
-    add(instrument, 'total', at, o.valueInteger ?? o.valueQuantity?.value, corrected);
-    for (const c of o.component ?? []) {
-      const item = codeIn(c.code, CODE_SYSTEM.outcomeInstrument);
-      if (item) add(instrument, item, at, c.valueInteger ?? c.valueQuantity?.value, corrected);
-    }
-  }
-  const out = [...byKey.values()];
-  for (const s of out) s.points.sort((a, b) => a.at.localeCompare(b.at));
-  return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
 const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });

@@ -2,7 +2,7 @@ Profile: SPLinkGPCommunication
 Parent: Communication
 Id: sp-link-gp-communication
 Title: "SP Link message to the GP"
-Description: "What SP Link tells the GP and referrer: an event that needs their eyes (declined, cancelled, could not contact, safeguarding concern) or, at completion, the PRSB 'Message back to GP and referrer'. Each payload is tagged with the PRSB section it carries; a completion message (topic referral-completed) carries person demographics, needs and concerns, support offered and outcomes."
+Description: "What SP Link tells the GP and referrer: an event that needs their eyes (declined, cancelled, could not contact, safeguarding concern) or, at completion, the PRSB 'Message back to GP and referrer'. The narrative (text) is the message as the GP reads it, with headings; each payload is one line of it (contentString) or a resource it is about (contentReference), tagged with the PRSB section it belongs to. A completion message (topic referral-completed) carries person demographics, referral details, support offered, outcomes and plan and requested actions."
 * identifier 1..* MS
 * identifier.system 1..1
 * identifier.value 1..1
@@ -32,5 +32,7 @@ Description: "What SP Link tells the GP and referrer: an event that needs their 
 * reasonCode ^short = "Needs and concerns as the link worker found them (PRSB: needs and concerns)"
 * payload 1..* MS
 * payload.extension contains PrsbSection named section 0..1 MS
-* payload ^short = "Message content; each part tagged with its PRSB section (all four sections required when topic = referral-completed)"
+* text MS
+* text ^short = "The message as the GP reads it: headings per section, names and plain dates (XHTML)"
+* payload ^short = "Message content, one line or reference each, tagged with its PRSB section (five sections required when topic = referral-completed)"
 * payload.content[x] only string or Reference(Patient or Observation or HealthcareService or ServiceRequest or Task)

@@ -375,6 +375,7 @@ Description: "Sections of the PRSB Social Prescribing Information Standard v1.1 
 * #outcomes "Outcomes"
 * #safety-alerts "Safety alerts and risks"
 * #contact-preferences "Contact preferences and accessibility"
+* #plan-and-requested-actions "Plan and requested actions"
 
 ValueSet: SPLinkPrsbSectionVS
 Id: prsb-section

@@ -111,7 +111,7 @@ export function checkOutcomeScores(obs: Observation, rules: ReadonlyMap<string, 
 }
 
 /** PRSB sections a completion message ("Message back to GP and referrer") must carry. */
-export const COMPLETION_SECTIONS = ['person-demographics', 'needs-and-concerns', 'support-offered', 'outcomes'] as const;
+export const COMPLETION_SECTIONS = ['person-demographics', 'referral-details', 'support-offered', 'outcomes', 'plan-and-requested-actions'] as const;
 
 export function checkCompletionSections(comm: Communication, issues: Issue[]): void {
   const topic = comm.topic?.coding?.find((c) => c.system === CODE_SYSTEM.communicationTopic)?.code;

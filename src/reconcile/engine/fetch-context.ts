@@ -1,4 +1,4 @@
-import type { Bundle, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, HealthcareService, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
 import { FhirError } from '../../fhir/errors.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
@@ -15,6 +15,8 @@ export interface BatchContext {
   readonly observations: Map<string, Map<string, Observation>>;
   /** Per Task version: refKey → Procedure named by a `resulting-activity` output. */
   readonly procedures: Map<string, Map<string, Procedure>>;
+  /** Per Task version: refKey → HealthcareService named (without a display) by an `activity-referred` output. */
+  readonly services: Map<string, Map<string, HealthcareService>>;
   /** Per tenant: write-back identifier → the EHR copy of an outcome measure (to compare and update). */
   copies: Map<string, Map<string, OutcomeCopy>>;
 }
@@ -69,34 +71,37 @@ export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly Par
 
   const observations = new Map<string, Map<string, Observation>>();
   const procedures = new Map<string, Map<string, Procedure>>();
-  const remote = { Observation: new Set<string>(), Procedure: new Set<string>() };
-  const refs = (t: ParsedTask) => t.outputs.flatMap((o) => (o.type === 'outcome-measure' || (o.type === 'resulting-activity' && o.ref) ? [o.ref!] : []));
+  const services = new Map<string, Map<string, HealthcareService>>();
+  const remote = { Observation: new Set<string>(), Procedure: new Set<string>(), HealthcareService: new Set<string>() };
+  const refs = (t: ParsedTask) =>
+    t.outputs.flatMap((o) => (o.type === 'outcome-measure' || ((o.type === 'resulting-activity' || o.type === 'activity-referred') && o.ref) ? [o.ref!] : []));
   for (const t of tasks) {
     const obs = new Map<string, Observation>();
     observations.set(`${t.id}@${t.version}`, obs);
     procedures.set(`${t.id}@${t.version}`, new Map());
+    services.set(`${t.id}@${t.version}`, new Map());
     for (const ref of refs(t)) {
       if (ref.kind === 'contained') {
         const c = (t.task.contained ?? []).find((r) => r.id === ref.id && r.resourceType === 'Observation');
         if (c) obs.set(refKey(ref), c as Observation);
-      } else if (ref.resourceType === 'Observation' || ref.resourceType === 'Procedure') {
+      } else if (ref.resourceType === 'Observation' || ref.resourceType === 'Procedure' || ref.resourceType === 'HealthcareService') {
         remote[ref.resourceType].add(ref.id);
       }
     }
   }
   const found = new Map<string, Resource>();
-  for (const type of ['Observation', 'Procedure'] as const) {
+  for (const type of ['Observation', 'Procedure', 'HealthcareService'] as const) {
     if (remote[type].size === 0) continue;
     let pages: Bundle[];
     try {
       pages = await byIds(rt.lw, type, [...remote[type]]);
     } catch (err) {
-      // Procedures only describe activities: a server (or a scope) without them leaves the activity described by
-      // its reference's display, or recorded as not carried. Never a reason to hold back a status.
-      if (type !== 'Procedure' || !(err instanceof FhirError) || err.transient) throw err;
+      // Procedures and services only describe activities: a server (or a scope) without them leaves the activity
+      // described by its reference's display, or recorded as not carried. Never a reason to hold back a status.
+      if (type === 'Observation' || !(err instanceof FhirError) || err.transient) throw err;
       continue;
     }
-    for (const p of pages) for (const r of entries<Observation | Procedure>(p, type)) found.set(`${type}/${r.id}`, r);
+    for (const p of pages) for (const r of entries<Observation | Procedure | HealthcareService>(p, type)) found.set(`${type}/${r.id}`, r);
   }
   for (const t of tasks) {
     for (const ref of refs(t)) {
@@ -104,9 +109,10 @@ export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly Par
       const r = found.get(`${ref.resourceType}/${ref.id}`);
       if (r?.resourceType === 'Observation') observations.get(`${t.id}@${t.version}`)!.set(refKey(ref), r);
       else if (r?.resourceType === 'Procedure') procedures.get(`${t.id}@${t.version}`)!.set(refKey(ref), r);
+      else if (r?.resourceType === 'HealthcareService') services.get(`${t.id}@${t.version}`)!.set(refKey(ref), r);
     }
   }
-  return { serviceRequests, patients, observations, procedures, copies: await fetchOutcomeCopies(rt, tasks) };
+  return { serviceRequests, patients, observations, procedures, services, copies: await fetchOutcomeCopies(rt, tasks) };
 }
 
 /**

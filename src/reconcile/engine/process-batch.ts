@@ -1,4 +1,4 @@
-import type { Observation, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { HealthcareService, Observation, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Db } from '../../store/db.js';
 import { FhirError } from '../../fhir/errors.js';
@@ -159,6 +159,7 @@ function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr
     patient: subjectId ? ctx.patients.get(`${tenantId}/${subjectId}`) : undefined,
     observations: (t: ParsedTask): ReadonlyMap<string, Observation> => ctx.observations.get(`${t.id}@${t.version}`) ?? new Map(),
     procedures: (t: ParsedTask): ReadonlyMap<string, Procedure> => ctx.procedures.get(`${t.id}@${t.version}`) ?? new Map(),
+    services: (t: ParsedTask): ReadonlyMap<string, HealthcareService> => ctx.services.get(`${t.id}@${t.version}`) ?? new Map(),
     copies: ctx.copies.get(tenantId) ?? new Map(),
     track,
   };

@@ -1,4 +1,4 @@
-import type { Observation, Patient, Procedure, ServiceRequest } from '@medplum/fhirtypes';
+import type { HealthcareService, Observation, Patient, Procedure, ServiceRequest } from '@medplum/fhirtypes';
 import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type TaskTrack, type Topology, type UnusedOutput } from '../rules/index.js';
 import type { SrStatus } from '../../referral-model/task-status.js';
 
@@ -26,6 +26,7 @@ export interface UnitInputs {
   readonly patient?: Patient & { id: string };
   readonly observations: (task: ParsedTask) => ReadonlyMap<string, Observation>;
   readonly procedures?: (task: ParsedTask) => ReadonlyMap<string, Procedure>;
+  readonly services?: (task: ParsedTask) => ReadonlyMap<string, HealthcareService>;
   /** EHR copies of outcome measures by write-back identifier. */
   readonly copies?: ReadonlyMap<string, OutcomeCopy>;
   readonly track: TaskTrack | undefined;
@@ -58,6 +59,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
       patient: inp.patient,
       observations: inp.observations(task),
       procedures: inp.procedures?.(task),
+      services: inp.services?.(task),
       copies: inp.copies,
       track,
     });

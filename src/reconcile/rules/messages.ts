@@ -1,8 +1,9 @@
 import type { Communication, CommunicationPayload, Flag, Observation, Organization, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import {
-  CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, FLAG_CODES, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE, STATUS_REASONS,
+  CODE_SYSTEM, COMMUNICATION_TOPICS, FLAG_CODES, IDENTIFIER_SYSTEM, PROFILE, STATUS_REASONS,
   writeBackIdentifierValue, type CommunicationTopicCode, type FlagCode,
 } from '../../referral-model/codes.js';
+import { composeMessageBack, messageNarrative, messagePayloads, referencePayload, type MessageFacts } from '../../message-back/index.js';
 import { linkWorkerUrl } from './references.js';
 import type { BadInputKind, ParsedTask, Topology, UnusedOutput } from './types.js';
 
@@ -13,6 +14,8 @@ export interface MessageContext {
   readonly serviceRequest: ServiceRequest & { id: string };
   /** Outcome measures copied into the record with this Task version (for the completion message). */
   readonly outcomes?: readonly Observation[];
+  /** Services and activities the person was connected to (`activity-referred`), by name. */
+  readonly connectedTo?: readonly string[];
   /** Resulting activities (Gravity `resulting-activity`: Procedures or codes), one line each. */
   readonly activities?: readonly string[];
   /** Outputs SP Link could not carry into the record: each still gets a line, so the GP knows to ask. */
@@ -35,18 +38,6 @@ export function notCarriedLines(items: readonly UnusedOutput[] | undefined): str
   return (items ?? []).map((u) => u.text
     ? `Also reported (${u.label}): ${u.text}`
     : `Not copied into this record (${u.label}): ${NOT_CARRIED_WHY[u.why] ?? 'not usable here'}; ask the link-worker service for details.`);
-}
-
-/** What the link worker did, as lines: summary, sessions, services connected to, resulting activities. */
-function supportLines(ctx: MessageContext): string[] {
-  const lines: string[] = [];
-  for (const o of ctx.task.outputs) {
-    if (o.type === 'summary') lines.push(o.text);
-    else if (o.type === 'sessions-held') lines.push(`Sessions held: ${o.count}`);
-    else if (o.type === 'activity-referred') lines.push(`Connected to: ${o.text}`);
-  }
-  for (const a of ctx.activities ?? []) lines.push(`Activity: ${a}`);
-  return lines;
 }
 
 /** Communication topics a Task version calls for; one Communication per topic per Task, ever. */
@@ -87,31 +78,44 @@ export function topicsFor(task: ParsedTask): CommunicationTopicCode[] {
   return topics;
 }
 
-function messageText(topic: CommunicationTopicCode, ctx: MessageContext): string {
-  const task = ctx.task;
-  const title = COMMUNICATION_TOPICS.find((x) => x.code === topic)!.display;
+/** The facts of a message, in words: names from the referral and the Task, never ids. */
+function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): MessageFacts {
+  const { task, serviceRequest: sr } = ctx;
   const reason = task.reasonText ?? STATUS_REASONS.find((r) => r.code === task.reasonCode)?.display;
-  const lines = [title + (reason && topic !== 'safeguarding-concern' && topic !== 'referral-completed' ? `: ${reason}` : '')];
-  switch (topic) {
-    case 'referral-completed':
-      lines.push(...supportLines(ctx), ...notCarriedLines(ctx.notCarried));
-      break;
-    case 'safeguarding-concern':
-      lines.push(task.safeguarding?.detail ?? 'The link worker raised a safeguarding concern. Please contact the link-worker service.');
-      break;
-    case 'referral-declined':
-    case 'referral-cancelled':
-    case 'could-not-contact':
-      lines.push(...notCarriedLines(ctx.notCarried));
-      break;
-    default:
-      topic satisfies never;
+  const needs = (sr.reasonCode ?? []).map((c) => c.text ?? c.coding?.find((x) => x.display)?.display).filter((x): x is string => !!x);
+  const service = sr.performer?.find((p) => p.display)?.display ?? sr.code?.text ?? sr.code?.coding?.find((c) => c.display)?.display;
+  const summary: string[] = [];
+  let sessionsHeld: number | undefined;
+  for (const o of task.outputs) {
+    if (o.type === 'summary') summary.push(o.text);
+    else if (o.type === 'sessions-held') sessionsHeld = o.count;
   }
-  return lines.join('\n\n');
+  return {
+    topic,
+    from: senderName(ctx),
+    sent: task.lastModified,
+    ...(reason ? { reason } : {}),
+    referral: {
+      ...(sr.requester?.display ? { requester: sr.requester.display } : {}),
+      ...(sr.authoredOn ? { authoredOn: sr.authoredOn } : {}),
+      needs,
+      ...(sr.priority ? { priority: sr.priority } : {}),
+      ...(service ? { service } : {}),
+    },
+    summary,
+    ...(sessionsHeld !== undefined ? { sessionsHeld } : {}),
+    connectedTo: ctx.connectedTo ?? [],
+    activities: ctx.activities ?? [],
+    outcomes: ctx.outcomes ?? [],
+    notCarried: notCarriedLines(ctx.notCarried),
+    ...(task.safeguarding?.detail ? { safeguardingDetail: task.safeguarding.detail } : {}),
+  };
 }
 
+const senderName = (ctx: MessageContext) => ctx.task.ownerDisplay ?? ctx.topology.endpointName;
+
 const sender = (ctx: MessageContext): Reference<Organization> => ({
-  display: ctx.task.ownerDisplay ?? ctx.topology.endpointName,
+  display: senderName(ctx),
   ...(ctx.topology.ownerOdsCode ? { identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: ctx.topology.ownerOdsCode } } : {}),
 });
 
@@ -124,6 +128,7 @@ export function buildCommunication(topic: CommunicationTopicCode, ctx: MessageCo
   const t = ctx.topology;
   const identifier = communicationIdentifier(t, ctx.task.id, topic);
   const display = COMMUNICATION_TOPICS.find((x) => x.code === topic)!.display;
+  const message = composeMessageBack(messageFacts(topic, ctx));
   const resource: Communication = {
     resourceType: 'Communication',
     meta: { profile: [PROFILE.gpCommunication], source: linkWorkerUrl(t, 'Task', ctx.task.id, ctx.task.version) },
@@ -136,32 +141,24 @@ export function buildCommunication(topic: CommunicationTopicCode, ctx: MessageCo
     ...(ctx.serviceRequest.requester ? { recipient: [stripped(ctx.serviceRequest.requester)] } : {}),
     sender: sender(ctx),
     sent: ctx.task.lastModified,
-    payload: topic === 'referral-completed' ? completionPayload(ctx) : [{ contentString: messageText(topic, ctx) }],
+    text: messageNarrative(message),
+    payload: [...(topic === 'referral-completed' ? completionReferences(ctx) : []), ...messagePayloads(message)],
   };
   return { identifier, resource };
 }
 
 /**
- * The message back to the GP when support ends (PRSB Social Prescribing Information Standard, "message back
- * to GP and referrer"): one payload per section, tagged with its PRSB section code.
+ * The structured side of the message back at completion (PRSB "Message back to GP and referrer"): the person
+ * (person demographics) and the outcome Observations copied into the record, found by their write-back
+ * identifier (they are created in the same transaction, so they have no id yet).
  */
-function completionPayload(ctx: MessageContext): CommunicationPayload[] {
-  const section = (code: (typeof PRSB_SECTIONS)[number]['code'], text: string): CommunicationPayload => ({
-    extension: [{ url: EXTENSION.prsbSection, valueCoding: { system: CODE_SYSTEM.prsbSection, code, display: PRSB_SECTIONS.find((s) => s.code === code)!.display } }],
-    contentString: text,
-  });
-  const sr = ctx.serviceRequest;
-  const needs = (sr.reasonCode ?? []).map((c) => c.text ?? c.coding?.[0]?.display ?? c.coding?.[0]?.code).filter(Boolean);
-  const support = supportLines(ctx);
-  const outcomes = (ctx.outcomes ?? []).map((o) => {
-    const score = o.valueInteger ?? (o.component ?? []).map((c) => `${c.code?.coding?.[0]?.display ?? c.code?.coding?.[0]?.code}: ${c.valueInteger}`).join('; ');
-    return `${o.code?.text ?? o.code?.coding?.[0]?.display ?? 'Outcome'} (${o.effectiveDateTime ?? 'undated'}): ${score}`;
-  });
+function completionReferences(ctx: MessageContext): CommunicationPayload[] {
   return [
-    section('person-demographics', `Patient/${ctx.patientId} in this record (as referred by ServiceRequest/${sr.id}).`),
-    section('needs-and-concerns', needs.length ? needs.join('; ') : 'As stated in the referral.'),
-    section('support-offered', support.length ? support.join('\n') : 'Social prescribing link worker support.'),
-    section('outcomes', [...(outcomes.length ? outcomes : ['No outcome measures were recorded.']), ...notCarriedLines(ctx.notCarried)].join('\n')),
+    referencePayload('person-demographics', { reference: `Patient/${ctx.patientId}` }),
+    ...(ctx.outcomes ?? []).flatMap((o) => {
+      const id = o.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.outcomeObservation);
+      return id ? [referencePayload('outcomes', { type: 'Observation', identifier: { system: id.system, value: id.value }, ...(o.code?.text ? { display: o.code.text } : {}) })] : [];
+    }),
   ];
 }
 

@@ -166,8 +166,10 @@ function parseOutput(o: Output, i: number, task: Task, id: string, t: Topology):
     if (type === 'Observation') return { type: 'outcome-measure', ref, index: i };
     if (type === 'Procedure') return { type: 'resulting-activity', ref, index: i, ...(o.valueReference?.display ? { text: o.valueReference.display } : {}) };
     if (own === 'activity-referred') {
-      // An activity may name the service it connected to (valueReference, e.g. a HealthcareService) instead of text.
-      return { type: 'activity-referred', text: capped(o.valueReference?.display ?? reference) };
+      // An activity may name the service it connected to (valueReference, e.g. a HealthcareService) instead of text:
+      // its display, else the service's name as read from the link-worker endpoint. Never the reference itself.
+      const display = o.valueReference?.display?.trim();
+      return display ? { type: 'activity-referred', index: i, text: capped(display) } : { type: 'activity-referred', index: i, ref };
     }
     return unused(ref.kind === 'contained' && !type ? 'output-not-found' : 'unknown-output-type',
       ref.kind === 'contained' && !type ? `references #${ref.id}, which the Task does not contain` : `references a ${type}, which SP Link does not carry into the GP record`,
@@ -179,7 +181,7 @@ function parseOutput(o: Output, i: number, task: Task, id: string, t: Topology):
     case 'activity-referred': {
       const text = textOf(o);
       if (typeof text !== 'string' || text.trim() === '') return unused('invalid-output', 'carries no text');
-      return own === 'summary' ? { type: 'summary', text: capped(text) } : { type: 'activity-referred', text: capped(text) };
+      return own === 'summary' ? { type: 'summary', text: capped(text) } : { type: 'activity-referred', index: i, text: capped(text) };
     }
     case 'sessions-held': {
       const n = o.valueInteger ?? o.valueUnsignedInt ?? o.valuePositiveInt;

@@ -6,9 +6,10 @@ import { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 import { linkWorkerUrl, refKey, resolveReference } from './references.js';
 import { isSrStatus, isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor, type SrStatus } from '../../referral-model/task-status.js';
 import { earlierKey, laterKey } from './version-order.js';
-import type { Observation, Procedure } from '@medplum/fhirtypes';
+import type { HealthcareService, Observation, Procedure } from '@medplum/fhirtypes';
 import type { BadInput, Effect, Plan, PlanInput, ResolvedRef, TaskTrack, UnusedOutput } from './types.js';
 import { MAX_TEXT_CHARS } from './parse-task.js';
+import { formatLondonDate } from '../../time/london.js';
 
 const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-input', bad: { kind, reason } });
 
@@ -77,9 +78,16 @@ export function planTaskVersion(input: PlanInput): Plan {
     if (text) activities.push(text);
     else if (out.ref) skip({ index: out.index, ref: out.ref }, 'output-not-found', `${where}: resulting activity ${refKey(out.ref)} was not found at the link-worker endpoint`);
   }
+  const connectedTo: string[] = [];
+  for (const out of task.outputs) {
+    if (out.type !== 'activity-referred') continue;
+    const name = out.text ?? (out.ref ? serviceOf(out.ref, input)?.name?.trim() : undefined);
+    if (name) connectedTo.push(name.slice(0, MAX_TEXT_CHARS));
+    else if (out.ref) skip({ index: out.index, ref: out.ref }, 'output-not-found', `${where}: service ${refKey(out.ref)} named by activity-referred was not found at the link-worker endpoint`);
+  }
   notCarried.sort((a, b) => a.index - b.index);
 
-  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, notCarried };
+  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, connectedTo, notCarried };
   for (const topic of topicsFor(task)) {
     const c = buildCommunication(topic, msgCtx);
     effects.push({ kind: 'create-communication', identifier: c.identifier, resource: c.resource });
@@ -94,6 +102,11 @@ export function planTaskVersion(input: PlanInput): Plan {
   return { kind: 'apply', effects, track: decision.track, notCarried };
 }
 
+function serviceOf(ref: ResolvedRef, input: PlanInput): HealthcareService | undefined {
+  if (ref.kind === 'contained') return input.task.task.contained?.find((r): r is HealthcareService => r.resourceType === 'HealthcareService' && r.id === ref.id);
+  return input.services?.get(refKey(ref));
+}
+
 function procedureOf(ref: ResolvedRef, input: PlanInput): Procedure | undefined {
   if (ref.kind === 'contained') return input.task.task.contained?.find((r): r is Procedure => r.resourceType === 'Procedure' && r.id === ref.id);
   return input.procedures?.get(refKey(ref));
@@ -104,8 +117,8 @@ function describeProcedure(p: Procedure): string | undefined {
   const what = p.code?.text ?? p.code?.coding?.find((c) => c.display)?.display ?? p.code?.coding?.[0]?.code;
   if (!what) return undefined;
   const when = p.performedDateTime ?? p.performedPeriod?.start;
-  const status = p.status && p.status !== 'completed' ? ` [${p.status}]` : '';
-  return `${what.slice(0, MAX_TEXT_CHARS)}${when ? ` (${when.slice(0, 10)})` : ''}${status}`;
+  const status = p.status && p.status !== 'completed' ? ` (${p.status.replace(/-/g, ' ')})` : '';
+  return `${what.slice(0, MAX_TEXT_CHARS)}${when ? ` (${formatLondonDate(when)})` : ''}${status}`;
 }
 
 interface StatusDecision {

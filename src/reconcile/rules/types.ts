@@ -1,4 +1,4 @@
-import type { Communication, Flag, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Communication, Flag, HealthcareService, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { SrStatus, TaskStatus } from '../../referral-model/task-status.js';
 
 /** Why a Task version cannot be reconciled as it stands; each becomes a dead letter with a clear reason. */
@@ -62,7 +62,8 @@ export type TaskOutput =
   | { readonly type: 'outcome-measure'; readonly ref: ResolvedRef; readonly index: number }
   | { readonly type: 'summary'; readonly text: string }
   | { readonly type: 'sessions-held'; readonly count: number }
-  | { readonly type: 'activity-referred'; readonly text: string }
+  /** A service or activity the person was connected to: its name, or a HealthcareService at the link-worker endpoint to name it. */
+  | { readonly type: 'activity-referred'; readonly index: number; readonly text?: string; readonly ref?: ResolvedRef }
   /** Gravity `resulting-activity`: a Procedure at the link-worker endpoint (described once read) or a code. */
   | { readonly type: 'resulting-activity'; readonly index: number; readonly ref?: ResolvedRef; readonly text?: string }
   | UnusedOutput;
@@ -125,6 +126,8 @@ export interface PlanInput {
   readonly observations: ReadonlyMap<string, Observation>;
   /** Procedures named by `resulting-activity` outputs, keyed by refKey (absent: none were read). */
   readonly procedures?: ReadonlyMap<string, Procedure>;
+  /** HealthcareServices named (without a display) by `activity-referred` outputs, keyed by refKey. */
+  readonly services?: ReadonlyMap<string, HealthcareService>;
   readonly track: TaskTrack | undefined;
   /**
    * EHR copies of outcome measures already written, by write-back identifier (outcomeIdentifier). Absent:

@@ -4,6 +4,7 @@ import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import { gravity } from '../../fixtures/gravity/index.js';
 import { all, create, ENDPOINT, read, startHarness, update, type Harness } from './harness.js';
+import { ISO_DATE, RAW_ID } from '../../helpers/readable-text.js';
 
 const GRAVITY_CODES = 'http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes';
 const gravityType = (code: string) => ({ coding: [{ system: GRAVITY_CODES, code }] });
@@ -27,7 +28,12 @@ async function deadLetters(h: Harness) {
 async function message(h: Harness, sr: { id: string }): Promise<string> {
   const comms = await all<Communication>(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`);
   expect(comms, 'one message back to the GP').to.have.length(1);
-  return (comms[0]!.payload ?? []).map((p) => p.contentString).join('\n');
+  const text = (comms[0]!.payload ?? []).flatMap((p) => (p.contentString ? [p.contentString] : [])).join('\n');
+  // Read as a GP reads it: names and plain dates, never ids or machine timestamps (here or in the narrative).
+  expect(text).not.to.match(RAW_ID);
+  expect(text).not.to.match(ISO_DATE);
+  expect(comms[0]!.text?.div).not.to.match(RAW_ID);
+  return text;
 }
 
 describe('reconcile Tasks shaped as the Gravity SDOH Clinical Care IG writes them', function () {
@@ -54,7 +60,7 @@ describe('reconcile Tasks shaped as the Gravity SDOH Clinical Care IG writes the
 
     expect(await deadLetters(h)).to.deep.equal([]);
     expect((await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)).status).to.equal('completed');
-    expect(await message(h, sr)).to.contain('Activity: Assistance with application for food pantry program (2020-09-16)');
+    expect(await message(h, sr)).to.contain('Activity: Assistance with application for food pantry program (16 Sept 2020)');
     const prov = await all<Provenance>(h.ehrBase, 'Provenance', `target=ServiceRequest/${sr.id}`);
     expect(prov, 'one status change (active → completed), with Provenance').to.have.length(1);
   });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Communication, Flag, Observation, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION } from '../../../src/referral-model/codes.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
+import { ISO_DATE, RAW_ID } from '../../helpers/readable-text.js';
 import { all, create, ehrCounts, ENDPOINT, fhir, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
 
 const out = (code: string) => ({ coding: [{ system: CODE_SYSTEM.taskOutputType, code }] });
@@ -174,5 +175,31 @@ describe('reconcile over the sandbox demo data (SP Link referrals, Tasks and out
     expect(after1.Provenance).to.be.greaterThan(0);
     await h.reconciler.backfill('2000-01-01T00:00:00Z');
     expect(await ehrCounts(h)).to.deep.equal(after1);
+  });
+
+  it('every message to the GP reads as a GP reads it: headed sections, names and plain dates, no ids', async () => {
+    await h.reconciler.runOnce();
+    const comms = await all<Communication>(h.ehrBase, 'Communication');
+    expect(comms).to.not.be.empty;
+    for (const c of comms) {
+      const lines = (c.payload ?? []).flatMap((p) => (p.contentString ? [p.contentString] : []));
+      const narrative = (c.text?.div ?? '').replace(/<[^>]+>/g, '\n');
+      for (const text of [lines.join('\n'), narrative]) {
+        expect(text, `Communication/${c.id}`).not.to.match(RAW_ID);
+        expect(text, `Communication/${c.id}`).not.to.match(ISO_DATE);
+      }
+      expect(c.text?.status).to.equal('generated');
+      expect(c.text?.div).to.match(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"><h2>/);
+    }
+    const completed = comms.filter((c) => c.topic?.coding?.[0]?.code === 'referral-completed');
+    expect(completed).to.not.be.empty;
+    for (const c of completed) {
+      expect(c.text!.div).to.contain('<h3>Referral details</h3>').and.contain('<h3>Support offered and activities connected to</h3>')
+        .and.contain('<h3>Outcome measures (before and after)</h3>').and.contain('<h3>What happens next</h3>');
+    }
+    // The demo's carer was connected to a directory service by reference only: the GP reads its name.
+    const carer = completed.map((c) => c.text!.div).find((d) => d.includes('Carers support and breaks'));
+    expect(carer, 'a message naming the service the carer was connected to').to.contain('<li>Connected to: Carers support and breaks</li>');
+    expect(carer).to.match(/<li>Short Warwick-Edinburgh Mental Wellbeing Scale \(SWEMWBS\): 17 → 24 \(up 7, better; scale 7–35, higher is better\), \d{1,2} \w+ \d{4} to \d{1,2} \w+ \d{4}<\/li>/);
   });
 });

@@ -45,7 +45,8 @@ describe('reconcile rules: Task version → effects (the status table)', () => {
     const comm = effects(p).find((e) => e.kind === 'create-communication');
     if (comm?.kind !== 'create-communication') throw new Error('no communication');
     expect(comm.resource.recipient?.[0]?.reference).to.equal('Practitioner/gp1');
-    expect(comm.resource.payload?.[0]?.contentString).to.contain('Person declined social prescribing');
+    expect((comm.resource.payload ?? []).map((x) => x.contentString)).to.include('Reason: Person declined social prescribing');
+    expect(comm.resource.text?.div).to.contain('<li>Reason: Person declined social prescribing</li>');
   });
 
   it('cancelled by the link worker tells the GP; cancelled by the GP does not', () => {
@@ -65,7 +66,9 @@ describe('reconcile rules: Task version → effects (the status table)', () => {
     if (comm?.kind !== 'create-communication') throw new Error('no communication');
     const text = (comm.resource.payload ?? []).map((x) => x.contentString).join('\n');
     expect(text).to.contain('Joined a walking group').and.contain('Sessions held: 4');
-    expect(comm.resource.payload).to.have.length(4);
+    const sections = new Set((comm.resource.payload ?? []).map((x) => x.extension?.[0]?.valueCoding?.code));
+    expect([...sections]).to.have.members(['person-demographics', 'referral-details', 'support-offered', 'outcomes', 'plan-and-requested-actions']);
+    expect(comm.resource.text?.div).to.match(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"><h2>Social prescribing completed: message back to GP<\/h2>/);
     // Before: no summary, no message; the GP never heard the support had ended.
     const bare = effects(plan(makeTask({ version: 4, status: 'completed' }))).find((e) => e.kind === 'create-communication');
     if (bare?.kind !== 'create-communication') throw new Error('no communication for a completion without a summary');

@@ -141,10 +141,10 @@ describe('fhir/validate: invalid corpus', () => {
       expectRejected(sr, /extension "Referral urgency" .* takes a value, not sub-extensions/);
     });
 
-    it('rejects a completion message whose needs payload lost its PRSB section tag', () => {
+    it('rejects a completion message whose referral details lost their PRSB section tag', () => {
       const comm = example('wf-communication-completed');
-      delete comm.payload[1].extension;
-      expectRejected(comm, /^Communication\.payload: the completion message to the GP must carry the PRSB sections .*; missing needs-and-concerns$/);
+      for (const p of comm.payload as Json[]) if (p.extension[0].valueCoding.code === 'referral-details') delete p.extension;
+      expectRejected(comm, /^Communication\.payload: the completion message to the GP must carry the PRSB sections .*; missing referral-details$/);
     });
 
     it('rejects a PRSB section tag with an unknown section code', () => {
@@ -269,7 +269,7 @@ describe('fhir/validate: invalid corpus', () => {
     it('rejects a completion message missing the PRSB outcomes section', () => {
       const comm = example('wf-communication-completed');
       comm.payload = (comm.payload as Json[]).filter((p) => p.extension[0].valueCoding.code !== 'outcomes');
-      expectRejected(comm, /must carry the PRSB sections person-demographics, needs-and-concerns, support-offered, outcomes; missing outcomes/);
+      expectRejected(comm, /must carry the PRSB sections person-demographics, referral-details, support-offered, outcomes, plan-and-requested-actions; missing outcomes/);
     });
 
     it('rejects a revoked referral that does not say why', () => {
