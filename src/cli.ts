@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/load.js';
+import { EXIT } from './errors.js';
 
 /**
  * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | config-schema.
@@ -77,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(err.message + '\n');
-      return 78; // EX_CONFIG
+      return EXIT.config;
     }
     throw err;
   }

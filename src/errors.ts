@@ -15,7 +15,13 @@ export const ERRORS = {
   },
   ERR_VALIDATION: { status: 422, message: 'Check the highlighted answers.', meaning: 'Request body or parameters failed validation; `fields` lists each field.' },
   ERR_MALFORMED_REQUEST: { status: 400, message: 'The request could not be read.', meaning: 'The request body is not well-formed (e.g. not valid JSON).' },
-  ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request is too large.', meaning: 'The request body is over the size limit.' },
+  ERR_JSON_TOO_DEEP: {
+    status: 400,
+    message: 'The request nests too deeply to be read.',
+    meaning: 'A JSON body nests objects or arrays deeper than 64 levels (no real resource or form does); refused before anything reads it.',
+  },
+  ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request is too large.', meaning: 'The request body is over the size limit of the address it was sent to.' },
+  ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request is in a format SP Link does not read.', meaning: 'The request body’s content type, character set or encoding is not one this address reads.' },
   ERR_NOT_FOUND: { status: 404, message: 'No such resource or route.', meaning: 'No such resource or route.' },
   ERR_UNAUTHENTICATED: { status: 401, message: 'No valid session or credentials.', meaning: 'No valid session or credentials.' },
   ERR_FORBIDDEN: { status: 403, message: 'You are not allowed to do this.', meaning: 'Authenticated but not allowed.' },
@@ -64,6 +70,41 @@ export const ERRORS = {
 } as const satisfies Record<`ERR_${string}`, { status: number; message: string; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The exit status of every `sp-link` command, documented in docs/OPERATIONS.md ("Exit codes"). 75 and 78 are the
+ * sysexits.h codes cron wrappers and service managers know: try again later, and fix the configuration.
+ */
+export const EXIT = {
+  ok: 0,
+  /** The command ran and something failed (an endpoint stopped on a failure, a doctor check FAILed). */
+  failed: 1,
+  /** The command line is wrong; the usage is printed. */
+  usage: 2,
+  /** EX_TEMPFAIL: nothing wrong, but another instance is doing the work now (it holds the endpoint lease). */
+  tempFail: 75,
+  /** EX_CONFIG: the configuration is invalid. */
+  config: 78,
+} as const;
+
+/**
+ * The code for a client error known only by its HTTP status (a body parser's 413, a 415 for an unknown charset):
+ * the one generic code of each 4xx status SP Link answers. Any other 4xx is a request SP Link could not read.
+ */
+const CODE_FOR_CLIENT_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: 'ERR_MALFORMED_REQUEST',
+  401: 'ERR_UNAUTHENTICATED',
+  403: 'ERR_FORBIDDEN',
+  404: 'ERR_NOT_FOUND',
+  413: 'ERR_PAYLOAD_TOO_LARGE',
+  415: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  422: 'ERR_VALIDATION',
+  429: 'ERR_RATE_LIMITED',
+};
+
+export function codeForClientStatus(status: number): ErrorCode {
+  return CODE_FOR_CLIENT_STATUS[status] ?? 'ERR_MALFORMED_REQUEST';
+}
 
 export interface FieldError {
   path: string;

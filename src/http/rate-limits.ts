@@ -1,9 +1,10 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { MemoryStore, rateLimit, type Store } from 'express-rate-limit';
 import type { Config } from '../config/schema.js';
 import { ERRORS, errorBody, SpLinkError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { DbRateLimitStore } from '../store/rate-limit-store.js';
+import { BODY_LIMITS, formBody } from './body-limits.js';
 import { escapeHtml } from './html.js';
 
 /** Where each group of limits applies (paths as Express matches them; the areas own them, system.ts passes them). */
@@ -72,7 +73,7 @@ export function createRateLimits(opts: { config: Pick<Config, 'rateLimits'>; db:
   );
   router.post(
     opts.paths.forms,
-    express.urlencoded({ extended: false, limit: '4kb' }),
+    formBody(BODY_LIMITS.signInForm),
     limiter('forms-ip', cfg.forms.perIp),
     limiter('forms-account', cfg.forms.perAccount, (req) => {
       const name = (req.body as Record<string, unknown> | undefined)?.username;

@@ -102,3 +102,20 @@ export function createHttpLogger(base: Logger = logger): HttpLogger {
     wrapSerializers: false,
   });
 }
+
+type LibraryLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LibraryLogger = Record<LibraryLevel, (message: string | Error, err?: Error) => void>;
+
+/**
+ * A logger for a library that would otherwise write plain text to the console (node-cron warns of overlapping and
+ * missed runs that way): its lines join SP Link's own log, structured and redacted, tagged with `library`.
+ */
+export function libraryLogger(log: Logger, library: string): LibraryLogger {
+  const child = log.child({ library });
+  const at = (level: LibraryLevel) => (message: string | Error, err?: Error) => {
+    if (message instanceof Error) child[level]({ err: message }, message.message);
+    else if (err) child[level]({ err }, message);
+    else child[level](message);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

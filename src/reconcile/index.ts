@@ -6,7 +6,7 @@ import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { HealthRegistry } from '../observability/health.js';
-import { logger as rootLogger } from '../observability/logger.js';
+import { libraryLogger, logger as rootLogger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { describeFailure, type FeedDeps, type RunProgress, type RunResult } from './feed/change-feed.js';
 import { EndpointWorker } from './feed/endpoint-worker.js';
@@ -165,7 +165,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       }
       await Promise.all([...workers.values()].map((w) => w.tick().catch((err: unknown) => log.error({ err, endpoint: w.rt.id }, 'poll failed'))));
       await refreshDeadLetterGauge().catch(() => undefined);
-    }, { name: 'sp-link-reconcile', noOverlap: true });
+    }, { name: 'sp-link-reconcile', noOverlap: true, logger: libraryLogger(log, 'node-cron') });
     timers.push(setInterval(kickOutbox, tuning.outboxIntervalMs));
   }
 
@@ -178,7 +178,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
   };
 
   const reconciler: Reconciler = {
-    webhookRouter: webhookRouter({ secret: config.reconcile.webhookSecret, knows: (id) => workers.has(id), notify: (id, ids) => notify(id, ids) }),
+    webhookRouter: webhookRouter({ secret: config.reconcile.webhookSecret, knows: (id) => workers.has(id), notify: (id, ids) => notify(id, ids) }, log),
     adminRouter: adminRouter({
       ...replayDeps,
       adminToken: config.admin.token,

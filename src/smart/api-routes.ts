@@ -1,4 +1,4 @@
-import { Router, json, type Request } from 'express';
+import { Router, type Request } from 'express';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { listReferrals } from '../referrals/list-referrals.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import { parseReferralInput } from '../referrals/referral-input.js';
 import { apiErrorHandler } from '../http/api-error.js';
+import { BODY_LIMITS, jsonBody } from '../http/body-limits.js';
 import type { Db } from '../store/db.js';
 import { buildContext, practitionerName } from './api-context.js';
 import { checkCsrf, checkPatient } from './csrf.js';
@@ -49,7 +50,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   const { config } = deps;
   const log = deps.logger.child({ module: 'gp-api' });
   const router = Router();
-  router.use(json({ limit: '64kb' }));
+  router.use(jsonBody(BODY_LIMITS.gpApi));
   router.use((_req, res, next) => {
     res.set('cache-control', 'no-store');
     next();

@@ -6,6 +6,8 @@ import { validateForWrite } from '../fhir/validate/index.js';
 import { loadBaseR4 } from '../fhir/validate/definitions.js';
 import type { FhirClient } from '../fhir/client.js';
 import { logger as rootLogger } from '../observability/logger.js';
+import { toApiError } from '../http/api-error.js';
+import { BODY_LIMITS, formBody, WORKSPACE_FORM_FIELDS } from '../http/body-limits.js';
 import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
 import { sameOriginWrites } from '../http/security.js';
 import { createStaffLogin } from './auth/oidc.js';
@@ -92,7 +94,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
     logger.warn('workspace form posted from another origin refused');
     res.status(403).type('html').send(errorPage({ status: 403, title: 'This form did not come from SP Link', message: 'The form was sent from another website, so nothing was saved and nothing changed. Open the SP Link workspace yourself and try again.' }));
   }));
-  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  router.use(formBody(BODY_LIMITS.workspaceForm, WORKSPACE_FORM_FIELDS));
   router.use(session.middleware);
   router.get('/', (req, res) => res.redirect(303, req.session.ws?.actor ? '/workspace/caseload' : '/workspace/sign-in'));
   router.use(authRoutes(deps, login));
@@ -103,6 +105,21 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   });
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     const upstream = err instanceof FhirError;
+    const refused = upstream ? undefined : toApiError(err);
+    if (refused && refused.httpStatus < 500) {
+      // The browser sent something unreadable (a form over the size limit): the person's to fix, no stack to log.
+      logger.warn({ code: refused.code }, 'workspace request refused');
+      if (res.headersSent) return;
+      const tooLarge = refused.code === 'ERR_PAYLOAD_TOO_LARGE';
+      res.status(refused.httpStatus).type('html').send(errorPage({
+        actor: req.session?.ws?.actor, csrfToken: req.session?.ws?.csrf, status: refused.httpStatus,
+        title: tooLarge ? 'What you entered is too long' : 'The form could not be read',
+        message: tooLarge
+          ? 'Nothing was saved: the form was larger than SP Link accepts. Go back, shorten the longest answers (notes or plan) and save again.'
+          : 'Nothing was saved. Go back, reload the page and try again.',
+      }));
+      return;
+    }
     logger.error({ err, code: upstream ? err.code : undefined }, upstream ? 'link-worker FHIR request failed' : 'workspace request failed');
     if (res.headersSent) return;
     // A change that failed in flight may or may not have been applied by the FHIR server: say so.

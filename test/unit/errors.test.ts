@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { ERRORS, SpLinkError, errorBody, type ErrorCode } from '../../src/errors.js';
+import { ERRORS, SpLinkError, codeForClientStatus, errorBody, type ErrorCode } from '../../src/errors.js';
 
 /** The rows of the error table in docs/ARCHITECTURE.md: | `ERR_X` | status | meaning |. */
 function docsTable(): Map<string, { status: number; meaning: string }> {
@@ -30,5 +30,10 @@ describe('errors (the registry)', () => {
   it('the error body carries code, message and fields, never the details', () => {
     const e = new SpLinkError('ERR_VALIDATION', { fields: [{ path: 'needs', message: 'Choose at least one' }], details: { internal: 'x' } });
     expect(errorBody(e)).to.deep.equal({ error: { code: 'ERR_VALIDATION', message: ERRORS.ERR_VALIDATION.message, fields: [{ path: 'needs', message: 'Choose at least one' }] } });
+  });
+
+  it('a client error known only by its status maps to a code bound to that same status (other 4xx: unreadable, 400)', () => {
+    for (const status of [400, 401, 403, 404, 413, 415, 422, 429]) expect(ERRORS[codeForClientStatus(status)].status, String(status)).to.equal(status);
+    expect(codeForClientStatus(418)).to.equal('ERR_MALFORMED_REQUEST');
   });
 });

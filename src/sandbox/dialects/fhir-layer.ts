@@ -1,4 +1,6 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { fhirErrorHandler } from '../../http/api-error.js';
+import { BODY_LIMITS, jsonBody } from '../../http/body-limits.js';
 import { decodeJwt } from 'jose';
 import { grantingScopes, parseClinicalScopes } from '../access/smart-scopes.js';
 import type { Dialect } from './presets.js';
@@ -29,7 +31,7 @@ export function fhirDialectLayer(opts: FhirDialectLayerOptions): Router {
   if (!uuid && d.declaredVersioning === 'versioned-update' && !d.profileWritesNeedStructureDefinitionRead) return router;
   const codec = new VersionIdCodec(opts.secret);
   // Parsed here so it can be rewritten; the server's own parser then finds it parsed (body-parser skips).
-  router.use(express.json({ type: JSON_TYPES, limit: '10mb' }));
+  router.use(jsonBody(BODY_LIMITS.fhir, JSON_TYPES));
   router.use((req: Request, res: Response, next: NextFunction) => {
     const target = TARGET.exec(req.url);
     if (uuid) {
@@ -56,6 +58,7 @@ export function fhirDialectLayer(opts: FhirDialectLayerOptions): Router {
     });
     next();
   });
+  router.use(fhirErrorHandler(undefined, 'sandbox FHIR request'));
   return router;
 }
 

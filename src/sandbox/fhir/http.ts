@@ -1,8 +1,10 @@
-import { badRequest, getStatus, isOk, normalizeOperationOutcome, OperationOutcomeError } from '@medplum/core';
+import { badRequest, getStatus, isOk, OperationOutcomeError } from '@medplum/core';
 import type { FhirRequest, FhirResponse, HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import express from 'express';
-import type { NextFunction, Request, Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { fhirErrorHandler } from '../../http/api-error.js';
+import { BODY_LIMITS, formBody, jsonBody } from '../../http/body-limits.js';
 import { decorateBatchResponse, decoratePagedBundle, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, versionUrl } from './bundles.js';
 import type { QueryParams } from './bundles.js';
 
@@ -28,8 +30,8 @@ export interface FhirHttpBinding {
  */
 export function createFhirHttpRouter(binding: FhirHttpBinding): Router {
   const router = express.Router();
-  router.use(express.json({ type: JSON_TYPES, limit: '10mb' }));
-  router.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  router.use(jsonBody(BODY_LIMITS.fhir, JSON_TYPES));
+  router.use(formBody(BODY_LIMITS.fhirSearchForm, 1000));
 
   router.get('/metadata', async (req, res) => {
     sendJson(res, 200, await binding.metadata(req));
@@ -67,13 +69,8 @@ export function createFhirHttpRouter(binding: FhirHttpBinding): Router {
     sendResource(req, res, method, status, outcome, resource, started, binding.baseUrl);
   });
 
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const parseError = (err as { type?: string }).type;
-    if (parseError === 'entity.parse.failed') return sendOutcome(res, 400, badRequest('Request body is not valid JSON'));
-    if (parseError === 'entity.too.large') return sendOutcome(res, 413, badRequest('Request body too large'));
-    const outcome = err instanceof OperationOutcomeError ? err.outcome : normalizeOperationOutcome(err);
-    sendOutcome(res, getStatus(outcome), outcome);
-  });
+  // Bodies too large, too deep or unreadable, and anything thrown: an OperationOutcome, never an internal message.
+  router.use(fhirErrorHandler(undefined, 'sandbox FHIR request'));
   return router;
 }
 

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import Provider, { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { Config } from '../../config/schema.js';
+import { BODY_LIMITS, formBody } from '../../http/body-limits.js';
 import { logger } from '../../observability/logger.js';
 import { loadServerSigningKeys } from '../auth/keys.js';
 import { sandboxAssetsRouter } from '../ehr-ui/assets.js';
@@ -134,7 +135,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
     res.set('Cache-Control', 'no-store').type('html').send(renderLoginPage({ uid: details.uid, users, clientName: clientName(details.params.client_id) }));
   });
 
-  router.post(`${IDP_PATH}/interaction/:uid/login`, express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
+  router.post(`${IDP_PATH}/interaction/:uid/login`, formBody(BODY_LIMITS.signInForm), async (req: Request, res: Response) => {
     const details = await provider.interactionDetails(req, res);
     if (details.prompt.name !== 'login') throw new errors.InvalidRequest('this interaction is not waiting for a sign-in');
     const username = typeof req.body?.username === 'string' ? req.body.username.trim() : '';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import express from 'express';
-import { createHttpLogger, createLogger, redactUrl, summariseResource } from '../../../src/observability/logger.js';
+import { createHttpLogger, createLogger, libraryLogger, redactUrl, summariseResource } from '../../../src/observability/logger.js';
 import { listen, memoryDestination } from '../../helpers/http.js';
 
 describe('observability/logger', () => {
@@ -79,5 +79,17 @@ describe('observability/logger', () => {
     } finally {
       await srv.close();
     }
+  });
+
+  it('a library’s warnings (node-cron’s overlap and missed-run lines) become structured log lines, not console text', () => {
+    const dest = memoryDestination();
+    const cron = libraryLogger(createLogger({ level: 'info', destination: dest }), 'node-cron');
+    cron.warn('task still running, new execution blocked by overlap prevention!');
+    cron.error('Task failed with error!', new Error('boom'));
+    cron.debug('detail');
+    expect(dest.lines).to.have.length(2);
+    expect(dest.lines[0]).to.deep.include({ level: 40, library: 'node-cron', service: 'sp-link', msg: 'task still running, new execution blocked by overlap prevention!' });
+    expect(dest.lines[1]).to.deep.include({ level: 50, library: 'node-cron', msg: 'Task failed with error!' });
+    expect((dest.lines[1]!.err as { message: string }).message).to.equal('boom');
   });
 });
