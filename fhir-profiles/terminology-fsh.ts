@@ -33,6 +33,7 @@ const META: Record<CodeSystemKey, SystemMeta> = {
   taskOutputType: { name: 'TaskOutputType', title: 'SP Link referral Task output types', description: 'What a link worker attaches to the referral Task as Task.output.' },
   communicationTopic: { name: 'CommunicationTopic', title: 'SP Link messages to the GP', description: 'Events SP Link tells the GP about, including the message back at completion.' },
   flagCode: { name: 'FlagCode', title: 'SP Link flags', description: 'Flags SP Link raises in the GP record for things that need attention.' },
+  gpReplyTopic: { name: 'GpReplyTopic', title: 'SP Link replies from the GP practice', description: 'What the GP practice records back about a referral, such as acknowledging a safeguarding concern.' },
   prsbSection: { name: 'PrsbSection', title: 'PRSB Social Prescribing Information Standard sections', description: 'Sections of the PRSB Social Prescribing Information Standard v1.1 that a message payload carries.' },
 };
 

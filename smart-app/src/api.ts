@@ -1,8 +1,9 @@
 import type { AppContext } from '../../src/smart/api-context.js';
 import type { DirectoryEntry } from '../../src/referrals/directory.js';
 import type { ReferralSummary } from '../../src/referrals/referral-view.js';
+import type { SafeguardingConcern } from '../../src/referral-model/safeguarding.js';
 
-export type { AppContext, DirectoryEntry, ReferralSummary };
+export type { AppContext, DirectoryEntry, ReferralSummary, SafeguardingConcern };
 
 export interface FieldError {
   path: string;
@@ -67,4 +68,6 @@ export const api = {
   createReferral: (body: unknown) => call<{ referralId: string; serviceRequestId: string; alreadySent?: boolean }>('POST', '/referrals', body),
   cancelReferral: (id: string, body: { patientId: string; version?: string; reason: string }) =>
     call<{ status: string; taskCancelled: boolean }>('POST', `/referrals/${encodeURIComponent(id)}/cancel`, body),
+  acknowledgeSafeguarding: (id: string, body: { patientId: string; concern: string }) =>
+    call<{ acknowledged: { by: string; at: string } }>('POST', `/referrals/${encodeURIComponent(id)}/safeguarding/acknowledge`, body),
 };

@@ -3,6 +3,7 @@ import { api, ApiError, setCsrfToken, type AppContext, type ReferralSummary } fr
 import { ForPatient, PatientBanner } from './patient-banner.js';
 import { ReferralForm } from './referral-form.js';
 import { ReferralList } from './referral-list.js';
+import { SafeguardingAlert } from './safeguarding-alert.js';
 
 /** How often the referral list is refreshed while the app is open and visible (statuses update live). */
 export const POLL_MS = 20_000;
@@ -94,6 +95,7 @@ export function App() {
     <>
       {ctx.needPatientBanner && <PatientBanner patient={ctx.patient} />}
       <main class="nhsuk-width-container nhsuk-main-wrapper sp-main" id="maincontent">
+        <SafeguardingAlert ctx={ctx} referrals={referrals} onChanged={() => void refresh()} />
         {view === 'form' ? (
           <>
             <button type="button" class="nhsuk-back-link sp-back" data-testid="back-to-referrals" onClick={() => show('list')}>

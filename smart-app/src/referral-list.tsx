@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type AppContext, type ReferralSummary } from './api.js';
 import { ukDate, ukDateTime } from './format.js';
 import { OutcomeChart } from './outcome-chart.js';
+import { concernOrigin } from '../../src/referral-model/safeguarding.js';
 
 const URGENCY_TEXT: Record<string, string> = { routine: 'Routine', soon: 'Soon', urgent: 'Urgent' };
 
@@ -86,6 +87,14 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
           <strong class={`nhsuk-tag nhsuk-tag--${r.status.tone}`} data-testid="status">
             {r.status.label}
           </strong>
+          {r.safeguarding.length > 0 && (
+            <>
+              {' '}
+              <strong class="nhsuk-tag nhsuk-tag--red" data-testid="safeguarding-tag">
+                Safeguarding
+              </strong>
+            </>
+          )}
           {r.detail && <span class="sp-status__detail"> {r.detail}</span>}
         </p>
         {r.attention && (
@@ -111,6 +120,18 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
             <dt class="nhsuk-summary-list__key">Needs</dt>
             <dd class="nhsuk-summary-list__value">{r.needs.join(', ') || 'Not recorded'}</dd>
           </div>
+          {r.safeguarding.map((c) => (
+            <div class="nhsuk-summary-list__row" key={c.key} data-testid="safeguarding-fact">
+              <dt class="nhsuk-summary-list__key">Safeguarding</dt>
+              <dd class="nhsuk-summary-list__value">
+                {concernOrigin(c)}
+                {c.raisedAt ? `, ${ukDate(c.raisedAt)}` : ''}
+                {c.detail ? `: ${c.detail}` : ''}
+                <br />
+                {c.acknowledged ? `Acknowledged by ${c.acknowledged.by}, ${ukDateTime(c.acknowledged.at)}` : 'Not yet acknowledged'}
+              </dd>
+            </div>
+          ))}
           <div class="nhsuk-summary-list__row">
             <dt class="nhsuk-summary-list__key">Urgency</dt>
             <dd class="nhsuk-summary-list__value">{URGENCY_TEXT[r.urgency] ?? r.urgency}</dd>

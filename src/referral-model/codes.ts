@@ -21,6 +21,7 @@ export const PROFILE = {
   provenance: sd('sp-link-provenance'),
   flag: sd('sp-link-flag'),
   subscription: sd('sp-link-subscription'),
+  safeguardingAcknowledgement: sd('sp-link-safeguarding-acknowledgement'),
 } as const;
 export type ProfileKey = keyof typeof PROFILE;
 export type ProfileUrl = (typeof PROFILE)[ProfileKey];
@@ -69,6 +70,8 @@ export const IDENTIFIER_SYSTEM = {
   outcomeObservation: `${CANONICAL_BASE}/Id/outcome-observation`,
   gpCommunication: `${CANONICAL_BASE}/Id/gp-communication`,
   flag: `${CANONICAL_BASE}/Id/flag`,
+  /** One acknowledgement per safeguarding concern (conditional create key). */
+  safeguardingAcknowledgement: `${CANONICAL_BASE}/Id/safeguarding-acknowledgement`,
   provenance: `${CANONICAL_BASE}/Id/provenance`,
 } as const;
 
@@ -117,6 +120,7 @@ export const CODE_SYSTEM = {
   communicationTopic: cs('communication-topic'),
   flagCode: cs('flag-code'),
   prsbSection: cs('prsb-section'),
+  gpReplyTopic: cs('gp-reply-topic'),
 } as const;
 export type CodeSystemKey = keyof typeof CODE_SYSTEM;
 
@@ -135,6 +139,7 @@ export const VALUE_SET = {
   communicationTopic: vs('communication-topic'),
   flagCode: vs('flag-code'),
   prsbSection: vs('prsb-section'),
+  gpReplyTopic: vs('gp-reply-topic'),
   referralCategory: vs('referral-category'),
   provenanceActivity: vs('provenance-activity'),
   provenanceAgentType: vs('provenance-agent-type'),
@@ -300,6 +305,12 @@ export const COMMUNICATION_TOPICS = [
 ] as const satisfies readonly CodeEntry[];
 export type CommunicationTopicCode = (typeof COMMUNICATION_TOPICS)[number]['code'];
 
+/** Communication.topic of what the GP practice sends back about a referral (SP Link's replies from the GP). */
+export const GP_REPLY_TOPICS = [
+  { code: 'safeguarding-acknowledged', display: 'Safeguarding concern acknowledged' },
+] as const satisfies readonly CodeEntry[];
+export type GpReplyTopicCode = (typeof GP_REPLY_TOPICS)[number]['code'];
+
 export const FLAG_CODES = [
   { code: 'safeguarding-concern', display: 'Safeguarding concern raised by social prescribing' },
   { code: 'could-not-contact', display: 'Social prescribing could not contact the person' },
@@ -417,6 +428,7 @@ export const CODE_LISTS = {
   communicationTopic: COMMUNICATION_TOPICS,
   flagCode: FLAG_CODES,
   prsbSection: PRSB_SECTIONS,
+  gpReplyTopic: GP_REPLY_TOPICS,
 } as const satisfies Record<CodeSystemKey, readonly CodeEntry[]>;
 
 /** Display text of a code in an SP Link CodeSystem (undefined if the code is not in it). */

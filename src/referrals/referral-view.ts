@@ -4,6 +4,7 @@ import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-ser
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
+import { isAcknowledgement, safeguardingConcerns, type SafeguardingConcern } from '../referral-model/safeguarding.js';
 
 /** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
 export interface ReferralSummary {
@@ -32,6 +33,8 @@ export interface ReferralSummary {
   /** Every status with its time, messages and scores, oldest first. `at` is a date-time or, for scores, a date. */
   timeline: { at: string; text: string }[];
   outcomes: OutcomeSeries[];
+  /** Safeguarding concerns on this referral (the referrer's and the link worker's), oldest first. */
+  safeguarding: SafeguardingConcern[];
 }
 
 export type ReferralGroup = 'attention' | 'open' | 'closed';
@@ -103,9 +106,10 @@ function statusEntries(versions: readonly Task[]): { at: string; text: string }[
   return out;
 }
 
-/** The GP's list: what needs their attention first, then open referrals, then ended ones; newest first within each. */
+/** The GP's list: what needs their attention first (unacknowledged safeguarding concerns before anything else), then open referrals, then ended ones; newest first within each. */
 export function orderForGp(list: readonly ReferralSummary[]): ReferralSummary[] {
-  return [...list].sort((a, b) => GROUP_ORDER[a.group] - GROUP_ORDER[b.group] || (b.authoredOn ?? '').localeCompare(a.authoredOn ?? ''));
+  const unacknowledged = (r: ReferralSummary) => (r.safeguarding.some((c) => !c.acknowledged) ? 0 : 1);
+  return [...list].sort((a, b) => GROUP_ORDER[a.group] - GROUP_ORDER[b.group] || unacknowledged(a) - unacknowledged(b) || (b.authoredOn ?? '').localeCompare(a.authoredOn ?? ''));
 }
 
 export function summariseReferral(
@@ -135,7 +139,10 @@ export function summariseReferral(
   } else if (task?.lastModified && task.status !== 'requested') {
     timeline.push({ at: task.lastModified, text: `${status.label}${detail ? `: ${detail}` : ''}` });
   }
+  const safeguarding = safeguardingConcerns(sr, comms);
+  for (const c of safeguarding) if (c.acknowledged) timeline.push({ at: c.acknowledged.at, text: `Safeguarding concern acknowledged by ${c.acknowledged.by}` });
   for (const c of comms) {
+    if (isAcknowledgement(c)) continue;
     const topic = codeIn(c.topic, CODE_SYSTEM.communicationTopic);
     const title = COMMUNICATION_TOPICS.find((t) => t.code === topic)?.display ?? c.topic?.text ?? 'Message from the link-worker service';
     const text = c.payload?.map((p) => p.contentString).filter(Boolean).join(' ');
@@ -147,9 +154,10 @@ export function summariseReferral(
   const keyed = timeline.map((t) => ({ t, k: timelineSortKey(t.at) }));
   keyed.sort((a, b) => a.k.localeCompare(b.k));
 
-  const urgency = priorityToUrgency(sr.priority);
+  // A safeguarding concern raises the referral's priority wherever the GP sees it (as the referral form does).
+  const urgency = safeguarding.length ? 'urgent' : priorityToUrgency(sr.priority);
   const open = sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft' || sr.status === 'unknown';
-  const { group, attention } = placeForGp({ sr, task, status, detail, urgency, open, now, targets: options.targets ?? RESPONSE_TARGET_HOURS });
+  const { group, attention } = placeForGp({ sr, task, status, detail, urgency: priorityToUrgency(sr.priority), open, now, targets: options.targets ?? RESPONSE_TARGET_HOURS, safeguarding });
 
   return {
     id,
@@ -169,6 +177,7 @@ export function summariseReferral(
     cancellable: sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft',
     timeline: keyed.map((x) => x.t),
     outcomes,
+    safeguarding,
   };
 }
 
@@ -181,8 +190,13 @@ function placeForGp(p: {
   open: boolean;
   now: Date;
   targets: ResponseTargets;
+  safeguarding: readonly SafeguardingConcern[];
 }): { group: ReferralGroup; attention?: string } {
   const { sr, task, status, now } = p;
+  const unacknowledged = p.safeguarding.filter((c) => !c.acknowledged).length;
+  if (unacknowledged) {
+    return { group: 'attention', attention: `Safeguarding concern${unacknowledged > 1 ? 's' : ''} to acknowledge` };
+  }
   if (p.open) {
     const unanswered = isUnansweredPastTarget({ authoredOn: sr.authoredOn ?? task?.authoredOn, priority: sr.priority, taskStatus: task?.status ?? 'requested' }, now, p.targets);
     if (unanswered) {

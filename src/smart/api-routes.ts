@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Config, LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
 import { FhirClient } from '../fhir/client.js';
+import { acknowledgeSafeguarding } from '../referrals/acknowledge-safeguarding.js';
 import { cancelReferral } from '../referrals/cancel-referral.js';
 import { createReferral, type LaunchIdentity, type ReferralDeps } from '../referrals/create-referral.js';
 import type { DirectoryCache } from '../referrals/directory-cache.js';
@@ -39,6 +40,11 @@ const cancelSchema = z.object({
   patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
   version: z.string().max(64).optional(),
   reason: z.enum(['gp-cancelled', 'duplicate-referral', 'entered-in-error'], { error: 'Choose why you are cancelling' }).default('gp-cancelled'),
+});
+
+const acknowledgeSchema = z.object({
+  patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
+  concern: z.string({ error: 'Say which safeguarding concern you are acknowledging' }).regex(/^(ServiceRequest|Communication)\/[A-Za-z0-9\-.]{1,64}$/, 'Say which safeguarding concern you are acknowledging'),
 });
 
 /**
@@ -148,6 +154,17 @@ export function apiRoutes(deps: ApiDeps): Router {
     if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
     const { rd, who } = await referralDeps(rl);
     res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
+  });
+
+  router.post('/referrals/:id/safeguarding/acknowledge', async (req, res) => {
+    const rl = await launchOf(req);
+    checkCsrf(req, rl.launch.csrfToken);
+    const body = acknowledgeSchema.safeParse(req.body ?? {});
+    checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
+    if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+    const { rd, who } = await referralDeps(rl);
+    res.json(await acknowledgeSafeguarding(rd, who, req.params.id, body.data.concern));
   });
 
   router.use((_req, _res, next) => next(new SpLinkError('ERR_NOT_FOUND', { message: 'No such API route.' })));

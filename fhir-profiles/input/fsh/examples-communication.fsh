@@ -58,3 +58,20 @@ Usage: #example
 * sender.reference = "Organization/lw-org"
 * payload[0].extension[section].valueCoding = SPLinkPrsbSectionCS#referral-details "Referral details"
 * payload[0].contentString = "Declined: Person declined social prescribing. They said they would contact the practice if they change their mind."
+
+Instance: safeguarding-acknowledgement-example
+InstanceOf: SPLinkSafeguardingAcknowledgement
+Title: "A GP acknowledges the link worker's safeguarding concern"
+Usage: #example
+* identifier.system = "https://fhir.sp-link.example.org/Id/safeguarding-acknowledgement"
+* identifier.value = "ServiceRequest:referral-example:Communication:wf-communication-safeguarding"
+* basedOn = Reference(ServiceRequest/referral-example)
+* inResponseTo = Reference(Communication/wf-communication-safeguarding)
+* status = #completed
+* topic = SPLinkGpReplyTopicCS#safeguarding-acknowledged "Safeguarding concern acknowledged"
+* insert PatientRef(subject)
+* sent = "2026-05-02T09:12:00Z"
+* sender.reference = "Practitioner/gp-1"
+* sender.display = "Dr Amina Patel"
+* recipient.display = "Riverside Community Links"
+* payload.contentString = "Safeguarding concern acknowledged by Dr Amina Patel."

@@ -385,6 +385,23 @@ Description: "All codes of the PRSB Social Prescribing Information Standard sect
 * ^experimental = false
 * include codes from system SPLinkPrsbSectionCS
 
+CodeSystem: SPLinkGpReplyTopicCS
+Id: gp-reply-topic
+Title: "SP Link replies from the GP practice"
+Description: "What the GP practice records back about a referral, such as acknowledging a safeguarding concern."
+* ^status = #active
+* ^experimental = false
+* ^caseSensitive = true
+* #safeguarding-acknowledged "Safeguarding concern acknowledged"
+
+ValueSet: SPLinkGpReplyTopicVS
+Id: gp-reply-topic
+Title: "SP Link replies from the GP practice"
+Description: "All codes of the SP Link replies from the GP practice CodeSystem."
+* ^status = #active
+* ^experimental = false
+* include codes from system SPLinkGpReplyTopicCS
+
 ValueSet: SPLinkOutcomeItemVS
 Id: outcome-item
 Title: "SP Link outcome instrument items"

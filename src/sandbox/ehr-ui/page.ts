@@ -75,6 +75,20 @@ function table(testid: string, caption: string, headers: string[], rows: Html[],
   </table>`;
 }
 
+/** Safeguarding first: unacknowledged concerns on the patient's referrals, above everything else in the record. */
+function safeguardingCard(r: RecordView): Html {
+  if (r.safeguarding.length === 0) return html``;
+  return html`<section class="nhsuk-warning-callout sbx-safeguarding" aria-labelledby="safeguarding-heading" data-testid="safeguarding-alert">
+    <h2 class="nhsuk-warning-callout__label" id="safeguarding-heading"><span class="nhsuk-u-visually-hidden">Important: </span>${r.safeguarding.length > 1 ? `${r.safeguarding.length} safeguarding concerns` : 'Safeguarding concern'} (social prescribing)</h2>
+    <ul class="nhsuk-list">
+      ${r.safeguarding.map(
+        (c) => html`<li data-testid="safeguarding-concern" data-referral-id="${c.referral}"><p class="nhsuk-body"><strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong> <strong>${c.origin}</strong>${c.date ? `, ${c.date}` : ''}: ${c.service}</p>${c.detail ? html`<p class="nhsuk-body sbx-pre">${c.detail}</p>` : ''}</li>`,
+      )}
+    </ul>
+    <p class="nhsuk-body-s">Open SP Link (Social prescribing) to acknowledge; until then this stays at the top of the record.</p>
+  </section>`;
+}
+
 function recordSection(m: EhrPageModel, r: RecordView): Html {
   const launchQuery = qs({ clinician: m.clinician.id, patient: r.id });
   return html`<section aria-labelledby="record-heading" class="sbx-panel" data-testid="patient-record" data-patient-id="${r.id}">
@@ -111,7 +125,7 @@ function recordSection(m: EhrPageModel, r: RecordView): Html {
     'Social prescribing referrals',
     ['Date', 'Reference', 'Reasons', 'Service', 'Status'],
     r.referrals.map(
-      (x) => html`<tr class="nhsuk-table__row" data-referral-id="${x.id}"><td class="nhsuk-table__cell sbx-nowrap">${x.authoredOn}</td><td class="nhsuk-table__cell">${x.identifier}</td><td class="nhsuk-table__cell">${x.reasons}</td><td class="nhsuk-table__cell">${x.service}</td><td class="nhsuk-table__cell" data-testid="referral-status">${x.status}</td></tr>`,
+      (x) => html`<tr class="nhsuk-table__row" data-referral-id="${x.id}"><td class="nhsuk-table__cell sbx-nowrap">${x.authoredOn}</td><td class="nhsuk-table__cell">${x.identifier}</td><td class="nhsuk-table__cell">${x.reasons}</td><td class="nhsuk-table__cell">${x.service}</td><td class="nhsuk-table__cell" data-testid="referral-status">${x.status}${r.safeguarding.some((c) => c.referral === x.id) ? html` <strong class="nhsuk-tag nhsuk-tag--red" data-testid="referral-safeguarding">Safeguarding</strong>` : ''}</td></tr>`,
     ),
     'No social prescribing referrals.',
   )}
@@ -134,6 +148,7 @@ function recordSection(m: EhrPageModel, r: RecordView): Html {
 
 export function renderEhrPage(m: EhrPageModel): string {
   const body = html`<h1 class="nhsuk-heading-l">${m.record ? m.record.name : 'Patients'}</h1>
+${m.record ? safeguardingCard(m.record) : ''}
 ${clinicianForm(m)}
 <div class="sbx-columns">
   ${patientList(m)}

@@ -12,6 +12,7 @@ import type {
   ServiceRequest,
 } from '@medplum/fhirtypes';
 import { formatNhsNumber } from '../../fhir/nhs-number.js';
+import { concernOrigin, safeguardingConcerns } from '../../referral-model/safeguarding.js';
 
 /**
  * What the sandbox GP system shows, derived from the EHR repository as plain values (no express, no HTML):
@@ -35,12 +36,24 @@ export interface PatientRow {
   readonly gender: string;
 }
 
+export interface SafeguardingRow {
+  readonly key: string;
+  /** ServiceRequest id. */
+  readonly referral: string;
+  readonly origin: string;
+  readonly date: string;
+  readonly detail: string;
+  readonly service: string;
+}
+
 export interface RecordView extends PatientRow {
   readonly address: string;
   readonly problems: readonly string[];
   readonly referrals: readonly { id: string; identifier: string; status: string; authoredOn: string; reasons: string; service: string }[];
   readonly outcomes: readonly { id: string; measure: string; value: string; date: string }[];
   readonly messages: readonly { id: string; kind: 'Message' | 'Alert'; text: string; date: string }[];
+  /** Safeguarding concerns on the patient's referrals not yet acknowledged (src/referral-model/safeguarding.ts), oldest first. */
+  readonly safeguarding: readonly SafeguardingRow[];
   /** Latest encounter id, for the launch context. */
   readonly encounter?: string;
 }
@@ -115,6 +128,8 @@ export function recordView(patient: Patient, all: (type: string) => readonly Res
   /** Newest first by `sort`, which is then dropped from the view. */
   const newestFirst = <T extends { sort: string }>(items: T[]): Omit<T, 'sort'>[] =>
     items.sort((a, b) => b.sort.localeCompare(a.sort)).map(({ sort: _sort, ...rest }) => rest);
+  const serviceRequests = mine<ServiceRequest>('ServiceRequest', (s) => s.subject?.reference);
+  const communications = mine<Communication>('Communication', (c) => c.subject?.reference);
   const encounters = mine<Encounter>('Encounter', (e) => e.subject?.reference).sort((a, b) => (b.period?.start ?? '').localeCompare(a.period?.start ?? ''));
 
   return {
@@ -123,7 +138,7 @@ export function recordView(patient: Patient, all: (type: string) => readonly Res
     problems: mine<Condition>('Condition', (c) => c.subject?.reference)
       .filter((c) => c.clinicalStatus?.coding?.some((x) => x.code === 'active') ?? true)
       .map((c) => conceptText(c.code)),
-    referrals: newestFirst(mine<ServiceRequest>('ServiceRequest', (s) => s.subject?.reference)
+    referrals: newestFirst(serviceRequests
       .map((s) => ({
         sort: s.authoredOn ?? '',
         id: s.id as string,
@@ -144,7 +159,7 @@ export function recordView(patient: Patient, all: (type: string) => readonly Res
       })),
     ),
     messages: newestFirst([
-      ...mine<Communication>('Communication', (c) => c.subject?.reference).map((c) => ({
+      ...communications.map((c) => ({
         sort: c.sent ?? '',
         id: c.id as string,
         kind: 'Message' as const,
@@ -153,6 +168,17 @@ export function recordView(patient: Patient, all: (type: string) => readonly Res
       })),
       ...mine<Flag>('Flag', (f) => f.subject?.reference).map((f) => ({ sort: f.period?.start ?? '', id: f.id as string, kind: 'Alert' as const, text: conceptText(f.code), date: gpDate(f.period?.start) })),
     ]),
+    safeguarding: serviceRequests
+      .flatMap((sr) => safeguardingConcerns(sr, communications).filter((c) => !c.acknowledged).map((c) => ({ c, sr })))
+      .sort((a, b) => (a.c.raisedAt ?? '').localeCompare(b.c.raisedAt ?? ''))
+      .map(({ c, sr }) => ({
+        key: c.key,
+        referral: c.referral,
+        origin: concernOrigin(c),
+        date: gpDate(c.raisedAt),
+        detail: c.detail ?? '',
+        service: sr.performer?.[0]?.display ?? conceptText(sr.code),
+      })),
     ...(encounters[0]?.id ? { encounter: encounters[0].id } : {}),
   };
 }

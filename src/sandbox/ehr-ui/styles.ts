@@ -23,6 +23,9 @@ export const SANDBOX_CSS = `
 .sbx-launch .nhsuk-button{margin:0}
 .sbx-inline{display:inline;margin:0}
 .sbx-app iframe{width:100%;height:780px;border:2px solid #005eb8;background:#fff}
+.sbx-safeguarding{border-left:8px solid #d5281b;margin-top:0}
+.sbx-safeguarding .nhsuk-list{margin-bottom:.5rem}
+.sbx-pre{white-space:pre-line}
 .sbx-users{display:grid;gap:1rem}
 .sbx-user{display:flex;justify-content:space-between;align-items:center;gap:1rem;border:1px solid #d8dde0;padding:.75rem 1rem;background:#fff}
 .sbx-user p{margin:0}

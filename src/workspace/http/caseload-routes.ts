@@ -1,6 +1,8 @@
 import express from 'express';
 import { isManager } from '../domain/actor.js';
 import { capacity, caseload, parseCaseloadQuery } from '../domain/caseload.js';
+import { safeguardingCases } from '../domain/safeguarding-cases.js';
+import { isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { taskOwnedBy } from '../data/org-scope.js';
 import { capacityPage, caseloadPage } from '../views/caseload-page.js';
 import type { WorkspaceDeps } from './context.js';
@@ -47,8 +49,10 @@ export function caseloadRoutes(deps: WorkspaceDeps): express.Router {
     const store = await deps.store();
     const [scope, { tasks }] = await Promise.all([store.scope(actor.orgOds), store.tasks()]);
     const staff = await store.staff(scope);
-    const c = capacity(tasks.filter((t) => taskOwnedBy(t, scope, store.base)), staff);
-    res.type('html').send(capacityPage({ actor, csrfToken: csrf, ...c }));
+    const own = tasks.filter((t) => taskOwnedBy(t, scope, store.base));
+    const c = capacity(own, staff);
+    const names = await namesFromEhr(deps, own.filter((t) => !patientName(t) && !isTerminalTaskStatus(t.status)));
+    res.type('html').send(capacityPage({ actor, csrfToken: csrf, ...c, safeguarding: safeguardingCases(own, names) }));
   });
 
   return r;

@@ -3,6 +3,8 @@ import type { CapacityRow, CaseRow, CaseloadQuery } from '../domain/caseload.js'
 import { relativeDays } from '../../time/london.js';
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
 import { page } from './layout.js';
+import { safeguardingList } from './safeguarding-list.js';
+import type { SafeguardingCaseRow } from '../domain/safeguarding-cases.js';
 
 const TITLES: Record<CaseloadQuery['view'], string> = {
   new: 'New referrals',
@@ -53,8 +55,10 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
   return page({ title, actor: o.actor, csrfToken: o.csrfToken, nav: o.query.view === 'all' ? undefined : o.query.view, body, flash: o.flash });
 }
 
-export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number }): string {
+export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number; safeguarding: readonly SafeguardingCaseRow[] }): string {
   const body = html`<h1>Team capacity</h1>
+  ${safeguardingList(o.safeguarding)}
+  <h2 class="nhsuk-heading-m">Open cases per link worker</h2>
   <p>Open cases held by each link worker. New referrals waiting for a link worker: <strong data-testid="unassigned-new">${o.unassignedNew}</strong>.
   ${o.unassignedOpen > 0 ? html` Open cases without a link worker: <strong>${o.unassignedOpen}</strong>.` : ''}</p>
   <table class="nhsuk-table" data-testid="capacity">

@@ -73,5 +73,6 @@ export const WORKSPACE_CSS = `
 .ws-link-button:focus{outline:4px solid #ffeb3b;color:#212b32;background:#ffeb3b}
 .ws-actions{display:grid;gap:1.5rem}
 .ws-tag-row{display:flex;gap:.5rem;flex-wrap:wrap}
+.ws-safeguarding{border-left:8px solid #d5281b}
 .ws-pre{white-space:pre-line}
 `;
