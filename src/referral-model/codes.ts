@@ -337,6 +337,11 @@ export interface InstrumentItem {
   readonly display: string;
   readonly min: number;
   readonly max: number;
+  /**
+   * The item is scored against something the person names in their own words (MYCaW's concerns): the label of that
+   * text. It travels as the component's `code.text`, so the score never loses what it is a score of.
+   */
+  readonly worded?: string;
 }
 
 export interface Instrument {
@@ -371,8 +376,8 @@ export const INSTRUMENTS = [
   {
     code: 'mycaw', display: 'Measure Yourself Concerns and Wellbeing (MYCaW)',
     items: [
-      { code: 'mycaw-concern-1', display: 'MYCaW: concern 1 severity', min: 0, max: 6 },
-      { code: 'mycaw-concern-2', display: 'MYCaW: concern 2 severity', min: 0, max: 6 },
+      { code: 'mycaw-concern-1', display: 'MYCaW: concern 1 severity', min: 0, max: 6, worded: 'Concern 1, in the person’s words' },
+      { code: 'mycaw-concern-2', display: 'MYCaW: concern 2 severity', min: 0, max: 6, worded: 'Concern 2, in the person’s words' },
       { code: 'mycaw-wellbeing', display: 'MYCaW: general feeling of wellbeing', min: 0, max: 6 },
     ],
   },

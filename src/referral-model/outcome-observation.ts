@@ -33,12 +33,31 @@ export function instrumentCode(inst: Instrument, text: string = inst.display): O
   return { coding, text };
 }
 
-/** The score elements of an outcome Observation: the total as valueInteger, items (in instrument order) as components. */
-export function scoreElements(inst: Instrument, scores: OutcomeScores): Pick<Observation, 'valueInteger' | 'component'> {
+/** Longest wording of an item (a MYCaW concern in the person's words) SP Link keeps. */
+export const MAX_ITEM_TEXT = 200;
+
+/** What the person named for each worded item (codes.ts `worded`), from the components' `code.text`. */
+export function itemTexts(o: Observation): Record<string, string> {
+  const inst = instrumentIn(o.code?.coding ?? []);
+  const out: Record<string, string> = {};
+  for (const c of o.component ?? []) {
+    const code = c.code?.coding?.find((x) => x.system === CODE_SYSTEM.outcomeInstrument)?.code;
+    const item = inst?.items.find((i) => i.code === code);
+    const text = c.code?.text?.trim();
+    if (item?.worded && text && text !== item.display) out[item.code] = text.slice(0, MAX_ITEM_TEXT);
+  }
+  return out;
+}
+
+/**
+ * The score elements of an outcome Observation: the total as valueInteger, items (in instrument order) as components.
+ * `texts`: the person's own words for worded items (a MYCaW concern), carried as the component's code.text.
+ */
+export function scoreElements(inst: Instrument, scores: OutcomeScores, texts: Readonly<Record<string, string>> = {}): Pick<Observation, 'valueInteger' | 'component'> {
   const component: ObservationComponent[] = inst.items.flatMap((item) =>
     scores[item.code] === undefined
       ? []
-      : [{ code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: item.code, display: item.display }], text: item.display }, valueInteger: scores[item.code] }],
+      : [{ code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: item.code, display: item.display }], text: (item.worded && texts[item.code]) || item.display }, valueInteger: scores[item.code] }],
   );
   return {
     ...(inst.total && scores.total !== undefined ? { valueInteger: scores.total } : {}),
@@ -54,6 +73,8 @@ export function scoreElements(inst: Instrument, scores: OutcomeScores): Pick<Obs
 export function outcomeObservation(o: {
   instrument: Instrument;
   scores: OutcomeScores;
+  /** The person's own words for worded items (a MYCaW concern), by item code. */
+  itemTexts?: Readonly<Record<string, string>>;
   status: OutcomeStatus;
   identifier: Identifier;
   subject: Reference;
@@ -81,7 +102,7 @@ export function outcomeObservation(o: {
     basedOn: [o.basedOn] as Observation['basedOn'],
     performer: [o.performer] as Observation['performer'],
     effectiveDateTime: o.effectiveDateTime,
-    ...scoreElements(o.instrument, o.scores),
+    ...scoreElements(o.instrument, o.scores, o.itemTexts),
     ...(o.note?.length ? { note: o.note } : {}),
     ...(o.derivedFrom ? { derivedFrom: [{ reference: o.derivedFrom }] } : {}),
   };

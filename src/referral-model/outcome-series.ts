@@ -1,5 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, displayOf, findInstrument } from './codes.js';
+import { itemTexts } from './outcome-observation.js';
 
 /**
  * Outcome scores as series per instrument (or per item, for instruments scored per item), oldest first: what
@@ -24,7 +25,7 @@ const codeIn = (cc: { coding?: { system?: string; code?: string }[] } | undefine
 
 export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
   const byKey = new Map<string, OutcomeSeries>();
-  const add = (instrument: string, part: string, at: string, value: number | undefined, corrected: boolean) => {
+  const add = (instrument: string, part: string, at: string, value: number | undefined, corrected: boolean, words?: string) => {
     if (value === undefined) return;
     const inst = findInstrument(instrument);
     if (!inst) return;
@@ -33,7 +34,8 @@ export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
     const key = part === 'total' ? instrument : `${instrument}:${part}`;
     let s = byKey.get(key);
     if (!s) {
-      const label = part === 'total' ? inst.display : (displayOf('outcomeInstrument', part) ?? part);
+      // A MYCaW concern is charted under the person's own words for it.
+      const label = part === 'total' ? inst.display : `${displayOf('outcomeInstrument', part) ?? part}${words ? `: “${words}”` : ''}`;
       s = { key, label, min: range.min, max: range.max, higherIsBetter: !LOWER_IS_BETTER.has(part === 'total' ? instrument : part), points: [] };
       byKey.set(key, s);
     }
@@ -47,9 +49,10 @@ export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
     const at = o.effectiveDateTime ?? o.issued ?? o.meta?.lastUpdated;
     if (!instrument || !at) continue;
     add(instrument, 'total', at, o.valueInteger ?? o.valueQuantity?.value, corrected);
+    const words = itemTexts(o);
     for (const c of o.component ?? []) {
       const item = codeIn(c.code, CODE_SYSTEM.outcomeInstrument);
-      if (item) add(instrument, item, at, c.valueInteger ?? c.valueQuantity?.value, corrected);
+      if (item) add(instrument, item, at, c.valueInteger ?? c.valueQuantity?.value, corrected, words[item]);
     }
   }
   const out = [...byKey.values()];

@@ -95,7 +95,7 @@ export function safeguardingConcerns(sr: ServiceRequest, communications: readonl
   return out.sort((a, b) => (a.raisedAt ?? '').localeCompare(b.raisedAt ?? ''));
 }
 
-/** What a concern card says about who raised it, e.g. "Raised by Riverside Community Links" / "Flagged by Dr A at referral". */
+/** What a concern card says about who raised it, e.g. "Raised by Fernbridge Community Connect" / "Flagged by Dr A at referral". */
 export function concernOrigin(c: Pick<SafeguardingConcern, 'source' | 'raisedBy'>): string {
   return c.source === 'referrer'
     ? `Flagged at referral${c.raisedBy ? ` by ${c.raisedBy}` : ''}`

@@ -196,6 +196,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const scoreLine = /^\d{1,2} [A-Z][a-z]+ \d{4} Short Warwick[^|]*: 23$/;
     expect(lines.find((l) => scoreLine.test(l)), lines.join(' | ')).to.not.equal(undefined);
     expect(index(scoreLine)).to.be.greaterThan(index(/Referral sent/));
+    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: completed referral with outcomes and timeline open').to.deep.equal([]);
   });
 
   it('never lets an access or refresh token reach the browser', async () => {

@@ -1,6 +1,6 @@
 import type { Observation } from '@medplum/fhirtypes';
 import { CANONICAL_BASE, CODE_SYSTEM, IDENTIFIER_SYSTEM, scoreRange, writeBackIdentifierValue } from '../../referral-model/codes.js';
-import { instrumentIn, outcomeObservation, type OutcomeStatus } from '../../referral-model/outcome-observation.js';
+import { instrumentIn, itemTexts, outcomeObservation, type OutcomeStatus } from '../../referral-model/outcome-observation.js';
 import { linkWorkerUrl } from './references.js';
 import type { BadInput, ParsedTask, ResolvedRef, Topology } from './types.js';
 
@@ -96,6 +96,7 @@ export function mapOutcome(source: Observation, ref: ResolvedRef, ctx: OutcomeCo
   const resource = outcomeObservation({
     instrument: inst,
     scores,
+    itemTexts: itemTexts(source),
     status: status as OutcomeStatus,
     identifier: { system: IDENTIFIER_SYSTEM.outcomeObservation, value: identifier },
     source: sourceUrl,

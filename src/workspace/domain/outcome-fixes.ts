@@ -1,7 +1,7 @@
 import type { Annotation, Observation, Task } from '@medplum/fhirtypes';
 import { PROFILE, findInstrument } from '../../referral-model/codes.js';
 import { note } from './case-notes.js';
-import { instrumentCodeOf, scoreElements } from '../../referral-model/outcome-observation.js';
+import { instrumentCodeOf, itemTexts, scoreElements } from '../../referral-model/outcome-observation.js';
 import { scoreText } from './outcome-observation.js';
 import type { ActionInput, OutcomeFix } from './schemas.js';
 import type { BuildResult, ChangeContext } from './task-builders.js';
@@ -48,9 +48,11 @@ export function correctOutcome(task: Task, input: ActionInput<'correct-outcome'>
   if (!inst || code !== input.instrument) return fail('The scores do not match this outcome measure. Reload the page and try again.');
   const was = scoreText(obs);
   const next = revised(obs, ctx, `Corrected (was ${was}): ${input.reason}`);
+  const words = itemTexts(obs);
   delete next.valueInteger;
   delete next.component;
-  Object.assign(next, scoreElements(inst, input.values));
+  // A correction changes scores; what each MYCaW concern is stays as the person named it.
+  Object.assign(next, scoreElements(inst, input.values, words));
   // R4 observation-status "corrected": modified after being final, to correct an error in the result.
   next.status = 'corrected';
   return withTaskEntry(task, ctx, `Outcome measure corrected: ${inst.display}`, `Was ${was}, now ${scoreText(next)}. Reason: ${input.reason}`, next, 'correct-outcome');

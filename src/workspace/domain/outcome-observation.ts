@@ -23,6 +23,7 @@ export function buildOutcomeObservation(
   return outcomeObservation({
     instrument: inst,
     scores: input.values,
+    itemTexts: input.texts,
     status: 'final',
     identifier: { system: URI_SYSTEM, value: `urn:uuid:${crypto.randomUUID()}` },
     basedOn: { reference: task.focus?.reference ?? '' },
@@ -32,8 +33,14 @@ export function buildOutcomeObservation(
   });
 }
 
-/** Scores as one line of text: "24" or "Life satisfaction: 6; Worthwhile: 7". */
+/** Scores as one line of text: "24", "Life satisfaction: 6; Worthwhile: 7", a MYCaW concern with its words. */
 export function scoreText(o: Observation): string {
   if (o.valueInteger !== undefined) return String(o.valueInteger);
-  return (o.component ?? []).map((c) => `${c.code.coding?.[0]?.display ?? c.code.text ?? ''}: ${c.valueInteger ?? ''}`).join('; ');
+  return (o.component ?? [])
+    .map((c) => {
+      const display = c.code.coding?.[0]?.display ?? c.code.text ?? '';
+      const words = c.code.text && c.code.text !== display ? ` (“${c.code.text}”)` : '';
+      return `${display}${words}: ${c.valueInteger ?? ''}`;
+    })
+    .join('; ');
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
+import { MAX_ITEM_TEXT } from '../../referral-model/outcome-observation.js';
 
 /**
  * Input schemas of the workspace actions, as posted by the HTML forms (every value a string).
@@ -101,17 +102,21 @@ export function actionSchemas(today: string) {
 export type ActionSchemas = ReturnType<typeof actionSchemas>;
 export type ActionKind = keyof ActionSchemas;
 export type ActionInput<K extends ActionKind> = z.infer<ActionSchemas[K]> &
-  (K extends 'outcome' | 'correct-outcome' ? { values: OutcomeValues } : unknown);
+  (K extends 'outcome' ? { values: OutcomeValues; texts: ItemTexts } : K extends 'correct-outcome' ? { values: OutcomeValues } : unknown);
 export const ACTION_KINDS = Object.keys(actionSchemas('2000-01-01')) as ActionKind[];
 
 /** Validated scores of one instrument: `total` and/or item codes → integer. */
 export type OutcomeValues = Record<string, number>;
+/** What the person named for each worded item (a MYCaW concern): item code → text. */
+export type ItemTexts = Record<string, string>;
 
 export type FieldErrors = Record<string, string>;
 export type ParseResult<K extends ActionKind> = { ok: true; value: ActionInput<K> } | { ok: false; errors: FieldErrors };
 
 /** Form field name of one score: `score-total`, `score-ons4-anxiety`, …. */
 export const scoreField = (part: string) => `score-${part}`;
+/** Form field name of a worded item's text (a MYCaW concern in the person's words): `text-mycaw-concern-1`. */
+export const textField = (part: string) => `text-${part}`;
 
 /** Validates a posted form for one action. `today` is the Europe/London calendar date (YYYY-MM-DD). */
 export function parseAction<K extends ActionKind>(kind: K, body: Record<string, unknown>, today: string): ParseResult<K> {
@@ -129,13 +134,30 @@ export function parseAction<K extends ActionKind>(kind: K, body: Record<string, 
     const instrument = typeof body.instrument === 'string' ? findInstrument(body.instrument) : undefined;
     if (instrument) {
       const values = checkScores(instrument.code, collectScores(body), errors);
+      // A correction keeps the recorded words (outcome-fixes.ts); a new measure must name each worded item.
+      const texts = kind === 'outcome' ? { texts: checkTexts(instrument.code, body, errors) } : {};
       if (result.success && Object.keys(errors).length === 0) {
-        return { ok: true, value: { ...(result.data as object), values } as unknown as ActionInput<K> };
+        return { ok: true, value: { ...(result.data as object), values, ...texts } as unknown as ActionInput<K> };
       }
     }
   }
   if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: result.data as ActionInput<K> };
+}
+
+/** Each worded item (codes.ts `worded`, e.g. MYCaW's concerns) needs the person's words, up to MAX_ITEM_TEXT characters. */
+function checkTexts(instrument: string, body: Record<string, unknown>, errors: FieldErrors): ItemTexts {
+  const texts: ItemTexts = {};
+  for (const item of findInstrument(instrument)?.items ?? []) {
+    if (!item.worded) continue;
+    const field = textField(item.code);
+    const raw = body[field];
+    const s = typeof raw === 'string' ? raw.trim() : '';
+    if (!s) errors[field] = `Enter ${item.worded.charAt(0).toLowerCase()}${item.worded.slice(1)}`;
+    else if (s.length > MAX_ITEM_TEXT) errors[field] = `Must be ${MAX_ITEM_TEXT} characters or fewer`;
+    else texts[item.code] = s;
+  }
+  return texts;
 }
 
 function collectScores(body: Record<string, unknown>): Record<string, string> {

@@ -40,6 +40,14 @@ export async function loadOwnedTask(store: LinkWorkerStore, id: string, actor: A
   return { ok: true, task, scope };
 }
 
+/** The case's outcome Observations (its `outcome-measure` outputs), read from the link-worker endpoint. */
+export async function caseObservations(store: LinkWorkerStore, task: Task): Promise<Observation[]> {
+  const obsIds = readCase(task).outcomeRefs.map((r) => relativeTo(store.base, r)).filter((r): r is string => !!r?.startsWith('Observation/')).map((r) => r.slice(12));
+  if (!obsIds.length) return [];
+  const b = await store.fhir.search<Observation>('Observation', { _id: obsIds.join(','), _count: '100' });
+  return (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+}
+
 /** Renders the case page: Task, its outcome Observations, the directory and (for managers) the team. */
 export async function renderCase(
   deps: WorkspaceDeps,
@@ -50,12 +58,11 @@ export async function renderCase(
   const { actor, csrf } = res.locals.ws as Authed;
   const state = readCase(o.task);
   const overdue = overdueSince(o.task, deps.now());
-  const obsIds = state.outcomeRefs.map((r) => relativeTo(store.base, r)).filter((r): r is string => !!r?.startsWith('Observation/')).map((r) => r.slice(12));
   const needsPatient = !patientCopy(o.task, referralCopy(o.task));
   const [directory, staff, observations, fallbackPatient] = await Promise.all([
     store.directory(),
     isManager(actor) ? store.staff(o.scope) : Promise.resolve([]),
-    obsIds.length ? store.fhir.search<Observation>('Observation', { _id: obsIds.join(','), _count: '100' }).then((b) => (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []))) : Promise.resolve([]),
+    caseObservations(store, o.task),
     needsPatient
       ? deps.patients.patient(o.task).catch((err: unknown) => void deps.logger.warn({ err }, 'patient could not be read from the GP record'))
       : Promise.resolve(undefined),

@@ -17,7 +17,9 @@ import { issuedToCookieSession } from '../auth/csrf.js';
 import type { FormState } from '../views/fields.js';
 import { conflictPage, errorPage } from '../views/misc-pages.js';
 import { todayOf, type WorkspaceDeps } from './context.js';
-import { loadOwnedTask, renderCase } from './case-data.js';
+import { caseObservations, loadOwnedTask, renderCase } from './case-data.js';
+import { endMeasureGap } from '../domain/end-measures.js';
+import { completeConfirmPage } from '../views/complete-confirm.js';
 import { authed, forbidden, requireActor, requireCsrf } from './guards.js';
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -154,6 +156,12 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
     const seenObservation = typeof body.observationVersion === 'string' ? body.observationVersion : '';
     if (!version || version !== task.meta?.versionId || (observation && seenObservation !== observation.meta?.versionId)) {
       return void res.status(409).type('html').send(conflictPage({ actor, csrfToken: authed(res).csrf, caseId: id }));
+    }
+    if (action === 'complete' && body.confirm !== 'yes') {
+      // Completing without end measures asks first: the message back could not show the GP what changed.
+      const gap = endMeasureGap(await caseObservations(store, task));
+      const summary = (parsed.value as unknown as { summary: string }).summary;
+      if (gap) return void res.type('html').send(completeConfirmPage({ actor, csrfToken: authed(res).csrf, caseId: id, version, summary, gap }));
     }
     const built = buildChange(action, task, parsed.value, ctx);
     if (!built.ok) {

@@ -3,7 +3,7 @@ import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, findInstrument, type Instr
 import { instrumentCodeOf } from '../../referral-model/outcome-observation.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
-import { LINK_WORKER_REASONS, scoreField, type OutcomeFix } from '../domain/schemas.js';
+import { LINK_WORKER_REASONS, scoreField, textField, type OutcomeFix } from '../domain/schemas.js';
 import { EMPTY_FORM, choices, errorSummary, input, select, textarea, type FormState } from './fields.js';
 import { html, type Html } from './html.js';
 
@@ -92,7 +92,8 @@ export function outcomeForm(c: FormsContext, inst: Instrument): Html {
     <input type="hidden" name="instrument" value="${inst.code}">
     <p class="nhsuk-body-s">Take it at the first session and again at the last.</p>
     ${input({ form: key, name: 'date', label: 'Date taken', type: 'date', state: s, max: c.today, value: c.today, width: 10 })}
-    ${parts.map((p) => input({ form: key, name: scoreField(p.code), label: `${p.display} (${p.min} to ${p.max})`, state: s, inputmode: 'numeric', width: 3 }))}`, 'Save outcome measure');
+    ${parts.map((p) => html`${'worded' in p && p.worded ? input({ form: key, name: textField(p.code), label: p.worded, state: s }) : ''}
+    ${input({ form: key, name: scoreField(p.code), label: `${p.display} (${p.min} to ${p.max})`, state: s, inputmode: 'numeric', width: 3 })}`)}`, 'Save outcome measure');
 }
 
 /** Form key of a correction form: one per recorded measure and kind of fix. */

@@ -55,19 +55,24 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
   return page({ title, actor: o.actor, csrfToken: o.csrfToken, nav: o.query.view === 'all' ? undefined : o.query.view, body, flash: o.flash });
 }
 
+const CAPACITY_COLUMNS = ['Link worker', 'Open cases', 'Working with person', 'Safeguarding concerns'] as const;
+/** Like `cell`: below desktop width each link worker's row is a card (nhsuk responsive table), so 320 px never scrolls sideways. */
+const capacityCell = (heading: (typeof CAPACITY_COLUMNS)[number], value: string) =>
+  html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
+
 export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number; safeguarding: readonly SafeguardingCaseRow[] }): string {
   const body = html`<h1>Team capacity</h1>
   ${safeguardingList(o.safeguarding)}
   <h2 class="nhsuk-heading-m">Open cases per link worker</h2>
   <p>Open cases held by each link worker. New referrals waiting for a link worker: <strong data-testid="unassigned-new">${o.unassignedNew}</strong>.
   ${o.unassignedOpen > 0 ? html` Open cases without a link worker: <strong>${o.unassignedOpen}</strong>.` : ''}</p>
-  <table class="nhsuk-table" data-testid="capacity">
+  <table class="nhsuk-table nhsuk-table--responsive" role="table" data-testid="capacity">
     <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open cases per link worker</caption>
-    <thead class="nhsuk-table__head"><tr><th scope="col">Link worker</th><th scope="col">Open cases</th><th scope="col">Working with person</th><th scope="col">Safeguarding concerns</th></tr></thead>
+    <thead class="nhsuk-table__head" role="rowgroup"><tr class="nhsuk-table__row" role="row">${CAPACITY_COLUMNS.map((c) => html`<th class="nhsuk-table__header" scope="col" role="columnheader">${c}</th>`)}</tr></thead>
     <tbody class="nhsuk-table__body">
-    ${o.rows.map((r) => html`<tr class="nhsuk-table__row" data-practitioner="${r.reference}">
-      <td class="nhsuk-table__cell">${r.name}</td><td class="nhsuk-table__cell">${r.open}</td>
-      <td class="nhsuk-table__cell">${r.inProgress}</td><td class="nhsuk-table__cell">${r.safeguarding}</td></tr>`)}
+    ${o.rows.map((r) => html`<tr class="nhsuk-table__row" role="row" data-practitioner="${r.reference}">
+      ${capacityCell('Link worker', r.name)}${capacityCell('Open cases', String(r.open))}
+      ${capacityCell('Working with person', String(r.inProgress))}${capacityCell('Safeguarding concerns', String(r.safeguarding))}</tr>`)}
     </tbody>
   </table>`;
   return page({ title: 'Team capacity', actor: o.actor, csrfToken: o.csrfToken, nav: 'capacity', body });

@@ -78,7 +78,7 @@ describe('workspace: access control, CSRF, sessions, conflicts and bad input (HT
     expect((await current()).owner).to.deep.include({ reference: 'PractitionerRole/lw-2-role', display: 'Daniel Osei' });
     const cap = await nina.get('/workspace/capacity');
     expect(cap.status).to.equal(200);
-    expect(cap.text).to.match(/Daniel Osei<\/td><td class="nhsuk-table__cell">\d+/);
+    expect(cap.text).to.match(/Daniel Osei<\/span><\/td>\s*<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">Open cases <\/span><span>\d+</);
   });
 
   it('a stale version gets "someone else changed this case" and writes nothing', async () => {

@@ -115,7 +115,13 @@ describe('workspace: correcting a recorded outcome measure (HTTP)', () => {
   });
 
   it('after completion, marks a measure recorded in error: struck out, never deleted, no further changes', async () => {
-    await act('complete', { summary: 'Walks weekly.' });
+    // One SWEMWBS, at the start only: completing asks first, and writes nothing until the link worker confirms.
+    const before = await current();
+    const ask = await act('complete', { summary: 'Walks weekly.' });
+    expect(ask.status).to.equal(200);
+    expect(ask.text).to.include('data-testid="confirm-complete"').and.include('Short Warwick-Edinburgh').and.include('Walks weekly.');
+    expect((await current()).meta?.versionId, 'nothing written yet').to.equal(before.meta?.versionId);
+    await act('complete', { summary: 'Walks weekly.', confirm: 'yes' });
     expect((await current()).status).to.equal('completed');
     const r = await inError({ reason: 'Recorded against the wrong person' });
     expect(r.status).to.equal(200);

@@ -19,7 +19,7 @@ const sr = (over: Partial<ServiceRequest> = {}): ServiceRequest => ({
   subject: { reference: 'Patient/p1' },
   authoredOn: '2026-11-01T10:00:00Z',
   requester: { reference: 'Practitioner/gp-1', display: 'Dr A' },
-  performer: [{ display: 'Riverside Community Links' }],
+  performer: [{ display: 'Fernbridge Community Connect' }],
   priority: 'routine',
   ...over,
 });
@@ -29,7 +29,7 @@ const concernMessage = (id: string, basedOn = 'ServiceRequest/sr-1'): Communicat
   status: 'completed',
   basedOn: [{ reference: basedOn }],
   sent: '2026-11-05T09:00:00Z',
-  sender: { display: 'Riverside Community Links' },
+  sender: { display: 'Fernbridge Community Connect' },
   topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: 'safeguarding-concern' }] },
   payload: [{ contentString: 'Safeguarding concern raised' }, { contentString: 'Bruising she would not explain.' }],
 });
@@ -43,16 +43,16 @@ describe('safeguarding concerns and their acknowledgement', () => {
     const list = safeguardingConcerns(sr({ extension: [flagged('Lives with an abusive partner')] }), [concernMessage('c1'), concernMessage('elsewhere', 'ServiceRequest/other')]);
     expect(list.map((c) => [c.key, c.source, c.raisedBy, c.detail])).to.deep.equal([
       ['ServiceRequest/sr-1', 'referrer', 'Dr A', 'Lives with an abusive partner'],
-      ['Communication/c1', 'link-worker', 'Riverside Community Links', 'Safeguarding concern raised\nBruising she would not explain.'],
+      ['Communication/c1', 'link-worker', 'Fernbridge Community Connect', 'Safeguarding concern raised\nBruising she would not explain.'],
     ]);
     expect(list.every((c) => !c.acknowledged)).to.equal(true);
     expect(concernOrigin(list[0]!)).to.equal('Flagged at referral by Dr A');
-    expect(concernOrigin(list[1]!)).to.equal('Raised by Riverside Community Links');
+    expect(concernOrigin(list[1]!)).to.equal('Raised by Fernbridge Community Connect');
   });
 
   it('matches each acknowledgement to its own concern: inResponseTo the message, or none for the referrer\'s', () => {
     const message = concernMessage('c1');
-    const gpAck = buildAcknowledgement({ concern: { key: 'Communication/c1', referral: 'sr-1', source: 'link-worker' }, patientId: 'p1', clinician: { reference: 'Practitioner/gp-2', display: 'Dr B' }, service: 'Riverside Community Links', at: new Date('2026-11-05T10:00:00Z') });
+    const gpAck = buildAcknowledgement({ concern: { key: 'Communication/c1', referral: 'sr-1', source: 'link-worker' }, patientId: 'p1', clinician: { reference: 'Practitioner/gp-2', display: 'Dr B' }, service: 'Fernbridge Community Connect', at: new Date('2026-11-05T10:00:00Z') });
     const withOne = safeguardingConcerns(sr({ extension: [flagged('x')] }), [message, { ...gpAck, id: 'a1' }]);
     expect(withOne.find((c) => c.source === 'link-worker')!.acknowledged).to.deep.equal({ by: 'Dr B', at: '2026-11-05T10:00:00.000Z' });
     expect(withOne.find((c) => c.source === 'referrer')!.acknowledged, "the message's acknowledgement is not the referrer's").to.equal(undefined);
@@ -67,7 +67,7 @@ describe('safeguarding concerns and their acknowledgement', () => {
   });
 
   it('builds an acknowledgement that passes SPLinkSafeguardingAcknowledgement, keyed once per concern', () => {
-    const a = buildAcknowledgement({ concern: { key: 'Communication/c1', referral: 'sr-1', source: 'link-worker' }, patientId: 'p1', clinician: { reference: 'Practitioner/gp-2', display: 'Dr B' }, service: 'Riverside Community Links', at: new Date('2026-11-05T10:00:00Z') });
+    const a = buildAcknowledgement({ concern: { key: 'Communication/c1', referral: 'sr-1', source: 'link-worker' }, patientId: 'p1', clinician: { reference: 'Practitioner/gp-2', display: 'Dr B' }, service: 'Fernbridge Community Connect', at: new Date('2026-11-05T10:00:00Z') });
     expect(a.meta?.profile).to.deep.equal([PROFILE.safeguardingAcknowledgement]);
     expect(a.identifier).to.deep.equal([{ system: IDENTIFIER_SYSTEM.safeguardingAcknowledgement, value: acknowledgementIdentifier('Communication/c1') }]);
     expect(acknowledgementIdentifier('Communication/c1')).to.not.equal(acknowledgementIdentifier('ServiceRequest/c1'));

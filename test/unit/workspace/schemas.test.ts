@@ -41,9 +41,14 @@ describe('workspace action schemas', () => {
     const ons = parseAction('outcome', { instrument: 'ons4', date: TODAY, 'score-ons4-life-satisfaction': '11', 'score-ons4-worthwhile': '5', 'score-ons4-happiness': '', 'score-ons4-anxiety': '3' }, TODAY);
     if (ons.ok) throw new Error('expected failure');
     expect(Object.keys(ons.errors).sort()).to.deep.equal(['score-ons4-happiness', 'score-ons4-life-satisfaction']);
-    const good = parseAction('outcome', { instrument: 'mycaw', date: TODAY, 'score-mycaw-concern-1': '5', 'score-mycaw-concern-2': '4', 'score-mycaw-wellbeing': '2' }, TODAY);
+    const mycaw = { instrument: 'mycaw', date: TODAY, 'score-mycaw-concern-1': '5', 'score-mycaw-concern-2': '4', 'score-mycaw-wellbeing': '2' };
+    const unnamed = parseAction('outcome', { ...mycaw, 'text-mycaw-concern-1': ' ' }, TODAY);
+    if (unnamed.ok) throw new Error('expected failure: a MYCaW concern needs its words');
+    expect(unnamed.errors).to.deep.equal({ 'text-mycaw-concern-1': 'Enter concern 1, in the person’s words', 'text-mycaw-concern-2': 'Enter concern 2, in the person’s words' });
+    const good = parseAction('outcome', { ...mycaw, 'text-mycaw-concern-1': ' Lonely at weekends ', 'text-mycaw-concern-2': 'Money worries' }, TODAY);
     if (!good.ok) throw new Error(JSON.stringify(good.errors));
     expect(good.value.values).to.deep.equal({ 'mycaw-concern-1': 5, 'mycaw-concern-2': 4, 'mycaw-wellbeing': 2 });
+    expect(good.value.texts).to.deep.equal({ 'mycaw-concern-1': 'Lonely at weekends', 'mycaw-concern-2': 'Money worries' });
   });
 
   it('splits plan goals into lines and accepts one or many services', () => {
