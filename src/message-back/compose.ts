@@ -39,6 +39,8 @@ export interface MessageFacts {
   readonly notCarried?: readonly string[];
   /** The link worker's words about a safeguarding concern. */
   readonly safeguardingDetail?: string;
+  /** Where the link worker is (the Task's business status in words), for a progress update. */
+  readonly progress?: string;
 }
 
 const section = (code: PrsbSectionCode, lines: readonly string[]): MessageSection => ({ code, heading: SECTION_HEADINGS[code], lines });
@@ -55,7 +57,7 @@ function referralLines(f: MessageFacts): string[] {
   const urgency = URGENCIES.find((u) => u.code === priorityToUrgency(r.priority))!.display;
   lines.push(`Urgency: ${urgency}`);
   if (r.service) lines.push(`Referred to: ${r.service}`);
-  if (f.reason && f.topic !== 'referral-completed' && f.topic !== 'safeguarding-concern') lines.push(`Reason: ${f.reason}`);
+  if (f.reason && f.topic !== 'referral-completed' && f.topic !== 'safeguarding-concern' && f.topic !== 'referral-progress') lines.push(`Reason: ${f.reason}`);
   return lines;
 }
 
@@ -96,8 +98,12 @@ function nextLines(f: MessageFacts): string[] {
       return [`${f.from} will not be working with the person on this referral.`, 'The person may need another route to support: discuss with them, or refer again if their circumstances change.'];
     case 'referral-cancelled':
       return [`${f.from} has closed this referral.`, 'The person may need another route to support: discuss with them, or refer again if support is still wanted.'];
+    case 'referral-not-completed':
+      return [`${f.from} could not complete support with the person.`, 'The person may need another route to support: discuss with them, or refer again if support is still wanted.'];
     case 'could-not-contact':
       return [`${f.from} could not reach the person.`, 'Check the contact details in the record and refer again if support is still wanted.'];
+    case 'referral-progress':
+      return [`${f.from} is still working with the person.`, 'No action is needed from the practice; you will be told when support ends.'];
     case 'safeguarding-concern':
       return [`Contact ${f.from} today about this concern, and follow the practice’s safeguarding procedure.`, 'A safeguarding alert has been added to the patient’s record.'];
     default:
@@ -121,8 +127,12 @@ export function composeMessageBack(f: MessageFacts): MessageBack {
       break;
     case 'referral-declined':
     case 'referral-cancelled':
+    case 'referral-not-completed':
     case 'could-not-contact':
       if (f.notCarried?.length) sections.push(section('support-offered', f.notCarried));
+      break;
+    case 'referral-progress':
+      sections.push(section('support-offered', [`Stage: ${f.progress ?? 'updated'}`]));
       break;
     default:
       f.topic satisfies never;

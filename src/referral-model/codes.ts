@@ -232,7 +232,12 @@ export const STATUS_REASONS = [
   { code: 'gp-cancelled', display: 'Cancelled by the referrer', by: 'gp' },
   { code: 'duplicate-referral', display: 'Duplicate referral', by: 'gp' },
   { code: 'entered-in-error', display: 'Referral made in error', by: 'gp' },
-] as const satisfies readonly (CodeEntry & { by: 'patient' | 'link-worker' | 'gp' })[];
+  // What SP Link records when a link-worker system ends a referral without a reason in SP Link's terms (its own
+  // coding and words travel alongside): never offered to people choosing a reason.
+  { code: 'declined-by-service', display: 'Declined by the link-worker service', by: 'service' },
+  { code: 'cancelled-by-service', display: 'Cancelled by the link-worker service', by: 'service' },
+  { code: 'not-completed', display: 'Support could not be completed', by: 'service' },
+] as const satisfies readonly (CodeEntry & { by: 'patient' | 'link-worker' | 'gp' | 'service' })[];
 export type StatusReasonCode = (typeof STATUS_REASONS)[number]['code'];
 
 export const CONTACT_METHODS = [
@@ -300,7 +305,9 @@ export const COMMUNICATION_TOPICS = [
   { code: 'referral-completed', display: 'Social prescribing completed: message back to GP' },
   { code: 'referral-declined', display: 'Referral declined' },
   { code: 'referral-cancelled', display: 'Referral cancelled' },
+  { code: 'referral-not-completed', display: 'Support could not be completed' },
   { code: 'could-not-contact', display: 'Could not contact the person' },
+  { code: 'referral-progress', display: 'Progress update from the link-worker service' },
   { code: 'safeguarding-concern', display: 'Safeguarding concern raised' },
 ] as const satisfies readonly CodeEntry[];
 export type CommunicationTopicCode = (typeof COMMUNICATION_TOPICS)[number]['code'];

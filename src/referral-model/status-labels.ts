@@ -66,7 +66,7 @@ const GP_STATUS_OF_TASK = {
 export const taskStatusKey = (status: TaskStatus): StatusKey => GP_STATUS_OF_TASK[status];
 
 /** Communication topics the reconciler writes that tell a revoked referral's story. */
-export type RevokeHint = 'declined' | 'cancelled' | 'could-not-contact' | undefined;
+export type RevokeHint = 'declined' | 'cancelled' | 'could-not-contact' | 'not-completed' | undefined;
 
 /**
  * What the GP sees for a referral: the record (ServiceRequest) combined with the live Task. A terminal
@@ -82,7 +82,7 @@ export function referralStatus(sr: SrStatus, task: TaskStatus | undefined, hint:
     case 'revoked':
       if (task === 'rejected' || task === 'failed' || task === 'cancelled') return statusLabel(taskStatusKey(task));
       if (hint === 'declined') return statusLabel('declined');
-      if (hint === 'could-not-contact') return statusLabel('could-not-complete');
+      if (hint === 'could-not-contact' || hint === 'not-completed') return statusLabel('could-not-complete');
       return statusLabel('cancelled');
     case 'on-hold':
       return statusLabel('paused');

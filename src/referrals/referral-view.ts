@@ -1,10 +1,11 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, STATUS_REASONS, displayOf, priorityToUrgency } from '../referral-model/codes.js';
+import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
 import { isAcknowledgement, safeguardingConcerns, type SafeguardingConcern } from '../referral-model/safeguarding.js';
+import { endReasonText } from '../referral-model/status-reason.js';
 
 /** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
 export interface ReferralSummary {
@@ -63,6 +64,7 @@ function revokeHint(comms: Communication[]): RevokeHint {
   const topics = comms.map((c) => codeIn(c.topic, CODE_SYSTEM.communicationTopic));
   if (topics.includes('referral-declined')) return 'declined';
   if (topics.includes('could-not-contact')) return 'could-not-contact';
+  if (topics.includes('referral-not-completed')) return 'not-completed';
   if (topics.includes('referral-cancelled')) return 'cancelled';
   return undefined;
 }
@@ -92,15 +94,14 @@ function statusEntries(versions: readonly Task[]): { at: string; text: string }[
   let prev: string | undefined;
   for (const v of ordered) {
     const business = codeIn(v.businessStatus, CODE_SYSTEM.businessStatus);
-    const key = `${v.status}|${business ?? ''}`;
+    const key = `${v.status}|${business ?? v.businessStatus?.text ?? ''}`;
     if (key === prev) continue;
     const first = prev === undefined;
     prev = key;
     if (first && (v.status === 'requested' || v.status === 'draft')) continue;
     const at = v.lastModified ?? v.meta?.lastUpdated;
     if (!at) continue;
-    const reason = codeIn(v.statusReason, CODE_SYSTEM.statusReason);
-    const detail = (reason && (STATUS_REASONS.find((r) => r.code === reason)?.display ?? v.statusReason?.text)) || (business && displayOf('businessStatus', business)) || undefined;
+    const detail = endReasonText(v.statusReason) || (business && displayOf('businessStatus', business)) || v.businessStatus?.text || undefined;
     out.push({ at, text: `${statusLabel(taskStatusKey(v.status)).label}${detail ? `: ${detail}` : ''}` });
   }
   return out;
@@ -124,12 +125,13 @@ export function summariseReferral(
   const comms = related.communications.filter((c) => c.basedOn?.some((r) => refersTo(r, id)) || c.about?.some((r) => refersTo(r, id)));
   const task = related.task;
   const status = referralStatus(isSrStatus(sr.status) ? sr.status : 'unknown', isTaskStatus(task?.status) ? task.status : undefined, revokeHint(comms));
-  const srReason = codeIn(sr.extension?.find((e) => e.url === EXTENSION.statusReason)?.valueCodeableConcept, CODE_SYSTEM.statusReason);
-  const reason = (sr.status === 'revoked' ? srReason : undefined) ?? codeIn(task?.statusReason, CODE_SYSTEM.statusReason);
+  // Why it ended: the record's own reason (status-reason extension) when revoked, else the Task's.
+  const srReason = sr.status === 'revoked' ? sr.extension?.find((e) => e.url === EXTENSION.statusReason)?.valueCodeableConcept : undefined;
   const business = codeIn(task?.businessStatus, CODE_SYSTEM.businessStatus);
   const detail =
-    (reason && (STATUS_REASONS.find((r) => r.code === reason)?.display ?? task?.statusReason?.text)) ||
+    endReasonText(srReason ?? task?.statusReason) ||
     (business && displayOf('businessStatus', business)) ||
+    task?.businessStatus?.text ||
     undefined;
 
   const timeline: ReferralSummary['timeline'] = [];
@@ -144,6 +146,8 @@ export function summariseReferral(
   for (const c of comms) {
     if (isAcknowledgement(c)) continue;
     const topic = codeIn(c.topic, CODE_SYSTEM.communicationTopic);
+    // Progress messages repeat the Task's history; they stand in for it when the Task cannot be read.
+    if (topic === 'referral-progress' && options.taskHistory?.length) continue;
     const title = COMMUNICATION_TOPICS.find((t) => t.code === topic)?.display ?? c.topic?.text ?? 'Message from the link-worker service';
     const text = c.payload?.map((p) => p.contentString).filter(Boolean).join(' ');
     const at = c.sent ?? c.meta?.lastUpdated;

@@ -112,6 +112,9 @@ Description: "Why a referral was declined, cancelled or could not be completed."
 * #gp-cancelled "Cancelled by the referrer"
 * #duplicate-referral "Duplicate referral"
 * #entered-in-error "Referral made in error"
+* #declined-by-service "Declined by the link-worker service"
+* #cancelled-by-service "Cancelled by the link-worker service"
+* #not-completed "Support could not be completed"
 
 ValueSet: SPLinkStatusReasonVS
 Id: status-reason
@@ -331,7 +334,9 @@ Description: "Events SP Link tells the GP about, including the message back at c
 * #referral-completed "Social prescribing completed: message back to GP"
 * #referral-declined "Referral declined"
 * #referral-cancelled "Referral cancelled"
+* #referral-not-completed "Support could not be completed"
 * #could-not-contact "Could not contact the person"
+* #referral-progress "Progress update from the link-worker service"
 * #safeguarding-concern "Safeguarding concern raised"
 
 ValueSet: SPLinkCommunicationTopicVS

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { EXTENSION, IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { buildProvenance, SP_LINK_AGENT } from '../../referral-model/provenance.js';
 import { linkWorkerUrl, type Effect, type Topology } from '../rules/index.js';
 import type { ValidateFn } from '../runtime.js';
@@ -33,7 +33,14 @@ export function unitEntries(t: Topology, unit: WriteUnit, validate: ValidateFn, 
     switch (e.kind) {
       case 'set-referral-status': {
         const { meta, ...rest } = unit.serviceRequest;
-        const resource = { ...rest, ...(meta?.profile ? { meta: { profile: meta.profile } } : {}), status: e.to } as Resource;
+        const resource = {
+          ...rest,
+          ...(meta?.profile ? { meta: { profile: meta.profile } } : {}),
+          status: e.to,
+          // R4 ServiceRequest has no statusReason: SP Link's status-reason extension says why it ended.
+          ...(e.reason ? { extension: [...(rest.extension ?? []).filter((x) => x.url !== EXTENSION.statusReason), { url: EXTENSION.statusReason, valueCodeableConcept: e.reason }] } : {}),
+          ...(e.note ? { note: [...(rest.note ?? []), { authorString: e.note.author, time: e.note.time, text: e.note.text }] } : {}),
+        } as Resource;
         validate(resource);
         entries.push({
           resource,

@@ -50,6 +50,8 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
   let status = inp.serviceRequest.status as SrStatus;
   let track = inp.track;
   let cancel: Effect | undefined;
+  // The version that set the final status says why (a revoked referral's reason and note).
+  let why: Pick<Extract<Effect, { kind: 'set-referral-status' }>, 'reason' | 'note'> = {};
   const notCarried = new Map<string, UnusedOutput>();
   for (const task of sorted) {
     const plan = planTaskVersion({
@@ -74,6 +76,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
       switch (e.kind) {
         case 'set-referral-status':
           status = e.to;
+          why = { ...(e.reason ? { reason: e.reason } : {}), ...(e.note ? { note: e.note } : {}) };
           break;
         case 'create-observation':
         case 'create-communication':
@@ -95,7 +98,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
   if (good.length === 0 || !track) return { bad };
   const from = inp.serviceRequest.status as SrStatus;
   const ehrEffects: Effect[] = [
-    ...(status !== from ? [{ kind: 'set-referral-status', serviceRequestId: inp.serviceRequest.id, from, to: status } as const] : []),
+    ...(status !== from ? [{ kind: 'set-referral-status', serviceRequestId: inp.serviceRequest.id, from, to: status, ...why } as const] : []),
     ...creates.values(),
   ];
   return {

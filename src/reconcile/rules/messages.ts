@@ -5,6 +5,7 @@ import {
 } from '../../referral-model/codes.js';
 import { composeMessageBack, messageNarrative, messagePayloads, referencePayload, type MessageFacts } from '../../message-back/index.js';
 import { linkWorkerUrl } from './references.js';
+import { endReasonText } from '../../referral-model/status-reason.js';
 import type { BadInputKind, ParsedTask, Topology, UnusedOutput } from './types.js';
 
 export interface MessageContext {
@@ -54,7 +55,8 @@ export function topicsFor(task: ParsedTask): CommunicationTopicCode[] {
       if (reasonBy !== 'gp') topics.push(couldNotContact ? 'could-not-contact' : 'referral-cancelled');
       break;
     case 'failed':
-      topics.push(couldNotContact ? 'could-not-contact' : 'referral-cancelled');
+      // The service tried and could not finish: not the same as a cancellation, and the GP may need to act.
+      topics.push(couldNotContact ? 'could-not-contact' : 'referral-not-completed');
       break;
     case 'completed':
       // Always: a completion without a summary (e.g. Gravity outputs only) still tells the GP it is done.
@@ -68,6 +70,8 @@ export function topicsFor(task: ParsedTask): CommunicationTopicCode[] {
     case 'in-progress':
     case 'on-hold':
       if (couldNotContact) topics.push('could-not-contact');
+      // Where the link worker is (businessStatus), once per stage: visible in the record, not only in SP Link.
+      else if (task.progress) topics.push('referral-progress');
       break;
     case 'entered-in-error':
       break;
@@ -81,7 +85,7 @@ export function topicsFor(task: ParsedTask): CommunicationTopicCode[] {
 /** The facts of a message, in words: names from the referral and the Task, never ids. */
 function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): MessageFacts {
   const { task, serviceRequest: sr } = ctx;
-  const reason = task.reasonText ?? STATUS_REASONS.find((r) => r.code === task.reasonCode)?.display;
+  const reason = endReasonText(task.task.statusReason);
   const needs = (sr.reasonCode ?? []).map((c) => c.text ?? c.coding?.find((x) => x.display)?.display).filter((x): x is string => !!x);
   const service = sr.performer?.find((p) => p.display)?.display ?? sr.code?.text ?? sr.code?.coding?.find((c) => c.display)?.display;
   const summary: string[] = [];
@@ -109,6 +113,7 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
     outcomes: ctx.outcomes ?? [],
     notCarried: notCarriedLines(ctx.notCarried),
     ...(task.safeguarding?.detail ? { safeguardingDetail: task.safeguarding.detail } : {}),
+    ...(topic === 'referral-progress' && task.progress ? { progress: task.progress.text } : {}),
   };
 }
 
@@ -119,14 +124,15 @@ const sender = (ctx: MessageContext): Reference<Organization> => ({
   ...(ctx.topology.ownerOdsCode ? { identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: ctx.topology.ownerOdsCode } } : {}),
 });
 
-export function communicationIdentifier(t: Topology, taskId: string, topic: CommunicationTopicCode): string {
-  return writeBackIdentifierValue([t.endpointId, 'Task', taskId, topic]);
+/** One message per topic per Task; progress updates once per stage (business status) of the Task. */
+export function communicationIdentifier(t: Topology, taskId: string, topic: CommunicationTopicCode, stage?: string): string {
+  return writeBackIdentifierValue([t.endpointId, 'Task', taskId, topic, ...(topic === 'referral-progress' && stage ? [stage] : [])]);
 }
 
 /** A message to the referrer (SR.requester) about the referral; safeguarding concerns are urgent. */
 export function buildCommunication(topic: CommunicationTopicCode, ctx: MessageContext): { identifier: string; resource: Communication } {
   const t = ctx.topology;
-  const identifier = communicationIdentifier(t, ctx.task.id, topic);
+  const identifier = communicationIdentifier(t, ctx.task.id, topic, ctx.task.progress?.key);
   const display = COMMUNICATION_TOPICS.find((x) => x.code === topic)!.display;
   const message = composeMessageBack(messageFacts(topic, ctx));
   const resource: Communication = {

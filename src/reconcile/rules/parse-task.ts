@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Extension, Reference, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, SYSTEM, TASK_OUTPUT_TYPES } from '../../referral-model/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, SYSTEM, TASK_OUTPUT_TYPES, displayOf } from '../../referral-model/codes.js';
 import { nhsNumberIsValid, normaliseNhsNumber } from '../../fhir/nhs-number.js';
 import { linkWorkerUrl, readableAtLinkWorker, relativeToEhr, resolveReference } from './references.js';
 import { isTaskStatus } from '../../referral-model/task-status.js';
@@ -85,6 +86,7 @@ function parse(input: unknown, t: Topology): ParsedTask {
     reasonCode: reasonCoding?.code,
     reasonText,
     businessStatus: business,
+    ...progressOf(task.businessStatus, id),
     safeguarding: parseSafeguarding(task.extension, id),
     ownerDisplay: task.owner?.display,
     lastModified: task.lastModified ?? task.meta?.lastUpdated ?? new Date(0).toISOString(),
@@ -201,6 +203,21 @@ function parseOutput(o: Output, i: number, task: Task, id: string, t: Topology):
   }
   const seen = o.type?.coding?.map((c) => `${c.system ?? ''}|${c.code ?? ''}`).join(', ') || (o.type?.text ? `text "${o.type.text.slice(0, 100)}"` : 'none');
   return unused('unknown-output-type', `has a type SP Link does not use (${seen})`, { text: textOf(o) });
+}
+
+/** The Task's stage for the GP: SP Link's business status, or another system's code or words (kept as sent). */
+function progressOf(cc: Task['businessStatus'], id: string): Pick<ParsedTask, 'progress'> {
+  if (!cc) return {};
+  const own = cc.coding?.find((c) => c.system === CODE_SYSTEM.businessStatus && c.code);
+  const ownText = own ? displayOf('businessStatus', own.code!) : undefined;
+  if (own && ownText) return { progress: { key: own.code!, text: ownText } };
+  const other = cc.coding?.find((c) => c.code);
+  const text = cc.text ?? other?.display ?? other?.code;
+  if (!text?.trim()) return {};
+  if (text.length > MAX_TEXT_CHARS) fail('oversized', `Task/${id} businessStatus text exceeds ${MAX_TEXT_CHARS} characters`);
+  // A stage named only in words (or by a code that cannot be part of an identifier) is keyed by a digest of them.
+  const key = other?.code && FHIR_ID.test(other.code) ? `${other.system ? createHash('sha256').update(other.system).digest('hex').slice(0, 8) : 'none'}.${other.code}` : createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return { progress: { key, text } };
 }
 
 function parseSafeguarding(ext: Extension[] | undefined, id: string): ParsedTask['safeguarding'] {

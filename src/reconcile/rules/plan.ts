@@ -6,6 +6,8 @@ import { mapOutcome, outcomeIdentifier } from './outcome-observation.js';
 import { linkWorkerUrl, refKey, resolveReference } from './references.js';
 import { isSrStatus, isTerminalSrStatus, isTerminalTaskStatus, referralStatusFor, type SrStatus } from '../../referral-model/task-status.js';
 import { earlierKey, laterKey } from './version-order.js';
+import { endReasonText, isEndedByService, referralEndReason } from '../../referral-model/status-reason.js';
+import { statusLabel, taskStatusKey } from '../../referral-model/status-labels.js';
 import type { HealthcareService, Observation, Procedure } from '@medplum/fhirtypes';
 import type { BadInput, Effect, Plan, PlanInput, ResolvedRef, TaskTrack, UnusedOutput } from './types.js';
 import { MAX_TEXT_CHARS } from './parse-task.js';
@@ -88,7 +90,10 @@ export function planTaskVersion(input: PlanInput): Plan {
   notCarried.sort((a, b) => a.index - b.index);
 
   const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, connectedTo, notCarried };
-  for (const topic of topicsFor(task)) {
+  // A referral someone else ended in the record (the GP cancelled it) gets no more progress news. Whether SP Link
+  // itself ended it does not count: that depends on the order versions arrive in, and the result must not.
+  const endedElsewhere = isTerminalSrStatus(cur) && input.track?.terminalVersion === undefined;
+  for (const topic of topicsFor(task).filter((x) => x !== 'referral-progress' || !endedElsewhere)) {
     const c = buildCommunication(topic, msgCtx);
     effects.push({ kind: 'create-communication', identifier: c.identifier, resource: c.resource });
   }
@@ -136,7 +141,7 @@ function decideStatus(input: PlanInput, cur: SrStatus): StatusDecision {
   const termV = input.track?.terminalVersion;
   const target = referralStatusFor(task.status, t.failedTaskRevokesReferral);
   const set = (to: SrStatus, terminalVersion: string | undefined): StatusDecision => ({
-    effect: to === cur ? undefined : { kind: 'set-referral-status', serviceRequestId: sr.id, from: cur, to },
+    effect: to === cur ? undefined : { kind: 'set-referral-status', serviceRequestId: sr.id, from: cur, to, ...endedBecause(input, to) },
     cancelTask: false,
     track: { maxVersion, ...(terminalVersion !== undefined ? { terminalVersion } : {}) },
   });
@@ -163,6 +168,19 @@ function decideStatus(input: PlanInput, cur: SrStatus): StatusDecision {
   if (isTerminalSrStatus(target)) return set(target, v);
   if (v >= prevMax) return set(target, termV);
   return keep();
+}
+
+/**
+ * A referral the link-worker service ends says why (profile rule spl-sr-1: a revoked SP Link referral carries the
+ * status-reason extension), in codes and in a note for whoever reads the record.
+ */
+function endedBecause(input: PlanInput, to: SrStatus): Pick<Extract<Effect, { kind: 'set-referral-status' }>, 'reason' | 'note'> {
+  const { task, topology: t } = input;
+  if (to !== 'revoked' || !isEndedByService(task.status)) return {};
+  const reason = referralEndReason(task.status, task.task.statusReason);
+  const label = statusLabel(taskStatusKey(task.status)).label;
+  const why = endReasonText(reason);
+  return { reason, note: { author: task.ownerDisplay ?? t.endpointName, time: task.lastModified, text: why ? `${label}: ${why}` : label } };
 }
 
 /** The EHR patient: SR.subject, checked against what the Task says about its patient. */

@@ -1,4 +1,4 @@
-import type { Communication, Flag, HealthcareService, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { CodeableConcept, Communication, Flag, HealthcareService, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { SrStatus, TaskStatus } from '../../referral-model/task-status.js';
 
 /** Why a Task version cannot be reconciled as it stands; each becomes a dead letter with a clear reason. */
@@ -103,6 +103,11 @@ export interface ParsedTask {
   readonly reasonCode?: string;
   readonly reasonText?: string;
   readonly businessStatus?: string;
+  /**
+   * Where the link worker is (Task.businessStatus in SP Link's or any system's terms): `key` names the stage in
+   * write-back identifiers (one progress message per stage), `text` is what the GP reads.
+   */
+  readonly progress?: { readonly key: string; readonly text: string };
   readonly safeguarding?: { readonly detail?: string };
   readonly ownerDisplay?: string;
   readonly lastModified: string;
@@ -145,7 +150,14 @@ export interface OutcomeCopy {
 
 /** One write the reconciler makes. A discriminated union: every consumer switches exhaustively. */
 export type Effect =
-  | { readonly kind: 'set-referral-status'; readonly serviceRequestId: string; readonly from: SrStatus; readonly to: SrStatus }
+  /**
+   * `reason`: why the link-worker service ended the referral (the status-reason extension a revoked referral carries),
+   * `note`: the same for people reading the record, with who ended it.
+   */
+  | {
+    readonly kind: 'set-referral-status'; readonly serviceRequestId: string; readonly from: SrStatus; readonly to: SrStatus;
+    readonly reason?: CodeableConcept; readonly note?: { readonly author: string; readonly time: string; readonly text: string };
+  }
   | { readonly kind: 'create-observation'; readonly identifier: string; readonly resource: Observation }
   | { readonly kind: 'update-observation'; readonly identifier: string; readonly observationId: string; readonly version: string; readonly resource: Observation }
   | { readonly kind: 'create-communication'; readonly identifier: string; readonly resource: Communication }

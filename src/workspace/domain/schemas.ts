@@ -15,8 +15,11 @@ const optionalText = (max: number) => text(max).optional().transform((s) => (s ?
 const choose = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
   z.enum(values, { error: `Select ${label}` });
 
-/** Reasons a link worker may give when declining or closing; referrer-only reasons are excluded. */
-export const LINK_WORKER_REASONS = STATUS_REASONS.filter((r) => r.by !== 'gp');
+/**
+ * Reasons a link worker may give when declining or closing: referrer-only reasons are excluded, and so are those SP
+ * Link records for other systems' Tasks that gave no reason in its terms.
+ */
+export const LINK_WORKER_REASONS = STATUS_REASONS.filter((r) => r.by === 'patient' || r.by === 'link-worker');
 const reasonCodes = codes(LINK_WORKER_REASONS);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

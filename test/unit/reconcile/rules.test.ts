@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
+import { messageBackText, readMessageBack } from '../../../src/message-back/index.js';
 import { parseTask, planTaskVersion, type Effect, type Plan } from '../../../src/reconcile/rules/index.js';
 import { TASK_STATUSES, type SrStatus, type TaskStatus } from '../../../src/referral-model/task-status.js';
 import { plan } from './plan-helper.js';
@@ -52,6 +53,49 @@ describe('reconcile rules: Task version → effects (the status table)', () => {
   it('cancelled by the link worker tells the GP; cancelled by the GP does not', () => {
     expect(topics(plan(makeTask({ version: 3, status: 'cancelled', reason: 'service-at-capacity' })))).to.deep.equal(['referral-cancelled']);
     expect(topics(plan(makeTask({ version: 3, status: 'cancelled', reason: 'gp-cancelled' })))).to.deep.equal([]);
+  });
+
+  it('a referral the service ends says why: status-reason extension (its code kept) and a note for the record', () => {
+    const set = (p: Plan) => effects(p).find((e): e is Extract<Effect, { kind: 'set-referral-status' }> => e.kind === 'set-referral-status');
+    // Before: no reason was added, so a revoked SP Link referral failed SP Link's own profile and was dead-lettered.
+    const declined = set(plan(makeTask({ version: 3, status: 'rejected', reason: 'patient-declined' })));
+    expect(declined?.reason?.coding).to.deep.equal([{ system: CODE_SYSTEM.statusReason, code: 'patient-declined', display: 'Person declined social prescribing' }]);
+    expect(declined?.note?.text).to.equal('Declined: Person declined social prescribing');
+    const foreign = { system: 'https://case.example.org/closure', code: 'NC-7', display: 'Moved to a partner programme' };
+    const failed = set(plan(makeTask({ version: 3, status: 'failed' }, { statusReason: { coding: [foreign] } })));
+    expect(failed?.reason).to.deep.equal({
+      coding: [{ system: CODE_SYSTEM.statusReason, code: 'not-completed', display: 'Support could not be completed' }, foreign],
+      text: 'Moved to a partner programme',
+    });
+    expect(failed?.note?.text).to.equal('Could not complete: Support could not be completed: Moved to a partner programme');
+    const bare = set(plan(makeTask({ version: 3, status: 'cancelled' })));
+    expect(bare?.reason?.coding?.map((c) => c.code)).to.deep.equal(['cancelled-by-service']);
+    expect(set(plan(makeTask({ version: 3, status: 'completed' })))?.reason).to.equal(undefined);
+  });
+
+  it('failed for another reason than no contact is "could not be completed", not "cancelled"', () => {
+    expect(topics(plan(makeTask({ version: 3, status: 'failed', reason: 'needs-beyond-scope' })))).to.deep.equal(['referral-not-completed']);
+    const p = plan(makeTask({ version: 3, status: 'failed' }, { statusReason: { text: 'Service closed for the summer' } }));
+    const comm = effects(p).find((e) => e.kind === 'create-communication');
+    if (comm?.kind !== 'create-communication') throw new Error('no communication');
+    const message = messageBackText(readMessageBack(comm.resource));
+    expect(message).to.match(/^Support could not be completed\n/).and.contain('Reason: Service closed for the summer').and.not.contain('cancel');
+  });
+
+  it('each stage (businessStatus, SP Link or another system\'s words) is one progress message for the GP', () => {
+    const a = effects(plan(makeTask({ version: 2, status: 'accepted', businessStatus: 'awaiting-contact' })));
+    const b = effects(plan(makeTask({ version: 3, status: 'in-progress', businessStatus: 'plan-agreed' })));
+    const c = effects(plan(makeTask({ version: 4, status: 'in-progress' }, { businessStatus: { text: 'Attending the Tuesday group' } })));
+    const msgs = [a, b, c].map((e) => e.find((x) => x.kind === 'create-communication')).map((x) => {
+      if (x?.kind !== 'create-communication') throw new Error('no progress message');
+      const m = readMessageBack(x.resource);
+      return { id: x.identifier, title: m.title, stage: m.sections.flatMap((sec) => sec.lines).find((l) => l.startsWith('Stage: ')) };
+    });
+    expect(msgs.map((m) => m.title)).to.deep.equal(Array(3).fill('Progress update from the link-worker service'));
+    expect(msgs.map((m) => m.stage)).to.deep.equal(['Stage: Awaiting first contact', 'Stage: Personalised support plan agreed', 'Stage: Attending the Tuesday group']);
+    expect(new Set(msgs.map((m) => m.id)).size, 'one identifier per stage').to.equal(3);
+    const again = effects(plan(makeTask({ version: 5, status: 'in-progress', businessStatus: 'plan-agreed' }))).find((x) => x.kind === 'create-communication');
+    expect(again?.kind === 'create-communication' && again.identifier).to.equal(msgs[1]!.id);
   });
 
   it('could not contact (failed or business status) → could-not-contact Communication', () => {
