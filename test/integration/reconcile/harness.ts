@@ -11,6 +11,7 @@ import { ehrSeed, lwSeed, testNhsNumbers } from '../../../src/sandbox/demo/index
 import { openDb, type Db } from '../../../src/store/db.js';
 import { WEBHOOK_SECRET_HEADER } from '../../../src/fhir/subscription-channel.js';
 import { apiErrorHandler } from '../../../src/http/api-error.js';
+import { BODY_LIMITS } from '../../../src/http/body-limits.js';
 import { logger as rootLogger } from '../../../src/observability/logger.js';
 
 export const ENDPOINT = 'lw';
@@ -175,7 +176,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       return;
     }
     if (!h.notificationGate || req.get('x-reliability-redelivery')) return next();
-    express.json({ type: ['application/fhir+json', 'application/json'], limit: '1mb' })(req, res, (err?: unknown) => {
+    express.json({ type: ['application/fhir+json', 'application/json'], limit: BODY_LIMITS.webhook })(req, res, (err?: unknown) => {
       if (err) return next(err);
       const fate = h.notificationGate!(req.body);
       if (fate === 'deliver') return next();
