@@ -9,6 +9,10 @@ import { createSandboxFhirServer, type SandboxFhirServer } from '../../../src/sa
 import { dialect, fhirDialectLayer, type DialectName } from '../../../src/sandbox/dialects/index.js';
 import { ehrSeed, lwSeed, testNhsNumbers } from '../../../src/sandbox/demo/index.js';
 import { openDb, type Db } from '../../../src/store/db.js';
+import { WEBHOOK_SECRET_HEADER } from '../../../src/fhir/subscription-channel.js';
+import { apiErrorHandler } from '../../../src/http/api-error.js';
+import { BODY_LIMITS } from '../../../src/http/body-limits.js';
+import { logger as rootLogger } from '../../../src/observability/logger.js';
 
 export const ENDPOINT = 'lw';
 export const TENANT = 'practice';
@@ -34,6 +38,11 @@ export interface Harness {
   inject(f: Fault): void;
   /** Notifications to swallow (answered 200, never processed): a lost rest-hook notification. */
   dropNotifications: number;
+  /**
+   * Decides each rest-hook notification's fate before the reconciler sees it: `deliver`, `drop` (answered 200,
+   * never processed) or a delay in ms (answered 200 at once, processed later: delayed and reordered).
+   */
+  notificationGate?: (body: unknown) => 'deliver' | 'drop' | number;
   /** Requests each server received, by method (counted in front of the servers). */
   readonly requests: { ehr: number; lw: number };
   startReconciler(o?: Partial<ReconcilerContext>): Promise<Reconciler>;
@@ -69,6 +78,8 @@ export interface HarnessOptions {
   second?: { unreachable?: boolean };
   /** Extra link-worker endpoint settings (e.g. subscription timings). */
   endpoint?: Partial<Config['linkWorkerEndpoints'][number]>;
+  /** Called on every change the EHR commits (e.g. to time when a referral's status changed). */
+  onEhrChange?: (r: Resource) => void;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -80,7 +91,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const lwBase = `${base}/lw/fhir`;
   const urls = { ehr: ehrBase, lw: lwBase };
   const ehr = await createSandboxFhirServer({
-    name: 'ehr', baseUrl: ehrBase,
+    name: 'ehr', baseUrl: ehrBase, ...(o.onEhrChange ? { onChange: o.onEhrChange } : {}),
     seed: () => (o.demo ? ehrSeed(urls) : [
       ...NHS.map((nhs, i): Patient => ({ resourceType: 'Patient', id: `p${i + 1}`, identifier: [{ system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs }] })),
       { resourceType: 'Practitioner', id: 'gp1', name: [{ family: 'Test' }] },
@@ -158,13 +169,30 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       if (ownsDb) await db.close();
     },
   };
-  app.use('/reconcile/webhook', (_req, res, next) => {
-    if (h.dropNotifications <= 0) return next();
-    h.dropNotifications--;
-    res.status(200).end();
+  app.use('/reconcile/webhook', (req, res, next) => {
+    if (h.dropNotifications > 0) {
+      h.dropNotifications--;
+      res.status(200).end();
+      return;
+    }
+    if (!h.notificationGate || req.get('x-reliability-redelivery')) return next();
+    express.json({ type: ['application/fhir+json', 'application/json'], limit: BODY_LIMITS.webhook })(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const fate = h.notificationGate!(req.body);
+      if (fate === 'deliver') return next();
+      res.status(200).end();
+      if (fate === 'drop') return;
+      // Re-delivered later as its own request: what a sender's retry or a slow queue looks like to SP Link.
+      const body = JSON.stringify(req.body ?? null);
+      const headers = { 'content-type': 'application/fhir+json', [WEBHOOK_SECRET_HEADER]: req.get(WEBHOOK_SECRET_HEADER) ?? '' };
+      const url = `${base}/reconcile/webhook${req.url}`;
+      setTimeout(() => void fetch(url, { method: 'POST', headers: { ...headers, 'x-reliability-redelivery': '1' }, body }).then((r) => r.body?.cancel(), () => undefined), fate);
+    });
   });
   app.use((req, res, next) => h.reconciler.webhookRouter(req, res, next));
   app.use((req, res, next) => h.reconciler.adminRouter(req, res, next));
+  // As src/system.ts: a malformed body gets SP Link's 400, not Express's default page.
+  app.use(apiErrorHandler(rootLogger, 'request'));
   return h;
 }
 

@@ -1,0 +1,115 @@
+/**
+ * `npm run reliability [scenario …]`: SP Link's reliability figures, one `name: value` a line. Zero is the
+ * goal wherever a figure counts something lost, duplicated or wrong; the run exits 1 when one is not zero.
+ * Scenarios run against real HTTP FHIR servers on loopback (the reconcile test harness) and PostgreSQL
+ * when it answers (PGlite otherwise). How to read the figures: docs/OPERATIONS.md, "Reliability figures".
+ */
+import os from 'node:os';
+import { pino } from 'pino';
+import { startHarness, type Harness, type HarnessOptions } from '../../test/integration/reconcile/harness.js';
+import { completionTimes, droppedHarnessOptions, measureDropped } from './dropped.js';
+import { measureOrdering } from './ordering.js';
+import { measurePoison } from './poison.js';
+import { measureReplay } from './replay.js';
+import { scenarioStore } from './store.js';
+
+type Print = (name: string, value: string | number, goal?: 'zero') => void;
+const round = (x: number, d = 2) => Number(x.toFixed(d));
+const silent = pino({ level: 'silent' });
+
+/** A harness on the scenario's store; closed (and the store dropped) after `fn`. */
+async function withHarnesses<T>(n: number, o: HarnessOptions, fn: (hs: Harness[], store: string) => Promise<T>): Promise<T> {
+  const store = await scenarioStore();
+  const hs: Harness[] = [];
+  try {
+    for (let i = 0; i < n; i++) hs.push(await startHarness({ ...o, db: await store.open(), ctx: { logger: silent, ...o.ctx } }));
+    return await fn(hs, store.kind);
+  } finally {
+    for (const h of hs) await h.close();
+    await store.close();
+  }
+}
+
+const scenarios: Record<string, (print: Print) => Promise<void>> = {
+  async ordering(print) {
+    const f = measureOrdering(10_000);
+    print('ordering_orderings', f.orderings);
+    print('ordering_task_versions_applied', f.versions);
+    print('ordering_backward_moves', f.backwardMoves, 'zero');
+    print('ordering_overwrites_of_newer', f.overwritesOfNewer, 'zero');
+  },
+  async replay(print) {
+    await withHarnesses(1, {}, async ([h], store) => {
+      const f = await measureReplay(h!, 60, 32);
+      print('replay_store', store);
+      print('replay_referrals', f.referrals);
+      print('replay_task_versions', f.versions);
+      print('replay_deliveries', f.deliveries);
+      print('replay_duplicates', f.duplicates, 'zero');
+      print('replay_wrong_status', f.wrongStatus, 'zero');
+      print('replay_dead_letters', f.deadLetters, 'zero');
+    });
+  },
+  async poison(print) {
+    await withHarnesses(2, {}, async ([baseline, mixed], store) => {
+      const f = await measurePoison(baseline!, mixed!, 400);
+      print('poison_store', store);
+      print('poison_good_tasks', f.good);
+      print('poison_tasks', f.poison);
+      print('poison_throughput_ratio', round(f.throughputRatio));
+      print('poison_good_lost', f.goodLost, 'zero');
+      print('poison_dead_lettered', f.deadLettered);
+      print('poison_unaccounted', f.unaccounted, 'zero');
+      print('poison_replay_exit_code', f.replayExitCode, 'zero');
+      print('poison_open_after_replay', f.openAfterReplay, 'zero');
+    });
+  },
+  async dropped(print) {
+    const times = completionTimes();
+    // The default poll schedule (every 15 s), as deployed.
+    await withHarnesses(1, droppedHarnessOptions('*/15 * * * * *', times.onEhrChange), async ([h], store) => {
+      const f = await measureDropped(h!, times.visibleAt, 100, { maxDelayMs: 10_000, waitMs: 120_000 });
+      print('dropped_store', store);
+      print('dropped_poll_interval_s', 15);
+      print('dropped_notifications', f.notifications);
+      print('dropped_notifications_dropped', f.dropped);
+      print('dropped_notifications_delayed', f.delayed);
+      print('dropped_detected_within_s', round(f.detectedWithinS, 1));
+      print('dropped_lost', f.lost, 'zero');
+      print('dropped_duplicates', f.duplicates, 'zero');
+    });
+  },
+};
+
+async function main(): Promise<number> {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((s) => !(s in scenarios));
+  if (unknown.length) {
+    console.error(`unknown scenario ${unknown.join(', ')}; scenarios: ${Object.keys(scenarios).join(', ')}`);
+    return 2;
+  }
+  console.log(`# SP Link reliability on ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
+  const missed: string[] = [];
+  const t0 = performance.now();
+  for (const [name, run] of Object.entries(scenarios)) {
+    if (only.length && !only.includes(name)) continue;
+    console.log(`# ${name}`);
+    const s0 = performance.now();
+    await run((figure, value, goal) => {
+      console.log(`${figure}: ${value}`);
+      if (goal === 'zero' && value !== 0) missed.push(`${figure}=${value}`);
+    });
+    console.log(`${name}_scenario_s: ${round((performance.now() - s0) / 1000, 1)}`);
+  }
+  console.log(`reliability_total_s: ${round((performance.now() - t0) / 1000, 1)}`);
+  if (missed.length) console.log(`# NOT ZERO: ${missed.join(', ')}`);
+  return missed.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+/** The store a scenario runs on: PostgreSQL when it answers (a schema of its own, dropped after), PGlite otherwise. */
+import { randomBytes } from 'node:crypto';
+import { openDb, type Db } from '../../src/store/db.js';
+import { PG_URL, postgresProblem } from '../../test/helpers/postgres.js';
+
+export interface ScenarioStore {
+  readonly kind: 'postgresql' | 'pglite';
+  /** Another connection pool on the same database (a second instance). */
+  open(): Promise<Db>;
+  close(): Promise<void>;
+}
+
+export async function scenarioStore(): Promise<ScenarioStore> {
+  const opened: Db[] = [];
+  if (await postgresProblem()) {
+    const db = await openDb({ memory: true });
+    return { kind: 'pglite', open: async () => db, close: () => db.close() };
+  }
+  const schema = `reliability_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return {
+    kind: 'postgresql',
+    async open() {
+      const db = await openDb({ databaseUrl: PG_URL, schema, maxConnections: 5 });
+      opened.push(db);
+      return db;
+    },
+    async close() {
+      await opened[0]?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      for (const db of opened) await db.close();
+    },
+  };
+}
