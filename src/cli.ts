@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/load.js';
 import { EXIT } from './errors.js';
+import { logOutput } from './observability/logger.js';
 
 /**
  * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | config-schema.
@@ -87,8 +88,11 @@ export async function main(argv: string[]): Promise<number> {
 /** Runs the CLI as a process: exit with the command's status (`start` keeps running). */
 export function runCli(argv: string[] = process.argv.slice(2)): void {
   main(argv).then(
-    (code) => {
-      if (code !== -1) process.exit(code);
+    async (code) => {
+      if (code === -1) return;
+      // Log lines are written asynchronously: let them out (bounded) before exiting.
+      await logOutput.drain(1000);
+      process.exit(code);
     },
     (err: unknown) => {
       process.stderr.write(`sp-link: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -6,7 +6,7 @@ import { loadConfig } from './config/load.js';
 import { errorBody, SpLinkError } from './errors.js';
 import { profilesRouter } from './fhir/profiles-page.js';
 import { HealthRegistry, healthRouter } from './observability/health.js';
-import { createHttpLogger, logger as rootLogger, setLogLevel } from './observability/logger.js';
+import { createHttpLogger, logger as rootLogger, setLogFormat, setLogLevel } from './observability/logger.js';
 import { httpMetricsMiddleware, metricsHandler } from './observability/metrics.js';
 import { apiErrorHandler } from './http/api-error.js';
 import { registerCoreChecks } from './http/readiness-checks.js';
@@ -53,6 +53,7 @@ export interface StartOptions {
 export async function startSystem(opts: StartOptions): Promise<System> {
   const config = opts.config ?? (await loadConfig(opts.configFile ?? 'config/default.yaml'));
   setLogLevel(config.log.level);
+  setLogFormat(config.log.format);
   const server = opts.server ?? http.createServer();
   const closers: { name: string; close: () => Promise<void> | void }[] = [];
 

@@ -159,6 +159,8 @@ export const configSchema = z
         sessionIdleMinutes: z.number().int().min(1).max(24 * 60).default(30),
         /** Workspace sessions that started a sign-in and hold no user yet, kept at most (the oldest go first). */
         maxPreLoginSessions: z.number().int().min(10).max(10_000_000).default(10_000),
+        /** On SIGTERM/SIGINT: in-flight work gets half of this to finish; the process exits by the end of it. */
+        shutdownSeconds: z.number().int().min(1).max(600).default(20),
       })
       .strict(),
     dataDir: z.string().min(1).default('./data'),
@@ -271,9 +273,13 @@ export const configSchema = z
       })
       .strict(),
     log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** auto: readable lines on a terminal, JSON lines otherwise (a file, a pipe, a log collector). */
+        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      })
       .strict()
-      .default({ level: 'info' }),
+      .default({ level: 'info', format: 'auto' }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

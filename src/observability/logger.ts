@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
+import { LogOutput, type LogFormat } from './log-output.js';
 
 /**
  * Paths removed from every log line. Patient data, tokens and secrets are redacted in the logger itself,
@@ -63,11 +64,19 @@ export function createLogger(opts: { level?: LevelWithSilent; destination?: pino
       err: pino.stdSerializers.err,
     },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  return pino(options, opts.destination ?? logOutput);
 }
+
+/** Standard output of this process, for the log and for what SP Link tells whoever started it (src/observability/log-output.ts). */
+export const logOutput = new LogOutput(1);
 
 /** The process logger. Use `logger.child({ module: '…' })` per module; per request use `req.log`. */
 export const logger: Logger = createLogger();
+
+/** Applies the configured `log.format` (auto: readable on a terminal, JSON otherwise). */
+export function setLogFormat(format: LogFormat): void {
+  logOutput.setFormat(format);
+}
 
 /** Applies the configured level (config `log.level`) after config is loaded. */
 export function setLogLevel(level: LevelWithSilent): void {
@@ -75,6 +84,15 @@ export function setLogLevel(level: LevelWithSilent): void {
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Probes, metrics scrapes and static files: logged at debug when they succeed, so the info log shows what people did. */
+const ROUTINE_PATH = /^\/(healthz|readyz|livez|metrics|favicon\.ico)$|\/(assets|nhsuk)\/|\.(js|css|map|png|svg|ico|woff2?)$/;
+
+export function requestLogLevel(path: string, status: number, err?: unknown): 'error' | 'warn' | 'info' | 'debug' {
+  if (err || status >= 500) return 'error';
+  if (status >= 400) return 'warn';
+  return ROUTINE_PATH.test(path) ? 'debug' : 'info';
+}
 
 /**
  * pino-http middleware: one child logger per request (`req.log`, carrying `reqId`), one line per response.
@@ -89,7 +107,7 @@ export function createHttpLogger(base: Logger = logger): HttpLogger {
       res.setHeader('x-request-id', id);
       return id;
     },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (req, res, err) => requestLogLevel(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0]!, res.statusCode, err),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
     customAttributeKeys: { reqId: 'reqId' },
