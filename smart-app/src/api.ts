@@ -1,5 +1,6 @@
 import type { AppContext } from '../../src/smart/api-context.js';
 import type { DirectoryEntry } from '../../src/referrals/directory.js';
+import type { CreatedReferral } from '../../src/referrals/create-referral.js';
 import type { ReferralSummary } from '../../src/referrals/referral-view.js';
 import type { SafeguardingConcern } from '../../src/referral-model/safeguarding.js';
 
@@ -65,7 +66,7 @@ export const api = {
     return call<{ services: DirectoryEntry[] }>('GET', `/directory?${p}`);
   },
   referrals: (patientId: string) => call<{ referrals: ReferralSummary[] }>('GET', `/referrals?patient=${encodeURIComponent(patientId)}`),
-  createReferral: (body: unknown) => call<{ referralId: string; serviceRequestId: string; alreadySent?: boolean }>('POST', '/referrals', body),
+  createReferral: (body: unknown) => call<CreatedReferral>('POST', '/referrals', body),
   cancelReferral: (id: string, body: { patientId: string; version?: string; reason: string }) =>
     call<{ status: string; taskCancelled: boolean }>('POST', `/referrals/${encodeURIComponent(id)}/cancel`, body),
   acknowledgeSafeguarding: (id: string, body: { patientId: string; concern: string }) =>

@@ -13,7 +13,7 @@ export function App() {
   const [fatal, setFatal] = useState<ApiError | null>(null);
   const [referrals, setReferrals] = useState<ReferralSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
-  const [sent, setSent] = useState<{ id: string; already: boolean } | null>(null);
+  const [sent, setSent] = useState<{ id: string; already: boolean; contact: string | undefined } | null>(null);
   const [formKey, setFormKey] = useState(0);
   // The app opens on the patient's referrals (what needs the GP first); the form is one click away.
   const [view, setView] = useState<'list' | 'form'>('list');
@@ -105,8 +105,8 @@ export function App() {
               key={formKey}
               ctx={ctx}
               openReferrals={openReferrals}
-              onSent={(id, already) => {
-                setSent({ id, already });
+              onSent={(id, already, contact) => {
+                setSent({ id, already, contact });
                 show('list');
                 void refresh();
               }}
@@ -133,7 +133,9 @@ export function App() {
                     Referral ID <strong class="sp-referral-id" data-testid="referral-id">{sent.id}</strong>
                   </p>
                   {sent.already && <p>This referral had already reached the record, so it was not sent a second time.</p>}
-                  <p>{ctx.linkWorkerService} will contact the person. You will see progress below and in the record.</p>
+                  <p data-testid="contact">
+                    {sent.contact ?? ctx.linkWorkerService} will contact the person. You will see progress below and in the record.
+                  </p>
                 </div>
               </div>
             )}

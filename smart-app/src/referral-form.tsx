@@ -63,7 +63,7 @@ function newSubmissionId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; openReferrals: readonly ReferralSummary[]; onSent: (referralId: string, alreadySent: boolean) => void }) {
+export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; openReferrals: readonly ReferralSummary[]; onSent: (referralId: string, alreadySent: boolean, contact: string | undefined) => void }) {
   // One per filled-in form: a resend after a timeout or a double click is the same submission, so the
   // server answers with the referral it already made instead of sending a second one.
   const submissionId = useRef(newSubmissionId());
@@ -135,7 +135,7 @@ export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; 
     try {
       const r = await api.createReferral(body);
       setErrors([]);
-      onSent(r.referralId, r.alreadySent === true);
+      onSent(r.referralId, r.alreadySent === true, r.contact);
     } catch (x) {
       if (x instanceof ApiError && x.fields.length) {
         setErrors(x.fields);

@@ -116,6 +116,16 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
               {r.requester ? ` by ${r.requester}` : ''}
             </dd>
           </div>
+          {r.contact && (
+            <div class="nhsuk-summary-list__row">
+              <dt class="nhsuk-summary-list__key">Contact</dt>
+              <dd class="nhsuk-summary-list__value" data-testid="contact">
+                {r.contact}
+                {r.open ? ' will contact the person' : ''}
+                {r.suggested ? ` (${r.service} suggested)` : ''}
+              </dd>
+            </div>
+          )}
           <div class="nhsuk-summary-list__row">
             <dt class="nhsuk-summary-list__key">Needs</dt>
             <dd class="nhsuk-summary-list__value">{r.needs.join(', ') || 'Not recorded'}</dd>

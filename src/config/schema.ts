@@ -108,6 +108,35 @@ export const tenantSchema = z
   .strict();
 export type TenantConfig = z.infer<typeof tenantSchema>;
 
+/**
+ * A provider in the directory that takes referrals itself instead of through the link-worker service
+ * (docs/CONFIGURATION.md, "Referral routes"). Its directory services are matched by `HealthcareService.providedBy`
+ * (this reference, or this ODS code as identifier); the Task is owned by this organisation.
+ */
+export const directReferralSchema = z.discriminatedUnion('via', [
+  z
+    .object({
+      /** Its staff sign in to SP Link's workspace (organisation claim = `odsCode`); the Task stays at this endpoint. */
+      via: z.literal('workspace'),
+      organization: z.string().regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, 'expected Organization/<id> as the directory names the provider'),
+      odsCode: z.string().min(1),
+      name: z.string().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      /** It has its own FHIR server, configured as another link-worker endpoint: the Task is written there. */
+      via: z.literal('endpoint'),
+      organization: z.string().regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, 'expected Organization/<id> as the directory names the provider'),
+      odsCode: z.string().min(1),
+      name: z.string().min(1),
+      /** Id of the provider's own endpoint in `linkWorkerEndpoints`. */
+      endpoint: id,
+    })
+    .strict(),
+]);
+export type DirectReferralConfig = z.infer<typeof directReferralSchema>;
+
 export const linkWorkerEndpointSchema = z
   .object({
     id,
@@ -136,6 +165,12 @@ export const linkWorkerEndpointSchema = z
       })
       .strict()
       .default({ enabled: true }),
+    /**
+     * Providers in this endpoint's directory that take referrals directly. Every other directory service is
+     * referred via the link-worker service: the Task goes to this endpoint's organisation and the chosen service
+     * travels as the GP's suggestion.
+     */
+    directReferrals: z.array(directReferralSchema).default([]),
   })
   .strict();
 export type LinkWorkerEndpointConfig = z.infer<typeof linkWorkerEndpointSchema>;
@@ -310,6 +345,7 @@ export const configSchema = z
         seen.add(item.id);
       });
     }
+    cfg.linkWorkerEndpoints.forEach((e, i) => unwatchedRoutes(cfg, e).forEach((issue) => ctx.addIssue({ code: 'custom', path: ['linkWorkerEndpoints', i, ...issue.path], message: issue.message })));
     if (cfg.server.cookieMode === 'embedded-cross-site' && !cfg.server.publicUrl.startsWith('https://')) {
       ctx.addIssue({
         code: 'custom',
@@ -336,3 +372,44 @@ export const configSchema = z
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * Referral routes of one link-worker endpoint that would leave a referral in nobody's caseload: a direct route via
+ * the workspace when no SP Link workspace serves this endpoint, via an endpoint that is not configured (or is this
+ * one, or names another owner), and providers listed twice or that are the link-worker service itself.
+ */
+function unwatchedRoutes(
+  cfg: Pick<Config, 'linkWorkerEndpoints' | 'workspace'>,
+  e: LinkWorkerEndpointConfig,
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Set<string>();
+  e.directReferrals.forEach((d, j) => {
+    const path = ['directReferrals', j];
+    if (seen.has(d.organization) || seen.has(`ods:${d.odsCode}`)) out.push({ path, message: `${d.name} (${d.organization}, ODS ${d.odsCode}) is listed twice` });
+    seen.add(d.organization);
+    seen.add(`ods:${d.odsCode}`);
+    if (e.organizationOdsCode && d.odsCode === e.organizationOdsCode) {
+      out.push({ path: [...path, 'odsCode'], message: `${d.odsCode} is ${e.name} itself, which receives every referral that is not direct; remove this entry` });
+    }
+    if (d.via === 'workspace') {
+      const ws = cfg.workspace;
+      if (!ws?.enabled || ws.linkWorkerEndpoint !== e.id) {
+        out.push({
+          path: [...path, 'via'],
+          message: `nobody would see referrals to ${d.name}: no SP Link workspace serves endpoint "${e.id}" (workspace.linkWorkerEndpoint is ${ws?.enabled ? `"${ws.linkWorkerEndpoint}"` : 'not enabled'}); enable the workspace for "${e.id}", or use via: endpoint with the provider's own FHIR endpoint`,
+        });
+      }
+      return;
+    }
+    const target = cfg.linkWorkerEndpoints.find((x) => x.id === d.endpoint);
+    if (!target) {
+      out.push({ path: [...path, 'endpoint'], message: `nobody would see referrals to ${d.name}: unknown link-worker endpoint "${d.endpoint}"; add the provider's FHIR server to linkWorkerEndpoints (the reconciler watches every one)` });
+    } else if (target.id === e.id) {
+      out.push({ path: [...path, 'endpoint'], message: `via: endpoint must name the provider's own endpoint, not "${e.id}"; for a provider whose staff use the workspace here, use via: workspace` });
+    } else if (target.organizationOdsCode && target.organizationOdsCode !== d.odsCode) {
+      out.push({ path: [...path, 'odsCode'], message: `endpoint "${target.id}" accepts only Tasks owned by ODS ${target.organizationOdsCode}, so a Task for ${d.name} (ODS ${d.odsCode}) would be refused there; make the codes agree` });
+    }
+  });
+  return out;
+}

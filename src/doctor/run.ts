@@ -8,7 +8,9 @@ import { createLogger } from '../observability/logger.js';
 import { probeTransaction } from './behaviour-probes.js';
 import { checkCapabilityStatement } from './capability-checks.js';
 import { probeBehaviour, type BehaviourContext, type BehaviourTarget } from './probe-endpoint.js';
+import { checkReferralRoutes } from './route-checks.js';
 import { checkTransport } from './transport-checks.js';
+import type { RouteEndpoint } from '../referral-model/referral-routes.js';
 import { checkBackendScopes, scopeOptions } from './scope-checks.js';
 import { checkBackendConfiguration, checkEhrLaunchConfiguration } from './smart-checks.js';
 import type { DoctorCheck, DoctorEndpoint, DoctorReport } from './types.js';
@@ -24,6 +26,8 @@ interface Target extends DoctorEndpoint, BehaviourTarget {
   auth: FhirAuthConfig;
   /** Set for GP practices: the GP app is launched from this EHR (SMART App Launch). */
   launch?: { confidentialSymmetric: boolean; issAllowlist: string[]; smart: TenantConfig['smart'] };
+  /** A link-worker endpoint's routing configuration: its directory's referral routes are reported. */
+  routes?: RouteEndpoint;
   /** What SP Link does here beyond the basics, for the scope check. */
   work: { subscriptions?: boolean; workspace?: boolean };
 }
@@ -50,6 +54,7 @@ export function doctorTargets(config: DoctorConfig): Target[] {
       auth: e.auth,
       endpointId: e.id,
       subscriptions: e.subscriptions,
+      routes: e,
       work: scopeOptions(config, 'link-worker', e.id),
     })),
   ];
@@ -184,6 +189,10 @@ async function checkEndpoint(t: Target, timeoutMs: number, env: Environment): Pr
   const [smart, token] = await Promise.all([probeSmart(t, timeoutMs), probeToken(t, timeoutMs)]);
   checks.push(...allowlistCheck(t), ...smart, ...checkBackendScopes(t.label, t.kind, t.auth, t.work), ...token.checks);
   if (!cs || !token.auth) return checks;
+  if (t.routes) {
+    const reader = new FhirClient({ baseUrl: t.fhirBase, auth: token.auth, retry: { timeoutMs, maxAttempts: 1 }, logger: quiet });
+    checks.push(...(await checkReferralRoutes(t.label, reader, t.routes)));
+  }
   if (env.readOnly) {
     checks.push({ endpoint: t.label, check: 'behaviour probes', status: 'SKIP', detail: '--read-only: declarations only' });
     return checks;

@@ -43,6 +43,7 @@ export async function buildRuntimes(config: Config, o: RuntimeOptions): Promise<
         endpointName: e.name,
         linkWorkerBase: e.fhirBase,
         ...(e.organizationOdsCode ? { ownerOdsCode: e.organizationOdsCode } : {}),
+        directOwnerOdsCodes: e.directReferrals.filter((d) => d.via === 'workspace').map((d) => d.odsCode),
         tenants: config.tenants.map((t) => ({ id: t.id, ehrBase: t.ehr.fhirBase })),
         failedTaskRevokesReferral: config.reconcile.failedTaskRevokesReferral,
       },

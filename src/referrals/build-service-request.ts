@@ -52,6 +52,8 @@ export function buildServiceRequest(input: ReferralInput, ctx: ReferralContext):
     authoredOn: time,
     requester: { reference: ctx.requester.reference, display: ctx.requester.display },
     performer: [ctx.service.performer],
+    // The GP's suggestion when the referral goes via the link-worker service (who decides with the person).
+    ...(ctx.service.suggested ? { supportingInfo: [{ ...ctx.service.suggested, type: 'HealthcareService' }] } : {}),
     reasonCode: input.needs.map((code) => {
       const need = NEEDS.find((n) => n.code === code)!;
       return { coding: [{ system: CODE_SYSTEM.need, code: need.code, display: need.display }], text: code === 'other' && input.otherNeed ? input.otherNeed : need.display };

@@ -11,6 +11,7 @@ import type { DirectoryCache } from './directory-cache.js';
 import { outboxRowId, type ReferralOutbox } from './outbox-port.js';
 import { newReferralId, referralIdForSubmission } from './referral-id.js';
 import type { ReferralInput } from './referral-input.js';
+import type { ReferralRoute } from '../referral-model/referral-routes.js';
 import { resolveService } from './resolve-service.js';
 import type { ReferralContext } from './types.js';
 
@@ -23,6 +24,11 @@ export interface ReferralDeps {
   tenant: TenantConfig;
   endpoint: LinkWorkerEndpointConfig;
   directory: DirectoryCache;
+  /**
+   * The client of another configured endpoint, for a provider that takes referrals direct at its own FHIR server
+   * (`directReferrals` with `via: endpoint`). Absent: such a route is refused as unwatched.
+   */
+  endpointClient?: (endpointId: string) => Promise<{ endpoint: LinkWorkerEndpointConfig; client: FhirClient } | undefined>;
   /** Absent until the reconciler's outbox is wired: the Task is then delivered directly (conditional create). */
   outbox?: ReferralOutbox;
   /** Profile validation of every resource SP Link writes; throws on a non-conforming resource. */
@@ -51,6 +57,10 @@ function idFromLocation(loc: string | undefined, type: string): string | undefin
 export interface CreatedReferral {
   referralId: string;
   serviceRequestId: string;
+  /** Who will contact the person (the organisation that owns the Task), for the GP's confirmation. */
+  contact?: string;
+  /** `direct` to the provider, or `link-worker`: via the link-worker service (with the chosen service as a suggestion). */
+  route?: 'direct' | 'link-worker';
   /** True when this submission had already created the referral: nothing new was written. */
   alreadySent?: true;
 }
@@ -79,7 +89,11 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
         // Only a clash of ids or a foreign write can get here: never answer with another patient's referral.
         throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'This referral id is already used in another record. Reload SP Link and send again.' });
       }
-      return { referralId, serviceRequestId: existing.id!, alreadySent: true };
+      const route = await deps.directory
+        .get(deps.endpoint.id, deps.lw)
+        .then((d) => resolveService(input.service, d, deps.endpoint).route)
+        .catch(() => undefined);
+      return { referralId, serviceRequestId: existing.id!, ...(route ? { contact: route.contact, route: route.kind } : {}), alreadySent: true };
     }
   }
   const patient = await deps.ehr.read<Patient>('Patient', who.patient);
@@ -91,6 +105,8 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
   }
   const directory = await deps.directory.get(deps.endpoint.id, deps.lw);
   const service = resolveService(input.service, directory, deps.endpoint);
+  const target = await taskEndpoint(deps, service.route.endpointId);
+  const answer = { contact: service.route.contact, route: service.route.kind };
   const ctx: ReferralContext = {
     referralId,
     identifierSystem: IDENTIFIER_SYSTEM.referral,
@@ -102,14 +118,14 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
   };
   const log = deps.logger.child({ tenantId: deps.tenant.id, referralId: ctx.referralId });
 
-  if (norm(deps.tenant.ehr.fhirBase) === norm(deps.endpoint.fhirBase)) {
+  if (norm(deps.tenant.ehr.fhirBase) === norm(target.endpoint.fhirBase)) {
     const plan = planSingleTransaction(input, ctx);
     for (const e of plan.bundle.entry ?? []) deps.validate(e.resource!);
     const res = await deps.ehr.transaction(plan.bundle);
     const srId = idFromLocation(res.entry?.[0]?.response?.location, 'ServiceRequest') ?? res.entry?.[0]?.resource?.id;
     if (!srId) throw new SpLinkError('ERR_FHIR_REQUEST_FAILED', { message: 'The clinical system did not confirm the referral.' });
-    await audit(deps, who, srId, ctx.referralId, 'single-transaction');
-    return { referralId: ctx.referralId, serviceRequestId: srId };
+    await audit(deps, who, srId, ctx.referralId, 'single-transaction', service.route);
+    return { referralId: ctx.referralId, serviceRequestId: srId, ...answer };
   }
 
   const plan = planEhrThenOutbox(input, ctx);
@@ -117,7 +133,7 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
   for (const r of [...(plan.ehrBundle.entry ?? []).map((e) => e.resource!), draftTask]) deps.validate(r);
 
   const row = deps.outbox
-    ? outboxRowId(await deps.outbox.enqueue(deps.db, { tenantId: deps.tenant.id, endpointId: deps.endpoint.id, referralIdentifier: ctx.referralId, task: draftTask }))
+    ? outboxRowId(await deps.outbox.enqueue(deps.db, { tenantId: deps.tenant.id, endpointId: target.endpoint.id, referralIdentifier: ctx.referralId, task: draftTask }))
     : undefined;
   const res: Bundle = await deps.ehr.transaction(plan.ehrBundle);
   const srId = idFromLocation(res.entry?.[0]?.response?.location, 'ServiceRequest') ?? res.entry?.[0]?.resource?.id;
@@ -125,23 +141,36 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
   const srUrl = `${ctx.ehrBase}/ServiceRequest/${srId}`;
   if (deps.outbox && row !== undefined) {
     await deps.outbox.markReferralWritten(deps.db, row, srUrl);
-    await audit(deps, who, srId, ctx.referralId, 'outbox');
+    await audit(deps, who, srId, ctx.referralId, 'outbox', service.route);
   } else {
     // No outbox wired: deliver now, conditionally, so a retry finds the Task instead of duplicating it.
     const task = plan.taskFor(srUrl);
-    await deps.lw.create(task, { ifNoneExist: taskSearchKey(ctx.referralId) });
-    await audit(deps, who, srId, ctx.referralId, 'direct');
+    await target.client.create(task, { ifNoneExist: taskSearchKey(ctx.referralId) });
+    await audit(deps, who, srId, ctx.referralId, 'direct', service.route);
   }
-  log.info('referral created');
-  return { referralId: ctx.referralId, serviceRequestId: srId };
+  log.info({ route: service.route.kind, endpointId: target.endpoint.id }, 'referral created');
+  return { referralId: ctx.referralId, serviceRequestId: srId, ...answer };
 }
 
-async function audit(deps: ReferralDeps, who: LaunchIdentity, srId: string, referralId: string, delivery: string): Promise<void> {
+/** The endpoint a route writes its Task to: the tenant's own, or a direct provider's (config refuses unknown ids). */
+async function taskEndpoint(deps: ReferralDeps, endpointId: string): Promise<{ endpoint: LinkWorkerEndpointConfig; client: FhirClient }> {
+  if (endpointId === deps.endpoint.id) return { endpoint: deps.endpoint, client: deps.lw };
+  const other = await deps.endpointClient?.(endpointId);
+  if (!other) {
+    throw new SpLinkError('ERR_CONFIG_INVALID', {
+      message: 'SP Link cannot send referrals to this service yet. Tell IT support, or let the link worker decide.',
+      details: { problem: `direct route to unknown link-worker endpoint "${endpointId}"` },
+    });
+  }
+  return other;
+}
+
+async function audit(deps: ReferralDeps, who: LaunchIdentity, srId: string, referralId: string, delivery: string, route: ReferralRoute): Promise<void> {
   await recordAudit(deps.db, {
     actor: who.practitioner,
     action: 'referral-create',
     tenantId: deps.tenant.id,
     resourceRef: `ServiceRequest/${srId}`,
-    details: { referralId, delivery },
+    details: { referralId, delivery, route: route.kind, endpointId: route.endpointId },
   });
 }

@@ -1,6 +1,7 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
+import { suggestedService } from '../referral-model/referral-routes.js';
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
@@ -16,7 +17,15 @@ export interface ReferralSummary {
   version?: string;
   authoredOn?: string;
   requester?: string;
+  /** The service the GP chose (or, without one, whoever the referral went to). */
   service: string;
+  /**
+   * Who will contact the person: the Task's owner (the link-worker organisation, the provider, or the link worker
+   * the case is assigned to), else the referral's performer.
+   */
+  contact?: string;
+  /** True when the chosen service went to the link-worker service as the GP's suggestion (not direct to it). */
+  suggested?: true;
   needs: string[];
   /** Need codes (CODE_SYSTEM.need), for the "open referral for the same need" warning. */
   needCodes: string[];
@@ -158,6 +167,9 @@ export function summariseReferral(
   const keyed = timeline.map((t) => ({ t, k: timelineSortKey(t.at) }));
   keyed.sort((a, b) => a.k.localeCompare(b.k));
 
+  // The chosen service travels as a suggestion when the referral goes via the link-worker service (referral-routes.ts).
+  const suggestion = suggestedService(sr);
+  const contact = task?.owner?.display ?? sr.performer?.[0]?.display;
   // A safeguarding concern raises the referral's priority wherever the GP sees it (as the referral form does).
   const urgency = safeguarding.length ? 'urgent' : priorityToUrgency(sr.priority);
   const open = sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft' || sr.status === 'unknown';
@@ -169,7 +181,9 @@ export function summariseReferral(
     version: sr.meta?.versionId,
     authoredOn: sr.authoredOn,
     requester: sr.requester?.display,
-    service: sr.performer?.[0]?.display ?? sr.code?.text ?? sr.code?.coding?.[0]?.display ?? 'Social prescribing',
+    service: suggestion?.display ?? sr.performer?.[0]?.display ?? sr.code?.text ?? sr.code?.coding?.[0]?.display ?? 'Social prescribing',
+    ...(contact ? { contact } : {}),
+    ...(suggestion?.display ? { suggested: true as const } : {}),
     needs: (sr.reasonCode ?? []).map((r) => r.coding?.[0]?.display ?? r.text ?? '').filter(Boolean),
     needCodes: (sr.reasonCode ?? []).flatMap((r) => r.coding?.filter((c) => c.system === CODE_SYSTEM.need && c.code).map((c) => c.code!) ?? []),
     urgency,

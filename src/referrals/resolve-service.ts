@@ -1,23 +1,23 @@
 import type { HealthcareService } from '@medplum/fhirtypes';
-import type { LinkWorkerEndpointConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
-import { IDENTIFIER_SYSTEM, SERVICE_TYPES } from '../referral-model/codes.js';
+import { SERVICE_TYPES } from '../referral-model/codes.js';
 import { toDirectoryEntry } from './directory.js';
 import type { ReferralInput } from './referral-input.js';
-import type { OwnerReference, ResolvedService } from './types.js';
+import { directoryRoutes, routeFor, type ReferralRoute, type RouteEndpoint, type UnwatchedRoute } from '../referral-model/referral-routes.js';
+import type { OwnerReference, ResolvedService, RoutedService } from './types.js';
 
 const absolute = (ref: string, base: string) => (/^https?:/.test(ref) ? ref : `${base.replace(/\/+$/, '')}/${ref}`);
 
 /**
- * Turns the GP's choice into performer/owner references from the directory (pure; the caller supplies the
- * directory). "Link worker to decide" goes to the organisation behind the link-worker service, or to the
- * endpoint's configured ODS code when the directory does not list one.
+ * Turns the GP's choice into the referral's route, performer and owner (pure; the caller supplies the directory).
+ * The performer is whoever will contact the person: the provider's service for a direct route, else the
+ * link-worker organisation, with the chosen service carried as the GP's suggestion (referral-routes.ts).
  */
 export function resolveService(
   choice: ReferralInput['service'],
   directory: readonly HealthcareService[],
-  endpoint: Pick<LinkWorkerEndpointConfig, 'fhirBase' | 'name' | 'organizationOdsCode'>,
-): ResolvedService {
+  endpoint: RouteEndpoint,
+): RoutedService {
   if (choice.kind === 'directory') {
     const hs = directory.find((s) => s.id === choice.healthcareServiceId && s.active !== false);
     if (!hs) {
@@ -32,27 +32,39 @@ export function resolveService(
       });
     }
     const code = hs.type?.flatMap((t) => t.coding ?? []).map((c) => c.code).find((c) => SERVICE_TYPES.some((t) => t.code === c));
+    const route = watched(routeFor(hs, directory, endpoint));
+    const service: OwnerReference = { reference: absolute(`HealthcareService/${hs.id}`, endpoint.fhirBase), ...(hs.name ? { display: hs.name } : {}) };
+    const isLinkWorkerService = route.kind === 'link-worker' && code === 'link-worker';
     return {
       kind: 'directory',
-      performer: { reference: absolute(`HealthcareService/${hs.id}`, endpoint.fhirBase), display: hs.name },
-      owner: hs.providedBy ? { ...hs.providedBy } : linkWorkerOwner(directory, endpoint),
+      route,
+      // Direct: the provider's service does the work. Via the link-worker service: the organisation that will
+      // contact the person, and the chosen service (unless it is the link-worker service itself) as a suggestion.
+      performer: route.kind === 'direct' || isLinkWorkerService ? service : withAbsolute(route.owner, endpoint.fhirBase),
+      ...(route.kind === 'link-worker' && !isLinkWorkerService ? { suggested: service } : {}),
+      owner: route.owner,
       serviceType: (code as ResolvedService['serviceType'] | undefined) ?? 'link-worker',
     };
   }
-  const owner = linkWorkerOwner(directory, endpoint);
-  return {
-    kind: 'link-worker-decides',
-    owner,
-    performer: owner.reference ? { ...owner, reference: absolute(owner.reference, endpoint.fhirBase) } : owner,
-    serviceType: 'link-worker',
-  };
+  const route = watched(routeFor(undefined, directory, endpoint));
+  return { kind: 'link-worker-decides', route, owner: route.owner, performer: withAbsolute(route.owner, endpoint.fhirBase), serviceType: 'link-worker' };
 }
 
-function linkWorkerOwner(directory: readonly HealthcareService[], endpoint: Pick<LinkWorkerEndpointConfig, 'name' | 'organizationOdsCode'>): OwnerReference {
-  if (endpoint.organizationOdsCode) {
-    return { identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: endpoint.organizationOdsCode }, display: endpoint.name };
-  }
-  const lw = directory.find((s) => s.active !== false && s.type?.some((t) => t.coding?.some((c) => c.code === 'link-worker')) && s.providedBy?.reference);
-  if (lw?.providedBy) return { ...lw.providedBy };
-  return { display: endpoint.name };
+const unwatchedError = (problem: string, endpointId: string) =>
+  new SpLinkError('ERR_CONFIG_INVALID', {
+    message: 'SP Link cannot send referrals yet: the link-worker service is not set up. Tell IT support.',
+    details: { endpoint: endpointId, problem },
+  });
+
+function watched(route: ReferralRoute | UnwatchedRoute): ReferralRoute {
+  if (route.kind === 'unwatched') throw unwatchedError(route.problem, route.endpointId);
+  return route;
 }
+
+/** Refuses a directory whose referrals nobody would see (ERR_CONFIG_INVALID, the problem in `details` for the log). */
+export function requireWatchedDirectory(directory: readonly HealthcareService[], endpoint: RouteEndpoint): void {
+  const r = directoryRoutes(directory, endpoint);
+  if (!r.ok) throw unwatchedError(r.problem, endpoint.id);
+}
+
+const withAbsolute = (r: OwnerReference, base: string): OwnerReference => (r.reference ? { ...r, reference: absolute(r.reference, base) } : { ...r });

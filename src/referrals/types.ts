@@ -1,8 +1,9 @@
-import type { HealthcareService, Organization, Patient, Reference } from '@medplum/fhirtypes';
+import type { Patient } from '@medplum/fhirtypes';
 import type { ServiceTypeCode } from '../referral-model/codes.js';
+import type { OwnerReference, ReferralRoute } from '../referral-model/referral-routes.js';
 
-/** The link-worker organisation (or service) that owns the Task. */
-export type OwnerReference = Reference<Organization | HealthcareService>;
+/** The link-worker organisation (or service) that owns the Task (one definition, with the routes). */
+export type { OwnerReference };
 
 /** The launch patient as read from the EHR, reduced to what a referral carries. */
 export interface ReferralPatient {
@@ -19,9 +20,17 @@ export interface ReferralPatient {
  */
 export interface ResolvedService {
   kind: 'directory' | 'link-worker-decides';
+  /** Whoever will contact the person: the provider's service (direct) or the link-worker organisation. */
   performer: OwnerReference;
+  /** The directory service the GP chose, when it goes via the link-worker service: the GP's suggestion. */
+  suggested?: OwnerReference;
   owner: OwnerReference;
   serviceType: ServiceTypeCode;
+}
+
+/** A resolved service with its route: who receives the Task, where, and who will contact the person. */
+export interface RoutedService extends ResolvedService {
+  route: ReferralRoute;
 }
 
 /** Everything a referral needs besides the GP's input; supplied by the driver, never by the browser. */

@@ -10,6 +10,7 @@ import { cancelReferral } from '../referrals/cancel-referral.js';
 import { createReferral, type LaunchIdentity, type ReferralDeps } from '../referrals/create-referral.js';
 import type { DirectoryCache } from '../referrals/directory-cache.js';
 import { searchDirectory } from '../referrals/directory.js';
+import { requireWatchedDirectory } from '../referrals/resolve-service.js';
 import { listReferrals } from '../referrals/list-referrals.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import { parseReferralInput } from '../referrals/referral-input.js';
@@ -79,6 +80,10 @@ export function apiRoutes(deps: ApiDeps): Router {
       tenant,
       endpoint,
       directory: deps.directory,
+      endpointClient: async (id) => {
+        const other = config.linkWorkerEndpoints.find((e) => e.id === id);
+        return other ? { endpoint: other, client: await deps.linkWorkerClient(other) } : undefined;
+      },
       ...(deps.outbox ? { outbox: deps.outbox } : {}),
       validate: deps.validate,
       logger: log,
@@ -120,6 +125,8 @@ export function apiRoutes(deps: ApiDeps): Router {
     const endpoint = endpointFor(tenant);
     const lw = await deps.linkWorkerClient(endpoint);
     const services = await deps.directory.get(endpoint.id, lw);
+    // A directory whose referrals nobody would see is refused here, before the GP chooses from it.
+    requireWatchedDirectory(services, endpoint);
     const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
     const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
     res.json({ services: searchDirectory(services, { needs: arr(req.query.need), locality: str(req.query.locality), text: str(req.query.q) }) });

@@ -4,6 +4,7 @@ import {
   writeBackIdentifierValue, type CommunicationTopicCode, type FlagCode,
 } from '../../referral-model/codes.js';
 import { composeMessageBack, messageNarrative, messagePayloads, referencePayload, type MessageFacts } from '../../message-back/index.js';
+import { suggestedService } from '../../referral-model/referral-routes.js';
 import { linkWorkerUrl } from './references.js';
 import { endReasonText } from '../../referral-model/status-reason.js';
 import type { BadInputKind, ParsedTask, Topology, UnusedOutput } from './types.js';
@@ -87,7 +88,9 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
   const { task, serviceRequest: sr } = ctx;
   const reason = endReasonText(task.task.statusReason);
   const needs = (sr.reasonCode ?? []).map((c) => c.text ?? c.coding?.find((x) => x.display)?.display).filter((x): x is string => !!x);
-  const service = sr.performer?.find((p) => p.display)?.display ?? sr.code?.text ?? sr.code?.coding?.find((c) => c.display)?.display;
+  // The service the GP chose: its suggestion when the referral went via the link-worker service (referral-routes.ts).
+  const suggested = suggestedService(sr)?.display;
+  const service = suggested ?? sr.performer?.find((p) => p.display)?.display ?? sr.code?.text ?? sr.code?.coding?.find((c) => c.display)?.display;
   const summary: string[] = [];
   let sessionsHeld: number | undefined;
   for (const o of task.outputs) {
@@ -119,9 +122,15 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
 
 const senderName = (ctx: MessageContext) => ctx.task.ownerDisplay ?? ctx.topology.endpointName;
 
+/** The Task owner's own ODS code (a provider taking referrals direct), else the endpoint's. */
+const ownerOds = (ctx: MessageContext): string | undefined => {
+  const i = ctx.task.task.owner?.identifier;
+  return i?.system === IDENTIFIER_SYSTEM.odsOrganisation && i.value ? i.value : ctx.topology.ownerOdsCode;
+};
+
 const sender = (ctx: MessageContext): Reference<Organization> => ({
   display: senderName(ctx),
-  ...(ctx.topology.ownerOdsCode ? { identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: ctx.topology.ownerOdsCode } } : {}),
+  ...(ownerOds(ctx) ? { identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: ownerOds(ctx) } } : {}),
 });
 
 /** One message per topic per Task; progress updates once per stage (business status) of the Task. */

@@ -98,8 +98,10 @@ function checkOwner(task: Task, id: string, t: Topology): void {
   if (!t.ownerOdsCode) return;
   const ident = task.owner?.identifier;
   if (!task.owner) fail('wrong-owner', `Task/${id} has no owner; expected the organisation with ODS code ${t.ownerOdsCode}`);
-  if (ident?.system === IDENTIFIER_SYSTEM.odsOrganisation && ident.value !== t.ownerOdsCode) {
-    fail('wrong-owner', `Task/${id} is owned by ODS ${ident.value ?? '(none)'}, not ${t.ownerOdsCode}`);
+  // Providers that take referrals direct in the workspace own their Tasks at this endpoint too (directReferrals).
+  const allowed = [t.ownerOdsCode, ...(t.directOwnerOdsCodes ?? [])];
+  if (ident?.system === IDENTIFIER_SYSTEM.odsOrganisation && !allowed.includes(ident.value ?? '')) {
+    fail('wrong-owner', `Task/${id} is owned by ODS ${ident.value ?? '(none)'}, not ${allowed.join(' or ')}`);
   }
 }
 

@@ -47,6 +47,8 @@ export interface Topology {
   readonly linkWorkerBase: string;
   /** ODS code of the organisation that must own the Tasks, when configured. */
   readonly ownerOdsCode?: string;
+  /** ODS codes of providers that take referrals direct at this endpoint (`directReferrals` via the workspace). */
+  readonly directOwnerOdsCodes?: readonly string[];
   readonly tenants: readonly { readonly id: string; readonly ehrBase: string }[];
   /** Task.status failed: revoke the referral (true) or leave its status alone (false). */
   readonly failedTaskRevokesReferral: boolean;

@@ -1,4 +1,5 @@
 import type { Extension, HumanName, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { isServiceReference, suggestedService } from '../../referral-model/referral-routes.js';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../referral-model/codes.js';
 
 /**
@@ -19,6 +20,11 @@ export interface ReferralDetails {
     language?: string;
   };
   service?: string;
+  /**
+   * The directory service the GP chose: `suggested` when the referral came to the link-worker service with it as
+   * the GP's suggestion (supportingInfo), otherwise the service the referral was sent to direct (performer).
+   */
+  gpChoice?: { name: string; suggested: boolean };
   urgency: string;
   authoredOn?: string;
   requester?: string;
@@ -58,6 +64,13 @@ export function patientName(task: Task): string | undefined {
   return formatName(patientCopy(task, referralCopy(task))?.name) ?? task.for?.display;
 }
 
+function gpChoice(sr: ServiceRequest | undefined): ReferralDetails['gpChoice'] {
+  const suggestion = suggestedService(sr);
+  if (suggestion?.display) return { name: suggestion.display, suggested: true };
+  const chosen = sr?.performer?.find(isServiceReference);
+  return chosen?.display ? { name: chosen.display, suggested: false } : undefined;
+}
+
 /** `fallbackPatient`: the GP record's Patient, used when the Task carries no demographics. */
 export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDetails {
   const sr = referralCopy(task);
@@ -83,6 +96,7 @@ export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDet
       language: p?.communication?.[0]?.language?.text ?? p?.communication?.[0]?.language?.coding?.[0]?.display ?? p?.communication?.[0]?.language?.coding?.[0]?.code,
     },
     service: sr?.code?.text ?? sr?.code?.coding?.[0]?.display,
+    ...(gpChoice(sr) ? { gpChoice: gpChoice(sr)! } : {}),
     urgency: displayOf('urgency', priorityToUrgency(sr?.priority ?? task.priority)) ?? 'Routine',
     authoredOn: sr?.authoredOn ?? task.authoredOn,
     requester: sr?.requester?.display ?? task.requester?.display,

@@ -59,7 +59,8 @@ function patientSection(r: ReferralDetails): Html {
 
 function referralSection(r: ReferralDetails): Html {
   return html`<h2>Referral</h2><dl class="nhsuk-summary-list" data-testid="referral">
-    ${row('Referred by', r.requester)}${row('Referred on', formatDate(r.authoredOn))}${row('Service', r.service)}${row('Urgency', r.urgency)}
+    ${row('Referred by', r.requester)}${row('Referred on', formatDate(r.authoredOn))}${row('Service', r.service)}
+    ${row(r.gpChoice?.suggested ? 'Service suggested by the GP' : 'Service chosen by the GP', r.gpChoice?.name)}${row('Urgency', r.urgency)}
     ${row('Needs', r.needs.length ? html`<ul class="nhsuk-list">${r.needs.map((n) => html`<li>${n}</li>`)}</ul>` : undefined)}
     ${row('Notes from the GP', r.notes.length ? html`${r.notes.map((n) => html`<p>${n}</p>`)}` : undefined)}
     ${row('Consent', r.consent ? `Given${r.consent.date ? ` on ${formatDate(r.consent.date)}` : ''}${r.consent.recorder ? `, recorded by ${r.consent.recorder}` : ''}` : 'Not recorded')}

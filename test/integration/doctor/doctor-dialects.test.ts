@@ -20,7 +20,7 @@ describe('sp-link doctor against a server speaking the medplum dialect', functio
   let h: Harness;
   let report: DoctorReport;
   before(async () => {
-    h = await startHarness({ lwDialect: 'medplum', subscriptions: true, endpoint: { subscriptions: { enabled: true, activationWaitSeconds: 1 } } });
+    h = await startHarness({ lwDialect: 'medplum', subscriptions: true, ownerOds: 'Y00050', endpoint: { subscriptions: { enabled: true, activationWaitSeconds: 1 } } });
     // A referral SP Link wrote, for the EHR's versioning probes.
     await create<ServiceRequest>(h.ehrBase, {
       resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/p1' },

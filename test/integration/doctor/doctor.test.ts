@@ -20,8 +20,8 @@ function tenant(id: string, fhirBase: string, auth: FhirAuthConfig): Config['ten
   };
 }
 
-function linkWorker(id: string, fhirBase: string, auth: FhirAuthConfig): Config['linkWorkerEndpoints'][number] {
-  return { id, name: id, fhirBase, auth, subscriptions: { enabled: false } };
+function linkWorker(id: string, fhirBase: string, auth: FhirAuthConfig, organizationOdsCode: string | undefined = 'Y00050'): Config['linkWorkerEndpoints'][number] {
+  return { id, name: id, fhirBase, auth, subscriptions: { enabled: false }, directReferrals: [], ...(organizationOdsCode ? { organizationOdsCode } : {}) };
 }
 
 function find(report: DoctorReport, endpoint: string, check: string) {
@@ -75,6 +75,7 @@ describe('sp-link doctor', function () {
       'backend token obtainable',
       'backend scopes cover SP Link’s work',
       'polling search works (Task by _lastUpdated)',
+      'referral routes: every directory service reaches a caseload',
     ]) {
       expect(find(report, 'link-worker:lw', check).status, check).to.equal('PASS');
     }
@@ -83,6 +84,18 @@ describe('sp-link doctor', function () {
     }
     const text = renderDoctorReport(report);
     expect(text).to.match(/: OK$/);
+  });
+
+  it('fails a link-worker endpoint whose referrals nobody would see, and reports where each directory service goes', async () => {
+    const lw = { ...linkWorker('lw', fx.base, backend(LW_SCOPE), ''), directReferrals: [{ via: 'workspace' as const, organization: 'Organization/org-x', odsCode: 'Y00071', name: 'Provider X' }] };
+    const sandbox = { enabled: true, allowInsecureDeveloperClient: false, dialects: { ehr: 'sp-link' as const, lw: 'sp-link' as const } };
+    const unowned = await runDoctor({ tenants: [tenant('riverside', fx.base, backend(EHR_SCOPE))], linkWorkerEndpoints: [lw], sandbox }, { readOnly: true });
+    expect(find(unowned, 'link-worker:lw', 'referral routes: every directory service reaches a caseload').status).to.equal('FAIL');
+    expect(find(unowned, 'link-worker:lw', 'referral routes: every directory service reaches a caseload').detail).to.match(/nobody would see referrals at link-worker endpoint "lw"/);
+    expect(unowned.ok).to.equal(false);
+    const owned = await runDoctor({ tenants: [tenant('riverside', fx.base, backend(EHR_SCOPE))], linkWorkerEndpoints: [{ ...lw, organizationOdsCode: 'Y00050' }], sandbox }, { readOnly: true });
+    expect(find(owned, 'link-worker:lw', 'referral routes: every directory service reaches a caseload').status).to.equal('PASS');
+    expect(find(owned, 'link-worker:lw', 'referral routes: direct provider Provider X offers a service')).to.deep.include({ status: 'WARN', detail: 'no directory service is provided by Organization/org-x or ODS Y00071' });
   });
 
   it('fails a broken setup with a reason and a fix for each problem, and prints no secrets', async () => {

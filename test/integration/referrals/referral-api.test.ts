@@ -61,14 +61,18 @@ describe('GP app: referral API (integration)', function () {
   it('creates a referral: ServiceRequest + Provenance in the EHR, Task at the link-worker endpoint, listed as Sent', async () => {
     const res = await post('/referrals', valid({ service: { kind: 'directory', healthcareServiceId: 'svc-walking' } }));
     expect(res.status).to.equal(201);
-    const { referralId, serviceRequestId } = (await res.json()) as { referralId: string; serviceRequestId: string };
+    const { referralId, serviceRequestId, contact } = (await res.json()) as { referralId: string; serviceRequestId: string; contact: string };
     expect(referralId).to.match(REFERRAL_ID_PATTERN);
+    expect(contact).to.equal('Fernbridge Community Connect');
 
     const sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${serviceRequestId}`);
     expect(sr.subject?.reference).to.equal(`Patient/${PATIENT}`);
     expect(sr.requester).to.deep.equal({ reference: `Practitioner/${GP}`, display: 'Dr Thomas Hughes' });
     expect(sr.identifier?.[0]).to.deep.equal({ system: IDENTIFIER_SYSTEM.referral, value: referralId });
-    expect(sr.performer?.[0]?.reference).to.equal(`${lwBase}/HealthcareService/svc-walking`);
+    // Via the link-worker service (no direct route configured): it will contact the person; the walking group is
+    // the GP's suggestion.
+    expect(sr.performer?.[0]).to.deep.include({ reference: `${lwBase}/Organization/lw-service`, display: 'Fernbridge Community Connect' });
+    expect(sr.supportingInfo?.[0]).to.deep.include({ reference: `${lwBase}/HealthcareService/svc-walking`, display: 'Healthy Steps walking group' });
     expect(sr.code?.coding?.[0]?.code).to.equal('physical-activity');
     const provs = await fhir<Bundle<Provenance>>('ehr', `Provenance?target=ServiceRequest/${serviceRequestId}`);
     expect(provs.entry?.length).to.equal(1);

@@ -93,6 +93,30 @@ describe('config/load', () => {
     expect(err.message).to.contain('sandbox.allowInsecureDeveloperClient');
   });
 
+  it('refuses a referral route nobody watches: direct via a workspace that does not serve the endpoint, or via an unknown endpoint', () => {
+    const direct = (entries: string) =>
+      minimal().replace('    auth: { type: none }\nreconcile:', `    auth: { type: none }\n    organizationOdsCode: Y00050\n    directReferrals:\n${entries}\nreconcile:`);
+    const housing = "      - { via: workspace, organization: Organization/org-housing, odsCode: Y00071, name: Vale Housing Advice }";
+    const calm = "      - { via: endpoint, organization: Organization/org-calm, odsCode: Y00072, name: Calm Waters, endpoint: calm-waters }";
+    let err = problemsOf(() => parseConfig(direct(`${housing}\n${calm}`), 'x.yaml', env));
+    const byPath = Object.fromEntries(err.problems.map((p) => [p.path, p.message]));
+    expect(byPath['linkWorkerEndpoints.0.directReferrals.0.via']).to.match(/nobody would see referrals to Vale Housing Advice: no SP Link workspace serves endpoint "links"/);
+    expect(byPath['linkWorkerEndpoints.0.directReferrals.1.endpoint']).to.match(/nobody would see referrals to Calm Waters: unknown link-worker endpoint "calm-waters"/);
+
+    err = problemsOf(() => parseConfig(direct(housing.replace('Y00071', 'Y00050')), 'x.yaml', env));
+    expect(err.message).to.contain('Y00050 is Community Links itself');
+
+    const workspace = `workspace:
+  oidc: { issuer: https://login.example.org, clientId: ws, clientSecret: ws-secret }
+  linkWorkerEndpoint: links`;
+    const calmEndpoint = `  - { id: calm-waters, name: Calm Waters, fhirBase: https://calm.example.org/fhir, auth: { type: none }, organizationOdsCode: Y00072 }`;
+    const ok = parseConfig(direct(`${housing}\n${calm}`).replace('reconcile:', `${calmEndpoint}\nreconcile:`) + workspace, 'x.yaml', env);
+    expect(ok.linkWorkerEndpoints[0]?.directReferrals.map((d) => d.via)).to.deep.equal(['workspace', 'endpoint']);
+
+    err = problemsOf(() => parseConfig(direct(calm).replace('reconcile:', `${calmEndpoint.replace('Y00072', 'Y00099')}\nreconcile:`), 'x.yaml', env));
+    expect(err.message).to.contain('endpoint "calm-waters" accepts only Tasks owned by ODS Y00099');
+  });
+
   it('rejects a smart-backend auth with neither or both key sources', () => {
     const text = minimal().replace('auth: { type: none }', 'auth: { type: smart-backend, clientId: c, scope: system/Task.cru, kid: k1 }');
     const err = problemsOf(() => parseConfig(text, 'x.yaml', env));

@@ -162,10 +162,19 @@ describe('directory and service choice', () => {
     expect(searchDirectory(services, { needs: ['housing'] })[0]).to.include({ acceptingReferrals: true, waitDays: 2 });
   });
 
-  it('resolves the choice from the directory, never from the browser', () => {
-    const ep = { fhirBase: 'http://lw/fhir', name: 'LW' };
+  it('resolves the choice from the directory, never from the browser: via the link-worker service, the service as the GP suggestion', () => {
+    const ep = { id: 'lw', fhirBase: 'http://lw/fhir', name: 'LW' };
     const d = resolveService({ kind: 'directory', healthcareServiceId: 'b' }, services, ep);
-    expect(d).to.deep.include({ serviceType: 'community-group', performer: { reference: 'http://lw/fhir/HealthcareService/b', display: 'Service b' } });
+    expect(d).to.deep.include({
+      serviceType: 'community-group',
+      performer: { reference: 'http://lw/fhir/Organization/lw-org', display: 'Community Links' },
+      suggested: { reference: 'http://lw/fhir/HealthcareService/b', display: 'Service b' },
+      owner: { reference: 'Organization/lw-org', display: 'Community Links' },
+    });
+    expect(d.route).to.include({ kind: 'link-worker', endpointId: 'lw', contact: 'Community Links' });
+    const own = resolveService({ kind: 'directory', healthcareServiceId: 'lw' }, services, ep);
+    expect(own.performer.reference).to.equal('http://lw/fhir/HealthcareService/lw');
+    expect(own.suggested).to.equal(undefined);
     const lw = resolveService({ kind: 'link-worker-decides' }, services, ep);
     expect(lw.owner).to.deep.equal({ reference: 'Organization/lw-org', display: 'Community Links' });
     expect(lw.performer.reference).to.equal('http://lw/fhir/Organization/lw-org');
@@ -174,7 +183,7 @@ describe('directory and service choice', () => {
   });
 
   it('refuses a service that is not taking new referrals, naming it', () => {
-    const ep = { fhirBase: 'http://lw/fhir', name: 'LW' };
+    const ep = { id: 'lw', fhirBase: 'http://lw/fhir', name: 'LW' };
     let err: SpLinkError | undefined;
     try {
       resolveService({ kind: 'directory', healthcareServiceId: 'c' }, services, ep);
