@@ -130,6 +130,20 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
             <dt class="nhsuk-summary-list__key">Needs</dt>
             <dd class="nhsuk-summary-list__value">{r.needs.join(', ') || 'Not recorded'}</dd>
           </div>
+          {r.needsChange && (
+            <div class="nhsuk-summary-list__row" data-testid="needs-change">
+              <dt class="nhsuk-summary-list__key">Needs now</dt>
+              <dd class="nhsuk-summary-list__value">
+                {r.needsChange.needs.join(', ')}
+                <br />
+                <span class="nhsuk-body-s">
+                  Changed by {r.needsChange.by ?? 'the link worker'}
+                  {r.needsChange.at ? `, ${ukDate(r.needsChange.at)}` : ''}
+                  {r.needsChange.reason ? `: ${r.needsChange.reason}` : ''}
+                </span>
+              </dd>
+            </div>
+          )}
           {r.safeguarding.map((c) => (
             <div class="nhsuk-summary-list__row" key={c.key} data-testid="safeguarding-fact">
               <dt class="nhsuk-summary-list__key">Safeguarding</dt>

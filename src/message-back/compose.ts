@@ -21,6 +21,8 @@ export interface MessageFacts {
     readonly requester?: string;
     readonly authoredOn?: string;
     readonly needs: readonly string[];
+    /** The needs as the link worker found them, when they changed after referral (Task `needs-identified`). */
+    readonly needsFound?: readonly string[];
     /** ServiceRequest.priority. */
     readonly priority?: string;
     /** The service referred to (ServiceRequest performer's name). */
@@ -54,6 +56,7 @@ function referralLines(f: MessageFacts): string[] {
   const lines: string[] = [];
   if (r.requester || on) lines.push(['Referred', r.requester ? `by ${r.requester}` : '', on ? `on ${on}` : ''].filter(Boolean).join(' '));
   if (r.needs.length) lines.push(`${r.needs.length === 1 ? 'Need' : 'Needs'}: ${r.needs.join(', ')}`);
+  if (r.needsFound?.length) lines.push(`Needs as the link worker found them: ${r.needsFound.join(', ')}`);
   const urgency = URGENCIES.find((u) => u.code === priorityToUrgency(r.priority))!.display;
   lines.push(`Urgency: ${urgency}`);
   if (r.service) lines.push(`Referred to: ${r.service}`);

@@ -297,6 +297,7 @@ export const TASK_OUTPUT_TYPES = [
   { code: 'summary', display: 'Summary of support' },
   { code: 'sessions-held', display: 'Number of sessions held' },
   { code: 'activity-referred', display: 'Activity or service the person was connected to' },
+  { code: 'needs-identified', display: 'Need or concern as the link worker found it' },
 ] as const satisfies readonly CodeEntry[];
 export type TaskOutputTypeCode = (typeof TASK_OUTPUT_TYPES)[number]['code'];
 

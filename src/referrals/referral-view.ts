@@ -7,6 +7,7 @@ import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type Statu
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
 import { isAcknowledgement, safeguardingConcerns, type SafeguardingConcern } from '../referral-model/safeguarding.js';
 import { endReasonText } from '../referral-model/status-reason.js';
+import { readNeedsChange, type NeedsChange } from '../referral-model/needs-change.js';
 
 /** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
 export interface ReferralSummary {
@@ -43,6 +44,8 @@ export interface ReferralSummary {
   /** Every status with its time, messages and scores, oldest first. `at` is a date-time or, for scores, a date. */
   timeline: { at: string; text: string }[];
   outcomes: OutcomeSeries[];
+  /** The needs as the link worker found them and why, when they changed after referral (from the live Task). */
+  needsChange?: NeedsChange;
   /** Safeguarding concerns on this referral (the referrer's and the link worker's), oldest first. */
   safeguarding: SafeguardingConcern[];
 }
@@ -150,6 +153,8 @@ export function summariseReferral(
   } else if (task?.lastModified && task.status !== 'requested') {
     timeline.push({ at: task.lastModified, text: `${status.label}${detail ? `: ${detail}` : ''}` });
   }
+  const needsChange = task ? readNeedsChange(task) : undefined;
+  if (needsChange?.at) timeline.push({ at: needsChange.at, text: `Needs changed${needsChange.by ? ` by ${needsChange.by}` : ''}: ${needsChange.needs.join(', ')}${needsChange.reason ? `. Reason: ${needsChange.reason}` : ''}` });
   const safeguarding = safeguardingConcerns(sr, comms);
   for (const c of safeguarding) if (c.acknowledged) timeline.push({ at: c.acknowledged.at, text: `Safeguarding concern acknowledged by ${c.acknowledged.by}` });
   for (const c of comms) {
@@ -195,6 +200,7 @@ export function summariseReferral(
     cancellable: sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft',
     timeline: keyed.map((x) => x.t),
     outcomes,
+    ...(needsChange ? { needsChange } : {}),
     safeguarding,
   };
 }

@@ -46,7 +46,8 @@ Description: "The link-worker service's work item for a referral, following the 
     outcome 0..* MS and
     summary 0..1 MS and
     sessionsHeld 0..1 MS and
-    activityReferred 0..* MS
+    activityReferred 0..* MS and
+    needsIdentified 0..* MS
 * output[outcome].type = SPLinkTaskOutputTypeCS#outcome-measure
 * output[outcome].value[x] only Reference(Observation)
 * output[outcome] ^short = "Outcome measure Observation (SP Link outcome Observation)"
@@ -58,3 +59,7 @@ Description: "The link-worker service's work item for a referral, following the 
 * output[activityReferred].type = SPLinkTaskOutputTypeCS#activity-referred
 * output[activityReferred].value[x] only Reference(HealthcareService) or string
 * output[activityReferred] ^short = "Activity or service the person was connected to (PRSB: activities referred to)"
+* output[needsIdentified].type = SPLinkTaskOutputTypeCS#needs-identified
+* output[needsIdentified].value[x] only CodeableConcept
+* output[needsIdentified].valueCodeableConcept from SPLinkNeedVS (required)
+* output[needsIdentified] ^short = "A need or concern as the link worker found it, when it differs from the referral (PRSB: needs and concerns); the case record says why it changed"

@@ -315,6 +315,7 @@ Description: "What a link worker attaches to the referral Task as Task.output."
 * #summary "Summary of support"
 * #sessions-held "Number of sessions held"
 * #activity-referred "Activity or service the person was connected to"
+* #needs-identified "Need or concern as the link worker found it"
 
 ValueSet: SPLinkTaskOutputTypeVS
 Id: task-output-type

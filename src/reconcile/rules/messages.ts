@@ -92,10 +92,12 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
   const suggested = suggestedService(sr)?.display;
   const service = suggested ?? sr.performer?.find((p) => p.display)?.display ?? sr.code?.text ?? sr.code?.coding?.find((c) => c.display)?.display;
   const summary: string[] = [];
+  const needsFound: string[] = [];
   let sessionsHeld: number | undefined;
   for (const o of task.outputs) {
     if (o.type === 'summary') summary.push(o.text);
     else if (o.type === 'sessions-held') sessionsHeld = o.count;
+    else if (o.type === 'needs-identified') needsFound.push(o.text);
   }
   return {
     topic,
@@ -106,6 +108,7 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
       ...(sr.requester?.display ? { requester: sr.requester.display } : {}),
       ...(sr.authoredOn ? { authoredOn: sr.authoredOn } : {}),
       needs,
+      ...(needsFound.length ? { needsFound } : {}),
       ...(sr.priority ? { priority: sr.priority } : {}),
       ...(service ? { service } : {}),
     },

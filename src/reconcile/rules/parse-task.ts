@@ -194,6 +194,11 @@ function parseOutput(o: Output, i: number, task: Task, id: string, t: Topology):
     }
     case 'outcome-measure':
       return unused('invalid-output', 'has no valueReference to an Observation', { text: textOf(o) });
+    case 'needs-identified': {
+      const text = textOf(o);
+      if (typeof text !== 'string' || text.trim() === '') return unused('invalid-output', 'names no need');
+      return { type: 'needs-identified', index: i, text: capped(text) };
+    }
     case undefined:
       break;
     default:

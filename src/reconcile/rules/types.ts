@@ -68,6 +68,8 @@ export type TaskOutput =
   | { readonly type: 'activity-referred'; readonly index: number; readonly text?: string; readonly ref?: ResolvedRef }
   /** Gravity `resulting-activity`: a Procedure at the link-worker endpoint (described once read) or a code. */
   | { readonly type: 'resulting-activity'; readonly index: number; readonly ref?: ResolvedRef; readonly text?: string }
+  /** A need or concern as the link worker found it (SP Link `needs-identified`), by name. */
+  | { readonly type: 'needs-identified'; readonly index: number; readonly text: string }
   | UnusedOutput;
 
 /** An output SP Link cannot carry into the GP record, and why (ids and codes only in `reason`). */

@@ -16,6 +16,7 @@ const ACTIVITY_TEXT: Record<ActionKind, string> = {
   'correct-outcome': 'Outcome measure corrected',
   'outcome-error': 'Outcome measure marked as recorded in error',
   safeguarding: 'Safeguarding concern raised',
+  needs: 'Needs changed',
   complete: 'Support completed',
   close: 'Case closed',
 };

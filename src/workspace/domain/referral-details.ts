@@ -1,6 +1,7 @@
 import type { Extension, HumanName, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { isServiceReference, suggestedService } from '../../referral-model/referral-routes.js';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../referral-model/codes.js';
+import { readNeedsChange, type NeedsChange } from '../../referral-model/needs-change.js';
 
 /**
  * The referral as the link worker reads it. Source: the copy of the referral and the person's
@@ -34,6 +35,10 @@ export interface ReferralDetails {
   contact?: { methods: string[]; safeTimes?: string; leaveMessage?: boolean };
   accessibility: { type: string; language?: string; detail?: string }[];
   safeguarding?: { flag: boolean; detail?: string };
+  /** Need codes of the referral as sent (for the "change needs" form). */
+  needCodes: string[];
+  /** The needs as the link worker found them, and why, when they changed after referral. */
+  needsChange?: NeedsChange;
 }
 
 const part = (e: Extension | undefined, url: string) => e?.extension?.filter((x) => x.url === url) ?? [];
@@ -60,6 +65,11 @@ export function patientCopy(task: Task, sr?: ServiceRequest): Patient | undefine
   return containedById<Patient>(task, sr?.subject?.reference, 'Patient') ?? (task.contained?.find((r) => r.resourceType === 'Patient') as Patient | undefined);
 }
 
+/** Need codes of the referral as the GP sent it (the referral copy's reasonCode). */
+export function referralNeedCodes(task: Task): string[] {
+  return (referralCopy(task)?.reasonCode ?? []).flatMap((r) => r.coding?.filter((c) => c.system === CODE_SYSTEM.need && c.code).map((c) => c.code!) ?? []);
+}
+
 export function patientName(task: Task): string | undefined {
   return formatName(patientCopy(task, referralCopy(task))?.name) ?? task.for?.display;
 }
@@ -83,6 +93,7 @@ export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDet
   const C = EXTENSION_PART.contactPreference;
   const A = EXTENSION_PART.accessibilityNeed;
   const S = EXTENSION_PART.safeguardingConcern;
+  const needsChange = readNeedsChange(task);
   return {
     patient: {
       name: formatName(p?.name) ?? task.for?.display,
@@ -119,5 +130,7 @@ export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDet
       return { type: displayOf('accessibilityNeed', type) ?? type, language: lang?.text ?? lang?.coding?.[0]?.code, detail: part(e, A.detail)[0]?.valueString };
     }),
     safeguarding: sg ? { flag: part(sg, S.flag)[0]?.valueBoolean === true, detail: part(sg, S.detail)[0]?.valueString } : undefined,
+    needCodes: referralNeedCodes(task),
+    ...(needsChange ? { needsChange } : {}),
   };
 }

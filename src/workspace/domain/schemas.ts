@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
+import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
 import { MAX_ITEM_TEXT } from '../../referral-model/outcome-observation.js';
 
 /**
@@ -97,6 +97,13 @@ export function actionSchemas(today: string) {
       reason: required('why this measure was recorded in error', 1000),
     }),
     safeguarding: z.object({ detail: required('what the concern is', 2000) }),
+    needs: z.object({
+      needs: z
+        .union([z.string(), z.array(z.string())], { error: 'Select at least one need' })
+        .transform((v) => (Array.isArray(v) ? v : [v]).filter(Boolean))
+        .pipe(z.array(z.enum(codes(NEEDS), { error: 'Select needs from the list' })).min(1, 'Select at least one need').max(20, 'Select 20 needs or fewer')),
+      reason: required('why the needs have changed', 1000),
+    }),
     complete: z.object({ summary: required('a summary for the GP', 4000) }),
     close: z.object({ reason: choose(reasonCodes, 'a reason for closing'), note: optionalText(1000) }),
   } as const;

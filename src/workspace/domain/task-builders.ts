@@ -7,6 +7,8 @@ import type { Actor } from './actor.js';
 import type { ActionInput, ActionKind } from './schemas.js';
 import { buildOutcomeObservation } from './outcome-observation.js';
 import { correctOutcome, markOutcomeInError } from './outcome-fixes.js';
+import { NEEDS_CHANGED_HEADING, needConcept, needsChangeText, readNeedsChange } from '../../referral-model/needs-change.js';
+import { referralNeedCodes } from './referral-details.js';
 
 /**
  * Pure Task updates, one per workspace action, after the HL7 Gravity SDOH "Task for referral
@@ -185,6 +187,22 @@ export function recordOutcome(task: Task, input: ActionInput<'outcome'>, ctx: Ch
   return ok(touch(t, ctx), 'outcome', [{ fullUrl, resource: observation }]);
 }
 
+/**
+ * The link worker changes the person's needs (referral-model/needs-change.ts): the needs as found replace any earlier
+ * change, and the case record says what changed and why; the GP sees both in SP Link.
+ */
+export function changeNeeds(task: Task, input: ActionInput<'needs'>, ctx: ChangeContext): BuildResult {
+  const closed = requireOpen(task);
+  if (closed) return fail(closed);
+  const before = readNeedsChange(task)?.codes ?? referralNeedCodes(task);
+  const after = [...new Set(input.needs)];
+  if (after.length === before.length && after.every((c) => before.includes(c))) return fail('Those are the needs already recorded. Change at least one need.');
+  const t = clone(task);
+  replaceOutput(t, 'needs-identified', after.map((code) => outputOf('needs-identified', { valueCodeableConcept: needConcept(code) })));
+  t.note = [...(t.note ?? []), entry(ctx, NEEDS_CHANGED_HEADING, needsChangeText(before, after, input.reason))];
+  return ok(touch(t, ctx), 'needs');
+}
+
 export function raiseSafeguarding(task: Task, input: ActionInput<'safeguarding'>, ctx: ChangeContext): BuildResult {
   if (isTerminalTaskStatus(task.status)) return fail('This case is closed and can no longer be changed.');
   const t = clone(task);
@@ -234,6 +252,7 @@ export const BUILDERS: { [K in ActionKind]: Builder<K> } = {
   'correct-outcome': correctOutcome,
   'outcome-error': markOutcomeInError,
   safeguarding: raiseSafeguarding,
+  needs: changeNeeds,
   complete,
   close,
 };

@@ -27,12 +27,12 @@ const SAVED: Record<ActionKind, string> = {
   accept: 'Referral accepted.', decline: 'Referral declined. The GP will be told.', assign: 'Case assigned.',
   contact: 'Contact attempt saved.', session: 'Session saved.', plan: 'Plan saved.', outcome: 'Outcome measure saved.',
   'correct-outcome': 'Outcome measure corrected. The GP record will be updated.', 'outcome-error': 'Outcome measure marked as recorded in error. The GP record will be updated.',
-  safeguarding: 'Safeguarding concern raised. The GP will be told urgently.', complete: 'Case completed. The summary goes to the GP.', close: 'Case closed.',
+  safeguarding: 'Safeguarding concern raised. The GP will be told urgently.', needs: 'Needs updated. The GP sees the change and the reason in SP Link.', complete: 'Case completed. The summary goes to the GP.', close: 'Case closed.',
 };
 
 /** Where each save shows on the case page: the redirect scrolls there and the "Saved" banner sits there. */
 const SECTION: Record<ActionKind, CaseSection> = {
-  accept: 'case-summary', decline: 'case-summary', assign: 'case-summary', safeguarding: 'case-summary', complete: 'case-summary', close: 'case-summary',
+  accept: 'case-summary', decline: 'case-summary', assign: 'case-summary', safeguarding: 'case-summary', needs: 'case-summary', complete: 'case-summary', close: 'case-summary',
   contact: 'case-record', session: 'case-record', plan: 'case-record',
   outcome: 'outcomes', 'correct-outcome': 'outcomes', 'outcome-error': 'outcomes',
 };

@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { CONTACT_METHODS, INSTRUMENTS, SESSION_MODES, findInstrument, type Instrument } from '../../referral-model/codes.js';
+import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, findInstrument, type Instrument } from '../../referral-model/codes.js';
 import { instrumentCodeOf } from '../../referral-model/outcome-observation.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
@@ -82,6 +82,16 @@ export function planForm(c: FormsContext, directory: DirectoryEntry[]): Html {
     ${textarea({ form: 'plan', name: 'whatMatters', label: 'What matters to the person', state: s, rows: 3 })}
     ${textarea({ form: 'plan', name: 'goals', label: 'Goals', hint: 'One goal per line, agreed with the person.', state: s, rows: 4 })}
     ${choices({ form: 'plan', name: 'services', label: 'Community services connected to (optional)', type: 'checkbox', state: s, small: true, options: directory.map((d) => ({ code: d.id, display: d.name, hint: [d.provider, d.type].filter(Boolean).join(' · ') })) })}`, 'Save plan');
+}
+
+/** Change the person's needs after referral: the needs now (the current ones ticked) and why; the GP sees both. */
+export function needsForm(c: FormsContext, current: readonly string[]): Html {
+  const s = st(c, 'needs');
+  const ticked: FormState = Object.keys(s.values).length ? s : { values: { needs: [...current] }, errors: {} };
+  return form(c, 'needs', 'needs', 'Change the person’s needs', html`
+    <p class="nhsuk-body-s">When the needs you find differ from the referral. The GP sees the needs now and your reason.</p>
+    ${choices({ form: 'needs', name: 'needs', label: 'The person’s needs now', type: 'checkbox', state: ticked, small: true, options: NEEDS })}
+    ${textarea({ form: 'needs', name: 'reason', label: 'Why have the needs changed?', state: s, rows: 3 })}`, 'Save needs');
 }
 
 export function outcomeForm(c: FormsContext, inst: Instrument): Html {

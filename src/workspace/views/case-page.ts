@@ -8,7 +8,7 @@ import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { ReferralDetails } from '../domain/referral-details.js';
 import {
-  acceptForm, assignForm, closeForm, completeForm, contactForm, correctOutcomeForm, declineForm, outcomeErrorForm, outcomeForms, planForm, safeguardingForm, sessionForm,
+  acceptForm, assignForm, closeForm, completeForm, contactForm, correctOutcomeForm, declineForm, needsForm, outcomeErrorForm, outcomeForms, planForm, safeguardingForm, sessionForm,
   type FormsContext,
 } from './case-forms.js';
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
@@ -62,6 +62,8 @@ function referralSection(r: ReferralDetails): Html {
     ${row('Referred by', r.requester)}${row('Referred on', formatDate(r.authoredOn))}${row('Service', r.service)}
     ${row(r.gpChoice?.suggested ? 'Service suggested by the GP' : 'Service chosen by the GP', r.gpChoice?.name)}${row('Urgency', r.urgency)}
     ${row('Needs', r.needs.length ? html`<ul class="nhsuk-list">${r.needs.map((n) => html`<li>${n}</li>`)}</ul>` : undefined)}
+    ${r.needsChange ? row('Needs now', html`<ul class="nhsuk-list" data-testid="needs-now">${r.needsChange.needs.map((n) => html`<li>${n}</li>`)}</ul>
+      <p class="nhsuk-body-s">Changed${r.needsChange.by ? ` by ${r.needsChange.by}` : ''}${r.needsChange.at ? ` on ${formatDate(r.needsChange.at)}` : ''}${r.needsChange.reason ? `: ${r.needsChange.reason}` : ''}</p>`) : ''}
     ${row('Notes from the GP', r.notes.length ? html`${r.notes.map((n) => html`<p>${n}</p>`)}` : undefined)}
     ${row('Consent', r.consent ? `Given${r.consent.date ? ` on ${formatDate(r.consent.date)}` : ''}${r.consent.recorder ? `, recorded by ${r.consent.recorder}` : ''}` : 'Not recorded')}
     ${row('Contact by', r.contact?.methods.join(', '))}
@@ -130,7 +132,7 @@ function actions(d: CasePageData): Html {
   if (isTerminalTaskStatus(s.status)) return html`<p>This case is closed. Nothing more can be recorded; outcome measures can still be corrected.</p>`;
   if (isNewTaskStatus(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
   return html`<div class="ws-actions">
-    ${contactForm(c, s.failedContacts, d.maxContactAttempts)}${sessionForm(c)}${planForm(c, d.directory)}${outcomeForms(c)}
+    ${contactForm(c, s.failedContacts, d.maxContactAttempts)}${sessionForm(c)}${planForm(c, d.directory)}${needsForm(c, d.referral.needsChange?.codes ?? d.referral.needCodes)}${outcomeForms(c)}
     ${safeguardingForm(c)}${completeForm(c)}${closeForm(c)}${assign}</div>`;
 }
 

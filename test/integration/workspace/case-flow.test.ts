@@ -122,6 +122,18 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     expect(scores[0]!.subject?.reference).to.match(/\/sandbox\/ehr\/fhir\/Patient\/pat-03$/);
   });
 
+  it("changes the person's needs with a reason: the Task carries them, the case page shows them and why", async () => {
+    const bad = await act('needs', { reason: ' ' });
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.include('Select at least one need').and.include('Enter why the needs have changed');
+    const r = await act('needs', { needs: ['housing', 'debt-money'], reason: 'Rent arrears came up at the second session' });
+    expect(new URL(r.url).hash).to.equal('#case-summary');
+    expect(r.text).to.include('Needs updated.').and.include('data-testid="needs-now"').and.include('Rent arrears came up at the second session');
+    const t = await current();
+    expect(t.output?.filter((o) => o.type.coding?.[0]?.code === 'needs-identified').map((o) => o.valueCodeableConcept?.coding?.[0]?.code)).to.deep.equal(['housing', 'debt-money']);
+    expect(t.note?.at(-1)?.text).to.match(/^Needs changed\nNow: Housing problem, Debt or money worries\n[^]*Reason: Rent arrears came up at the second session$/);
+  });
+
   it('completes with a summary for the GP', async () => {
     const r = await act('complete', { summary: 'Now walks weekly and uses the library tablet loan.' });
     expect(r.text).to.include('Case completed.');
