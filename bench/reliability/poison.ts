@@ -118,11 +118,14 @@ async function backlog(h: Harness, goodCount: number, rate: number, poisons: Poi
     srIds.push(await good(h, i));
     if ((i + 1) % every === 0) poisons.push(await poison(h, POISON_KINDS[poisons.length % POISON_KINDS.length]!, i));
   }
+  // Runs until caught up, as the schedule would (a slow EHR may time a run out part-way); all of them are timed.
   const t0 = performance.now();
-  const r = await h.reconciler.runOnce();
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.endpoints[ENDPOINT]?.status !== 'caught-up') throw new Error(`backlog not drained: ${JSON.stringify(r.endpoints[ENDPOINT])}`);
-  return { seconds, srIds };
+  for (let run = 1; ; run++) {
+    const r = (await h.reconciler.runOnce()).endpoints[ENDPOINT];
+    if (r?.status === 'caught-up') break;
+    if (run >= 20) throw new Error(`backlog not drained after ${run} runs: ${JSON.stringify(r)}`);
+  }
+  return { seconds: (performance.now() - t0) / 1000, srIds };
 }
 
 /** The replay command as an operator runs it, against the admin API of the instance in `h`. */

@@ -11,19 +11,20 @@ import { completionTimes, droppedHarnessOptions, measureDropped } from './droppe
 import { measureOrdering } from './ordering.js';
 import { measurePoison } from './poison.js';
 import { measureReplay } from './replay.js';
-import { scenarioStore } from './store.js';
+import { measureOutage } from './outage.js';
+import { scenarioStore, type ScenarioStore } from './store.js';
 
 type Print = (name: string, value: string | number, goal?: 'zero') => void;
 const round = (x: number, d = 2) => Number(x.toFixed(d));
 const silent = pino({ level: 'silent' });
 
 /** A harness on the scenario's store; closed (and the store dropped) after `fn`. */
-async function withHarnesses<T>(n: number, o: HarnessOptions, fn: (hs: Harness[], store: string) => Promise<T>): Promise<T> {
+async function withHarnesses<T>(n: number, o: HarnessOptions, fn: (hs: Harness[], store: string, shared?: ScenarioStore['shared']) => Promise<T>): Promise<T> {
   const store = await scenarioStore();
   const hs: Harness[] = [];
   try {
     for (let i = 0; i < n; i++) hs.push(await startHarness({ ...o, db: await store.open(), ctx: { logger: silent, ...o.ctx } }));
-    return await fn(hs, store.kind);
+    return await fn(hs, store.kind, store.shared);
   } finally {
     for (const h of hs) await h.close();
     await store.close();
@@ -77,6 +78,24 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
       print('dropped_detected_within_s', round(f.detectedWithinS, 1));
       print('dropped_lost', f.lost, 'zero');
       print('dropped_duplicates', f.duplicates, 'zero');
+    });
+  },
+  async outage(print) {
+    await withHarnesses(1, {}, async ([h], store, shared) => {
+      print('outage_store', store);
+      if (!shared) {
+        print('outage_skipped', 'needs PostgreSQL (the reconciler runs as processes of its own on one store)');
+        return;
+      }
+      const f = await measureOutage(h!, shared, { hours: 24, referralsPerHour: 2, hourMs: 3000, minKills: 10 });
+      print('outage_simulated_hours', f.hours);
+      print('outage_referrals', f.referrals);
+      print('outage_reconciler_sigkills', f.kills);
+      print('outage_failed_runs', f.failedRuns);
+      print('outage_lost', f.lost, 'zero');
+      print('outage_duplicates', f.duplicates, 'zero');
+      print('outage_dead_letters', f.deadLetters, 'zero');
+      print('outage_catch_up_s', round(f.catchUpS, 1));
     });
   },
 };

@@ -5,6 +5,8 @@ import { PG_URL, postgresProblem } from '../../test/helpers/postgres.js';
 
 export interface ScenarioStore {
   readonly kind: 'postgresql' | 'pglite';
+  /** Where another process finds the same store (PostgreSQL only). */
+  readonly shared?: { readonly databaseUrl: string; readonly schema: string };
   /** Another connection pool on the same database (a second instance). */
   open(): Promise<Db>;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export async function scenarioStore(): Promise<ScenarioStore> {
   const schema = `reliability_${process.pid}_${randomBytes(4).toString('hex')}`;
   return {
     kind: 'postgresql',
+    shared: { databaseUrl: PG_URL, schema },
     async open() {
       const db = await openDb({ databaseUrl: PG_URL, schema, maxConnections: 5 });
       opened.push(db);

@@ -146,7 +146,15 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
     if (r.ehrWrites > 0) m.writeBacks.inc({ endpoint: rt.id, tenant: r.unit.tenantId }, r.ehrWrites);
   }
   m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'applied' }, out.applied);
-  for (const r of results) if (r.kind === 'transient') await failAll(deps, rt, lease, r.unit.versions, r.error, out);
+  // An EHR that accepted no write in this batch and refused with a transient error is unavailable (an outage),
+  // which says nothing about the Task versions: they wait for it without using up their attempts, however long
+  // it lasts. Where the same EHR accepted other writes, the failure counts against the versions (maxAttempts).
+  const accepting = new Set(written.filter((r) => r.ehrWrites > 0).map((r) => r.unit.tenantId));
+  for (const r of results) {
+    if (r.kind !== 'transient') continue;
+    if (accepting.has(r.unit.tenantId)) await failAll(deps, rt, lease, r.unit.versions, r.error, out);
+    else waitForEhr(rt, r.unit.versions, r.error, out);
+  }
   await parkBad(deps, rt, lease, bad, out);
   return out;
 }
@@ -191,6 +199,15 @@ async function writeAll(deps: EngineDeps, rt: EndpointRuntime, ctx: BatchContext
   };
   for (const list of byTenant.values()) results.push(...(await writeUnits(writeDeps, list)));
   return results;
+}
+
+/** Versions held back by an EHR outage: retried by later runs (with the run backoff), attempts left as they were. */
+function waitForEhr(rt: EndpointRuntime, versions: readonly ParsedTask[], err: Error, out: BatchOutcome): void {
+  reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'write' });
+  for (const v of versions) {
+    out.failed.push({ taskId: v.id, version: v.version, lastUpdated: v.task.meta?.lastUpdated ?? '', error: err.message });
+    reconcileMetrics.tasksProcessed.inc({ endpoint: rt.id, outcome: 'failed' });
+  }
 }
 
 async function failAll(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, versions: readonly ParsedTask[], err: unknown, out: BatchOutcome): Promise<void> {

@@ -1,0 +1,133 @@
+/**
+ * Outage: the EHR refuses every write-back for 24 simulated hours while link workers keep changing Tasks, and
+ * the reconciler, a process of its own on PostgreSQL, is SIGKILLed at random points and restarted throughout
+ * (and while it catches up). The clock is the scenario's: each simulated hour is a fixed slice of real time in
+ * which the reconciler polls back to back, more often than the 5-minute backoff cap would. When the EHR
+ * accepts writes again, every change must arrive, once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Communication, Observation } from '@medplum/fhirtypes';
+import { listDeadLetters } from '../../src/reconcile/store/dead-letters.js';
+import { all, type Fault, type Harness } from '../../test/integration/reconcile/harness.js';
+import { ehrEffects } from './ehr-effects.js';
+import { referralHistory, wrongStatus, type Referral } from './histories.js';
+import { seeded } from './random.js';
+
+export interface OutageFigures {
+  hours: number;
+  referrals: number;
+  kills: number;
+  failedRuns: number;
+  lost: number;
+  duplicates: number;
+  deadLetters: number;
+  catchUpS: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The link worker's client tries again when a connection is reset (loopback under heavy load); a referral left
+ * half-written is not counted, as its history never completed.
+ */
+async function retried<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+      await sleep(200);
+    }
+  }
+}
+
+export async function measureOutage(
+  h: Harness, store: { databaseUrl: string; schema: string },
+  o: { hours: number; referralsPerHour: number; hourMs: number; minKills: number },
+): Promise<OutageFigures> {
+  const random = seeded(24);
+  const file = path.join(os.tmpdir(), `sp-link-outage-${process.pid}.json`);
+  await writeFile(file, JSON.stringify(h.config));
+  let child: ChildProcess | undefined;
+  let failedRuns = 0;
+  let kills = 0;
+  const start = async () => {
+    const c = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'reliability', 'reconciler-process.ts'), file], {
+      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: store.databaseUrl, RELIABILITY_SCHEMA: store.schema, LOG_LEVEL: 'silent' },
+    });
+    c.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      for (const line of d.split('\n')) if (line.startsWith('run stopped-on-failure')) failedRuns++;
+    });
+    child = c;
+  };
+  const kill = async () => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+    kills++;
+  };
+  /** Kills the reconciler at random points (`minMs`–`minMs`+2 s apart) until `until` resolves or after `most` kills. */
+  const chaos = async (until: Promise<unknown>, minMs: number, most = Infinity) => {
+    let over = false;
+    until.then(() => (over = true), () => (over = true));
+    for (let n = 0; !over && n < most; n++) {
+      await sleep(minMs + random() * 2000);
+      if (over) break;
+      await kill();
+      await start();
+    }
+  };
+
+  // Write-back transactions (POST to the EHR base) are refused; the GP system itself keeps working.
+  const down: Fault = { server: 'ehr', method: 'POST', path: /^\/(\?.*)?$/, status: 503, times: Number.MAX_SAFE_INTEGER };
+  h.inject(down);
+  await start();
+  const made: Referral[] = [];
+  const outage = (async () => {
+    for (let hour = 0; hour < o.hours; hour++) {
+      const t0 = performance.now();
+      for (let i = 0; i < o.referralsPerHour; i++) made.push(await retried(() => referralHistory(h, made.length)));
+      await sleep(Math.max(0, o.hourMs - (performance.now() - t0)));
+    }
+  })();
+  await Promise.all([outage, chaos(outage, 500)]);
+  while (kills < o.minKills) {
+    await sleep(500 + random() * 2000);
+    await kill();
+    await start();
+  }
+
+  down.times = 0;
+  const t0 = performance.now();
+  const caughtUp = (async () => {
+    for (;;) {
+      const e = await ehrEffects(h.ehrBase);
+      if (wrongStatus(made, e.statusBySr).length === 0) return;
+      await sleep(500);
+    }
+  })();
+  // Keep killing while it catches up: a crash between an EHR write and the saved progress must not duplicate.
+  const deadline = sleep(600_000);
+  await Promise.race([Promise.all([caughtUp, chaos(caughtUp, 4000, 3)]), deadline]);
+  const catchUpS = (performance.now() - t0) / 1000;
+  await sleep(2000);
+  await kill();
+
+  const e = await ehrEffects(h.ehrBase);
+  const obs = await all<Observation>(h.ehrBase, 'Observation');
+  const comms = await all<Communication>(h.ehrBase, 'Communication');
+  const has = (rs: { basedOn?: { reference?: string }[] }[], sr: string) => rs.some((r) => r.basedOn?.some((b) => b.reference === `ServiceRequest/${sr}`));
+  const missing = made.filter((r) => r.finalSrStatus === 'completed' && (!has(obs, r.srId) || !has(comms, r.srId))).length;
+  return {
+    hours: o.hours, referrals: made.length, kills, failedRuns,
+    lost: wrongStatus(made, e.statusBySr).length + missing,
+    duplicates: e.duplicates,
+    deadLetters: (await listDeadLetters(h.db)).length,
+    catchUpS,
+  };
+}

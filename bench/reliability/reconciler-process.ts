@@ -1,0 +1,26 @@
+/**
+ * The reconciler as a process of its own, for the outage scenario: `tsx reconciler-process.ts <config.json>`
+ * with DATABASE_URL and RELIABILITY_SCHEMA set. Polls back to back (the scenario stands in for the schedule)
+ * and prints one line per run, until it is killed.
+ */
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { configSchema } from '../../src/config/schema.js';
+import { startReconciler } from '../../src/reconcile/index.js';
+import { openDb } from '../../src/store/db.js';
+
+const config = configSchema.parse(JSON.parse(await readFile(process.argv[2]!, 'utf8')));
+const db = await openDb({ databaseUrl: process.env.DATABASE_URL!, schema: process.env.RELIABILITY_SCHEMA!, maxConnections: 4 });
+const r = await startReconciler({
+  config, db, background: false, logger: pino({ level: 'silent' }), instanceId: `outage-${process.pid}`,
+  // Short in-call retries: the scenario is about runs failing and processes dying, not one call's patience.
+  // A 3 s lease (60 s deployed): a killed process's lease expires before the next kill, so restarts make progress.
+  tuning: { leaseTtlMs: 3000, retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 5000, maxAttempts: 2 } },
+});
+process.stdout.write('ready\n');
+for (;;) {
+  const run = await r.runOnce();
+  const e = Object.values(run.endpoints)[0];
+  process.stdout.write(`run ${e?.status ?? 'none'} applied=${e?.applied ?? 0} dead=${e?.deadLettered ?? 0}\n`);
+  await new Promise((res) => setTimeout(res, 20));
+}
