@@ -17,14 +17,16 @@ export async function getDevToken(baseUrl: string, server: SandboxServer, scope 
   const origin = baseUrl.replace(/\/+$/, '');
   const smart = await fetch(`${origin}/sandbox/${server}/fhir/.well-known/smart-configuration`);
   if (!smart.ok) throw new Error(`smart-configuration of the sandbox ${server} server: HTTP ${smart.status}`);
-  const { token_endpoint: tokenEndpoint } = (await smart.json()) as { token_endpoint: string };
-  const res = await fetch(tokenEndpoint, {
+  const meta = (await smart.json()) as { token_endpoint: string; token_endpoint_auth_methods_supported?: string[] };
+  // As any client would: Basic unless the server (a dialect, src/sandbox/dialects) publishes client_secret_post only.
+  const post = meta.token_endpoint_auth_methods_supported?.includes('client_secret_basic') === false;
+  const res = await fetch(meta.token_endpoint, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from('sandbox-dev:sandbox-dev-secret').toString('base64')}`,
+      ...(post ? {} : { authorization: `Basic ${Buffer.from('sandbox-dev:sandbox-dev-secret').toString('base64')}` }),
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope, ...(post ? { client_id: 'sandbox-dev', client_secret: 'sandbox-dev-secret' } : {}) }),
   });
   const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
   if (!res.ok || !body.access_token) {
