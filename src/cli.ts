@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { adoptRunningInstance } from './config/instance-file.js';
 import { ConfigError } from './config/load.js';
-import { EXIT } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 import { logOutput } from './observability/logger.js';
 
 /**
@@ -74,12 +75,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   // Pass flags through untouched: each command parses its own.
   const args = argv.slice(argv.indexOf(name) + 1).filter((a, i, all) => a !== '--config' && all[i - 1] !== '--config');
+  const configFile = String(values.config);
+  // Every command but `start` works on the instance of the same configuration: where it runs and keeps its data
+  // (PORT, HOST, SP_LINK_DATA_DIR) come from it unless set here (src/config/instance-file.ts).
+  if (name !== 'start') adoptRunningInstance(configFile);
   try {
-    return await command(args, String(values.config));
+    return await command(args, configFile);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(err.message + '\n');
       return EXIT.config;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`sp-link ${name}: ${err.message}. Fix: ${err.fix}.\n`);
+      return err.exitCode;
     }
     throw err;
   }
@@ -95,8 +104,11 @@ export function runCli(argv: string[] = process.argv.slice(2)): void {
       process.exit(code);
     },
     (err: unknown) => {
-      process.stderr.write(`sp-link: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
+      // One line; the stack only when asked for (it means nothing to the person running the command).
+      const debug = process.env.SP_LINK_DEBUG === '1';
+      const text = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message.split('\n')[0]) : String(err);
+      process.stderr.write(`sp-link: ${text}${debug ? '' : ' (SP_LINK_DEBUG=1 shows where it happened)'}\n`);
+      process.exit(EXIT.failed);
     },
   );
 }

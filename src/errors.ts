@@ -81,11 +81,31 @@ export const EXIT = {
   failed: 1,
   /** The command line is wrong; the usage is printed. */
   usage: 2,
+  /** EX_UNAVAILABLE: the running instance the command needs cannot be reached. */
+  unavailable: 69,
   /** EX_TEMPFAIL: nothing wrong, but another instance is doing the work now (it holds the endpoint lease). */
   tempFail: 75,
+  /** EX_NOPERM: the running instance refused the command's credentials (the admin token). */
+  noPermission: 77,
   /** EX_CONFIG: the configuration is invalid. */
   config: 78,
 } as const;
+
+/**
+ * A failure of an `sp-link` command that the person running it can fix: printed as one line, what happened and what
+ * to do, and the command exits with `exitCode`. Anything else is a fault of SP Link's (one line too; the stack with
+ * SP_LINK_DEBUG=1).
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly fix: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The code for a client error known only by its HTTP status (a body parser's 413, a 415 for an unknown charset):

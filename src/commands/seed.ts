@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { findInstance } from '../config/instance-file.js';
 import { loadConfig } from '../config/load.js';
+import { CliError, EXIT } from '../errors.js';
 import { ehrSeed, lwSeed } from '../sandbox/demo/index.js';
 import { createSandboxFhirServer, sandboxDataFile } from '../sandbox/fhir/index.js';
 import { EHR_FHIR_PATH, LW_FHIR_PATH } from '../sandbox/index.js';
@@ -36,6 +38,14 @@ export async function runSeedCommand(args: string[], configFile: string): Promis
     return 2;
   }
   const config = await loadConfig(configFile);
+  const running = findInstance(configFile);
+  if (running) {
+    throw new CliError(
+      `SP Link is running with this configuration (pid ${running.pid}, ${running.url}) and keeps the sandbox data it would write back`,
+      'stop it (Ctrl+C), run `sp-link seed --reset`, then start it again',
+      EXIT.tempFail,
+    );
+  }
   if (!config.sandbox.enabled) {
     process.stderr.write('seed --reset only applies to the sandbox (sandbox.enabled is false in this config).\n');
     return 2;

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import path from 'node:path';
+import { registerInstance } from '../config/instance-file.js';
 import { loadConfig } from '../config/load.js';
 import { EXIT } from '../errors.js';
 import { logger, logOutput } from '../observability/logger.js';
@@ -37,6 +38,9 @@ export async function runStart(configFile: string): Promise<number> {
     throw err;
   }
   logOutput.text(banner(system.config, system.url, performance.now() - started));
+  // So `sp-link doctor`, `dead-letters` and `reconcile` with this --config find this instance (PORT, data directory).
+  const unregister = registerInstance(configFile, system.url);
+  process.on('exit', unregister);
 
   const deadlineMs = config.server.shutdownSeconds * 1000;
   let stopping = false;

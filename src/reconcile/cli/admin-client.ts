@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.js';
+import { CliError, EXIT } from '../../errors.js';
 
 /**
  * The CLI talks to the running SP Link instance through its admin API (Bearer admin.token), so it works
@@ -24,9 +25,16 @@ export class AdminClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new Error(`cannot reach SP Link at ${this.baseUrl} (${(err as Error).message}); is it running? ('sp-link reconcile --direct' works without it)`);
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new CliError(
+        `cannot reach SP Link at ${this.baseUrl} (${cause})`,
+        'start it with `npm start` (or `sp-link start`) using the same --config, or for PostgreSQL run `sp-link reconcile --direct`',
+        EXIT.unavailable,
+      );
     }
-    if (res.status === 401) throw new Error('the admin API refused the token: check admin.token in the config');
+    if (res.status === 401) {
+      throw new CliError(`SP Link at ${this.baseUrl} refused the admin token`, 'run the command with the SP_LINK_ADMIN_TOKEN (admin.token) the instance was started with', EXIT.noPermission);
+    }
     return res;
   }
 
@@ -38,7 +46,7 @@ export class AdminClient {
   /** Reads an NDJSON stream line by line. */
   async *lines(method: string, path: string): AsyncGenerator<Record<string, unknown>> {
     const res = await this.request(method, path);
-    if (!res.ok || !res.body) throw new Error(`admin API answered ${res.status}: ${await res.text()}`);
+    if (!res.ok || !res.body) throw new CliError(`SP Link answered ${res.status}: ${(await res.text()).slice(0, 200)}`, 'see the log of the running instance for the cause');
     const decoder = new TextDecoder();
     let buf = '';
     const reader = res.body.getReader();

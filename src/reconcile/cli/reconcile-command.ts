@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { findInstance } from '../../config/instance-file.js';
 import { loadConfig } from '../../config/load.js';
-import { EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../../errors.js';
 import { setLogLevel } from '../../observability/logger.js';
 import { openDb } from '../../store/db.js';
 import { startReconciler } from '../index.js';
@@ -39,6 +40,10 @@ export async function runReconcileCommand(args: string[], configFile: string): P
   const progress = new BackfillProgress();
   let result: unknown;
   if (values.direct) {
+    const running = config.store.databaseUrl ? undefined : findInstance(configFile);
+    if (running) {
+      throw new CliError(`the embedded store belongs to the SP Link running with this configuration (pid ${running.pid}, ${running.url})`, 'run the command without --direct: it then asks that instance', EXIT.tempFail);
+    }
     setLogLevel(config.log.level === 'info' ? 'warn' : config.log.level);
     const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
     const r = await startReconciler({ config, db, background: false });
@@ -55,12 +60,12 @@ export async function runReconcileCommand(args: string[], configFile: string): P
       for await (const line of api.lines('POST', `/admin/api/reconcile/backfill?since=${encodeURIComponent(since)}`)) {
         if (line.type === 'progress') progress.update(String(line.endpoint), Number(line.processed), line.total === undefined ? undefined : Number(line.total));
         else if (line.type === 'result') result = line.result;
-        else if (line.type === 'error') throw new Error(String(line.message));
+        else if (line.type === 'error') throw new CliError(`the backfill stopped: ${String(line.message)}`, 'see the log of the running instance, then run the backfill again (it is safe to repeat)');
       }
       progress.stop();
     } else {
       const { status, body } = await api.json('POST', '/admin/api/reconcile/run');
-      if (status !== 200) throw new Error(`admin API answered ${status}: ${JSON.stringify(body)}`);
+      if (status !== 200) throw new CliError(`SP Link answered ${status}: ${JSON.stringify(body).slice(0, 200)}`, 'see the log of the running instance for the cause');
       result = body;
     }
   }

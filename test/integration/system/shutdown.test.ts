@@ -73,6 +73,21 @@ describe('system: stopping sp-link start with work in flight', function () {
     return { url, out, exited };
   }
 
+  /** Runs another sp-link command with the same --config and none of the instance's PORT or SP_LINK_DATA_DIR. */
+  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '' };
+      delete env.PORT;
+      delete env.SP_LINK_DATA_DIR;
+      const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--config', configFile], { env });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      c.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
   /** A reconcile run through the admin API: it reaches the endpoint that never answers and stays in flight. */
   async function reconcileInFlight(url: string): Promise<Promise<unknown>> {
     const seen = hangRequests.length;
@@ -90,6 +105,11 @@ describe('system: stopping sp-link start with work in flight', function () {
     expect(logLines.length).to.be.greaterThan(0);
     for (const l of logLines) expect(() => JSON.parse(l), l).to.not.throw();
     expect(out.stdout, 'a health check is not logged at info').to.not.contain('"url":"/healthz"');
+
+    // Another command with the same --config finds this instance without being told its port.
+    const listed = await cli(['dead-letters', 'list', '--json']);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(JSON.parse(listed.stdout)).to.be.an('array');
 
     const request = await reconcileInFlight(url);
     // Nobody reads the log any more: every write from here on fails.
@@ -113,5 +133,11 @@ describe('system: stopping sp-link start with work in flight', function () {
     const { code } = await exited;
     expect(code, out.stderr).to.equal(128 + os.constants.signals.SIGTERM);
     expect(out.stderr).to.contain('SIGTERM received again: exiting now.');
+
+    // Nothing runs now: one line saying so and what to do, and the documented exit code (69, EX_UNAVAILABLE).
+    const refused = await cli(['dead-letters', 'list']);
+    expect(refused.code, refused.stderr).to.equal(69);
+    expect(refused.stderr.trim().split('\n')).to.have.length(1);
+    expect(refused.stderr).to.match(/^sp-link dead-letters: cannot reach SP Link at http:\/\/localhost:\d+ \(ECONNREFUSED\)\. Fix: start it/);
   });
 });
