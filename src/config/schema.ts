@@ -242,6 +242,18 @@ export const configSchema = z
         failedTaskRevokesReferral: z.boolean().default(true),
         /** Change-feed runs of one endpoint failing in a row that raise its alert (metric, log line, status). */
         alertAfterFailedRuns: z.number().int().min(1).max(1000).default(5),
+        /**
+         * Escalation of referrals not accepted within `responseTargetHours` (docs/OPERATIONS.md, "Escalation"): a note on
+         * the Task for the service manager and a message to the GP in the record, once per referral.
+         */
+        escalation: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** node-cron expression of the sweep (6 fields = with seconds). */
+            schedule: z.string().default('0 */5 * * * *'),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict(),
     workspace: z
@@ -288,6 +300,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Hours a link-worker service has to accept (or decline) a referral, per urgency; absent: routine 120, soon 72,
+     * urgent 24 (src/referral-model/response-targets.ts). Past it, the referral is escalated and marked overdue.
+     */
+    responseTargetHours: z
+      .object({ routine: z.number().positive().max(8760).optional(), soon: z.number().positive().max(8760).optional(), urgent: z.number().positive().max(8760).optional() })
+      .strict()
+      .optional(),
     /** Who may read `/metrics` (docs/OPERATIONS.md, "Metrics"). */
     metrics: z
       .object({

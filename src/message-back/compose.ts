@@ -109,6 +109,8 @@ function nextLines(f: MessageFacts): string[] {
       return [`${f.from} is still working with the person.`, 'No action is needed from the practice; you will be told when support ends.'];
     case 'safeguarding-concern':
       return [`Contact ${f.from} today about this concern, and follow the practice’s safeguarding procedure.`, 'A safeguarding alert has been added to the patient’s record.'];
+    case 'referral-overdue':
+      return [`${f.from} has not accepted this referral yet; its service manager has been asked to act on it.`, `If the person cannot wait, contact ${f.from} or consider another route to support.`];
     default:
       return f.topic satisfies never;
   }
@@ -136,6 +138,8 @@ export function composeMessageBack(f: MessageFacts): MessageBack {
       break;
     case 'referral-progress':
       sections.push(section('support-offered', [`Stage: ${f.progress ?? 'updated'}`]));
+      break;
+    case 'referral-overdue':
       break;
     default:
       f.topic satisfies never;

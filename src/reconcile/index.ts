@@ -18,6 +18,8 @@ import { outbox as outboxStore, runOutbox, type Outbox, type OutboxDeps, type Ou
 import { replayAll, replayDeadLetter, type ReplayDeps, type ReplayResult } from './replay.js';
 import { buildRuntimes, type EndpointRuntime, type ValidateFn } from './runtime.js';
 import { countOpenDeadLetters } from './store/dead-letters.js';
+import { escalateOverdue, type EscalationResult } from './escalate.js';
+import { responseTargets } from '../referral-model/response-targets.js';
 import { defaultValidate } from './validate.js';
 
 export interface ReconcilerContext {
@@ -37,6 +39,8 @@ export interface ReconcilerContext {
   readonly afterEhrWrite?: () => void | Promise<void>;
   /** Counts write-back HTTP requests (bench). */
   readonly onRequest?: () => void;
+  /** The clock of the escalation sweep (tests). */
+  readonly now?: () => Date;
 }
 
 export interface ReconcilerTuning {
@@ -78,6 +82,11 @@ export interface Reconciler {
   runOutbox(): Promise<OutboxRunResult>;
   replay(id: number): Promise<ReplayResult | undefined>;
   replayAll(endpointId?: string): Promise<ReplayResult[]>;
+  /**
+   * One escalation sweep of every endpoint (docs/OPERATIONS.md, "Escalation"): referrals not accepted within their
+   * response target get a note for the service manager and a message to the GP, once. `now` defaults to the clock.
+   */
+  escalate(now?: Date): Promise<Record<string, EscalationResult | { error: string }>>;
   /** Resolves when queued work (notifications, runs) has finished. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -154,8 +163,25 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     for (const id of workers.keys()) reconcileMetrics.openDeadLetters.set({ endpoint: id }, counts.get(id) ?? 0);
   };
 
+  const targets = responseTargets(config.responseTargetHours);
+  const clock = ctx.now ?? (() => new Date());
+  const escalate = async (now = clock()): Promise<Record<string, EscalationResult | { error: string }>> => {
+    const out: Record<string, EscalationResult | { error: string }> = {};
+    for (const w of workers.values()) {
+      try {
+        out[w.rt.id] = await escalateOverdue(w.rt, { now, targets, validate, logger: log });
+      } catch (err) {
+        reconcileMetrics.failures.inc({ endpoint: w.rt.id, stage: 'escalation' });
+        log.warn({ err, endpoint: w.rt.id }, 'escalation sweep failed; tried again on the next one');
+        out[w.rt.id] = { error: describeFailure(err) };
+      }
+    }
+    return out;
+  };
+
   const timers: NodeJS.Timeout[] = [];
   let cronTask: ScheduledTask | undefined;
+  let escalationTask: ScheduledTask | undefined;
   if (ctx.background !== false && config.reconcile.enabled) {
     let lastSubscriptionCheck = 0;
     cronTask = schedule(config.reconcile.pollSchedule, async () => {
@@ -167,6 +193,11 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       await refreshDeadLetterGauge().catch(() => undefined);
     }, { name: 'sp-link-reconcile', noOverlap: true, logger: libraryLogger(log, 'node-cron') });
     timers.push(setInterval(kickOutbox, tuning.outboxIntervalMs));
+    if (config.reconcile.escalation.enabled) {
+      escalationTask = schedule(config.reconcile.escalation.schedule, async () => {
+        await escalate();
+      }, { name: 'sp-link-escalation', noOverlap: true, logger: libraryLogger(log, 'node-cron') });
+    }
   }
 
   const outbox: Outbox = {
@@ -215,6 +246,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       return w.applyVersions(tasks);
     },
     runOutbox: outboxPass,
+    escalate,
     replay: (id) => replayDeadLetter(replayDeps, id),
     replayAll: (endpointId) => replayAll(replayDeps, { endpointId }),
     async idle() {
@@ -223,6 +255,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     },
     async stop() {
       await cronTask?.destroy();
+      await escalationTask?.destroy();
       for (const t of timers) clearInterval(t);
       await Promise.all([...workers.values()].map((w) => w.stop()));
       await outboxRunning?.catch(() => undefined);
@@ -253,3 +286,4 @@ export type { RunResult, RunProgress } from './feed/change-feed.js';
 export type { OutboxRunResult } from './outbox/index.js';
 export type { ReplayResult } from './replay.js';
 export type { ValidateFn } from './runtime.js';
+export type { EscalationResult } from './escalate.js';

@@ -72,7 +72,7 @@ export const reconcileMetrics = {
   }),
   failures: new Counter({
     name: 'sp_link_reconcile_failures_total',
-    help: 'Failures, by stage (feed, notification, write, task, outbox, subscription): every failure counts, retried or dead-lettered.',
+    help: 'Failures, by stage (feed, notification, write, task, outbox, subscription, escalation): every failure counts, retried or dead-lettered.',
     labelNames: ['endpoint', 'stage'] as const,
     registers: [metricsRegistry],
   }),

@@ -310,6 +310,7 @@ export const COMMUNICATION_TOPICS = [
   { code: 'could-not-contact', display: 'Could not contact the person' },
   { code: 'referral-progress', display: 'Progress update from the link-worker service' },
   { code: 'safeguarding-concern', display: 'Safeguarding concern raised' },
+  { code: 'referral-overdue', display: 'Referral not accepted in time: escalated to the service manager' },
 ] as const satisfies readonly CodeEntry[];
 export type CommunicationTopicCode = (typeof COMMUNICATION_TOPICS)[number]['code'];
 

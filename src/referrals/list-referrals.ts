@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { IDENTIFIER_SYSTEM, SNOMED } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
 import { orderForGp, summariseReferral, type ReferralSummary } from './referral-view.js';
-import type { ResponseTargets } from './response-targets.js';
+import type { ResponseTargets } from '../referral-model/response-targets.js';
 
 const resources = <T extends Resource>(b: { entry?: { resource?: Resource }[] }, type: T['resourceType']): T[] =>
   (b.entry ?? []).map((e) => e.resource).filter((r): r is T => r?.resourceType === type);

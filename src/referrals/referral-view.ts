@@ -2,7 +2,7 @@ import type { Communication, Observation, Reference, ServiceRequest, Task } from
 import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
 import { suggestedService } from '../referral-model/referral-routes.js';
-import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from './response-targets.js';
+import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from '../referral-model/response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
 import { isAcknowledgement, safeguardingConcerns, type SafeguardingConcern } from '../referral-model/safeguarding.js';

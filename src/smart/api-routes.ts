@@ -11,6 +11,7 @@ import { createReferral, type LaunchIdentity, type ReferralDeps } from '../refer
 import type { DirectoryCache } from '../referrals/directory-cache.js';
 import { searchDirectory } from '../referrals/directory.js';
 import { requireWatchedDirectory } from '../referrals/resolve-service.js';
+import { responseTargets } from '../referral-model/response-targets.js';
 import { listReferrals } from '../referrals/list-referrals.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import { parseReferralInput } from '../referrals/referral-input.js';
@@ -136,7 +137,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const rl = await launchOf(req);
     checkPatient(req.query.patient, rl.launch.patient);
     const lw = await deps.linkWorkerClient(endpointFor(rl.tenant)).catch(() => undefined);
-    res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log) });
+    res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log, { targets: responseTargets(config.responseTargetHours) }) });
   });
 
   router.post('/referrals', async (req, res) => {

@@ -339,6 +339,7 @@ Description: "Events SP Link tells the GP about, including the message back at c
 * #could-not-contact "Could not contact the person"
 * #referral-progress "Progress update from the link-worker service"
 * #safeguarding-concern "Safeguarding concern raised"
+* #referral-overdue "Referral not accepted in time: escalated to the service manager"
 
 ValueSet: SPLinkCommunicationTopicVS
 Id: communication-topic

@@ -2,7 +2,7 @@ import type { Task } from '@medplum/fhirtypes';
 import { displayOf, priorityToUrgency, type UrgencyCode } from '../../referral-model/codes.js';
 import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { isNewTaskStatus, isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
-import { responseDueAt } from '../../referrals/response-targets.js';
+import { responseDueAt } from '../../referral-model/response-targets.js';
 import { londonDaysAgo } from '../../time/london.js';
 import { readCase } from './case-state.js';
 import { patientName } from './referral-details.js';
@@ -31,7 +31,7 @@ export interface CaseRow {
   ageDays?: number;
   urgency: UrgencyCode;
   urgent: boolean;
-  /** A new referral not answered by its response target (referrals/response-targets.ts): when it was due. */
+  /** A new referral not answered by its response target (referral-model/response-targets.ts): when it was due. */
   overdueSince?: string;
   safeguarding: boolean;
 }

@@ -4,7 +4,7 @@ import { FhirHttpError } from '../../fhir/errors.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
 import { overdueSince } from '../domain/caseload.js';
-import { responseTargetHours } from '../../referrals/response-targets.js';
+import { responseTargetHours } from '../../referral-model/response-targets.js';
 import { patientCopy, readReferral, referralCopy } from '../domain/referral-details.js';
 import { taskOwnedBy, relativeTo, type OrgScope } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';

@@ -2,6 +2,7 @@ import express from 'express';
 import { isManager } from '../domain/actor.js';
 import { capacity, caseload, parseCaseloadQuery } from '../domain/caseload.js';
 import { safeguardingCases } from '../domain/safeguarding-cases.js';
+import { escalatedCases } from '../domain/escalated-cases.js';
 import { isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { taskOwnedBy } from '../data/org-scope.js';
 import { capacityPage, caseloadPage } from '../views/caseload-page.js';
@@ -52,7 +53,7 @@ export function caseloadRoutes(deps: WorkspaceDeps): express.Router {
     const own = tasks.filter((t) => taskOwnedBy(t, scope, store.base));
     const c = capacity(own, staff);
     const names = await namesFromEhr(deps, own.filter((t) => !patientName(t) && !isTerminalTaskStatus(t.status)));
-    res.type('html').send(capacityPage({ actor, csrfToken: csrf, ...c, safeguarding: safeguardingCases(own, names) }));
+    res.type('html').send(capacityPage({ actor, csrfToken: csrf, ...c, safeguarding: safeguardingCases(own, names), escalated: escalatedCases(own, names) }));
   });
 
   return r;

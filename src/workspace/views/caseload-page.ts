@@ -4,6 +4,8 @@ import { relativeDays } from '../../time/london.js';
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
 import { page } from './layout.js';
 import { safeguardingList } from './safeguarding-list.js';
+import { escalatedList } from './escalated-list.js';
+import type { EscalatedCaseRow } from '../domain/escalated-cases.js';
 import type { SafeguardingCaseRow } from '../domain/safeguarding-cases.js';
 
 const TITLES: Record<CaseloadQuery['view'], string> = {
@@ -60,9 +62,10 @@ const CAPACITY_COLUMNS = ['Link worker', 'Open cases', 'Working with person', 'S
 const capacityCell = (heading: (typeof CAPACITY_COLUMNS)[number], value: string) =>
   html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
 
-export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number; safeguarding: readonly SafeguardingCaseRow[] }): string {
+export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number; safeguarding: readonly SafeguardingCaseRow[]; escalated?: readonly EscalatedCaseRow[] }): string {
   const body = html`<h1>Team capacity</h1>
   ${safeguardingList(o.safeguarding)}
+  ${escalatedList(o.escalated ?? [])}
   <h2 class="nhsuk-heading-m">Open cases per link worker</h2>
   <p>Open cases held by each link worker. New referrals waiting for a link worker: <strong data-testid="unassigned-new">${o.unassignedNew}</strong>.
   ${o.unassignedOpen > 0 ? html` Open cases without a link worker: <strong>${o.unassignedOpen}</strong>.` : ''}</p>

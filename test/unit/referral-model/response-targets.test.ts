@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { awaitsResponse, describeTarget, isResponseOverdue, isUnansweredPastTarget, responseDueAt, responseTargetHours, RESPONSE_TARGET_HOURS } from '../../../src/referrals/response-targets.js';
+import { awaitsResponse, describeTarget, isResponseOverdue, isUnansweredPastTarget, responseDueAt, responseTargetHours, RESPONSE_TARGET_HOURS } from '../../../src/referral-model/response-targets.js';
 
 describe('response targets per urgency', () => {
   it('routine 120 h, soon 72 h, urgent 24 h, read from the FHIR priority the referral carries', () => {

@@ -1,5 +1,5 @@
 import type { Task } from '@medplum/fhirtypes';
-import { priorityToUrgency, type UrgencyCode } from '../referral-model/codes.js';
+import { priorityToUrgency, type UrgencyCode } from './codes.js';
 
 /**
  * How long the link-worker service has to respond to (accept or decline) a referral, per urgency: the one
@@ -12,6 +12,16 @@ export const RESPONSE_TARGET_HOURS: Readonly<Record<UrgencyCode, number>> = Obje
 });
 
 export type ResponseTargets = Readonly<Record<UrgencyCode, number>>;
+
+/** The targets in force: the configured ones (`responseTargetHours`), the defaults for any urgency left out. */
+export function responseTargets(configured?: Partial<Record<UrgencyCode, number | undefined>>): ResponseTargets {
+  const out = { ...RESPONSE_TARGET_HOURS };
+  for (const k of Object.keys(out) as UrgencyCode[]) {
+    const v = configured?.[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return Object.freeze(out);
+}
 
 /** Hours allowed for a referral with this FHIR priority (Task.priority / ServiceRequest.priority). */
 export function responseTargetHours(priority: string | undefined, targets: ResponseTargets = RESPONSE_TARGET_HOURS): number {
