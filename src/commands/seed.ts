@@ -27,9 +27,9 @@ export const SANDBOX_STATE_TABLES = [
 ] as const;
 
 /**
- * `sp-link seed --reset`: restores the sandbox demo data in `dataDir` (both FHIR servers) and clears the store's
- * sandbox state (SANDBOX_STATE_TABLES). Run it while SP Link is stopped; a running instance keeps its own copy in
- * memory and would write it back (and embedded PGlite allows one process at a time).
+ * `sp-link seed --reset`: restores the sandbox demo data (both FHIR servers' stores) and clears the store's
+ * sandbox state (SANDBOX_STATE_TABLES), in the database the configuration names. Run it while SP Link is
+ * stopped (embedded PGlite allows one process at a time).
  */
 export async function runSeedCommand(args: string[], configFile: string): Promise<number> {
   const { values } = parseArgs({ args, options: { reset: { type: 'boolean' } }, strict: true });
@@ -52,17 +52,21 @@ export async function runSeedCommand(args: string[], configFile: string): Promis
   }
   const origin = new URL(config.server.publicUrl).origin;
   const urls = { ehr: origin + EHR_FHIR_PATH, lw: origin + LW_FHIR_PATH };
-  for (const [name, seed] of [
-    ['ehr', () => ehrSeed(urls)],
-    ['lw', () => lwSeed(urls)],
-  ] as const) {
-    const server = await createSandboxFhirServer({ name, baseUrl: urls[name], dataFile: sandboxDataFile(config.dataDir, name), seed });
-    await server.reset();
-    await server.close();
-    process.stdout.write(`Restored the ${name === 'ehr' ? 'GP practice EHR' : 'link-worker service'} demo data in ${sandboxDataFile(config.dataDir, name)}\n`);
-  }
   const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
   try {
+    for (const [name, seed] of [
+      ['ehr', () => ehrSeed(urls)],
+      ['lw', () => lwSeed(urls)],
+    ] as const) {
+      // A data file of earlier versions not yet imported is imported first, then replaced like everything else.
+      const server = await createSandboxFhirServer({ name, baseUrl: urls[name], db, dataFile: sandboxDataFile(config.dataDir, name), seed });
+      try {
+        await server.reset();
+      } finally {
+        await server.close();
+      }
+      process.stdout.write(`Restored the ${name === 'ehr' ? 'GP practice EHR' : 'link-worker service'} demo data\n`);
+    }
     await db.transaction(async (tx) => {
       for (const table of SANDBOX_STATE_TABLES) await tx.query(`DELETE FROM ${table}`);
     });

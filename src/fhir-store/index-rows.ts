@@ -34,24 +34,40 @@ export function normalizeString(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
-const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
-const ABSOLUTE = /^(https?:\/\/.+)\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([^/]+))?$/;
+const ABSOLUTE = /^(https?:\/\/.+)\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([^/]+))?$/;
+
+/** How a reference is indexed and searched (see `referenceKey`). */
+export interface ReferenceKey {
+  /** `Type/id` when relative or on this server's own base, otherwise the absolute URL; never a version. */
+  readonly value: string;
+  /** The same with `/_history/[vid]`, when the reference names a version. */
+  readonly versioned?: string;
+  /** The target type, when the reference names one. */
+  readonly type?: string;
+}
 
 /**
- * How a reference is indexed and searched: `Type/id` when relative or on this server's own base, otherwise
- * the absolute URL without any `_history` part; `type` is the target type when the reference names one.
+ * How a reference is indexed and searched: `Type/id` when relative or on this server's own base, otherwise the
+ * absolute URL. A versioned reference (`…/_history/2`) is indexed both with and without its version, so a
+ * search for the resource finds it and a search for that version finds only references to that version.
  */
-export function referenceKey(reference: string, ownBase?: string): { value: string; type?: string } {
+export function referenceKey(reference: string, ownBase?: string): ReferenceKey {
   const rel = RELATIVE.exec(reference);
-  if (rel) return { value: `${rel[1]}/${rel[2]}`, type: rel[1] };
+  if (rel) return withVersion(`${rel[1]}/${rel[2]}`, rel[1], rel[3]);
   const abs = ABSOLUTE.exec(reference);
   if (abs) {
-    const [, base, type, id] = abs;
-    if (ownBase && base === ownBase) return { value: `${type}/${id}`, type };
-    return { value: `${base}/${type}/${id}`, type };
+    const [, base, type, id, vid] = abs;
+    return withVersion(ownBase && base === ownBase ? `${type}/${id}` : `${base}/${type}/${id}`, type, vid);
   }
   return { value: reference };
 }
+
+const withVersion = (value: string, type: string | undefined, vid: string | undefined): ReferenceKey => ({
+  value,
+  ...(vid ? { versioned: `${value}/_history/${vid}` } : {}),
+  ...(type ? { type } : {}),
+});
 
 /** Every index row of a resource, for the base R4 search parameters of its type (plus `_profile`, `_tag` etc.). */
 export function indexRows(resource: Resource, ownBase?: string): IndexRow[] {
@@ -113,7 +129,8 @@ function rowsOf(param: SearchParameter, tv: TypedValue, ownBase: string | undefi
       const ref = typeof v === 'string' ? v : (originals.get(v as object) ?? (v as Reference).reference);
       if (!ref) return [];
       const key = referenceKey(ref, ownBase);
-      return [{ code, value: key.value, system: key.type }];
+      const row = { code, value: key.value, system: key.type };
+      return key.versioned ? [row, { ...row, value: key.versioned }] : [row];
     }
     case 'string':
       return stringValues(tv.type, v).map((s) => ({ code, value: normalizeString(s), exact: s }));

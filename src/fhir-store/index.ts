@@ -2,3 +2,4 @@ export { DbFhirRepository, openFhirStore, DEFAULT_SEARCH_COUNT } from './reposit
 export type { ChangeInteraction, CommittedChange, FhirStoreOptions } from './repository.js';
 export { historyBundle, type HistoryItem } from './history.js';
 export { valueInterval } from './date-interval.js';
+export { ChangeReader, type ChangeReaderOptions } from './change-reader.js';

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import {
   applyPatch,
@@ -78,13 +79,34 @@ export async function openFhirStore(db: Db, opts: FhirStoreOptions): Promise<DbF
 export class DbFhirRepository extends FhirRepository {
   private locked = false;
   private wrote = false;
+  private finished = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly rootDb: Db,
     private readonly opts: FhirStoreOptions,
     private readonly inTx = false,
+    /** The transaction running in the current async context, shared by a repository and its transaction handles. */
+    private readonly active = new AsyncLocalStorage<DbFhirRepository>(),
   ) {
     super();
+  }
+
+  /**
+   * Where this repository's statements go: its own transaction, or, for the outer repository called from code
+   * running inside one of its transactions (an authorisation hook reading a resource during a transaction
+   * Bundle, say), that transaction. Such reads see the transaction's own writes, and on PGlite (one
+   * connection) they cannot wait for the very transaction they run in.
+   */
+  private get db(): Db {
+    if (this.inTx) return this.rootDb;
+    const tx = this.joined();
+    return tx ? tx.rootDb : this.rootDb;
+  }
+
+  /** The transaction of the current async context, while it is still open. */
+  private joined(): DbFhirRepository | undefined {
+    const tx = this.active.getStore();
+    return tx && !tx.finished ? tx : undefined;
   }
 
   get store(): string {
@@ -100,18 +122,26 @@ export class DbFhirRepository extends FhirRepository {
   }
 
   override async withTransaction<TResult>(callback: (repo: this) => Promise<TResult>, options?: TransactionOptions): Promise<TResult> {
-    if (this.inTx) {
-      if (options?.serializable) await this.lockStore();
-      return callback(this);
+    const current = this.inTx ? this : this.joined();
+    if (current) {
+      // Nested: joins the transaction already open (Medplum's conditional writes inside a Bundle, for one).
+      if (options?.serializable) await current.lockStore();
+      return callback(current as this);
     }
     let wrote = false;
-    const result = await this.db.transaction(async (tx) => {
-      const repo = new DbFhirRepository(tx, this.opts, true) as this;
-      // Medplum asks for a serializable transaction around conditional writes: search then write, atomically.
-      if (options?.serializable) await repo.lockStore();
-      const out = await callback(repo);
-      wrote = repo.wrote;
-      return out;
+    const result = await this.rootDb.transaction(async (tx) => {
+      const repo = new DbFhirRepository(tx, this.opts, true, this.active) as this;
+      try {
+        return await this.active.run(repo, async () => {
+          // Medplum asks for a serializable transaction around conditional writes: search then write, atomically.
+          if (options?.serializable) await repo.lockStore();
+          const out = await callback(repo);
+          wrote = repo.wrote;
+          return out;
+        });
+      } finally {
+        repo.finished = true;
+      }
     });
     if (wrote) this.opts.onCommit?.();
     return result;
@@ -181,7 +211,8 @@ export class DbFhirRepository extends FhirRepository {
     const key = reference.reference ? referenceKey(reference.reference, this.baseUrl) : undefined;
     const parts = key?.value.split('/');
     if (!key?.type || parts?.length !== 2) throw new OperationOutcomeError(notFound);
-    return this.readResource<T>(parts[0]!, parts[1]!);
+    const vid = key.versioned?.slice(key.value.length + '/_history/'.length);
+    return vid ? this.readVersion<T>(parts[0]!, parts[1]!, vid) : this.readResource<T>(parts[0]!, parts[1]!);
   }
 
   async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
@@ -316,6 +347,77 @@ export class DbFhirRepository extends FhirRepository {
     return Number(rows[0]?.seq ?? 0);
   }
 
+  /** Where a consumer of the change journal got to (0 before its first change). */
+  async consumerPosition(consumer: string): Promise<number> {
+    const { rows } = await this.db.query<{ last_seq: number }>('SELECT last_seq FROM fhir_change_consumers WHERE store = $1 AND consumer = $2', [
+      this.store,
+      consumer,
+    ]);
+    return Number(rows[0]?.last_seq ?? 0);
+  }
+
+  /** Records that a consumer has finished every change up to `seq` (never moves it back). */
+  async recordConsumerPosition(consumer: string, seq: number): Promise<void> {
+    await this.db.query(
+      `INSERT INTO fhir_change_consumers (store, consumer, last_seq) VALUES ($1, $2, $3)
+       ON CONFLICT (store, consumer) DO UPDATE SET last_seq = greatest(fhir_change_consumers.last_seq, EXCLUDED.last_seq)`,
+      [this.store, consumer, seq],
+    );
+  }
+
+  /** True when nothing was ever stored here (not even something since deleted). */
+  async isEmpty(): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM fhir_resources WHERE store = $1 LIMIT 1', [this.store]);
+    return rows.length === 0;
+  }
+
+  /**
+   * Stores versions exactly as they were kept elsewhere (ids, version ids and `lastUpdated` stamps unchanged,
+   * deletions as items without a resource), e.g. another server's history or an earlier data file, in one
+   * transaction. Version ids must be whole numbers. Nothing is journalled: it is not a change anyone subscribed to.
+   */
+  async importHistory(items: readonly HistoryItem[]): Promise<void> {
+    const byResource = new Map<string, HistoryItem[]>();
+    for (const item of items) {
+      if (!/^[1-9]\d{0,8}$/.test(item.versionId)) throw new Error(`${item.resourceType}/${item.id}: version id "${item.versionId}" is not a whole number`);
+      if (Number.isNaN(Date.parse(item.lastUpdated))) throw new Error(`${item.resourceType}/${item.id}: invalid lastUpdated "${item.lastUpdated}"`);
+      const key = `${item.resourceType}/${item.id}`;
+      byResource.set(key, [...(byResource.get(key) ?? []), item]);
+    }
+    await this.withTransaction(async (repo) => {
+      await repo.lockStore();
+      let newest = 0;
+      for (const [key, versions] of byResource) {
+        versions.sort((a, b) => Number(a.versionId) - Number(b.versionId));
+        const latest = versions.at(-1)!;
+        const lastContent = [...versions].reverse().find((v) => v.resource)?.resource;
+        if (!lastContent) throw new Error(`${key}: no version with content`);
+        if (await repo.current(latest.resourceType, latest.id, true)) throw new Error(`${key} is already stored`);
+        const { rows } = await repo.db.query<{ rid: number }>(
+          `INSERT INTO fhir_resources (store, resource_type, id, version, last_updated, deleted, content)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING rid`,
+          [this.store, latest.resourceType, latest.id, Number(latest.versionId), latest.lastUpdated, !latest.resource, lastContent],
+        );
+        const rid = Number(rows[0]!.rid);
+        for (const v of versions) {
+          await repo.db.query('INSERT INTO fhir_versions (rid, version, last_updated, content) VALUES ($1, $2, $3, $4)', [
+            rid,
+            Number(v.versionId),
+            v.lastUpdated,
+            v.resource ?? null,
+          ]);
+          newest = Math.max(newest, Date.parse(v.lastUpdated));
+        }
+        if (latest.resource) await repo.writeIndex(rid, latest.resource);
+      }
+      // The store's clock continues after the newest imported stamp, so later versions sort after them.
+      await repo.db.query('UPDATE fhir_stores SET last_stamp = greatest(last_stamp, $2::timestamptz) WHERE store = $1', [
+        this.store,
+        new Date(newest).toISOString(),
+      ]);
+    });
+  }
+
   /** Removes every resource, version, index row and journal entry of this store (the store's clock keeps running). */
   async clear(): Promise<void> {
     await this.withTransaction(async (repo) => {
@@ -375,17 +477,21 @@ export class DbFhirRepository extends FhirRepository {
       rid = Number(rows[0]!.rid);
     }
     await this.db.query('INSERT INTO fhir_versions (rid, version, last_updated, content) VALUES ($1, $2, $3, $4)', [rid, version, stamp, body]);
-    const index = indexRows(body, this.baseUrl);
-    if (index.length > 0) {
-      await this.db.query(
-        `INSERT INTO fhir_search_index (rid, code, system, value, exact, low, high, num)
-         SELECT $1, x.code, x.system, x.value, x.exact, x.low, x.high, x.num
-         FROM jsonb_to_recordset($2::jsonb) AS x(code text, system text, value text, exact text, low timestamptz, high timestamptz, num numeric)`,
-        [rid, JSON.stringify(index)],
-      );
-    }
+    await this.writeIndex(rid, body);
     await this.journal(rid, body.resourceType, body.id, version, current && !current.deleted ? 'update' : 'create');
     return body;
+  }
+
+  /** The search-index rows of a resource's current version (the caller removed any earlier ones). */
+  private async writeIndex(rid: number, resource: Resource): Promise<void> {
+    const index = indexRows(resource, this.baseUrl);
+    if (index.length === 0) return;
+    await this.db.query(
+      `INSERT INTO fhir_search_index (rid, code, system, value, exact, low, high, num)
+       SELECT $1, x.code, x.system, x.value, x.exact, x.low, x.high, x.num
+       FROM jsonb_to_recordset($2::jsonb) AS x(code text, system text, value text, exact text, low timestamptz, high timestamptz, num numeric)`,
+      [rid, JSON.stringify(index)],
+    );
   }
 
   private async journal(rid: number, resourceType: string, id: string, version: number, interaction: ChangeInteraction): Promise<void> {

@@ -89,7 +89,11 @@ function filterSql(resourceType: string, f: Filter, p: Params, ownBase: string |
     case 'reference': {
       if (f.operator !== Operator.EQUALS && f.operator !== Operator.NOT) return undefined;
       const cond = values
-        .map((v) => (v.includes('/') ? `i.value = ${p.add(referenceKey(v, ownBase).value)}` : `i.value LIKE ${p.add(`%/${ESCAPE_LIKE(v)}`)}`))
+        .map((v) => {
+          if (!v.includes('/')) return `i.value LIKE ${p.add(`%/${ESCAPE_LIKE(v)}`)}`;
+          const key = referenceKey(v, ownBase);
+          return `i.value = ${p.add(key.versioned ?? key.value)}`;
+        })
         .join(' OR ');
       return f.operator === Operator.EQUALS ? exists(cond) : `NOT ${exists(cond)}`;
     }

@@ -27,11 +27,12 @@ export interface Sandbox {
 
 /**
  * The embedded sandbox: a GP practice's EHR (FHIR + SMART authorization server + launcher page), a link-worker
- * service's FHIR server with its own authorization server, and a staff identity provider. Demo data persists
- * under `dataDir`. Only started when `sandbox.enabled` — never a production path.
+ * service's FHIR server with its own authorization server, and a staff identity provider. Demo data
+ * lives in SP Link's database (the FHIR store's `ehr` and `lw` stores). Only started when `sandbox.enabled` —
+ * never a production path.
  *
- * `db` may still be opening (system.ts opens the store in parallel): the authorization servers' storage waits
- * for it on first use, which is after start-up, so the sandbox boots without waiting for the store.
+ * `db` may still be opening (system.ts opens the store in parallel): the authorization servers start without
+ * it (their storage waits for it on first use); the FHIR servers wait for it.
  */
 export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> }): Promise<Sandbox> {
   const log = logger.child({ module: 'sandbox' });
@@ -40,10 +41,12 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
   const store = new OidcStore(opts.db, { secret: config.server.sessionSecret });
   const dialects = { ehr: dialect(config.sandbox.dialects.ehr), lw: dialect(config.sandbox.dialects.lw) };
   const auth = await createSandboxAuth({ config, ehrBase: urls.ehr, lwBase: urls.lw, store, dialects });
+  const db = await opts.db;
   const [ehr, lw] = await Promise.all([
     createSandboxFhirServer({
       name: 'ehr',
       baseUrl: urls.ehr,
+      db,
       dataFile: sandboxDataFile(config.dataDir, 'ehr'),
       seed: () => ehrSeed(urls),
       authorize: auth.ehrAuthorize,
@@ -53,6 +56,7 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
     createSandboxFhirServer({
       name: 'lw',
       baseUrl: urls.lw,
+      db,
       dataFile: sandboxDataFile(config.dataDir, 'lw'),
       seed: () => lwSeed(urls),
       authorize: auth.lwAuthorize,

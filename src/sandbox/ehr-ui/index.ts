@@ -17,7 +17,7 @@ export interface SandboxEhrUiOptions {
 }
 
 /** Resource types the page shows. */
-const RECORD_TYPES = ['Practitioner', 'Patient', 'Condition', 'ServiceRequest', 'Observation', 'Communication', 'Flag', 'Encounter'];
+const RECORD_TYPES = ['Practitioner', 'Patient', 'Condition', 'ServiceRequest', 'Observation', 'Communication', 'Flag', 'Encounter'] as const;
 
 const one = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -33,10 +33,11 @@ export function sandboxEhrUiRouter(opts: SandboxEhrUiOptions): Router {
 
   router.use(sandboxAssetsRouter());
 
-  /** A consistent view of what the page needs, copied under the server's lock. */
+  /** A consistent view of what the page needs, read in one transaction. */
   const snapshot = () =>
     opts.ehr.exclusive(async (repo) => {
-      const byType = new Map(RECORD_TYPES.map((t) => [t, repo.currentOfType(t)] as const));
+      const byType = new Map<string, readonly Resource[]>();
+      for (const t of RECORD_TYPES) byType.set(t, await repo.currentOfType(t));
       return { all: (type: string): readonly Resource[] => byType.get(type) ?? [] };
     });
 

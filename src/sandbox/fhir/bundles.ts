@@ -29,11 +29,12 @@ function toSearchParams(query: QueryParams): URLSearchParams {
 }
 
 /**
- * Adds absolute `fullUrl`s and paging links (`self`, `first`, `previous`, `next`) to a
- * searchset or history Bundle. Links repeat the query with a new `_offset`, so following them
- * walks every page (R4 http.html#paging).
+ * Adds absolute `fullUrl`s and paging links (`self`, `first`, `previous`, `next`) to a searchset or history
+ * Bundle (R4 http.html#paging). A `next` link from the repository (a keyset `_cursor`, stable while rows are
+ * added) is kept, made absolute; otherwise links repeat the query with a new `_offset`.
  */
 export function decoratePagedBundle(bundle: Bundle, baseUrl: string, path: string, query: QueryParams): Bundle {
+  const keysetNext = bundle.link?.find((l) => l.relation === 'next')?.url;
   for (const entry of bundle.entry ?? []) entry.fullUrl ??= fullUrlOf(baseUrl, entry);
   const params = toSearchParams(query);
   const count = Number(params.get('_count') ?? DEFAULT_PAGE_SIZE);
@@ -47,7 +48,8 @@ export function decoratePagedBundle(bundle: Bundle, baseUrl: string, path: strin
   };
   const links = [link('self', offset), link('first', 0)];
   if (count > 0 && offset > 0) links.push(link('previous', Math.max(0, offset - count)));
-  if (count > 0 && bundle.total !== undefined && offset + count < bundle.total) links.push(link('next', offset + count));
+  if (keysetNext) links.push({ relation: 'next', url: /^https?:/.test(keysetNext) ? keysetNext : `${baseUrl}/${keysetNext.replace(/^\/+/, '')}` });
+  else if (count > 0 && bundle.total !== undefined && offset + count < bundle.total) links.push(link('next', offset + count));
   bundle.link = links;
   return bundle;
 }

@@ -4,30 +4,38 @@ import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRequest, FhirRouteHandler, HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatementRestSecurity, Resource, Subscription } from '@medplum/fhirtypes';
 import type { Request, Router } from 'express';
+import { ChangeReader, DbFhirRepository, openFhirStore, type ChangeInteraction, type CommittedChange } from '../../fhir-store/index.js';
 import { logger as rootLogger } from '../../observability/logger.js';
+import { openDb, type Db } from '../../store/db.js';
 import { authorizedRouter, authorizeOrThrow, type AuthorizeFn } from './authorize.js';
 import { buildCapabilityStatement } from './capability.js';
+import { readSandboxDataFile, retireSandboxDataFile } from './data-file-import.js';
 import { ensureR4Definitions } from './definitions.js';
 import { createFhirHttpRouter } from './http.js';
-import { Mutex } from './mutex.js';
-import { DebouncedStateWriter, loadState } from './persistence.js';
-import { SandboxRepository, type ChangeInteraction } from './repository.js';
 import { matchDeliveries, prepareSubscription, RestHookNotifier, type SubscriptionActivation } from './subscriptions.js';
 import { validateOnWrite } from './validate-on-write.js';
 
 export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
 
+/** The change-journal consumer that sends rest-hook notifications. */
+const NOTIFIER = 'rest-hook';
+
 export interface SandboxFhirServerOptions {
   readonly name: 'ehr' | 'lw';
   /** Absolute public base, e.g. http://localhost:3000/sandbox/ehr/fhir (used in Location, fullUrl, links). */
   readonly baseUrl: string;
-  /** JSON file the data persists to (loaded at start, saved after writes); absent = memory only. */
+  /**
+   * The database the server's FHIR store lives in (store `name`), e.g. SP Link's own. Absent: an in-memory
+   * PGlite database of its own, gone when the server closes (tests, benchmarks).
+   */
+  readonly db?: Db;
+  /** A JSON data file of earlier versions (`ehr.json` / `lw.json`): imported into an empty store, then renamed `.imported`. */
   readonly dataFile?: string;
-  /** The demo data, loaded when there is no data file yet and on reset(). */
+  /** The demo data, written when the store is empty (and there is no data file) and on reset(). */
   readonly seed?: () => Resource[];
   /** Called for every interaction, including each entry of a batch/transaction; throws to deny. */
   readonly authorize?: AuthorizeFn;
-  /** Called after each committed create/update/delete. */
+  /** Called for each committed create/update/delete, in commit order, from the change journal. */
   readonly onChange?: (resource: Resource, interaction: ChangeInteraction) => void;
   /** Advertised in the CapabilityStatement when the server is protected (SMART). */
   readonly security?: CapabilityStatementRestSecurity;
@@ -44,42 +52,54 @@ export interface SandboxFhirServer {
   readonly baseUrl: string;
   /** Mount at the path of `baseUrl`, e.g. app.use('/sandbox/ehr/fhir', server.router). */
   readonly router: Router;
-  readonly repo: SandboxRepository;
-  /** Runs `fn` with exclusive access to the repository; its writes commit (persist, notify) after. */
-  exclusive<T>(fn: (repo: SandboxRepository) => Promise<T>): Promise<T>;
-  /** Replaces all data with the seed and saves it. */
+  readonly repo: DbFhirRepository;
+  /** Runs `fn` in one transaction holding the store's write lock: a consistent view, and its writes commit together. */
+  exclusive<T>(fn: (repo: DbFhirRepository) => Promise<T>): Promise<T>;
+  /** Replaces all data with the seed. */
   reset(): Promise<void>;
-  /** Waits until every committed write is on disk. */
+  /** Every committed write is durable as it commits; kept for callers that wait for it. */
   flush(): Promise<void>;
-  /** Waits until every queued rest-hook delivery has finished. */
+  /** Waits until every write committed so far has been notified (rest-hook deliveries finished). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * An R4 FHIR server for the sandbox: Medplum's FhirRouter over a SandboxRepository, behind an
- * express adapter. All requests run one at a time (a mutex), which is what makes transaction
- * rollback by snapshot safe; the repository is in memory, so this costs little.
+ * An R4 FHIR server for the sandbox: Medplum's FhirRouter over a `DbFhirRepository` (src/fhir-store) in SP
+ * Link's database, behind an express adapter. Each request or Bundle is one database transaction; rest-hook
+ * notifications are fed from the store's change journal, so they follow committed writes only and survive a
+ * crash.
  */
 export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): Promise<SandboxFhirServer> {
   ensureR4Definitions();
   const log = rootLogger.child({ module: 'sandbox-fhir', server: opts.name });
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const activation = opts.subscriptionActivation ?? 'on-create';
-  const repo = new SandboxRepository({ validate: validateOnWrite, prepare: (r) => prepareSubscription(r, activation) });
+  const ownDb = opts.db ? undefined : await openDb({ memory: true });
+  const db = opts.db ?? ownDb!;
+  // Commits wake the change-journal reader, which needs the repository first.
+  let wakeReader = (): void => undefined;
+  const repo = await openFhirStore(db, {
+    store: opts.name,
+    baseUrl,
+    validate: validateOnWrite,
+    prepare: (r) => prepareSubscription(r, activation),
+    onCommit: () => wakeReader(),
+  });
   const activations = new Set<NodeJS.Timeout>();
-  const mutex = new Mutex();
   const context = new AsyncLocalStorage<Request>();
   const baseRouter = new FhirRouter();
   baseRouter.add('GET', ':resourceType/_history', typeHistory, 'history-type');
   const fhirRouter = authorizedRouter(baseRouter, () => context.getStore(), opts.authorize);
   const capability = JSON.stringify(buildCapabilityStatement({ name: opts.name, baseUrl, security: opts.security }));
-  const writer = opts.dataFile ? new DebouncedStateWriter(opts.dataFile, () => mutex.run(async () => repo.exportState())) : undefined;
 
   const notifier = new RestHookNotifier({
     ...opts.restHook,
     logger: log,
-    isActive: (id) => repo.currentOfType('Subscription').some((s) => s.id === id && (s as Subscription).status === 'active'),
+    isActive: async (id) => {
+      const sub = await repo.readResource<Subscription>('Subscription', id).catch(() => undefined);
+      return sub?.status === 'active';
+    },
     markError: (id, message) =>
       exclusive(async (r) => {
         const sub = await r.readResource<Subscription>('Subscription', id);
@@ -87,21 +107,25 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
       }),
   });
 
-  /** After a request: persist, tell listeners, queue notifications. Runs inside the mutex. */
-  function commit(): void {
-    const changes = repo.takeChanges();
-    if (changes.length === 0) return;
-    writer?.schedule();
+  /** Committed changes from the journal: tell listeners, then notify; the journal position moves on after. */
+  async function handleChanges(changes: readonly CommittedChange[]): Promise<void> {
     for (const c of changes) {
       try {
         opts.onChange?.(c.resource, c.interaction);
       } catch (err) {
         log.warn({ err }, 'onChange listener failed');
       }
+      if (activation === 'async') scheduleActivation(c.resource);
     }
-    notifier.enqueue(matchDeliveries(changes, repo.currentOfType('Subscription')));
-    if (activation === 'async') for (const c of changes) scheduleActivation(c.resource);
+    await notifier.enqueue(matchDeliveries(changes, await repo.currentOfType('Subscription')));
   }
+  const reader = new ChangeReader({
+    repo,
+    consumer: NOTIFIER,
+    handle: handleChanges,
+    onError: (err) => log.warn({ err }, 'reading the change journal failed; retrying'),
+  });
+  wakeReader = () => reader.wake();
 
   /** `async` activation: the server accepts a requested rest-hook Subscription a moment after storing it. */
   function scheduleActivation(resource: Resource): void {
@@ -117,36 +141,43 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
     activations.add(timer);
   }
 
-  function exclusive<T>(fn: (r: SandboxRepository) => Promise<T>): Promise<T> {
-    return mutex.run(async () => {
-      try {
-        return await fn(repo);
-      } finally {
-        commit();
-      }
-    });
+  function exclusive<T>(fn: (r: DbFhirRepository) => Promise<T>): Promise<T> {
+    return repo.withTransaction(fn, { serializable: true, resourceTypes: [] });
   }
 
   /** Replaces everything with the seed, all or nothing (a bad seed resource leaves the data as it was). */
   async function seedRepository(): Promise<void> {
-    await mutex.run(async () => {
-      const resources = opts.seed?.() ?? [];
-      await repo
-        .withTransaction(async (r) => {
-          r.clear();
-          for (const resource of resources) await r.createResource(resource, { assignedId: true });
-        })
-        .catch((err: unknown) => {
-          throw new Error(`sandbox ${opts.name} seed failed: ${normalizeErrorString(err)}`);
-        });
-      repo.takeChanges(); // seeding is not a change anyone subscribed to
-    });
-    await writer?.writeNow();
-    await writer?.flush();
+    const resources = opts.seed?.() ?? [];
+    await repo
+      .withTransaction(async (r) => {
+        await r.clear();
+        for (const resource of resources) await r.createResource(resource, { assignedId: true });
+        // Seeding is not a change anyone subscribed to.
+        await r.recordConsumerPosition(NOTIFIER, await r.lastChangeSeq());
+      })
+      .catch((err: unknown) => {
+        throw new Error(`sandbox ${opts.name} seed failed: ${normalizeErrorString(err)}`);
+      });
   }
 
-  const loaded = opts.dataFile ? await loadDataFile(repo, opts.dataFile) : false;
-  if (!loaded) await seedRepository();
+  try {
+    if (await repo.isEmpty()) {
+      const imported = opts.dataFile ? await readSandboxDataFile(opts.dataFile) : undefined;
+      if (imported && opts.dataFile) {
+        await repo.importHistory(imported).catch((err: unknown) => {
+          throw new Error(`cannot import sandbox data file ${opts.dataFile}: ${normalizeErrorString(err)}; move it away to start from the demo data`);
+        });
+        const retired = await retireSandboxDataFile(opts.dataFile);
+        log.info({ from: retired, versions: imported.length }, 'sandbox data file imported into the FHIR store');
+      } else {
+        await seedRepository();
+      }
+    }
+  } catch (err) {
+    await ownDb?.close();
+    throw err;
+  }
+  reader.start();
 
   const router = createFhirHttpRouter({
     baseUrl,
@@ -155,7 +186,7 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
       return capability;
     },
     interactionOf: (method: HttpMethod, url: string) => fhirRouter.find(method, url)?.data?.interaction,
-    handle: (fhirReq: FhirRequest, req: Request) => exclusive(() => context.run(req, () => fhirRouter.handleRequest(fhirReq, repo))),
+    handle: (fhirReq: FhirRequest, req: Request) => context.run(req, () => fhirRouter.handleRequest(fhirReq, repo)),
   });
 
   return {
@@ -166,31 +197,24 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
     exclusive,
     reset: seedRepository,
     async flush() {
-      await writer?.flush();
+      // Nothing to wait for: a write is in the database when it is acknowledged.
     },
-    idle: () => notifier.idle(),
+    async idle() {
+      await reader.settle();
+      await notifier.idle();
+    },
     async close() {
       for (const t of activations) clearTimeout(t);
       await notifier.close();
-      await writer?.flush();
+      await reader.close();
+      await ownDb?.close();
     },
   };
 }
 
-/** Loads a saved state; false when the file does not exist yet. Errors name the file. */
-async function loadDataFile(repo: SandboxRepository, file: string): Promise<boolean> {
-  try {
-    const state = await loadState(file);
-    if (state) repo.importState(state);
-    return state !== undefined;
-  } catch (err) {
-    throw new Error(`cannot load sandbox data file ${file}: ${normalizeErrorString(err)}; delete it or run the reset command`);
-  }
-}
-
 /** `GET [type]/_history`, which the router lacks (R4 http.html#history). */
 const typeHistory: FhirRouteHandler = async (req, repo) => {
-  if (!(repo instanceof SandboxRepository)) throw new OperationOutcomeError(badRequest('type history unsupported'));
+  if (!(repo instanceof DbFhirRepository)) throw new OperationOutcomeError(badRequest('type history unsupported'));
   const int = (v: unknown): number | undefined => (typeof v === 'string' && v !== '' ? Number.parseInt(v, 10) : undefined);
   const since = typeof req.query._since === 'string' ? req.query._since : undefined;
   const bundle = await repo.readTypeHistory(req.params.resourceType ?? '', {

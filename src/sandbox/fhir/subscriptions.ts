@@ -1,6 +1,9 @@
 import { badRequest, matchesSearchRequest, OperationOutcomeError, parseSearchRequest } from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
-import type { Change } from './repository.js';
+import type { CommittedChange } from '../../fhir-store/index.js';
+
+/** A committed write, as the change journal reports it. */
+export type Change = Pick<CommittedChange, 'interaction' | 'resource'>;
 
 /** One notification to send: an R4 rest-hook POST (subscription.html#channels). */
 export interface Delivery {
@@ -16,7 +19,7 @@ export interface NotifierLogger {
 
 export interface RestHookNotifierOptions {
   /** True while the Subscription is still active (checked before each delivery). */
-  isActive: (subscriptionId: string) => boolean;
+  isActive: (subscriptionId: string) => Promise<boolean>;
   /** Records repeated failure on the Subscription (status=error + error text). */
   markError: (subscriptionId: string, message: string) => Promise<void>;
   logger?: NotifierLogger;
@@ -77,7 +80,7 @@ export function matchDeliveries(changes: readonly Change[], subscriptions: reado
 }
 
 /**
- * Sends rest-hook notifications after writes commit, never blocking them. Deliveries to one
+ * Sends rest-hook notifications for committed writes (fed from the change journal), never blocking the writes. Deliveries to one
  * Subscription go out in commit order; each gets `attempts` tries (5 s timeout each, waits of
  * 0.25 s then 1 s between), after which the Subscription is marked `error`.
  */
@@ -94,16 +97,20 @@ export class RestHookNotifier {
     this.timeoutMs = opts.timeoutMs ?? 5000;
   }
 
-  enqueue(deliveries: readonly Delivery[]): void {
-    if (this.abort.signal.aborted) return;
+  /** Queues deliveries; resolves when they have finished (delivered, given up on, or cancelled by `close`). */
+  enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
+    const queued: Promise<void>[] = [];
     for (const d of deliveries) {
       const previous = this.chains.get(d.subscriptionId) ?? Promise.resolve();
       const next = previous.then(() => this.deliver(d));
+      queued.push(next);
       this.chains.set(d.subscriptionId, next);
       void next.finally(() => {
         if (this.chains.get(d.subscriptionId) === next) this.chains.delete(d.subscriptionId);
       });
     }
+    return Promise.all(queued).then(() => undefined);
   }
 
   /** Resolves once every queued delivery (and any it led to) has finished. */
@@ -120,7 +127,7 @@ export class RestHookNotifier {
   private async deliver(d: Delivery): Promise<void> {
     let lastError = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      if (this.abort.signal.aborted || !this.opts.isActive(d.subscriptionId)) return;
+      if (this.abort.signal.aborted || !(await this.opts.isActive(d.subscriptionId).catch(() => false))) return;
       try {
         const res = await fetch(d.endpoint, {
           method: 'POST',

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { OperationOutcomeError, getStatus, parseSearchRequest, validateResource } from '@medplum/core';
+import { OperationOutcomeError, badRequest, getStatus, parseSearchRequest, validateResource } from '@medplum/core';
 import type { Bundle, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { ensureR4Definitions } from '../../../src/fhir/r4-definitions.js';
 import { FhirRouter } from '@medplum/fhir-router';
-import { openFhirStore, type DbFhirRepository } from '../../../src/fhir-store/index.js';
+import { ChangeReader, openFhirStore, type DbFhirRepository } from '../../../src/fhir-store/index.js';
 import { openDb, type Db } from '../../../src/store/db.js';
 import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
 
@@ -290,6 +290,115 @@ for (const backend of STORE_BACKENDS) {
       expect((response as Bundle).entry?.map((e) => e.response?.status)).to.deep.equal(['201', '201']);
       const [p] = ids(await search('Patient?family=Bundled'));
       expect(ids(await search(`Task?patient=Patient/${p}`))).to.have.length(1);
+    });
+
+    it('indexes a versioned reference with and without its version', async () => {
+      const target = await repo.createResource(task('versioned-target'));
+      const v2 = await repo.updateResource({ ...target, status: 'accepted' });
+      const pinned = await repo.createResource(task('pins-v1', { focus: { reference: `Task/${target.id}/_history/1` } }));
+      const absolute = await repo.createResource(task('pins-v2', { focus: { reference: `${BASE}/Task/${target.id}/_history/2` } }));
+      const plain = await repo.createResource(task('plain', { focus: { reference: `Task/${target.id}` } }));
+      expect(ids(await search(`Task?focus=Task/${target.id}`))).to.have.members([pinned.id, absolute.id, plain.id]);
+      expect(ids(await search(`Task?focus=Task/${target.id}/_history/1`))).to.deep.equal([pinned.id]);
+      expect(ids(await search(`Task?focus=${BASE}/Task/${target.id}/_history/2`))).to.deep.equal([absolute.id]);
+      // Reading a versioned reference reads that version.
+      const read = await repo.readReference({ reference: `Task/${target.id}/_history/1` });
+      expect([read.meta?.versionId, v2.meta?.versionId]).to.deep.equal(['1', '2']);
+    });
+
+    it('answers calls made on the repository from inside its own transaction within that transaction', async () => {
+      let seenInside: string | undefined;
+      const created = await repo.withTransaction(async (tx) => {
+        const t = await tx.createResource(task('joined'));
+        // The outer repository, as an authorisation hook holds it: it sees the uncommitted write.
+        seenInside = (await repo.readResource<Task>('Task', t.id)).id;
+        return t;
+      });
+      expect(seenInside).to.equal(created.id);
+      // Once committed, the transaction is no longer joined: later calls see committed data only.
+      const outsideDuring = (await repo.searchResources({ resourceType: 'Task', filters: [{ code: '_id', operator: 'eq', value: created.id }] })).length;
+      expect(outsideDuring).to.equal(1);
+
+      const failed = await statusOf(
+        repo.withTransaction(async (tx) => {
+          const t = await tx.createResource(task('joined-rolled-back'));
+          await repo.updateResource({ ...t, status: 'accepted' }); // joins: rolled back with the rest
+          throw new OperationOutcomeError(badRequest('stop'));
+        }),
+      );
+      expect(failed).to.equal(400);
+      expect(ids(await search('Task?identifier=joined-rolled-back'))).to.deep.equal([]);
+    });
+
+    it('imports versions kept elsewhere exactly, deletions included, and continues after them', async () => {
+      const other = await openFhirStore(db, { store: 'test-import' });
+      await other.importHistory([
+        { resourceType: 'Patient', id: 'imp', versionId: '1', lastUpdated: '2025-03-01T10:00:00.000Z', resource: { ...patient('Imported'), id: 'imp', meta: { versionId: '1', lastUpdated: '2025-03-01T10:00:00.000Z' } } },
+        { resourceType: 'Patient', id: 'imp', versionId: '2', lastUpdated: '2025-03-02T10:00:00.000Z' },
+      ]);
+      expect(await statusOf(other.readResource('Patient', 'imp'))).to.equal(410);
+      expect((await other.readVersion<Patient>('Patient', 'imp', '1')).name?.[0]?.family).to.equal('Imported');
+      expect((await other.readHistory('Patient', 'imp')).entry?.map((e) => e.request?.method)).to.deep.equal(['DELETE', 'POST']);
+      const again = await other.updateResource<Patient>({ ...patient('Back'), id: 'imp' });
+      expect(again.meta?.versionId).to.equal('3');
+      const twice = await other
+        .importHistory([{ resourceType: 'Patient', id: 'imp', versionId: '1', lastUpdated: '2025-03-01T10:00:00.000Z', resource: patient('Twice') }])
+        .then(() => undefined, (err: Error) => err.message);
+      expect(twice).to.equal('Patient/imp is already stored');
+      await other.clear();
+    });
+
+    it('hands committed changes to a journal consumer at least once: a failed or interrupted batch comes again', async () => {
+      const journal = await openFhirStore(db, { store: 'test-journal' });
+      await journal.createResource(task('j-1'));
+      const handled: string[] = [];
+      let failOnce = true;
+      const reader = new ChangeReader({
+        repo: journal,
+        consumer: 'test',
+        retryDelayMs: 10,
+        handle: async (changes) => {
+          if (failOnce) {
+            failOnce = false;
+            throw new Error('consumer down');
+          }
+          handled.push(...changes.map((c) => `${c.interaction}:${(c.resource as Task).identifier?.[0]?.value}`));
+        },
+      });
+      reader.start();
+      await journal.createResource(task('j-2'));
+      reader.wake();
+      await reader.settle().catch(() => undefined); // the first pass fails; the retry succeeds
+      await reader.settle();
+      expect(handled).to.deep.equal(['create:j-1', 'create:j-2']);
+      expect(await journal.consumerPosition('test')).to.equal(await journal.lastChangeSeq());
+
+      // A consumer stopped part-way through a batch does not record it: the next one gets it again.
+      let entered: () => void = () => undefined;
+      let release: () => void = () => undefined;
+      const inHandler = new Promise<void>((resolve) => (entered = resolve));
+      const second = new ChangeReader({
+        repo: journal,
+        consumer: 'test',
+        handle: async () => {
+          entered();
+          await new Promise<void>((resolve) => (release = resolve));
+        },
+      });
+      await journal.createResource(task('j-3'));
+      second.start();
+      await inHandler;
+      const closing = second.close();
+      release();
+      await closing;
+      await reader.close();
+      const after: string[] = [];
+      const third = new ChangeReader({ repo: journal, consumer: 'test', handle: async (changes) => void after.push(...changes.map((c) => c.interaction)) });
+      third.start();
+      await third.settle();
+      await third.close();
+      expect(after).to.deep.equal(['create']);
+      await journal.clear();
     });
 
     it('keeps stores apart', async () => {

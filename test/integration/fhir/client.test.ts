@@ -90,7 +90,7 @@ describe('fhir/client against the sandbox FHIR server over HTTP', function () {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Task', status: 'requested', intent: 'order', description: marker }, request: { method: 'POST', url: 'Task' } },
+        { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Task', status: 'requested', intent: 'order', identifier: [{ system: 'urn:test:tx', value: marker }] }, request: { method: 'POST', url: 'Task' } },
         // Task.status is required (1..1): the server's validation rejects this entry.
         { resource: { resourceType: 'Task', intent: 'order' } as unknown as Task, request: { method: 'POST', url: 'Task' } },
       ],
@@ -98,7 +98,7 @@ describe('fhir/client against the sandbox FHIR server over HTTP', function () {
     const err = (await rejection(client.transaction(bad))) as FhirHttpError;
     expect(err).to.be.instanceOf(FhirHttpError);
     expect(err.status).to.be.within(400, 499);
-    const after = await client.search('Task', { description: marker });
+    const after = await client.search('Task', { identifier: `urn:test:tx|${marker}` });
     expect(after.entry ?? []).to.have.length(0);
 
     const good: Bundle = { ...bad, entry: bad.entry!.slice(0, 1) };

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ehrSeed, lwSeed, type SandboxBaseUrls } from '../../../src/sandbox/demo/index.js';
 import { createSandboxFhirServer, type SandboxFhirServer, type SandboxFhirServerOptions } from '../../../src/sandbox/fhir/index.js';
+import { openDb, type Db } from '../../../src/store/db.js';
 
 export interface SandboxApp {
   readonly urls: SandboxBaseUrls;
@@ -13,7 +14,11 @@ export interface SandboxApp {
 
 type Extra = Partial<Pick<SandboxFhirServerOptions, 'authorize' | 'restHook' | 'onChange'>>;
 
-/** Both sandbox servers with the demo data on one express app, on an ephemeral loopback port. */
+/**
+ * Both sandbox servers with the demo data on one express app, on an ephemeral loopback port. With `dataDir`,
+ * their stores live in an embedded database there (kept across restarts) and `ehr.json` / `lw.json` there are
+ * imported on first start; without it each server has an in-memory database of its own.
+ */
 export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?: Extra } = {}): Promise<SandboxApp> {
   const app = express();
   const server = http.createServer(app);
@@ -22,10 +27,13 @@ export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?
   const urls = { ehr: `http://127.0.0.1:${port}/sandbox/ehr/fhir`, lw: `http://127.0.0.1:${port}/sandbox/lw/fhir` };
   let ehr: SandboxFhirServer | undefined;
   let lw: SandboxFhirServer;
+  let db: Db | undefined;
   try {
+    db = opts.dataDir ? await openDb({ dataDir: opts.dataDir }) : undefined;
     ehr = await createSandboxFhirServer({
       name: 'ehr',
       baseUrl: urls.ehr,
+      db,
       seed: () => ehrSeed(urls),
       ...(opts.dataDir ? { dataFile: `${opts.dataDir}/ehr.json` } : {}),
       ...opts.ehr,
@@ -33,12 +41,14 @@ export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?
     lw = await createSandboxFhirServer({
       name: 'lw',
       baseUrl: urls.lw,
+      db,
       seed: () => lwSeed(urls),
       ...(opts.dataDir ? { dataFile: `${opts.dataDir}/lw.json` } : {}),
       ...opts.lw,
     });
   } catch (err) {
     await ehr?.close();
+    await db?.close();
     server.close();
     throw err;
   }
@@ -53,6 +63,7 @@ export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ehr.close();
       await lw.close();
+      await db?.close();
     },
   };
 }

@@ -106,8 +106,14 @@ describe('system: the sp-link command', function () {
     expect(r.stderr).to.contain('environment variable DATABASE_URL is not set');
   });
 
-  it('seed --reset writes both sandbox data files and clears sign-ins and reconciler progress, not the audit trail', async () => {
+  it('seed --reset restores both sandbox FHIR stores and clears sign-ins and reconciler progress, not the audit trail', async () => {
     const before = await openDb({ dataDir });
+    await before.query(`INSERT INTO fhir_stores (store) VALUES ('ehr') ON CONFLICT DO NOTHING`);
+    const { rows } = await before.query<{ rid: number }>(
+      `INSERT INTO fhir_resources (store, resource_type, id, version, last_updated, content)
+       VALUES ('ehr', 'Patient', 'stray', 1, now(), '{"resourceType":"Patient","id":"stray"}') RETURNING rid`,
+    );
+    expect(rows).to.have.length(1);
     for (const table of SANDBOX_STATE_TABLES) expect((await before.query(`SELECT 1 FROM ${table} LIMIT 0`)).rowCount, table).to.equal(0);
     await before.query(`INSERT INTO sessions (sid, data, expires_at) VALUES ('s1', '{}', now() + interval '1 hour')`);
     await before.query(`INSERT INTO reconcile_cursors (endpoint_id, cursor) VALUES ('demo-link-workers', now())`);
@@ -117,10 +123,13 @@ describe('system: the sp-link command', function () {
     const r = await run(['seed', '--reset']);
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.contain(path.join(dataDir, 'ehr.json'));
-    expect(r.stdout).to.contain(path.join(dataDir, 'lw.json'));
+    expect(r.stdout).to.contain('Restored the GP practice EHR demo data');
+    expect(r.stdout).to.contain('Restored the link-worker service demo data');
     const after = await openDb({ dataDir });
     try {
+      expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'ehr' AND id = 'stray'`)).rowCount, 'replaced by the demo data').to.equal(0);
+      expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'ehr' AND resource_type = 'Patient'`)).rowCount).to.be.greaterThan(0);
+      expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'lw' AND resource_type = 'Task'`)).rowCount).to.be.greaterThan(0);
       for (const table of SANDBOX_STATE_TABLES) expect((await after.query(`SELECT 1 FROM ${table}`)).rowCount, table).to.equal(0);
       expect((await after.query('SELECT 1 FROM audit_events')).rowCount).to.equal(1);
     } finally {

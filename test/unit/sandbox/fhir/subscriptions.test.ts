@@ -1,7 +1,7 @@
 import type { Resource, Subscription, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { ensureR4Definitions } from '../../../../src/sandbox/fhir/definitions.js';
-import type { Change } from '../../../../src/sandbox/fhir/repository.js';
+import type { Change } from '../../../../src/sandbox/fhir/subscriptions.js';
 import { matchDeliveries, prepareSubscription } from '../../../../src/sandbox/fhir/subscriptions.js';
 
 const sub = (id: string, criteria: string, extra: Partial<Subscription> = {}): Subscription => ({
