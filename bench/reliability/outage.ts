@@ -64,7 +64,8 @@ export async function measureOutage(
     c.once('exit', () => isReady());
     c.stdout!.setEncoding('utf8').on('data', (d: string) => {
       for (const line of d.split('\n')) {
-        if (line === 'ready') isReady();
+        // Up once it has made a run of its own (a killed predecessor's lease has expired): kills then land in runs.
+        if (line.startsWith('run ') && !line.startsWith('run busy')) isReady();
         if (line.startsWith('run stopped-on-failure')) failedRuns++;
       }
     });
@@ -79,8 +80,8 @@ export async function measureOutage(
     kills++;
   };
   /**
-   * Kills the reconciler at a random point `minMs`–`minMs`+2 s after it is up (so inside its runs, not its
-   * start-up), until `until` resolves or after `most` kills; restarts it each time.
+   * Kills the reconciler at a random point `minMs`–`minMs`+2 s after its first run (so inside its runs, not its
+   * start-up or while it waits for a dead process's lease), until `until` resolves or after `most` kills; restarts it each time.
    */
   const chaos = async (until: Promise<unknown>, minMs: number, most = Infinity) => {
     let over = false;
