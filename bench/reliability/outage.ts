@@ -54,12 +54,20 @@ export async function measureOutage(
   let child: ChildProcess | undefined;
   let failedRuns = 0;
   let kills = 0;
+  let ready: Promise<void> = Promise.resolve();
   const start = async () => {
+    let isReady!: () => void;
+    ready = new Promise<void>((r) => (isReady = r));
     const c = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'reliability', 'reconciler-process.ts'), file], {
       stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: store.databaseUrl, RELIABILITY_SCHEMA: store.schema, LOG_LEVEL: 'silent' },
     });
+    c.once('exit', () => isReady());
     c.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      for (const line of d.split('\n')) if (line.startsWith('run stopped-on-failure')) failedRuns++;
+      for (const line of d.split('\n')) {
+        // Up once it has made a run of its own (a killed predecessor's lease has expired): kills then land in runs.
+        if (line.startsWith('run ') && !line.startsWith('run busy')) isReady();
+        if (line.startsWith('run stopped-on-failure')) failedRuns++;
+      }
     });
     child = c;
   };
@@ -71,11 +79,15 @@ export async function measureOutage(
     await exited;
     kills++;
   };
-  /** Kills the reconciler at random points (`minMs`–`minMs`+2 s apart) until `until` resolves or after `most` kills. */
+  /**
+   * Kills the reconciler at a random point `minMs`–`minMs`+2 s after its first run (so inside its runs, not its
+   * start-up or while it waits for a dead process's lease), until `until` resolves or after `most` kills; restarts it each time.
+   */
   const chaos = async (until: Promise<unknown>, minMs: number, most = Infinity) => {
     let over = false;
     until.then(() => (over = true), () => (over = true));
     for (let n = 0; !over && n < most; n++) {
+      await ready;
       await sleep(minMs + random() * 2000);
       if (over) break;
       await kill();
@@ -95,8 +107,9 @@ export async function measureOutage(
       await sleep(Math.max(0, o.hourMs - (performance.now() - t0)));
     }
   })();
-  await Promise.all([outage, chaos(outage, 500)]);
+  await Promise.all([outage, chaos(outage, 200)]);
   while (kills < o.minKills) {
+    await ready;
     await sleep(500 + random() * 2000);
     await kill();
     await start();
@@ -106,7 +119,7 @@ export async function measureOutage(
   const t0 = performance.now();
   const caughtUp = (async () => {
     for (;;) {
-      const e = await ehrEffects(h.ehrBase);
+      const e = await retried(() => ehrEffects(h.ehrBase));
       if (wrongStatus(made, e.statusBySr).length === 0) return;
       await sleep(500);
     }

@@ -84,7 +84,8 @@ export interface HarnessOptions {
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const app = express();
-  const server = http.createServer(app);
+  // Idle connections outlive the client's (undici: 4 s): under load the server never closes one as a request is sent on it.
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ehrBase = `${base}/ehr/fhir`;
