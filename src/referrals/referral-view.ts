@@ -1,7 +1,8 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
+import { CODE_SYSTEM, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
 import { suggestedService } from '../referral-model/referral-routes.js';
+import { readMessageBack, type MessageBack } from '../message-back/index.js';
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from '../referral-model/response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
@@ -48,6 +49,8 @@ export interface ReferralSummary {
   needsChange?: NeedsChange;
   /** Safeguarding concerns on this referral (the referrer's and the link worker's), oldest first. */
   safeguarding: SafeguardingConcern[];
+  /** Messages from the link-worker service (the message back and event messages), newest first, as the GP reads them. */
+  messages: MessageBack[];
 }
 
 export type ReferralGroup = 'attention' | 'open' | 'closed';
@@ -157,15 +160,22 @@ export function summariseReferral(
   if (needsChange?.at) timeline.push({ at: needsChange.at, text: `Needs changed${needsChange.by ? ` by ${needsChange.by}` : ''}: ${needsChange.needs.join(', ')}${needsChange.reason ? `. Reason: ${needsChange.reason}` : ''}` });
   const safeguarding = safeguardingConcerns(sr, comms);
   for (const c of safeguarding) if (c.acknowledged) timeline.push({ at: c.acknowledged.at, text: `Safeguarding concern acknowledged by ${c.acknowledged.by}` });
+  // The timeline names each message; the message itself is shown in full (messages), once. Progress updates are
+  // a stage each, which the status and the timeline carry, so they are not among the messages.
+  const messages = comms
+    .filter((c) => !isAcknowledgement(c) && codeIn(c.topic, CODE_SYSTEM.communicationTopic) !== 'referral-progress')
+    .sort((a, b) => (b.sent ?? b.meta?.lastUpdated ?? '').localeCompare(a.sent ?? a.meta?.lastUpdated ?? ''))
+    .map(readMessageBack);
   for (const c of comms) {
     if (isAcknowledgement(c)) continue;
     const topic = codeIn(c.topic, CODE_SYSTEM.communicationTopic);
     // Progress messages repeat the Task's history; they stand in for it when the Task cannot be read.
     if (topic === 'referral-progress' && options.taskHistory?.length) continue;
-    const title = COMMUNICATION_TOPICS.find((t) => t.code === topic)?.display ?? c.topic?.text ?? 'Message from the link-worker service';
-    const text = c.payload?.map((p) => p.contentString).filter(Boolean).join(' ');
     const at = c.sent ?? c.meta?.lastUpdated;
-    if (at) timeline.push({ at, text: text ? `${title}: ${text}` : title });
+    const read = readMessageBack(c);
+    // A progress update is its stage; any other message is named here and shown in full in `messages`.
+    const stage = topic === 'referral-progress' ? read.sections.find((x) => x.code === 'support-offered')?.lines[0] : undefined;
+    if (at) timeline.push({ at, text: stage ? `${read.title}: ${stage}` : read.title });
   }
   const outcomes = outcomeSeries(observations);
   for (const s of outcomes) for (const p of s.points) timeline.push({ at: p.at, text: `${s.label}: ${p.value}${p.corrected ? ' (corrected)' : ''}` });
@@ -202,6 +212,7 @@ export function summariseReferral(
     outcomes,
     ...(needsChange ? { needsChange } : {}),
     safeguarding,
+    messages,
   };
 }
 
