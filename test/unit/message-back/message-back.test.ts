@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Communication, Observation } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  composeMessageBack, messageBackText, messageNarrative, messagePayloads, readMessageBack, renderMessageBackXhtml, type MessageFacts,
+  composeMessageBack, messageBackText, messageNarrative, messagePayloads, readMessageBack, renderMessageBackXhtml, sectionTag, type MessageFacts,
 } from '../../../src/message-back/index.js';
 import { ISO_DATE, RAW_ID } from '../../helpers/readable-text.js';
 
@@ -103,6 +103,21 @@ describe('message back to the GP (src/message-back)', () => {
     };
     expect(readMessageBack(c)).to.deep.equal(m);
     expect(renderMessageBackXhtml(readMessageBack(c))).to.equal(c.text!.div);
+  });
+
+  it('leaves out the person-demographics section, which earlier messages filled with ids', () => {
+    const c: Communication = {
+      resourceType: 'Communication',
+      status: 'completed',
+      topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: 'referral-completed' }] },
+      payload: [
+        { extension: [sectionTag('person-demographics')], contentString: 'Patient/pat-05 in this record (as referred by ServiceRequest/54100545).' },
+        { extension: [sectionTag('support-offered')], contentString: 'Sessions held: 3' },
+      ],
+    };
+    const m = readMessageBack(c);
+    expect(m.sections).to.deep.equal([{ code: 'support-offered', heading: 'Support offered and activities connected to', lines: ['Sessions held: 3'] }]);
+    expect(messageBackText(m)).not.to.match(RAW_ID);
   });
 
   it('reads a message without section tags (another system, or written before sections) as paragraphs', () => {
