@@ -51,10 +51,11 @@ describe('message back to the GP (src/message-back)', () => {
 
   it('reports each outcome measure before and after, with the change and whether it is better', () => {
     const lines = composeMessageBack(completed).sections.find((s) => s.code === 'outcomes')!.lines;
+    // Measures with a before and an after first.
     expect(lines).to.deep.equal([
-      'Patient Health Questionnaire (PHQ-9): 9 on 29 Jun 2026 (measured once; scale 0–27, lower is better)',
       'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS): 17 → 24 (up 7, better; scale 7–35, higher is better), 9 Mar 2026 to 29 Jun 2026',
       'UCLA 3-item Loneliness Scale: 8 → 5 (down 3, better; scale 3–9, lower is better), 9 Mar 2026 to 29 Jun 2026',
+      'Patient Health Questionnaire (PHQ-9): 9 on 29 Jun 2026 (measured once; scale 0–27, lower is better)',
     ]);
   });
 
