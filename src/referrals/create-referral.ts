@@ -14,6 +14,7 @@ import type { ReferralInput } from './referral-input.js';
 import type { ReferralRoute } from '../referral-model/referral-routes.js';
 import { resolveService } from './resolve-service.js';
 import type { ReferralContext } from './types.js';
+import { sameBase } from '../referral-model/references.js';
 
 export interface ReferralDeps {
   /** The EHR, as the GP (their access token). */
@@ -46,7 +47,6 @@ export interface LaunchIdentity {
   practitionerName?: string;
 }
 
-const norm = (u: string) => u.replace(/\/+$/, '');
 
 /** `ServiceRequest/abc/_history/1` or an absolute Location → `abc`. */
 function idFromLocation(loc: string | undefined, type: string): string | undefined {
@@ -111,14 +111,14 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
     referralId,
     identifierSystem: IDENTIFIER_SYSTEM.referral,
     now,
-    ehrBase: norm(deps.tenant.ehr.fhirBase),
+    ehrBase: deps.tenant.ehr.fhirBase,
     patient: { id: who.patient, nhsNumber, resource: patient },
     requester: { reference: who.practitioner, ...(who.practitionerName ? { display: who.practitionerName } : {}) },
     service,
   };
   const log = deps.logger.child({ tenantId: deps.tenant.id, referralId: ctx.referralId });
 
-  if (norm(deps.tenant.ehr.fhirBase) === norm(target.endpoint.fhirBase)) {
+  if (sameBase(deps.tenant.ehr.fhirBase, target.endpoint.fhirBase)) {
     const plan = planSingleTransaction(input, ctx);
     for (const e of plan.bundle.entry ?? []) deps.validate(e.resource!);
     const res = await deps.ehr.transaction(plan.bundle);

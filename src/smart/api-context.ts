@@ -3,6 +3,7 @@ import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
 import type { LaunchSession } from './launch-steps.js';
 import { relativeToIss } from './launch-steps.js';
+import { parseReferenceOf } from '../referral-model/references.js';
 
 /** The patient banner (NHS patient banner fields) and who is signed in: all the app needs to start. */
 export interface AppContext {
@@ -34,10 +35,10 @@ export function bannerName(p: Patient): string {
 }
 
 export async function practitionerName(ehr: FhirClient, ref: string | undefined): Promise<string | undefined> {
-  const m = ref ? /^Practitioner\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
-  if (!m) return undefined;
+  const id = parseReferenceOf(ref, 'Practitioner')?.id;
+  if (!id) return undefined;
   try {
-    const p = await ehr.read<Practitioner>('Practitioner', m[1]!);
+    const p = await ehr.read<Practitioner>('Practitioner', id);
     return humanName(p.name?.[0]);
   } catch {
     // Some EHRs do not let a patient-scoped app read the user; the referral then carries the reference only.

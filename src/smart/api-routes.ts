@@ -24,6 +24,7 @@ import { gpAuthProvider, requireLaunch, type RequestLaunch } from './gp-auth.js'
 import { relativeToIss } from './launch-steps.js';
 import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
+import { isFhirId } from '../referral-model/references.js';
 
 export interface ApiDeps {
   config: Config;
@@ -159,7 +160,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = cancelSchema.safeParse(req.body ?? {});
     checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
     if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+    if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
     const { rd, who } = await referralDeps(rl);
     res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
   });
