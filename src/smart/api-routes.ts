@@ -24,7 +24,7 @@ import { gpAuthProvider, requireLaunch, type RequestLaunch } from './gp-auth.js'
 import { relativeToIss } from './launch-steps.js';
 import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
-import { isFhirId } from '../referral-model/references.js';
+import { isFhirId, isRelativeReferenceTo } from '../referral-model/references.js';
 
 export interface ApiDeps {
   config: Config;
@@ -47,7 +47,7 @@ const cancelSchema = z.object({
 
 const acknowledgeSchema = z.object({
   patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
-  concern: z.string({ error: 'Say which safeguarding concern you are acknowledging' }).regex(/^(ServiceRequest|Communication)\/[A-Za-z0-9\-.]{1,64}$/, 'Say which safeguarding concern you are acknowledging'),
+  concern: z.string({ error: 'Say which safeguarding concern you are acknowledging' }).refine((v) => isRelativeReferenceTo(v, 'ServiceRequest', 'Communication'), 'Say which safeguarding concern you are acknowledging'),
 });
 
 /**
@@ -171,7 +171,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = acknowledgeSchema.safeParse(req.body ?? {});
     checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
     if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+    if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
     const { rd, who } = await referralDeps(rl);
     res.json(await acknowledgeSafeguarding(rd, who, req.params.id, body.data.concern));
   });

@@ -223,7 +223,7 @@ function progressOf(cc: Task['businessStatus'], id: string): Pick<ParsedTask, 'p
   if (!text?.trim()) return {};
   if (text.length > MAX_TEXT_CHARS) fail('oversized', `Task/${id} businessStatus text exceeds ${MAX_TEXT_CHARS} characters`);
   // A stage named only in words (or by a code that cannot be part of an identifier) is keyed by a digest of them.
-  const key = other?.code && FHIR_ID.test(other.code) ? `${other.system ? createHash('sha256').update(other.system).digest('hex').slice(0, 8) : 'none'}.${other.code}` : createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const key = other?.code && isFhirId(other.code) ? `${other.system ? createHash('sha256').update(other.system).digest('hex').slice(0, 8) : 'none'}.${other.code}` : createHash('sha256').update(text).digest('hex').slice(0, 16);
   return { progress: { key, text } };
 }
 
