@@ -9,6 +9,7 @@ import { FHIR_ID_CHARS, normaliseBaseUrl } from '../referral-model/references.js
 const url = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://fhir.example.nhs.uk/R4' });
 /** A server base (FHIR base, public URL): normalised once here, so nothing downstream trims or compares case again. */
 const baseUrl = url.transform(normaliseBaseUrl);
+const ORGANIZATION_REF = new RegExp(`^Organization/${FHIR_ID_CHARS}$`);
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case id of letters, digits and dashes, e.g. "riverside-practice"');
 /** Server behaviours the sandbox can reproduce (src/sandbox/dialects; docs/INTEGRATION.md, "Dialects"). */
 export const DIALECT_NAMES = ['sp-link', 'medplum', 'hapi', 'smart-launcher'] as const;
@@ -121,7 +122,7 @@ export const directReferralSchema = z.discriminatedUnion('via', [
     .object({
       /** Its staff sign in to SP Link's workspace (organisation claim = `odsCode`); the Task stays at this endpoint. */
       via: z.literal('workspace'),
-      organization: z.string().regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, 'expected Organization/<id> as the directory names the provider'),
+      organization: z.string().regex(ORGANIZATION_REF, 'expected Organization/<id> as the directory names the provider'),
       odsCode: z.string().min(1),
       name: z.string().min(1),
     })
@@ -130,7 +131,7 @@ export const directReferralSchema = z.discriminatedUnion('via', [
     .object({
       /** It has its own FHIR server, configured as another link-worker endpoint: the Task is written there. */
       via: z.literal('endpoint'),
-      organization: z.string().regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, 'expected Organization/<id> as the directory names the provider'),
+      organization: z.string().regex(ORGANIZATION_REF, 'expected Organization/<id> as the directory names the provider'),
       odsCode: z.string().min(1),
       name: z.string().min(1),
       /** Id of the provider's own endpoint in `linkWorkerEndpoints`. */

@@ -15,6 +15,9 @@ import type { ReferralRoute } from '../referral-model/referral-routes.js';
 import { resolveService } from './resolve-service.js';
 import type { ReferralContext } from './types.js';
 import { sameBase } from '../referral-model/references.js';
+import type { CreatedReferral } from '../gp-app-contract/index.js';
+
+export type { CreatedReferral };
 
 export interface ReferralDeps {
   /** The EHR, as the GP (their access token). */
@@ -52,17 +55,6 @@ export interface LaunchIdentity {
 function idFromLocation(loc: string | undefined, type: string): string | undefined {
   const m = loc ? new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})`).exec(loc) : null;
   return m?.[1];
-}
-
-export interface CreatedReferral {
-  referralId: string;
-  serviceRequestId: string;
-  /** Who will contact the person (the organisation that owns the Task), for the GP's confirmation. */
-  contact?: string;
-  /** `direct` to the provider, or `link-worker`: via the link-worker service (with the chosen service as a suggestion). */
-  route?: 'direct' | 'link-worker';
-  /** True when this submission had already created the referral: nothing new was written. */
-  alreadySent?: true;
 }
 
 async function findReferral(ehr: FhirClient, referralId: string, patientId: string): Promise<ServiceRequest | undefined> {

@@ -4,18 +4,9 @@ import type { FhirClient } from '../fhir/client.js';
 import type { LaunchSession } from './launch-steps.js';
 import { relativeToIss } from './launch-steps.js';
 import { parseReferenceOf } from '../referral-model/references.js';
+import type { AppContext } from '../gp-app-contract/index.js';
 
-/** The patient banner (NHS patient banner fields) and who is signed in: all the app needs to start. */
-export interface AppContext {
-  patient: { id: string; name: string; nhsNumber?: string; birthDate?: string; gender?: string; address?: string; phone?: string };
-  needPatientBanner: boolean;
-  practitioner: { reference?: string; name?: string };
-  practice: string;
-  linkWorkerService: string;
-  csrfToken: string;
-  /** Local date at the practice, the default for "consent given on". */
-  today: string;
-}
+export type { AppContext };
 
 export function humanName(n: { given?: string[]; family?: string; text?: string; prefix?: string[] } | undefined): string | undefined {
   if (!n) return undefined;

@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Config, LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
 import { FhirClient } from '../fhir/client.js';
@@ -24,7 +23,8 @@ import { gpAuthProvider, requireLaunch, type RequestLaunch } from './gp-auth.js'
 import { relativeToIss } from './launch-steps.js';
 import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
-import { isFhirId, isRelativeReferenceTo } from '../referral-model/references.js';
+import { isFhirId } from '../referral-model/references.js';
+import { acknowledgeSchema, cancelSchema } from '../gp-app-contract/index.js';
 
 export interface ApiDeps {
   config: Config;
@@ -38,17 +38,6 @@ export interface ApiDeps {
   validate: (r: Resource) => void;
   logger: Logger;
 }
-
-const cancelSchema = z.object({
-  patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
-  version: z.string().max(64).optional(),
-  reason: z.enum(['gp-cancelled', 'duplicate-referral', 'entered-in-error'], { error: 'Choose why you are cancelling' }).default('gp-cancelled'),
-});
-
-const acknowledgeSchema = z.object({
-  patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
-  concern: z.string({ error: 'Say which safeguarding concern you are acknowledging' }).refine((v) => isRelativeReferenceTo(v, 'ServiceRequest', 'Communication'), 'Say which safeguarding concern you are acknowledging'),
-});
 
 /**
  * The backend-for-frontend API of the GP app (`/app/api`). JSON in, JSON out, errors as
