@@ -10,7 +10,7 @@
 const LAYERS = [
   ['errors.ts', 'observability', 'time', 'referral-model'],
   ['config', 'message-back'],
-  ['fhir', 'store'],
+  ['fhir', 'store', 'gp-app-contract'],
   ['http', 'fhir-store'],
   ['referrals', 'reconcile', 'doctor'],
   ['smart', 'workspace', 'sandbox'],
@@ -63,6 +63,13 @@ module.exports = {
       scope: 'folder',
       from: { path: '^(src|smart-app)/' },
       to: { circular: true },
+    },
+    {
+      name: 'gp-app-reads-only-the-contract',
+      comment: 'The browser bundle (smart-app/) imports from src/ only the GP app contract and the pure referral model and message renderer.',
+      severity: 'error',
+      from: { path: '^smart-app/' },
+      to: { path: '^src/', pathNot: ['^src/gp-app-contract/', '^src/referral-model/', '^src/message-back/'] },
     },
     {
       name: 'src-not-to-tests',

@@ -1,15 +1,6 @@
-import type { AppContext } from '../../src/smart/api-context.js';
-import type { DirectoryEntry } from '../../src/referrals/directory.js';
-import type { CreatedReferral } from '../../src/referrals/create-referral.js';
-import type { ReferralSummary } from '../../src/referrals/referral-view.js';
-import type { SafeguardingConcern } from '../../src/referral-model/safeguarding.js';
+import type { AppContext, CreatedReferral, DirectoryEntry, FieldError, ReferralSummary, SafeguardingConcern } from '../../src/gp-app-contract/index.js';
 
-export type { AppContext, DirectoryEntry, ReferralSummary, SafeguardingConcern };
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { AppContext, DirectoryEntry, FieldError, ReferralSummary, SafeguardingConcern };
 
 /** Our API's error body `{ error: { code, message, fields? } }` as a thrown value. */
 export class ApiError extends Error {

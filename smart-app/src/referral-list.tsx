@@ -3,6 +3,7 @@ import { api, ApiError, type AppContext, type ReferralSummary } from './api.js';
 import { ukDate, ukDateTime } from './format.js';
 import { OutcomeChart } from './outcome-chart.js';
 import { concernOrigin } from '../../src/referral-model/safeguarding.js';
+import { MessageBackList } from './message-back.js';
 
 const URGENCY_TEXT: Record<string, string> = { routine: 'Routine', soon: 'Soon', urgent: 'Urgent' };
 
@@ -161,6 +162,7 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
             <dd class="nhsuk-summary-list__value">{URGENCY_TEXT[r.urgency] ?? r.urgency}</dd>
           </div>
         </dl>
+        <MessageBackList messages={r.messages} />
         {r.outcomes.length > 0 && (
           <div class="sp-outcomes" data-testid="outcomes">
             <h5 class="nhsuk-heading-xs">Outcome scores</h5>

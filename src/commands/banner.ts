@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 
 /** The startup banner: where everything is, so a first-time user knows what to open. */
 export function banner(config: Config, url: string, elapsedMs: number): string {
-  const base = config.server.publicUrl.replace(/\/$/, '');
+  const base = config.server.publicUrl;
   const lines: [string, string][] = [];
   if (config.sandbox.enabled) {
     lines.push(['Sandbox GP system (start here)', `${base}/sandbox/ehr`]);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findInstance } from '../config/instance-file.js';
+import { instanceOwning } from '../config/instance-file.js';
 import { loadConfig } from '../config/load.js';
 import { CliError, EXIT } from '../errors.js';
 import { ehrSeed, lwSeed } from '../sandbox/demo/index.js';
@@ -38,7 +38,7 @@ export async function runSeedCommand(args: string[], configFile: string): Promis
     return 2;
   }
   const config = await loadConfig(configFile);
-  const running = findInstance(configFile);
+  const running = instanceOwning(configFile, config.dataDir);
   if (running) {
     throw new CliError(
       `SP Link is running with this configuration (pid ${running.pid}, ${running.url}) and keeps the sandbox data it would write back`,

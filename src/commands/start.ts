@@ -39,7 +39,7 @@ export async function runStart(configFile: string): Promise<number> {
   }
   logOutput.text(banner(system.config, system.url, performance.now() - started));
   // So `sp-link doctor`, `dead-letters` and `reconcile` with this --config find this instance (PORT, data directory).
-  const unregister = registerInstance(configFile, system.url);
+  const unregister = registerInstance(configFile, system.url, config.dataDir);
   process.on('exit', unregister);
 
   const deadlineMs = config.server.shutdownSeconds * 1000;

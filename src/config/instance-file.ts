@@ -17,6 +17,8 @@ export interface RunningInstance {
   url: string;
   configFile: string;
   startedAt: string;
+  /** Its data directory (absolute): the embedded store and sandbox data belong to it. */
+  dataDir: string;
   /** The location variables the instance was started with (only those that were set). */
   env: Partial<Record<(typeof LOCATION_VARIABLES)[number], string>>;
 }
@@ -49,13 +51,14 @@ const alive = (pid: number) => {
 };
 
 /** Records this process as the running instance of `configFile`; returns the function that removes the record. */
-export function registerInstance(configFile: string, url: string, env: NodeJS.ProcessEnv = process.env, dir = instanceDir()): () => void {
+export function registerInstance(configFile: string, url: string, dataDir: string, env: NodeJS.ProcessEnv = process.env, dir = instanceDir()): () => void {
   const file = instanceFile(configFile, dir);
   const record: RunningInstance = {
     pid: process.pid,
     url,
     configFile: canonical(configFile),
     startedAt: new Date().toISOString(),
+    dataDir: path.resolve(dataDir),
     env: Object.fromEntries(LOCATION_VARIABLES.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]!])),
   };
   try {
@@ -85,6 +88,12 @@ export function findInstance(configFile: string, dir = instanceDir()): RunningIn
   }
   if (!Number.isInteger(record.pid) || !alive(record.pid)) return undefined;
   return record;
+}
+
+/** The running instance of `configFile` that owns `dataDir`, if any: what a command must not touch behind its back. */
+export function instanceOwning(configFile: string, dataDir: string, dir = instanceDir()): RunningInstance | undefined {
+  const found = findInstance(configFile, dir);
+  return found && found.dataDir === path.resolve(dataDir) ? found : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FHIR_ID_CHARS, normaliseBaseUrl } from '../referral-model/references.js';
 
 /**
  * SP Link configuration. YAML on disk, `${ENV}` / `${ENV:-default}` substituted before validation
@@ -6,6 +7,9 @@ import { z } from 'zod';
  */
 
 const url = z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL, e.g. https://fhir.example.nhs.uk/R4' });
+/** A server base (FHIR base, public URL): normalised once here, so nothing downstream trims or compares case again. */
+const baseUrl = url.transform(normaliseBaseUrl);
+const ORGANIZATION_REF = new RegExp(`^Organization/${FHIR_ID_CHARS}$`);
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a lower-case id of letters, digits and dashes, e.g. "riverside-practice"');
 /** Server behaviours the sandbox can reproduce (src/sandbox/dialects; docs/INTEGRATION.md, "Dialects"). */
 export const DIALECT_NAMES = ['sp-link', 'medplum', 'hapi', 'smart-launcher'] as const;
@@ -64,7 +68,7 @@ export const tenantSchema = z
     odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code, e.g. Y12345').optional(),
     ehr: z
       .object({
-        fhirBase: url,
+        fhirBase: baseUrl,
         /** SP Link's backend identity at the EHR, used by the reconciler for write-back. */
         auth: fhirAuthSchema,
       })
@@ -92,10 +96,10 @@ export const tenantSchema = z
          */
         fallbackRequester: z
           .string()
-          .regex(/^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/, 'expected Practitioner/<id> or PractitionerRole/<id>')
+          .regex(new RegExp(`^(Practitioner|PractitionerRole)/${FHIR_ID_CHARS}$`), 'expected Practitioner/<id> or PractitionerRole/<id>')
           .optional(),
         /** The only `iss` values a launch may name; anything else is refused before any redirect. */
-        issAllowlist: z.array(url).min(1),
+        issAllowlist: z.array(baseUrl).min(1),
         /** Least privilege: SMART v2 scopes the GP app asks for. */
         scopes: z.string().min(1),
       })
@@ -118,7 +122,7 @@ export const directReferralSchema = z.discriminatedUnion('via', [
     .object({
       /** Its staff sign in to SP Link's workspace (organisation claim = `odsCode`); the Task stays at this endpoint. */
       via: z.literal('workspace'),
-      organization: z.string().regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, 'expected Organization/<id> as the directory names the provider'),
+      organization: z.string().regex(ORGANIZATION_REF, 'expected Organization/<id> as the directory names the provider'),
       odsCode: z.string().min(1),
       name: z.string().min(1),
     })
@@ -127,7 +131,7 @@ export const directReferralSchema = z.discriminatedUnion('via', [
     .object({
       /** It has its own FHIR server, configured as another link-worker endpoint: the Task is written there. */
       via: z.literal('endpoint'),
-      organization: z.string().regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, 'expected Organization/<id> as the directory names the provider'),
+      organization: z.string().regex(ORGANIZATION_REF, 'expected Organization/<id> as the directory names the provider'),
       odsCode: z.string().min(1),
       name: z.string().min(1),
       /** Id of the provider's own endpoint in `linkWorkerEndpoints`. */
@@ -141,7 +145,7 @@ export const linkWorkerEndpointSchema = z
   .object({
     id,
     name: z.string().min(1),
-    fhirBase: url,
+    fhirBase: baseUrl,
     auth: fhirAuthSchema,
     /** ODS code / identifier of the link-worker organisation that owns the Tasks. */
     organizationOdsCode: z.string().min(1).optional(),
@@ -149,7 +153,7 @@ export const linkWorkerEndpointSchema = z
      * For a server behind a gateway that writes the server's own (internal) base into search `next` links: links
      * under this base are read from `fhirBase` instead. Without it such links are refused and the endpoint shows as stalled.
      */
-    nextLinkBase: url.optional(),
+    nextLinkBase: baseUrl.optional(),
     subscriptions: z
       .object({
         /** Create and maintain a rest-hook Subscription where the endpoint supports it. */
@@ -182,7 +186,7 @@ export const configSchema = z
         port: z.coerce.number().int().min(0).max(65535).default(3000),
         host: z.string().default('127.0.0.1'),
         /** The URL users and EHRs reach SP Link at (redirect URIs, webhooks, links). */
-        publicUrl: url,
+        publicUrl: baseUrl,
         /** Signs session cookies. */
         sessionSecret: z.string().min(32, 'must be at least 32 characters of random data'),
         /**

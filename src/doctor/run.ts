@@ -14,6 +14,7 @@ import type { RouteEndpoint } from '../referral-model/referral-routes.js';
 import { checkBackendScopes, scopeOptions } from './scope-checks.js';
 import { checkBackendConfiguration, checkEhrLaunchConfiguration } from './smart-checks.js';
 import type { DoctorCheck, DoctorEndpoint, DoctorReport } from './types.js';
+import { joinUrl, sameBase } from '../referral-model/references.js';
 
 export interface DoctorOptions {
   /** Budget of each probe (ms); no retries, so a slow server shows up as such. Default 5 s. */
@@ -80,7 +81,7 @@ function diagnose(err: unknown, url: string, timeoutMs: number): { detail: strin
 }
 
 async function probeMetadata(t: Target, timeoutMs: number): Promise<{ check: DoctorCheck; cs?: CapabilityStatement }> {
-  const url = `${t.fhirBase.replace(/\/+$/, '')}/metadata`;
+  const url = joinUrl(t.fhirBase, 'metadata');
   const base = { endpoint: t.label, check: 'reachable: GET /metadata' };
   const retry = { timeoutMs, maxAttempts: 1 };
   try {
@@ -160,8 +161,7 @@ async function probeToken(t: Target, timeoutMs: number): Promise<{ checks: Docto
 
 function allowlistCheck(t: Target): DoctorCheck[] {
   if (!t.launch) return [];
-  const norm = (u: string) => u.replace(/\/+$/, '');
-  const listed = t.launch.issAllowlist.map(norm).includes(norm(t.fhirBase));
+  const listed = t.launch.issAllowlist.some((a) => sameBase(a, t.fhirBase));
   return [
     {
       endpoint: t.label,

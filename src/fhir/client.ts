@@ -8,6 +8,7 @@ import { FhirError, FhirHttpError, FhirTransportError, safeUrl } from './errors.
 import { toFhirError } from './error-mapping.js';
 import { parseWriteResponse, type WriteResult } from './write-result.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import { isFhirId, normaliseBaseUrl } from '../referral-model/references.js';
 
 export type { WriteResult } from './write-result.js';
 export type { SearchParams } from 'fhir-kit-client';
@@ -54,13 +55,12 @@ export interface BundleOptions extends CallOptions {
   retrySafe?: boolean;
 }
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
 function checkId(kind: string, id: string): void {
-  if (!FHIR_ID.test(id)) throw new TypeError(`invalid FHIR ${kind} "${id}": expected [A-Za-z0-9-.]{1,64}`);
+  if (!isFhirId(id)) throw new TypeError(`invalid FHIR ${kind} "${id}": expected [A-Za-z0-9-.]{1,64}`);
 }
 
 function checkType(type: string): void {
@@ -92,7 +92,7 @@ export class FhirClient {
   private readonly log: Logger;
 
   constructor(private readonly opts: FhirClientOptions) {
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = normaliseBaseUrl(opts.baseUrl);
     this.policy = Object.freeze({ ...DEFAULT_RETRY_POLICY, ...opts.retry });
     this.fkc = new Client({ baseUrl: this.baseUrl, customHeaders: opts.headers });
     this.auth = opts.auth ?? noAuth;
@@ -140,9 +140,9 @@ export class FhirClient {
 
   /** A `next` link under `nextLinkBase`, moved onto `baseUrl` (same path and query below the base). */
   private rebaseNextLink(link: string): string {
-    const from = this.opts.nextLinkBase?.replace(/\/+$/, '');
+    const from = this.opts.nextLinkBase && normaliseBaseUrl(this.opts.nextLinkBase);
     if (!from || !(link === from || link.startsWith(`${from}/`) || link.startsWith(`${from}?`))) return link;
-    return this.baseUrl.replace(/\/+$/, '') + link.slice(from.length);
+    return this.baseUrl + link.slice(from.length);
   }
 
   /** Creates a resource; with `ifNoneExist` (FHIR conditional create) an existing match is returned instead (`created: false`). */

@@ -1,3 +1,5 @@
+import { joinUrl } from '../referral-model/references.js';
+
 /**
  * SP Link's rest-hook channel (R4 Subscription.channel), shared by the reconciler that maintains its Subscriptions
  * and the doctor that probes them.
@@ -8,5 +10,5 @@ export const WEBHOOK_SECRET_HEADER = 'X-SP-Link-Webhook-Secret';
 
 /** Where a link-worker endpoint's notifications go: `{publicUrl}/reconcile/webhook/{endpointId}`. */
 export function webhookUrl(publicUrl: string, endpointId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/reconcile/webhook/${encodeURIComponent(endpointId)}`;
+  return joinUrl(publicUrl, `reconcile/webhook/${encodeURIComponent(endpointId)}`);
 }

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { parseReference } from '../referral-model/references.js';
 
 /** What a create/update returned: the resource (when the server sent it) and its version. */
 export interface WriteResult<T extends Resource> {
@@ -22,8 +23,9 @@ export function versionFromEtag(etag: string | null | undefined): string | undef
 
 /** `…/Task/abc/_history/2` → { id: 'abc', versionId: '2' }. */
 export function parseLocation(location: string | null | undefined): { id?: string; versionId?: string } {
-  const m = location ? /\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?\/?$/.exec(location) : null;
-  return m ? { id: m[2], versionId: m[3] } : {};
+  // A Location may be absolute, relative, or a path from the server's root (`/fhir/Task/1/_history/2`).
+  const p = location ? parseReference(location.startsWith('/') ? `http://server${location}` : location) : undefined;
+  return p ? { id: p.id, versionId: p.version } : {};
 }
 
 export function parseWriteResponse<T extends Resource>(body: unknown, response: Response | undefined): WriteResult<T> {

@@ -88,7 +88,10 @@ export function outcomeLine(s: OutcomeSeries): string {
 }
 
 function outcomeLines(f: MessageFacts): string[] {
-  const series = outcomeSeries([...(f.outcomes ?? [])]).filter((s) => s.points.length > 0);
+  // Measures with a before and an after first: the change is what the GP is looking for.
+  const series = outcomeSeries([...(f.outcomes ?? [])])
+    .filter((s) => s.points.length > 0)
+    .sort((a, b) => Number(b.points.length > 1) - Number(a.points.length > 1));
   return [...(series.length ? series.map(outcomeLine) : ['No outcome measures were recorded.']), ...(f.notCarried ?? [])];
 }
 

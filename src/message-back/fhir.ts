@@ -42,8 +42,8 @@ const sectionOf = (p: CommunicationPayload): PrsbSectionCode | undefined => {
 /**
  * A Communication about a referral as the GP reads it: its tagged lines regrouped under their headings (a
  * section that appears again later continues where it was), text without a tag as it was sent, title from the
- * topic, sender by name and the day sent. References are structure for systems, not text for people, and are
- * left out.
+ * topic, sender by name and the day sent. References, and the person-demographics section, are structure for
+ * systems, not text for people, and are left out.
  */
 export function readMessageBack(c: Communication): MessageBack {
   const topic = c.topic?.coding?.find((x) => x.system === CODE_SYSTEM.communicationTopic)?.code;
@@ -53,6 +53,9 @@ export function readMessageBack(c: Communication): MessageBack {
     const text = p.contentString?.trim();
     if (!text) continue;
     const code = sectionOf(p);
+    // The person is the record's own patient: that section is a reference for systems (messages written before
+    // this format put ids there in words), never lines for the GP.
+    if (code === 'person-demographics') continue;
     let s = sections.find((x) => x.code === code);
     if (!s) sections.push((s = { ...(code ? { code } : {}), heading: code ? SECTION_HEADINGS[code] : '', lines: [] }));
     // Untagged text (a message from another system) may be one run of paragraphs: one line each.

@@ -3,6 +3,7 @@ import type { EndpointWorker } from './feed/endpoint-worker.js';
 import { runOutbox, type OutboxDeps } from './outbox/index.js';
 import { requeue, getRow } from './outbox/store.js';
 import { claimDeadLetters, finishReplay, type DeadLetter } from './store/dead-letters.js';
+import { parseReferenceOf } from '../referral-model/references.js';
 
 export interface ReplayDeps {
   readonly db: Db;
@@ -17,7 +18,6 @@ export interface ReplayResult {
   readonly note: string;
 }
 
-const TASK_REF = /^Task\/([A-Za-z0-9\-.]{1,64})\/_history\/([A-Za-z0-9\-.]{1,64})$/;
 
 /**
  * Replays one dead letter: a Task version is re-fetched (its current version) and reconciled again,
@@ -59,18 +59,18 @@ async function replayClaimed(deps: ReplayDeps, dead: DeadLetter): Promise<Replay
 }
 
 async function replayTask(deps: ReplayDeps, dead: DeadLetter): Promise<{ resolved: boolean; note: string }> {
-  const m = TASK_REF.exec(dead.sourceRef);
-  if (!m) return { resolved: false, note: `cannot replay ${dead.sourceRef}: no Task id and version` };
+  const m = parseReferenceOf(dead.sourceRef, 'Task');
+  if (!m?.version) return { resolved: false, note: `cannot replay ${dead.sourceRef}: no Task id and version` };
   const worker = deps.workers.get(dead.endpointId);
   if (!worker) return { resolved: false, note: `endpoint ${dead.endpointId} is not configured` };
   for (let attempt = 0; attempt < 10; attempt++) {
-    const r = await worker.replay([m[1]!]);
+    const r = await worker.replay([m.id]);
     if (r.status === 'busy') {
       await new Promise((res) => setTimeout(res, 500));
       continue;
     }
-    if (r.processed === 0) return { resolved: false, note: `Task/${m[1]} no longer exists at the endpoint` };
-    if (r.status === 'caught-up' && r.deadLettered === 0 && r.failed === 0) return { resolved: true, note: `replayed: current version of Task/${m[1]} applied` };
+    if (r.processed === 0) return { resolved: false, note: `Task/${m.id} no longer exists at the endpoint` };
+    if (r.status === 'caught-up' && r.deadLettered === 0 && r.failed === 0) return { resolved: true, note: `replayed: current version of Task/${m.id} applied` };
     return { resolved: false, note: r.error ?? 'the replay was dead-lettered again; see the reason' };
   }
   return { resolved: false, note: `endpoint ${dead.endpointId} stayed busy (another instance holds its lease); try again` };

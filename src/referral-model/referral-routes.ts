@@ -1,5 +1,6 @@
 import type { HealthcareService, Organization, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { IDENTIFIER_SYSTEM } from './codes.js';
+import { relativeToBase } from './references.js';
 
 /** The organisation (or service) that owns a referral Task. */
 export type OwnerReference = Reference<Organization | HealthcareService>;
@@ -46,11 +47,7 @@ export interface RouteEndpoint {
 }
 type Endpoint = RouteEndpoint;
 
-const relative = (ref: string | undefined, base: string): string | undefined => {
-  if (!ref) return undefined;
-  const b = `${base.replace(/\/+$/, '')}/`;
-  return ref.startsWith(b) ? ref.slice(b.length) : ref;
-};
+const relative = (ref: string | undefined, base: string): string | undefined => (ref ? relativeToBase(ref, base) : undefined);
 
 /** The `directReferrals` entry that provides this service (by providedBy reference or ODS identifier), if any. */
 export function directProviderOf(hs: HealthcareService, endpoint: Endpoint): DirectReferral | undefined {

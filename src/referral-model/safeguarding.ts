@@ -49,7 +49,12 @@ function referrerConcern(sr: ServiceRequest): { detail?: string } | undefined {
   return detail ? { detail } : {};
 }
 
-const textOf = (c: Communication): string | undefined => c.payload?.map((p) => p.contentString).filter(Boolean).join('\n') || undefined;
+/** The concern in the link worker's words: the lines tagged as the PRSB safety-alerts section, else all the text. */
+function textOf(c: Communication): string | undefined {
+  const payload = c.payload ?? [];
+  const alerts = payload.filter((p) => p.extension?.some((e) => e.url === EXTENSION.prsbSection && e.valueCoding?.code === 'safety-alerts'));
+  return (alerts.length ? alerts : payload).map((p) => p.contentString).filter(Boolean).join('\n') || undefined;
+}
 
 /**
  * Every safeguarding concern on one referral, oldest first, each with its acknowledgement when there is one.

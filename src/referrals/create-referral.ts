@@ -14,6 +14,10 @@ import type { ReferralInput } from './referral-input.js';
 import type { ReferralRoute } from '../referral-model/referral-routes.js';
 import { resolveService } from './resolve-service.js';
 import type { ReferralContext } from './types.js';
+import { sameBase } from '../referral-model/references.js';
+import type { CreatedReferral } from '../gp-app-contract/index.js';
+
+export type { CreatedReferral };
 
 export interface ReferralDeps {
   /** The EHR, as the GP (their access token). */
@@ -46,23 +50,11 @@ export interface LaunchIdentity {
   practitionerName?: string;
 }
 
-const norm = (u: string) => u.replace(/\/+$/, '');
 
 /** `ServiceRequest/abc/_history/1` or an absolute Location → `abc`. */
 function idFromLocation(loc: string | undefined, type: string): string | undefined {
   const m = loc ? new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})`).exec(loc) : null;
   return m?.[1];
-}
-
-export interface CreatedReferral {
-  referralId: string;
-  serviceRequestId: string;
-  /** Who will contact the person (the organisation that owns the Task), for the GP's confirmation. */
-  contact?: string;
-  /** `direct` to the provider, or `link-worker`: via the link-worker service (with the chosen service as a suggestion). */
-  route?: 'direct' | 'link-worker';
-  /** True when this submission had already created the referral: nothing new was written. */
-  alreadySent?: true;
 }
 
 async function findReferral(ehr: FhirClient, referralId: string, patientId: string): Promise<ServiceRequest | undefined> {
@@ -111,14 +103,14 @@ export async function createReferral(deps: ReferralDeps, who: LaunchIdentity, in
     referralId,
     identifierSystem: IDENTIFIER_SYSTEM.referral,
     now,
-    ehrBase: norm(deps.tenant.ehr.fhirBase),
+    ehrBase: deps.tenant.ehr.fhirBase,
     patient: { id: who.patient, nhsNumber, resource: patient },
     requester: { reference: who.practitioner, ...(who.practitionerName ? { display: who.practitionerName } : {}) },
     service,
   };
   const log = deps.logger.child({ tenantId: deps.tenant.id, referralId: ctx.referralId });
 
-  if (norm(deps.tenant.ehr.fhirBase) === norm(target.endpoint.fhirBase)) {
+  if (sameBase(deps.tenant.ehr.fhirBase, target.endpoint.fhirBase)) {
     const plan = planSingleTransaction(input, ctx);
     for (const e of plan.bundle.entry ?? []) deps.validate(e.resource!);
     const res = await deps.ehr.transaction(plan.bundle);

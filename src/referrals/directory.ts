@@ -1,22 +1,8 @@
 import type { HealthcareService } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, SERVICE_TYPES, type NeedCode, type ServiceTypeCode } from '../referral-model/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, SERVICE_TYPES, type NeedCode } from '../referral-model/codes.js';
+import type { DirectoryEntry } from '../gp-app-contract/index.js';
 
-/** One directory entry as the GP sees it: what it is, who it is for, whether it can take the person now. */
-export interface DirectoryEntry {
-  id: string;
-  name: string;
-  serviceType?: ServiceTypeCode;
-  typeLabel: string;
-  description?: string;
-  needs: string[];
-  provider?: string;
-  locality?: string;
-  eligibility?: string;
-  acceptingReferrals?: boolean;
-  waitDays?: number;
-  capacityAsOf?: string;
-  phone?: string;
-}
+export type { DirectoryEntry };
 
 export interface DirectoryQuery {
   needs?: readonly string[];

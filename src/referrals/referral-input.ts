@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../referral-model/codes.js';
 import type { FieldError } from '../errors.js';
+import { FHIR_ID_PATTERN } from '../referral-model/references.js';
 
 /**
  * What the GP submits to create a referral. Messages are written for a GP reading them next to the
@@ -88,7 +89,7 @@ export const referralInputSchema = z
           kind: z.literal('directory'),
           healthcareServiceId: z
             .string({ error: 'Choose a service from the directory' })
-            .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Choose a service from the directory'),
+            .regex(FHIR_ID_PATTERN, 'Choose a service from the directory'),
         }),
       ],
       { error: 'Choose a service, or let the link worker decide' },

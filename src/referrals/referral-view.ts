@@ -1,56 +1,19 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, COMMUNICATION_TOPICS, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
+import { CODE_SYSTEM, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
 import { suggestedService } from '../referral-model/referral-routes.js';
+import { readMessageBack } from '../message-back/index.js';
 import { describeTarget, isUnansweredPastTarget, RESPONSE_TARGET_HOURS, type ResponseTargets } from '../referral-model/response-targets.js';
 import { referralStatus, statusLabel, taskStatusKey, type RevokeHint, type StatusLabel } from '../referral-model/status-labels.js';
 import { isSrStatus, isTaskStatus } from '../referral-model/task-status.js';
 import { isAcknowledgement, safeguardingConcerns, type SafeguardingConcern } from '../referral-model/safeguarding.js';
 import { endReasonText } from '../referral-model/status-reason.js';
-import { readNeedsChange, type NeedsChange } from '../referral-model/needs-change.js';
+import { readNeedsChange } from '../referral-model/needs-change.js';
+import type { ReferralGroup, ReferralSummary } from '../gp-app-contract/index.js';
 
-/** The GP's view of one referral: status, timeline and outcome scores (first vs latest). Pure. */
-export interface ReferralSummary {
-  /** ServiceRequest logical id at the EHR. */
-  id: string;
-  /** SP Link referral id (SPL-XXXX-XXXX), or undefined for referrals made outside SP Link. */
-  referralId?: string;
-  version?: string;
-  authoredOn?: string;
-  requester?: string;
-  /** The service the GP chose (or, without one, whoever the referral went to). */
-  service: string;
-  /**
-   * Who will contact the person: the Task's owner (the link-worker organisation, the provider, or the link worker
-   * the case is assigned to), else the referral's performer.
-   */
-  contact?: string;
-  /** True when the chosen service went to the link-worker service as the GP's suggestion (not direct to it). */
-  suggested?: true;
-  needs: string[];
-  /** Need codes (CODE_SYSTEM.need), for the "open referral for the same need" warning. */
-  needCodes: string[];
-  urgency: string;
-  status: StatusLabel;
-  /** Still with the link-worker service (not completed, declined, cancelled or withdrawn). */
-  open: boolean;
-  /** Where the GP's list shows it: what needs the GP first, then what is in progress, then what has ended. */
-  group: ReferralGroup;
-  /** Why it needs the GP's attention (group `attention`). */
-  attention?: string;
-  /** Why a referral stopped, or where the link worker is (business status). */
-  detail?: string;
-  cancellable: boolean;
-  /** Every status with its time, messages and scores, oldest first. `at` is a date-time or, for scores, a date. */
-  timeline: { at: string; text: string }[];
-  outcomes: OutcomeSeries[];
-  /** The needs as the link worker found them and why, when they changed after referral (from the live Task). */
-  needsChange?: NeedsChange;
-  /** Safeguarding concerns on this referral (the referrer's and the link worker's), oldest first. */
-  safeguarding: SafeguardingConcern[];
-}
 
-export type ReferralGroup = 'attention' | 'open' | 'closed';
+export type { ReferralGroup, ReferralSummary };
+
 export { outcomeSeries, type OutcomeSeries };
 
 const GROUP_ORDER: Record<ReferralGroup, number> = { attention: 0, open: 1, closed: 2 };
@@ -157,15 +120,22 @@ export function summariseReferral(
   if (needsChange?.at) timeline.push({ at: needsChange.at, text: `Needs changed${needsChange.by ? ` by ${needsChange.by}` : ''}: ${needsChange.needs.join(', ')}${needsChange.reason ? `. Reason: ${needsChange.reason}` : ''}` });
   const safeguarding = safeguardingConcerns(sr, comms);
   for (const c of safeguarding) if (c.acknowledged) timeline.push({ at: c.acknowledged.at, text: `Safeguarding concern acknowledged by ${c.acknowledged.by}` });
+  // The timeline names each message; the message itself is shown in full (messages), once. Progress updates are
+  // a stage each, which the status and the timeline carry, so they are not among the messages.
+  const messages = comms
+    .filter((c) => !isAcknowledgement(c) && codeIn(c.topic, CODE_SYSTEM.communicationTopic) !== 'referral-progress')
+    .sort((a, b) => (b.sent ?? b.meta?.lastUpdated ?? '').localeCompare(a.sent ?? a.meta?.lastUpdated ?? ''))
+    .map(readMessageBack);
   for (const c of comms) {
     if (isAcknowledgement(c)) continue;
     const topic = codeIn(c.topic, CODE_SYSTEM.communicationTopic);
     // Progress messages repeat the Task's history; they stand in for it when the Task cannot be read.
     if (topic === 'referral-progress' && options.taskHistory?.length) continue;
-    const title = COMMUNICATION_TOPICS.find((t) => t.code === topic)?.display ?? c.topic?.text ?? 'Message from the link-worker service';
-    const text = c.payload?.map((p) => p.contentString).filter(Boolean).join(' ');
     const at = c.sent ?? c.meta?.lastUpdated;
-    if (at) timeline.push({ at, text: text ? `${title}: ${text}` : title });
+    const read = readMessageBack(c);
+    // A progress update is its stage; any other message is named here and shown in full in `messages`.
+    const stage = topic === 'referral-progress' ? read.sections.find((x) => x.code === 'support-offered')?.lines[0] : undefined;
+    if (at) timeline.push({ at, text: stage ? `${read.title}: ${stage}` : read.title });
   }
   const outcomes = outcomeSeries(observations);
   for (const s of outcomes) for (const p of s.points) timeline.push({ at: p.at, text: `${s.label}: ${p.value}${p.corrected ? ' (corrected)' : ''}` });
@@ -202,6 +172,7 @@ export function summariseReferral(
     outcomes,
     ...(needsChange ? { needsChange } : {}),
     safeguarding,
+    messages,
   };
 }
 

@@ -5,8 +5,9 @@ import { toDirectoryEntry } from './directory.js';
 import type { ReferralInput } from './referral-input.js';
 import { directoryRoutes, routeFor, type ReferralRoute, type RouteEndpoint, type UnwatchedRoute } from '../referral-model/referral-routes.js';
 import type { OwnerReference, ResolvedService, RoutedService } from './types.js';
+import { joinUrl } from '../referral-model/references.js';
 
-const absolute = (ref: string, base: string) => (/^https?:/.test(ref) ? ref : `${base.replace(/\/+$/, '')}/${ref}`);
+const absolute = (ref: string, base: string) => (/^https?:/.test(ref) ? ref : joinUrl(base, ref));
 
 /**
  * Turns the GP's choice into the referral's route, performer and owner (pure; the caller supplies the directory).

@@ -3,18 +3,10 @@ import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
 import type { LaunchSession } from './launch-steps.js';
 import { relativeToIss } from './launch-steps.js';
+import { parseReferenceOf } from '../referral-model/references.js';
+import type { AppContext } from '../gp-app-contract/index.js';
 
-/** The patient banner (NHS patient banner fields) and who is signed in: all the app needs to start. */
-export interface AppContext {
-  patient: { id: string; name: string; nhsNumber?: string; birthDate?: string; gender?: string; address?: string; phone?: string };
-  needPatientBanner: boolean;
-  practitioner: { reference?: string; name?: string };
-  practice: string;
-  linkWorkerService: string;
-  csrfToken: string;
-  /** Local date at the practice, the default for "consent given on". */
-  today: string;
-}
+export type { AppContext };
 
 export function humanName(n: { given?: string[]; family?: string; text?: string; prefix?: string[] } | undefined): string | undefined {
   if (!n) return undefined;
@@ -34,10 +26,10 @@ export function bannerName(p: Patient): string {
 }
 
 export async function practitionerName(ehr: FhirClient, ref: string | undefined): Promise<string | undefined> {
-  const m = ref ? /^Practitioner\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
-  if (!m) return undefined;
+  const id = parseReferenceOf(ref, 'Practitioner')?.id;
+  if (!id) return undefined;
   try {
-    const p = await ehr.read<Practitioner>('Practitioner', m[1]!);
+    const p = await ehr.read<Practitioner>('Practitioner', id);
     return humanName(p.name?.[0]);
   } catch {
     // Some EHRs do not let a patient-scoped app read the user; the referral then carries the reference only.

@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Config, LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
 import { FhirClient } from '../fhir/client.js';
@@ -24,6 +23,8 @@ import { gpAuthProvider, requireLaunch, type RequestLaunch } from './gp-auth.js'
 import { relativeToIss } from './launch-steps.js';
 import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
+import { isFhirId } from '../referral-model/references.js';
+import { acknowledgeSchema, cancelSchema } from '../gp-app-contract/index.js';
 
 export interface ApiDeps {
   config: Config;
@@ -37,17 +38,6 @@ export interface ApiDeps {
   validate: (r: Resource) => void;
   logger: Logger;
 }
-
-const cancelSchema = z.object({
-  patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
-  version: z.string().max(64).optional(),
-  reason: z.enum(['gp-cancelled', 'duplicate-referral', 'entered-in-error'], { error: 'Choose why you are cancelling' }).default('gp-cancelled'),
-});
-
-const acknowledgeSchema = z.object({
-  patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
-  concern: z.string({ error: 'Say which safeguarding concern you are acknowledging' }).regex(/^(ServiceRequest|Communication)\/[A-Za-z0-9\-.]{1,64}$/, 'Say which safeguarding concern you are acknowledging'),
-});
 
 /**
  * The backend-for-frontend API of the GP app (`/app/api`). JSON in, JSON out, errors as
@@ -159,7 +149,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = cancelSchema.safeParse(req.body ?? {});
     checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
     if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+    if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
     const { rd, who } = await referralDeps(rl);
     res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
   });
@@ -170,7 +160,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = acknowledgeSchema.safeParse(req.body ?? {});
     checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
     if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+    if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
     const { rd, who } = await referralDeps(rl);
     res.json(await acknowledgeSafeguarding(rd, who, req.params.id, body.data.concern));
   });

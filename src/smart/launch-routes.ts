@@ -12,6 +12,7 @@ import type { LaunchStore } from './launch-store.js';
 import type { OidcConfigCache } from './oidc-config.js';
 import { PendingLaunchCookie } from './pending-cookie.js';
 import { sessionCookieOptions } from './session.js';
+import { normaliseBaseUrl } from '../referral-model/references.js';
 
 /** Where the authorization server sends the GP back (register exactly this in the EHR). */
 export const CALLBACK_PATH = '/smart/callback';
@@ -52,7 +53,7 @@ export function launchRoutes(deps: LaunchRoutesDeps): Router {
       log.error({ tenantId: tenant.id }, 'launch over plain http but the session cookie needs https; check server.publicUrl and server.trustProxy');
       throw new SpLinkError('ERR_CONFIG_INVALID', { message: 'SP Link is not set up correctly for secure sign-in. Tell IT support.' });
     }
-    const iss = String(req.query.iss).replace(/\/+$/, '');
+    const iss = normaliseBaseUrl(String(req.query.iss));
     const launch = checkLaunchParam(req.query.launch);
     const oidcConfig = await oidc.get(tenant, iss);
     const state = client.randomState();

@@ -1,5 +1,6 @@
 import type { Config, TenantConfig } from '../config/schema.js';
 import { SpLinkError } from '../errors.js';
+import { isFhirId, parseReferenceOf, relativeToBase, sameBase } from '../referral-model/references.js';
 
 /**
  * The SMART EHR launch as pure steps (SMART App Launch 2.x §EHR launch). The driver (launch-routes.ts)
@@ -46,9 +47,8 @@ export const MAX_OPEN_LAUNCHES = 10;
 /** Refresh the access token this long before it expires. */
 export const REFRESH_SKEW_MS = 60 * 1000;
 
-const normalise = (u: string) => u.replace(/\/+$/, '');
 /** A user SP Link can put in `requester`: a Practitioner or PractitionerRole, relative or absolute (SP Link profile). */
-const FHIR_USER = /^(?:https?:\/\/[^\s]+\/)?(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;
+const isFhirUser = (v: string) => parseReferenceOf(v, 'Practitioner', 'PractitionerRole') !== undefined;
 
 /**
  * SMART App Launch 2.x §Launch: the app must check `iss` before trusting it. Only an `iss` on a tenant's
@@ -58,8 +58,7 @@ export function tenantForIss(config: Pick<Config, 'tenants'>, iss: unknown): Ten
   if (typeof iss !== 'string' || iss.length === 0 || iss.length > 2048) {
     throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', { message: 'The launch did not say which clinical system it came from.' });
   }
-  const wanted = normalise(iss);
-  const tenant = config.tenants.find((t) => t.smart.issAllowlist.some((a) => normalise(a) === wanted));
+  const tenant = config.tenants.find((t) => t.smart.issAllowlist.some((a) => sameBase(a, iss)));
   if (!tenant) throw new SpLinkError('ERR_SMART_ISS_NOT_ALLOWED', { message: 'This clinical system is not registered with SP Link.' });
   return tenant;
 }
@@ -187,11 +186,11 @@ export function launchSessionFrom(
   now: number,
   opts: { fallbackRequester?: string } = {},
 ): LaunchSession {
-  if (typeof tokens.patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(tokens.patient)) {
+  if (!isFhirId(tokens.patient)) {
     throw new SpLinkError('ERR_SMART_LAUNCH_FAILED', { message: 'The clinical system did not say which patient the launch is for.' });
   }
   const stated = typeof idTokenFhirUser === 'string' ? idTokenFhirUser : typeof tokens.fhirUser === 'string' ? tokens.fhirUser : undefined;
-  const valid = stated && FHIR_USER.test(stated) ? stated : undefined;
+  const valid = stated && isFhirUser(stated) ? stated : undefined;
   if (!valid && !opts.fallbackRequester) throw new SpLinkError('ERR_SMART_NO_USER', stated ? { details: { fhirUser: 'not a Practitioner or PractitionerRole reference' } } : {});
   const fhirUser = valid ?? opts.fallbackRequester!;
   return {
@@ -224,6 +223,5 @@ export function needsRefresh(s: Pick<LaunchSession, 'expiresAt'>, now: number): 
 
 /** `https://ehr/fhir/Practitioner/gp-1` → `Practitioner/gp-1` when on the launch's FHIR base; else unchanged. */
 export function relativeToIss(ref: string, iss: string): string {
-  const base = `${normalise(iss)}/`;
-  return ref.startsWith(base) ? ref.slice(base.length) : ref;
+  return relativeToBase(ref, iss);
 }

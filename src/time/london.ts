@@ -41,12 +41,15 @@ export function relativeDays(days: number): string {
   return days === 1 ? 'yesterday' : `${days} days ago`;
 }
 
+/** Built once: a formatter per call (toLocaleDateString with options) costs tens of microseconds each time. */
+const dayMonthYear = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
 /** "1 Dec 2026": a FHIR date or dateTime as its Europe/London calendar date. '' for no value; the raw value if unreadable. */
 export function formatLondonDate(value: string | undefined): string {
   if (!value) return '';
   const day = londonDateOf(value);
   if (!day) return value;
-  return new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return dayMonthYear.format(new Date(`${day}T12:00:00Z`));
 }
 
 /** "1 Dec 2026, 14:05": an instant in Europe/London. */

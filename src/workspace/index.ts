@@ -47,7 +47,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   // validateForWrite expects the R4 definitions indexed before its first call.
   if (!ctx.validate) loadBaseR4();
   const validate = ctx.validate ?? validateForWrite;
-  const linkWorkerBase = endpoint.fhirBase.replace(/\/+$/, '');
+  const linkWorkerBase = endpoint.fhirBase;
 
   let client: Promise<FhirClient> | undefined;
   const lwClient = () => (client ??= ctx.linkWorkerFhir ? Promise.resolve(ctx.linkWorkerFhir) : createFhirClientFor(endpoint, { validate, logger }));
@@ -55,7 +55,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   const ehrClients = new Map<string, Promise<FhirClient>>();
   const patients = new PatientReferences(
     ctx.config.tenants.map((t) => ({
-      base: t.ehr.fhirBase.replace(/\/+$/, ''),
+      base: t.ehr.fhirBase,
       client: () => {
         let c = ehrClients.get(t.id);
         const given = ctx.ehrFhir?.[t.id];

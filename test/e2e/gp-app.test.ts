@@ -6,6 +6,7 @@ import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhi
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
 import { devAuthHeader } from '../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { ISO_DATE, RAW_ID } from '../helpers/readable-text.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
@@ -198,6 +199,38 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     expect(index(scoreLine)).to.be.greaterThan(index(/Referral sent/));
     const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
     expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: completed referral with outcomes and timeline open').to.deep.equal([]);
+  });
+
+  it('shows the message back in full, readable in seconds (headed sections, names, plain dates), as the GP system page shows it', async () => {
+    const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
+    const message = card.locator('[data-testid="message-back"]', { hasText: 'message back to GP' });
+    await message.waitFor({ timeout: 90_000 });
+    const text = await message.innerText();
+    const headings = (await message.locator('h6').allInnerTexts()).map((h) => h.trim());
+    expect(headings).to.deep.equal(['Referral details', 'Support offered and activities connected to', 'Outcome measures (before and after)', 'What happens next']);
+    expect(text).to.match(/Referred by .+ on \d{1,2} [A-Z][a-z]+ \d{4}/).and.contain('Urgency: ');
+    expect(text).to.match(/Short Warwick-Edinburgh Mental Wellbeing Scale \(SWEMWBS\): 16 → 23 \(up 7, better; scale 7–35, higher is better\)/);
+    expect(text).to.contain('What happens next');
+    expect(text, 'no resource ids').not.to.match(RAW_ID);
+    expect(text, 'no machine dates').not.to.match(ISO_DATE);
+    // The timeline names the message rather than repeating it.
+    expect((await card.locator('[data-testid="timeline"]').innerText())).not.to.contain('16 → 23');
+
+    // The same rendering in the GP system's record.
+    const ehr = await page.context().newPage();
+    try {
+      await ehr.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}`);
+      const inRecord = ehr.locator('[data-testid="messages"] [data-testid="message-back"]', { hasText: '16 → 23' });
+      expect(await inRecord.count()).to.equal(1);
+      const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+      expect(norm(await inRecord.innerText())).to.equal(norm(text));
+      const axe = await new AxeBuilder({ page: ehr }).include('[data-testid="messages"]').analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: message in the GP system page').to.deep.equal([]);
+    } finally {
+      await ehr.close();
+    }
+    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: completed referral with its message').to.deep.equal([]);
   });
 
   it('never lets an access or refresh token reach the browser', async () => {

@@ -1,4 +1,5 @@
 import { FhirAuthError } from '../errors.js';
+import { joinUrl } from '../../referral-model/references.js';
 
 /** `/.well-known/smart-configuration` (SMART App Launch 2.x §2.1; Backend Services reuses it). */
 export interface SmartConfiguration {
@@ -17,7 +18,7 @@ export interface SmartConfiguration {
 }
 
 export function smartConfigurationUrl(fhirBase: string): string {
-  return `${fhirBase.replace(/\/+$/, '')}/.well-known/smart-configuration`;
+  return joinUrl(fhirBase, '.well-known/smart-configuration');
 }
 
 /** Fetches and minimally checks the SMART configuration of a FHIR base. Time budget: `timeoutMs` (default 5 s), no retries. */

@@ -13,7 +13,7 @@ export class AdminClient {
   ) {}
 
   static fromConfig(config: Config): AdminClient {
-    return new AdminClient(config.server.publicUrl.replace(/\/+$/, ''), config.admin.token);
+    return new AdminClient(config.server.publicUrl, config.admin.token);
   }
 
   async request(method: string, path: string): Promise<Response> {

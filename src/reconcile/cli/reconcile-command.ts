@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { findInstance } from '../../config/instance-file.js';
+import { instanceOwning } from '../../config/instance-file.js';
 import { loadConfig } from '../../config/load.js';
 import { CliError, EXIT } from '../../errors.js';
 import { setLogLevel } from '../../observability/logger.js';
@@ -40,7 +40,7 @@ export async function runReconcileCommand(args: string[], configFile: string): P
   const progress = new BackfillProgress();
   let result: unknown;
   if (values.direct) {
-    const running = config.store.databaseUrl ? undefined : findInstance(configFile);
+    const running = config.store.databaseUrl ? undefined : instanceOwning(configFile, config.dataDir);
     if (running) {
       throw new CliError(`the embedded store belongs to the SP Link running with this configuration (pid ${running.pid}, ${running.url})`, 'run the command without --direct: it then asks that instance', EXIT.tempFail);
     }

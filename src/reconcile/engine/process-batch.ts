@@ -11,6 +11,7 @@ import { alreadyApplied, loadTracks, recordAttempt, recordDurable, versionKey } 
 import { fetchBatchContext, fetchOutcomeCopies, type BatchContext } from './fetch-context.js';
 import { planUnit, type WriteUnit } from './unit.js';
 import { writeUnits, type UnitResult } from './write-back.js';
+import { isFhirId, referencedId } from '../../referral-model/references.js';
 
 export interface EngineDeps {
   readonly db: Db;
@@ -160,7 +161,7 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
 }
 
 function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr: ServiceRequest & { id: string }, track: TaskTrack | undefined) {
-  const subjectId = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(sr.subject?.reference ?? '')?.[1];
+  const subjectId = referencedId(sr.subject?.reference, 'Patient');
   return {
     topology: rt.topology,
     serviceRequest: sr,
@@ -250,7 +251,7 @@ async function park(
   deps: EngineDeps, rt: EndpointRuntime, lease: Lease, raw: Task, parsed: ParsedTask | undefined,
   e: { code: string; reason: string; attempts: number; firstSeen?: string },
 ): Promise<void> {
-  const version = typeof raw.meta?.versionId === 'string' && /^[A-Za-z0-9\-.]{1,64}$/.test(raw.meta.versionId) ? raw.meta.versionId : undefined;
+  const version = isFhirId(raw.meta?.versionId) ? raw.meta.versionId : undefined;
   const sourceRef = `Task/${raw.id ?? 'unknown'}/_history/${version ?? 'unknown'}`;
   await deps.db.transaction(async (tx) => {
     await assertLease(tx, lease);

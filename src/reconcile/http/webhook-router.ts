@@ -5,6 +5,7 @@ import { BODY_LIMITS, jsonBody } from '../../http/body-limits.js';
 import { reconcileMetrics } from '../metrics.js';
 import { WEBHOOK_SECRET_HEADER } from '../feed/subscriptions.js';
 import { secretMatches } from './secret.js';
+import { isFhirId } from '../../referral-model/references.js';
 
 export interface WebhookTarget {
   /** Whether the endpoint id is configured. */
@@ -44,7 +45,7 @@ export function webhookRouter(target: WebhookTarget, log?: Logger): Router {
       const ids: string[] = [];
       if (body?.resourceType === 'Task' && body.id) ids.push(body.id);
       for (const e of body?.resourceType === 'Bundle' ? (body.entry ?? []) : []) if (e.resource?.resourceType === 'Task' && e.resource.id) ids.push(e.resource.id);
-      if (!target.notify(endpointId, ids.filter((id) => /^[A-Za-z0-9\-.]{1,64}$/.test(id)))) {
+      if (!target.notify(endpointId, ids.filter(isFhirId))) {
         reconcileMetrics.notifications.inc({ endpoint: 'unknown', result: 'unknown-endpoint' });
         res.status(404).type('application/fhir+json').json(outcome('not-found', 'no such link-worker endpoint'));
         return;

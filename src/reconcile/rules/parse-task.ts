@@ -6,9 +6,9 @@ import { linkWorkerUrl, readableAtLinkWorker, relativeToEhr, resolveReference } 
 import { isTaskStatus } from '../../referral-model/task-status.js';
 import { versionOrderKey } from './version-order.js';
 import type { BadInput, BadInputKind, ParsedTask, TaskOutput, TaskSubject, Topology, UnusedOutput } from './types.js';
+import { isFhirId } from '../../referral-model/references.js';
 
 /** FHIR R4 id (datatypes.html#id): resource ids and version ids alike. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Larger Tasks are refused: a referral work item is a few KB; megabytes mean a broken or hostile sender. */
 export const MAX_TASK_BYTES = 256 * 1024;
@@ -46,10 +46,10 @@ function parse(input: unknown, t: Topology): ParsedTask {
   const task = input as Task;
   const size = Buffer.byteLength(JSON.stringify(task));
   if (size > MAX_TASK_BYTES) fail('oversized', `Task is ${size} bytes; the limit is ${MAX_TASK_BYTES}`);
-  if (typeof task.id !== 'string' || !FHIR_ID.test(task.id)) fail('missing-id', 'Task has no valid id (expected 1–64 of A–Z, a–z, 0–9, - and .)');
+  if (!isFhirId(task.id)) fail('missing-id', 'Task has no valid id (expected 1–64 of A–Z, a–z, 0–9, - and .)');
   const id = task.id as string;
   const version = task.meta?.versionId;
-  if (typeof version !== 'string' || !FHIR_ID.test(version)) fail('missing-version', `Task/${id} has no meta.versionId (expected a FHIR id: 1–64 of A–Z, a–z, 0–9, - and .)`);
+  if (!isFhirId(version)) fail('missing-version', `Task/${id} has no meta.versionId (expected a FHIR id: 1–64 of A–Z, a–z, 0–9, - and .)`);
   if (!isTaskStatus(task.status)) fail('invalid-status', `Task/${id} has status ${JSON.stringify(task.status ?? null)}, not an R4 Task status`);
 
   const focusRef = task.focus?.reference;
@@ -223,7 +223,7 @@ function progressOf(cc: Task['businessStatus'], id: string): Pick<ParsedTask, 'p
   if (!text?.trim()) return {};
   if (text.length > MAX_TEXT_CHARS) fail('oversized', `Task/${id} businessStatus text exceeds ${MAX_TEXT_CHARS} characters`);
   // A stage named only in words (or by a code that cannot be part of an identifier) is keyed by a digest of them.
-  const key = other?.code && FHIR_ID.test(other.code) ? `${other.system ? createHash('sha256').update(other.system).digest('hex').slice(0, 8) : 'none'}.${other.code}` : createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const key = other?.code && isFhirId(other.code) ? `${other.system ? createHash('sha256').update(other.system).digest('hex').slice(0, 8) : 'none'}.${other.code}` : createHash('sha256').update(text).digest('hex').slice(0, 16);
   return { progress: { key, text } };
 }
 

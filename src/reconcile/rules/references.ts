@@ -1,12 +1,9 @@
+import { joinUrl, parseReference, sameBase } from '../../referral-model/references.js';
 import type { ResolvedRef, Topology } from './types.js';
-
-const trimSlash = (s: string): string => s.replace(/\/+$/, '');
-const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 /** The EHR tenant whose FHIR base is the link-worker base too (one server for both), if any. */
 function sameServerTenant(t: Topology): string | undefined {
-  const lw = trimSlash(t.linkWorkerBase);
-  return t.tenants.find((x) => trimSlash(x.ehrBase) === lw)?.id;
+  return t.tenants.find((x) => sameBase(x.ehrBase, t.linkWorkerBase))?.id;
 }
 
 /**
@@ -17,20 +14,18 @@ function sameServerTenant(t: Topology): string | undefined {
 export function resolveReference(reference: string | undefined, t: Topology): ResolvedRef | undefined {
   if (!reference) return undefined;
   if (reference.startsWith('#')) return reference.length > 1 ? { kind: 'contained', id: reference.slice(1) } : undefined;
-  const rel = RELATIVE.exec(reference);
-  if (rel) {
-    const [, resourceType, id] = rel as unknown as [string, string, string];
+  const parsed = parseReference(reference);
+  if (!parsed) return undefined;
+  if (parsed.base === undefined) {
+    const { resourceType, id } = parsed;
     const same = sameServerTenant(t);
     // On a combined server a relative reference names a resource that is in the EHR as well.
     return same ? { kind: 'ehr', tenantId: same, resourceType, id } : { kind: 'link-worker', resourceType, id };
   }
-  for (const tenant of t.tenants) {
-    const local = relativeUnder(reference, tenant.ehrBase);
-    if (local) return { kind: 'ehr', tenantId: tenant.id, ...local };
-  }
-  const atLw = relativeUnder(reference, t.linkWorkerBase);
-  if (atLw) return { kind: 'link-worker', ...atLw };
-  return undefined;
+  const { base, resourceType, id } = parsed;
+  const tenant = t.tenants.find((x) => sameBase(base, x.ehrBase));
+  if (tenant) return { kind: 'ehr', tenantId: tenant.id, resourceType, id };
+  return sameBase(base, t.linkWorkerBase) ? { kind: 'link-worker', resourceType, id } : undefined;
 }
 
 /**
@@ -38,15 +33,8 @@ export function resolveReference(reference: string | undefined, t: Topology): Re
  * absolute `focus` names that EHR): undefined unless `reference` is relative.
  */
 export function relativeToEhr(reference: string | undefined, tenantId: string): ResolvedRef | undefined {
-  const rel = reference ? RELATIVE.exec(reference) : null;
-  return rel ? { kind: 'ehr', tenantId, resourceType: rel[1]!, id: rel[2]! } : undefined;
-}
-
-function relativeUnder(reference: string, base: string): { resourceType: string; id: string } | undefined {
-  const prefix = `${trimSlash(base)}/`;
-  if (!reference.startsWith(prefix)) return undefined;
-  const m = RELATIVE.exec(reference.slice(prefix.length));
-  return m ? { resourceType: m[1]!, id: m[2]! } : undefined;
+  const rel = parseReference(reference);
+  return rel && rel.base === undefined ? { kind: 'ehr', tenantId, resourceType: rel.resourceType, id: rel.id } : undefined;
 }
 
 /** True when a resolved link-worker or EHR reference can be read from the link-worker endpoint. */
@@ -72,6 +60,6 @@ export function refKey(ref: ResolvedRef): string {
 
 /** Absolute URL of a link-worker resource, used in meta.source / derivedFrom pointing back to the source. */
 export function linkWorkerUrl(t: Topology, resourceType: string, id: string, version?: string | number): string {
-  const base = `${trimSlash(t.linkWorkerBase)}/${resourceType}/${id}`;
+  const base = joinUrl(t.linkWorkerBase, `${resourceType}/${id}`);
   return version === undefined ? base : `${base}/_history/${version}`;
 }

@@ -45,7 +45,7 @@ export function developerClient(): SandboxClient {
  * allowlist names this EHR (SMART App Launch 2.x §Confidential symmetric clients, HTTP Basic).
  */
 export function gpAppClients(config: Config, ehrBase: string): SandboxClient[] {
-  const redirectUri = `${config.server.publicUrl.replace(/\/+$/, '')}/smart/callback`;
+  const redirectUri = `${config.server.publicUrl}/smart/callback`;
   const seen = new Set<string>();
   const clients: SandboxClient[] = [];
   for (const t of config.tenants) {

@@ -16,6 +16,7 @@ import type { OidcStore } from '../../store/oidc-adapter.js';
 import { smartConfiguration, smartSecurity } from './smart-configuration.js';
 import { createSmartProvider, LAUNCH_SCOPES, type SandboxClient } from './smart-provider.js';
 import { authDialectMiddleware, dialect, publishedAuthMethods, registeredSecretMethod, type Dialect } from '../dialects/index.js';
+import { normaliseBaseUrl } from '../../referral-model/references.js';
 
 export type { LaunchContext } from './launch-store.js';
 export { BACKEND_CLIENT_ID, DEVELOPER_CLIENT } from './clients.js';
@@ -80,8 +81,8 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
   const { config } = opts;
   const log = logger.child({ module: 'sandbox-auth' });
   const dataDir = opts.dataDir ?? config.dataDir;
-  const ehrBase = opts.ehrBase.replace(/\/+$/, '');
-  const lwBase = opts.lwBase.replace(/\/+$/, '');
+  const ehrBase = normaliseBaseUrl(opts.ehrBase);
+  const lwBase = normaliseBaseUrl(opts.lwBase);
   const ehrIssuer = new URL(ehrBase).origin + EHR_AUTH_PATH;
   const lwIssuer = new URL(lwBase).origin + LW_AUTH_PATH;
   const cookieKeys = [createHmac('sha256', config.server.sessionSecret).update('sandbox-auth-cookies').digest('base64url')];

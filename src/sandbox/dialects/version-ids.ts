@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { FHIR_ID_CHARS } from '../../referral-model/references.js';
 
 /**
  * Opaque version ids for a sandbox server that stores integers: a UUID per (type, id, version), derived with a
@@ -43,8 +44,9 @@ export class VersionIdCodec {
 /** A version no resource has: what an unknown opaque id becomes, so the server answers 412 / 404 as it should. */
 export const NO_SUCH_VERSION = '0';
 
-const HISTORY = /^(.*?)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})\/_history\/([A-Za-z0-9\-.]{1,64})(\b.*)?$/;
+const HISTORY = new RegExp(`^(.*?)([A-Z][A-Za-z]+)/(${FHIR_ID_CHARS})/_history/(${FHIR_ID_CHARS})(\\b.*)?$`);
 const ETAG = /^(W\/)?"([^"]*)"$/;
+const REQUEST_TARGET = new RegExp(`^([A-Z][A-Za-z]+)/(${FHIR_ID_CHARS})(?:[/?]|$)`);
 
 export type Direction = 'out' | 'in';
 
@@ -105,7 +107,7 @@ function rewriteEntry(e: Json, codec: VersionIdCodec, dir: Direction): void {
   }
   const request = e.request;
   if (isObj(request) && typeof request.url === 'string') {
-    const target = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:[/?]|$)/.exec(request.url.replace(/^https?:\/\/[^/]+(?:\/[^A-Z][^/]*)*\//, ''));
+    const target = REQUEST_TARGET.exec(request.url.replace(/^https?:\/\/[^/]+(?:\/[^A-Z][^/]*)*\//, ''));
     request.url = rewriteHistoryUrl(request.url, codec, dir);
     if (target && typeof request.ifMatch === 'string') request.ifMatch = rewriteEtag(request.ifMatch, target[1]!, target[2]!, codec, dir);
   }

@@ -5,6 +5,7 @@ import type { LaunchContext } from '../auth/launch-store.js';
 import { renderEhrPage, renderNotFound } from './page.js';
 import { clinicianRows, recordView, searchPatients } from './record.js';
 import { sandboxAssetsRouter } from './assets.js';
+import { normaliseBaseUrl } from '../../referral-model/references.js';
 
 export interface SandboxEhrUiOptions {
   /** The sandbox EHR FHIR server; the page reads its repository directly. */
@@ -29,7 +30,7 @@ export function sandboxEhrUiRouter(opts: SandboxEhrUiOptions): Router {
   const router = Router();
   const now = opts.now ?? (() => new Date());
   const launchUrl = (launch: string) =>
-    `${opts.publicUrl.replace(/\/+$/, '')}/launch?${new URLSearchParams({ iss: opts.ehr.baseUrl, launch }).toString()}`;
+    `${normaliseBaseUrl(opts.publicUrl)}/launch?${new URLSearchParams({ iss: opts.ehr.baseUrl, launch }).toString()}`;
 
   router.use(sandboxAssetsRouter());
 

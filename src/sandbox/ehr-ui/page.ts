@@ -1,3 +1,5 @@
+import { renderMessageBackXhtml, type MessageBack } from '../../message-back/index.js';
+import { raw } from '../../http/html.js';
 import { html, layout, type Html } from './html.js';
 import type { ClinicianRow, PatientRow, RecordView } from './record.js';
 
@@ -89,6 +91,14 @@ function safeguardingCard(r: RecordView): Html {
   </section>`;
 }
 
+/**
+ * A message from social prescribing as the GP app shows it: the one rendering (src/message-back), whose every piece
+ * of text is escaped, so its markup is built in code.
+ */
+function messageBack(m: MessageBack): Html {
+  return html`<div class="sbx-message" data-testid="message-back">${raw(renderMessageBackXhtml(m, { headingLevel: 4 }))}</div>`;
+}
+
 function recordSection(m: EhrPageModel, r: RecordView): Html {
   const launchQuery = qs({ clinician: m.clinician.id, patient: r.id });
   return html`<section aria-labelledby="record-heading" class="sbx-panel" data-testid="patient-record" data-patient-id="${r.id}">
@@ -140,7 +150,7 @@ function recordSection(m: EhrPageModel, r: RecordView): Html {
     'messages',
     'Messages and alerts from social prescribing',
     ['Date', 'Type', 'Detail'],
-    r.messages.map((x) => html`<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">${x.date}</td><td class="nhsuk-table__cell">${x.kind}</td><td class="nhsuk-table__cell">${x.text}</td></tr>`),
+    r.messages.map((x) => html`<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">${x.date}</td><td class="nhsuk-table__cell">${x.kind}</td><td class="nhsuk-table__cell">${x.message ? messageBack(x.message) : x.text}</td></tr>`),
     'No messages.',
   )}
 </section>`;

@@ -13,6 +13,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { formatNhsNumber } from '../../fhir/nhs-number.js';
 import { concernOrigin, safeguardingConcerns } from '../../referral-model/safeguarding.js';
+import { messageBackText, readMessageBack, type MessageBack } from '../../message-back/index.js';
 
 /**
  * What the sandbox GP system shows, derived from the EHR repository as plain values (no express, no HTML):
@@ -51,7 +52,8 @@ export interface RecordView extends PatientRow {
   readonly problems: readonly string[];
   readonly referrals: readonly { id: string; identifier: string; status: string; authoredOn: string; reasons: string; service: string }[];
   readonly outcomes: readonly { id: string; measure: string; value: string; date: string }[];
-  readonly messages: readonly { id: string; kind: 'Message' | 'Alert'; text: string; date: string }[];
+  /** `message`: a Communication read back as the GP reads it (src/message-back); `text` is its plain-text form. */
+  readonly messages: readonly { id: string; kind: 'Message' | 'Alert'; text: string; date: string; message?: MessageBack }[];
   /** Safeguarding concerns on the patient's referrals not yet acknowledged (src/referral-model/safeguarding.ts), oldest first. */
   readonly safeguarding: readonly SafeguardingRow[];
   /** Latest encounter id, for the launch context. */
@@ -159,13 +161,10 @@ export function recordView(patient: Patient, all: (type: string) => readonly Res
       })),
     ),
     messages: newestFirst([
-      ...communications.map((c) => ({
-        sort: c.sent ?? '',
-        id: c.id as string,
-        kind: 'Message' as const,
-        text: c.payload?.map((p) => p.contentString).filter(Boolean).join(' ') ?? '',
-        date: gpDate(c.sent),
-      })),
+      ...communications.map((c) => {
+        const message = readMessageBack(c);
+        return { sort: c.sent ?? '', id: c.id as string, kind: 'Message' as const, text: messageBackText(message), date: gpDate(c.sent), message };
+      }),
       ...mine<Flag>('Flag', (f) => f.subject?.reference).map((f) => ({ sort: f.period?.start ?? '', id: f.id as string, kind: 'Alert' as const, text: conceptText(f.code), date: gpDate(f.period?.start) })),
     ]),
     safeguarding: serviceRequests

@@ -30,4 +30,8 @@ export const SANDBOX_CSS = `
 .sbx-user{display:flex;justify-content:space-between;align-items:center;gap:1rem;border:1px solid #d8dde0;padding:.75rem 1rem;background:#fff}
 .sbx-user p{margin:0}
 .sbx-user .nhsuk-button{margin:0}
+.sbx-message h4{font-size:1.125rem;margin:0 0 .25rem}
+.sbx-message h5{font-size:1rem;margin:.75rem 0 .25rem}
+.sbx-message p,.sbx-message ul{font-size:1rem;margin:0 0 .25rem}
+.sbx-message ul{padding-left:1.25rem;list-style:disc}
 `;

@@ -14,6 +14,7 @@ import { ensureR4Definitions } from './definitions.js';
 import { createFhirHttpRouter } from './http.js';
 import { matchDeliveries, prepareSubscription, RestHookNotifier, type SubscriptionActivation } from './subscriptions.js';
 import { validateOnWrite } from './validate-on-write.js';
+import { normaliseBaseUrl } from '../../referral-model/references.js';
 
 export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
 
@@ -73,7 +74,7 @@ export interface SandboxFhirServer {
 export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): Promise<SandboxFhirServer> {
   ensureR4Definitions();
   const log = rootLogger.child({ module: 'sandbox-fhir', server: opts.name });
-  const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+  const baseUrl = normaliseBaseUrl(opts.baseUrl);
   const activation = opts.subscriptionActivation ?? 'on-create';
   const ownDb = opts.db ? undefined : await openDb({ memory: true });
   const db = opts.db ?? ownDb!;

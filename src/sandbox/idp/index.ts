@@ -9,6 +9,7 @@ import { sandboxAssetsRouter } from '../ehr-ui/assets.js';
 import type { OidcStore } from '../../store/oidc-adapter.js';
 import { renderLoginPage, renderLogoutPage, renderSignedOutPage } from './login-page.js';
 import { sandboxStaff, type StaffUser } from './staff.js';
+import { normaliseBaseUrl } from '../../referral-model/references.js';
 
 export { sandboxStaff, OTHER_ORG_ODS, SERVICE_MANAGER_ID, OTHER_ORG_WORKER_ID, type StaffUser } from './staff.js';
 
@@ -45,9 +46,9 @@ export interface SandboxIdp {
 export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<SandboxIdp> {
   const { config } = opts;
   const log = logger.child({ module: 'sandbox-idp' });
-  const publicUrl = config.server.publicUrl.replace(/\/+$/, '');
+  const publicUrl = config.server.publicUrl;
   const issuer = new URL(publicUrl).origin + IDP_PATH;
-  const lwBase = opts.lwBase.replace(/\/+$/, '');
+  const lwBase = normaliseBaseUrl(opts.lwBase);
   const users = sandboxStaff();
   const byId = new Map(users.map((u) => [u.id, u]));
   const byUsername = new Map(users.map((u) => [u.username.toLowerCase(), u]));

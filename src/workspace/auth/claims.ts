@@ -1,5 +1,5 @@
 import { ROLES, type Actor, type Role } from '../domain/actor.js';
-import { relativeTo } from '../data/org-scope.js';
+import { parseReferenceOf, relativeToBase } from '../../referral-model/references.js';
 
 export interface ClaimNames {
   rolesClaim: string;
@@ -24,13 +24,13 @@ export function actorFromClaims(claims: Record<string, unknown>, names: ClaimNam
   const orgOds = typeof claims[names.organizationClaim] === 'string' ? (claims[names.organizationClaim] as string).trim() : '';
   if (!orgOds) return { ok: false, reason: 'your account names no organisation' };
   const fhirUser = typeof claims[names.practitionerClaim] === 'string' ? (claims[names.practitionerClaim] as string) : '';
-  const practitioner = relativeTo(linkWorkerBase, fhirUser);
-  if (!practitioner || !/^Practitioner\/[A-Za-z0-9\-.]{1,64}$/.test(practitioner)) {
+  const ref = parseReferenceOf(relativeToBase(fhirUser, linkWorkerBase), 'Practitioner');
+  if (!ref || ref.base !== undefined || ref.version !== undefined) {
     return { ok: false, reason: 'your account is not linked to a link-worker record at this service' };
   }
   const name =
     (typeof claims.name === 'string' && claims.name) ||
     [claims.given_name, claims.family_name].filter((x) => typeof x === 'string').join(' ') ||
     (typeof claims.email === 'string' ? claims.email : sub);
-  return { ok: true, actor: { sub, name, practitioner, orgOds, roles } };
+  return { ok: true, actor: { sub, name, practitioner: `Practitioner/${ref.id}`, orgOds, roles } };
 }

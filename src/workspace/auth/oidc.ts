@@ -32,7 +32,7 @@ export interface StaffSignIn {
 }
 
 /** Where sign-out at the IdP returns to (register it at the IdP as a post-logout redirect URI). */
-export const signedOutUrl = (config: Config): string => `${config.server.publicUrl.replace(/\/+$/, '')}/workspace/signed-out`;
+export const signedOutUrl = (config: Config): string => `${config.server.publicUrl}/workspace/signed-out`;
 
 export interface StaffLogin {
   /** A passport instance of the workspace's own, so nothing leaks into other areas' passport use. */
@@ -81,7 +81,7 @@ export function createStaffLogin(opts: { config: Config; workspace: WorkspaceCon
         name: STRATEGY_NAME,
         sessionKey: 'oidc:workspace',
         scope: workspace.oidc.scopes,
-        callbackURL: `${config.server.publicUrl.replace(/\/+$/, '')}/workspace/callback`,
+        callbackURL: `${config.server.publicUrl}/workspace/callback`,
       },
       (tokens, verified) => {
         void (async () => {

@@ -1,5 +1,6 @@
 import type { Reference, Task } from '@medplum/fhirtypes';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { relativeToBase } from '../../referral-model/references.js';
 
 /**
  * What "owned by my organisation" means at one link-worker endpoint: the Organization(s) carrying the
@@ -17,9 +18,7 @@ export interface OrgScope {
 
 /** `http://x/fhir/Organization/1` → `Organization/1` when under `base`; relative references unchanged. */
 export function relativeTo(base: string, reference: string | undefined): string | undefined {
-  if (!reference) return undefined;
-  const b = base.replace(/\/+$/, '') + '/';
-  return reference.startsWith(b) ? reference.slice(b.length) : reference;
+  return reference ? relativeToBase(reference, base) : undefined;
 }
 
 export function ownedBy(owner: Reference | undefined, scope: OrgScope, base: string): boolean {

@@ -1,5 +1,6 @@
 import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
+import { isFhirId } from '../../referral-model/references.js';
 
 export interface EhrEndpoint {
   /** FHIR base of the tenant's EHR, no trailing slash. */
@@ -42,7 +43,7 @@ export class PatientReferences {
     if (!reference) return undefined;
     const ehr = this.ehrs.find((e) => reference.startsWith(`${e.base}/Patient/`));
     const id = ehr ? reference.slice(ehr.base.length + '/Patient/'.length) : undefined;
-    return ehr && id && /^[A-Za-z0-9\-.]{1,64}$/.test(id) ? { ehr, id } : undefined;
+    return ehr && isFhirId(id) ? { ehr, id } : undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Extension, Task, TaskOutput } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { parseNote, type CaseEntry } from './case-notes.js';
+import { parseReferenceOf } from '../../referral-model/references.js';
 
 export type { CaseEntry } from './case-notes.js';
 
@@ -41,7 +42,7 @@ export function readCase(task: Task): CaseState {
   const contacts = entries.filter((e) => e.kind === 'contact-attempt');
   const outputs = task.output ?? [];
   const ownerRef = task.owner?.reference;
-  const assigned = ownerRef && /(^|\/)PractitionerRole\/[A-Za-z0-9\-.]{1,64}$/.test(ownerRef) ? task.owner : undefined;
+  const assigned = parseReferenceOf(ownerRef, 'PractitionerRole') ? task.owner : undefined;
   const sg = task.extension?.find((e) => e.url === EXTENSION.safeguardingConcern);
   const ownerOds =
     task.owner?.identifier?.system === IDENTIFIER_SYSTEM.odsOrganisation ? task.owner.identifier.value : undefined;

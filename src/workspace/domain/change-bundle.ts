@@ -4,6 +4,7 @@ import { buildProvenance } from '../../referral-model/provenance.js';
 import type { Actor } from './actor.js';
 import type { ActionKind } from './schemas.js';
 import type { TaskChange } from './task-builders.js';
+import { joinUrl } from '../../referral-model/references.js';
 
 const ACTIVITY_TEXT: Record<ActionKind, string> = {
   accept: 'Referral accepted',
@@ -45,7 +46,7 @@ export function buildChangeBundle(
       who: { reference: actor.practitioner, display: actor.name },
       onBehalfOf: { ...(opts.organization ? { reference: opts.organization } : {}), identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: actor.orgOds } },
     }],
-    sources: [`${opts.linkWorkerBase.replace(/\/+$/, '')}/Task/${task.id}/_history/${opts.ifMatchVersion}`],
+    sources: [joinUrl(opts.linkWorkerBase, `Task/${task.id}/_history/${opts.ifMatchVersion}`)],
   });
   const entries: BundleEntry[] = [
     ...change.observations.map((o) => ({ fullUrl: o.fullUrl, resource: o.resource, request: { method: 'POST' as const, url: 'Observation' } })),

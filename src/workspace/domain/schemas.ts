@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
 import { MAX_ITEM_TEXT } from '../../referral-model/outcome-observation.js';
+import { FHIR_ID_PATTERN, isRelativeReferenceTo } from '../../referral-model/references.js';
 
 /**
  * Input schemas of the workspace actions, as posted by the HTML forms (every value a string).
@@ -36,8 +37,8 @@ const pastDate = (label: string, today: string) =>
     .refine((s) => s <= today, { message: `The ${label} must be today or in the past` });
 
 /** The recorded measure a correction is about, and the version of it the user saw (hidden form fields). */
-const observationId = z.string({ error: 'Select the outcome measure' }).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Select the outcome measure');
-const versionId = z.string({ error: 'Reload the page and try again' }).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Reload the page and try again');
+const observationId = z.string({ error: 'Select the outcome measure' }).regex(FHIR_ID_PATTERN, 'Select the outcome measure');
+const versionId = z.string({ error: 'Reload the page and try again' }).regex(FHIR_ID_PATTERN, 'Reload the page and try again');
 
 /** Actions that change a recorded outcome measure rather than add to the case. */
 export const OUTCOME_FIXES = ['correct-outcome', 'outcome-error'] as const;
@@ -51,7 +52,7 @@ export function actionSchemas(today: string) {
   return {
     accept: z.object({}),
     decline: z.object({ reason: choose(reasonCodes, 'a reason for declining'), note: optionalText(1000) }),
-    assign: z.object({ linkWorker: z.string({ error: 'Select a link worker' }).trim().regex(/^PractitionerRole\/[A-Za-z0-9\-.]{1,64}$/, 'Select a link worker') }),
+    assign: z.object({ linkWorker: z.string({ error: 'Select a link worker' }).trim().refine((v) => isRelativeReferenceTo(v, 'PractitionerRole'), 'Select a link worker') }),
     contact: z.object({
       date: pastDate('date of the attempt', today),
       method: choose(codes(CONTACT_METHODS), 'how you tried to make contact'),
@@ -77,7 +78,7 @@ export function actionSchemas(today: string) {
         .union([z.string(), z.array(z.string())])
         .optional()
         .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean))
-        .pipe(z.array(z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'Select services from the directory')).max(20, 'Select 20 services or fewer')),
+        .pipe(z.array(z.string().regex(FHIR_ID_PATTERN, 'Select services from the directory')).max(20, 'Select 20 services or fewer')),
     }),
     outcome: z.object({
       instrument: choose(codes(INSTRUMENTS), 'the outcome measure'),

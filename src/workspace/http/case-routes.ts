@@ -21,8 +21,9 @@ import { caseObservations, loadOwnedTask, renderCase } from './case-data.js';
 import { endMeasureGap } from '../domain/end-measures.js';
 import { completeConfirmPage } from '../views/complete-confirm.js';
 import { authed, forbidden, requireActor, requireCsrf } from './guards.js';
+import { FHIR_ID_PATTERN } from '../../referral-model/references.js';
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const ID = FHIR_ID_PATTERN;
 const SAVED: Record<ActionKind, string> = {
   accept: 'Referral accepted.', decline: 'Referral declined. The GP will be told.', assign: 'Case assigned.',
   contact: 'Contact attempt saved.', session: 'Session saved.', plan: 'Plan saved.', outcome: 'Outcome measure saved.',

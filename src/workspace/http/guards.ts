@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import { csrfToken, csrfValid } from '../auth/csrf.js';
 import { hadSessionCookie } from '../auth/session.js';
 import { errorPage } from '../views/misc-pages.js';
+import { FHIR_ID_CHARS } from '../../referral-model/references.js';
 
 export interface Authed {
   actor: Actor;
@@ -13,7 +14,7 @@ export interface Authed {
 export const authed = (res: Response): Authed => res.locals.ws as Authed;
 
 /** Pages sign-in may return to (anything else goes to the caseload: no open redirect). */
-export const SAFE_RETURN = /^\/workspace\/(caseload|capacity|cases\/[A-Za-z0-9\-.]{1,64})(\?[^#]*)?$/;
+export const SAFE_RETURN = new RegExp(`^/workspace/(caseload|capacity|cases/${FHIR_ID_CHARS})(\\?[^#]*)?$`);
 
 export const safeReturn = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 512 && SAFE_RETURN.test(v) ? v : undefined);
 

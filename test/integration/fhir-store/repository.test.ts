@@ -373,6 +373,10 @@ for (const backend of STORE_BACKENDS) {
       expect(handled).to.deep.equal(['create:j-1', 'create:j-2']);
       expect(await journal.consumerPosition('test')).to.equal(await journal.lastChangeSeq());
 
+      // The first consumer stops here: otherwise it could take the next change itself (it does, now and then,
+      // on PostgreSQL) and the check below would see nothing.
+      await reader.close();
+
       // A consumer stopped part-way through a batch does not record it: the next one gets it again.
       let entered: () => void = () => undefined;
       let release: () => void = () => undefined;
@@ -391,7 +395,6 @@ for (const backend of STORE_BACKENDS) {
       const closing = second.close();
       release();
       await closing;
-      await reader.close();
       const after: string[] = [];
       const third = new ChangeReader({ repo: journal, consumer: 'test', handle: async (changes) => void after.push(...changes.map((c) => c.interaction)) });
       third.start();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Communication, Observation } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  composeMessageBack, messageBackText, messageNarrative, messagePayloads, readMessageBack, renderMessageBackXhtml, type MessageFacts,
+  composeMessageBack, messageBackText, messageNarrative, messagePayloads, readMessageBack, renderMessageBackXhtml, sectionTag, type MessageFacts,
 } from '../../../src/message-back/index.js';
 import { ISO_DATE, RAW_ID } from '../../helpers/readable-text.js';
 
@@ -51,10 +51,11 @@ describe('message back to the GP (src/message-back)', () => {
 
   it('reports each outcome measure before and after, with the change and whether it is better', () => {
     const lines = composeMessageBack(completed).sections.find((s) => s.code === 'outcomes')!.lines;
+    // Measures with a before and an after first.
     expect(lines).to.deep.equal([
-      'Patient Health Questionnaire (PHQ-9): 9 on 29 Jun 2026 (measured once; scale 0–27, lower is better)',
       'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS): 17 → 24 (up 7, better; scale 7–35, higher is better), 9 Mar 2026 to 29 Jun 2026',
       'UCLA 3-item Loneliness Scale: 8 → 5 (down 3, better; scale 3–9, lower is better), 9 Mar 2026 to 29 Jun 2026',
+      'Patient Health Questionnaire (PHQ-9): 9 on 29 Jun 2026 (measured once; scale 0–27, lower is better)',
     ]);
   });
 
@@ -103,6 +104,21 @@ describe('message back to the GP (src/message-back)', () => {
     };
     expect(readMessageBack(c)).to.deep.equal(m);
     expect(renderMessageBackXhtml(readMessageBack(c))).to.equal(c.text!.div);
+  });
+
+  it('leaves out the person-demographics section, which earlier messages filled with ids', () => {
+    const c: Communication = {
+      resourceType: 'Communication',
+      status: 'completed',
+      topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: 'referral-completed' }] },
+      payload: [
+        { extension: [sectionTag('person-demographics')], contentString: 'Patient/pat-05 in this record (as referred by ServiceRequest/54100545).' },
+        { extension: [sectionTag('support-offered')], contentString: 'Sessions held: 3' },
+      ],
+    };
+    const m = readMessageBack(c);
+    expect(m.sections).to.deep.equal([{ code: 'support-offered', heading: 'Support offered and activities connected to', lines: ['Sessions held: 3'] }]);
+    expect(messageBackText(m)).not.to.match(RAW_ID);
   });
 
   it('reads a message without section tags (another system, or written before sections) as paragraphs', () => {

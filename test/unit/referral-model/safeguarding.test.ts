@@ -4,6 +4,7 @@ import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, PROFILE } fr
 import { acknowledgementIdentifier, buildAcknowledgement, concernOrigin, safeguardingConcerns } from '../../../src/referral-model/safeguarding.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
 import { orderForGp, summariseReferral } from '../../../src/referrals/referral-view.js';
+import { composeMessageBack, messagePayloads } from '../../../src/message-back/index.js';
 
 const P = EXTENSION_PART.safeguardingConcern;
 const flagged = (detail?: string, flag = true) => ({
@@ -48,6 +49,15 @@ describe('safeguarding concerns and their acknowledgement', () => {
     expect(list.every((c) => !c.acknowledged)).to.equal(true);
     expect(concernOrigin(list[0]!)).to.equal('Flagged at referral by Dr A');
     expect(concernOrigin(list[1]!)).to.equal('Raised by Fernbridge Community Connect');
+  });
+
+  it("a concern in the reconciler's message back is the link worker's words (its safety-alerts lines), not the whole message", () => {
+    const message = composeMessageBack({
+      topic: 'safeguarding-concern', from: 'Riverside Community Links', sent: '2026-11-05T09:00:00Z', safeguardingDetail: 'Bruising she would not explain.',
+      referral: { requester: 'Dr A', authoredOn: '2026-11-01T10:00:00Z', needs: ['Loneliness'], priority: 'routine' },
+    });
+    const [concern] = safeguardingConcerns(sr(), [{ ...concernMessage('c1'), payload: messagePayloads(message) }]);
+    expect(concern!.detail).to.equal('Bruising she would not explain.');
   });
 
   it('matches each acknowledgement to its own concern: inResponseTo the message, or none for the referrer\'s', () => {

@@ -53,7 +53,9 @@ describe('referral view (status, timeline, outcomes)', () => {
     expect(s.outcomes[0]!.points.map((p) => p.value)).to.deep.equal([17, 24]);
     expect(s.outcomes[0]).to.include({ min: 7, max: 35, higherIsBetter: true });
     expect(s.timeline.map((t) => t.text)[0]).to.equal('Referral sent by Dr A');
-    expect(s.timeline.some((t) => t.text.includes('Five sessions.'))).to.equal(true);
+    // The timeline names the message; the message itself is read back in full, as the GP reads it.
+    expect(s.timeline.map((t) => t.text)).to.include('Social prescribing completed: message back to GP');
+    expect(s.messages).to.deep.equal([{ title: 'Social prescribing completed: message back to GP', sentOn: '21 Nov 2026', sections: [{ heading: '', lines: ['Five sessions.'] }] }]);
   });
 
   it('reads scores from components and flags lower-is-better scales', () => {

@@ -2,6 +2,10 @@ import { expect } from 'chai';
 import type { Resource } from '@medplum/fhirtypes';
 import { ageOn, formatNhsNumber, gpDate, recordView, searchPatients } from '../../../../src/sandbox/ehr-ui/record.js';
 import { html } from '../../../../src/sandbox/ehr-ui/html.js';
+import { renderEhrPage } from '../../../../src/sandbox/ehr-ui/page.js';
+import { CODE_SYSTEM } from '../../../../src/referral-model/codes.js';
+import { composeMessageBack, messageNarrative, messagePayloads, renderMessageBackXhtml } from '../../../../src/message-back/index.js';
+import { RAW_ID } from '../../../helpers/readable-text.js';
 
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const patients = [
@@ -48,6 +52,26 @@ describe('sandbox EHR record view', () => {
     expect(view.referrals.map((r) => r.id)).to.deep.equal(['s1']);
     expect(view.outcomes).to.deep.include({ id: 'o1', measure: 'SWEMWBS', value: '21', date: '' } as never);
     expect(view.messages.map((m) => m.kind)).to.deep.equal(['Alert']);
+  });
+
+  it('shows a message from social prescribing as the GP app does: headed sections, escaped, no ids', () => {
+    const message = composeMessageBack({
+      topic: 'referral-declined', from: 'Fernbridge Community Connect', sent: '2026-11-20T10:00:00Z', reason: 'Person declined <b>social</b> prescribing',
+      referral: { requester: 'Dr A', authoredOn: '2026-11-02T09:00:00Z', needs: ['Loneliness'], priority: 'routine' },
+    });
+    const comm = {
+      resourceType: 'Communication', id: 'm1', status: 'completed', subject: { reference: 'Patient/p1' }, sent: '2026-11-20T10:00:00Z',
+      topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: 'referral-declined' }] }, sender: { display: 'Fernbridge Community Connect' },
+      text: messageNarrative(message), payload: [{ contentReference: { reference: 'Patient/p1' } }, ...messagePayloads(message)],
+    } as Resource;
+    const view = recordView(patients[0] as never, (t) => (t === 'Communication' ? [comm] : []), new Date('2026-11-24T00:00:00Z'));
+    expect(view.messages[0]!.message).to.deep.equal(message);
+    const page = renderEhrPage({ clinicians: [], clinician: { id: 'gp-1', name: 'Dr A' }, query: '', patients: [], record: view });
+    const cell = /<div class="sbx-message" data-testid="message-back">(.*?<\/div>)<\/div>/.exec(page)?.[1];
+    expect(cell).to.equal(renderMessageBackXhtml(message, { headingLevel: 4 }));
+    expect(cell).to.contain('<h4>Referral declined</h4>').and.contain('<h5>Referral details</h5>').and.contain('<h5>What happens next</h5>');
+    expect(cell).to.contain('Reason: Person declined &#60;b&#62;social&#60;/b&#62; prescribing');
+    expect(cell).not.to.match(RAW_ID);
   });
 
   it('escapes interpolated values in html templates', () => {
