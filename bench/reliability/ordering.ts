@@ -8,8 +8,8 @@
  *   ordering that ends in a different EHR state than in-order delivery.
  */
 import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../src/referral-model/task-status.js';
-import { applyToModel, plan, type ModelEhr } from '../../test/unit/reconcile/plan-helper.js';
-import { makeTask, orderOf, swemwbs, uuidVersionId, type TaskSpec } from '../../test/unit/reconcile/task-fixtures.js';
+import { applyToModel, plan, type ModelEhr } from '../../test/unit/reconcile/rules/plan-helper.js';
+import { makeTask, orderOf, swemwbs, uuidVersionId, type TaskSpec } from '../../test/helpers/task-fixtures.js';
 import { seeded, shuffled } from './random.js';
 
 export interface OrderingFigures {

@@ -4,7 +4,7 @@ import { provenanceKey, transactionOf, unitEntries } from '../../../../src/recon
 import { planUnit, type WriteUnit } from '../../../../src/reconcile/engine/unit.js';
 import { parseTask, refKey } from '../../../../src/reconcile/rules/index.js';
 import { IDENTIFIER_SYSTEM } from '../../../../src/referral-model/codes.js';
-import { LW, makeTask, patient, serviceRequest, swemwbs, topology } from '../task-fixtures.js';
+import { LW, makeTask, patient, serviceRequest, swemwbs, topology } from '../../../helpers/task-fixtures.js';
 
 const NOW = new Date('2026-02-01T10:00:00Z');
 const accept = (_: Resource) => undefined;

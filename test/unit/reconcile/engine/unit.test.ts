@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { planUnit, type UnitInputs } from '../../../../src/reconcile/engine/unit.js';
 import { parseTask, refKey, type ParsedTask } from '../../../../src/reconcile/rules/index.js';
 import { IDENTIFIER_SYSTEM } from '../../../../src/referral-model/codes.js';
-import { makeTask, patient, serviceRequest, swemwbs, topology } from '../task-fixtures.js';
+import { makeTask, patient, serviceRequest, swemwbs, topology } from '../../../helpers/task-fixtures.js';
 
 function parsed(task: Task): ParsedTask {
   const p = parseTask(task, topology);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { parseAction } from '../../../src/workspace/domain/schemas.js';
-import { TODAY } from './fixtures.js';
+import { parseAction } from '../../../../src/workspace/domain/schemas.js';
+import { TODAY } from '../fixtures.js';
 
 describe('workspace action schemas', () => {
   it('requires a decline reason, field by field', () => {

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION } from '../../../src/referral-model/codes.js';
-import { parseAction, type ActionKind, type ActionInput } from '../../../src/workspace/domain/schemas.js';
-import { buildChange, type ChangeContext, type TaskChange } from '../../../src/workspace/domain/task-builders.js';
-import { readCase } from '../../../src/workspace/domain/case-state.js';
-import { buildChangeBundle } from '../../../src/workspace/domain/change-bundle.js';
-import { validateForWrite } from '../../../src/fhir/validate/index.js';
-import { loadBaseR4 } from '../../../src/fhir/validate/definitions.js';
-import { amira, ctx, LW_BASE, manager, NOW, PATIENT_REF, referralTask, TODAY } from './fixtures.js';
+import { CODE_SYSTEM, EXTENSION } from '../../../../src/referral-model/codes.js';
+import { parseAction, type ActionKind, type ActionInput } from '../../../../src/workspace/domain/schemas.js';
+import { buildChange, type ChangeContext, type TaskChange } from '../../../../src/workspace/domain/task-builders.js';
+import { readCase } from '../../../../src/workspace/domain/case-state.js';
+import { buildChangeBundle } from '../../../../src/workspace/domain/change-bundle.js';
+import { validateForWrite } from '../../../../src/fhir/validate/index.js';
+import { loadBaseR4 } from '../../../../src/fhir/validate/definitions.js';
+import { amira, ctx, LW_BASE, manager, NOW, PATIENT_REF, referralTask, TODAY } from '../fixtures.js';
 
 function input<K extends ActionKind>(kind: K, body: Record<string, unknown>): ActionInput<K> {
   const r = parseAction(kind, body, TODAY);

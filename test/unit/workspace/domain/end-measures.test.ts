@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
-import { endMeasureGap } from '../../../src/workspace/domain/end-measures.js';
-import { completeConfirmPage } from '../../../src/workspace/views/complete-confirm.js';
-import { amira } from './fixtures.js';
+import { CODE_SYSTEM } from '../../../../src/referral-model/codes.js';
+import { endMeasureGap } from '../../../../src/workspace/domain/end-measures.js';
+import { completeConfirmPage } from '../../../../src/workspace/views/complete-confirm.js';
+import { amira } from '../fixtures.js';
 
 const obs = (instrument: string, date: string, status: Observation['status'] = 'final'): Observation => ({
   resourceType: 'Observation', status, code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: instrument }] }, effectiveDateTime: date, valueInteger: 20,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { signedOutPage } from '../../../src/workspace/views/misc-pages.js';
+import { signedOutPage } from '../../../../src/workspace/views/misc-pages.js';
 
 describe('workspace signed-out page', () => {
   it('says the user has signed out and offers "Sign in again"', () => {

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import type { Observation } from '@medplum/fhirtypes';
 import {
   outcomeCopyEffect, outcomeIdentifier, parseTask, planTaskVersion, refKey, retractCopyEffect, type Effect, type OutcomeCopy, type Plan,
-} from '../../../src/reconcile/rules/index.js';
-import { makeTask, patient, serviceRequest, swemwbs, topology } from './task-fixtures.js';
+} from '../../../../src/reconcile/rules/index.js';
+import { makeTask, patient, serviceRequest, swemwbs, topology } from '../../../helpers/task-fixtures.js';
 
 const task = makeTask({ version: 2, status: 'in-progress', observations: ['o1'] });
 const parsed = (() => {

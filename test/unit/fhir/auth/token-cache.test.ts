@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TokenCache } from '../../../src/fhir/auth/token-cache.js';
+import { TokenCache } from '../../../../src/fhir/auth/token-cache.js';
 
 describe('fhir/auth/token-cache', () => {
   it('shares one in-flight token request among concurrent callers', async () => {

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ehrSeed, lwSeed, type SandboxBaseUrls } from '../../../src/sandbox/demo/index.js';
-import { createSandboxFhirServer, type SandboxFhirServer, type SandboxFhirServerOptions } from '../../../src/sandbox/fhir/index.js';
-import { openDb, type Db } from '../../../src/store/db.js';
+import { ehrSeed, lwSeed, type SandboxBaseUrls } from '../../../../src/sandbox/demo/index.js';
+import { createSandboxFhirServer, type SandboxFhirServer, type SandboxFhirServerOptions } from '../../../../src/sandbox/fhir/index.js';
+import { openDb, type Db } from '../../../../src/store/db.js';
 
 export interface SandboxApp {
   readonly urls: SandboxBaseUrls;

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { generateKeyPair, SignJWT } from 'jose';
-import { chooseAuthMethod, clientCredentialsAuth, discoverServerMetadata, formEncodeCredential } from '../../../src/fhir/auth/index.js';
-import { FhirAuthError } from '../../../src/fhir/errors.js';
-import { rejection } from '../../helpers/rejection.js';
+import { chooseAuthMethod, clientCredentialsAuth, discoverServerMetadata, formEncodeCredential } from '../../../../src/fhir/auth/index.js';
+import { FhirAuthError } from '../../../../src/fhir/errors.js';
+import { rejection } from '../../../helpers/rejection.js';
 
 const BASE = 'https://fhir.test/R4';
 const ISSUER = 'https://auth.test';

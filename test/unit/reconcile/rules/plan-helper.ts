@@ -1,7 +1,7 @@
 import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { parseTask, planTaskVersion, refKey, type Effect, type Plan, type TaskTrack } from '../../../src/reconcile/rules/index.js';
-import type { SrStatus } from '../../../src/referral-model/task-status.js';
-import { patient, serviceRequest, topology } from './task-fixtures.js';
+import { parseTask, planTaskVersion, refKey, type Effect, type Plan, type TaskTrack } from '../../../../src/reconcile/rules/index.js';
+import type { SrStatus } from '../../../../src/referral-model/task-status.js';
+import { patient, serviceRequest, topology } from '../../../helpers/task-fixtures.js';
 
 export function plan(task: Task, sr: SrStatus = 'active', track?: TaskTrack, observations: Observation[] = []): Plan {
   const parsed = parseTask(task, topology);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
-import { capacity, caseload, parseCaseloadQuery } from '../../../src/workspace/domain/caseload.js';
-import { NOW, referralTask } from './fixtures.js';
+import { capacity, caseload, parseCaseloadQuery } from '../../../../src/workspace/domain/caseload.js';
+import { NOW, referralTask } from '../fixtures.js';
 
 const patient = (given: string, family: string) => ({ resourceType: 'Patient' as const, id: 'patient', name: [{ given: [given], family }] });
 

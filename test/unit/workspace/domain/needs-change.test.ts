@@ -1,17 +1,17 @@
 import { expect } from 'chai';
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
-import { readNeedsChange } from '../../../src/referral-model/needs-change.js';
-import { parseTask } from '../../../src/reconcile/rules/parse-task.js';
-import { summariseReferral } from '../../../src/referrals/referral-view.js';
-import { composeMessageBack } from '../../../src/message-back/compose.js';
-import { messageBackText } from '../../../src/message-back/document.js';
-import { validateForWrite } from '../../../src/fhir/validate/index.js';
-import { changeNeeds } from '../../../src/workspace/domain/task-builders.js';
-import { parseAction } from '../../../src/workspace/domain/schemas.js';
-import { readReferral } from '../../../src/workspace/domain/referral-details.js';
-import { EHR, topology } from '../reconcile/task-fixtures.js';
-import { ctx, referralTask, TODAY } from './fixtures.js';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../../src/referral-model/codes.js';
+import { readNeedsChange } from '../../../../src/referral-model/needs-change.js';
+import { parseTask } from '../../../../src/reconcile/rules/parse-task.js';
+import { summariseReferral } from '../../../../src/referrals/referral-view.js';
+import { composeMessageBack } from '../../../../src/message-back/compose.js';
+import { messageBackText } from '../../../../src/message-back/document.js';
+import { validateForWrite } from '../../../../src/fhir/validate/index.js';
+import { changeNeeds } from '../../../../src/workspace/domain/task-builders.js';
+import { parseAction } from '../../../../src/workspace/domain/schemas.js';
+import { readReferral } from '../../../../src/workspace/domain/referral-details.js';
+import { EHR, topology } from '../../../helpers/task-fixtures.js';
+import { ctx, referralTask, TODAY } from '../fixtures.js';
 
 /** A Task whose referral copy names loneliness (as the GP app sends it). */
 function referred(over: Partial<Task> = {}): Task {

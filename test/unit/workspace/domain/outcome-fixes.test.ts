@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, PROFILE } from '../../../src/referral-model/codes.js';
-import { buildChangeBundle } from '../../../src/workspace/domain/change-bundle.js';
-import { correctOutcome, markOutcomeInError } from '../../../src/workspace/domain/outcome-fixes.js';
-import { parseAction } from '../../../src/workspace/domain/schemas.js';
-import { amira, ctx, LW_BASE, NOW, referralTask, TODAY } from './fixtures.js';
+import { CODE_SYSTEM, PROFILE } from '../../../../src/referral-model/codes.js';
+import { buildChangeBundle } from '../../../../src/workspace/domain/change-bundle.js';
+import { correctOutcome, markOutcomeInError } from '../../../../src/workspace/domain/outcome-fixes.js';
+import { parseAction } from '../../../../src/workspace/domain/schemas.js';
+import { amira, ctx, LW_BASE, NOW, referralTask, TODAY } from '../fixtures.js';
 
 const recorded: Observation = {
   resourceType: 'Observation', id: 'obs-1', meta: { versionId: '3', profile: [PROFILE.outcomeObservation], lastUpdated: '2026-11-20T09:00:00Z' },

@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import type { Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
-import { itemTexts } from '../../../src/referral-model/outcome-observation.js';
-import { outcomeSeries } from '../../../src/referral-model/outcome-series.js';
-import { validateForWrite } from '../../../src/fhir/validate/index.js';
-import { mapOutcome } from '../../../src/reconcile/rules/outcome-observation.js';
-import { parseTask } from '../../../src/reconcile/rules/parse-task.js';
-import { buildOutcomeObservation, scoreText } from '../../../src/workspace/domain/outcome-observation.js';
-import { correctOutcome } from '../../../src/workspace/domain/outcome-fixes.js';
-import { parseAction } from '../../../src/workspace/domain/schemas.js';
-import { makeTask, topology } from '../reconcile/task-fixtures.js';
-import { amira, ctx, PATIENT_REF, referralTask, TODAY } from './fixtures.js';
+import { CODE_SYSTEM } from '../../../../src/referral-model/codes.js';
+import { itemTexts } from '../../../../src/referral-model/outcome-observation.js';
+import { outcomeSeries } from '../../../../src/referral-model/outcome-series.js';
+import { validateForWrite } from '../../../../src/fhir/validate/index.js';
+import { mapOutcome } from '../../../../src/reconcile/rules/outcome-observation.js';
+import { parseTask } from '../../../../src/reconcile/rules/parse-task.js';
+import { buildOutcomeObservation, scoreText } from '../../../../src/workspace/domain/outcome-observation.js';
+import { correctOutcome } from '../../../../src/workspace/domain/outcome-fixes.js';
+import { parseAction } from '../../../../src/workspace/domain/schemas.js';
+import { makeTask, topology } from '../../../helpers/task-fixtures.js';
+import { amira, ctx, PATIENT_REF, referralTask, TODAY } from '../fixtures.js';
 
 /** MYCaW: each concern is scored against what the person named; the words travel with the score everywhere. */
 describe('MYCaW concerns keep the person’s words with their scores', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Request } from 'express';
-import type { FhirAccess } from '../../../src/sandbox/fhir/index.js';
+import type { FhirAccess } from '../../../../src/sandbox/fhir/index.js';
 import { fhir, startSandboxApp, type SandboxApp } from './sandbox-app.js';
 
 class Denied extends Error {

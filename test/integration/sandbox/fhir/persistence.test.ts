@@ -2,7 +2,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { createSandboxFhirServer } from '../../../src/sandbox/fhir/index.js';
+import { createSandboxFhirServer } from '../../../../src/sandbox/fhir/index.js';
 import { countOf, fhir, startSandboxApp, type SandboxApp } from './sandbox-app.js';
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART } from '../../../src/referral-model/codes.js';
-import { raiseSafeguarding } from '../../../src/workspace/domain/task-builders.js';
-import { safeguardingCases } from '../../../src/workspace/domain/safeguarding-cases.js';
-import { capacityPage } from '../../../src/workspace/views/caseload-page.js';
-import { ctx, manager, referralTask } from './fixtures.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART } from '../../../../src/referral-model/codes.js';
+import { raiseSafeguarding } from '../../../../src/workspace/domain/task-builders.js';
+import { safeguardingCases } from '../../../../src/workspace/domain/safeguarding-cases.js';
+import { capacityPage } from '../../../../src/workspace/views/caseload-page.js';
+import { ctx, manager, referralTask } from '../fixtures.js';
 
 const P = EXTENSION_PART.safeguardingConcern;
 /** A Task whose referral copy carries the GP's safeguarding flag (as the GP app sends it). */

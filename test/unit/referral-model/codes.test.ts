@@ -19,14 +19,14 @@ import {
   type CodeEntry,
   type CodeSystemKey,
   type Instrument,
-} from '../../../../src/referral-model/codes.js';
-import { spLinkDefinitions } from '../../../../src/fhir/validate/definitions.js';
+} from '../../../src/referral-model/codes.js';
+import { spLinkDefinitions } from '../../../src/fhir/validate/definitions.js';
 
 const defs = spLinkDefinitions();
 
 describe('fhir/codes', () => {
   it('uses the canonical base of sushi-config.yaml', () => {
-    const config = parse(readFileSync(new URL('../../../../fhir-profiles/sushi-config.yaml', import.meta.url), 'utf8')) as { canonical: string };
+    const config = parse(readFileSync(new URL('../../../fhir-profiles/sushi-config.yaml', import.meta.url), 'utf8')) as { canonical: string };
     expect(CANONICAL_BASE).to.equal(config.canonical);
   });
 

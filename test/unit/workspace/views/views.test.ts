@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { readCase } from '../../../src/workspace/domain/case-state.js';
-import { readReferral } from '../../../src/workspace/domain/referral-details.js';
-import { casePage } from '../../../src/workspace/views/case-page.js';
-import { html } from '../../../src/workspace/views/html.js';
-import { amira, referralTask, TODAY } from './fixtures.js';
+import { readCase } from '../../../../src/workspace/domain/case-state.js';
+import { readReferral } from '../../../../src/workspace/domain/referral-details.js';
+import { casePage } from '../../../../src/workspace/views/case-page.js';
+import { html } from '../../../../src/workspace/views/html.js';
+import { amira, referralTask, TODAY } from '../fixtures.js';
 
 describe('workspace views', () => {
   it('escapes every interpolated value', () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
-import { messageBackText, readMessageBack } from '../../../src/message-back/index.js';
-import { parseTask, planTaskVersion, type Effect, type Plan } from '../../../src/reconcile/rules/index.js';
-import { TASK_STATUSES, type SrStatus, type TaskStatus } from '../../../src/referral-model/task-status.js';
+import { CODE_SYSTEM } from '../../../../src/referral-model/codes.js';
+import { messageBackText, readMessageBack } from '../../../../src/message-back/index.js';
+import { parseTask, planTaskVersion, type Effect, type Plan } from '../../../../src/reconcile/rules/index.js';
+import { TASK_STATUSES, type SrStatus, type TaskStatus } from '../../../../src/referral-model/task-status.js';
 import { plan } from './plan-helper.js';
-import { makeTask, orderOf, patient, serviceRequest, swemwbs, topology, uuidVersionId } from './task-fixtures.js';
+import { makeTask, orderOf, patient, serviceRequest, swemwbs, topology, uuidVersionId } from '../../../helpers/task-fixtures.js';
 
 const effects = (p: Plan): readonly Effect[] => {
   if (p.kind !== 'apply') throw new Error(`expected apply, got ${p.bad.kind}: ${p.bad.reason}`);

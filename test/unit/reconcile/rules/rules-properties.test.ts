@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../../src/referral-model/task-status.js';
+import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../../../src/referral-model/task-status.js';
 import { applyToModel, plan, type ModelEhr } from './plan-helper.js';
-import { makeTask, swemwbs, uuidVersionId, type TaskSpec } from './task-fixtures.js';
+import { makeTask, swemwbs, uuidVersionId, type TaskSpec } from '../../../helpers/task-fixtures.js';
 
 const OBS = ['o1', 'o2', 'o3'].map((id, i) => swemwbs(id, 10 + i));
 

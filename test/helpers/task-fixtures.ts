@@ -1,7 +1,7 @@
 import type { Observation, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
-import { versionOrderKey, type Topology } from '../../../src/reconcile/rules/index.js';
-import type { TaskStatus } from '../../../src/referral-model/task-status.js';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../src/referral-model/codes.js';
+import { versionOrderKey, type Topology } from '../../src/reconcile/rules/index.js';
+import type { TaskStatus } from '../../src/referral-model/task-status.js';
 
 export const EHR = 'http://ehr.test/fhir';
 export const LW = 'http://lw.test/fhir';
