@@ -60,7 +60,7 @@ export const reconcileMetrics = {
   }),
   tasksProcessed: new Counter({
     name: 'sp_link_reconcile_tasks_processed_total',
-    help: 'Task versions seen by the reconciler, by outcome (applied, duplicate, dead-lettered, failed).',
+    help: 'Task versions seen by the reconciler, by outcome (applied, duplicate, dead-lettered, failed, onward).',
     labelNames: ['endpoint', 'outcome'] as const,
     registers: [metricsRegistry],
   }),

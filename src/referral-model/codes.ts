@@ -73,6 +73,8 @@ export const IDENTIFIER_SYSTEM = {
   /** One acknowledgement per safeguarding concern (conditional create key). */
   safeguardingAcknowledgement: `${CANONICAL_BASE}/Id/safeguarding-acknowledgement`,
   provenance: `${CANONICAL_BASE}/Id/provenance`,
+  /** An onward referral (sub-Task `partOf` the referral Task) to a community group: one per referral Task and service. */
+  onwardReferral: `${CANONICAL_BASE}/Id/onward-referral`,
 } as const;
 
 /**
@@ -237,7 +239,9 @@ export const STATUS_REASONS = [
   { code: 'declined-by-service', display: 'Declined by the link-worker service', by: 'service' },
   { code: 'cancelled-by-service', display: 'Cancelled by the link-worker service', by: 'service' },
   { code: 'not-completed', display: 'Support could not be completed', by: 'service' },
-] as const satisfies readonly (CodeEntry & { by: 'patient' | 'link-worker' | 'gp' | 'service' })[];
+  // What a community group records on an onward referral (src/referral-model/onward-referral.ts).
+  { code: 'did-not-attend', display: 'Person did not attend', by: 'provider' },
+] as const satisfies readonly (CodeEntry & { by: 'patient' | 'link-worker' | 'gp' | 'service' | 'provider' })[];
 export type StatusReasonCode = (typeof STATUS_REASONS)[number]['code'];
 
 export const CONTACT_METHODS = [

@@ -115,6 +115,7 @@ Description: "Why a referral was declined, cancelled or could not be completed."
 * #declined-by-service "Declined by the link-worker service"
 * #cancelled-by-service "Cancelled by the link-worker service"
 * #not-completed "Support could not be completed"
+* #did-not-attend "Person did not attend"
 
 ValueSet: SPLinkStatusReasonVS
 Id: status-reason

@@ -12,6 +12,7 @@ import { fetchBatchContext, fetchOutcomeCopies, type BatchContext } from './fetc
 import { planUnit, type WriteUnit } from './unit.js';
 import { writeUnits, type UnitResult } from './write-back.js';
 import { isFhirId, referencedId } from '../../referral-model/references.js';
+import { isOnwardReferral } from '../../referral-model/onward-referral.js';
 
 export interface EngineDeps {
   readonly db: Db;
@@ -39,6 +40,11 @@ export interface Failed {
 export interface BatchOutcome {
   applied: number;
   duplicates: number;
+  /**
+   * Onward referrals (sub-Tasks `partOf` a referral Task) seen: they reach the link worker's case and, summarised,
+   * the message back of their referral Task; none is a referral of its own, so none is written to the EHR.
+   */
+  onward?: number;
   deadLettered: number;
   failed: Failed[];
   ehrWrites: number;
@@ -73,9 +79,15 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
     : await alreadyApplied(deps.db, rt.id, unique.filter((t) => t.id && t.meta?.versionId).map((t) => ({ taskId: t.id!, version: t.meta!.versionId! })));
   const items: Item[] = [];
   const bad: { raw: Task; parsed?: ParsedTask; bad: BadInput }[] = [];
+  const onward: Task[] = [];
   for (const raw of unique) {
     if (done.has(versionKey(raw.id ?? '', raw.meta?.versionId ?? ''))) {
       out.duplicates++;
+      continue;
+    }
+    if (isOnwardReferral(raw) && isFhirId(raw.id) && isFhirId(raw.meta?.versionId)) {
+      // Never planned as a referral: its focus is the parent's referral, whose status it must not move.
+      onward.push(raw);
       continue;
     }
     const at = raw.meta?.lastUpdated;
@@ -134,8 +146,15 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   }
   await deps.db.transaction(async (tx) => {
     await assertLease(tx, lease);
-    await recordDurable(tx, rt.id, written.flatMap((r) => r.unit.versions.map((v) => ({ taskId: v.id, version: v.version, outcome: 'applied' as const, track: r.unit.track }))));
+    await recordDurable(tx, rt.id, [
+      ...written.flatMap((r) => r.unit.versions.map((v) => ({ taskId: v.id, version: v.version, outcome: 'applied' as const, track: r.unit.track }))),
+      ...onward.map((t) => ({ taskId: t.id!, version: t.meta!.versionId!, outcome: 'applied' as const })),
+    ]);
   });
+  if (onward.length > 0) {
+    out.onward = onward.length;
+    m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'onward' }, onward.length);
+  }
   for (const r of written) {
     out.applied += r.unit.versions.length;
     for (const u of r.unit.notCarried) {

@@ -1,6 +1,7 @@
 import type { Bundle, HealthcareService, Organization, Practitioner, PractitionerRole, Resource, Task } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { isOnwardReferral } from '../../referral-model/onward-referral.js';
 import { formatName } from '../domain/referral-details.js';
 import type { OrgScope } from './org-scope.js';
 import { relativeTo } from './org-scope.js';
@@ -60,10 +61,13 @@ export class LinkWorkerStore {
     return { ods, refs, orgId: orgs[0]?.id, orgName: orgs[0]?.name };
   }
 
-  /** Every Task at the endpoint (newest first); the caller filters by organisation. */
+  /**
+   * Every referral Task at the endpoint (newest first); the caller filters by organisation. Onward referrals
+   * (sub-Tasks to community groups) are part of their referral's case, never cases of their own.
+   */
   async tasks(): Promise<{ tasks: Task[]; truncated: boolean }> {
     const tasks = await this.all<Task>('Task', { _count: '200', _sort: '-_lastUpdated' });
-    return { tasks, truncated: tasks.length >= MAX_CASELOAD_TASKS };
+    return { tasks: tasks.filter((t) => !isOnwardReferral(t)), truncated: tasks.length >= MAX_CASELOAD_TASKS };
   }
 
   async task(id: string): Promise<Task> {

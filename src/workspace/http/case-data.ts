@@ -1,6 +1,7 @@
 import type { Observation, Task } from '@medplum/fhirtypes';
 import type { Response } from 'express';
 import { FhirHttpError } from '../../fhir/errors.js';
+import { isOnwardReferral } from '../../referral-model/onward-referral.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
 import { overdueSince } from '../domain/caseload.js';
@@ -31,6 +32,11 @@ export async function loadOwnedTask(store: LinkWorkerStore, id: string, actor: A
       return { ok: false };
     }
     throw err;
+  }
+  if (isOnwardReferral(task)) {
+    // An onward referral is shown on its referral's case, not as a case of its own.
+    res.status(404).type('html').send(errorPage({ actor, csrfToken: a.csrf, status: 404, title: 'Case not found', message: 'There is no case with this reference.' }));
+    return { ok: false };
   }
   const scope = await store.scope(actor.orgOds);
   if (!taskOwnedBy(task, scope, store.base)) {

@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import type { Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
+import {
+  applyOnwardAction, buildOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
+  readOnwardReferral, ONWARD_ACTIONS, type OnwardActionInput,
+} from '../../../src/referral-model/onward-referral.js';
+import { TASK_STATUSES } from '../../../src/referral-model/task-status.js';
+import { validateForWrite } from '../../../src/fhir/validate/index.js';
+import { loadBaseR4 } from '../../../src/fhir/validate/definitions.js';
+import { NOW, referralTask } from '../workspace/fixtures.js';
+
+const group = { reference: 'PractitionerRole/grp-walking-role', display: 'Gail Hughes' };
+
+function onward(over: Partial<Parameters<typeof buildOnwardReferral>[0]> = {}): Task {
+  return buildOnwardReferral({
+    parent: referralTask({ priority: 'urgent' }),
+    service: { id: 'svc-walking', name: 'Healthy Steps walking group', provider: { reference: 'Organization/org-fernbridge-leisure', display: 'Fernbridge Leisure Trust' }, providerOds: 'Y99971' },
+    requester: { reference: 'PractitionerRole/lw-amira-role', display: 'Amira Shah' },
+    consent: { date: '2026-11-24', recorder: { reference: 'Practitioner/lw-amira', display: 'Amira Shah' } },
+    person: { name: [{ given: ['Jo'], family: 'Bloggs' }], telecom: [{ system: 'phone', value: '07700 900123' }] },
+    note: 'Prefers mornings; nervous about groups.',
+    now: NOW,
+    ...over,
+  });
+}
+
+function act(task: Task, input: OnwardActionInput): Task {
+  const r = applyOnwardAction(task, input, { now: NOW, author: group });
+  if (!r.ok) throw new Error(r.message);
+  validateForWrite(r.task);
+  return { ...r.task, meta: { ...r.task.meta, versionId: String(Number(task.meta?.versionId ?? 1) + 1) } };
+}
+
+describe('onward referrals (Gravity sub-Tasks)', () => {
+  before(() => loadBaseR4());
+
+  it('is a sub-Task of the referral: partOf the Task, focus and for as the parent, owned by the group, and conforms to the Task profile', () => {
+    const t = onward();
+    validateForWrite(t);
+    expect(t.partOf).to.deep.equal([{ reference: 'Task/task-1' }]);
+    expect(t.focus?.reference).to.equal('http://localhost:3000/sandbox/ehr/fhir/ServiceRequest/sr-1');
+    expect(t.for?.identifier?.value).to.equal('9434765919');
+    expect(t.owner).to.deep.equal({ reference: 'Organization/org-fernbridge-leisure', identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: 'Y99971' }, display: 'Fernbridge Leisure Trust' });
+    expect(t.status).to.equal('requested');
+    expect(t.priority).to.equal('urgent');
+    expect(t.identifier).to.deep.equal([{ system: IDENTIFIER_SYSTEM.onwardReferral, value: 'task-1:svc-walking' }]);
+    expect(isOnwardReferral(t)).to.equal(true);
+    expect(isOnwardReferral(referralTask())).to.equal(false);
+  });
+
+  it('carries consent to share and only what the group needs to make contact, never the referral’s clinical content', () => {
+    const t = onward();
+    const consent = t.extension?.find((e) => e.url === EXTENSION.consentGiven);
+    expect(consent?.extension?.map((e) => e.url)).to.deep.equal(['date', 'recorder']);
+    expect(t.contained).to.have.length(1);
+    expect(t.contained?.[0]).to.deep.equal({ resourceType: 'Patient', id: 'person', name: [{ given: ['Jo'], family: 'Bloggs' }], telecom: [{ system: 'phone', value: '07700 900123' }] });
+    expect(JSON.stringify(t)).not.to.contain('reasonCode');
+    expect(t.note?.[0]?.text).to.equal('Prefers mornings; nervous about groups.');
+  });
+
+  it('reads a parent reference however a server writes it', () => {
+    for (const reference of ['Task/p1', 'https://group.example.org/fhir/Task/p1', 'Task/p1/_history/3']) {
+      expect(parentTaskId({ partOf: [{ reference }] }), reference).to.equal('p1');
+      expect(isOnwardReferral({ partOf: [{ reference }] }), reference).to.equal(true);
+    }
+    expect(isOnwardReferral({ partOf: [{ reference: 'Procedure/x' }] })).to.equal(false);
+  });
+
+  it('every Task status has one onward state, and every state a label (one table)', () => {
+    for (const s of TASK_STATUSES) {
+      const v = readOnwardReferral({ ...onward(), status: s, ...(s === 'rejected' || s === 'failed' || s === 'cancelled' ? { statusReason: { text: 'x' } } : {}) });
+      expect(v.state, s).to.equal(onwardStateOf(s));
+      expect(v.label, s).to.be.a('string').and.not.equal('');
+    }
+  });
+
+  it('the group accepts, records the first session attended, then finished with sessions attended', () => {
+    let t = onward();
+    expect(onwardActionsFrom('sent')).to.deep.equal(['accept', 'decline', 'attended', 'did-not-attend']);
+    t = act(t, { action: 'accept' });
+    expect(t.status).to.equal('accepted');
+    t = act(t, { action: 'attended' });
+    expect(readOnwardReferral(t)).to.include({ state: 'attended', label: 'Attended' });
+    t = act(t, { action: 'finished', sessionsAttended: 4 });
+    const v = readOnwardReferral(t);
+    expect(v).to.include({ state: 'finished', sessionsAttended: 4 });
+    expect(onwardOutcomeLine(v)).to.equal('Healthy Steps walking group (Fernbridge Leisure Trust): attended and finished, 4 sessions attended');
+    expect(t.note?.map((n) => n.text.split('\n')[0])).to.deep.equal(['Prefers mornings; nervous about groups.', 'Accept', 'Attended first session', 'Finished']);
+  });
+
+  it('decline carries the coded reason and the group’s words; did not attend has its own reason', () => {
+    const declined = act(onward(), { action: 'decline', reason: 'service-at-capacity', note: 'Full until March' });
+    expect(declined.status).to.equal('rejected');
+    expect(declined.statusReason?.coding?.[0]).to.include({ system: CODE_SYSTEM.statusReason, code: 'service-at-capacity' });
+    expect(onwardOutcomeLine(readOnwardReferral(declined))).to.equal('Healthy Steps walking group (Fernbridge Leisure Trust): declined (Service at capacity: Full until March)');
+    const dna = act(act(onward(), { action: 'accept' }), { action: 'did-not-attend' });
+    expect(dna.status).to.equal('failed');
+    expect(dna.statusReason?.coding?.[0]?.code).to.equal('did-not-attend');
+    expect(readOnwardReferral(dna)).to.include({ state: 'did-not-attend', label: 'Did not attend' });
+  });
+
+  it('refuses an action the state does not allow, and never changes its input', () => {
+    const t = onward();
+    const r = applyOnwardAction(t, { action: 'finished' }, { now: NOW, author: group });
+    expect(r.ok).to.equal(false);
+    const declined = act(t, { action: 'decline', reason: 'not-eligible' });
+    for (const a of Object.keys(ONWARD_ACTIONS) as (keyof typeof ONWARD_ACTIONS)[]) {
+      const input = (a === 'decline' ? { action: a, reason: 'not-eligible' } : { action: a }) as OnwardActionInput;
+      expect(applyOnwardAction(declined, input, { now: NOW, author: group }).ok, a).to.equal(false);
+    }
+    expect(t.status).to.equal('requested');
+  });
+
+  it('reads another system’s sub-Task liberally: unknown status as sent, service from the owner, sessions as unsignedInt', () => {
+    const foreign = { resourceType: 'Task', status: 'bogus', intent: 'order', partOf: [{ reference: 'https://lw.example.org/fhir/Task/p9' }], owner: { display: 'Canal Rowing Club' }, output: [{ type: { coding: [{ system: 'urn:other', code: 'sessions-held' }] }, valueUnsignedInt: 2 }] } as unknown as Task;
+    expect(readOnwardReferral(foreign)).to.include({ state: 'sent', service: 'Canal Rowing Club', parentTaskId: 'p9', sessionsAttended: 2 });
+  });
+});
