@@ -29,6 +29,7 @@ import type { Db } from '../store/db.js';
 import { historyBundle, type HistoryItem } from './history.js';
 import { indexRows, referenceKey } from './index-rows.js';
 import { afterCondition, buildSearchSql, orderBy, Params } from './search-sql.js';
+import { versionWriteStatement, type VersionWrite } from './write-sql.js';
 
 export type ChangeInteraction = 'create' | 'update' | 'delete';
 
@@ -152,13 +153,22 @@ export class DbFhirRepository extends FhirRepository {
     // FHIR create ignores a client-supplied id; ids assigned by a transaction Bundle or a seed are kept.
     if (!options?.assignedId) delete body.id;
     body.id ??= this.generateId();
-    return this.withTransaction((repo) => repo.put(body as WithId<T>, 'create'));
+    const ready = await this.checked(body as WithId<T>);
+    if (!this.inTx && !this.joined()) {
+      // On its own, a create is one statement (atomic without a transaction); only a taken id needs more.
+      const created = await this.insert(this.rootDb, ready);
+      if (created) {
+        this.opts.onCommit?.();
+        return created;
+      }
+    }
+    return this.withTransaction((repo) => repo.write(ready, 'create'));
   }
 
   async updateResource<T extends Resource>(resource: T, options?: UpdateResourceOptions): Promise<WithId<T>> {
     if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id'));
-    const body = deepClone(resource) as WithId<T>;
-    return this.withTransaction((repo) => repo.put(body, 'update', options?.ifMatch));
+    const body = await this.checked(deepClone(resource) as WithId<T>);
+    return this.withTransaction((repo) => repo.write(body, 'update', options?.ifMatch));
   }
 
   async patchResource<T extends Resource>(
@@ -180,7 +190,7 @@ export class DbFhirRepository extends FhirRepository {
       } catch (err) {
         throw new OperationOutcomeError(normalizeOperationOutcome(err));
       }
-      return repo.put(resource, 'update', options?.ifMatch);
+      return repo.write(await repo.checked(resource), 'update', options?.ifMatch);
     });
   }
 
@@ -191,12 +201,7 @@ export class DbFhirRepository extends FhirRepository {
       if (!current) throw new OperationOutcomeError(notFound);
       if (current.deleted) return; // deleting something deleted succeeds (R4 http.html#delete: idempotent)
       if (options?.ifMatch && String(current.version) !== options.ifMatch) throw new OperationOutcomeError(preconditionFailed);
-      const stamp = await repo.nextStamp();
-      const version = current.version + 1;
-      await repo.db.query('UPDATE fhir_resources SET version = $2, last_updated = $3, deleted = true WHERE rid = $1', [current.rid, version, stamp]);
-      await repo.db.query('INSERT INTO fhir_versions (rid, version, last_updated, content) VALUES ($1, $2, $3, NULL)', [current.rid, version, stamp]);
-      await repo.db.query('DELETE FROM fhir_search_index WHERE rid = $1', [current.rid]);
-      await repo.journal(current.rid, resourceType, id, version, 'delete');
+      await repo.store1({ kind: 'delete', rid: current.rid, version: current.version + 1, resourceType, id }, 'delete');
     });
   }
 
@@ -439,13 +444,34 @@ export class DbFhirRepository extends FhirRepository {
     return this.opts.baseUrl?.replace(/\/+$/, '');
   }
 
-  /** Creates or updates inside this repository's transaction. */
-  private async put<T extends Resource>(body: WithId<T>, mode: 'create' | 'update', ifMatch?: string): Promise<WithId<T>> {
+  /**
+   * Prepares and validates a resource before anything is written or locked (the outcome does not depend on the
+   * stored state), with the meta it will have in form if not in value, so the store lock is held only for the write.
+   */
+  private async checked<T extends Resource>(body: WithId<T>): Promise<WithId<T>> {
     this.opts.prepare?.(body);
-    // Validated before the store lock is taken (its outcome does not depend on the stored state), with the
-    // meta it will have in form if not in value, so the lock is held only for the write itself.
     body.meta = { ...body.meta, versionId: '1', lastUpdated: new Date().toISOString() };
     await this.opts.validate?.(body);
+    return body;
+  }
+
+  /** Stores a new resource in one statement; undefined, with nothing written, when its id is taken. */
+  private async insert<T extends Resource>(db: Db, body: WithId<T>): Promise<WithId<T> | undefined> {
+    body.meta = { ...body.meta, versionId: '1' };
+    const stored = await this.run(db, { kind: 'insert', resource: body, index: indexRows(body, this.baseUrl) }, 'create');
+    if (!stored) return undefined;
+    body.meta = { ...body.meta, lastUpdated: stored.stamp };
+    return body;
+  }
+
+  /** Creates or updates a checked resource inside this repository's transaction. */
+  private async write<T extends Resource>(body: WithId<T>, mode: 'create' | 'update', ifMatch?: string): Promise<WithId<T>> {
+    if (mode === 'create') {
+      // The usual case, a new id, is one statement; it takes the store lock like any other write.
+      const created = await this.insert(this.db, body);
+      this.locked = true;
+      if (created) return created;
+    }
     await this.lockStore();
     const current = await this.current(body.resourceType, body.id, true);
     if (mode === 'create' && current && !current.deleted) throw new OperationOutcomeError(badRequest('Assigned ID is already in use'));
@@ -454,32 +480,33 @@ export class DbFhirRepository extends FhirRepository {
     }
     // An update that changes nothing but meta makes no new version (as HAPI does).
     if (current && !current.deleted && sameContent(current.content, body)) return current.content as WithId<T>;
-
-    const stamp = await this.nextStamp();
-    const version = (current?.version ?? 0) + 1;
-    body.meta = { ...body.meta, versionId: String(version), lastUpdated: stamp };
-    let rid: number;
-    if (current) {
-      rid = current.rid;
-      await this.db.query('UPDATE fhir_resources SET version = $2, last_updated = $3, deleted = false, content = $4 WHERE rid = $1', [
-        rid,
-        version,
-        stamp,
-        body,
-      ]);
-      await this.db.query('DELETE FROM fhir_search_index WHERE rid = $1', [rid]);
-    } else {
-      const { rows } = await this.db.query<{ rid: number }>(
-        `INSERT INTO fhir_resources (store, resource_type, id, version, last_updated, content)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING rid`,
-        [this.store, body.resourceType, body.id, version, stamp, body],
-      );
-      rid = Number(rows[0]!.rid);
+    if (!current) {
+      const created = await this.insert(this.db, body);
+      if (!created) throw new Error(`${body.resourceType}/${body.id} appeared while the store was locked`);
+      return created;
     }
-    await this.db.query('INSERT INTO fhir_versions (rid, version, last_updated, content) VALUES ($1, $2, $3, $4)', [rid, version, stamp, body]);
-    await this.writeIndex(rid, body);
-    await this.journal(rid, body.resourceType, body.id, version, current && !current.deleted ? 'update' : 'create');
+    const version = current.version + 1;
+    body.meta = { ...body.meta, versionId: String(version) };
+    const index = indexRows(body, this.baseUrl);
+    const stored = await this.store1({ kind: 'update', rid: current.rid, version, resource: body, index }, current.deleted ? 'create' : 'update');
+    body.meta = { ...body.meta, lastUpdated: stored.stamp };
     return body;
+  }
+
+  /** Runs one version write inside this repository's transaction; the row it wrote must exist. */
+  private async store1(write: VersionWrite, interaction: ChangeInteraction): Promise<{ rid: number; stamp: string }> {
+    const stored = await this.run(this.db, write, interaction);
+    if (!stored) throw new Error('the row to write a version of has gone');
+    return stored;
+  }
+
+  private async run(db: Db, write: VersionWrite, interaction: ChangeInteraction): Promise<{ rid: number; stamp: string } | undefined> {
+    const { sql, params } = versionWriteStatement(this.store, write, interaction);
+    const { rows } = await db.query<{ rid: number; last_updated: Date | string }>(sql, params);
+    const row = rows[0];
+    if (!row) return undefined;
+    this.wrote = true;
+    return { rid: Number(row.rid), stamp: new Date(row.last_updated).toISOString() };
   }
 
   /** The search-index rows of a resource's current version (the caller removed any earlier ones). */
@@ -492,18 +519,6 @@ export class DbFhirRepository extends FhirRepository {
        FROM jsonb_to_recordset($2::jsonb) AS x(code text, system text, value text, exact text, low timestamptz, high timestamptz, num numeric)`,
       [rid, JSON.stringify(index)],
     );
-  }
-
-  private async journal(rid: number, resourceType: string, id: string, version: number, interaction: ChangeInteraction): Promise<void> {
-    await this.db.query('INSERT INTO fhir_changes (store, rid, resource_type, id, version, interaction) VALUES ($1, $2, $3, $4, $5, $6)', [
-      this.store,
-      rid,
-      resourceType,
-      id,
-      version,
-      interaction,
-    ]);
-    this.wrote = true;
   }
 
   private async current(resourceType: string, id: string, forUpdate: boolean): Promise<CurrentRow | undefined> {
@@ -522,16 +537,6 @@ export class DbFhirRepository extends FhirRepository {
     const { rowCount } = await this.db.query('SELECT 1 FROM fhir_stores WHERE store = $1 FOR UPDATE', [this.store]);
     if (rowCount === 0) throw new Error(`FHIR store "${this.store}" does not exist; open it with openFhirStore()`);
     this.locked = true;
-  }
-
-  /** The next `lastUpdated`: the database clock at millisecond precision, strictly after the store's previous one. */
-  private async nextStamp(): Promise<string> {
-    const { rows } = await this.db.query<{ stamp: Date | string }>(
-      `UPDATE fhir_stores SET last_stamp = greatest(date_trunc('milliseconds', clock_timestamp()), last_stamp + interval '1 millisecond')
-       WHERE store = $1 RETURNING last_stamp AS stamp`,
-      [this.store],
-    );
-    return new Date(rows[0]!.stamp).toISOString();
   }
 
   private async countWhere(conditions: string[], values: unknown[]): Promise<number> {

@@ -36,6 +36,21 @@ const task = (identifier: string, extra: Partial<Task> = {}): Task => ({
   ...extra,
 });
 
+/** The same database, counting the statements sent through it (transaction handles included). */
+function countingDb(inner: Db, counter: { n: number }): Db {
+  return {
+    kind: inner.kind,
+    schema: inner.schema,
+    query: (sql, params) => {
+      counter.n++;
+      return inner.query(sql, params);
+    },
+    exec: (sql) => inner.exec(sql),
+    transaction: (fn) => inner.transaction((tx) => fn(countingDb(tx, counter))),
+    close: () => inner.close(),
+  };
+}
+
 for (const backend of STORE_BACKENDS) {
   describe(`FHIR store on ${backend.name}`, function () {
     let db: Db;
@@ -96,6 +111,36 @@ for (const backend of STORE_BACKENDS) {
       const back = await repo.updateResource<Patient>({ ...read, meta: {} });
       expect(back.meta?.versionId).to.equal('4');
       expect(ids(await search('Patient?family=crud'))).to.deep.equal([created.id]);
+    });
+
+    it('writes a create in one statement and an update or a delete in three, storing exactly what it returns', async () => {
+      const counter = { n: 0 };
+      const counted = await openFhirStore(countingDb(db, counter), { store: 'test', baseUrl: BASE });
+      const count = async <T>(write: () => Promise<T>): Promise<[T, number]> => {
+        counter.n = 0;
+        const out = await write();
+        return [out, counter.n];
+      };
+      const [created, createStatements] = await count(() => counted.createResource(patient('Counted', { identifier: [{ value: 'c-1' }] })));
+      expect(createStatements).to.equal(1);
+      expect(await repo.readResource('Patient', created.id)).to.deep.equal(created);
+      expect(ids(await search('Patient?identifier=c-1'))).to.deep.equal([created.id]);
+
+      const [updated, updateStatements] = await count(() => counted.updateResource({ ...created, gender: 'male', identifier: [{ value: 'c-2' }] }));
+      expect(updateStatements).to.equal(3); // store lock, current row, the write
+      expect(await repo.readResource('Patient', created.id)).to.deep.equal(updated);
+      expect(ids(await search('Patient?identifier=c-1'))).to.deep.equal([]);
+      expect(ids(await search('Patient?identifier=c-2'))).to.deep.equal([created.id]);
+
+      const [, deleteStatements] = await count(() => counted.deleteResource('Patient', created.id));
+      expect(deleteStatements).to.equal(3);
+      expect(ids(await search('Patient?identifier=c-2'))).to.deep.equal([]);
+      // Creating with the id of a tombstone brings it back as its next version.
+      const [again, againStatements] = await count(() => counted.createResource({ ...patient('Counted'), id: created.id }, { assignedId: true }));
+      expect(again.meta?.versionId).to.equal('4');
+      expect(againStatements).to.equal(4); // the insert finds the id taken, then lock, current row, the write
+      const changes = (await repo.changesSince(0, 10_000)).filter((c) => c.resource.id === created.id);
+      expect(changes.map((c) => `${c.interaction}:${c.resource.meta?.versionId}`)).to.deep.equal(['create:1', 'update:2', 'delete:2', 'create:4']);
     });
 
     it('checks If-Match against the stored version inside the write transaction', async () => {
