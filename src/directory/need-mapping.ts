@@ -27,7 +27,6 @@ const NEED_WORDS: readonly (readonly [NeedCode, RegExp])[] = [
 ];
 
 const TYPE_WORDS: readonly (readonly [ServiceTypeCode, RegExp])[] = [
-  ['link-worker', /social prescrib|link worker/i],
   ['befriending', /befriend/i],
   ['debt-advice', /\bdebt|money advice/i],
   ['benefits-advice', /\bbenefit|welfare rights/i],
