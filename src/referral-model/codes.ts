@@ -44,6 +44,8 @@ export const EXTENSION = {
   statusReason: sd('status-reason'),
   /** PRSB Social Prescribing Information Standard section a Communication.payload carries: valueCoding. */
   prsbSection: sd('prsb-section'),
+  /** When a directory HealthcareService was last checked and by whom: `date`, `by` (feed | provider | link-worker), `who`. */
+  serviceVerification: sd('service-verification'),
 } as const;
 
 /** Core FHIR R4 extensions SP Link uses. */
@@ -58,6 +60,7 @@ export const EXTENSION_PART = {
   accessibilityNeed: { type: 'type', language: 'language', detail: 'detail' },
   safeguardingConcern: { flag: 'flag', detail: 'detail' },
   serviceCapacity: { acceptingReferrals: 'acceptingReferrals', waitDays: 'waitDays', asOf: 'asOf' },
+  serviceVerification: { date: 'date', by: 'by', who: 'who' },
 } as const;
 
 /** Identifier systems. `referral` is the default; a tenant may configure its own system. */
@@ -75,6 +78,10 @@ export const IDENTIFIER_SYSTEM = {
   provenance: `${CANONICAL_BASE}/Id/provenance`,
   /** An onward referral (sub-Task `partOf` the referral Task) to a community group: one per referral Task and service. */
   onwardReferral: `${CANONICAL_BASE}/Id/onward-referral`,
+  /** Open Referral UK ids of directory records (HSDS ids are unique across publishers), one system per record kind. */
+  orukService: `${CANONICAL_BASE}/Id/oruk-service`,
+  orukOrganization: `${CANONICAL_BASE}/Id/oruk-organization`,
+  orukLocation: `${CANONICAL_BASE}/Id/oruk-location`,
 } as const;
 
 /**

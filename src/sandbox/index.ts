@@ -9,6 +9,8 @@ import { createSandboxFhirServer, sandboxDataFile, type SandboxFhirServer } from
 import { createSandboxIdp, type SandboxIdp } from './idp/index.js';
 import type { Db } from '../store/db.js';
 import { OidcStore } from '../store/oidc-adapter.js';
+import { OrukFeed } from './oruk/feed.js';
+import { ORUK_PATH, orukRouter } from './oruk/router.js';
 
 export const EHR_FHIR_PATH = '/sandbox/ehr/fhir';
 export const LW_FHIR_PATH = '/sandbox/lw/fhir';
@@ -20,6 +22,8 @@ export interface Sandbox {
   readonly lw: SandboxFhirServer;
   readonly auth: SandboxAuth;
   readonly idp?: SandboxIdp;
+  /** The local area's Open Referral UK directory feed, served at /sandbox/oruk (tests change it). */
+  readonly oruk: OrukFeed;
   /** Restores the demo data on both FHIR servers. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -74,6 +78,8 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
   const secret = `${config.server.sessionSecret}:sandbox-version-ids`;
   router.use(EHR_FHIR_PATH, fhirDialectLayer({ dialect: dialects.ehr, secret }), ehr.router);
   router.use(LW_FHIR_PATH, fhirDialectLayer({ dialect: dialects.lw, secret }), lw.router);
+  const oruk = new OrukFeed();
+  router.use(ORUK_PATH, orukRouter(oruk, { publicUrl: origin }));
   router.use(sandboxEhrUiRouter({ ehr, publicUrl: config.server.publicUrl, createLaunch: (c) => auth.createLaunch(c) }));
   log.info({ ehr: urls.ehr, lw: urls.lw, dialects: config.sandbox.dialects }, 'sandbox started');
 
@@ -83,6 +89,7 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
     lw,
     auth,
     idp,
+    oruk,
     async reset() {
       await Promise.all([ehr.reset(), lw.reset()]);
     },

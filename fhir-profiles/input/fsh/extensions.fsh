@@ -77,6 +77,22 @@ Context: HealthcareService
 * extension[asOf] ^short = "When this was last confirmed"
 * extension[asOf].value[x] only dateTime
 
+Extension: ServiceVerification
+Id: service-verification
+Title: "Service verification"
+Description: "When a directory service's details were last checked, and by whom: the directory feed it came from, the provider itself, or a link worker."
+Context: HealthcareService
+* extension contains
+    date 1..1 MS and
+    by 1..1 MS and
+    who 0..1 MS
+* extension[date] ^short = "When the details were last checked"
+* extension[date].value[x] only dateTime
+* extension[by] ^short = "feed | provider | link-worker"
+* extension[by].value[x] only code
+* extension[who] ^short = "Who checked: the feed or assurer, the provider's or link worker's name"
+* extension[who].value[x] only string
+
 Extension: ReferralUrgency
 Id: referral-urgency
 Title: "Referral urgency"
