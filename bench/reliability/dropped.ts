@@ -4,7 +4,7 @@
  * schedule). Every change must still reach the EHR, once; a dropped one within about one poll interval.
  */
 import type { Resource, ServiceRequest, Subscription, Task } from '@medplum/fhirtypes';
-import { all, create, plainReferral, taskFor, update, type Harness, type HarnessOptions } from '../../test/integration/reconcile/harness.js';
+import { all, create, ENDPOINT, plainReferral, taskFor, update, type Harness, type HarnessOptions } from '../../test/integration/reconcile/harness.js';
 import { CODE_SYSTEM } from '../../src/referral-model/codes.js';
 import { ehrEffects } from './ehr-effects.js';
 import { percentile, seeded } from './random.js';
@@ -58,18 +58,27 @@ export async function measureDropped(h: Harness, visibleAt: Map<string, number>,
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  const changedAt = new Map<string, number>();
+  // Every Task is created (requested) and its creation reconciled before any is completed, as a link worker takes
+  // days, not milliseconds, to complete a referral: the completion is then a change of its own for the
+  // reconciler, whichever of its notifications is dropped or delayed.
   const byTask = new Map<string, string>();
+  const tasks: (Task & { id: string })[] = [];
   for (let i = 0; i < referrals; i++) {
     const sr = await plainReferral(h);
     const t = await create<Task>(h.lwBase, taskFor(h, sr, 0));
     byTask.set(t.id, sr.id);
+    tasks.push(t);
     await h.lw.idle();
+  }
+  await creationsReconciled(h, [...byTask.keys()], o.waitMs);
+
+  const changedAt = new Map<string, number>();
+  for (const [i, t] of tasks.entries()) {
     await update<Task>(h.lwBase, {
       ...t, meta: undefined, status: 'completed',
       output: [{ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'summary' }] }, valueString: `Joined a choir (${i})` }],
     } as Task & { id: string });
-    changedAt.set(sr.id, performance.now());
+    changedAt.set(byTask.get(t.id)!, performance.now());
     await h.lw.idle();
   }
   const deadline = performance.now() + o.waitMs;
@@ -86,6 +95,19 @@ export async function measureDropped(h: Harness, visibleAt: Map<string, number>,
     if (droppedTasks.has(taskId) && visibleAt.has(srId)) detect.push((visibleAt.get(srId)! - changedAt.get(srId)!) / 1000);
   }
   return { referrals, notifications: n, dropped, delayed, detectedWithinS: percentile(detect, 100), lost, duplicates: e.duplicates };
+}
+
+/** Waits until a version of each Task is durable in the reconciler's store (by notification or by poll). */
+async function creationsReconciled(h: Harness, taskIds: readonly string[], waitMs: number): Promise<void> {
+  const until = performance.now() + waitMs;
+  for (;;) {
+    const { rows } = await h.db.query<{ n: string }>(
+      'SELECT count(DISTINCT task_id) AS n FROM reconcile_applied_versions WHERE endpoint_id = $1 AND task_id = ANY($2::text[])', [ENDPOINT, taskIds],
+    );
+    if (Number(rows[0]!.n) === taskIds.length) return;
+    if (performance.now() > until) throw new Error(`${taskIds.length - Number(rows[0]!.n)} of ${taskIds.length} Task creations not reconciled after ${waitMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** The EHR change hook for measureDropped: when each referral first shows completed. */

@@ -5,10 +5,11 @@
  * command once its cause is fixed.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Observation, Patient, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Provenance, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { stringify as stringifyYaml } from 'yaml';
 import { WEBHOOK_SECRET_HEADER } from '../../src/fhir/subscription-channel.js';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../src/referral-model/codes.js';
@@ -30,21 +31,49 @@ interface Poison {
   srId?: string;
 }
 
+const outcomeMeasure = (score: number): Observation => ({
+  resourceType: 'Observation', status: 'final', code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' }] },
+  effectiveDateTime: '2026-03-01', valueInteger: score,
+});
+
+const completedTask = (h: Harness, sr: { id: string }, observation: string, over: Partial<Task> = {}): Task => taskFor(h, sr, 0, {
+  status: 'completed', output: [{ type: out('outcome-measure'), valueReference: { reference: observation } }, { type: out('summary'), valueString: 'Joined a walking group' }],
+  ...over,
+});
+
 async function completed(h: Harness, sr: { id: string }, score: number, over: Partial<Task> = {}): Promise<Task & { id: string }> {
-  const o = await create<Observation>(h.lwBase, {
-    resourceType: 'Observation', status: 'final', code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs' }] },
-    effectiveDateTime: '2026-03-01', valueInteger: score,
-  });
-  return create<Task>(h.lwBase, taskFor(h, sr, 0, {
-    status: 'completed', output: [{ type: out('outcome-measure'), valueReference: { reference: `Observation/${o.id}` } }, { type: out('summary'), valueString: 'Joined a walking group' }],
-    ...over,
-  }));
+  const o = await create<Observation>(h.lwBase, outcomeMeasure(score));
+  return create<Task>(h.lwBase, completedTask(h, sr, `Observation/${o.id}`, over));
 }
 
-async function good(h: Harness, i: number): Promise<string> {
-  const sr = await plainReferral(h);
-  await completed(h, sr, 7 + (i % 29));
-  return sr.id;
+/** A transaction Bundle of POST entries; the ids the server gave them, in order. */
+async function transaction(base: string, entries: { resource: Resource; fullUrl?: string }[]): Promise<string[]> {
+  const res = await fhir<Bundle>(base, 'POST', {
+    resourceType: 'Bundle', type: 'transaction',
+    entry: entries.map((e) => ({ ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}), resource: e.resource, request: { method: 'POST', url: e.resource.resourceType } })),
+  } satisfies Bundle);
+  if (res.status !== 200) throw new Error(`transaction failed: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+  // Locations are absolute and versioned: …/ServiceRequest/<id>/_history/<version>.
+  return (res.body.entry ?? []).map((e) => /([^/]+)\/_history\/[^/]+$/.exec(e.response?.location ?? '')?.[1] ?? '');
+}
+
+/**
+ * `n` good referrals, each completed at the endpoint with an outcome measure and a summary: the referrals in one
+ * EHR transaction, the Observations and Tasks in one link-worker transaction (a backlog as a busy service leaves it).
+ */
+async function goods(h: Harness, n: number, offset: number): Promise<string[]> {
+  const srIds = await transaction(h.ehrBase, Array.from({ length: n }, () => ({
+    resource: { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/p1' }, requester: { reference: 'Practitioner/gp1' }, code: { text: 'Social prescribing' } } satisfies ServiceRequest,
+  })));
+  const entries = srIds.flatMap((id, k) => {
+    const obs = `urn:uuid:${randomUUID()}`;
+    return [
+      { fullUrl: obs, resource: outcomeMeasure(7 + ((offset + k) % 29)) },
+      { resource: completedTask(h, { id }, obs) },
+    ];
+  });
+  await transaction(h.lwBase, entries);
+  return srIds;
 }
 
 async function poison(h: Harness, kind: PoisonKind, i: number): Promise<Poison> {
@@ -110,22 +139,15 @@ export interface PoisonFigures {
   replayExitCode: number;
 }
 
-/** Drains `good` good Tasks (plus poison at `rate`) in one change-feed run; seconds for the run. */
-async function backlog(h: Harness, goodCount: number, rate: number, poisons: Poison[]): Promise<{ seconds: number; srIds: string[] }> {
-  const srIds: string[] = [];
-  const every = rate > 0 ? Math.max(1, Math.round(1 / rate)) : Infinity;
-  for (let i = 0; i < goodCount; i++) {
-    srIds.push(await good(h, i));
-    if ((i + 1) % every === 0) poisons.push(await poison(h, POISON_KINDS[poisons.length % POISON_KINDS.length]!, i));
-  }
-  // Runs until caught up, as the schedule would (a slow EHR may time a run out part-way); all of them are timed.
+/** Runs change-feed runs until caught up, as the schedule would (a slow EHR may time a run out part-way); seconds for all. */
+async function drain(h: Harness): Promise<number> {
   const t0 = performance.now();
   for (let run = 1; ; run++) {
     const r = (await h.reconciler.runOnce()).endpoints[ENDPOINT];
     if (r?.status === 'caught-up') break;
     if (run >= 20) throw new Error(`backlog not drained after ${run} runs: ${JSON.stringify(r)}`);
   }
-  return { seconds: (performance.now() - t0) / 1000, srIds };
+  return (performance.now() - t0) / 1000;
 }
 
 /** The replay command as an operator runs it, against the admin API of the instance in `h`. */
@@ -140,16 +162,40 @@ async function replayCommand(h: Harness): Promise<number> {
 }
 
 /**
- * `baseline` and `mixed` are two harnesses alike; the same number of good Tasks is drained in each, with
- * 1 poison per 100 good ones (and at least one of each kind) in `mixed`.
+ * `baseline` and `mixed` are two harnesses alike. The same backlog of good Tasks is drained in each, in `rounds`
+ * rounds that alternate which harness goes first (so a busy moment of the machine falls on both alike), with one
+ * poison per 100 good Tasks (at least one of each kind, spread over the rounds) in `mixed`. Only the drains are
+ * timed; the ratio is the baseline's total drain time over the mixed one's. Both first drain a few good Tasks
+ * untimed (code loaded, connections open).
  */
-export async function measurePoison(baseline: Harness, mixed: Harness, goodCount: number): Promise<PoisonFigures> {
-  const base = await backlog(baseline, goodCount, 0, []);
+export async function measurePoison(baseline: Harness, mixed: Harness, goodCount: number, rounds = 4): Promise<PoisonFigures> {
+  for (const h of [baseline, mixed]) {
+    await goods(h, 5, 0);
+    await drain(h);
+  }
+  const poisonCount = Math.max(POISON_KINDS.length, Math.round(goodCount / 100));
   const poisons: Poison[] = [];
-  const rate = Math.max(0.01, POISON_KINDS.length / goodCount);
-  const run = await backlog(mixed, goodCount, rate, poisons);
+  const srIds: string[] = [];
+  let baseSeconds = 0;
+  let mixedSeconds = 0;
+  for (let round = 0; round < rounds; round++) {
+    const size = Math.floor(goodCount / rounds) + (round < goodCount % rounds ? 1 : 0);
+    const offset = srIds.length;
+    const mine = Math.floor(poisonCount / rounds) + (round < poisonCount % rounds ? 1 : 0);
+    const order = round % 2 === 0 ? [baseline, mixed] : [mixed, baseline];
+    for (const h of order) {
+      if (h === baseline) {
+        await goods(h, size, offset);
+        baseSeconds += await drain(h);
+        continue;
+      }
+      srIds.push(...(await goods(h, size, offset)));
+      for (let k = 0; k < mine; k++) poisons.push(await poison(h, POISON_KINDS[poisons.length % POISON_KINDS.length]!, poisons.length));
+      mixedSeconds += await drain(h);
+    }
+  }
   const statuses = new Map((await all<ServiceRequest>(mixed.ehrBase, 'ServiceRequest')).map((s) => [s.id!, s.status]));
-  const goodLost = run.srIds.filter((id) => statuses.get(id) !== 'completed').length;
+  const goodLost = srIds.filter((id) => statuses.get(id) !== 'completed').length;
 
   const dead = await listDeadLetters(mixed.db, { limit: 1000 });
   const provenance = await all<Provenance>(mixed.ehrBase, 'Provenance');
@@ -179,7 +225,7 @@ export async function measurePoison(baseline: Harness, mixed: Harness, goodCount
   const openAfterReplay = (await listDeadLetters(mixed.db)).length;
   return {
     good: goodCount, poison: poisons.length,
-    throughputRatio: (goodCount / run.seconds) / (goodCount / base.seconds),
+    throughputRatio: baseSeconds / mixedSeconds,
     goodLost, unaccounted, deadLettered: dead.length, openAfterReplay, replayExitCode,
   };
 }

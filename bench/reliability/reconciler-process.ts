@@ -1,7 +1,8 @@
 /**
- * The reconciler as a process of its own, for the outage scenario: `tsx reconciler-process.ts <config.json>`
- * with DATABASE_URL and RELIABILITY_SCHEMA set. Polls back to back (the scenario stands in for the schedule)
- * and prints one line per run, until it is killed.
+ * The reconciler as a process of its own, for the outage, scale-out and memory scenarios:
+ * `tsx reconciler-process.ts <config.json>` with DATABASE_URL (PostgreSQL; PGlite in memory when empty) and
+ * RELIABILITY_SCHEMA set. Polls back to back (the scenario stands in for the schedule) and prints one line per
+ * run, until it is killed.
  */
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
@@ -10,12 +11,14 @@ import { startReconciler } from '../../src/reconcile/index.js';
 import { openDb } from '../../src/store/db.js';
 
 const config = configSchema.parse(JSON.parse(await readFile(process.argv[2]!, 'utf8')));
-const db = await openDb({ databaseUrl: process.env.DATABASE_URL!, schema: process.env.RELIABILITY_SCHEMA!, maxConnections: 4 });
+const db = process.env.DATABASE_URL
+  ? await openDb({ databaseUrl: process.env.DATABASE_URL, schema: process.env.RELIABILITY_SCHEMA!, maxConnections: 4 })
+  : await openDb({ memory: true });
 const r = await startReconciler({
-  config, db, background: false, logger: pino({ level: 'silent' }), instanceId: `outage-${process.pid}`,
+  config, db, background: false, logger: pino({ level: 'silent' }), instanceId: `reliability-${process.pid}`,
   // Short in-call retries: the scenario is about runs failing and processes dying, not one call's patience.
   // A 3 s lease (60 s deployed): a killed process's lease expires before the next kill, so restarts make progress.
-  tuning: { leaseTtlMs: 3000, retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 5000, maxAttempts: 2 } },
+  tuning: { leaseTtlMs: Number(process.env.RELIABILITY_LEASE_MS ?? 3000), retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 5000, maxAttempts: 2 } },
 });
 process.stdout.write('ready\n');
 for (;;) {

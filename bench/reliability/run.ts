@@ -12,6 +12,7 @@ import { measureOrdering } from './ordering.js';
 import { measurePoison } from './poison.js';
 import { measureReplay } from './replay.js';
 import { measureOutage } from './outage.js';
+import { drainWithInstances } from './scaleout.js';
 import { scenarioStore, type ScenarioStore } from './store.js';
 
 type Print = (name: string, value: string | number, goal?: 'zero') => void;
@@ -79,6 +80,26 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
       print('dropped_lost', f.lost, 'zero');
       print('dropped_duplicates', f.duplicates, 'zero');
     });
+  },
+  async scaleout(print) {
+    const referrals = 120;
+    const one = await withHarnesses(1, {}, async ([h], store, shared) => (shared ? drainWithInstances(h!, shared, { referrals, instances: 1, timeoutMs: 600_000 }) : undefined));
+    if (!one) {
+      print('scaleout_skipped', 'needs PostgreSQL (reconcilers as processes of their own on one store)');
+      return;
+    }
+    const two = await withHarnesses(1, {}, async ([h], _store, shared) => drainWithInstances(h!, shared!, { referrals, instances: 2, killEveryMs: 3000, timeoutMs: 600_000 }));
+    print('scaleout_referrals', referrals);
+    print('scaleout_instances', two.instances);
+    print('scaleout_sigkills', two.kills);
+    print('scaleout_lost', two.lost, 'zero');
+    print('scaleout_duplicates', two.duplicates, 'zero');
+    print('scaleout_dead_letters', two.deadLetters, 'zero');
+    print('scaleout_1_instance_referrals_per_s', round(one.referrals / one.seconds, 1));
+    print(`scaleout_${two.instances}_instances_with_kills_referrals_per_s`, round(two.referrals / two.seconds, 1));
+    print('scaleout_throughput_ratio', round(one.seconds / two.seconds));
+    print('scaleout_1_instance_lost', one.lost, 'zero');
+    print('scaleout_1_instance_duplicates', one.duplicates, 'zero');
   },
   async outage(print) {
     await withHarnesses(1, {}, async ([h], store, shared) => {
