@@ -3,6 +3,7 @@ import type { Bundle, Provenance, ServiceRequest, Task } from '@medplum/fhirtype
 import { IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
+import { sandboxFhir } from '../../helpers/http.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { launchRows } from '../../helpers/launches.js';
@@ -22,11 +23,7 @@ describe('GP app: referral API (integration)', function () {
   let ehrBase: string;
   let lwBase: string;
 
-  const fhir = async <T>(server: 'ehr' | 'lw', path: string): Promise<T> => {
-    const res = await fetch(`${server === 'ehr' ? ehrBase : lwBase}/${path}`, { headers: await devAuthHeader(sys.url, server) });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return (await res.json()) as T;
-  };
+  const { fhir } = sandboxFhir(() => sys);
   const count = async (server: 'ehr' | 'lw', type: string, filter = '') => ((await fhir<Bundle>(server, `${type}?${filter}_count=1000&_elements=id`)).entry ?? []).length;
   // Provenance authored by this GP only: the reconciler writes its own Provenance for the demo
   // referrals in the background while these tests run.
