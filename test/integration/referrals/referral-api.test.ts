@@ -165,6 +165,24 @@ describe('GP app: referral API (integration)', function () {
     expect(await counts()).to.deep.equal(before);
   });
 
+  it('guards every action on a referral the same way (cancel, acknowledge a safeguarding concern): CSRF, patient, body, id', async () => {
+    const before = await counts();
+    const code = async (res: Response) => ((await res.json()) as { error: { code: string; fields?: { path: string }[] } }).error;
+    for (const action of ['cancel', 'safeguarding/acknowledge']) {
+      const noCsrf = await post(`/referrals/ref-01/${action}`, { patientId: PATIENT }, {});
+      expect([noCsrf.status, (await code(noCsrf)).code], `${action} without CSRF`).to.deep.equal([403, 'ERR_CSRF']);
+      // Another patient is refused before anything else about the request is looked at.
+      const other = await post(`/referrals/not%20an%20id/${action}`, { patientId: OTHER_PATIENT, concern: 42, reason: 42 });
+      expect([other.status, (await code(other)).code], `${action} for another patient`).to.deep.equal([403, 'ERR_PATIENT_MISMATCH']);
+      const badId = await post(`/referrals/not%20an%20id/${action}`, { patientId: PATIENT, concern: 'ServiceRequest/ref-01', reason: 'gp-cancelled' });
+      expect([badId.status, (await code(badId)).code], `${action} of an ill-formed id`).to.deep.equal([404, 'ERR_NOT_FOUND']);
+    }
+    const noConcern = await post('/referrals/ref-01/safeguarding/acknowledge', { patientId: PATIENT, concern: 'Patient/x' });
+    const err = await code(noConcern);
+    expect([noConcern.status, err.code, err.fields?.map((f) => f.path)]).to.deep.equal([422, 'ERR_VALIDATION', ['concern']]);
+    expect(await counts()).to.deep.equal(before);
+  });
+
   const bad: [string, Record<string, unknown>, string][] = [
     ['no needs', { needs: [] }, 'needs'],
     ['unknown need', { needs: ['astrology'] }, 'needs'],
