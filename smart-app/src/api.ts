@@ -1,4 +1,4 @@
-import type { AppContext, CreatedReferral, DirectoryEntry, FieldError, ReferralSummary, SafeguardingConcern } from '../../src/gp-app-contract/index.js';
+import type { AcknowledgementResult, AppContext, CancelResult, CreatedReferral, DirectoryEntry, FieldError, ReferralSummary, SafeguardingConcern } from '../../src/gp-app-contract/index.js';
 
 export type { AppContext, DirectoryEntry, FieldError, ReferralSummary, SafeguardingConcern };
 
@@ -59,7 +59,7 @@ export const api = {
   referrals: (patientId: string) => call<{ referrals: ReferralSummary[] }>('GET', `/referrals?patient=${encodeURIComponent(patientId)}`),
   createReferral: (body: unknown) => call<CreatedReferral>('POST', '/referrals', body),
   cancelReferral: (id: string, body: { patientId: string; version?: string; reason: string }) =>
-    call<{ status: string; taskCancelled: boolean }>('POST', `/referrals/${encodeURIComponent(id)}/cancel`, body),
+    call<CancelResult>('POST', `/referrals/${encodeURIComponent(id)}/cancel`, body),
   acknowledgeSafeguarding: (id: string, body: { patientId: string; concern: string }) =>
-    call<{ acknowledged: { by: string; at: string } }>('POST', `/referrals/${encodeURIComponent(id)}/safeguarding/acknowledge`, body),
+    call<AcknowledgementResult>('POST', `/referrals/${encodeURIComponent(id)}/safeguarding/acknowledge`, body),
 };

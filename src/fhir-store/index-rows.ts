@@ -13,6 +13,7 @@ import type {
   Resource,
   SearchParameter,
 } from '@medplum/fhirtypes';
+import { parseReference, sameBase } from '../referral-model/references.js';
 import { valueInterval } from './date-interval.js';
 
 /** One search-index row (table `fhir_search_index`, migration 200); absent columns are NULL. */
@@ -34,9 +35,6 @@ export function normalizeString(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
-const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([^/]+))?$/;
-const ABSOLUTE = /^(https?:\/\/.+)\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([^/]+))?$/;
-
 /** How a reference is indexed and searched (see `referenceKey`). */
 export interface ReferenceKey {
   /** `Type/id` when relative or on this server's own base, otherwise the absolute URL; never a version. */
@@ -53,21 +51,12 @@ export interface ReferenceKey {
  * search for the resource finds it and a search for that version finds only references to that version.
  */
 export function referenceKey(reference: string, ownBase?: string): ReferenceKey {
-  const rel = RELATIVE.exec(reference);
-  if (rel) return withVersion(`${rel[1]}/${rel[2]}`, rel[1], rel[3]);
-  const abs = ABSOLUTE.exec(reference);
-  if (abs) {
-    const [, base, type, id, vid] = abs;
-    return withVersion(ownBase && base === ownBase ? `${type}/${id}` : `${base}/${type}/${id}`, type, vid);
-  }
-  return { value: reference };
+  const p = parseReference(reference);
+  if (!p) return { value: reference };
+  const local = p.base === undefined || (ownBase !== undefined && (p.base === ownBase || sameBase(p.base, ownBase)));
+  const value = local ? `${p.resourceType}/${p.id}` : `${p.base}/${p.resourceType}/${p.id}`;
+  return { value, ...(p.version ? { versioned: `${value}/_history/${p.version}` } : {}), type: p.resourceType };
 }
-
-const withVersion = (value: string, type: string | undefined, vid: string | undefined): ReferenceKey => ({
-  value,
-  ...(vid ? { versioned: `${value}/_history/${vid}` } : {}),
-  ...(type ? { type } : {}),
-});
 
 /** Every index row of a resource, for the base R4 search parameters of its type (plus `_profile`, `_tag` etc.). */
 export function indexRows(resource: Resource, ownBase?: string): IndexRow[] {
@@ -109,9 +98,9 @@ function relativized<T>(value: T, originals: WeakMap<object, string>): T {
   for (const [k, v] of Object.entries(value)) out[k] = relativized(v, originals);
   const ref = out.reference;
   if (typeof ref === 'string') {
-    const abs = ABSOLUTE.exec(ref);
-    if (abs) {
-      out.reference = `${abs[2]}/${abs[3]}`;
+    const abs = parseReference(ref);
+    if (abs?.base !== undefined) {
+      out.reference = `${abs.resourceType}/${abs.id}`;
       originals.set(out, ref);
     }
   }

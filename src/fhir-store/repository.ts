@@ -25,9 +25,10 @@ import type {
   UpdateResourceOptions,
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
+import { normaliseBaseUrl, parseReference, sameBase } from '../referral-model/references.js';
 import type { Db } from '../store/db.js';
 import { historyBundle, type HistoryItem } from './history.js';
-import { indexRows, referenceKey } from './index-rows.js';
+import { indexRows } from './index-rows.js';
 import { afterCondition, buildSearchSql, orderBy, Params } from './search-sql.js';
 import { versionWriteStatement, type VersionWrite } from './write-sql.js';
 
@@ -66,7 +67,8 @@ interface CurrentRow {
 /** Opens (creating if needed) one store in the database. */
 export async function openFhirStore(db: Db, opts: FhirStoreOptions): Promise<DbFhirRepository> {
   await db.query('INSERT INTO fhir_stores (store) VALUES ($1) ON CONFLICT (store) DO NOTHING', [opts.store]);
-  return new DbFhirRepository(db, opts);
+  // Normalised once, so every comparison with a reference's base below is with the same spelling.
+  return new DbFhirRepository(db, opts.baseUrl ? { ...opts, baseUrl: normaliseBaseUrl(opts.baseUrl) } : opts);
 }
 
 /**
@@ -213,11 +215,10 @@ export class DbFhirRepository extends FhirRepository {
   }
 
   async readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
-    const key = reference.reference ? referenceKey(reference.reference, this.baseUrl) : undefined;
-    const parts = key?.value.split('/');
-    if (!key?.type || parts?.length !== 2) throw new OperationOutcomeError(notFound);
-    const vid = key.versioned?.slice(key.value.length + '/_history/'.length);
-    return vid ? this.readVersion<T>(parts[0]!, parts[1]!, vid) : this.readResource<T>(parts[0]!, parts[1]!);
+    const p = parseReference(reference.reference);
+    // Only references to this server: relative ones, or absolute ones on its own base.
+    if (!p || (p.base !== undefined && !(this.baseUrl && sameBase(p.base, this.baseUrl)))) throw new OperationOutcomeError(notFound);
+    return p.version ? this.readVersion<T>(p.resourceType, p.id, p.version) : this.readResource<T>(p.resourceType, p.id);
   }
 
   async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
@@ -441,7 +442,7 @@ export class DbFhirRepository extends FhirRepository {
   }
 
   private get baseUrl(): string | undefined {
-    return this.opts.baseUrl?.replace(/\/+$/, '');
+    return this.opts.baseUrl;
   }
 
   /**

@@ -8,7 +8,7 @@ import { FhirError, FhirHttpError, FhirTransportError, safeUrl } from './errors.
 import { toFhirError } from './error-mapping.js';
 import { parseWriteResponse, type WriteResult } from './write-result.js';
 import { DEFAULT_RETRY_POLICY, backoffDelay, sleep, type RetryPolicy } from './retry.js';
-import { isFhirId, normaliseBaseUrl } from '../referral-model/references.js';
+import { isFhirId, isResourceTypeName, normaliseBaseUrl } from '../referral-model/references.js';
 
 export type { WriteResult } from './write-result.js';
 export type { SearchParams } from 'fhir-kit-client';
@@ -57,14 +57,13 @@ export interface BundleOptions extends CallOptions {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
-const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
 function checkId(kind: string, id: string): void {
   if (!isFhirId(id)) throw new TypeError(`invalid FHIR ${kind} "${id}": expected [A-Za-z0-9-.]{1,64}`);
 }
 
 function checkType(type: string): void {
-  if (!RESOURCE_TYPE.test(type)) throw new TypeError(`invalid FHIR resource type "${type}"`);
+  if (!isResourceTypeName(type)) throw new TypeError(`invalid FHIR resource type "${type}"`);
 }
 
 function ifMatchHeader(v: string): string {

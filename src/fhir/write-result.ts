@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { parseReference } from '../referral-model/references.js';
+import { parseReference, type ParsedReference } from '../referral-model/references.js';
 
 /** What a create/update returned: the resource (when the server sent it) and its version. */
 export interface WriteResult<T extends Resource> {
@@ -21,10 +21,14 @@ export function versionFromEtag(etag: string | null | undefined): string | undef
   return m?.[1];
 }
 
+/** A Location header as a reference: absolute, relative, or a path from the server's root (`/fhir/Task/1/_history/2`). */
+export function locationReference(location: string | null | undefined): ParsedReference | undefined {
+  return location ? parseReference(location.startsWith('/') ? `http://server${location}` : location) : undefined;
+}
+
 /** `…/Task/abc/_history/2` → { id: 'abc', versionId: '2' }. */
 export function parseLocation(location: string | null | undefined): { id?: string; versionId?: string } {
-  // A Location may be absolute, relative, or a path from the server's root (`/fhir/Task/1/_history/2`).
-  const p = location ? parseReference(location.startsWith('/') ? `http://server${location}` : location) : undefined;
+  const p = locationReference(location);
   return p ? { id: p.id, versionId: p.version } : {};
 }
 

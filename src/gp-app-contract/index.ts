@@ -111,9 +111,21 @@ export const cancelSchema = z.object({
   version: z.string().max(64).optional(),
   reason: z.enum(['gp-cancelled', 'duplicate-referral', 'entered-in-error'], { error: 'Choose why you are cancelling' }).default('gp-cancelled'),
 });
+export type CancelReason = z.infer<typeof cancelSchema>['reason'];
 
-/** `POST /app/api/safeguarding/acknowledge`. */
+/** The answer to a cancel: the ServiceRequest is revoked; whether the link-worker service's Task was cancelled at once. */
+export interface CancelResult {
+  status: 'revoked';
+  taskCancelled: boolean;
+}
+
+/** `POST /app/api/referrals/:id/safeguarding/acknowledge`. */
 export const acknowledgeSchema = z.object({
   patientId: z.string({ error: 'The patient is missing; relaunch SP Link from the patient record' }),
   concern: z.string({ error: 'Say which safeguarding concern you are acknowledging' }).refine((v) => isRelativeReferenceTo(v, 'ServiceRequest', 'Communication'), 'Say which safeguarding concern you are acknowledging'),
 });
+
+/** The answer to an acknowledgement: who acknowledged the concern, and when (the first acknowledgement, if repeated). */
+export interface AcknowledgementResult {
+  acknowledged: { by: string; at: string };
+}

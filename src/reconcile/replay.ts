@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import type { EndpointWorker } from './feed/endpoint-worker.js';
 import { runOutbox, type OutboxDeps } from './outbox/index.js';
 import { requeue, getRow } from './outbox/store.js';
-import { claimDeadLetters, finishReplay, type DeadLetter } from './store/dead-letters.js';
+import { claimDeadLetters, finishReplay, outboxRowOf, type DeadLetter } from './store/dead-letters.js';
 import { parseReferenceOf } from '../referral-model/references.js';
 
 export interface ReplayDeps {
@@ -77,8 +77,8 @@ async function replayTask(deps: ReplayDeps, dead: DeadLetter): Promise<{ resolve
 }
 
 async function replayOutbox(deps: ReplayDeps, dead: DeadLetter): Promise<{ resolved: boolean; note: string }> {
-  const id = Number(/^outbox\/(\d+)$/.exec(dead.sourceRef)?.[1]);
-  if (!Number.isInteger(id)) return { resolved: false, note: `cannot replay ${dead.sourceRef}` };
+  const id = outboxRowOf(dead.sourceRef);
+  if (id === undefined) return { resolved: false, note: `cannot replay ${dead.sourceRef}` };
   await requeue(deps.db, id);
   await runOutbox(deps.outbox, { ids: [id] });
   const row = await getRow(deps.db, id);

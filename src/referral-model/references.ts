@@ -13,7 +13,12 @@ export const FHIR_ID_PATTERN = new RegExp(`^${FHIR_ID_CHARS}$`);
 
 export const isFhirId = (v: unknown): v is string => typeof v === 'string' && FHIR_ID_PATTERN.test(v);
 
-const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
+/** The characters of a resource type name (`Patient`, `ServiceRequest`), for patterns that embed one. */
+export const RESOURCE_TYPE_CHARS = '[A-Z][A-Za-z]{1,63}';
+const RESOURCE_TYPE = new RegExp(`^${RESOURCE_TYPE_CHARS}$`);
+
+/** True for a string shaped as a resource type name (known to this release of FHIR or not). */
+export const isResourceTypeName = (v: unknown): v is string => typeof v === 'string' && RESOURCE_TYPE.test(v);
 
 export interface ParsedReference {
   readonly resourceType: string;

@@ -1,5 +1,6 @@
 import type { Communication, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, GP_REPLY_TOPICS, IDENTIFIER_SYSTEM, PROFILE, writeBackIdentifierValue } from './codes.js';
+import { referencedId } from './references.js';
 
 /**
  * Safeguarding concerns on a referral, and their acknowledgement, in one place: what the GP app, the GP record
@@ -31,10 +32,7 @@ const ACK_TOPIC = GP_REPLY_TOPICS.find((t) => t.code === 'safeguarding-acknowled
 const codeIn = (cc: { coding?: { system?: string; code?: string }[] } | undefined, system: string) => cc?.coding?.find((c) => c.system === system)?.code;
 
 /** `ServiceRequest/abc`, `https://x/fhir/ServiceRequest/abc` or `…/_history/2` → `abc` when the type matches. */
-function idOf(ref: Reference | undefined, type: string): string | undefined {
-  const m = ref?.reference ? new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})(?:/_history/[^/]+)?$`).exec(ref.reference) : null;
-  return m?.[1];
-}
+const idOf = (ref: Reference | undefined, type: string): string | undefined => referencedId(ref?.reference, type);
 
 export const isConcernMessage = (c: Communication): boolean => codeIn(c.topic, CODE_SYSTEM.communicationTopic) === 'safeguarding-concern';
 export const isAcknowledgement = (c: Communication): boolean => codeIn(c.topic, CODE_SYSTEM.gpReplyTopic) === ACK_TOPIC.code;

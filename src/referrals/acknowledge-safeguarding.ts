@@ -5,6 +5,7 @@ import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import { gpProvenance } from '../referral-model/provenance.js';
 import { acknowledgementIdentifier, buildAcknowledgement, safeguardingConcerns } from '../referral-model/safeguarding.js';
 import { recordAudit } from '../store/audit.js';
+import type { AcknowledgementResult } from '../gp-app-contract/index.js';
 import type { LaunchIdentity, ReferralDeps } from './create-referral.js';
 import { referralSearchKey } from './build-bundles.js';
 
@@ -19,7 +20,7 @@ export async function acknowledgeSafeguarding(
   who: LaunchIdentity,
   serviceRequestId: string,
   concernKey: string,
-): Promise<{ acknowledged: { by: string; at: string } }> {
+): Promise<AcknowledgementResult> {
   const sr = await deps.ehr.read<ServiceRequest>('ServiceRequest', serviceRequestId);
   if (sr.subject?.reference !== `Patient/${who.patient}`) {
     throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'That referral belongs to a different patient.' });

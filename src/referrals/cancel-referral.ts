@@ -4,9 +4,9 @@ import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, STATUS_REASONS } from '../re
 import { FhirHttpError } from '../fhir/errors.js';
 import { recordAudit } from '../store/audit.js';
 import { gpProvenance } from '../referral-model/provenance.js';
+import { isTaskStatus, isTerminalTaskStatus } from '../referral-model/task-status.js';
+import type { CancelReason, CancelResult } from '../gp-app-contract/index.js';
 import type { LaunchIdentity, ReferralDeps } from './create-referral.js';
-
-export type CancelReason = 'gp-cancelled' | 'duplicate-referral' | 'entered-in-error';
 
 /**
  * The GP cancels a referral (src/referral-model/README.md: "a referral the GP revoked cancels the Task"): the
@@ -20,7 +20,7 @@ export async function cancelReferral(
   serviceRequestId: string,
   seenVersion: string | undefined,
   reason: CancelReason,
-): Promise<{ status: 'revoked'; taskCancelled: boolean }> {
+): Promise<CancelResult> {
   const sr = await deps.ehr.read<ServiceRequest>('ServiceRequest', serviceRequestId);
   if (sr.subject?.reference !== `Patient/${who.patient}`) {
     throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'That referral belongs to a different patient.' });
@@ -74,7 +74,7 @@ async function cancelTask(deps: ReferralDeps, sr: ServiceRequest, reason: Cancel
   const found = await deps.lw.search<Task>('Task', { identifier: `${IDENTIFIER_SYSTEM.referralTask}|${referralId}` });
   const task = found.entry?.map((e) => e.resource).find((r): r is Task => r?.resourceType === 'Task');
   if (!task) return false;
-  if (['cancelled', 'completed', 'rejected', 'failed', 'entered-in-error'].includes(task.status)) return task.status === 'cancelled';
+  if (isTaskStatus(task.status) && isTerminalTaskStatus(task.status)) return task.status === 'cancelled';
   const entry = STATUS_REASONS.find((r) => r.code === reason)!;
   const next: Task = {
     ...task,

@@ -4,6 +4,7 @@ import type { LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js
 import { SpLinkError } from '../errors.js';
 import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import type { FhirClient } from '../fhir/client.js';
+import { locationReference } from '../fhir/write-result.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { planEhrThenOutbox, planSingleTransaction, taskSearchKey } from './build-bundles.js';
@@ -53,8 +54,8 @@ export interface LaunchIdentity {
 
 /** `ServiceRequest/abc/_history/1` or an absolute Location → `abc`. */
 function idFromLocation(loc: string | undefined, type: string): string | undefined {
-  const m = loc ? new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})`).exec(loc) : null;
-  return m?.[1];
+  const p = locationReference(loc);
+  return p?.resourceType === type ? p.id : undefined;
 }
 
 async function findReferral(ehr: FhirClient, referralId: string, patientId: string): Promise<ServiceRequest | undefined> {

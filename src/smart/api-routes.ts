@@ -1,4 +1,5 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Config, LinkWorkerEndpointConfig, TenantConfig } from '../config/schema.js';
@@ -143,27 +144,26 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.status(out.alreadySent ? 200 : 201).json(out);
   });
 
-  router.post('/referrals/:id/cancel', async (req, res) => {
-    const rl = await launchOf(req);
-    checkCsrf(req, rl.launch.csrfToken);
-    const body = cancelSchema.safeParse(req.body ?? {});
-    checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
-    if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
-    const { rd, who } = await referralDeps(rl);
-    res.json(await cancelReferral(rd, who, req.params.id, body.data.version, body.data.reason));
-  });
+  /**
+   * A GP's action on one referral (`POST /referrals/:id/…`): the launch, CSRF, the patient check (first: a request
+   * about another patient is refused whatever else is wrong), the body against its contract schema and a
+   * well-formed referral id; then `act` answers.
+   */
+  const referralAction =
+    <S extends z.ZodType>(schema: S, act: (rd: ReferralDeps, who: LaunchIdentity, referralId: string, body: z.infer<S>) => Promise<unknown>) =>
+    async (req: Request<{ id: string }>, res: Response) => {
+      const rl = await launchOf(req);
+      checkCsrf(req, rl.launch.csrfToken);
+      checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
+      const body = schema.safeParse(req.body ?? {});
+      if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
+      const { rd, who } = await referralDeps(rl);
+      res.json(await act(rd, who, req.params.id, body.data));
+    };
 
-  router.post('/referrals/:id/safeguarding/acknowledge', async (req, res) => {
-    const rl = await launchOf(req);
-    checkCsrf(req, rl.launch.csrfToken);
-    const body = acknowledgeSchema.safeParse(req.body ?? {});
-    checkPatient((req.body as { patientId?: unknown } | undefined)?.patientId, rl.launch.patient);
-    if (!body.success) throw new SpLinkError('ERR_VALIDATION', { fields: body.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    if (!isFhirId(req.params.id)) throw new SpLinkError('ERR_NOT_FOUND', { message: 'No such referral.' });
-    const { rd, who } = await referralDeps(rl);
-    res.json(await acknowledgeSafeguarding(rd, who, req.params.id, body.data.concern));
-  });
+  router.post('/referrals/:id/cancel', referralAction(cancelSchema, (rd, who, id, b) => cancelReferral(rd, who, id, b.version, b.reason)));
+  router.post('/referrals/:id/safeguarding/acknowledge', referralAction(acknowledgeSchema, (rd, who, id, b) => acknowledgeSafeguarding(rd, who, id, b.concern)));
 
   router.use((_req, _res, next) => next(new SpLinkError('ERR_NOT_FOUND', { message: 'No such API route.' })));
   router.use(apiErrorHandler(log, 'gp api call'));

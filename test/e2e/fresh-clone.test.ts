@@ -6,9 +6,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, startChromium } from '../helpers/browser.js';
 
 /**
  * The README's promise, kept as a newcomer meets it: clone the repository, `npm install && npm start`, open the sandbox
@@ -45,7 +44,7 @@ describe('fresh clone: npm install && npm start, then launch the GP app in Chrom
     });
 
   before(async () => {
-    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing at /usr/bin/chromium (apt-get install chromium)');
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
     const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
     dir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-clone-'));
     execFileSync('git', ['clone', '--quiet', repo, dir]);
@@ -98,7 +97,7 @@ describe('fresh clone: npm install && npm start, then launch the GP app in Chrom
   });
 
   it('launches SP Link from the sandbox GP system and shows the GP app for the chosen patient', async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await startChromium();
     const page = await browser.newPage();
     await page.goto(`${url}/sandbox/ehr`);
     await page.getByLabel('Signed in clinician').selectOption('gp-1');

@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Frame, Page } from 'playwright-core';
 import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
-import { devAuthHeader } from '../helpers/sandbox-tokens.js';
+import { expectAxeClean, startChromium } from '../helpers/browser.js';
+import { requireBuiltGpApp } from '../helpers/gp-launch.js';
+import { sandboxFhir } from '../helpers/http.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 import { ISO_DATE, RAW_ID } from '../helpers/readable-text.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
 const CLINICIAN = 'gp-3';
 const PATIENT = 'pat-08';
@@ -22,18 +21,12 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
   let referralId: string;
   const bodies: { url: string; text: string }[] = [];
 
-  const fhir = async <T>(server: 'ehr' | 'lw', path: string, init: RequestInit = {}): Promise<T> => {
-    const base = server === 'ehr' ? sys.config.tenants[0]!.ehr.fhirBase : sys.config.linkWorkerEndpoints[0]!.fhirBase;
-    const res = await fetch(`${base}/${path}`, { ...init, headers: { ...(await devAuthHeader(sys.url, server)), 'content-type': 'application/fhir+json', ...(init.headers as Record<string, string>) } });
-    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  const { fhir } = sandboxFhir(() => sys);
 
   before(async () => {
-    if (!existsSync('dist/smart-app/index.html')) throw new Error('the GP app is not built: run `npm run build:app` (npm run test:e2e does)');
-    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing at /usr/bin/chromium (apt-get install chromium)');
+    requireBuiltGpApp();
     sys = await startTestSystem();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await startChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('response', (res) => {
       void res.text().then(
@@ -95,8 +88,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     await card.waitFor();
     expect(await card.locator('[data-testid="status"]').innerText()).to.equal('Sent');
     expect(await app.locator('[data-testid="group-open"]').locator(`[data-referral-id="${referralId}"]`).count()).to.equal(1);
-    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: confirmation').to.deep.equal([]);
+    await expectAxeClean(page, 'confirmation', '#sp-link-frame');
   });
 
   it('warns about an open referral for the same need and sends nothing until the GP confirms', async () => {
@@ -114,8 +106,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     expect(await app.locator('#duplicate-error').count()).to.equal(1);
     const after = (await fhir<Bundle>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200&_elements=id`)).entry?.length ?? 0;
     expect(after).to.equal(before);
-    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: form with errors').to.deep.equal([]);
+    await expectAxeClean(page, 'form with errors', '#sp-link-frame');
     await app.locator('[data-testid="back-to-referrals"]').click();
     await app.waitForSelector('[data-testid="referrals"]');
   });
@@ -197,8 +188,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     const scoreLine = /^\d{1,2} [A-Z][a-z]+ \d{4} Short Warwick[^|]*: 23$/;
     expect(lines.find((l) => scoreLine.test(l)), lines.join(' | ')).to.not.equal(undefined);
     expect(index(scoreLine)).to.be.greaterThan(index(/Referral sent/));
-    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: completed referral with outcomes and timeline open').to.deep.equal([]);
+    await expectAxeClean(page, 'completed referral with outcomes and timeline open', '#sp-link-frame');
   });
 
   it('shows the message back in full, readable in seconds (headed sections, names, plain dates), as the GP system page shows it', async () => {
@@ -224,13 +214,11 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       expect(await inRecord.count()).to.equal(1);
       const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
       expect(norm(await inRecord.innerText())).to.equal(norm(text));
-      const axe = await new AxeBuilder({ page: ehr }).include('[data-testid="messages"]').analyze();
-      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: message in the GP system page').to.deep.equal([]);
+      await expectAxeClean(ehr, 'message in the GP system page', '[data-testid="messages"]');
     } finally {
       await ehr.close();
     }
-    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), 'axe: completed referral with its message').to.deep.equal([]);
+    await expectAxeClean(page, 'completed referral with its message', '#sp-link-frame');
   });
 
   it('never lets an access or refresh token reach the browser', async () => {
@@ -300,9 +288,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
   });
 
   it('has no axe violations and reads at 320 px wide inside the iframe', async () => {
-    const axe = await new AxeBuilder({ page }).include('#sp-link-frame').analyze();
-    const frameResults = axe.violations;
-    expect(frameResults.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).to.deep.equal([]);
+    await expectAxeClean(page, 'GP app in the record', '#sp-link-frame');
 
     const narrow = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
     try {
@@ -311,8 +297,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       const check = async (state: string) => {
         const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `no horizontal scrolling at 320 px: ${state}`).to.be.at.most(0);
-        const narrowAxe = await new AxeBuilder({ page: narrow }).analyze();
-        expect(narrowAxe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe: ${state}`).to.deep.equal([]);
+        await expectAxeClean(narrow, `${state}`);
       };
       await check('referral list');
       await narrow.locator('[data-testid="new-referral"]').click();

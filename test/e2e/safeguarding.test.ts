@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Frame, Page } from 'playwright-core';
 import type { Bundle, Communication, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
 import { validateForWrite } from '../../src/fhir/validate/index.js';
-import { devAuthHeader } from '../helpers/sandbox-tokens.js';
+import { expectAxeClean, startChromium } from '../helpers/browser.js';
+import { embeddedApp, openRecordWithApp, requireBuiltGpApp } from '../helpers/gp-launch.js';
+import { sandboxFhir } from '../helpers/http.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLINICIAN = 'gp-2';
 const PATIENT = 'pat-12';
 const CONCERN = 'Says her husband takes her bank card and will not let her see friends.';
@@ -26,33 +25,18 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
   let app: Frame;
   let referralId: string;
 
-  const fhir = async <T>(server: 'ehr' | 'lw', path: string, init: RequestInit = {}): Promise<T> => {
-    const base = server === 'ehr' ? sys.config.tenants[0]!.ehr.fhirBase : sys.config.linkWorkerEndpoints[0]!.fhirBase;
-    const res = await fetch(`${base}/${path}`, { ...init, headers: { ...(await devAuthHeader(sys.url, server)), 'content-type': 'application/fhir+json', ...(init.headers as Record<string, string>) } });
-    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const axeClean = async (p: Page, state: string, include?: string) => {
-    const builder = new AxeBuilder({ page: p });
-    const result = await (include ? builder.include(include) : builder).analyze();
-    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe: ${state}`).to.deep.equal([]);
-  };
+  const { fhir } = sandboxFhir(() => sys);
   /** Opens the patient's record with SP Link embedded (a fresh launch each time). */
-  const openRecordWithApp = async () => {
-    await page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}&app=sp-link`);
-    const frameEl = await page.waitForSelector('iframe#sp-link-frame');
-    app = (await frameEl.contentFrame())!;
-    await app.waitForSelector('[data-testid="referrals"]', { timeout: 60_000 });
-    await app.getByText('Loading referrals…').waitFor({ state: 'detached', timeout: 60_000 });
+  const openRecord = async () => {
+    app = await openRecordWithApp(page, sys, { clinician: CLINICIAN, patient: PATIENT });
   };
   /** Vertical position of an element inside the frame's own page, so "at the top" does not depend on the EHR chrome. */
   const topInFrame = (selector: string) => app.locator(selector).first().evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
 
   before(async () => {
-    if (!existsSync('dist/smart-app/index.html')) throw new Error('the GP app is not built: run `npm run build:app` (npm run test:e2e does)');
-    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing at /usr/bin/chromium (apt-get install chromium)');
+    requireBuiltGpApp();
     sys = await startTestSystem();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await startChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   });
   after(async () => {
@@ -61,7 +45,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
   });
 
   it('a referral without a concern shows no safeguarding warning anywhere', async () => {
-    await openRecordWithApp();
+    await openRecord();
     await app.locator('[data-testid="new-referral"]').click();
     await app.locator('#need-carer-strain').check();
     await app.locator('#safeguarding-no').check();
@@ -106,7 +90,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
     }
     expect(written, 'the reconciler wrote the concern into the GP record').to.equal(true);
 
-    await openRecordWithApp();
+    await openRecord();
     // The GP record page: the warning is the first thing after the patient's name, above the patient list and record.
     const ehrAlert = page.locator('[data-testid="safeguarding-alert"]');
     await ehrAlert.waitFor();
@@ -126,11 +110,11 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
     expect(await card.locator('[data-testid="safeguarding-tag"]').getAttribute('class')).to.contain('nhsuk-tag--red');
     expect(await card.innerText()).to.contain('Urgent').and.contain('Not yet acknowledged');
     expect(await app.locator('[data-testid="group-attention"]').locator(`[data-referral-id="${referralId}"]`).count(), 'in "Needs your attention"').to.equal(1);
-    await axeClean(page, 'GP record page with a safeguarding concern', '[data-testid="safeguarding-alert"]');
-    await axeClean(page, 'SP Link with a safeguarding concern', '#sp-link-frame');
+    await expectAxeClean(page, 'GP record page with a safeguarding concern', '[data-testid="safeguarding-alert"]');
+    await expectAxeClean(page, 'SP Link with a safeguarding concern', '#sp-link-frame');
 
     // It stays: a new launch (another window, another day) still opens on it.
-    await openRecordWithApp();
+    await openRecord();
     await app.locator('[data-testid="safeguarding-alert"]').waitFor({ timeout: 60_000 });
   });
 
@@ -147,7 +131,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
       const row = list.locator('tr[data-source="link-worker"]', { hasText: CONCERN });
       expect(await row.count()).to.equal(1);
       expect((await list.boundingBox())!.y, 'above the capacity table').to.be.below((await ws.getByTestId('capacity').boundingBox())!.y);
-      await axeClean(ws, "workspace manager's safeguarding list");
+      await expectAxeClean(ws, "workspace manager's safeguarding list");
       await row.locator('a').click();
       await ws.waitForSelector('[data-testid="case-title"]');
     } finally {
@@ -174,7 +158,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
     expect(() => validateForWrite(ack), 'valid against SPLinkSafeguardingAcknowledgement').to.not.throw();
 
     // The GP record page no longer leads with it; SP Link on a new launch neither.
-    await openRecordWithApp();
+    await openRecord();
     expect(await page.locator('[data-testid="safeguarding-alert"]').count()).to.equal(0);
     expect(await app.locator('[data-testid="safeguarding-alert"]').count()).to.equal(0);
   });
@@ -192,8 +176,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
     expect(await alert.innerText()).to.contain('Flagged at referral').and.contain('crisis plan');
     await page.reload();
     await page.locator('[data-testid="safeguarding-alert"]', { hasText: 'crisis plan' }).waitFor();
-    const frameEl = await page.waitForSelector('iframe#sp-link-frame');
-    app = (await frameEl.contentFrame())!;
+    app = await embeddedApp(page);
     await app.locator('[data-testid="acknowledge-safeguarding"]').click();
     await app.locator('[data-testid="safeguarding-alert"]').waitFor({ state: 'detached', timeout: 60_000 });
     await page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}`);

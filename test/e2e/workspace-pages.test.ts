@@ -1,16 +1,10 @@
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { expectAxeClean, startChromium } from '../helpers/browser.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Demo case in progress with a SWEMWBS taken at the start only (src/sandbox/demo/referrals.ts, referral 3). */
 const CASE = 'task-ref-03';
-
-async function axeClean(page: Page, state: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe: ${state}`).to.deep.equal([]);
-}
 
 async function noHorizontalScroll(page: Page, state: string): Promise<void> {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -26,7 +20,7 @@ describe('link-worker workspace pages at 320 px, and completing without end meas
 
   before(async () => {
     sys = await startTestSystem();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await startChromium();
     page = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
   });
   after(async () => {
@@ -37,7 +31,7 @@ describe('link-worker workspace pages at 320 px, and completing without end meas
   it('reflows the sign-in page, every caseload view and the manager’s page at 320 px, with no axe violations', async () => {
     await page.goto(`${sys.url}/workspace`);
     await noHorizontalScroll(page, 'sign-in');
-    await axeClean(page, 'sign-in');
+    await expectAxeClean(page, 'sign-in');
     await page.getByTestId('sign-in').click();
     await page.locator('[data-testid="sign-in-as"][data-username="nina.kaur"]').click();
     await page.waitForURL(/\/workspace\/caseload/);
@@ -45,18 +39,18 @@ describe('link-worker workspace pages at 320 px, and completing without end meas
       await page.goto(`${sys.url}/workspace/caseload?view=${view}`);
       if (view === 'all') expect(await page.locator('[data-testid="caseload"] tr[data-case-id]').count(), 'demo cases listed').to.be.greaterThan(3);
       await noHorizontalScroll(page, `caseload ${view}`);
-      await axeClean(page, `caseload ${view}`);
+      await expectAxeClean(page, `caseload ${view}`);
     }
     await page.goto(`${sys.url}/workspace/capacity`);
     await noHorizontalScroll(page, 'manager’s page');
-    await axeClean(page, 'manager’s page');
+    await expectAxeClean(page, 'manager’s page');
   });
 
   it('asks before completing a case without end measures; completing anyway closes it, and the closed case reads at 320 px', async () => {
     await page.goto(`${sys.url}/workspace/cases/${CASE}`);
     await page.waitForSelector('[data-testid="case-title"]');
     await noHorizontalScroll(page, 'case in progress');
-    await axeClean(page, 'case in progress');
+    await expectAxeClean(page, 'case in progress');
     await page.locator('summary', { hasText: 'Complete with a summary for the GP' }).click();
     await page.locator('#complete-summary').fill('Two sessions; now at a weekly walking group.');
     await page.getByRole('button', { name: 'Complete case' }).click();
@@ -65,7 +59,7 @@ describe('link-worker workspace pages at 320 px, and completing without end meas
     expect(await page.getByTestId('end-measures-gap').innerText()).to.contain('Measured at the start but not again at the end');
     expect(await page.locator('main').innerText()).to.contain('Short Warwick-Edinburgh');
     await noHorizontalScroll(page, 'complete without end measures?');
-    await axeClean(page, 'complete without end measures?');
+    await expectAxeClean(page, 'complete without end measures?');
     // Going back writes nothing: the case is still open.
     await page.getByTestId('record-end-measures').click();
     await page.waitForSelector('[data-testid="case-title"]');
@@ -78,6 +72,6 @@ describe('link-worker workspace pages at 320 px, and completing without end meas
     await page.getByText('Case completed.').waitFor();
     expect(await page.getByTestId('case-status').innerText()).to.equal('Completed');
     await noHorizontalScroll(page, 'completed case');
-    await axeClean(page, 'completed case');
+    await expectAxeClean(page, 'completed case');
   });
 });

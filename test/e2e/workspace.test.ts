@@ -1,15 +1,9 @@
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { axeViolations, startChromium } from '../helpers/browser.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /**
  * Reloads until `check` passes (the outbox delivery and the reconciler run in the background). `ready` waits
@@ -32,7 +26,7 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
 
   before(async () => {
     sys = await startTestSystem({ background: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await startChromium();
   });
   after(async () => {
     await browser?.close();

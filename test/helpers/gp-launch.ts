@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import type { Frame, Page } from 'playwright-core';
 import { startTestSystem, type TestSystem } from './system.js';
 
 /**
@@ -100,3 +102,27 @@ export function appContextOf(url: string): string | undefined {
 }
 
 export { startTestSystem, type TestSystem };
+
+/** Fails saying how to build the GP app when its bundle is missing (`npm run test:e2e` builds it first). */
+export function requireBuiltGpApp(): void {
+  if (!existsSync('dist/smart-app/index.html')) throw new Error('the GP app is not built: run `npm run build:app` (npm run test:e2e does)');
+}
+
+/** The SP Link frame embedded in a sandbox GP system page, once it is there. */
+export async function embeddedApp(page: Page): Promise<Frame> {
+  const frame = await (await page.waitForSelector('iframe#sp-link-frame')).contentFrame();
+  if (!frame) throw new Error('the SP Link iframe has no frame');
+  return frame;
+}
+
+/**
+ * Opens a patient's record in the sandbox GP system with SP Link embedded (a fresh launch each time), in Chromium,
+ * and waits until the app has loaded the patient's referrals.
+ */
+export async function openRecordWithApp(page: Page, sys: Pick<TestSystem, 'url'>, t: { clinician: string; patient: string }): Promise<Frame> {
+  await page.goto(`${sys.url}/sandbox/ehr?${new URLSearchParams({ clinician: t.clinician, patient: t.patient, app: 'sp-link' })}`);
+  const app = await embeddedApp(page);
+  await app.waitForSelector('[data-testid="referrals"]', { timeout: 60_000 });
+  await app.getByText('Loading referrals…').waitFor({ state: 'detached', timeout: 60_000 });
+  return app;
+}

@@ -1,6 +1,7 @@
 /** Works out which resource type a Reference points to, for reference-target checks. */
 import { isResourceType } from '@medplum/core';
 import type { Reference, Resource } from '@medplum/fhirtypes';
+import { parseReference } from '../../referral-model/references.js';
 
 /**
  * Resource type of a reference: from `reference` (relative, absolute, versioned or `#contained`),
@@ -15,9 +16,7 @@ export function referencedType(ref: Reference, root: Resource): string | undefin
     return contained?.resourceType;
   }
   if (literal && !literal.startsWith('urn:')) {
-    const segments = literal.split(/[?#]/)[0]!.split('/').filter(Boolean);
-    if (segments.length >= 4 && segments[segments.length - 2] === '_history') segments.splice(-2, 2);
-    const type = segments[segments.length - 2];
+    const type = parseReference(literal)?.resourceType;
     if (type && isResourceType(type)) return type;
     // A search-style conditional reference, e.g. "Patient?identifier=…".
     const conditional = literal.split('?')[0]!;

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
+import type { DeadLetterPage, ReplayAllResult } from '../http/admin-router.js';
+import type { ReplayResult } from '../replay.js';
 import { AdminClient } from './admin-client.js';
 
 const USAGE = `Usage: sp-link dead-letters list [--status open|resolved|all] [--endpoint ID] [--limit N]
@@ -7,19 +9,6 @@ const USAGE = `Usage: sp-link dead-letters list [--status open|resolved|all] [--
        sp-link dead-letters replay <id>
        sp-link dead-letters replay --all [--endpoint ID]
 `;
-
-interface Row {
-  id: number;
-  kind: string;
-  endpointId: string;
-  sourceRef: string;
-  errorCode: string;
-  reason: string;
-  attempts: number;
-  firstSeen: string;
-  lastSeen: string;
-  status: string;
-}
 
 /** `sp-link dead-letters …` through the running instance's admin API. */
 export async function runDeadLettersCommand(args: string[], configFile: string): Promise<number> {
@@ -39,7 +28,7 @@ export async function runDeadLettersCommand(args: string[], configFile: string):
   switch (sub) {
     case 'list': {
       const q = new URLSearchParams({ status: values.status ?? 'open', limit: values.limit ?? '100', ...(values.endpoint ? { endpoint: values.endpoint } : {}) });
-      const { status, body } = await api.json<{ items: Row[]; error?: { message: string } }>('GET', `/admin/api/dead-letters?${q}`);
+      const { status, body } = await api.json<DeadLetterPage>('GET', `/admin/api/dead-letters?${q}`);
       if (status !== 200) return fail(body);
       if (values.json) out(body.items);
       else if (body.items.length === 0) out('no dead letters');
@@ -56,13 +45,13 @@ export async function runDeadLettersCommand(args: string[], configFile: string):
     case 'replay': {
       if (values.all) {
         const q = values.endpoint ? `?endpoint=${encodeURIComponent(values.endpoint)}` : '';
-        const { status, body } = await api.json<{ replayed: number; resolved: number }>('POST', `/admin/api/dead-letters/replay${q}`);
+        const { status, body } = await api.json<ReplayAllResult>('POST', `/admin/api/dead-letters/replay${q}`);
         if (status !== 200) return fail(body);
         out(body);
         return body.resolved === body.replayed ? 0 : 1;
       }
       if (!idArg) return usage();
-      const { status, body } = await api.json<{ resolved?: boolean }>('POST', `/admin/api/dead-letters/${encodeURIComponent(idArg)}/replay`);
+      const { status, body } = await api.json<Partial<ReplayResult>>('POST', `/admin/api/dead-letters/${encodeURIComponent(idArg)}/replay`);
       if (status !== 200) return fail(body);
       out(body);
       return body.resolved ? 0 : 1;

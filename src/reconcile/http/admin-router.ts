@@ -3,11 +3,24 @@ import type { Logger } from 'pino';
 import { SpLinkError } from '../../errors.js';
 import { apiErrorHandler } from '../../http/api-error.js';
 import type { Db } from '../../store/db.js';
-import { replayAll, replayDeadLetter, type ReplayDeps } from '../replay.js';
+import { replayAll, replayDeadLetter, type ReplayDeps, type ReplayResult } from '../replay.js';
 import type { RunProgress } from '../feed/change-feed.js';
 import { readAllCursors } from '../store/cursors.js';
-import { countOpenDeadLetters, getDeadLetter, listDeadLetters, type DeadLetterStatus } from '../store/dead-letters.js';
+import { countOpenDeadLetters, getDeadLetter, listDeadLetters, type DeadLetter, type DeadLetterStatus } from '../store/dead-letters.js';
 import { bearerToken, secretMatches } from './secret.js';
+
+/** `GET /admin/api/dead-letters`: a page of dead letters (without payloads); `next` is the `after` of the next page. */
+export interface DeadLetterPage {
+  readonly items: DeadLetter[];
+  readonly next: number | null;
+}
+
+/** `POST /admin/api/dead-letters/replay`: how many were replayed and how many of them went through. */
+export interface ReplayAllResult {
+  readonly replayed: number;
+  readonly resolved: number;
+  readonly results: ReplayResult[];
+}
 
 export interface AdminDeps extends ReplayDeps {
   readonly db: Db;
@@ -49,13 +62,13 @@ export function adminRouter(deps: AdminDeps): Router {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000 || !Number.isInteger(after) || after < 0) throw new SpLinkError('ERR_VALIDATION', { message: 'limit must be 1–1000 and after a non-negative id' });
     const endpointId = typeof req.query.endpoint === 'string' ? req.query.endpoint : undefined;
     const items = await listDeadLetters(deps.db, { status: status as DeadLetterStatus | 'all', endpointId, limit, afterId: after });
-    res.json({ items, next: items.length === limit ? items[items.length - 1]!.id : null });
+    res.json({ items, next: items.length === limit ? items[items.length - 1]!.id : null } satisfies DeadLetterPage);
   });
 
   router.post('/admin/api/dead-letters/replay', async (req, res) => {
     const endpointId = typeof req.query.endpoint === 'string' ? req.query.endpoint : undefined;
     const results = await replayAll(deps, { endpointId });
-    res.json({ replayed: results.length, resolved: results.filter((r) => r.resolved).length, results });
+    res.json({ replayed: results.length, resolved: results.filter((r) => r.resolved).length, results } satisfies ReplayAllResult);
   });
 
   router.get('/admin/api/dead-letters/:id', async (req, res) => {
@@ -72,7 +85,7 @@ export function adminRouter(deps: AdminDeps): Router {
     if (d.status !== 'open') throw new SpLinkError('ERR_DEAD_LETTER_NOT_OPEN', { message: `dead letter ${id} is ${d.status}, not open` });
     const r = await replayDeadLetter(deps, id);
     if (!r) throw new SpLinkError('ERR_DEAD_LETTER_NOT_OPEN', { message: `dead letter ${id} is being replayed elsewhere` });
-    res.json(r);
+    res.json(r satisfies ReplayResult);
   });
 
   router.get('/admin/api/reconcile/status', async (_req, res) => {

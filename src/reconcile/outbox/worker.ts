@@ -7,7 +7,7 @@ import type { Db } from '../../store/db.js';
 import { runBackoffMs } from '../feed/change-feed.js';
 import { reconcileMetrics } from '../metrics.js';
 import type { EndpointRuntime, ValidateFn } from '../runtime.js';
-import { resolveDeadLetter, upsertDeadLetter } from '../store/dead-letters.js';
+import { outboxSourceRef, resolveDeadLetter, upsertDeadLetter } from '../store/dead-letters.js';
 import { claim, markDelivered, markFinal, markReadyFromLookup, markRetry, type OutboxRow } from './store.js';
 
 export interface OutboxDeps {
@@ -73,7 +73,7 @@ async function resolveAwaiting(deps: OutboxDeps, row: OutboxRow, res: OutboxRunR
     }
     await markFinal(deps.db, row.id, 'discarded', 'the referral was never written to the EHR');
     await recordAudit(deps.db, {
-      actor: 'sp-link-reconciler', action: 'outbox-discard', tenantId: row.tenantId, resourceRef: `outbox/${row.id}`,
+      actor: 'sp-link-reconciler', action: 'outbox-discard', tenantId: row.tenantId, resourceRef: outboxSourceRef(row.id),
       details: { referralIdentifier: row.referralIdentifier, reason: 'no ServiceRequest with this identifier in the EHR after the grace period' },
     });
     reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'discarded' });
@@ -98,7 +98,7 @@ async function deliver(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult): 
   try {
     const written = await rt.lw.create(task, { ifNoneExist: { identifier: key } });
     await markDelivered(deps.db, row.id, written.id ? `${rt.lw.baseUrl}/Task/${written.id}` : written.location);
-    await resolveDeadLetter(deps.db, 'outbox', `outbox/${row.id}`, 'delivered');
+    await resolveDeadLetter(deps.db, 'outbox', outboxSourceRef(row.id), 'delivered');
     reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'delivered' });
     res.delivered++;
   } catch (err) {
@@ -118,7 +118,7 @@ async function fail(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, erro
   }
   await markFinal(deps.db, row.id, 'dead', error);
   await upsertDeadLetter(deps.db, {
-    kind: 'outbox', endpointId: row.endpointId, tenantId: row.tenantId, sourceRef: `outbox/${row.id}`,
+    kind: 'outbox', endpointId: row.endpointId, tenantId: row.tenantId, sourceRef: outboxSourceRef(row.id),
     errorCode: retryable ? 'ERR_FHIR_UNREACHABLE' : 'ERR_RECONCILE_BAD_INPUT', reason: `Task delivery for referral ${row.referralIdentifier}: ${error}`,
     attempts, firstSeen: row.createdAt, payload: row.task,
   });

@@ -22,6 +22,15 @@ export interface DeadLetter {
   payload?: unknown;
 }
 
+/** The source of an outbox dead letter (and of the outbox row's audit events): `outbox/<row id>`. */
+export const outboxSourceRef = (rowId: number): string => `outbox/${rowId}`;
+
+/** The outbox row an outbox dead letter's source names; undefined for any other source. */
+export function outboxRowOf(sourceRef: string): number | undefined {
+  const m = /^outbox\/(\d+)$/.exec(sourceRef);
+  return m ? Number(m[1]) : undefined;
+}
+
 export interface NewDeadLetter {
   kind: DeadLetterKind;
   endpointId: string;

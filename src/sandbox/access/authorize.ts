@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AuthorizeFn, FhirAccess, FhirInteraction } from '../fhir/index.js';
+import { parseReference, sameBase } from '../../referral-model/references.js';
 import { AccessError, forbidden } from './access-error.js';
 import { belongsToPatient, referencesIn, searchIsForPatient, type ResourceLike } from './compartment.js';
 import { grantingScopes, type Permission } from './smart-scopes.js';
@@ -96,11 +97,11 @@ async function checkCompartment(access: FhirAccess, claims: AccessClaims, opts: 
 async function provenanceForPatient(r: ResourceLike, patient: string, fhirBase: string, read: ResourceReader): Promise<boolean> {
   if (r.resourceType !== 'Provenance') return false;
   for (const ref of referencesIn(r, 'target')) {
-    const rel = ref.startsWith(`${fhirBase}/`) ? ref.slice(fhirBase.length + 1) : ref;
-    const [type, id] = rel.split('/');
-    if (!type || !id) continue;
+    const p = parseReference(ref);
+    if (!p || (p.base !== undefined && !sameBase(p.base, fhirBase))) continue;
+    const { resourceType: type, id } = p;
     if (type === 'Patient' && id === patient) return true;
-    const target = await read(type, id.split('/_history')[0] as string);
+    const target = await read(type, id);
     if (target && belongsToPatient(target, patient, fhirBase)) return true;
   }
   return false;

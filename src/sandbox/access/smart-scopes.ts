@@ -4,6 +4,7 @@
  * permissions in the order c, r, u, d, s; v1 suffixes `.read` (= rs), `.write` (= cud) and `.*` (= cruds)
  * are accepted for compatibility. Granular query suffixes (`?category=…`) are not supported by the sandbox.
  */
+import { RESOURCE_TYPE_CHARS } from '../../referral-model/references.js';
 
 export type ScopeContext = 'patient' | 'user' | 'system';
 export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
@@ -15,7 +16,7 @@ export interface ClinicalScope {
   readonly permissions: ReadonlySet<Permission>;
 }
 
-const SCOPE = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]{1,63})\.(read|write|\*|c?r?u?d?s?)$/;
+const SCOPE = new RegExp(`^(patient|user|system)/(\\*|${RESOURCE_TYPE_CHARS})\\.(read|write|\\*|c?r?u?d?s?)$`);
 
 /** Parses one clinical scope; undefined when it is not one (e.g. `openid`, `launch`) or is malformed. */
 export function parseClinicalScope(scope: string): ClinicalScope | undefined {

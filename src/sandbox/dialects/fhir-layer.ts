@@ -6,10 +6,10 @@ import { grantingScopes, parseClinicalScopes } from '../access/smart-scopes.js';
 import type { Dialect } from './presets.js';
 import { rewriteJsonResponse } from './response-rewrite.js';
 import { rewriteBody, rewriteEtag, rewriteHistoryUrl, VersionIdCodec } from './version-ids.js';
-import { FHIR_ID_CHARS } from '../../referral-model/references.js';
+import { FHIR_ID_CHARS, RESOURCE_TYPE_CHARS } from '../../referral-model/references.js';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
-const TARGET = new RegExp(`^/([A-Z][A-Za-z]+)/(${FHIR_ID_CHARS})(?:/|\\?|$)`);
+const TARGET = new RegExp(`^/(${RESOURCE_TYPE_CHARS})/(${FHIR_ID_CHARS})(?:/|\\?|$)`);
 
 type Json = Record<string, unknown>;
 const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { FHIR_ID_CHARS } from '../../referral-model/references.js';
+import { FHIR_ID_CHARS, RESOURCE_TYPE_CHARS } from '../../referral-model/references.js';
 
 /**
  * Opaque version ids for a sandbox server that stores integers: a UUID per (type, id, version), derived with a
@@ -44,9 +44,9 @@ export class VersionIdCodec {
 /** A version no resource has: what an unknown opaque id becomes, so the server answers 412 / 404 as it should. */
 export const NO_SUCH_VERSION = '0';
 
-const HISTORY = new RegExp(`^(.*?)([A-Z][A-Za-z]+)/(${FHIR_ID_CHARS})/_history/(${FHIR_ID_CHARS})(\\b.*)?$`);
+const HISTORY = new RegExp(`^(.*?)(${RESOURCE_TYPE_CHARS})/(${FHIR_ID_CHARS})/_history/(${FHIR_ID_CHARS})(\\b.*)?$`);
 const ETAG = /^(W\/)?"([^"]*)"$/;
-const REQUEST_TARGET = new RegExp(`^([A-Z][A-Za-z]+)/(${FHIR_ID_CHARS})(?:[/?]|$)`);
+const REQUEST_TARGET = new RegExp(`^(${RESOURCE_TYPE_CHARS})/(${FHIR_ID_CHARS})(?:[/?]|$)`);
 
 export type Direction = 'out' | 'in';
 

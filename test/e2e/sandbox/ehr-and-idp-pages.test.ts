@@ -1,15 +1,8 @@
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser } from 'playwright-core';
 import * as client from 'openid-client';
 import { bootAuthApp, type AuthTestApp } from '../../integration/sandbox/auth/boot.js';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { axeViolations, startChromium } from '../../helpers/browser.js';
 
 describe('sandbox GP system and staff sign-in pages in Chromium (e2e)', () => {
   let app: AuthTestApp;
@@ -17,7 +10,7 @@ describe('sandbox GP system and staff sign-in pages in Chromium (e2e)', () => {
 
   before(async () => {
     app = await bootAuthApp(undefined, { demo: true, idp: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await startChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Bundle, Communication, Observation, Procedure, Provenance, Resource, ServiceRequest, Subscription, Task } from '@medplum/fhirtypes';
+import type { Communication, Observation, Procedure, Provenance, Resource, ServiceRequest, Subscription, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, SYSTEM } from '../../../src/referral-model/codes.js';
 import type { DialectName } from '../../../src/config/schema.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
@@ -9,7 +9,7 @@ import type { ReferralSummary } from '../../../src/referrals/referral-view.js';
 import { gravity } from '../../fixtures/gravity/index.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { referralForm } from '../../helpers/referral-form.js';
-import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { sandboxFhir } from '../../helpers/http.js';
 import { startTestSystem, type RawConfig, type TestSystem } from '../../helpers/system.js';
 
 /**
@@ -94,15 +94,7 @@ for (const dc of CASES) {
     const PATIENT = 'pat-09';
 
     /** The link worker's system and the test's view of the GP record: each a FHIR client with its own token. */
-    const auth: Partial<Record<'ehr' | 'lw', { authorization: string }>> = {};
-    const fhir = async <T>(server: 'ehr' | 'lw', path: string, init: RequestInit = {}): Promise<T> => {
-      const headers = { ...(auth[server] ??= await devAuthHeader(sys.url, server)), ...(init.body ? { 'content-type': 'application/fhir+json' } : {}) };
-      const res = await fetch(path.startsWith('http') ? path : `${server === 'ehr' ? ehrBase : lwBase}/${path}`, { ...init, headers });
-      if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
-    const search = async <T extends Resource>(server: 'ehr' | 'lw', path: string): Promise<T[]> =>
-      ((await fhir<Bundle<T>>(server, path)).entry ?? []).map((e) => e.resource!);
+    const { fhir, search } = sandboxFhir(() => sys);
     /** The link worker's own system writes at its server (a FHIR client with its own credentials). */
     const put = async (task: Task, over: Partial<Task>): Promise<Task & { id: string }> =>
       fhir<Task & { id: string }>('lw', `Task/${task.id}`, { method: 'PUT', body: JSON.stringify({ ...task, ...over }) });

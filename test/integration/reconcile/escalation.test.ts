@@ -4,7 +4,7 @@ import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/code
 import { ESCALATION_HEADING } from '../../../src/referral-model/escalation.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { referralForm } from '../../helpers/referral-form.js';
-import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { sandboxFhir } from '../../helpers/http.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { Browser } from '../workspace/harness.js';
 
@@ -20,17 +20,8 @@ describe('escalation of referrals not accepted in time (integration, controlled 
   let sys: TestSystem;
   let jar: CookieJar;
   let csrf: string;
-  let ehrBase: string;
-  let lwBase: string;
 
-  const fhir = async <T>(server: 'ehr' | 'lw', path: string, init: RequestInit = {}): Promise<T> => {
-    const res = await fetch(`${server === 'ehr' ? ehrBase : lwBase}/${path}`, {
-      ...init,
-      headers: { 'content-type': 'application/fhir+json', ...(await devAuthHeader(sys.url, server)), ...(init.headers as Record<string, string>) },
-    });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return (await res.json()) as T;
-  };
+  const { fhir } = sandboxFhir(() => sys);
   const overdueMessages = async (serviceRequestId: string) =>
     ((await fhir<Bundle<Communication>>('ehr', `Communication?based-on=ServiceRequest/${serviceRequestId}&_count=50`)).entry ?? [])
       .map((e) => e.resource!)
@@ -59,8 +50,6 @@ describe('escalation of referrals not accepted in time (integration, controlled 
   before(async () => {
     // The sweep is driven by the test's clock alone.
     sys = await startTestSystem({ edit: (raw) => Object.assign(raw.reconcile, { escalation: { enabled: false } }) });
-    ehrBase = sys.config.tenants[0]!.ehr.fhirBase;
-    lwBase = sys.config.linkWorkerEndpoints[0]!.fhirBase;
     ({ jar, csrf } = await launch(sys, { patient: PATIENT, practitioner: 'gp-1' }));
   });
   after(async () => {

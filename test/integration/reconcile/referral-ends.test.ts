@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import type { Bundle, Communication, Provenance, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Communication, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, PROFILE } from '../../../src/referral-model/codes.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
 import { messageBackText, readMessageBack } from '../../../src/message-back/index.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import type { ReferralSummary } from '../../../src/referrals/referral-view.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
-import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { sandboxFhir } from '../../helpers/http.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { referralForm } from '../../helpers/referral-form.js';
 import { Browser, formFields } from '../workspace/harness.js';
@@ -24,17 +24,8 @@ describe('an SP Link referral ended by the link-worker service reaches the GP (i
   let sys: TestSystem;
   let jar: CookieJar;
   let csrf: string;
-  let ehrBase: string;
-  let lwBase: string;
 
-  const fhir = async <T>(server: 'ehr' | 'lw', path: string, init: RequestInit = {}): Promise<T> => {
-    const headers = { ...(await devAuthHeader(sys.url, server)), ...(init.body ? { 'content-type': 'application/fhir+json' } : {}) };
-    const res = await fetch(`${server === 'ehr' ? ehrBase : lwBase}/${path}`, { ...init, headers });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const search = async <T extends Resource>(server: 'ehr' | 'lw', path: string): Promise<T[]> =>
-    ((await fhir<Bundle<T>>(server, path)).entry ?? []).map((e) => e.resource!);
+  const { fhir, search } = sandboxFhir(() => sys);
 
   async function refer(): Promise<{ serviceRequestId: string; task: Task }> {
     const res = await request(jar, `${sys.url}/app/api/referrals`, {
@@ -64,8 +55,6 @@ describe('an SP Link referral ended by the link-worker service reaches the GP (i
 
   before(async () => {
     sys = await startTestSystem({ background: false });
-    ehrBase = sys.config.tenants[0]!.ehr.fhirBase;
-    lwBase = sys.config.linkWorkerEndpoints[0]!.fhirBase;
     ({ jar, csrf } = await launch(sys, { patient: PATIENT, practitioner: GP }));
   });
   after(async () => {

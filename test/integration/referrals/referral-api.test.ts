@@ -3,6 +3,7 @@ import type { Bundle, Provenance, ServiceRequest, Task } from '@medplum/fhirtype
 import { IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { REFERRAL_ID_PATTERN } from '../../../src/referrals/referral-id.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
+import { sandboxFhir } from '../../helpers/http.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { launchRows } from '../../helpers/launches.js';
@@ -22,11 +23,7 @@ describe('GP app: referral API (integration)', function () {
   let ehrBase: string;
   let lwBase: string;
 
-  const fhir = async <T>(server: 'ehr' | 'lw', path: string): Promise<T> => {
-    const res = await fetch(`${server === 'ehr' ? ehrBase : lwBase}/${path}`, { headers: await devAuthHeader(sys.url, server) });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-    return (await res.json()) as T;
-  };
+  const { fhir } = sandboxFhir(() => sys);
   const count = async (server: 'ehr' | 'lw', type: string, filter = '') => ((await fhir<Bundle>(server, `${type}?${filter}_count=1000&_elements=id`)).entry ?? []).length;
   // Provenance authored by this GP only: the reconciler writes its own Provenance for the demo
   // referrals in the background while these tests run.
@@ -165,6 +162,24 @@ describe('GP app: referral API (integration)', function () {
     // A referral of another patient, addressed with the launch patient's id: refused by the subject check.
     const foreign = await post('/referrals/ref-01/cancel', { patientId: PATIENT });
     expect(foreign.status).to.equal(403);
+    expect(await counts()).to.deep.equal(before);
+  });
+
+  it('guards every action on a referral the same way (cancel, acknowledge a safeguarding concern): CSRF, patient, body, id', async () => {
+    const before = await counts();
+    const code = async (res: Response) => ((await res.json()) as { error: { code: string; fields?: { path: string }[] } }).error;
+    for (const action of ['cancel', 'safeguarding/acknowledge']) {
+      const noCsrf = await post(`/referrals/ref-01/${action}`, { patientId: PATIENT }, {});
+      expect([noCsrf.status, (await code(noCsrf)).code], `${action} without CSRF`).to.deep.equal([403, 'ERR_CSRF']);
+      // Another patient is refused before anything else about the request is looked at.
+      const other = await post(`/referrals/not%20an%20id/${action}`, { patientId: OTHER_PATIENT, concern: 42, reason: 42 });
+      expect([other.status, (await code(other)).code], `${action} for another patient`).to.deep.equal([403, 'ERR_PATIENT_MISMATCH']);
+      const badId = await post(`/referrals/not%20an%20id/${action}`, { patientId: PATIENT, concern: 'ServiceRequest/ref-01', reason: 'gp-cancelled' });
+      expect([badId.status, (await code(badId)).code], `${action} of an ill-formed id`).to.deep.equal([404, 'ERR_NOT_FOUND']);
+    }
+    const noConcern = await post('/referrals/ref-01/safeguarding/acknowledge', { patientId: PATIENT, concern: 'Patient/x' });
+    const err = await code(noConcern);
+    expect([noConcern.status, err.code, err.fields?.map((f) => f.path)]).to.deep.equal([422, 'ERR_VALIDATION', ['concern']]);
     expect(await counts()).to.deep.equal(before);
   });
 

@@ -7,7 +7,7 @@ import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/code
 import { createSandboxFhirServer, type SandboxFhirServer } from '../../../src/sandbox/fhir/index.js';
 import { launch, request, type CookieJar } from '../../helpers/gp-launch.js';
 import { referralForm } from '../../helpers/referral-form.js';
-import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { fhirJson, sandboxFhir } from '../../helpers/http.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { Browser } from '../workspace/harness.js';
 
@@ -26,26 +26,23 @@ describe('referral routes: every directory service reaches a caseload someone se
   let jar: CookieJar;
   let csrf: string;
   let lwBase: string;
-  let ehrBase: string;
   let calm: SandboxFhirServer;
   let calmHttp: http.Server;
   let calmBase: string;
 
   const post = (body: unknown) =>
     request(jar, `${sys.url}/app/api/referrals`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
-  const fhir = async <T>(base: string, path: string, server?: 'ehr' | 'lw', init: RequestInit = {}): Promise<T> => {
-    const headers = { 'content-type': 'application/fhir+json', ...(server ? await devAuthHeader(sys.url, server) : {}), ...(init.headers as Record<string, string>) };
-    const res = await fetch(`${base}/${path}`, { ...init, headers });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  async function taskAt(base: string, referralId: string, server?: 'lw'): Promise<Task> {
+  const { fhir } = sandboxFhir(() => sys);
+  /** The provider's own server (no auth). */
+  const calmFhir = <T>(path: string, init?: RequestInit) => fhirJson<T>(`${calmBase}/${path}`, init);
+  async function taskAt(server: 'lw' | 'calm', referralId: string): Promise<Task> {
     const end = Date.now() + 60_000;
     for (;;) {
-      const b = await fhir<Bundle<Task>>(base, `Task?identifier=${encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`)}`, server);
+      const query = `Task?identifier=${encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`)}`;
+      const b = server === 'lw' ? await fhir<Bundle<Task>>('lw', query) : await calmFhir<Bundle<Task>>(query);
       const t = b.entry?.[0]?.resource;
       if (t) return t;
-      if (Date.now() > end) throw new Error(`no Task for ${referralId} at ${base}`);
+      if (Date.now() > end) throw new Error(`no Task for ${referralId} at ${server}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -85,7 +82,6 @@ describe('referral routes: every directory service reaches a caseload someone se
         );
       },
     });
-    ehrBase = sys.config.tenants[0]!.ehr.fhirBase;
     lwBase = sys.config.linkWorkerEndpoints[0]!.fhirBase;
     // A service Harbourside runs, listed in the link-worker service's directory.
     const coaching: HealthcareService = {
@@ -97,7 +93,7 @@ describe('referral routes: every directory service reaches a caseload someone se
       type: [{ coding: [{ system: CODE_SYSTEM.serviceType, code: 'wellbeing-support' }] }],
       category: [{ coding: [{ system: CODE_SYSTEM.need, code: 'mental-wellbeing' }] }],
     };
-    await fhir(lwBase, 'HealthcareService/svc-harbourside-coaching', 'lw', { method: 'PUT', body: JSON.stringify(coaching) });
+    await fhir('lw', 'HealthcareService/svc-harbourside-coaching', { method: 'PUT', body: JSON.stringify(coaching) });
     ({ jar, csrf } = await launch(sys, { patient: PATIENT, practitioner: 'gp-1' }));
   });
   after(async () => {
@@ -110,10 +106,10 @@ describe('referral routes: every directory service reaches a caseload someone se
   it('via the link-worker service: the Task is the link-worker organisation’s, the chosen service travels as the GP’s suggestion, and its link workers see it', async () => {
     const made = await refer('svc-housing');
     expect(made).to.include({ contact: 'Fernbridge Community Connect', route: 'link-worker' });
-    const sr = await fhir<ServiceRequest>(ehrBase, `ServiceRequest/${made.serviceRequestId}`, 'ehr');
+    const sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${made.serviceRequestId}`);
     expect(sr.performer?.[0]).to.include({ display: 'Fernbridge Community Connect' });
     expect(sr.supportingInfo?.[0]).to.deep.include({ reference: `${lwBase}/HealthcareService/svc-housing`, display: 'Housing advice drop-in' });
-    const task = await taskAt(lwBase, made.referralId, 'lw');
+    const task = await taskAt('lw', made.referralId);
     expect(task.owner?.identifier?.value).to.equal('Y99950');
 
     const caseload = await caseloadOf('sarah.whitfield');
@@ -130,10 +126,10 @@ describe('referral routes: every directory service reaches a caseload someone se
   it('direct to a provider whose staff use the workspace: the Task is the provider’s, in its caseload and no one else’s', async () => {
     const made = await refer('svc-harbourside-coaching');
     expect(made).to.include({ contact: HARBOURSIDE.name, route: 'direct' });
-    const sr = await fhir<ServiceRequest>(ehrBase, `ServiceRequest/${made.serviceRequestId}`, 'ehr');
+    const sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${made.serviceRequestId}`);
     expect(sr.performer?.[0]?.reference).to.equal(`${lwBase}/HealthcareService/svc-harbourside-coaching`);
     expect(sr.supportingInfo).to.equal(undefined);
-    const task = await taskAt(lwBase, made.referralId, 'lw');
+    const task = await taskAt('lw', made.referralId);
     expect(task.owner).to.deep.include({ reference: HARBOURSIDE.org, display: HARBOURSIDE.name });
     expect(task.owner?.identifier?.value).to.equal(HARBOURSIDE.ods);
     expect(await caseloadOf('owen.price')).to.include(`data-case-id="${task.id}"`);
@@ -143,20 +139,20 @@ describe('referral routes: every directory service reaches a caseload someone se
   it('direct to a provider with its own FHIR server: the Task is written there, and the reconciler brings its outcome back to the GP record', async () => {
     const made = await refer('svc-wellbeing');
     expect(made).to.include({ contact: CALM_WATERS.name, route: 'direct' });
-    const task = await taskAt(calmBase, made.referralId);
+    const task = await taskAt('calm', made.referralId);
     expect(task.owner?.identifier?.value).to.equal(CALM_WATERS.ods);
-    const lwTasks = await fhir<Bundle<Task>>(lwBase, `Task?identifier=${encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${made.referralId}`)}`, 'lw');
+    const lwTasks = await fhir<Bundle<Task>>('lw', `Task?identifier=${encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${made.referralId}`)}`);
     expect(lwTasks.entry ?? []).to.have.length(0);
 
     // The provider completes the case in its own system; the reconciler watching its endpoint completes the referral
     // in the GP record.
     const completed: Task = { ...task, status: 'completed', lastModified: new Date().toISOString() };
-    await fhir(calmBase, `Task/${task.id}`, undefined, { method: 'PUT', body: JSON.stringify(completed), headers: { 'if-match': `W/"${task.meta?.versionId}"` } });
+    await calmFhir(`Task/${task.id}`, { method: 'PUT', body: JSON.stringify(completed), headers: { 'if-match': `W/"${task.meta?.versionId}"` } });
     const end = Date.now() + 120_000;
-    let sr = await fhir<ServiceRequest>(ehrBase, `ServiceRequest/${made.serviceRequestId}`, 'ehr');
+    let sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${made.serviceRequestId}`);
     while (sr.status !== 'completed' && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 1000));
-      sr = await fhir<ServiceRequest>(ehrBase, `ServiceRequest/${made.serviceRequestId}`, 'ehr');
+      sr = await fhir<ServiceRequest>('ehr', `ServiceRequest/${made.serviceRequestId}`);
     }
     expect(sr.status).to.equal('completed');
   });
