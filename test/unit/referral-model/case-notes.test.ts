@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HEADING, note, parseNote } from '../../../../src/workspace/domain/case-notes.js';
+import { HEADING, note, parseNote } from '../../../src/referral-model/case-notes.js';
 
 describe('workspace case notes', () => {
   const author = { reference: 'Practitioner/lw-1', display: 'Sarah Whitfield' };
