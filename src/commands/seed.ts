@@ -24,6 +24,8 @@ export const SANDBOX_STATE_TABLES = [
   'reconcile_leases',
   'reconcile_dead_letters',
   'reconcile_outbox',
+  // Report facts (with their outcome rows): captured again as the demo Tasks are read, demo history seeded again.
+  'report_referrals',
 ] as const;
 
 /**

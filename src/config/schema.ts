@@ -66,6 +66,8 @@ export const tenantSchema = z
     name: z.string().min(1),
     /** ODS code of the GP practice. */
     odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code, e.g. Y12345').optional(),
+    /** Primary Care Network the practice belongs to (reports filter by it). */
+    pcn: z.string().min(1).optional(),
     ehr: z
       .object({
         fhirBase: baseUrl,
@@ -312,6 +314,22 @@ export const configSchema = z
       .object({ routine: z.number().positive().max(8760).optional(), soon: z.number().positive().max(8760).optional(), urgent: z.number().positive().max(8760).optional() })
       .strict()
       .optional(),
+    /** Evaluation reports for commissioners and services (docs/REPORTS.md). */
+    reports: z
+      .object({
+        /**
+         * CSV of postcode → LSOA → IMD decile (header `postcode,lsoa,imd_decile`) the deploying organisation supplies;
+         * absent: deprivation is not reported.
+         */
+        imdLookupFile: z.string().min(1).optional(),
+        /** Small-number suppression: counts 1 … threshold − 1 are shown as "<threshold"; secondary suppression protects them from totals. */
+        suppression: z
+          .object({ threshold: z.number().int().min(1).max(100).default(8), secondary: z.boolean().default(true) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /** Who may read `/metrics` (docs/OPERATIONS.md, "Metrics"). */
     metrics: z
       .object({

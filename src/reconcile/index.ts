@@ -1,3 +1,4 @@
+import { createReportCapture, type ReportCapture } from '../reports/capture.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Task } from '@medplum/fhirtypes';
@@ -41,6 +42,8 @@ export interface ReconcilerContext {
   readonly onRequest?: () => void;
   /** The clock of the escalation sweep (tests). */
   readonly now?: () => Date;
+  /** Where applied referrals are captured for reports (default: the report store in `db`). */
+  readonly reports?: ReportCapture;
 }
 
 export interface ReconcilerTuning {
@@ -115,6 +118,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     alertAfterFailedRuns: config.reconcile.alertAfterFailedRuns,
     afterEhrWrite: ctx.afterEhrWrite,
     onRequest: ctx.onRequest,
+    reports: ctx.reports ?? (await createReportCapture({ db, config, logger: log })),
   };
   const workers = new Map([...runtimes.values()].map((rt) => [rt.id, new EndpointWorker(feedDeps, rt, log, ctx.health)]));
   const outboxDeps: OutboxDeps = { db, runtimes, validate, logger: log, maxAttempts: config.reconcile.maxAttempts, graceMs: tuning.outboxGraceMs };

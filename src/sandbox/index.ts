@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { logger } from '../observability/logger.js';
 import { createSandboxAuth, type SandboxAuth } from './auth/index.js';
 import { ehrSeed, lwSeed } from './demo/index.js';
+import { seedReportHistory } from './demo/report-history.js';
 import { sandboxEhrUiRouter } from './ehr-ui/index.js';
 import { dialect, fhirDialectLayer } from './dialects/index.js';
 import { createSandboxFhirServer, sandboxDataFile, type SandboxFhirServer } from './fhir/index.js';
@@ -69,6 +70,11 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
     }),
   ]);
   auth.attachServers({ ehr, lw });
+  // A year of referral history for the reports; in the background, so start-up does not wait for it.
+  const reportHistory = seedReportHistory(db).then(
+    (n) => void (n && log.info({ referrals: n }, 'report history seeded')),
+    (err: unknown) => log.error({ err }, 'report history could not be seeded'),
+  );
   const idp = config.workspace?.enabled ? await createSandboxIdp({ config, lwBase: urls.lw, store }) : undefined;
 
   const router = Router();
@@ -94,6 +100,7 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
       await Promise.all([ehr.reset(), lw.reset()]);
     },
     async close() {
+      await reportHistory;
       await Promise.all([ehr.close(), lw.close()]);
       await idp?.close();
       await auth.close();

@@ -1,6 +1,7 @@
 import type { HealthcareService, Observation, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Db } from '../../store/db.js';
+import type { CapturedReferral, ReportCapture } from '../../reports/capture.js';
 import { FhirError } from '../../fhir/errors.js';
 import { reconcileMetrics } from '../metrics.js';
 import { parseTask, type BadInput, type ParsedTask, type TaskTrack } from '../rules/index.js';
@@ -27,6 +28,8 @@ export interface EngineDeps {
   readonly afterEhrWrite?: () => void | Promise<void>;
   /** Counts HTTP requests made for write-back (bench). */
   readonly onRequest?: () => void;
+  /** Applied referrals are handed here for the reports (src/reports/capture.ts); never fails the batch. */
+  readonly reports?: ReportCapture;
 }
 
 /** A Task version that could not be applied for now (transient); it holds the cursor back. */
@@ -107,8 +110,8 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'duplicate' }, out.duplicates);
 
   let results: UnitResult[] = [];
+  let ctx: BatchContext | undefined;
   if (items.length > 0) {
-    let ctx: BatchContext;
     try {
       ctx = await fetchBatchContext(rt, items.map((i) => i.parsed));
     } catch (err) {
@@ -166,6 +169,9 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
     if (r.ehrWrites > 0) m.writeBacks.inc({ endpoint: rt.id, tenant: r.unit.tenantId }, r.ehrWrites);
   }
   m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'applied' }, out.applied);
+  // A late, older version (its Task already seen further on) never winds a referral's report fact back.
+  const current = written.filter((r) => !r.unit.priorTrack || r.unit.versions[r.unit.versions.length - 1]!.order >= r.unit.priorTrack.maxVersion);
+  if (deps.reports && ctx && current.length) await deps.reports.capture(current.map((r) => captured(rt, ctx!, r.unit)));
   // An EHR that accepted no write in this batch and refused with a transient error is unavailable (an outage),
   // which says nothing about the Task versions: they wait for it without using up their attempts, however long
   // it lasts. Where the same EHR accepted other writes, the failure counts against the versions (maxAttempts).
@@ -177,6 +183,18 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   }
   await parkBad(deps, rt, lease, bad, out);
   return out;
+}
+
+/** What the reports keep of a referral the batch applied: its latest Task version and what was read with it. */
+function captured(rt: EndpointRuntime, ctx: BatchContext, unit: WriteUnit): CapturedReferral {
+  const latest = unit.versions[unit.versions.length - 1]!;
+  const subjectId = referencedId(unit.serviceRequest.subject?.reference, 'Patient');
+  return {
+    endpointId: rt.id, endpointName: rt.topology.endpointName, tenantId: unit.tenantId,
+    task: { ...latest.task, id: latest.id }, serviceRequest: unit.serviceRequest,
+    patient: subjectId ? ctx.patients.get(`${unit.tenantId}/${subjectId}`) : undefined,
+    observations: [...(ctx.observations.get(`${latest.id}@${latest.version}`)?.values() ?? [])],
+  };
 }
 
 function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr: ServiceRequest & { id: string }, track: TaskTrack | undefined) {

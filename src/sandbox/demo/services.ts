@@ -55,6 +55,8 @@ const ROWS: readonly ServiceRow[] = [
 ];
 
 export const DEMO_SERVICE_IDS: readonly string[] = ROWS.map((r) => r.id);
+/** Names of the community services (not the link workers themselves): what people are connected to. */
+export const DEMO_COMMUNITY_SERVICES: readonly string[] = ROWS.filter((r) => r.type !== 'link-worker').map((r) => r.name);
 
 /** The directory as of `asOf`, all on the link-worker server. */
 export function serviceResources(asOf: string): HealthcareService[] {

@@ -1,9 +1,9 @@
 import type { Extension, Task, TaskOutput } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
-import { parseNote, type CaseEntry } from './case-notes.js';
+import { parseNote, type CaseEntry } from '../../referral-model/case-notes.js';
 import { parseReferenceOf } from '../../referral-model/references.js';
 
-export type { CaseEntry } from './case-notes.js';
+export type { CaseEntry } from '../../referral-model/case-notes.js';
 
 /** What the workspace reads from a referral Task: the case as the link worker sees it. */
 export interface CaseState {

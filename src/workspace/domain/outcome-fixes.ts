@@ -1,6 +1,6 @@
 import type { Annotation, Observation, Task } from '@medplum/fhirtypes';
 import { PROFILE, findInstrument } from '../../referral-model/codes.js';
-import { note } from './case-notes.js';
+import { note } from '../../referral-model/case-notes.js';
 import { instrumentCodeOf, itemTexts, scoreElements } from '../../referral-model/outcome-observation.js';
 import { scoreText } from './outcome-observation.js';
 import type { ActionInput, OutcomeFix } from './schemas.js';

@@ -1,6 +1,6 @@
 import type { Observation, Reference, Task, TaskOutput } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, displayOf, type BusinessStatusCode } from '../../referral-model/codes.js';
-import { HEADING, note } from './case-notes.js';
+import { HEADING, note } from '../../referral-model/case-notes.js';
 import { readCase } from './case-state.js';
 import { isNewTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import type { Actor } from './actor.js';

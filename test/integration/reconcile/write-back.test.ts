@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Communication, Flag, Observation, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION } from '../../../src/referral-model/codes.js';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
+import { referralKey } from '../../../src/reports/referral-fact.js';
 import { ISO_DATE, RAW_ID } from '../../helpers/readable-text.js';
 import { all, create, ehrCounts, ENDPOINT, fhir, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
 
@@ -59,6 +60,15 @@ describe('reconcile write-back (sandbox EHR + link-worker servers over HTTP)', f
     const last = provs.find((p) => p.entity?.some((e) => e.what?.reference?.endsWith(`/Task/${task.id}/_history/${completed.meta?.versionId}`)));
     expect(last, 'Provenance for the completing Task version').to.not.equal(undefined);
     expect(last!.target?.map((t) => t.reference?.split('/')[0])).to.include.members(['ServiceRequest', 'Observation', 'Communication']);
+    // The reports' store has the referral as it now stands, captured as the loop ran (no identifiers).
+    const facts = await h.db.query<{ reach: string; sessions: number; accepted_at: unknown; closed_at: unknown; referral_key: string }>(
+      `SELECT reach, sessions, accepted_at, closed_at, referral_key FROM report_referrals WHERE origin = 'live' AND referral_key = $1`, [referralKey(ENDPOINT, task.id)]);
+    expect(facts.rows).to.have.length(1);
+    expect(facts.rows[0]).to.deep.include({ reach: 'completed', sessions: 3 });
+    expect(facts.rows[0]!.accepted_at).to.not.equal(null);
+    expect(facts.rows[0]!.closed_at).to.not.equal(null);
+    const measures = await h.db.query<{ measure: string; before_score: string }>('SELECT measure, before_score::text FROM report_outcomes WHERE referral_key = $1', [facts.rows[0]!.referral_key]);
+    expect(measures.rows).to.deep.equal([{ measure: 'swemwbs', before_score: '24' }]);
   });
 
   const CASES: { status: Task['status']; expectSr: ServiceRequest['status']; reason?: string; topics: string[] }[] = [

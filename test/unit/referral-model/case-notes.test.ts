@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { HEADING, note, parseNote } from '../../../../src/workspace/domain/case-notes.js';
+import { HEADING, note, parseNote } from '../../../src/referral-model/case-notes.js';
 
-describe('workspace case notes', () => {
+describe('referral-model/case-notes: the case record in Task.note', () => {
   const author = { reference: 'Practitioner/lw-1', display: 'Sarah Whitfield' };
   it('round-trips contacts and sessions through Task.note text', () => {
     const failed = parseNote(note({ heading: HEADING.contactFailed('Telephone call'), detail: 'rang twice', time: '2026-11-20', author }));

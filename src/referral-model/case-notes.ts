@@ -1,10 +1,10 @@
 import type { Annotation } from '@medplum/fhirtypes';
-import { CONTACT_METHODS, SESSION_MODES } from '../../referral-model/codes.js';
+import { CONTACT_METHODS, SESSION_MODES } from './codes.js';
 
 /**
  * The case record lives in Task.note, one Annotation per event, readable by any FHIR client: `time`
  * is when it happened (the contact or session date), `authorReference` the link worker, and the text's
- * first line a fixed heading the workspace parses back, e.g.
+ * first line a fixed heading the workspace parses back (the workspace writes it; reports read it), e.g.
  *
  *   Contact attempt: Telephone call – no contact
  *   Contact made: Text message (SMS)
