@@ -11,7 +11,7 @@ const LAYERS = [
   ['errors.ts', 'observability', 'time', 'referral-model'],
   ['config', 'message-back'],
   ['fhir', 'store', 'gp-app-contract'],
-  ['http', 'fhir-store', 'reports', 'directory'],
+  ['http', 'fhir-store', 'reports', 'directory', 'identity'],
   ['referrals', 'reconcile', 'doctor'],
   ['smart', 'workspace', 'sandbox'],
   ['system.ts'],
