@@ -13,7 +13,7 @@ const LAYERS = [
   ['fhir', 'store', 'gp-app-contract'],
   ['http', 'fhir-store', 'reports', 'directory', 'identity'],
   ['referrals', 'reconcile', 'doctor'],
-  ['smart', 'workspace', 'sandbox'],
+  ['smart', 'workspace', 'sandbox', 'intake'],
   ['system.ts'],
   ['commands'],
   ['cli.ts'],
