@@ -20,6 +20,7 @@ import { IDP_PATH } from './sandbox/idp/index.js';
 import { CALLBACK_PATH, LAUNCH_PATH, createSmartApp } from './smart/index.js';
 import { openDb, type Db } from './store/db.js';
 import { createWorkspace } from './workspace/index.js';
+import { createIntake, INTAKE_POST_PATHS } from './intake/index.js';
 
 /**
  * The composition root: opens the store, boots the sandbox (when enabled), mounts every area and starts the
@@ -100,6 +101,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     closers.push({ name: 'smart-app', close: () => smart.close() });
     const workspace = config.workspace?.enabled ? createWorkspace({ config, db, logger: rootLogger }) : undefined;
     if (workspace) closers.push({ name: 'workspace', close: () => workspace.close() });
+    const intake = config.intake?.enabled ? createIntake({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) }) : undefined;
 
     const limits = createRateLimits({
       config,
@@ -110,6 +112,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
         token: [`${EHR_AUTH_PATH}/token`, `${LW_AUTH_PATH}/token`, `${IDP_PATH}/token`],
         webhook: '/reconcile/webhook/:endpointId',
         forms: [`${IDP_PATH}/interaction/:uid/login`],
+        ...(intake ? { referrals: INTAKE_POST_PATHS } : {}),
       },
     });
     closers.push({ name: 'rate-limits', close: () => limits.close() });
@@ -144,6 +147,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     if (sandbox) built.use(sandbox.router);
     built.use(smart.router);
     if (workspace) built.use('/workspace', workspace);
+    if (intake) built.use(intake);
     if (reconciler) {
       built.use(reconciler.webhookRouter);
       built.use(reconciler.adminRouter);

@@ -287,6 +287,21 @@ export const configSchema = z
       .strict()
       .optional(),
     /**
+     * Referrals from anyone (docs/CONFIGURATION.md, "Referrals from people and agencies"): the public self-referral
+     * form at `/refer`. Referrals go to one link-worker endpoint; the person is matched against the EHR of every
+     * tenant whose referrals go there.
+     */
+    intake: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Link-worker endpoint that receives these referrals (id from `linkWorkerEndpoints`). */
+        linkWorkerEndpoint: id,
+        /** Referrals one email address or phone number may send in 24 hours. */
+        perContactPerDay: z.number().int().min(1).max(100).default(3),
+      })
+      .strict()
+      .optional(),
+    /**
      * Rate limits per client (docs/CONFIGURATION.md, "Rate limits"): requests allowed per window for each group of
      * endpoints, per IP address and, where the request names one, per account, OAuth client or endpoint. Counted in
      * the store when it is PostgreSQL (shared by every instance), in memory with the embedded store.
@@ -303,6 +318,8 @@ export const configSchema = z
         webhook: z.object({ perIp: limit(1200), perEndpoint: limit(600) }).strict().prefault({}),
         /** Public forms (the sandbox staff sign-in form); per account by the name entered. */
         forms: z.object({ perIp: limit(30), perAccount: limit(10) }).strict().prefault({}),
+        /** The public referral forms' posts (each step and the submission), per IP address. */
+        referrals: z.object({ perIp: limit(60) }).strict().prefault({}),
       })
       .strict()
       .prefault({}),
@@ -370,6 +387,9 @@ export const configSchema = z
         });
       }
     });
+    if (cfg.intake && !lwIds.has(cfg.intake.linkWorkerEndpoint)) {
+      ctx.addIssue({ code: 'custom', path: ['intake', 'linkWorkerEndpoint'], message: `unknown link-worker endpoint "${cfg.intake.linkWorkerEndpoint}"` });
+    }
     if (cfg.workspace && !lwIds.has(cfg.workspace.linkWorkerEndpoint)) {
       ctx.addIssue({
         code: 'custom',

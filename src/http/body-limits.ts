@@ -12,6 +12,8 @@ export const BODY_LIMITS = {
   gpApi: '64kb',
   /** Workspace forms (`/workspace`): notes and plans, at most 200 fields. */
   workspaceForm: '64kb',
+  /** The public referral forms (`/refer`): a person's answers, the longest 1,500 characters. */
+  publicForm: '16kb',
   /** Sign-in forms (sandbox identity provider, rate-limited pages). */
   signInForm: '4kb',
   /** Rest-hook notifications (`/reconcile/webhook/:endpointId`): a Task or a notification Bundle. */

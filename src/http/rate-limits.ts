@@ -17,6 +17,8 @@ export interface RateLimitPaths {
   webhook: string;
   /** Public form posts carrying a `username` field (urlencoded). */
   forms: string[];
+  /** The public referral forms' posts (per IP; the per-contact limit is the intake's, on the referrals it keeps). */
+  referrals?: string[];
 }
 
 export interface RateLimits {
@@ -80,6 +82,7 @@ export function createRateLimits(opts: { config: Pick<Config, 'rateLimits'>; db:
       return typeof name === 'string' && name.trim() ? name.trim().toLowerCase().slice(0, 200) : undefined;
     }),
   );
+  if (opts.paths.referrals?.length) router.post(opts.paths.referrals, limiter('referrals-ip', cfg.referrals.perIp));
   return {
     router,
     close() {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import { escalationNote, escalationOf } from '../referral-model/escalation.js';
+import { hasNoGpRecord } from '../referral-model/referral-source.js';
 import { IDENTIFIER_SYSTEM, priorityToUrgency } from '../referral-model/codes.js';
 import { buildProvenance, SP_LINK_AGENT } from '../referral-model/provenance.js';
 import { isTaskStatus } from '../referral-model/task-status.js';
@@ -53,6 +54,15 @@ export async function escalateOverdue(rt: EndpointRuntime, o: { now: Date; targe
 }
 
 async function escalate(rt: EndpointRuntime, task: Task, o: { now: Date; targets: ResponseTargets; validate: ValidateFn }): Promise<void> {
+  const urgency = priorityToUrgency(task.priority);
+  const why = `Not accepted within ${describeTarget(o.targets[urgency])} (the target for ${urgency === 'urgent' ? 'an' : 'a'} ${urgency} referral)`;
+  const now = o.now.toISOString();
+  // A self or agency referral no GP record holds: the service manager is told (the note), there is no GP to tell.
+  if (!hasNoGpRecord(task)) await tellGp(rt, task, o, why, now);
+  await noteEscalation(rt, task, o, why, now);
+}
+
+async function tellGp(rt: EndpointRuntime, task: Task, o: { now: Date; validate: ValidateFn }, why: string, now: string): Promise<void> {
   const t = rt.topology;
   const parsed = parseTask(task, t);
   if (!parsed.ok) throw new Error(`Task/${task.id} cannot be read as a referral: ${parsed.bad.reason}`);
@@ -61,9 +71,6 @@ async function escalate(rt: EndpointRuntime, task: Task, o: { now: Date; targets
   const sr = await ehr.read<ServiceRequest>('ServiceRequest', parsed.task.serviceRequestId);
   const subject = resolveReference(sr.subject?.reference, { ...t, linkWorkerBase: ehr.baseUrl });
   if (subject?.kind !== 'ehr' || subject.resourceType !== 'Patient') throw new Error(`ServiceRequest/${sr.id} has no Patient subject`);
-  const urgency = priorityToUrgency(task.priority);
-  const why = `Not accepted within ${describeTarget(o.targets[urgency])} (the target for ${urgency === 'urgent' ? 'an' : 'a'} ${urgency} referral)`;
-  const now = o.now.toISOString();
 
   // 1. The GP's message, once (conditional create), sent now and saying why.
   const { identifier, resource } = buildCommunication('referral-overdue', {
@@ -94,7 +101,9 @@ async function escalate(rt: EndpointRuntime, task: Task, o: { now: Date; targets
     ],
   };
   await ehr.transaction(bundle);
+}
 
+async function noteEscalation(rt: EndpointRuntime, task: Task, o: { validate: ValidateFn }, why: string, now: string): Promise<void> {
   // 2. The note for the service manager, which also marks the Task escalated. A 412 (the service changed the Task
   // meanwhile) leaves it for the next sweep, which sees whether it still waits.
   const noted: Task = { ...task, note: [...(task.note ?? []), escalationNote({ time: now, why })] };

@@ -46,6 +46,8 @@ export const EXTENSION = {
   prsbSection: sd('prsb-section'),
   /** When a directory HealthcareService was last checked and by whom: `date`, `by` (feed | provider | link-worker), `who`. */
   serviceVerification: sd('service-verification'),
+  /** Who made a referral that did not come from the GP (Task, valueCode `self` | `agency`); see referral-source.ts. */
+  referralSource: sd('referral-source'),
 } as const;
 
 /** Core FHIR R4 extensions SP Link uses. */
@@ -55,7 +57,7 @@ export const CORE_EXTENSION = {
 } as const;
 
 export const EXTENSION_PART = {
-  consentGiven: { date: 'date', recorder: 'recorder' },
+  consentGiven: { date: 'date', recorder: 'recorder', shareWithGp: 'shareWithGp' },
   contactPreference: { method: 'method', safeTimes: 'safeTimes', leaveMessage: 'leaveMessage' },
   accessibilityNeed: { type: 'type', language: 'language', detail: 'detail' },
   safeguardingConcern: { flag: 'flag', detail: 'detail' },

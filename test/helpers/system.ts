@@ -21,6 +21,7 @@ export const TEST_RATE_LIMITS = {
   token: { perIp: 100_000, perClient: 100_000 },
   webhook: { perIp: 100_000, perEndpoint: 100_000 },
   forms: { perIp: 100_000, perAccount: 100_000 },
+  referrals: { perIp: 100_000 },
 };
 
 export interface TestSystem extends System {

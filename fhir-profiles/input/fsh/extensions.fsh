@@ -8,11 +8,14 @@ Description: "The person agreed to the referral and to their information being s
 Context: ServiceRequest, Task
 * extension contains
     date 1..1 MS and
-    recorder 1..1 MS
+    recorder 1..1 MS and
+    shareWithGp 0..1 MS
 * extension[date] ^short = "When consent was given"
 * extension[date].value[x] only dateTime
-* extension[recorder] ^short = "Who recorded the consent"
-* extension[recorder].value[x] only Reference(Practitioner or PractitionerRole)
+* extension[recorder] ^short = "Who recorded the consent: the clinician or professional, or the person themselves (self-referral)"
+* extension[recorder].value[x] only Reference(Practitioner or PractitionerRole or Patient or RelatedPerson)
+* extension[shareWithGp] ^short = "For a self or agency referral: whether the person agreed that their GP is told (absent for a GP's referral)"
+* extension[shareWithGp].value[x] only boolean
 
 Extension: ContactPreference
 Id: contact-preference
@@ -100,6 +103,14 @@ Description: "The urgency the referrer chose, in SP Link's terms; ServiceRequest
 Context: ServiceRequest
 * value[x] only code
 * valueCode from SPLinkUrgencyVS (required)
+
+Extension: ReferralSource
+Id: referral-source
+Title: "Referral source"
+Description: "Who made a referral that did not come from the GP: the person themselves (self) or an agency (agency). A Task without it came from a GP."
+Context: Task
+* value[x] only code
+* valueCode ^short = "self | agency"
 
 Extension: StatusReason
 Id: status-reason

@@ -8,6 +8,11 @@ Description: "A rejected, cancelled or failed Task says why in statusReason"
 Expression: "(status = 'rejected' or status = 'cancelled' or status = 'failed') implies statusReason.exists()"
 Severity: #error
 
+Invariant: spl-task-2
+Description: "The Task is for a patient known by NHS number, or for the person described in the Task itself (a contained Patient)"
+Expression: "identifier.where(system = 'https://fhir.nhs.uk/Id/nhs-number').value.exists() or reference.startsWith('#')"
+Severity: #error
+
 Invariant: spl-obs-1
 Description: "An outcome Observation has a total score (valueInteger) or item scores (component), not neither"
 Expression: "value.exists() or component.exists()"

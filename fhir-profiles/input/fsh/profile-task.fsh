@@ -8,7 +8,8 @@ Description: "The link-worker service's work item for a referral, following the 
     ConsentGiven named consentGiven 0..1 MS and
     ContactPreference named contactPreference 0..1 MS and
     AccessibilityNeed named accessibilityNeed 0..* MS and
-    SafeguardingConcern named safeguardingConcern 0..1 MS
+    SafeguardingConcern named safeguardingConcern 0..1 MS and
+    ReferralSource named referralSource 0..1 MS
 * identifier 1..* MS
 * identifier.system 1..1
 * identifier.value 1..1
@@ -23,17 +24,19 @@ Description: "The link-worker service's work item for a referral, following the 
 * focus 1..1 MS
 * focus only Reference(ServiceRequest)
 * focus.reference 1..1
-* focus ^short = "The referral ServiceRequest (absolute URL when it lives on the GP's server)"
+* focus ^short = "The referral ServiceRequest (absolute URL when it lives on the GP's server; #referral, the contained copy, for a self or agency referral no GP record holds)"
 * for 1..1 MS
 * for only Reference(Patient)
-* for obeys spl-nhs-number-1
-* for.identifier 1..1 MS
+* for obeys spl-task-2
+* for ^short = "The person: by NHS number, or the contained Patient (#patient) when a self or agency referral is not matched to a registered patient"
+* for.identifier 0..1 MS
 * for.identifier.system = $nhs-number
 * for.identifier.value 1..1
 * authoredOn 1..1 MS
 * lastModified 1..1 MS
 * requester 1..1 MS
-* requester only Reference(Practitioner or PractitionerRole or Organization)
+* requester only Reference(Practitioner or PractitionerRole or Organization or Patient or RelatedPerson)
+* requester ^short = "Who made the referral: the GP, an agency's professional or organisation, or the person themselves (self-referral)"
 * owner 1..1 MS
 * owner only Reference(Organization or HealthcareService or PractitionerRole or Practitioner)
 * note MS

@@ -4,6 +4,7 @@ import type { Db } from '../../store/db.js';
 import type { CapturedReferral, ReportCapture } from '../../reports/capture.js';
 import { FhirError } from '../../fhir/errors.js';
 import { reconcileMetrics } from '../metrics.js';
+import { hasNoGpRecord } from '../../referral-model/referral-source.js';
 import { parseTask, type BadInput, type ParsedTask, type TaskTrack } from '../rules/index.js';
 import type { EndpointRuntime, ValidateFn } from '../runtime.js';
 import { upsertDeadLetter } from '../store/dead-letters.js';
@@ -91,6 +92,11 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
     if (isOnwardReferral(raw) && isFhirId(raw.id) && isFhirId(raw.meta?.versionId)) {
       // Never planned as a referral: its focus is the parent's referral, whose status it must not move.
       onward.push(raw);
+      continue;
+    }
+    if (hasNoGpRecord(raw)) {
+      // A self or agency referral no GP record holds: nothing to write back, and nothing wrong with it.
+      m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'no-gp-record' });
       continue;
     }
     const at = raw.meta?.lastUpdated;

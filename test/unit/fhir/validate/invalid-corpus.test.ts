@@ -103,8 +103,8 @@ describe('fhir/validate: invalid corpus', () => {
 
     it('rejects a reference of the wrong type inside an extension', () => {
       const sr = example('referral-example');
-      sub(ext(sr, EXTENSION.consentGiven), 'recorder').valueReference = { reference: 'Patient/pat-1' };
-      expectRejected(sr, /reference "Patient\/pat-1" points to a Patient, but this element only allows Reference\(Practitioner \| PractitionerRole\)/);
+      sub(ext(sr, EXTENSION.consentGiven), 'recorder').valueReference = { reference: 'Device/d-1' };
+      expectRejected(sr, /reference "Device\/d-1" points to a Device, but this element only allows Reference\(Practitioner \| PractitionerRole \| Patient \| RelatedPerson\)/);
     });
 
     it('rejects an unknown SP Link extension URL', () => {

@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import type { Resource } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { FhirClient } from '../fhir/client.js';
+import { createFhirClientFor } from '../fhir/from-config.js';
+import { loadBaseR4 } from '../fhir/validate/definitions.js';
+import { validateForWrite } from '../fhir/validate/index.js';
+import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
+import { securityHeaders } from '../http/security.js';
+import { DirectoryCache } from '../referrals/directory-cache.js';
+import type { ReferralOutbox } from '../referrals/outbox-port.js';
+import { resolveService } from '../referrals/resolve-service.js';
+import type { Db } from '../store/db.js';
+import { selfReferralRoutes } from './routes.js';
+import type { IntakeDeps } from './submit.js';
+import { ASSETS, REFER_CSS } from './views/layout.js';
+
+export interface IntakeContext {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  outbox?: ReferralOutbox;
+  validate?: (r: Resource) => void;
+  /** Clients to use instead of those built from the configuration (tests). */
+  linkWorkerFhir?: FhirClient;
+  ehrFhir?: Readonly<Record<string, FhirClient>>;
+}
+
+/** Paths the per-IP referral rate limit covers (system.ts passes them to createRateLimits). */
+export const INTAKE_POST_PATHS = ['/refer/:step'];
+
+/**
+ * Referrals from anyone (src/intake): the public self-referral form at `/refer`. Mount at the app root.
+ */
+export function createIntake(ctx: IntakeContext): Router {
+  const intake = ctx.config.intake;
+  if (!intake) throw new Error('createIntake needs config.intake');
+  const endpoint = ctx.config.linkWorkerEndpoints.find((e) => e.id === intake.linkWorkerEndpoint);
+  if (!endpoint) throw new Error(`unknown link-worker endpoint ${intake.linkWorkerEndpoint}`);
+  const logger = ctx.logger.child({ module: 'intake' });
+  if (!ctx.validate) loadBaseR4();
+  const validate = ctx.validate ?? validateForWrite;
+  let lw: Promise<FhirClient> | undefined;
+  const lwClient = () => (lw ??= ctx.linkWorkerFhir ? Promise.resolve(ctx.linkWorkerFhir) : createFhirClientFor(endpoint, { validate, logger }));
+  const ehrClients = new Map<string, Promise<FhirClient>>();
+  const practices = ctx.config.tenants
+    .filter((t) => t.linkWorkerEndpoint === endpoint.id)
+    .map((t) => ({
+      tenantId: t.id,
+      ehr: () => {
+        let c = ehrClients.get(t.id);
+        const given = ctx.ehrFhir?.[t.id];
+        if (!c) ehrClients.set(t.id, (c = given ? Promise.resolve(given) : createFhirClientFor(t.ehr, { logger })));
+        c.catch(() => ehrClients.delete(t.id));
+        return c;
+      },
+    }));
+  const directory = new DirectoryCache();
+  const deps: IntakeDeps = {
+    db: ctx.db,
+    endpoint,
+    lw: lwClient,
+    practices,
+    owner: async () => resolveService({ kind: 'link-worker-decides' }, await directory.get(endpoint.id, await lwClient()), endpoint).owner,
+    ...(ctx.outbox ? { outbox: ctx.outbox } : {}),
+    validate,
+    logger,
+    perContactPerDay: intake.perContactPerDay,
+  };
+  const router = Router();
+  router.use('/refer', securityHeaders({ frameAncestors: [], https: ctx.config.server.publicUrl.startsWith('https://') }), (_req, res, next) => {
+    // A form post carries its Origin (checked by sameOriginWrites) only when the page's referrer policy allows it
+    // to: under no-referrer, browsers send `Origin: null`. same-origin still never tells another site anything.
+    res.setHeader('Referrer-Policy', 'same-origin');
+    next();
+  });
+  router.use(nhsukAssetsRouter({ routePrefix: ASSETS }));
+  router.get(`${ASSETS}/refer.css`, (_req, res) => res.set('cache-control', 'public, max-age=3600').type('text/css').send(REFER_CSS));
+  router.use(selfReferralRoutes({ ...deps, publicUrl: ctx.config.server.publicUrl }));
+  return router;
+}
