@@ -155,13 +155,9 @@ async function onePass(
       else if (t.id) firstSeenAt.set(t.id, pageStart);
     }
     const out = await processBatch(deps, rt, lease, tasks);
-    result.processed += tasks.length;
+    addBatch(result, tasks.length, out);
     if (out.oldestNew && (!result.oldestNew || Date.parse(out.oldestNew) < Date.parse(result.oldestNew))) result.oldestNew = out.oldestNew;
     onTotal(undefined);
-    result.applied += out.applied;
-    result.duplicates += out.duplicates;
-    result.deadLettered += out.deadLettered;
-    result.failed += out.failed.length;
     const last = tasks[tasks.length - 1]!.meta?.lastUpdated;
     const minFailed = out.failed.map((f) => f.lastUpdated).filter(Boolean).sort()[0];
     const candidate = [last, minFailed, restartFrom].filter((x): x is string => Boolean(x)).sort()[0];
@@ -202,12 +198,17 @@ export async function processTaskVersions(deps: FeedDeps, rt: EndpointRuntime, t
 
 async function processInto(deps: FeedDeps, rt: EndpointRuntime, lease: Lease, tasks: readonly Task[], o: { force?: boolean }, result: RunResult): Promise<void> {
   const out = await processBatch(deps, rt, lease, tasks, o);
-  result.processed += tasks.length;
+  addBatch(result, tasks.length, out);
+  if (out.failed.length > 0) result.error = out.failed[0]!.error;
+}
+
+/** Adds what one batch of `processed` Task versions came to, to the run's counts. */
+function addBatch(result: RunResult, processed: number, out: Awaited<ReturnType<typeof processBatch>>): void {
+  result.processed += processed;
   result.applied += out.applied;
   result.duplicates += out.duplicates;
   result.deadLettered += out.deadLettered;
   result.failed += out.failed.length;
-  if (out.failed.length > 0) result.error = out.failed[0]!.error;
 }
 
 async function underLease(deps: FeedDeps, rt: EndpointRuntime, fn: (lease: Lease, result: RunResult) => Promise<void>): Promise<RunResult> {

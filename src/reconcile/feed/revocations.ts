@@ -2,8 +2,8 @@ import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { processBatch } from '../engine/process-batch.js';
 import { isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import type { EndpointRuntime } from '../runtime.js';
-import { readCursor } from '../store/cursors.js';
-import { assertLease, type Lease } from '../store/leases.js';
+import { advanceCursor, readCursor } from '../store/cursors.js';
+import type { Lease } from '../store/leases.js';
 import type { FeedDeps } from './change-feed.js';
 
 const sweepKey = (endpointId: string, tenantId: string) => `${endpointId}::revocations::${tenantId}`;
@@ -42,14 +42,7 @@ export async function sweepRevocations(deps: FeedDeps, rt: EndpointRuntime, leas
     }
     if (last) {
       const at = last;
-      await deps.db.transaction(async (tx) => {
-        await assertLease(tx, lease);
-        await tx.query(
-          `INSERT INTO reconcile_cursors (endpoint_id, cursor) VALUES ($1, $2)
-           ON CONFLICT (endpoint_id) DO UPDATE SET cursor = GREATEST(reconcile_cursors.cursor, EXCLUDED.cursor)`,
-          [key, at],
-        );
-      });
+      await deps.db.transaction((tx) => advanceCursor(tx, lease, at, key));
     }
   }
   return cancelled;

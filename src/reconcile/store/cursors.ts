@@ -33,13 +33,16 @@ export async function readAllCursors(db: Db): Promise<CursorRow[]> {
   return Promise.all(rows.map((r) => readCursor(db, r.endpoint_id)));
 }
 
-/** Moves the cursor forward (never back) under the lease; call only once the effects before it are durable. */
-export async function advanceCursor(tx: Db, lease: Lease, cursor: string): Promise<void> {
+/**
+ * Moves a cursor forward (never back) under the lease; call only once the effects before it are durable. `key` is
+ * the endpoint's change-feed cursor unless named (the revocation sweep keeps one per EHR under the same lease).
+ */
+export async function advanceCursor(tx: Db, lease: Lease, cursor: string, key: string = lease.endpointId): Promise<void> {
   await assertLease(tx, lease);
   await tx.query(
     `INSERT INTO reconcile_cursors (endpoint_id, cursor) VALUES ($1, $2)
      ON CONFLICT (endpoint_id) DO UPDATE SET cursor = GREATEST(reconcile_cursors.cursor, EXCLUDED.cursor)`,
-    [lease.endpointId, cursor],
+    [key, cursor],
   );
 }
 

@@ -5,7 +5,7 @@ import { isNewTaskStatus, isTaskStatus, isTerminalTaskStatus } from '../../refer
 import { responseDueAt } from '../../referral-model/response-targets.js';
 import { londonDaysAgo } from '../../time/london.js';
 import { readCase } from './case-state.js';
-import { patientName } from './referral-details.js';
+import { caseName } from './referral-details.js';
 
 export const CASELOAD_VIEWS = ['new', 'mine', 'open', 'closed', 'all'] as const;
 export type CaseloadView = (typeof CASELOAD_VIEWS)[number];
@@ -63,7 +63,7 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
   const urgency = priorityToUrgency(task.priority);
   return {
     id: c.id,
-    name: patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given',
+    name: caseName(task, names),
     nhsNumber: c.nhsNumber,
     status: c.status,
     statusText: linkWorkerStatusLabel(c.status),

@@ -3,7 +3,7 @@ import { displayOf, priorityToUrgency } from '../../referral-model/codes.js';
 import { escalationOf } from '../../referral-model/escalation.js';
 import { awaitsResponse } from '../../referral-model/response-targets.js';
 import { isTaskStatus } from '../../referral-model/task-status.js';
-import { patientName } from './referral-details.js';
+import { caseName } from './referral-details.js';
 
 /** A referral the reconciler escalated (not accepted in time) that still waits for a response. */
 export interface EscalatedCaseRow {
@@ -29,7 +29,7 @@ export function escalatedCases(tasks: readonly Task[], names?: ReadonlyMap<strin
     if (!note) continue;
     rows.push({
       id: task.id,
-      name: patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given',
+      name: caseName(task, names),
       urgency: displayOf('urgency', priorityToUrgency(task.priority)) ?? 'Routine',
       ...(task.authoredOn ? { referredOn: task.authoredOn } : {}),
       ...(note.time ? { escalatedAt: note.time } : {}),

@@ -74,6 +74,14 @@ export function patientName(task: Task): string | undefined {
   return formatName(patientCopy(task, referralCopy(task))?.name) ?? task.for?.display;
 }
 
+/**
+ * The name a caseload row shows: the Task's own copy, else the name the link-worker server gave for the Patient
+ * reference (`names`, read once per page), else "Name not given".
+ */
+export function caseName(task: Task, names?: ReadonlyMap<string, string>): string {
+  return patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given';
+}
+
 function gpChoice(sr: ServiceRequest | undefined): ReferralDetails['gpChoice'] {
   const suggestion = suggestedService(sr);
   if (suggestion?.display) return { name: suggestion.display, suggested: true };

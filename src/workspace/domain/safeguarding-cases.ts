@@ -3,7 +3,7 @@ import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { safeguardingConcerns } from '../../referral-model/safeguarding.js';
 import { isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { readCase } from './case-state.js';
-import { patientName, referralCopy } from './referral-details.js';
+import { caseName, referralCopy } from './referral-details.js';
 
 /** One safeguarding concern on an open case, as the service manager's list shows it. */
 export interface SafeguardingCaseRow {
@@ -32,7 +32,7 @@ export function safeguardingCases(tasks: readonly Task[], names?: ReadonlyMap<st
     const c = readCase(task);
     const base = {
       id: c.id,
-      name: patientName(task) ?? (task.for?.reference ? names?.get(task.for.reference) : undefined) ?? 'Name not given',
+      name: caseName(task, names),
       ...(c.nhsNumber ? { nhsNumber: c.nhsNumber } : {}),
       ...(c.assignee ? { assignee: c.assignee.display ?? c.assignee.reference } : {}),
       statusText: linkWorkerStatusLabel(c.status),

@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import type { CapacityRow, CaseRow, CaseloadQuery } from '../domain/caseload.js';
 import { relativeDays } from '../../time/london.js';
-import { formatDate, formatNhsNumber, html, type Html } from './html.js';
+import { formatDate, formatNhsNumber, html, responsiveTable } from './html.js';
 import { page } from './layout.js';
 import { safeguardingList } from './safeguarding-list.js';
 import { escalatedList } from './escalated-list.js';
@@ -16,11 +16,7 @@ const TITLES: Record<CaseloadQuery['view'], string> = {
   all: 'All cases',
 };
 
-const COLUMNS = ['Person', 'NHS number', 'Status', 'Link worker', 'Referred'] as const;
-
-/** A cell of the responsive table: below desktop width each row becomes a card, each value under its heading. */
-const cell = (heading: (typeof COLUMNS)[number], value: Html | string) =>
-  html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
+const { head, cell } = responsiveTable(['Person', 'NHS number', 'Status', 'Link worker', 'Referred']);
 
 export function caseloadPage(o: { actor: Actor; csrfToken: string; query: CaseloadQuery; rows: CaseRow[]; orgName?: string; truncated: boolean; flash?: string }): string {
   const title = TITLES[o.query.view];
@@ -39,9 +35,7 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
     ? html`<p data-testid="caseload-empty">${o.query.q ? 'No cases match your search.' : 'There are no cases here.'}</p>`
     : html`<table class="nhsuk-table nhsuk-table--responsive" role="table" data-testid="caseload">
     <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">${title}</caption>
-    <thead class="nhsuk-table__head" role="rowgroup"><tr class="nhsuk-table__row" role="row">
-      ${COLUMNS.map((c) => html`<th class="nhsuk-table__header" scope="col" role="columnheader">${c}</th>`)}
-    </tr></thead>
+    ${head}
     <tbody class="nhsuk-table__body">
     ${o.rows.map((r) => html`<tr class="nhsuk-table__row" role="row" data-case-id="${r.id}">
       ${cell('Person', html`<a href="/workspace/cases/${r.id}">${r.name}</a>
@@ -57,10 +51,8 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
   return page({ title, actor: o.actor, csrfToken: o.csrfToken, nav: o.query.view === 'all' ? undefined : o.query.view, body, flash: o.flash });
 }
 
-const CAPACITY_COLUMNS = ['Link worker', 'Open cases', 'Working with person', 'Safeguarding concerns'] as const;
-/** Like `cell`: below desktop width each link worker's row is a card (nhsuk responsive table), so 320 px never scrolls sideways. */
-const capacityCell = (heading: (typeof CAPACITY_COLUMNS)[number], value: string) =>
-  html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
+const capacity = responsiveTable(['Link worker', 'Open cases', 'Working with person', 'Safeguarding concerns']);
+const capacityCell = capacity.cell;
 
 export function capacityPage(o: { actor: Actor; csrfToken: string; rows: CapacityRow[]; unassignedNew: number; unassignedOpen: number; safeguarding: readonly SafeguardingCaseRow[]; escalated?: readonly EscalatedCaseRow[] }): string {
   const body = html`<h1>Team capacity</h1>
@@ -71,7 +63,7 @@ export function capacityPage(o: { actor: Actor; csrfToken: string; rows: Capacit
   ${o.unassignedOpen > 0 ? html` Open cases without a link worker: <strong>${o.unassignedOpen}</strong>.` : ''}</p>
   <table class="nhsuk-table nhsuk-table--responsive" role="table" data-testid="capacity">
     <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Open cases per link worker</caption>
-    <thead class="nhsuk-table__head" role="rowgroup"><tr class="nhsuk-table__row" role="row">${CAPACITY_COLUMNS.map((c) => html`<th class="nhsuk-table__header" scope="col" role="columnheader">${c}</th>`)}</tr></thead>
+    ${capacity.head}
     <tbody class="nhsuk-table__body">
     ${o.rows.map((r) => html`<tr class="nhsuk-table__row" role="row" data-practitioner="${r.reference}">
       ${capacityCell('Link worker', r.name)}${capacityCell('Open cases', String(r.open))}

@@ -1,10 +1,7 @@
 import type { EscalatedCaseRow } from '../domain/escalated-cases.js';
-import { formatDate, html, type Html } from './html.js';
+import { formatDate, html, responsiveTable, type Html } from './html.js';
 
-const COLUMNS = ['Person', 'Urgency', 'Referred', 'Escalated'] as const;
-
-const cell = (heading: (typeof COLUMNS)[number], value: Html | string) =>
-  html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
+const { head, cell } = responsiveTable(['Person', 'Urgency', 'Referred', 'Escalated']);
 
 /** The service manager's list of referrals not accepted in time (escalated), on the manager's page. */
 export function escalatedList(rows: readonly EscalatedCaseRow[]): Html {
@@ -17,9 +14,7 @@ export function escalatedList(rows: readonly EscalatedCaseRow[]): Html {
   <p>These referrals passed their response target and the GP has been told. Accept, assign or decline each one.</p>
   <table class="nhsuk-table nhsuk-table--responsive" role="table">
     <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Referrals not accepted in time, longest waiting first</caption>
-    <thead class="nhsuk-table__head" role="rowgroup"><tr class="nhsuk-table__row" role="row">
-      ${COLUMNS.map((c) => html`<th class="nhsuk-table__header" scope="col" role="columnheader">${c}</th>`)}
-    </tr></thead>
+    ${head}
     <tbody class="nhsuk-table__body">
     ${rows.map((r) => html`<tr class="nhsuk-table__row" role="row" data-case-id="${r.id}">
       ${cell('Person', html`<a href="/workspace/cases/${r.id}">${r.name}</a>`)}

@@ -1,10 +1,7 @@
 import type { SafeguardingCaseRow } from '../domain/safeguarding-cases.js';
-import { formatDate, formatNhsNumber, html, type Html } from './html.js';
+import { formatDate, formatNhsNumber, html, responsiveTable, type Html } from './html.js';
 
-const COLUMNS = ['Person', 'Concern', 'Raised', 'Link worker'] as const;
-
-const cell = (heading: (typeof COLUMNS)[number], value: Html | string) =>
-  html`<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table__heading" aria-hidden="true">${heading} </span><span>${value}</span></td>`;
+const { head, cell } = responsiveTable(['Person', 'Concern', 'Raised', 'Link worker']);
 
 /** The service manager's list of safeguarding concerns on open cases, first on the manager's page. */
 export function safeguardingList(rows: readonly SafeguardingCaseRow[]): Html {
@@ -16,9 +13,7 @@ export function safeguardingList(rows: readonly SafeguardingCaseRow[]): Html {
   <h2 class="nhsuk-warning-callout__label" id="safeguarding-heading"><span class="nhsuk-u-visually-hidden">Important: </span>Safeguarding concerns on open cases (${rows.length})</h2>
   <table class="nhsuk-table nhsuk-table--responsive" role="table">
     <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Safeguarding concerns on open cases, newest first</caption>
-    <thead class="nhsuk-table__head" role="rowgroup"><tr class="nhsuk-table__row" role="row">
-      ${COLUMNS.map((c) => html`<th class="nhsuk-table__header" scope="col" role="columnheader">${c}</th>`)}
-    </tr></thead>
+    ${head}
     <tbody class="nhsuk-table__body">
     ${rows.map((r) => html`<tr class="nhsuk-table__row" role="row" data-case-id="${r.id}" data-source="${r.source}">
       ${cell('Person', html`<a href="/workspace/cases/${r.id}">${r.name}</a>${r.nhsNumber ? html`<br><span class="nhsuk-body-s">${formatNhsNumber(r.nhsNumber)}</span>` : ''}`)}
