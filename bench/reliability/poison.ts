@@ -130,6 +130,8 @@ export interface PoisonFigures {
   poison: number;
   /** Good Tasks per second with poison ÷ without (same backlog size, same run). */
   throughputRatio: number;
+  /** The same per CPU second of this process: the work poison adds, whatever else the machine is doing. */
+  cpuRatio: number;
   goodLost: number;
   /** Poison that did not end where its cause is visible (dead letter with cause, or Provenance note, or a 400). */
   unaccounted: number;
@@ -139,15 +141,20 @@ export interface PoisonFigures {
   replayExitCode: number;
 }
 
-/** Runs change-feed runs until caught up, as the schedule would (a slow EHR may time a run out part-way); seconds for all. */
-async function drain(h: Harness): Promise<number> {
+/**
+ * Runs change-feed runs until caught up, as the schedule would (a slow EHR may time a run out part-way). Wall
+ * seconds for all, and this process's CPU seconds (reconciler and sandbox servers; the other harness is idle).
+ */
+async function drain(h: Harness): Promise<{ seconds: number; cpuSeconds: number }> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let run = 1; ; run++) {
     const r = (await h.reconciler.runOnce()).endpoints[ENDPOINT];
     if (r?.status === 'caught-up') break;
     if (run >= 20) throw new Error(`backlog not drained after ${run} runs: ${JSON.stringify(r)}`);
   }
-  return (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
 }
 
 /** The replay command as an operator runs it, against the admin API of the instance in `h`. */
@@ -176,8 +183,9 @@ export async function measurePoison(baseline: Harness, mixed: Harness, goodCount
   const poisonCount = Math.max(POISON_KINDS.length, Math.round(goodCount / 100));
   const poisons: Poison[] = [];
   const srIds: string[] = [];
-  let baseSeconds = 0;
-  let mixedSeconds = 0;
+  const base = { seconds: 0, cpuSeconds: 0 };
+  const mix = { seconds: 0, cpuSeconds: 0 };
+  const add = (to: typeof base, d: typeof base) => ((to.seconds += d.seconds), (to.cpuSeconds += d.cpuSeconds));
   for (let round = 0; round < rounds; round++) {
     const size = Math.floor(goodCount / rounds) + (round < goodCount % rounds ? 1 : 0);
     const offset = srIds.length;
@@ -186,12 +194,12 @@ export async function measurePoison(baseline: Harness, mixed: Harness, goodCount
     for (const h of order) {
       if (h === baseline) {
         await goods(h, size, offset);
-        baseSeconds += await drain(h);
+        add(base, await drain(h));
         continue;
       }
       srIds.push(...(await goods(h, size, offset)));
       for (let k = 0; k < mine; k++) poisons.push(await poison(h, POISON_KINDS[poisons.length % POISON_KINDS.length]!, poisons.length));
-      mixedSeconds += await drain(h);
+      add(mix, await drain(h));
     }
   }
   const statuses = new Map((await all<ServiceRequest>(mixed.ehrBase, 'ServiceRequest')).map((s) => [s.id!, s.status]));
@@ -225,7 +233,7 @@ export async function measurePoison(baseline: Harness, mixed: Harness, goodCount
   const openAfterReplay = (await listDeadLetters(mixed.db)).length;
   return {
     good: goodCount, poison: poisons.length,
-    throughputRatio: baseSeconds / mixedSeconds,
+    throughputRatio: base.seconds / mix.seconds, cpuRatio: base.cpuSeconds / mix.cpuSeconds,
     goodLost, unaccounted, deadLettered: dead.length, openAfterReplay, replayExitCode,
   };
 }

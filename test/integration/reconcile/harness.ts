@@ -67,6 +67,8 @@ export interface Fault {
 export interface HarnessOptions {
   demo?: boolean;
   db?: Db;
+  /** Where the sandbox EHR and link-worker FHIR stores live (default: an in-memory PGlite database each). */
+  fhirDb?: Db;
   reconcile?: Partial<Config['reconcile']>;
   ctx?: Partial<ReconcilerContext>;
   subscriptions?: boolean;
@@ -92,7 +94,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const lwBase = `${base}/lw/fhir`;
   const urls = { ehr: ehrBase, lw: lwBase };
   const ehr = await createSandboxFhirServer({
-    name: 'ehr', baseUrl: ehrBase, ...(o.onEhrChange ? { onChange: o.onEhrChange } : {}),
+    name: 'ehr', baseUrl: ehrBase, ...(o.onEhrChange ? { onChange: o.onEhrChange } : {}), ...(o.fhirDb ? { db: o.fhirDb } : {}),
     seed: () => (o.demo ? ehrSeed(urls) : [
       ...NHS.map((nhs, i): Patient => ({ resourceType: 'Patient', id: `p${i + 1}`, identifier: [{ system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs }] })),
       { resourceType: 'Practitioner', id: 'gp1', name: [{ family: 'Test' }] },
@@ -100,7 +102,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   });
   const lwDialect = dialect(o.lwDialect);
   const lw = await createSandboxFhirServer({
-    name: 'lw', baseUrl: lwBase, seed: () => (o.demo ? lwSeed(urls) : []), restHook: { attempts: 1, timeoutMs: 2000 },
+    name: 'lw', baseUrl: lwBase, seed: () => (o.demo ? lwSeed(urls) : []), restHook: { attempts: 1, timeoutMs: 2000 }, ...(o.fhirDb ? { db: o.fhirDb } : {}),
     subscriptionActivation: lwDialect.subscriptionActivation, subscriptionActivationDelayMs: 50,
   });
   const lw2Base = o.second?.unreachable ? 'http://127.0.0.1:9/fhir' : `${base}/lw2/fhir`;

@@ -1,0 +1,182 @@
+/**
+ * Shutdown and crash loops: `sp-link start` as deployed (config/default.yaml, embedded store), stopped by SIGTERM
+ * again and again while GPs create and list referrals, reconcile runs are asked for and outbox deliveries are
+ * under way, with its stdout closed before the signal (nobody reads the log any more). Every stop must end in an
+ * exit by the configured deadline, and once the instance is up again every referral the GP app confirmed must be
+ * in the EHR once, with its Task at the link-worker service once: nothing half-written.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Bundle } from '@medplum/fhirtypes';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { launch, request, type TestSystem } from '../../test/helpers/gp-launch.js';
+import { referralForm } from '../../test/helpers/referral-form.js';
+import { devAuthHeader } from '../../test/helpers/sandbox-tokens.js';
+import { seeded } from './random.js';
+
+export interface ShutdownFigures {
+  cycles: number;
+  deadlineMs: number;
+  /** Milliseconds from SIGTERM to exit, per stop. */
+  stopMs: number[];
+  /** Stops that did not end in an exit by the deadline (plus a second's grace for the process to be reaped). */
+  notExited: number;
+  exitCodes: number[];
+  referralsConfirmed: number;
+  /** Confirmed referrals missing from the EHR, or without exactly one Task at the link-worker service. */
+  halfWritten: number;
+  /** Confirmed referrals found more than once in the EHR or with more than one Task. */
+  duplicated: number;
+}
+
+const ADMIN = { authorization: 'Bearer sandbox-admin-token' };
+const PATIENT = 'pat-02';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+interface Instance {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function start(configFile: string, dataDir: string, port: number): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start', '--config', configFile], {
+    env: { ...process.env, PORT: String(port), SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: 'info', LOG_FORMAT: 'json', DATABASE_URL: '' },
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-20_000);
+      const m = /SP Link is up on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then(({ code }) => reject(new Error(`sp-link start exited ${code} before it was up:\n${out.slice(-2000)}\n${err}`)));
+  });
+  return { child, url, exited };
+}
+
+/** GPs creating and listing referrals and asking for reconcile runs until `stop` is set; confirmed referral ids. */
+async function work(url: string, gps: number, stop: { now: boolean }): Promise<{ confirmed: string[] }> {
+  const confirmed: string[] = [];
+  const sys = { url } as TestSystem;
+  const gp = async () => {
+    // A launch cut by the stop is not a referral: nothing to count.
+    const signedIn = await launch(sys, { patient: PATIENT, practitioner: 'gp-1' }).catch(() => undefined);
+    if (!signedIn) return;
+    const { jar, csrf } = signedIn;
+    for (let i = 0; !stop.now; i++) {
+      try {
+        const res = await request(jar, `${url}/app/api/referrals`, {
+          method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(referralForm(PATIENT)),
+        });
+        const body = (await res.json().catch(() => undefined)) as { referralId?: string } | undefined;
+        if (res.status === 201 && body?.referralId) confirmed.push(body.referralId);
+        if (i % 3 === 0) await (await request(jar, `${url}/app/api/referrals?patient=${PATIENT}`)).arrayBuffer();
+      } catch {
+        // Connection refused or cut: the instance is stopping.
+        return;
+      }
+    }
+  };
+  const runs = async () => {
+    while (!stop.now) {
+      try {
+        await (await fetch(`${url}/admin/api/reconcile/run`, { method: 'POST', headers: ADMIN })).arrayBuffer();
+      } catch {
+        return;
+      }
+    }
+  };
+  await Promise.all([...Array.from({ length: gps }, gp), runs()]);
+  return { confirmed };
+}
+
+/** How many resources of `type` at a sandbox server carry `identifier` (any system). */
+async function countByIdentifier(url: string, server: 'ehr' | 'lw', type: string, identifier: string): Promise<number> {
+  const res = await fetch(`${url}/sandbox/${server}/fhir/${type}?identifier=${encodeURIComponent(identifier)}&_summary=count`, {
+    headers: { accept: 'application/fhir+json', ...(await devAuthHeader(url, server)) },
+  });
+  if (!res.ok) throw new Error(`${type}?identifier= at ${server}: HTTP ${res.status}`);
+  return (await res.json() as Bundle).total ?? 0;
+}
+
+export async function measureShutdown(o: { cycles: number; gps: number }): Promise<ShutdownFigures> {
+  const random = seeded(15);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-shutdown-'));
+  try {
+    const raw = parseYaml(await readFile('config/default.yaml', 'utf8')) as { server: { shutdownSeconds?: number } };
+    const deadlineMs = (raw.server.shutdownSeconds ?? 20) * 1000;
+    const configFile = path.join(dir, 'sp-link.yaml');
+    await writeFile(configFile, stringifyYaml(raw));
+    const dataDir = path.join(dir, 'data');
+    const port = await freePort();
+    const stopMs: number[] = [];
+    const exitCodes: number[] = [];
+    const confirmed: string[] = [];
+    let notExited = 0;
+    for (let cycle = 0; cycle < o.cycles; cycle++) {
+      const inst = await start(configFile, dataDir, port);
+      const stop = { now: false };
+      const working = work(inst.url, o.gps, stop);
+      // Into the work: launches done, referrals being written and delivered.
+      await sleep(1500 + random() * 2500);
+      inst.child.stdout.destroy();
+      const t0 = performance.now();
+      inst.child.kill('SIGTERM');
+      const deadline = sleep(deadlineMs + 1000).then(() => 'deadline' as const);
+      const result = await Promise.race([inst.exited, deadline]);
+      stop.now = true;
+      if (result === 'deadline') {
+        notExited++;
+        inst.child.kill('SIGKILL');
+        await inst.exited;
+        exitCodes.push(-1);
+      } else {
+        stopMs.push(performance.now() - t0);
+        exitCodes.push(result.code ?? -1);
+      }
+      confirmed.push(...(await working).confirmed);
+    }
+    // Up once more: outbox rows left ready by a stop are delivered now.
+    const inst = await start(configFile, dataDir, port);
+    let halfWritten = 0;
+    let duplicated = 0;
+    try {
+      const settle = performance.now() + 120_000;
+      for (;;) {
+        await (await fetch(`${inst.url}/admin/api/reconcile/run`, { method: 'POST', headers: ADMIN })).arrayBuffer();
+        halfWritten = 0;
+        duplicated = 0;
+        for (const id of confirmed) {
+          const srs = await countByIdentifier(inst.url, 'ehr', 'ServiceRequest', id);
+          const tasks = await countByIdentifier(inst.url, 'lw', 'Task', id);
+          if (srs !== 1 || tasks === 0) halfWritten++;
+          if (srs > 1 || tasks > 1) duplicated++;
+        }
+        if (halfWritten === 0 || performance.now() > settle) break;
+        await sleep(2000);
+      }
+    } finally {
+      inst.child.kill('SIGTERM');
+      await inst.exited;
+    }
+    return { cycles: o.cycles, deadlineMs, stopMs, notExited, exitCodes, referralsConfirmed: confirmed.length, halfWritten, duplicated };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
