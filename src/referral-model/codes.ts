@@ -470,3 +470,19 @@ export function displayOf(system: CodeSystemKey, code: string): string | undefin
   }
   return (CODE_LISTS[system] as readonly CodeEntry[]).find((c) => c.code === code)?.display;
 }
+
+/**
+ * SNOMED CT findings that code a social need in a GP record, mapped to SP Link's need codes. The decision-support
+ * prompt (`src/cds`) reads them from Conditions and Observations; SP Link never writes them. Each is verified against
+ * two sources (fhir-profiles/README.md, "Social needs in the GP record"); needs with no verified finding (carer
+ * strain, bereavement and the rest) are recognised by SP Link's own need code, or by codes a practice adds in its
+ * configuration (`cds.rules.extraNeedCodes`).
+ */
+export const SOCIAL_NEED_FINDINGS = [
+  { code: '267076002', display: 'Feeling lonely', need: 'loneliness' },
+  { code: '422650009', display: 'Social isolation', need: 'social-isolation' },
+  { code: '160932005', display: 'Financial problem', need: 'debt-money' },
+  { code: '105531004', display: 'Housing unsatisfactory', need: 'housing' },
+  { code: '733423003', display: 'Food insecurity', need: 'food-insecurity' },
+  { code: '366979004', display: 'Depressed mood', need: 'mental-wellbeing' },
+] as const satisfies readonly (CodeEntry & { need: NeedCode })[];
