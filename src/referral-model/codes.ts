@@ -486,3 +486,20 @@ export const SOCIAL_NEED_FINDINGS = [
   { code: '733423003', display: 'Food insecurity', need: 'food-insecurity' },
   { code: '366979004', display: 'Depressed mood', need: 'mental-wellbeing' },
 ] as const satisfies readonly (CodeEntry & { need: NeedCode })[];
+
+/** Why a GP dismissed the prompt (CDS Hooks `overrideReasons`); the feedback endpoint stores the code. */
+export const CDS_OVERRIDE_REASON_SYSTEM = cs('cds-override-reason');
+export const CDS_OVERRIDE_REASONS = [
+  { code: 'not-appropriate', display: 'Not appropriate for this person' },
+  { code: 'already-discussed', display: 'Already discussed with the person' },
+  { code: 'person-declined', display: 'The person does not want a referral' },
+] as const satisfies readonly CodeEntry[];
+export type CdsOverrideReasonCode = (typeof CDS_OVERRIDE_REASONS)[number]['code'];
+
+/** Which rule raised a prompt (the card's `source.topic`). */
+export const CDS_PROMPT_RULE_SYSTEM = cs('cds-prompt-rule');
+export const CDS_PROMPT_RULES = [
+  { code: 'social-need', display: 'Social need coded, no social prescribing referral' },
+  { code: 'follow-up-due', display: 'Follow-up after completed social prescribing due' },
+  { code: 'frequent-attender', display: 'Frequent attender, no social prescribing referral' },
+] as const satisfies readonly CodeEntry[];
