@@ -1,4 +1,4 @@
-import { CDS_OVERRIDE_REASON_SYSTEM, CDS_OVERRIDE_REASONS, CDS_PROMPT_RULE_SYSTEM, CDS_PROMPT_RULES, NEEDS } from '../referral-model/codes.js';
+import { CDS_OVERRIDE_REASON_SYSTEM, CDS_OVERRIDE_REASONS, CDS_PROMPT_RULE_SYSTEM, CDS_PROMPT_RULES, NEEDS, type NeedCode } from '../referral-model/codes.js';
 import { formatLondonDate } from '../time/london.js';
 import { preselectedNeed, type Prompt } from './rules.js';
 
@@ -89,12 +89,12 @@ export function buildCard(prompt: Prompt, opts: CardOptions): Card {
 }
 
 /** The need an `appContext` asks the GP app to choose: a known SP Link need code, or nothing. */
-export function needFromAppContext(appContext: string | undefined): string | undefined {
+export function needFromAppContext(appContext: string | undefined): NeedCode | undefined {
   if (!appContext) return undefined;
   try {
     const v = JSON.parse(appContext) as unknown;
     const need = v !== null && typeof v === 'object' ? (v as ReferAppContext).need : undefined;
-    return typeof need === 'string' && NEEDS.some((n) => n.code === need) ? need : undefined;
+    return NEEDS.find((n) => n.code === need)?.code;
   } catch {
     return undefined;
   }
