@@ -88,7 +88,9 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
   const oruk = new OrukFeed();
   router.use(ORUK_PATH, orukRouter(oruk, { publicUrl: origin }));
   // The sandbox GP system calls SP Link's decision support when a record opens (docs/CDS-HOOKS.md).
-  const cds = config.cds.enabled
+  // Only when a practice has registered it (config/default.yaml does for the demo practice).
+  const cdsRegistered = config.tenants.some((t) => t.cds?.clients.some((c) => c.iss === cdsClientIss(origin)));
+  const cds = config.cds.enabled && cdsRegistered
     ? createSandboxCdsClient({ discoveryUrl: `${config.server.publicUrl.replace(/\/$/, '')}/cds-services`, iss: cdsClientIss(origin), ehr, logger: log })
     : undefined;
   router.use(sandboxEhrUiRouter({ ehr, lw, publicUrl: config.server.publicUrl, createLaunch: (c) => auth.createLaunch(c), ...(cds ? { cds } : {}) }));
