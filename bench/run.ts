@@ -12,9 +12,9 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'startup', load: () => import('./startup.js') },
   { name: 'gp-app', load: () => import('./gp-app.js') },
+  { name: 'cds', load: () => import('./cds.js') },
   { name: 'reconcile', load: () => import('./reconcile.js') },
   { name: 'fhir-store', load: () => import('./fhir-store.js') },
-  { name: 'cds', load: () => import('./cds.js') },
 ];
 
 async function main(): Promise<void> {
