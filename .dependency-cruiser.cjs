@@ -12,7 +12,7 @@ const LAYERS = [
   ['config', 'message-back'],
   ['fhir', 'store', 'gp-app-contract'],
   ['http', 'fhir-store', 'reports', 'directory', 'identity'],
-  ['referrals', 'reconcile', 'doctor'],
+  ['referrals', 'reconcile', 'doctor', 'cds'],
   ['smart', 'workspace', 'sandbox', 'intake'],
   ['system.ts'],
   ['commands'],

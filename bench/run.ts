@@ -12,6 +12,7 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'startup', load: () => import('./startup.js') },
   { name: 'gp-app', load: () => import('./gp-app.js') },
+  { name: 'cds', load: () => import('./cds.js') },
   { name: 'reconcile', load: () => import('./reconcile.js') },
   { name: 'fhir-store', load: () => import('./fhir-store.js') },
   { name: 'load', load: () => import('./load.js') },

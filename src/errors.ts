@@ -64,6 +64,11 @@ export const ERRORS = {
   ERR_RECONCILE_BAD_INPUT: { status: 422, message: 'A Task or related resource cannot be reconciled as it stands.', meaning: 'A Task or related resource cannot be reconciled as it stands (dead-lettered).' },
   ERR_DEAD_LETTER_NOT_FOUND: { status: 404, message: 'No such dead letter.', meaning: 'No such dead letter.' },
   ERR_DEAD_LETTER_NOT_OPEN: { status: 409, message: 'The dead letter is not open.', meaning: 'The dead letter is resolved already, or being replayed elsewhere.' },
+  ERR_CDS_DATA_UNAVAILABLE: {
+    status: 412,
+    message: 'The decision-support request neither carries the record data SP Link needs nor lets SP Link read it.',
+    meaning: 'A CDS Hooks request lacks prefetch data SP Link needs and gives no usable `fhirServer` and `fhirAuthorization` to read it.',
+  },
   ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; try again shortly.', meaning: 'Too many requests.' },
   ERR_UNAVAILABLE: { status: 503, message: 'SP Link is starting; try again shortly.', meaning: 'SP Link is starting and cannot serve yet.' },
   ERR_INTERNAL: { status: 500, message: 'Something went wrong in SP Link; please try again.', meaning: 'Unexpected error.' },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
 import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load.js';
+import { createCdsRouter } from './cds/index.js';
 import { errorBody, SpLinkError } from './errors.js';
 import { profilesRouter } from './fhir/profiles-page.js';
 import { HealthRegistry, healthRouter } from './observability/health.js';
@@ -145,6 +146,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     }
     built.use(limits.router);
     if (sandbox) built.use(sandbox.router);
+    if (config.cds.enabled) built.use(createCdsRouter({ config, db, logger: rootLogger }));
     built.use(smart.router);
     if (workspace) built.use('/workspace', workspace);
     if (intake) built.use(intake);

@@ -36,6 +36,8 @@ export function App() {
       (c) => {
         setCsrfToken(c.csrfToken);
         setCtx(c);
+        // Opened from the GP system's "remember to refer" card: straight to the form, with the card's need chosen.
+        if (c.referNeeds?.length) setView('form');
       },
       (e: unknown) => setFatal(e instanceof ApiError ? e : new ApiError(0, 'ERR_INTERNAL', 'SP Link could not start.')),
     );

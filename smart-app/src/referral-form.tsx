@@ -68,7 +68,7 @@ export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; 
   // server answers with the referral it already made instead of sending a second one.
   const submissionId = useRef(newSubmissionId());
   const [s, setS] = useState<FormState>({
-    needs: [],
+    needs: [...(ctx.referNeeds ?? [])],
     otherNeed: '',
     whatMatters: '',
     urgency: 'routine',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NEEDS, type NeedCode } from '../referral-model/codes.js';
 import { FHIR_ID_CHARS, normaliseBaseUrl } from '../referral-model/references.js';
 
 /**
@@ -60,6 +61,41 @@ export const fhirAuthSchema = z.discriminatedUnion('type', [
 ]);
 export type FhirAuthConfig = z.infer<typeof fhirAuthSchema>;
 
+/**
+ * When the decision-support prompt shows (src/cds/rules.ts; docs/CDS-HOOKS.md). Every key is optional: the top-level
+ * `cds.rules` overrides SP Link's defaults, a practice's `tenants[].cds.rules` overrides those.
+ */
+export const cdsRulesSchema = z
+  .object({
+    socialNeed: z.boolean().optional(),
+    frequentAttender: z
+      .object({ enabled: z.boolean().optional(), encounters: z.number().int().min(1).max(365).optional(), months: z.number().int().min(1).max(60).optional() })
+      .strict()
+      .optional(),
+    recentReferralDays: z.number().int().min(0).max(3650).optional(),
+    followUp: z
+      .object({ enabled: z.boolean().optional(), afterDays: z.number().int().min(1).max(3650).optional(), windowDays: z.number().int().min(1).max(3650).optional() })
+      .strict()
+      .optional(),
+    observationMonths: z.number().int().min(1).max(120).optional(),
+    /** A practice's own codes for social needs (local codes, other SNOMED CT concepts), each mapped to an SP Link need. */
+    extraNeedCodes: z
+      .array(z.object({ system: z.string().min(1), code: z.string().min(1), need: z.enum(NEEDS.map((n) => n.code) as [NeedCode, ...NeedCode[]]) }).strict())
+      .optional(),
+  })
+  .strict();
+export type CdsRulesConfig = z.infer<typeof cdsRulesSchema>;
+
+/** A GP system allowed to call SP Link's CDS Hooks service for this practice, and where its signing keys are. */
+export const cdsClientSchema = z
+  .object({
+    /** The `iss` of the client's JWTs (the GP system's identifier, often its base URL). */
+    iss: z.string().min(1),
+    /** The client's JWK Set: SP Link verifies each request's JWT with these keys (never a `jku` the token names). */
+    jwksUrl: url,
+  })
+  .strict();
+
 export const tenantSchema = z
   .object({
     id,
@@ -110,6 +146,16 @@ export const tenantSchema = z
     frameAncestors: z.array(z.string().min(1)).default([]),
     /** Link-worker endpoint that receives this practice's referrals (id from `linkWorkerEndpoints`). */
     linkWorkerEndpoint: id,
+    /** The "remember to refer" prompt for this practice (docs/CDS-HOOKS.md): which GP systems may call it, its rules. */
+    cds: z
+      .object({
+        clients: z.array(cdsClientSchema).default([]),
+        rules: cdsRulesSchema.optional(),
+        /** The local social prescribing service overview the card links to (e.g. the PCN's page). */
+        serviceOverviewUrl: url.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TenantConfig = z.infer<typeof tenantSchema>;
@@ -344,6 +390,14 @@ export const configSchema = z
           .object({ threshold: z.number().int().min(1).max(100).default(8), secondary: z.boolean().default(true) })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** The CDS Hooks "remember to refer" service (docs/CDS-HOOKS.md): off, or the rules every practice starts from. */
+    cds: z
+      .object({
+        enabled: z.boolean().default(true),
+        rules: cdsRulesSchema.optional(),
       })
       .strict()
       .prefault({}),

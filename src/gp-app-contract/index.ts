@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FieldError } from '../errors.js';
 import type { MessageBack } from '../message-back/index.js';
-import type { ServiceTypeCode } from '../referral-model/codes.js';
+import type { NeedCode, ServiceTypeCode } from '../referral-model/codes.js';
 import type { OutcomeSeries } from '../referral-model/outcome-series.js';
 import { isRelativeReferenceTo } from '../referral-model/references.js';
 import type { NeedsChange } from '../referral-model/needs-change.js';
@@ -30,6 +30,8 @@ export interface AppContext {
   csrfToken: string;
   /** Local date at the practice, the default for "consent given on". */
   today: string;
+  /** Launched from SP Link's decision-support card in the GP system: the app opens the referral form with these needs chosen. */
+  referNeeds?: NeedCode[];
 }
 
 /** One directory entry as the GP sees it: what it is, who it is for, whether it can take the person now. */

@@ -470,3 +470,36 @@ export function displayOf(system: CodeSystemKey, code: string): string | undefin
   }
   return (CODE_LISTS[system] as readonly CodeEntry[]).find((c) => c.code === code)?.display;
 }
+
+/**
+ * SNOMED CT findings that code a social need in a GP record, mapped to SP Link's need codes. The decision-support
+ * prompt (`src/cds`) reads them from Conditions and Observations; SP Link never writes them. Each is verified against
+ * two sources (fhir-profiles/README.md, "Social needs in the GP record"); needs with no verified finding (carer
+ * strain, bereavement and the rest) are recognised by SP Link's own need code, or by codes a practice adds in its
+ * configuration (`cds.rules.extraNeedCodes`).
+ */
+export const SOCIAL_NEED_FINDINGS = [
+  { code: '267076002', display: 'Feeling lonely', need: 'loneliness' },
+  { code: '422650009', display: 'Social isolation', need: 'social-isolation' },
+  { code: '160932005', display: 'Financial problem', need: 'debt-money' },
+  { code: '105531004', display: 'Housing unsatisfactory', need: 'housing' },
+  { code: '733423003', display: 'Food insecurity', need: 'food-insecurity' },
+  { code: '366979004', display: 'Depressed mood', need: 'mental-wellbeing' },
+] as const satisfies readonly (CodeEntry & { need: NeedCode })[];
+
+/** Why a GP dismissed the prompt (CDS Hooks `overrideReasons`); the feedback endpoint stores the code. */
+export const CDS_OVERRIDE_REASON_SYSTEM = cs('cds-override-reason');
+export const CDS_OVERRIDE_REASONS = [
+  { code: 'not-appropriate', display: 'Not appropriate for this person' },
+  { code: 'already-discussed', display: 'Already discussed with the person' },
+  { code: 'person-declined', display: 'The person does not want a referral' },
+] as const satisfies readonly CodeEntry[];
+export type CdsOverrideReasonCode = (typeof CDS_OVERRIDE_REASONS)[number]['code'];
+
+/** Which rule raised a prompt (the card's `source.topic`). */
+export const CDS_PROMPT_RULE_SYSTEM = cs('cds-prompt-rule');
+export const CDS_PROMPT_RULES = [
+  { code: 'social-need', display: 'Social need coded, no social prescribing referral' },
+  { code: 'follow-up-due', display: 'Follow-up after completed social prescribing due' },
+  { code: 'frequent-attender', display: 'Frequent attender, no social prescribing referral' },
+] as const satisfies readonly CodeEntry[];

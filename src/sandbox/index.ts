@@ -5,6 +5,7 @@ import { createSandboxAuth, type SandboxAuth } from './auth/index.js';
 import { ehrSeed, lwSeed } from './demo/index.js';
 import { seedReportHistory } from './demo/report-history.js';
 import { sandboxEhrUiRouter } from './ehr-ui/index.js';
+import { cdsClientIss, createSandboxCdsClient } from './ehr-ui/cds-client.js';
 import { dialect, fhirDialectLayer } from './dialects/index.js';
 import { createSandboxFhirServer, sandboxDataFile, type SandboxFhirServer } from './fhir/index.js';
 import { createSandboxIdp, type SandboxIdp } from './idp/index.js';
@@ -86,7 +87,13 @@ export async function startSandbox(config: Config, opts: { db: Db | Promise<Db> 
   router.use(LW_FHIR_PATH, fhirDialectLayer({ dialect: dialects.lw, secret }), lw.router);
   const oruk = new OrukFeed();
   router.use(ORUK_PATH, orukRouter(oruk, { publicUrl: origin }));
-  router.use(sandboxEhrUiRouter({ ehr, publicUrl: config.server.publicUrl, createLaunch: (c) => auth.createLaunch(c) }));
+  // The sandbox GP system calls SP Link's decision support when a record opens (docs/CDS-HOOKS.md).
+  // Only when a practice has registered it (config/default.yaml does for the demo practice).
+  const cdsRegistered = config.tenants.some((t) => t.cds?.clients.some((c) => c.iss === cdsClientIss(origin)));
+  const cds = config.cds.enabled && cdsRegistered
+    ? createSandboxCdsClient({ discoveryUrl: `${config.server.publicUrl.replace(/\/$/, '')}/cds-services`, iss: cdsClientIss(origin), ehr, logger: log })
+    : undefined;
+  router.use(sandboxEhrUiRouter({ ehr, lw, publicUrl: config.server.publicUrl, createLaunch: (c) => auth.createLaunch(c), ...(cds ? { cds } : {}) }));
   log.info({ ehr: urls.ehr, lw: urls.lw, dialects: config.sandbox.dialects }, 'sandbox started');
 
   return {

@@ -62,5 +62,6 @@ export function buildContext(
     linkWorkerService: extra.linkWorkerService,
     csrfToken: extra.csrfToken,
     today: extra.now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' }),
+    ...(launch.referNeed ? { referNeeds: [launch.referNeed] } : {}),
   };
 }

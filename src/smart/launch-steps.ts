@@ -1,5 +1,7 @@
 import type { Config, TenantConfig } from '../config/schema.js';
+import { needFromAppContext } from '../cds/index.js';
 import { SpLinkError } from '../errors.js';
+import type { NeedCode } from '../referral-model/codes.js';
 import { isFhirId, parseReferenceOf, relativeToBase, sameBase } from '../referral-model/references.js';
 
 /**
@@ -30,6 +32,8 @@ export interface LaunchSession {
   /** Display name of the user, read once from the EHR after launch. */
   practitionerName?: string;
   needPatientBanner: boolean;
+  /** The need the referral form starts with: launched from SP Link's decision-support card. */
+  referNeed?: NeedCode;
   scope: string;
   accessToken: string;
   refreshToken?: string;
@@ -171,6 +175,8 @@ export interface TokenResult {
   encounter?: unknown;
   need_patient_banner?: unknown;
   fhirUser?: unknown;
+  /** Launched from a CDS Hooks card: the card link's context (SP Link's cards say which need to refer for). */
+  appContext?: unknown;
 }
 
 /**
@@ -202,6 +208,7 @@ export function launchSessionFrom(
     ...(valid ? {} : { fhirUserIsFallback: true }),
     // Spec default when absent is "the app decides"; showing the banner is the safe choice.
     needPatientBanner: tokens.need_patient_banner !== false,
+    ...referNeedOf(tokens.appContext),
     scope: tokens.scope ?? '',
     accessToken: tokens.access_token,
     ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
@@ -224,4 +231,9 @@ export function needsRefresh(s: Pick<LaunchSession, 'expiresAt'>, now: number): 
 /** `https://ehr/fhir/Practitioner/gp-1` → `Practitioner/gp-1` when on the launch's FHIR base; else unchanged. */
 export function relativeToIss(ref: string, iss: string): string {
   return relativeToBase(ref, iss);
+}
+
+function referNeedOf(appContext: unknown): { referNeed?: NeedCode } {
+  const need = needFromAppContext(typeof appContext === 'string' ? appContext : undefined);
+  return need ? { referNeed: need } : {};
 }

@@ -11,6 +11,8 @@ export interface LaunchContext {
   readonly practitioner: string;
   /** The EHR already shows a patient banner: false when the app runs full-window. Default true. */
   readonly needPatientBanner?: boolean;
+  /** Launched from a CDS Hooks card: the card link's `appContext`, returned in the token response. */
+  readonly appContext?: string;
 }
 
 /** oidc-provider model name under which grant-bound launch contexts are stored (bound to the grant: revoked with it). */
@@ -66,8 +68,8 @@ export class LaunchStore {
   }
 
   async bindGrant(grantId: string, context: LaunchContext): Promise<void> {
-    const { patient, encounter, practitioner, needPatientBanner } = context;
-    const payload = { grantId, context: { patient, encounter, practitioner, needPatientBanner } } as unknown as AdapterPayload;
+    const { patient, encounter, practitioner, needPatientBanner, appContext } = context;
+    const payload = { grantId, context: { patient, encounter, practitioner, needPatientBanner, appContext } } as unknown as AdapterPayload;
     await this.#grants.upsert(grantId, payload, Math.ceil(this.#grantTtl / 1000));
   }
 

@@ -188,7 +188,11 @@ async function completeTokenResponse(ctx: KoaContextWithOIDC, fhirBase: string, 
   if (!body || typeof body.access_token !== 'string') return;
   const grant = ctx.oidc.entities.Grant;
   const launch = await launches.forGrant(grant?.jti);
-  if (launch) Object.assign(body, launchClaims(fhirBase, launch), { need_patient_banner: launch.needPatientBanner ?? true });
+  if (launch) {
+    Object.assign(body, launchClaims(fhirBase, launch), { need_patient_banner: launch.needPatientBanner ?? true });
+    // CDS Hooks 2.0: a card's SMART link `appContext` reaches the app in the token response.
+    if (launch.appContext !== undefined) body.appContext = launch.appContext;
+  }
   const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
   if (grant && source?.scope) {
     const granted = new Set([...(grant.getOIDCScope()?.split(' ') ?? []), ...(grant.getResourceScope(fhirBase)?.split(' ') ?? [])]);

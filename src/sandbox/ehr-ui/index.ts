@@ -6,6 +6,10 @@ import { renderEhrPage, renderNotFound } from './page.js';
 import { clinicianRows, recordView, searchPatients } from './record.js';
 import { sandboxAssetsRouter } from './assets.js';
 import { normaliseBaseUrl } from '../../referral-model/references.js';
+import { formBody } from '../../http/body-limits.js';
+import type { HealthcareService } from '@medplum/fhirtypes';
+import { CDS_CLIENT_JWKS_PATH, type SandboxCdsClient, type ShownCard } from './cds-client.js';
+import { renderServicesPage } from './services-page.js';
 
 export interface SandboxEhrUiOptions {
   /** The sandbox EHR FHIR server; the page reads its repository directly. */
@@ -15,7 +19,14 @@ export interface SandboxEhrUiOptions {
   createLaunch(context: LaunchContext): string;
   /** Clock, for ages. */
   now?: () => Date;
+  /** Calls SP Link's CDS Hooks service when a record opens (absent: no decision support). */
+  cds?: SandboxCdsClient;
+  /** The link-worker service's server, for the local services page the cards link to. */
+  lw?: SandboxFhirServer;
 }
+
+/** Cards shown recently, by uuid, so "Refer" and "Dismiss" act on what the GP saw (bounded: oldest dropped). */
+const MAX_REMEMBERED_CARDS = 1000;
 
 /** Resource types the page shows. */
 const RECORD_TYPES = ['Practitioner', 'Patient', 'Condition', 'ServiceRequest', 'Observation', 'Communication', 'Flag', 'Encounter'] as const;
@@ -59,21 +70,77 @@ export function sandboxEhrUiRouter(opts: SandboxEhrUiOptions): Router {
     return { all, clinicians, clinician, patient };
   }
 
+  const shown = new Map<string, ShownCard & { patient: string }>();
+  const remember = (patient: string, cards: readonly ShownCard[]) => {
+    for (const c of cards) {
+      shown.delete(c.uuid);
+      shown.set(c.uuid, { ...c, patient });
+    }
+    while (shown.size > MAX_REMEMBERED_CARDS) shown.delete(shown.keys().next().value!);
+  };
+  const cardFor = (req: Request) => {
+    const card = shown.get(one(req.query.card) || one((req.body as Record<string, unknown> | undefined)?.card));
+    const patient = one(req.query.patient) || one((req.body as Record<string, unknown> | undefined)?.patient);
+    return card && card.patient === patient ? card : undefined;
+  };
+  const recordUrl = (clinician: string, patient: string, extra: Record<string, string> = {}) =>
+    `/sandbox/ehr?${new URLSearchParams({ clinician, patient, ...extra }).toString()}`;
+
   router.get('/sandbox/ehr', async (req, res) => {
     const ctx = await resolve(req, res);
     if (!ctx) return;
     const query = one(req.query.q);
     const record = ctx.patient ? recordView(ctx.patient, ctx.all, now()) : undefined;
-    // Embedded launch: the record page already shows the patient banner, so the app need not.
+    // Embedded launch: the record page already shows the patient banner, so the app need not. Launched from a card,
+    // the card's SMART link context travels with the launch (SMART: the token response's `appContext`).
+    const appContext = cardFor(req)?.links.find((l) => l.type === 'smart')?.appContext;
     const embeddedLaunchUrl =
       record && one(req.query.app) === 'sp-link'
-        ? launchUrl(opts.createLaunch({ patient: record.id, practitioner: ctx.clinician.id, encounter: record.encounter, needPatientBanner: false }))
+        ? launchUrl(opts.createLaunch({ patient: record.id, practitioner: ctx.clinician.id, encounter: record.encounter, needPatientBanner: false, ...(appContext ? { appContext } : {}) }))
         : undefined;
+    // The record has opened: ask decision support, as a GP system does on patient-view.
+    const cards = record && opts.cds
+      ? await opts.cds.patientView({ patientId: record.id, userId: `Practitioner/${ctx.clinician.id}`, ...(record.encounter ? { encounterId: record.encounter } : {}) })
+      : [];
+    if (record) remember(record.id, cards);
     res
       .set('Cache-Control', 'no-store')
       .type('html')
-      .send(renderEhrPage({ clinicians: ctx.clinicians, clinician: ctx.clinician, query, patients: searchPatients(ctx.all('Patient'), query, now()), record, embeddedLaunchUrl }));
+      .send(renderEhrPage({ clinicians: ctx.clinicians, clinician: ctx.clinician, query, patients: searchPatients(ctx.all('Patient'), query, now()), record, embeddedLaunchUrl, cards }));
   });
+
+  if (opts.cds) {
+    const cds = opts.cds;
+    router.get(CDS_CLIENT_JWKS_PATH, async (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=60').json(await cds.jwks());
+    });
+    // "Refer" on a card: the GP followed its SMART link. Reported as accepted, then SP Link opens in the record.
+    router.get('/sandbox/ehr/cds-refer', async (req, res) => {
+      const card = cardFor(req);
+      const clinician = one(req.query.clinician);
+      if (!card) return void res.redirect(303, recordUrl(clinician, one(req.query.patient)));
+      await cds.feedback(card, 'accepted');
+      res.redirect(303, recordUrl(clinician, card.patient, { app: 'sp-link', card: card.uuid }));
+    });
+    // "Dismiss" with a reason: reported as overridden; SP Link shows no card for this patient again today.
+    router.post('/sandbox/ehr/cds-dismiss', formBody('4kb', 10), async (req, res) => {
+      const body = req.body as Record<string, unknown>;
+      const card = cardFor(req);
+      if (card) {
+        const reason = card.overrideReasons.find((r) => r.code === one(body.reason));
+        await cds.feedback(card, 'overridden', reason ? { system: reason.system, code: reason.code } : undefined);
+      }
+      res.redirect(303, recordUrl(one(body.clinician), one(body.patient)));
+    });
+  }
+
+  if (opts.lw) {
+    const lw = opts.lw;
+    router.get('/sandbox/services', async (_req, res) => {
+      const services = (await lw.exclusive((repo) => repo.currentOfType('HealthcareService'))) as HealthcareService[];
+      res.set('Cache-Control', 'no-store').type('html').send(renderServicesPage(services));
+    });
+  }
 
   // New-window launch: a fresh launch context each time, with the banner shown by the app.
   router.get('/sandbox/ehr/launch', async (req, res) => {

@@ -2,6 +2,7 @@ import { renderMessageBackXhtml, type MessageBack } from '../../message-back/ind
 import { raw } from '../../http/html.js';
 import { html, layout, type Html } from './html.js';
 import type { ClinicianRow, PatientRow, RecordView } from './record.js';
+import type { ShownCard } from './cds-client.js';
 
 /**
  * The sandbox GP system's page: clinician choice, patient search/list, the record summary and the
@@ -19,6 +20,8 @@ export interface EhrPageModel {
   record?: RecordView;
   /** The SP Link launch URL to show embedded, when the app was opened in the page. */
   embeddedLaunchUrl?: string;
+  /** Decision-support cards the GP system received when the record opened (CDS Hooks patient-view). */
+  cards?: readonly ShownCard[];
 }
 
 const qs = (p: Record<string, string | undefined>): string =>
@@ -156,9 +159,51 @@ function recordSection(m: EhrPageModel, r: RecordView): Html {
 </section>`;
 }
 
+/** Card text is Markdown in CDS Hooks; the sandbox shows it as plain text (its emphasis marks dropped). */
+const plain = (markdown: string) => markdown.replace(/\*\*|__/g, '');
+
+/**
+ * Decision-support cards above the record, as GP systems show them: who says it, one sentence why, the card's links
+ * (a SMART link opens SP Link here, in the record), and a way to dismiss it with a reason.
+ */
+function cdsCards(m: EhrPageModel, r: RecordView): Html {
+  if (!m.cards?.length) return html``;
+  return html`<div class="sbx-cds" data-testid="cds-cards">${m.cards.map((c) => {
+    const others = c.links.filter((l) => l.type === 'absolute');
+    return html`<section class="nhsuk-card sbx-cds-card" aria-label="Decision support: ${c.source.label}" data-testid="cds-card" data-card-uuid="${c.uuid}">
+  <div class="nhsuk-card__content">
+    <p class="nhsuk-body-s sbx-cds-source">Decision support · ${c.source.label}</p>
+    <p class="nhsuk-body nhsuk-u-font-weight-bold" data-testid="cds-summary">${c.summary}</p>
+    ${c.detail ? html`<p class="nhsuk-body-s">${plain(c.detail)}</p>` : ''}
+    <div class="sbx-launch">
+      ${c.links.some((l) => l.type === 'smart')
+        ? html`<a class="nhsuk-button" id="cds-refer" data-testid="cds-refer" href="/sandbox/ehr/cds-refer?${qs({ clinician: m.clinician.id, patient: r.id, card: c.uuid })}">${c.links.find((l) => l.type === 'smart')!.label}</a>`
+        : ''}
+      ${others.map((l) => html`<a class="nhsuk-body-s" data-testid="cds-link" href="${l.url}" target="_blank" rel="noopener">${l.label}<span class="nhsuk-u-visually-hidden"> (opens in a new window)</span></a>`)}
+    </div>
+    ${c.overrideReasons.length
+      ? html`<form method="post" action="/sandbox/ehr/cds-dismiss" class="sbx-inline" data-testid="cds-dismiss-form">
+      <input type="hidden" name="clinician" value="${m.clinician.id}">
+      <input type="hidden" name="patient" value="${r.id}">
+      <input type="hidden" name="card" value="${c.uuid}">
+      <div class="nhsuk-form-group">
+        <label class="nhsuk-label" for="cds-reason-${c.uuid}">Reason for dismissing</label>
+        <select class="nhsuk-select" id="cds-reason-${c.uuid}" name="reason" data-testid="cds-reason">
+          ${c.overrideReasons.map((o) => html`<option value="${o.code}">${o.display}</option>`)}
+        </select>
+      </div>
+      <button class="nhsuk-button nhsuk-button--secondary" type="submit" data-testid="cds-dismiss">Dismiss</button>
+    </form>`
+      : ''}
+  </div>
+</section>`;
+  })}</div>`;
+}
+
 export function renderEhrPage(m: EhrPageModel): string {
   const body = html`<h1 class="nhsuk-heading-l">${m.record ? m.record.name : 'Patients'}</h1>
 ${m.record ? safeguardingCard(m.record) : ''}
+${m.record ? cdsCards(m, m.record) : ''}
 ${clinicianForm(m)}
 <div class="sbx-columns">
   ${patientList(m)}
