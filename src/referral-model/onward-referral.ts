@@ -205,6 +205,21 @@ export function applyOnwardAction(task: Task, input: OnwardActionInput, ctx: { n
   return { ok: true, task: t };
 }
 
+/**
+ * The sub-Task withdrawn because its referral ended in the GP record (the GP cancelled it, or it was entered in error):
+ * the group must not go on contacting the person. `undefined` when the group has already closed it. Pure.
+ */
+export function withdrawOnwardReferral(task: Task, ctx: { now: Date; why: string }): Task | undefined {
+  if (!isTaskStatus(task.status) || isFinalOnwardState(onwardStateOf(task.status))) return undefined;
+  const t = structuredClone(task);
+  const now = ctx.now.toISOString();
+  t.status = 'cancelled';
+  t.statusReason = reasonConcept('gp-cancelled', ctx.why);
+  t.lastModified = now;
+  t.note = [...(t.note ?? []), { authorString: 'SP Link', time: now, text: `Withdrawn: ${ctx.why}` } as Annotation];
+  return t;
+}
+
 /** An onward referral as every surface shows it. */
 export interface OnwardView {
   readonly id?: string;

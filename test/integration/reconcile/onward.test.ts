@@ -35,6 +35,26 @@ describe('reconcile: onward referrals (Gravity sub-Tasks) at a link-worker endpo
     const comms = await all<Communication>(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`);
     expect(comms.map((c) => c.topic?.coding?.[0]?.code)).not.to.include('referral-completed');
   });
+
+  it('a referral the GP cancels withdraws its open onward referrals (the group stops contacting the person); a finished one is left as it is', async () => {
+    const sr = await plainReferral(h, 'p2');
+    const parent = await create<Task>(h.lwBase, taskFor(h, sr, 1, { status: 'in-progress' }));
+    const service = (id: string, name: string) => ({ id, name, provider: { reference: `Organization/org-${id}`, display: name } });
+    const base = { parent, requester: { reference: 'Practitioner/lw1' }, consent: { date: '2026-11-30', recorder: { reference: 'Practitioner/lw1' } }, person: {}, now: new Date() };
+    const open = await create<Task>(h.lwBase, { ...buildOnwardReferral({ ...base, service: service('walk', 'Walking group') }), status: 'accepted' });
+    const done = await create<Task>(h.lwBase, { ...buildOnwardReferral({ ...base, service: service('art', 'Art group') }), status: 'completed' });
+    await h.reconciler.runOnce();
+    await update<ServiceRequest>(h.ehrBase, { ...(await read<ServiceRequest>(h.ehrBase, 'ServiceRequest', sr.id)), status: 'revoked' });
+    await h.reconciler.runOnce();
+
+    const withdrawn = await read<Task>(h.lwBase, 'Task', open.id);
+    expect(withdrawn.status).to.equal('cancelled');
+    expect(withdrawn.statusReason?.coding?.[0]?.code).to.equal('gp-cancelled');
+    expect(withdrawn.statusReason?.text).to.equal('The GP cancelled the referral.');
+    expect((await read<Task>(h.lwBase, 'Task', done.id)).status).to.equal('completed');
+    expect((await read<Task>(h.lwBase, 'Task', parent.id)).status, 'the referral Task is cancelled as before').to.equal('cancelled');
+    expect((await listDeadLetters(h.db, { limit: 100 })).filter((d) => d.endpointId === ENDPOINT)).to.deep.equal([]);
+  });
 });
 
 for (const lwDialect of ['medplum', 'hapi'] as const) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  applyOnwardAction, buildOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
+  applyOnwardAction, buildOnwardReferral, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
   readOnwardReferral, ONWARD_ACTIONS, type OnwardActionInput,
 } from '../../../src/referral-model/onward-referral.js';
 import { TASK_STATUSES } from '../../../src/referral-model/task-status.js';
@@ -110,6 +110,13 @@ describe('onward referrals (Gravity sub-Tasks)', () => {
       expect(applyOnwardAction(declined, input, { now: NOW, author: group }).ok, a).to.equal(false);
     }
     expect(t.status).to.equal('requested');
+  });
+
+  it('withdrawn when the GP ends the referral: cancelled with the referrer’s reason, unless the group has already closed it', () => {
+    const t = withdrawOnwardReferral(act(onward(), { action: 'accept' }), { now: NOW, why: 'The GP cancelled the referral.' })!;
+    validateForWrite(t);
+    expect(readOnwardReferral(t)).to.include({ state: 'withdrawn', reason: 'Cancelled by the referrer: The GP cancelled the referral.' });
+    expect(withdrawOnwardReferral(act(onward(), { action: 'decline', reason: 'not-eligible' }), { now: NOW, why: 'x' })).to.equal(undefined);
   });
 
   it('reads another system’s sub-Task liberally: unknown status as sent, service from the owner, sessions as unsignedInt', () => {
