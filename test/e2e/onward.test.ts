@@ -18,7 +18,9 @@ async function signIn(page: Page, url: string, username: string): Promise<void> 
   await page.locator(`[data-testid="sign-in-as"][data-username="${username}"]`).click();
 }
 
-describe('onward referral to a community group in Chromium (e2e): link worker → group portal → case and GP message back', () => {
+describe('onward referral to a community group in Chromium (e2e): link worker → group portal → case and GP message back', function () {
+  // Three people's sessions and a reconciler pass in one story: longer than the suite's default on a loaded machine.
+  this.timeout(300_000);
   let sys: TestSystem;
   let browser: Browser;
 
