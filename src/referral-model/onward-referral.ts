@@ -117,6 +117,12 @@ export interface OnwardReferralInput {
 const CONTAINED_PERSON = 'person';
 
 /**
+ * Whether a referral Task can be referred on: its focus must be the referral in a GP record (an absolute reference).
+ * A self-referral whose referral exists only as the Task's contained copy cannot be the focus of another Task.
+ */
+export const canReferOnward = (parent: Pick<Task, 'focus'>): boolean => /^https?:\/\//.test(parent.focus?.reference ?? '');
+
+/**
  * The onward referral sub-Task (SPLinkReferralTask, Gravity's sub-Task pattern). The group gets the person's name
  * and the contact routes only, never the referral's clinical content: the GP's reasons stay with the link worker.
  */
@@ -124,6 +130,7 @@ export function buildOnwardReferral(i: OnwardReferralInput): Task {
   const parentId = i.parent.id;
   if (!parentId) throw new TypeError('an onward referral needs the referral Task id');
   if (!i.parent.focus?.reference || !i.parent.for) throw new TypeError('an onward referral needs the referral Task focus and for');
+  if (!canReferOnward(i.parent)) throw new TypeError('an onward referral needs a referral held in a GP record (absolute focus)');
   const now = i.now.toISOString();
   const C = EXTENSION_PART.consentGiven;
   const owner: Reference = {
@@ -149,7 +156,9 @@ export function buildOnwardReferral(i: OnwardReferralInput): Task {
     code: { coding: [{ system: SYSTEM.taskCode, code: 'fulfill', display: 'Fulfill the focal request' }] },
     description: `Onward referral to ${i.service.name}`,
     focus: { ...i.parent.focus },
-    for: { ...i.parent.for },
+    // A person named only by the referral's contained details (a self-referral not matched to a record) is the
+    // sub-Task's own contained person: a reference into another resource's contained list would dangle.
+    for: i.parent.for.reference?.startsWith('#') ? { reference: `#${CONTAINED_PERSON}`, ...(i.parent.for.display ? { display: i.parent.for.display } : {}) } : { ...i.parent.for },
     authoredOn: now,
     lastModified: now,
     requester: i.requester as Task['requester'],

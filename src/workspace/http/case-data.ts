@@ -1,7 +1,7 @@
 import type { Observation, Task } from '@medplum/fhirtypes';
 import type { Response } from 'express';
 import { FhirHttpError } from '../../fhir/errors.js';
-import { isOnwardReferral, readOnwardReferral } from '../../referral-model/onward-referral.js';
+import { canReferOnward, isOnwardReferral, readOnwardReferral } from '../../referral-model/onward-referral.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
 import { overdueSince } from '../domain/caseload.js';
@@ -79,7 +79,7 @@ export async function renderCase(
       actor, csrfToken: csrf, state, referral: readReferral(o.task, fallbackPatient ?? undefined), observations, directory, staff,
       maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash, saved: o.saved,
       overdue: overdue ? { since: overdue, hours: responseTargetHours(o.task.priority) } : undefined,
-      onward: onward.map(readOnwardReferral), ownProviders: o.scope.refs,
+      onward: onward.map(readOnwardReferral), ownProviders: o.scope.refs, canReferOnward: canReferOnward(o.task),
     }),
   );
 }

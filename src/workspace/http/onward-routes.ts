@@ -5,7 +5,7 @@ import { recordAudit } from '../../store/audit.js';
 import { FHIR_ID_PATTERN } from '../../referral-model/references.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import {
-  ONWARD_ACTIONS, applyOnwardAction, isOnwardAction, isOnwardReferral, onwardIdentifierValue, readOnwardReferral, type OnwardAction,
+  ONWARD_ACTIONS, applyOnwardAction, canReferOnward, isOnwardAction, isOnwardReferral, onwardIdentifierValue, readOnwardReferral, type OnwardAction,
 } from '../../referral-model/onward-referral.js';
 import { isTaskStatus, taskPhase } from '../../referral-model/task-status.js';
 import { homeOf, isProvider, worksCases } from '../domain/actor.js';
@@ -47,6 +47,9 @@ export function onwardRoutes(deps: WorkspaceDeps): express.Router {
     const again = (status: number, form: FormState, flash?: string) => renderCase(deps, store, res, { task, scope, status, forms: { onward: form }, ...(flash ? { flash } : {}) });
     if (!isTaskStatus(task.status) || taskPhase(task.status) !== 'open') {
       return again(409, { values, errors: {} }, 'Accept the referral before referring the person on; a closed case cannot be changed.');
+    }
+    if (!canReferOnward(task)) {
+      return again(409, { values, errors: {} }, 'This referral is not held in a GP record (the person referred themselves and was not matched to a record), so it cannot be referred on from SP Link yet. Contact the service directly.');
     }
     const parsed = parseReferOnward(body);
     if (!parsed.ok) return again(400, { values, errors: parsed.errors });

@@ -34,6 +34,8 @@ export interface CasePageData {
   overdue?: { since: string; hours: number };
   /** The change just saved: confirmed in the section it changed, which the redirect scrolls to. */
   saved?: { section: CaseSection; message: string };
+  /** False when the case cannot be referred on (its referral is not held in a GP record). */
+  canReferOnward?: boolean;
   /** Onward referrals to community groups (sub-Tasks), each with its live status. */
   onward?: readonly OnwardView[];
   /** The organisation's own Organization/HealthcareService references: its services are not offered for onward referral. */
@@ -154,7 +156,7 @@ export function casePage(d: CasePageData): string {
   ${d.overdue ? html`<p data-testid="overdue-detail">A response was due by ${formatDateTime(d.overdue.since)}, ${d.overdue.hours} hours after the referral for its urgency (${r.urgency}). Accept or decline it.</p>` : ''}
   <div class="nhsuk-grid-row">
     <div class="nhsuk-grid-column-one-half">${caseSection(d)}
-      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], directory: d.directory, ownProviders: d.ownProviders ?? new Set(), open: taskPhase(d.state.status) === 'open', form: d.forms.onward })}</div>
+      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], directory: d.directory, ownProviders: d.ownProviders ?? new Set(), open: taskPhase(d.state.status) === 'open' && d.canReferOnward !== false, form: d.forms.onward })}</div>
     <div class="nhsuk-grid-column-one-half"><h2>Record your work</h2>${actions(d)}</div>
   </div>
   ${recordSection(d)}

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  applyOnwardAction, buildOnwardReferral, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
+  applyOnwardAction, buildOnwardReferral, canReferOnward, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
   readOnwardReferral, ONWARD_ACTIONS, type OnwardActionInput,
 } from '../../../src/referral-model/onward-referral.js';
 import { TASK_STATUSES } from '../../../src/referral-model/task-status.js';
@@ -57,6 +57,16 @@ describe('onward referrals (Gravity sub-Tasks)', () => {
     expect(t.contained?.[0]).to.deep.equal({ resourceType: 'Patient', id: 'person', name: [{ given: ['Jo'], family: 'Bloggs' }], telecom: [{ system: 'phone', value: '07700 900123' }] });
     expect(JSON.stringify(t)).not.to.contain('reasonCode');
     expect(t.note?.[0]?.text).to.equal('Prefers mornings; nervous about groups.');
+  });
+
+  it('a self-referral’s contained person becomes the sub-Task’s own; a referral only held as a contained copy cannot be referred on', () => {
+    const t = onward({ parent: referralTask({ for: { reference: '#patient', display: 'Jo Bloggs' } }) });
+    validateForWrite(t);
+    expect(t.for).to.deep.equal({ reference: '#person', display: 'Jo Bloggs' });
+    const selfOnly = referralTask({ focus: { reference: '#referral' } });
+    expect(canReferOnward(selfOnly)).to.equal(false);
+    expect(canReferOnward(referralTask())).to.equal(true);
+    expect(() => onward({ parent: selfOnly })).to.throw(TypeError);
   });
 
   it('reads a parent reference however a server writes it', () => {
