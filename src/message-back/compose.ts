@@ -35,6 +35,8 @@ export interface MessageFacts {
   readonly connectedTo?: readonly string[];
   /** Activities that resulted, one line each (already in words). */
   readonly activities?: readonly string[];
+  /** Onward referrals to community groups and what each group reported, one line each (already in words). */
+  readonly onward?: readonly string[];
   /** Outcome measures as copied into the record. */
   readonly outcomes?: readonly Observation[];
   /** Lines for outputs that could not be carried into the record (the GP should ask for them). */
@@ -69,6 +71,7 @@ function supportLines(f: MessageFacts): string[] {
   if (f.sessionsHeld !== undefined) lines.push(`Sessions held: ${f.sessionsHeld}`);
   for (const s of f.connectedTo ?? []) lines.push(`Connected to: ${s}`);
   for (const a of f.activities ?? []) lines.push(`Activity: ${a}`);
+  for (const o of f.onward ?? []) lines.push(`Referred on to ${o}`);
   return lines.length ? lines : ['Social prescribing link worker support (no further details were sent).'];
 }
 

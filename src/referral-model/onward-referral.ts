@@ -117,6 +117,12 @@ export interface OnwardReferralInput {
 const CONTAINED_PERSON = 'person';
 
 /**
+ * Whether a referral Task can be referred on: its focus must be the referral in a GP record (an absolute reference).
+ * A self-referral whose referral exists only as the Task's contained copy cannot be the focus of another Task.
+ */
+export const canReferOnward = (parent: Pick<Task, 'focus'>): boolean => /^https?:\/\//.test(parent.focus?.reference ?? '');
+
+/**
  * The onward referral sub-Task (SPLinkReferralTask, Gravity's sub-Task pattern). The group gets the person's name
  * and the contact routes only, never the referral's clinical content: the GP's reasons stay with the link worker.
  */
@@ -124,6 +130,7 @@ export function buildOnwardReferral(i: OnwardReferralInput): Task {
   const parentId = i.parent.id;
   if (!parentId) throw new TypeError('an onward referral needs the referral Task id');
   if (!i.parent.focus?.reference || !i.parent.for) throw new TypeError('an onward referral needs the referral Task focus and for');
+  if (!canReferOnward(i.parent)) throw new TypeError('an onward referral needs a referral held in a GP record (absolute focus)');
   const now = i.now.toISOString();
   const C = EXTENSION_PART.consentGiven;
   const owner: Reference = {
@@ -149,7 +156,9 @@ export function buildOnwardReferral(i: OnwardReferralInput): Task {
     code: { coding: [{ system: SYSTEM.taskCode, code: 'fulfill', display: 'Fulfill the focal request' }] },
     description: `Onward referral to ${i.service.name}`,
     focus: { ...i.parent.focus },
-    for: { ...i.parent.for },
+    // A person named only by the referral's contained details (a self-referral not matched to a record) is the
+    // sub-Task's own contained person: a reference into another resource's contained list would dangle.
+    for: i.parent.for.reference?.startsWith('#') ? { reference: `#${CONTAINED_PERSON}`, ...(i.parent.for.display ? { display: i.parent.for.display } : {}) } : { ...i.parent.for },
     authoredOn: now,
     lastModified: now,
     requester: i.requester as Task['requester'],
@@ -203,6 +212,21 @@ export function applyOnwardAction(task: Task, input: OnwardActionInput, ctx: { n
   const heading = input.action === 'decline' ? `Declined: ${displayOf('statusReason', input.reason) ?? input.reason}` : action.label;
   t.note = [...(t.note ?? []), { authorReference: ctx.author, time: now, text: input.note ? `${heading}\n${input.note}` : heading } as Annotation];
   return { ok: true, task: t };
+}
+
+/**
+ * The sub-Task withdrawn because its referral ended in the GP record (the GP cancelled it, or it was entered in error):
+ * the group must not go on contacting the person. `undefined` when the group has already closed it. Pure.
+ */
+export function withdrawOnwardReferral(task: Task, ctx: { now: Date; why: string }): Task | undefined {
+  if (!isTaskStatus(task.status) || isFinalOnwardState(onwardStateOf(task.status))) return undefined;
+  const t = structuredClone(task);
+  const now = ctx.now.toISOString();
+  t.status = 'cancelled';
+  t.statusReason = reasonConcept('gp-cancelled', ctx.why);
+  t.lastModified = now;
+  t.note = [...(t.note ?? []), { authorString: 'SP Link', time: now, text: `Withdrawn: ${ctx.why}` } as Annotation];
+  return t;
 }
 
 /** An onward referral as every surface shows it. */

@@ -17,6 +17,9 @@ import { PatientReferences } from './data/patient-reference.js';
 import { authRoutes } from './http/auth-routes.js';
 import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
+import { onwardRoutes } from './http/onward-routes.js';
+import { onlyFor } from './http/guards.js';
+import { homeOf, worksCases } from './domain/actor.js';
 import { allowFormAction, forbidFraming } from './http/form-action.js';
 import type { WorkspaceContext, WorkspaceDeps } from './http/context.js';
 import { WORKSPACE_CSS } from './views/layout.js';
@@ -96,8 +99,11 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   }));
   router.use(formBody(BODY_LIMITS.workspaceForm, WORKSPACE_FORM_FIELDS));
   router.use(session.middleware);
-  router.get('/', (req, res) => res.redirect(303, req.session.ws?.actor ? '/workspace/caseload' : '/workspace/sign-in'));
+  router.get('/', (req, res) => res.redirect(303, req.session.ws?.actor ? homeOf(req.session.ws.actor) : '/workspace/sign-in'));
   router.use(authRoutes(deps, login));
+  router.use(onwardRoutes(deps));
+  // Cases are for link workers and managers; community groups' staff have the portal (onward-routes.ts).
+  router.use(['/caseload', '/capacity', '/cases'], onlyFor(worksCases, homeOf));
   router.use(caseloadRoutes(deps));
   router.use(caseRoutes(deps));
   router.use((req, res) => {

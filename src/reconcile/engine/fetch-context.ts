@@ -1,4 +1,5 @@
-import type { Bundle, HealthcareService, Observation, Patient, Procedure, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, HealthcareService, Observation, Patient, Procedure, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { isOnwardReferral, parentTaskId } from '../../referral-model/onward-referral.js';
 import type { FhirClient } from '../../fhir/client.js';
 import { FhirError } from '../../fhir/errors.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
@@ -19,6 +20,8 @@ export interface BatchContext {
   readonly services: Map<string, Map<string, HealthcareService>>;
   /** Per tenant: write-back identifier → the EHR copy of an outcome measure (to compare and update). */
   copies: Map<string, Map<string, OutcomeCopy>>;
+  /** Task id → its onward referrals (sub-Tasks), read for completed Tasks: the message back reports them. */
+  readonly onward: Map<string, Task[]>;
 }
 
 const ID_CHUNK = 100;
@@ -112,7 +115,31 @@ export async function fetchBatchContext(rt: EndpointRuntime, tasks: readonly Par
       else if (r?.resourceType === 'HealthcareService') services.get(`${t.id}@${t.version}`)!.set(refKey(ref), r);
     }
   }
-  return { serviceRequests, patients, observations, procedures, services, copies: await fetchOutcomeCopies(rt, tasks) };
+  return { serviceRequests, patients, observations, procedures, services, copies: await fetchOutcomeCopies(rt, tasks), onward: await fetchOnward(rt, tasks) };
+}
+
+/**
+ * The onward referrals of each completed Task (`Task?part-of=Task/a,Task/b,…`, one request per 50 completions), for the
+ * message back. A server that cannot search by part-of leaves them out; never a reason to hold back a status.
+ */
+async function fetchOnward(rt: EndpointRuntime, tasks: readonly ParsedTask[]): Promise<Map<string, Task[]>> {
+  const out = new Map<string, Task[]>();
+  const ids = [...new Set(tasks.filter((t) => t.status === 'completed').map((t) => t.id))];
+  for (const id of ids) out.set(id, []);
+  for (const part of chunks(ids, COPY_CHUNK)) {
+    try {
+      for await (const page of rt.lw.searchAll<Task>('Task', { 'part-of': part.map((id) => `Task/${id}`).join(','), _count: '100' })) {
+        for (const s of entries<Task>(page, 'Task')) {
+          const parent = isOnwardReferral(s) ? parentTaskId(s) : undefined;
+          if (parent && out.has(parent) && !out.get(parent)!.some((x) => x.id === s.id)) out.get(parent)!.push(s);
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof FhirError) || err.transient) throw err;
+    }
+  }
+  for (const subs of out.values()) subs.sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? ''));
+  return out;
 }
 
 /**

@@ -212,6 +212,7 @@ function unitInputs(rt: EndpointRuntime, ctx: BatchContext, tenantId: string, sr
     observations: (t: ParsedTask): ReadonlyMap<string, Observation> => ctx.observations.get(`${t.id}@${t.version}`) ?? new Map(),
     procedures: (t: ParsedTask): ReadonlyMap<string, Procedure> => ctx.procedures.get(`${t.id}@${t.version}`) ?? new Map(),
     services: (t: ParsedTask): ReadonlyMap<string, HealthcareService> => ctx.services.get(`${t.id}@${t.version}`) ?? new Map(),
+    onward: (t: ParsedTask): readonly Task[] => ctx.onward.get(t.id) ?? [],
     copies: ctx.copies.get(tenantId) ?? new Map(),
     track,
   };

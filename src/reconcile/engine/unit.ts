@@ -1,4 +1,4 @@
-import type { HealthcareService, Observation, Patient, Procedure, ServiceRequest } from '@medplum/fhirtypes';
+import type { HealthcareService, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { planTaskVersion, type BadInput, type Effect, type OutcomeCopy, type ParsedTask, type TaskTrack, type Topology, type UnusedOutput } from '../rules/index.js';
 import type { SrStatus } from '../../referral-model/task-status.js';
 
@@ -27,6 +27,8 @@ export interface UnitInputs {
   readonly observations: (task: ParsedTask) => ReadonlyMap<string, Observation>;
   readonly procedures?: (task: ParsedTask) => ReadonlyMap<string, Procedure>;
   readonly services?: (task: ParsedTask) => ReadonlyMap<string, HealthcareService>;
+  /** Onward referrals (sub-Tasks) of the Task, as read with the batch (completions only). */
+  readonly onward?: (task: ParsedTask) => readonly Task[];
   /** EHR copies of outcome measures by write-back identifier. */
   readonly copies?: ReadonlyMap<string, OutcomeCopy>;
   readonly track: TaskTrack | undefined;
@@ -62,6 +64,7 @@ export function planUnit(versions: readonly ParsedTask[], inp: UnitInputs): Unit
       observations: inp.observations(task),
       procedures: inp.procedures?.(task),
       services: inp.services?.(task),
+      ...(inp.onward ? { onward: inp.onward(task) } : {}),
       copies: inp.copies,
       track,
     });

@@ -20,6 +20,8 @@ export interface MessageContext {
   readonly connectedTo?: readonly string[];
   /** Resulting activities (Gravity `resulting-activity`: Procedures or codes), one line each. */
   readonly activities?: readonly string[];
+  /** Onward referrals to community groups and their outcome, one line each (onward-referral.ts onwardOutcomeLine). */
+  readonly onward?: readonly string[];
   /** Outputs SP Link could not carry into the record: each still gets a line, so the GP knows to ask. */
   readonly notCarried?: readonly UnusedOutput[];
 }
@@ -116,6 +118,7 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
     ...(sessionsHeld !== undefined ? { sessionsHeld } : {}),
     connectedTo: ctx.connectedTo ?? [],
     activities: ctx.activities ?? [],
+    onward: ctx.onward ?? [],
     outcomes: ctx.outcomes ?? [],
     notCarried: notCarriedLines(ctx.notCarried),
     ...(task.safeguarding?.detail ? { safeguardingDetail: task.safeguarding.detail } : {}),

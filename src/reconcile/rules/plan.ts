@@ -12,6 +12,7 @@ import type { HealthcareService, Observation, Procedure } from '@medplum/fhirtyp
 import type { BadInput, Effect, Plan, PlanInput, ResolvedRef, TaskTrack, UnusedOutput } from './types.js';
 import { MAX_TEXT_CHARS } from './parse-task.js';
 import { formatLondonDate } from '../../time/london.js';
+import { onwardOutcomeLine, readOnwardReferral } from '../../referral-model/onward-referral.js';
 
 const badPlan = (kind: BadInput['kind'], reason: string): Plan => ({ kind: 'bad-input', bad: { kind, reason } });
 
@@ -89,7 +90,9 @@ export function planTaskVersion(input: PlanInput): Plan {
   }
   notCarried.sort((a, b) => a.index - b.index);
 
-  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, connectedTo, notCarried };
+  // Where the link worker referred the person on, and what each group says happened (onward-referral.ts).
+  const onward = (input.onward ?? []).map((s) => onwardOutcomeLine(readOnwardReferral(s)).slice(0, MAX_TEXT_CHARS));
+  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, connectedTo, onward, notCarried };
   // A referral someone else ended in the record (the GP cancelled it) gets no more progress news. Whether SP Link
   // itself ended it does not count: that depends on the order versions arrive in, and the result must not.
   const endedElsewhere = isTerminalSrStatus(cur) && input.track?.terminalVersion === undefined;

@@ -137,6 +137,8 @@ export interface PlanInput {
   readonly procedures?: ReadonlyMap<string, Procedure>;
   /** HealthcareServices named (without a display) by `activity-referred` outputs, keyed by refKey. */
   readonly services?: ReadonlyMap<string, HealthcareService>;
+  /** The Task's onward referrals (sub-Tasks `partOf` it) as they stand, for the message back at completion. */
+  readonly onward?: readonly Task[];
   readonly track: TaskTrack | undefined;
   /**
    * EHR copies of outcome measures already written, by write-back identifier (outcomeIdentifier). Absent:

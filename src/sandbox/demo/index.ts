@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SandboxBaseUrls } from './constants.js';
 import { daysAgo } from './constants.js';
-import { LINK_WORKER_ORG, linkWorkerResources, locationResources, otherStaffResources, providerResources } from './link-workers.js';
+import { LINK_WORKER_ORG, groupStaffResources, linkWorkerResources, locationResources, otherStaffResources, providerResources } from './link-workers.js';
 import { patientResources } from './patients.js';
 import { GP_PRACTICE, gpResources } from './practice.js';
 import { referralServiceRequests, referralTasks } from './referrals.js';
@@ -33,6 +33,7 @@ export function lwSeed(urls: SandboxBaseUrls, now: Date = new Date()): Resource[
     ...linkWorkerResources(),
     ...otherStaffResources(),
     ...providerResources(),
+    ...groupStaffResources(),
     ...locationResources(),
     ...serviceResources(daysAgo(now, 1, 8)),
     ...referralTasks(urls, now),

@@ -130,10 +130,34 @@ export const PROVIDERS = {
 } as const;
 export type ProviderId = keyof typeof PROVIDERS;
 
+/** Fictional ODS-format code of each provider (Y9997n, in PROVIDERS order): what its staff's `org` claim carries. */
+export const providerOds = (id: ProviderId): string => `Y9997${Object.keys(PROVIDERS).indexOf(id)}`;
+
+/**
+ * A member of staff of a community group who answers onward referrals in SP Link's portal (role `provider`): the
+ * walking group's organiser, so the demo's onward referral to Healthy Steps has someone to see it.
+ */
+export const GROUP_STAFF = { id: 'grp-leisure-1', roleId: 'grp-leisure-1-role', org: 'org-fernbridge-leisure', given: 'Gail', family: 'Hughes' } as const satisfies { org: ProviderId } & Record<string, string>;
+
+export function groupStaffResources(): (Practitioner | PractitionerRole)[] {
+  return [
+    { resourceType: 'Practitioner', id: GROUP_STAFF.id, active: true, name: [{ use: 'official', given: [GROUP_STAFF.given], family: GROUP_STAFF.family }], gender: 'female' },
+    {
+      resourceType: 'PractitionerRole',
+      id: GROUP_STAFF.roleId,
+      active: true,
+      practitioner: { reference: `Practitioner/${GROUP_STAFF.id}`, display: `${GROUP_STAFF.given} ${GROUP_STAFF.family}` },
+      organization: { reference: `Organization/${GROUP_STAFF.org}`, display: PROVIDERS[GROUP_STAFF.org] },
+      code: [{ text: 'Community group organiser' }],
+    },
+  ];
+}
+
 export function providerResources(): Organization[] {
   return Object.entries(PROVIDERS).map(([id, name], i) => ({
     resourceType: 'Organization',
     id,
+    identifier: [{ system: IDENTIFIER_SYSTEM.odsOrganisation, value: providerOds(id as ProviderId) }],
     active: true,
     type: [{ coding: [{ system: FHIR_SYSTEM.organizationType, code: 'cg', display: 'Community Group' }] }],
     name,

@@ -1,14 +1,15 @@
 import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import { LINK_WORKER_ORG, linkWorkerResources } from '../demo/link-workers.js';
+import { GROUP_STAFF, LINK_WORKER_ORG, PROVIDERS, linkWorkerResources, providerOds } from '../demo/link-workers.js';
 import { ODS } from '../demo/index.js';
 
 /**
  * The sandbox identity provider's staff: the link-worker organisation's four link workers (from the demo
  * data, so names and Practitioner ids match the link-worker server), its service manager, and one link
- * worker of a different organisation (for access-control tests: same role, other `org`).
+ * worker of a different organisation (for access-control tests: same role, other `org`), and the organiser of a community
+ * group who answers onward referrals in the portal (role `provider`).
  */
 
-export type StaffRole = 'link-worker' | 'service-manager';
+export type StaffRole = 'link-worker' | 'service-manager' | 'provider';
 
 export interface StaffUser {
   /** Stable subject (`sub`) = Practitioner id at the link-worker server. */
@@ -79,6 +80,17 @@ export function sandboxStaff(): StaffUser[] {
       org: OTHER_ORG_ODS,
       orgName: 'Harbourside Wellbeing Hub',
       jobTitle: 'Link worker (other organisation)',
+    },
+    {
+      id: GROUP_STAFF.id,
+      username: 'gail.hughes',
+      givenName: GROUP_STAFF.given,
+      familyName: GROUP_STAFF.family,
+      email: 'gail.hughes@fernbridge-leisure.example.org',
+      roles: ['provider'],
+      org: providerOds(GROUP_STAFF.org),
+      orgName: PROVIDERS[GROUP_STAFF.org],
+      jobTitle: 'Community group organiser',
     },
   ];
 }

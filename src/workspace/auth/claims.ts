@@ -20,7 +20,7 @@ export function actorFromClaims(claims: Record<string, unknown>, names: ClaimNam
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
   if (!sub) return { ok: false, reason: 'the identity provider sent no subject' };
   const roles = asList(claims[names.rolesClaim]).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-  if (roles.length === 0) return { ok: false, reason: 'your account has no link-worker or service-manager role' };
+  if (roles.length === 0) return { ok: false, reason: 'your account has no link-worker, service-manager or provider role' };
   const orgOds = typeof claims[names.organizationClaim] === 'string' ? (claims[names.organizationClaim] as string).trim() : '';
   if (!orgOds) return { ok: false, reason: 'your account names no organisation' };
   const fhirUser = typeof claims[names.practitionerClaim] === 'string' ? (claims[names.practitionerClaim] as string) : '';

@@ -2,6 +2,7 @@ import type { Bundle, HealthcareService, Organization, Practitioner, Practitione
 import type { FhirClient } from '../../fhir/client.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { isOnwardReferral } from '../../referral-model/onward-referral.js';
+import type { OnwardService } from '../domain/onward.js';
 import { formatName } from '../domain/referral-details.js';
 import type { OrgScope } from './org-scope.js';
 import { relativeTo } from './org-scope.js';
@@ -10,6 +11,8 @@ export interface DirectoryEntry {
   id: string;
   name: string;
   provider?: string;
+  /** The organisation that runs it (relative reference), e.g. `Organization/org-green-roots`. */
+  providerRef?: string;
   type?: string;
 }
 
@@ -78,7 +81,7 @@ export class LinkWorkerStore {
   async directory(): Promise<DirectoryEntry[]> {
     const services = await this.all<HealthcareService>('HealthcareService', { active: 'true', _count: '200' }, 500);
     return services
-      .map((s) => ({ id: s.id ?? '', name: s.name ?? s.id ?? '', provider: s.providedBy?.display, type: s.type?.[0]?.text ?? s.type?.[0]?.coding?.[0]?.display }))
+      .map((s) => ({ id: s.id ?? '', name: s.name ?? s.id ?? '', provider: s.providedBy?.display, providerRef: relativeTo(this.base, s.providedBy?.reference), type: s.type?.[0]?.text ?? s.type?.[0]?.coding?.[0]?.display }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -105,6 +108,37 @@ export class LinkWorkerStore {
       seen.set(practitioner, { reference: `PractitionerRole/${r.id}`, practitioner, name });
     }
     return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The onward referrals (sub-Tasks) of one referral Task, oldest first. */
+  async onwardOf(taskId: string): Promise<Task[]> {
+    const tasks = await this.all<Task>('Task', { 'part-of': `Task/${taskId}`, _count: '100' }, 200);
+    return tasks.filter(isOnwardReferral).sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? ''));
+  }
+
+  /** Every onward referral at the endpoint (newest first); the caller filters by the group's organisation. */
+  async onwardTasks(): Promise<{ tasks: Task[]; truncated: boolean }> {
+    const tasks = await this.all<Task>('Task', { _count: '200', _sort: '-_lastUpdated' });
+    return { tasks: tasks.filter(isOnwardReferral), truncated: tasks.length >= MAX_CASELOAD_TASKS };
+  }
+
+  /** Active directory services by id, each with the organisation that runs it and that organisation's ODS code. */
+  async onwardServices(ids: readonly string[]): Promise<OnwardService[]> {
+    if (ids.length === 0) return [];
+    const bundle = await this.fhir.search<HealthcareService | Organization>('HealthcareService', { _id: ids.join(','), _include: 'HealthcareService:organization', _count: String(ids.length * 2) });
+    const orgs = new Map<string, Organization>();
+    const services: HealthcareService[] = [];
+    for (const e of bundle.entry ?? []) {
+      if (e.resource?.resourceType === 'Organization') orgs.set(`Organization/${e.resource.id}`, e.resource);
+      if (e.resource?.resourceType === 'HealthcareService' && e.resource.active !== false && ids.includes(e.resource.id ?? '')) services.push(e.resource);
+    }
+    return services.flatMap((s) => {
+      const ref = relativeTo(this.base, s.providedBy?.reference);
+      const org = ref ? orgs.get(ref) : undefined;
+      if (!s.id || !s.name || !s.providedBy) return [];
+      const ods = org?.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.odsOrganisation)?.value ?? (s.providedBy.identifier?.system === IDENTIFIER_SYSTEM.odsOrganisation ? s.providedBy.identifier.value : undefined);
+      return [{ id: s.id, name: s.name, provider: { ...(ref ? { reference: ref } : {}), display: s.providedBy.display ?? org?.name ?? s.name }, ...(ods ? { providerOds: ods } : {}) }];
+    });
   }
 
   async apply(bundle: Bundle): Promise<Bundle> {

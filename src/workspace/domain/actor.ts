@@ -1,5 +1,8 @@
-/** Roles a workspace user can hold, from the IdP's roles claim or from configuration. */
-export const ROLES = ['link-worker', 'service-manager'] as const;
+/**
+ * Roles a workspace user can hold, from the IdP's roles claim or from configuration. `provider`: staff of a community
+ * group, who see only the onward referrals to their organisation (the portal), never a case.
+ */
+export const ROLES = ['link-worker', 'service-manager', 'provider'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The signed-in member of staff, as the workspace keeps it in the session. Ids only besides the name. */
@@ -15,3 +18,8 @@ export interface Actor {
 }
 
 export const isManager = (a: Actor) => a.roles.includes('service-manager');
+/** Link workers and their managers work cases; a user with only the `provider` role works onward referrals only. */
+export const worksCases = (a: Actor) => a.roles.includes('link-worker') || isManager(a);
+export const isProvider = (a: Actor) => a.roles.includes('provider');
+/** Where a user lands after signing in. */
+export const homeOf = (a: Actor) => (worksCases(a) ? '/workspace/caseload' : '/workspace/referrals');

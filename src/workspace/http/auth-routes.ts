@@ -5,13 +5,14 @@ import { recordAudit } from '../../store/audit.js';
 import { signedOutPage, signInPage } from '../views/misc-pages.js';
 import { requireActor, requireCsrf, safeReturn } from './guards.js';
 import type { WorkspaceDeps } from './context.js';
+import { homeOf } from '../domain/actor.js';
 
 /** Sign-in, the OIDC callback, sign-out (here and at the IdP) and the signed-out page. */
 export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Router {
   const r = express.Router();
 
   r.get('/sign-in', (req, res) => {
-    if (req.session.ws?.actor) return res.redirect(303, '/workspace/caseload');
+    if (req.session.ws?.actor) return res.redirect(303, homeOf(req.session.ws.actor));
     const reason = ['expired', 'signed-out', 'failed'].includes(String(req.query.reason)) ? (req.query.reason as 'expired') : undefined;
     const returnTo = safeReturn(req.query.returnTo);
     res.type('html').send(signInPage({ reason, workKept: Boolean(req.session.ws?.stash), ...(returnTo ? { returnTo } : {}) }));
@@ -48,7 +49,7 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
     ws.actor = actor;
     if (idToken) ws.idToken = idToken;
     if (before.stash) ws.stash = before.stash;
-    const returnTo = safeReturn(before.returnTo) ?? '/workspace/caseload';
+    const returnTo = safeReturn(before.returnTo) ?? homeOf(actor);
     await saveSession(req);
     await recordAudit(deps.db, { actor: actor.sub, action: 'workspace.sign-in', details: { org: actor.orgOds, roles: actor.roles } });
     res.redirect(303, returnTo);
@@ -74,7 +75,7 @@ export function authRoutes(deps: WorkspaceDeps, login: StaffLogin): express.Rout
 
   // Where the IdP returns after signing out (the registered post_logout_redirect_uri).
   r.get('/signed-out', (req, res) => {
-    if (req.session.ws?.actor) return res.redirect(303, '/workspace/caseload');
+    if (req.session.ws?.actor) return res.redirect(303, homeOf(req.session.ws.actor));
     res.type('html').send(signedOutPage({ idpSessionKept: req.query.idp === 'kept' }));
   });
 

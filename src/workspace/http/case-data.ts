@@ -1,7 +1,7 @@
 import type { Observation, Task } from '@medplum/fhirtypes';
 import type { Response } from 'express';
 import { FhirHttpError } from '../../fhir/errors.js';
-import { isOnwardReferral } from '../../referral-model/onward-referral.js';
+import { canReferOnward, isOnwardReferral, readOnwardReferral } from '../../referral-model/onward-referral.js';
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
 import { overdueSince } from '../domain/caseload.js';
@@ -65,19 +65,21 @@ export async function renderCase(
   const state = readCase(o.task);
   const overdue = overdueSince(o.task, deps.now());
   const needsPatient = !patientCopy(o.task, referralCopy(o.task));
-  const [directory, staff, observations, fallbackPatient] = await Promise.all([
+  const [directory, staff, observations, fallbackPatient, onward] = await Promise.all([
     store.directory(),
     isManager(actor) ? store.staff(o.scope) : Promise.resolve([]),
     caseObservations(store, o.task),
     needsPatient
       ? deps.patients.patient(o.task).catch((err: unknown) => void deps.logger.warn({ err }, 'patient could not be read from the GP record'))
       : Promise.resolve(undefined),
+    store.onwardOf(o.task.id!),
   ]);
   res.status(o.status ?? 200).type('html').send(
     casePage({
       actor, csrfToken: csrf, state, referral: readReferral(o.task, fallbackPatient ?? undefined), observations, directory, staff,
       maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash, saved: o.saved,
       overdue: overdue ? { since: overdue, hours: responseTargetHours(o.task.priority) } : undefined,
+      onward: onward.map(readOnwardReferral), ownProviders: o.scope.refs, canReferOnward: canReferOnward(o.task),
     }),
   );
 }

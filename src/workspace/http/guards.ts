@@ -14,7 +14,7 @@ export interface Authed {
 export const authed = (res: Response): Authed => res.locals.ws as Authed;
 
 /** Pages sign-in may return to (anything else goes to the caseload: no open redirect). */
-export const SAFE_RETURN = new RegExp(`^/workspace/(caseload|capacity|cases/${FHIR_ID_CHARS})(\\?[^#]*)?$`);
+export const SAFE_RETURN = new RegExp(`^/workspace/(caseload|capacity|cases/${FHIR_ID_CHARS}|referrals|referrals/${FHIR_ID_CHARS})(\\?[^#]*)?$`);
 
 export const safeReturn = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 512 && SAFE_RETURN.test(v) ? v : undefined);
 
@@ -45,6 +45,20 @@ export function requireCsrf(req: Request, res: Response, next: NextFunction): vo
     actor: a?.actor, csrfToken: a?.csrf, status: 403, title: 'This form has expired',
     message: 'The form could not be checked as coming from this page (missing or invalid security token). Nothing was saved. Go back, reload the page and try again.',
   }));
+}
+
+/**
+ * Least privilege between the two kinds of user: cases (caseload, capacity, case pages) are for link workers and
+ * managers; the portal (`/referrals`) for community groups' staff (`provider`). A signed-in user on the other side is
+ * sent to their own home page when reading, refused when writing. Without a user, requireActor decides.
+ */
+export function onlyFor(allowed: (a: Actor) => boolean, home: (a: Actor) => string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const actor = req.session.ws?.actor;
+    if (!actor || allowed(actor)) return next();
+    if (req.method === 'GET') return void res.redirect(303, home(actor));
+    res.status(403).type('html').send(errorPage({ actor, csrfToken: req.session.ws?.csrf, status: 403, title: 'You cannot do this', message: 'Your account cannot change this. Nothing was saved.' }));
+  };
 }
 
 export function forbidden(res: Response, message: string): void {

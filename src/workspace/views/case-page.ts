@@ -14,6 +14,9 @@ import {
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
 import { formatLondonDateTime as formatDateTime } from '../../time/london.js';
 import { page } from './layout.js';
+import { onwardSection } from './onward-views.js';
+import type { OnwardView } from '../../referral-model/onward-referral.js';
+import { taskPhase } from '../../referral-model/task-status.js';
 
 export interface CasePageData {
   actor: Actor;
@@ -31,6 +34,12 @@ export interface CasePageData {
   overdue?: { since: string; hours: number };
   /** The change just saved: confirmed in the section it changed, which the redirect scrolls to. */
   saved?: { section: CaseSection; message: string };
+  /** False when the case cannot be referred on (its referral is not held in a GP record). */
+  canReferOnward?: boolean;
+  /** Onward referrals to community groups (sub-Tasks), each with its live status. */
+  onward?: readonly OnwardView[];
+  /** The organisation's own Organization/HealthcareService references: its services are not offered for onward referral. */
+  ownProviders?: ReadonlySet<string>;
 }
 
 /** The parts of the case page a save can change; each is a fragment target (`/workspace/cases/:id#outcomes`). */
@@ -146,7 +155,8 @@ export function casePage(d: CasePageData): string {
     ${d.overdue ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}</p>
   ${d.overdue ? html`<p data-testid="overdue-detail">A response was due by ${formatDateTime(d.overdue.since)}, ${d.overdue.hours} hours after the referral for its urgency (${r.urgency}). Accept or decline it.</p>` : ''}
   <div class="nhsuk-grid-row">
-    <div class="nhsuk-grid-column-one-half">${caseSection(d)}</div>
+    <div class="nhsuk-grid-column-one-half">${caseSection(d)}
+      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], directory: d.directory, ownProviders: d.ownProviders ?? new Set(), open: taskPhase(d.state.status) === 'open' && d.canReferOnward !== false, form: d.forms.onward })}</div>
     <div class="nhsuk-grid-column-one-half"><h2>Record your work</h2>${actions(d)}</div>
   </div>
   ${recordSection(d)}

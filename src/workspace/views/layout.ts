@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/actor.js';
-import { isManager } from '../domain/actor.js';
+import { homeOf, isManager, isProvider, worksCases } from '../domain/actor.js';
 import { html, type Html } from './html.js';
 
 export interface PageOpts {
@@ -7,19 +7,21 @@ export interface PageOpts {
   actor?: Actor;
   csrfToken?: string;
   /** Which primary navigation item is current. */
-  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity';
+  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity' | 'referrals';
   flash?: string;
   body: Html;
   /** Prefix the title with "Error:" (GOV.UK / NHS pattern when a form has errors). */
   hasErrors?: boolean;
 }
 
-const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; manager?: boolean }[] = [
-  { key: 'new', href: '/workspace/caseload?view=new', label: 'New referrals' },
-  { key: 'mine', href: '/workspace/caseload?view=mine', label: 'My cases' },
-  { key: 'open', href: '/workspace/caseload?view=open', label: 'All open' },
-  { key: 'closed', href: '/workspace/caseload?view=closed', label: 'Closed' },
-  { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', manager: true },
+const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; shown: (a: Actor) => boolean }[] = [
+  { key: 'new', href: '/workspace/caseload?view=new', label: 'New referrals', shown: worksCases },
+  { key: 'mine', href: '/workspace/caseload?view=mine', label: 'My cases', shown: worksCases },
+  { key: 'open', href: '/workspace/caseload?view=open', label: 'All open', shown: worksCases },
+  { key: 'closed', href: '/workspace/caseload?view=closed', label: 'Closed', shown: worksCases },
+  { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', shown: isManager },
+  // Community groups' staff: the onward referrals to their organisation (the portal).
+  { key: 'referrals', href: '/workspace/referrals', label: 'Referrals to us', shown: isProvider },
 ];
 
 export function page(o: PageOpts): string {
@@ -38,7 +40,7 @@ export function page(o: PageOpts): string {
 <header class="nhsuk-header" role="banner">
   <div class="nhsuk-header__container nhsuk-width-container">
     <div class="nhsuk-header__service">
-      <a class="nhsuk-header__service-logo" href="/workspace/caseload"><span class="nhsuk-header__service-name">SP Link workspace</span></a>
+      <a class="nhsuk-header__service-logo" href="${a ? homeOf(a) : '/workspace/'}"><span class="nhsuk-header__service-name">SP Link workspace</span></a>
     </div>
     ${a ? html`<div class="ws-account">
       <span class="ws-account__name" data-testid="signed-in-as">${a.name}${isManager(a) ? ' (service manager)' : ''}</span>
@@ -50,7 +52,7 @@ export function page(o: PageOpts): string {
   </div>
   ${a ? html`<nav class="nhsuk-header__navigation" aria-label="Workspace">
     <div class="nhsuk-width-container"><ul class="nhsuk-header__navigation-list">
-      ${NAV.filter((n) => !n.manager || isManager(a)).map((n) => html`<li class="nhsuk-header__navigation-item${o.nav === n.key ? ' nhsuk-header__navigation-item--current' : ''}">
+      ${NAV.filter((n) => n.shown(a)).map((n) => html`<li class="nhsuk-header__navigation-item${o.nav === n.key ? ' nhsuk-header__navigation-item--current' : ''}">
         <a class="nhsuk-header__navigation-link" href="${n.href}"${o.nav === n.key ? ' aria-current="page"' : ''}>${n.label}</a></li>`)}
     </ul></div>
   </nav>` : ''}

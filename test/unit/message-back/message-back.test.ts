@@ -24,6 +24,7 @@ const completed: MessageFacts = {
   sessionsHeld: 6,
   connectedTo: ['Healthy Steps walking group', 'Carers’ café'],
   activities: ['Benefits check (3 Apr 2026)'],
+  onward: ['Green Roots therapeutic gardening (Green Roots Community Garden): attended'],
   outcomes: [outcome('swemwbs', '2026-03-09', 17), outcome('swemwbs', '2026-06-29T10:00:00Z', 24), outcome('ucla3', '2026-03-09', 8), outcome('ucla3', '2026-06-29', 5), outcome('phq9', '2026-06-29', 9)],
   notCarried: [],
 };
@@ -38,6 +39,7 @@ describe('message back to the GP (src/message-back)', () => {
     const text = messageBackText(m);
     expect(text).to.contain('Referred by Dr Amy Patel on 2 Mar 2026').and.contain('Needs: Loneliness, Debt or money worries').and.contain('Urgency: Routine');
     expect(text).to.contain('Connected to: Healthy Steps walking group').and.contain('Sessions held: 6').and.contain('Activity: Benefits check (3 Apr 2026)');
+    expect(m.sections[1]!.lines, 'onward referrals and their outcome, under support offered').to.include('Referred on to Green Roots therapeutic gardening (Green Roots Community Garden): attended');
     expect(text).to.contain('Support from Fernbridge Community Connect has ended.');
   });
 
@@ -60,7 +62,7 @@ describe('message back to the GP (src/message-back)', () => {
   });
 
   it('says so when nothing was recorded, rather than leaving a section empty', () => {
-    const m = composeMessageBack({ ...completed, summary: [], sessionsHeld: undefined, connectedTo: [], activities: [], outcomes: [] });
+    const m = composeMessageBack({ ...completed, summary: [], sessionsHeld: undefined, connectedTo: [], activities: [], onward: [], outcomes: [] });
     const text = messageBackText(m);
     expect(text).to.contain('no further details were sent').and.contain('No outcome measures were recorded.');
   });

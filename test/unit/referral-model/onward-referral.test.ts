@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  applyOnwardAction, buildOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
+  applyOnwardAction, buildOnwardReferral, canReferOnward, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
   readOnwardReferral, ONWARD_ACTIONS, type OnwardActionInput,
 } from '../../../src/referral-model/onward-referral.js';
 import { TASK_STATUSES } from '../../../src/referral-model/task-status.js';
@@ -59,6 +59,16 @@ describe('onward referrals (Gravity sub-Tasks)', () => {
     expect(t.note?.[0]?.text).to.equal('Prefers mornings; nervous about groups.');
   });
 
+  it('a self-referral’s contained person becomes the sub-Task’s own; a referral only held as a contained copy cannot be referred on', () => {
+    const t = onward({ parent: referralTask({ for: { reference: '#patient', display: 'Jo Bloggs' } }) });
+    validateForWrite(t);
+    expect(t.for).to.deep.equal({ reference: '#person', display: 'Jo Bloggs' });
+    const selfOnly = referralTask({ focus: { reference: '#referral' } });
+    expect(canReferOnward(selfOnly)).to.equal(false);
+    expect(canReferOnward(referralTask())).to.equal(true);
+    expect(() => onward({ parent: selfOnly })).to.throw(TypeError);
+  });
+
   it('reads a parent reference however a server writes it', () => {
     for (const reference of ['Task/p1', 'https://group.example.org/fhir/Task/p1', 'Task/p1/_history/3']) {
       expect(parentTaskId({ partOf: [{ reference }] }), reference).to.equal('p1');
@@ -110,6 +120,13 @@ describe('onward referrals (Gravity sub-Tasks)', () => {
       expect(applyOnwardAction(declined, input, { now: NOW, author: group }).ok, a).to.equal(false);
     }
     expect(t.status).to.equal('requested');
+  });
+
+  it('withdrawn when the GP ends the referral: cancelled with the referrer’s reason, unless the group has already closed it', () => {
+    const t = withdrawOnwardReferral(act(onward(), { action: 'accept' }), { now: NOW, why: 'The GP cancelled the referral.' })!;
+    validateForWrite(t);
+    expect(readOnwardReferral(t)).to.include({ state: 'withdrawn', reason: 'Cancelled by the referrer: The GP cancelled the referral.' });
+    expect(withdrawOnwardReferral(act(onward(), { action: 'decline', reason: 'not-eligible' }), { now: NOW, why: 'x' })).to.equal(undefined);
   });
 
   it('reads another system’s sub-Task liberally: unknown status as sent, service from the owner, sessions as unsignedInt', () => {

@@ -50,8 +50,8 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(page.status).to.equal(200);
     expect(page.html).to.include('Sandbox only').and.include('<label class="nhsuk-label" for="username">Username</label>');
     const buttons = [...page.html.matchAll(/data-testid="sign-in-as" data-username="([^"]+)"/g)].map((m) => m[1]);
-    expect(buttons).to.have.length(6);
-    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price']);
+    expect(buttons).to.have.length(7);
+    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price', 'gail.hughes']);
   });
 
   it('signs a link worker in with roles, org, fhirUser, name and email in the ID token', async () => {
@@ -63,6 +63,13 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(claims.fhirUser).to.equal(`${app.lwBase}/Practitioner/lw-1`);
     expect(claims.name).to.equal('Sarah Whitfield');
     expect(claims.email).to.equal('sarah.whitfield@fernbridge-connect.example.org');
+  });
+
+  it('signs in a community group’s organiser as a provider of their own organisation', async () => {
+    const gail = (await signInAs('gail.hughes')).claims()!;
+    expect(gail.roles).to.deep.equal(['provider']);
+    expect(gail.org).to.equal('Y99974');
+    expect(gail.fhirUser).to.equal(`${app.lwBase}/Practitioner/grp-leisure-1`);
   });
 
   it('signs in the service manager and the other organisation’s link worker with their own claims', async () => {
