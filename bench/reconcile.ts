@@ -5,11 +5,14 @@
  * creates therefore cost O(resources of that type) on this server, which is what bounds the backlog
  * sizes used here; absolute rates say little about a production EHR, the ratios more.
  */
+import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { startReconciler, type Reconciler } from '../src/reconcile/index.js';
 import { defaultValidate } from '../src/reconcile/validate.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { completedTask, ehrResources, startEnv, type EnvOptions } from './reconcile-env.js';
+import { configFile, spawnReconciler } from './reliability/processes.js';
+import { scenarioStore } from './reliability/store.js';
 
 type Print = (name: string, value: string | number) => void;
 const silent = pino({ level: 'silent' });
@@ -132,6 +135,19 @@ export async function run(print: Print): Promise<void> {
     print('reconcile_backlog_10k_requests_per_task', round(big.requests / big.applied, 3));
     print('reconcile_rss_mb_10k', round(big.rssPeakMb, 0));
 
+    // Memory of the reconciler itself: in a process of its own, backlogs 10 and 100 times larger.
+    const sizes = (process.env.BENCH_RECONCILE_MEMORY_SIZES ?? '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
+    const rss: number[] = [];
+    for (const n of sizes) {
+      const d = await processDrain(n);
+      const k = n >= 1000 ? `${n / 1000}k` : String(n);
+      if (rss.length === 0) print('reconcile_process_store', d.store);
+      print(`reconcile_process_rss_mb_${k}`, round(d.rssMb, 0));
+      print(`reconcile_process_backlog_${k}_tasks_per_s`, round(n / d.seconds, 1));
+      rss.push(d.rssMb);
+    }
+    if (rss.length > 1) print('reconcile_process_rss_spread_pct', round((100 * (Math.max(...rss) - Math.min(...rss))) / Math.min(...rss), 1));
+
     for (const mode of ['subscriptions', 'polling'] as const) {
       const xs = await latency(db, mode, mode === 'subscriptions' ? 41 : 16);
       print(`reconcile_latency_${mode}_p50_ms`, round(percentile(xs, 50), 0));
@@ -139,5 +155,34 @@ export async function run(print: Print): Promise<void> {
     }
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * The reconciler in a process of its own (bench/reliability/reconciler-process.ts), the servers staying in this one:
+ * its peak resident memory (VmHWM) and its drain rate for a backlog of `tasks` changed Tasks, 1 in 20 completed.
+ * Its store is PostgreSQL when it answers (a schema of its own), else in-memory PGlite inside that process.
+ */
+export async function processDrain(tasks: number): Promise<{ rssMb: number; seconds: number; store: string }> {
+  const env = await startEnv({ referrals: tasks, tasks, outcomes: false, completeEvery: 20, pageSize: 500 });
+  const store = await scenarioStore();
+  try {
+    const file = await configFile(env.config, `memory-${tasks}`);
+    const p = spawnReconciler(file, store.shared ?? { databaseUrl: '', schema: '' });
+    try {
+      await p.started;
+      const t0 = performance.now();
+      await p.ran;
+      const seconds = (performance.now() - t0) / 1000;
+      if (p.runs.ok === 0) throw new Error(`the reconciler process did not drain ${tasks} Tasks (exit ${p.child.exitCode})`);
+      const status = await readFile(`/proc/${p.child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+      return { rssMb: kb / 1024, seconds, store: store.kind };
+    } finally {
+      await p.kill();
+    }
+  } finally {
+    await store.close();
+    await env.close();
   }
 }

@@ -14,6 +14,7 @@ const benches: Bench[] = [
   { name: 'gp-app', load: () => import('./gp-app.js') },
   { name: 'reconcile', load: () => import('./reconcile.js') },
   { name: 'fhir-store', load: () => import('./fhir-store.js') },
+  { name: 'load', load: () => import('./load.js') },
 ];
 
 async function main(): Promise<void> {
