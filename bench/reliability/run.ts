@@ -97,13 +97,13 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
     });
   },
   async scaleout(print) {
-    const referrals = 120;
+    const referrals = 200;
     const one = await withHarnesses(1, {}, async ([h], store, shared) => (shared ? drainWithInstances(h!, shared, { referrals, instances: 1, timeoutMs: 600_000 }) : undefined));
     if (!one) {
       print('scaleout_skipped', 'needs PostgreSQL (reconcilers as processes of their own on one store)');
       return;
     }
-    const two = await withHarnesses(1, {}, async ([h], _store, shared) => drainWithInstances(h!, shared!, { referrals, instances: 2, killEveryMs: 3000, timeoutMs: 600_000 }));
+    const two = await withHarnesses(1, {}, async ([h], _store, shared) => drainWithInstances(h!, shared!, { referrals, instances: 2, killEveryMs: 1500, timeoutMs: 600_000 }));
     print('scaleout_referrals', referrals);
     print('scaleout_instances', two.instances);
     print('scaleout_sigkills', two.kills);
