@@ -29,7 +29,7 @@ const META: Record<CodeSystemKey, SystemMeta> = {
   sessionMode: { name: 'SessionMode', title: 'SP Link session modes', description: 'How a link-worker session is held.' },
   urgency: { name: 'Urgency', title: 'SP Link referral urgency', description: 'Urgency chosen by the referrer; maps to ServiceRequest.priority (routine→routine, soon→urgent, urgent→asap).' },
   accessibilityNeed: { name: 'AccessibilityNeed', title: 'SP Link accessibility and interpreter needs', description: 'Reasonable adjustments the person needs to take part.' },
-  outcomeInstrument: { name: 'OutcomeInstrument', title: 'SP Link outcome instruments', description: 'Outcome measures and their scored items. Properties minScore and maxScore give the allowed range of a total (on an instrument) or of an item (on a child concept).' },
+  outcomeInstrument: { name: 'OutcomeInstrument', title: 'SP Link outcome instruments', description: 'Outcome measures and their scored items. Properties minScore and maxScore give the allowed range of a total (on an instrument) or of an item (on a child concept); better says whether a higher or a lower score means the person is doing better.' },
   taskOutputType: { name: 'TaskOutputType', title: 'SP Link referral Task output types', description: 'What a link worker attaches to the referral Task as Task.output.' },
   communicationTopic: { name: 'CommunicationTopic', title: 'SP Link messages to the GP', description: 'Events SP Link tells the GP about, including the message back at completion.' },
   flagCode: { name: 'FlagCode', title: 'SP Link flags', description: 'Flags SP Link raises in the GP record for things that need attention.' },
@@ -65,12 +65,17 @@ function instrumentConcepts(): string[] {
     '* ^property[1].code = #maxScore',
     '* ^property[1].type = #integer',
     '* ^property[1].description = "Highest allowed score"',
+    '* ^property[2].code = #better',
+    '* ^property[2].type = #code',
+    '* ^property[2].description = "Which way the score moves when the person is doing better: higher or lower"',
   ];
-  const range = (prefix: string, r: { min: number; max: number }) => [
+  const range = (prefix: string, r: { min: number; max: number; better: string }) => [
     `${prefix} ^property[0].code = #minScore`,
     `${prefix} ^property[0].valueInteger = ${r.min}`,
     `${prefix} ^property[1].code = #maxScore`,
     `${prefix} ^property[1].valueInteger = ${r.max}`,
+    `${prefix} ^property[2].code = #better`,
+    `${prefix} ^property[2].valueCode = #${r.better}`,
   ];
   for (const inst of INSTRUMENTS as readonly Instrument[]) {
     lines.push(`* #${inst.code} ${q(inst.display)}`);

@@ -353,12 +353,16 @@ export const PRSB_SECTIONS = [
 ] as const satisfies readonly CodeEntry[];
 export type PrsbSectionCode = (typeof PRSB_SECTIONS)[number]['code'];
 
+/** Which way a score moves when the person is doing better: the one definition every chart, message and report reads. */
+export type BetterDirection = 'higher' | 'lower';
+
 /** A scored part of an outcome instrument: an item (Observation.component) or the instrument total. */
 export interface InstrumentItem {
   readonly code: string;
   readonly display: string;
   readonly min: number;
   readonly max: number;
+  readonly better: BetterDirection;
   /**
    * The item is scored against something the person names in their own words (MYCaW's concerns): the label of that
    * text. It travels as the component's `code.text`, so the score never loses what it is a score of.
@@ -369,8 +373,8 @@ export interface InstrumentItem {
 export interface Instrument {
   readonly code: string;
   readonly display: string;
-  /** Range of the total score (Observation.valueInteger); absent when only items are recorded. */
-  readonly total?: { readonly min: number; readonly max: number };
+  /** Range and direction of the total score (Observation.valueInteger); absent when only items are recorded. */
+  readonly total?: { readonly min: number; readonly max: number; readonly better: BetterDirection };
   /** Items recorded as Observation.component, each with its own range. */
   readonly items: readonly InstrumentItem[];
   /** Verified national code for the total score, when one exists (sources in fhir-profiles/README.md). */
@@ -383,32 +387,36 @@ export interface Instrument {
  * instruments with `total` put the score in valueInteger, instruments with items use components.
  */
 export const INSTRUMENTS = [
-  { code: 'swemwbs', display: 'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) total', total: { min: 7, max: 35 }, items: [] },
-  { code: 'wemwbs', display: 'Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS) total', total: { min: 14, max: 70 }, items: [] },
+  { code: 'swemwbs', display: 'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) total', total: { min: 7, max: 35, better: 'higher' }, items: [] },
+  { code: 'wemwbs', display: 'Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS) total', total: { min: 14, max: 70, better: 'higher' }, items: [] },
   {
     code: 'ons4', display: 'ONS personal wellbeing (ONS4)',
     items: [
-      { code: 'ons4-life-satisfaction', display: 'ONS4: life satisfaction', min: 0, max: 10 },
-      { code: 'ons4-worthwhile', display: 'ONS4: things done in life are worthwhile', min: 0, max: 10 },
-      { code: 'ons4-happiness', display: 'ONS4: happiness yesterday', min: 0, max: 10 },
-      { code: 'ons4-anxiety', display: 'ONS4: anxiety yesterday', min: 0, max: 10 },
+      { code: 'ons4-life-satisfaction', display: 'ONS4: life satisfaction', min: 0, max: 10, better: 'higher' },
+      { code: 'ons4-worthwhile', display: 'ONS4: things done in life are worthwhile', min: 0, max: 10, better: 'higher' },
+      { code: 'ons4-happiness', display: 'ONS4: happiness yesterday', min: 0, max: 10, better: 'higher' },
+      // 0 "not at all anxious" … 10 "completely anxious".
+      { code: 'ons4-anxiety', display: 'ONS4: anxiety yesterday', min: 0, max: 10, better: 'lower' },
     ],
   },
-  { code: 'ucla3', display: 'UCLA 3-item Loneliness Scale total', total: { min: 3, max: 9 }, items: [] },
+  // 3 "hardly ever" lonely … 9 "often".
+  { code: 'ucla3', display: 'UCLA 3-item Loneliness Scale total', total: { min: 3, max: 9, better: 'lower' }, items: [] },
   {
+    // Every MYCaW score runs the same way: a concern 0 "not bothering me at all" … 6 "bothers me greatly", and
+    // wellbeing 0 "as good as it could be" … 6 "as bad as it could be".
     code: 'mycaw', display: 'Measure Yourself Concerns and Wellbeing (MYCaW)',
     items: [
-      { code: 'mycaw-concern-1', display: 'MYCaW: concern 1 severity', min: 0, max: 6, worded: 'Concern 1, in the person’s words' },
-      { code: 'mycaw-concern-2', display: 'MYCaW: concern 2 severity', min: 0, max: 6, worded: 'Concern 2, in the person’s words' },
-      { code: 'mycaw-wellbeing', display: 'MYCaW: general feeling of wellbeing', min: 0, max: 6 },
+      { code: 'mycaw-concern-1', display: 'MYCaW: concern 1 severity', min: 0, max: 6, better: 'lower', worded: 'Concern 1, in the person’s words' },
+      { code: 'mycaw-concern-2', display: 'MYCaW: concern 2 severity', min: 0, max: 6, better: 'lower', worded: 'Concern 2, in the person’s words' },
+      { code: 'mycaw-wellbeing', display: 'MYCaW: general feeling of wellbeing', min: 0, max: 6, better: 'lower' },
     ],
   },
   {
-    code: 'phq9', display: 'Patient Health Questionnaire (PHQ-9) total', total: { min: 0, max: 27 }, items: [],
+    code: 'phq9', display: 'Patient Health Questionnaire (PHQ-9) total', total: { min: 0, max: 27, better: 'lower' }, items: [],
     standardCode: { system: 'http://loinc.org', code: '44261-6', display: 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]' },
   },
   {
-    code: 'gad7', display: 'Generalised Anxiety Disorder (GAD-7) total', total: { min: 0, max: 21 }, items: [],
+    code: 'gad7', display: 'Generalised Anxiety Disorder (GAD-7) total', total: { min: 0, max: 21, better: 'lower' }, items: [],
     standardCode: { system: 'http://loinc.org', code: '70274-6', display: 'Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]' },
   },
 ] as const satisfies readonly Instrument[];
@@ -432,6 +440,13 @@ export function scoreRange(instrument: string, part: string): { min: number; max
   if (part === 'total') return inst.total ? { min: inst.total.min, max: inst.total.max } : undefined;
   const item = inst.items.find((i) => i.code === part);
   return item ? { min: item.min, max: item.max } : undefined;
+}
+
+/** Which way that instrument part ('total' or an item code) moves when the person is doing better. */
+export function betterDirection(instrument: string, part: string): BetterDirection | undefined {
+  const inst = findInstrument(instrument);
+  if (!inst) return undefined;
+  return part === 'total' ? inst.total?.better : inst.items.find((i) => i.code === part)?.better;
 }
 
 /** True when `value` is a whole number inside the range of that instrument part. */

@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, displayOf, findInstrument } from './codes.js';
+import { betterDirection, CODE_SYSTEM, displayOf, findInstrument, type BetterDirection } from './codes.js';
 import { itemTexts } from './outcome-observation.js';
 
 /**
@@ -12,13 +12,20 @@ export interface OutcomeSeries {
   label: string;
   min: number;
   max: number;
-  /** Higher is better for most instruments; false for UCLA-3, PHQ-9, GAD-7, ONS4 anxiety, MYCaW concerns. */
+  /** Which way the score moves when the person is doing better (codes.ts `better`). */
   higherIsBetter: boolean;
   /** `corrected`: the link worker corrected this score after recording it (Observation status corrected/amended). */
   points: { at: string; value: number; corrected?: true }[];
 }
 
-const LOWER_IS_BETTER = new Set(['ucla3', 'phq9', 'gad7', 'ons4-anxiety', 'mycaw-concern-1', 'mycaw-concern-2']);
+/** The key of a measure: the instrument code for a total, `instrument:item` for an item (also the reports' measure). */
+export const measureKey = (instrument: string, part: string): string => (part === 'total' ? instrument : `${instrument}:${part}`);
+
+/** Which way a measure (by its key) moves when the person is doing better; undefined for a key SP Link does not know. */
+export function measureDirection(key: string): BetterDirection | undefined {
+  const [instrument = '', item] = key.split(':');
+  return betterDirection(instrument, item ?? 'total');
+}
 
 const codeIn = (cc: { coding?: { system?: string; code?: string }[] } | undefined, system: string) =>
   cc?.coding?.find((c) => c.system === system)?.code;
@@ -31,12 +38,12 @@ export function outcomeSeries(observations: Observation[]): OutcomeSeries[] {
     if (!inst) return;
     const range = part === 'total' ? inst.total : inst.items.find((i) => i.code === part);
     if (!range) return;
-    const key = part === 'total' ? instrument : `${instrument}:${part}`;
+    const key = measureKey(instrument, part);
     let s = byKey.get(key);
     if (!s) {
       // A MYCaW concern is charted under the person's own words for it.
       const label = part === 'total' ? inst.display : `${displayOf('outcomeInstrument', part) ?? part}${words ? `: “${words}”` : ''}`;
-      s = { key, label, min: range.min, max: range.max, higherIsBetter: !LOWER_IS_BETTER.has(part === 'total' ? instrument : part), points: [] };
+      s = { key, label, min: range.min, max: range.max, higherIsBetter: range.better === 'higher', points: [] };
       byKey.set(key, s);
     }
     s.points.push({ at, value, ...(corrected ? { corrected: true as const } : {}) });

@@ -215,7 +215,7 @@ Description: "All codes of the SP Link accessibility and interpreter needs CodeS
 CodeSystem: SPLinkOutcomeInstrumentCS
 Id: outcome-instrument
 Title: "SP Link outcome instruments"
-Description: "Outcome measures and their scored items. Properties minScore and maxScore give the allowed range of a total (on an instrument) or of an item (on a child concept)."
+Description: "Outcome measures and their scored items. Properties minScore and maxScore give the allowed range of a total (on an instrument) or of an item (on a child concept); better says whether a higher or a lower score means the person is doing better."
 * ^status = #active
 * ^experimental = false
 * ^caseSensitive = true
@@ -226,68 +226,95 @@ Description: "Outcome measures and their scored items. Properties minScore and m
 * ^property[1].code = #maxScore
 * ^property[1].type = #integer
 * ^property[1].description = "Highest allowed score"
+* ^property[2].code = #better
+* ^property[2].type = #code
+* ^property[2].description = "Which way the score moves when the person is doing better: higher or lower"
 * #swemwbs "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) total"
 * #swemwbs ^property[0].code = #minScore
 * #swemwbs ^property[0].valueInteger = 7
 * #swemwbs ^property[1].code = #maxScore
 * #swemwbs ^property[1].valueInteger = 35
+* #swemwbs ^property[2].code = #better
+* #swemwbs ^property[2].valueCode = #higher
 * #wemwbs "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS) total"
 * #wemwbs ^property[0].code = #minScore
 * #wemwbs ^property[0].valueInteger = 14
 * #wemwbs ^property[1].code = #maxScore
 * #wemwbs ^property[1].valueInteger = 70
+* #wemwbs ^property[2].code = #better
+* #wemwbs ^property[2].valueCode = #higher
 * #ons4 "ONS personal wellbeing (ONS4)"
 * #ons4 #ons4-life-satisfaction "ONS4: life satisfaction"
 * #ons4 #ons4-life-satisfaction ^property[0].code = #minScore
 * #ons4 #ons4-life-satisfaction ^property[0].valueInteger = 0
 * #ons4 #ons4-life-satisfaction ^property[1].code = #maxScore
 * #ons4 #ons4-life-satisfaction ^property[1].valueInteger = 10
+* #ons4 #ons4-life-satisfaction ^property[2].code = #better
+* #ons4 #ons4-life-satisfaction ^property[2].valueCode = #higher
 * #ons4 #ons4-worthwhile "ONS4: things done in life are worthwhile"
 * #ons4 #ons4-worthwhile ^property[0].code = #minScore
 * #ons4 #ons4-worthwhile ^property[0].valueInteger = 0
 * #ons4 #ons4-worthwhile ^property[1].code = #maxScore
 * #ons4 #ons4-worthwhile ^property[1].valueInteger = 10
+* #ons4 #ons4-worthwhile ^property[2].code = #better
+* #ons4 #ons4-worthwhile ^property[2].valueCode = #higher
 * #ons4 #ons4-happiness "ONS4: happiness yesterday"
 * #ons4 #ons4-happiness ^property[0].code = #minScore
 * #ons4 #ons4-happiness ^property[0].valueInteger = 0
 * #ons4 #ons4-happiness ^property[1].code = #maxScore
 * #ons4 #ons4-happiness ^property[1].valueInteger = 10
+* #ons4 #ons4-happiness ^property[2].code = #better
+* #ons4 #ons4-happiness ^property[2].valueCode = #higher
 * #ons4 #ons4-anxiety "ONS4: anxiety yesterday"
 * #ons4 #ons4-anxiety ^property[0].code = #minScore
 * #ons4 #ons4-anxiety ^property[0].valueInteger = 0
 * #ons4 #ons4-anxiety ^property[1].code = #maxScore
 * #ons4 #ons4-anxiety ^property[1].valueInteger = 10
+* #ons4 #ons4-anxiety ^property[2].code = #better
+* #ons4 #ons4-anxiety ^property[2].valueCode = #lower
 * #ucla3 "UCLA 3-item Loneliness Scale total"
 * #ucla3 ^property[0].code = #minScore
 * #ucla3 ^property[0].valueInteger = 3
 * #ucla3 ^property[1].code = #maxScore
 * #ucla3 ^property[1].valueInteger = 9
+* #ucla3 ^property[2].code = #better
+* #ucla3 ^property[2].valueCode = #lower
 * #mycaw "Measure Yourself Concerns and Wellbeing (MYCaW)"
 * #mycaw #mycaw-concern-1 "MYCaW: concern 1 severity"
 * #mycaw #mycaw-concern-1 ^property[0].code = #minScore
 * #mycaw #mycaw-concern-1 ^property[0].valueInteger = 0
 * #mycaw #mycaw-concern-1 ^property[1].code = #maxScore
 * #mycaw #mycaw-concern-1 ^property[1].valueInteger = 6
+* #mycaw #mycaw-concern-1 ^property[2].code = #better
+* #mycaw #mycaw-concern-1 ^property[2].valueCode = #lower
 * #mycaw #mycaw-concern-2 "MYCaW: concern 2 severity"
 * #mycaw #mycaw-concern-2 ^property[0].code = #minScore
 * #mycaw #mycaw-concern-2 ^property[0].valueInteger = 0
 * #mycaw #mycaw-concern-2 ^property[1].code = #maxScore
 * #mycaw #mycaw-concern-2 ^property[1].valueInteger = 6
+* #mycaw #mycaw-concern-2 ^property[2].code = #better
+* #mycaw #mycaw-concern-2 ^property[2].valueCode = #lower
 * #mycaw #mycaw-wellbeing "MYCaW: general feeling of wellbeing"
 * #mycaw #mycaw-wellbeing ^property[0].code = #minScore
 * #mycaw #mycaw-wellbeing ^property[0].valueInteger = 0
 * #mycaw #mycaw-wellbeing ^property[1].code = #maxScore
 * #mycaw #mycaw-wellbeing ^property[1].valueInteger = 6
+* #mycaw #mycaw-wellbeing ^property[2].code = #better
+* #mycaw #mycaw-wellbeing ^property[2].valueCode = #lower
 * #phq9 "Patient Health Questionnaire (PHQ-9) total"
 * #phq9 ^property[0].code = #minScore
 * #phq9 ^property[0].valueInteger = 0
 * #phq9 ^property[1].code = #maxScore
 * #phq9 ^property[1].valueInteger = 27
+* #phq9 ^property[2].code = #better
+* #phq9 ^property[2].valueCode = #lower
 * #gad7 "Generalised Anxiety Disorder (GAD-7) total"
 * #gad7 ^property[0].code = #minScore
 * #gad7 ^property[0].valueInteger = 0
 * #gad7 ^property[1].code = #maxScore
 * #gad7 ^property[1].valueInteger = 21
+* #gad7 ^property[2].code = #better
+* #gad7 ^property[2].valueCode = #lower
 
 ValueSet: SPLinkOutcomeInstrumentVS
 Id: outcome-instrument

@@ -49,16 +49,17 @@ describe('fhir/codes', () => {
     });
   }
 
-  it('carries each instrument score range in the generated CodeSystem', () => {
+  it('carries each instrument score range and direction in the generated CodeSystem', () => {
     const cs = defs.codeSystems.get(CODE_SYSTEM.outcomeInstrument)!;
     const range = (c: CodeSystemConcept) => ({
       min: c.property?.find((p) => p.code === 'minScore')?.valueInteger,
       max: c.property?.find((p) => p.code === 'maxScore')?.valueInteger,
+      better: c.property?.find((p) => p.code === 'better')?.valueCode,
     });
     for (const inst of INSTRUMENTS as readonly Instrument[]) {
       const concept = cs.concept!.find((c) => c.code === inst.code)!;
       if (inst.total) expect(range(concept)).to.deep.equal(inst.total);
-      for (const item of inst.items) expect(range(concept.concept!.find((c) => c.code === item.code)!)).to.deep.equal({ min: item.min, max: item.max });
+      for (const item of inst.items) expect(range(concept.concept!.find((c) => c.code === item.code)!)).to.deep.equal({ min: item.min, max: item.max, better: item.better });
     }
   });
 
