@@ -224,6 +224,8 @@ export const BUSINESS_STATUSES = [
   { code: 'connected-to-service', display: 'Connected to community service' },
   { code: 'follow-up', display: 'Follow-up after connection' },
   { code: 'support-completed', display: 'Support completed' },
+  // Triage answered with information about other support only: the referral ends completed, never taken on as a case.
+  { code: 'signposted', display: 'Signposted to other support' },
   { code: 'paused', display: 'Support paused' },
 ] as const satisfies readonly CodeEntry[];
 export type BusinessStatusCode = (typeof BUSINESS_STATUSES)[number]['code'];

@@ -82,6 +82,7 @@ Description: "Where the link worker is with the person; finer than Task.status."
 * #connected-to-service "Connected to community service"
 * #follow-up "Follow-up after connection"
 * #support-completed "Support completed"
+* #signposted "Signposted to other support"
 * #paused "Support paused"
 
 ValueSet: SPLinkBusinessStatusVS

@@ -3,6 +3,7 @@ import { displayOf, priorityToUrgency, type UrgencyCode } from '../../referral-m
 import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { isNewTaskStatus, isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { responseDueAt } from '../../referral-model/response-targets.js';
+import { referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
 import { londonDaysAgo } from '../../time/london.js';
 import { readCase } from './case-state.js';
 import { caseName } from './referral-details.js';
@@ -22,6 +23,8 @@ export interface CaseRow {
   id: string;
   name: string;
   nhsNumber?: string;
+  /** Who made the referral (GP, self, agency). */
+  source: ReferralSource;
   status: Task['status'];
   statusText: string;
   businessStatus?: string;
@@ -65,6 +68,7 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
     id: c.id,
     name: caseName(task, names),
     nhsNumber: c.nhsNumber,
+    source: referralSourceOf(task),
     status: c.status,
     statusText: linkWorkerStatusLabel(c.status),
     businessStatus: c.businessStatus ? displayOf('businessStatus', c.businessStatus) : undefined,

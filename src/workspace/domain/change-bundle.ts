@@ -19,6 +19,7 @@ const ACTIVITY_TEXT: Record<ActionKind, string> = {
   safeguarding: 'Safeguarding concern raised',
   needs: 'Needs changed',
   complete: 'Support completed',
+  signpost: 'Signposted to other support',
   close: 'Case closed',
 };
 

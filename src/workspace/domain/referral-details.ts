@@ -2,6 +2,7 @@ import type { Extension, HumanName, Patient, ServiceRequest, Task } from '@medpl
 import { isServiceReference, suggestedService } from '../../referral-model/referral-routes.js';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../referral-model/codes.js';
 import { readNeedsChange, type NeedsChange } from '../../referral-model/needs-change.js';
+import { referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
 
 /**
  * The referral as the link worker reads it. Source: the copy of the referral and the person's
@@ -28,10 +29,13 @@ export interface ReferralDetails {
   gpChoice?: { name: string; suggested: boolean };
   urgency: string;
   authoredOn?: string;
+  /** Who made the referral: the GP, the person themselves, or an agency. */
+  source: ReferralSource;
   requester?: string;
   needs: string[];
   notes: string[];
-  consent?: { date?: string; recorder?: string };
+  /** `shareWithGp`: the consent's scope, when the referral says (referrals not from the GP). */
+  consent?: { date?: string; recorder?: string; shareWithGp?: boolean };
   contact?: { methods: string[]; safeTimes?: string; leaveMessage?: boolean };
   accessibility: { type: string; language?: string; detail?: string }[];
   safeguarding?: { flag: boolean; detail?: string };
@@ -118,11 +122,16 @@ export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDet
     ...(gpChoice(sr) ? { gpChoice: gpChoice(sr)! } : {}),
     urgency: displayOf('urgency', priorityToUrgency(sr?.priority ?? task.priority)) ?? 'Routine',
     authoredOn: sr?.authoredOn ?? task.authoredOn,
+    source: referralSourceOf(task),
     requester: sr?.requester?.display ?? task.requester?.display,
     needs: sr?.reasonCode?.map((r) => r.text ?? r.coding?.[0]?.display ?? r.coding?.[0]?.code ?? '').filter(Boolean) ?? [],
     notes: sr?.note?.map((n) => n.text) ?? [],
     consent: consent
-      ? { date: part(consent, EXTENSION_PART.consentGiven.date)[0]?.valueDateTime, recorder: part(consent, EXTENSION_PART.consentGiven.recorder)[0]?.valueReference?.display }
+      ? {
+          date: part(consent, EXTENSION_PART.consentGiven.date)[0]?.valueDateTime,
+          recorder: part(consent, EXTENSION_PART.consentGiven.recorder)[0]?.valueReference?.display,
+          shareWithGp: part(consent, EXTENSION_PART.consentGiven.shareWithGp)[0]?.valueBoolean,
+        }
       : undefined,
     contact: contact
       ? {

@@ -40,6 +40,13 @@ const pastDate = (label: string, today: string) =>
 const observationId = z.string({ error: 'Select the outcome measure' }).regex(FHIR_ID_PATTERN, 'Select the outcome measure');
 const versionId = z.string({ error: 'Reload the page and try again' }).regex(FHIR_ID_PATTERN, 'Reload the page and try again');
 
+/** Directory services ticked on a form (HealthcareService ids), none or up to 20. */
+const directoryServices = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean))
+  .pipe(z.array(z.string().regex(FHIR_ID_PATTERN, 'Select services from the directory')).max(20, 'Select 20 services or fewer'));
+
 /** Actions that change a recorded outcome measure rather than add to the case. */
 export const OUTCOME_FIXES = ['correct-outcome', 'outcome-error'] as const;
 export type OutcomeFix = (typeof OUTCOME_FIXES)[number];
@@ -74,11 +81,7 @@ export function actionSchemas(today: string) {
       goals: required('at least one goal', 2000).transform((s) =>
         s.split(/\r?\n/).map((g) => g.trim()).filter(Boolean),
       ),
-      services: z
-        .union([z.string(), z.array(z.string())])
-        .optional()
-        .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean))
-        .pipe(z.array(z.string().regex(FHIR_ID_PATTERN, 'Select services from the directory')).max(20, 'Select 20 services or fewer')),
+      services: directoryServices,
     }),
     outcome: z.object({
       instrument: choose(codes(INSTRUMENTS), 'the outcome measure'),
@@ -106,6 +109,10 @@ export function actionSchemas(today: string) {
       reason: required('why the needs have changed', 1000),
     }),
     complete: z.object({ summary: required('a summary for the GP', 4000) }),
+    signpost: z.object({
+      services: directoryServices,
+      advice: required('what information or advice you gave the person', 2000),
+    }),
     close: z.object({ reason: choose(reasonCodes, 'a reason for closing'), note: optionalText(1000) }),
   } as const;
 }

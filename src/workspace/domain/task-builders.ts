@@ -229,6 +229,25 @@ export function complete(task: Task, input: ActionInput<'complete'>, ctx: Change
   return ok(touch(t, ctx), 'complete');
 }
 
+/**
+ * Signpost only (triage): the person gets information about other support and is not taken on as a case. The
+ * referral ends completed with the signposting as its summary, so the referrer learns what was offered.
+ */
+export function signpost(task: Task, input: ActionInput<'signpost'>, ctx: ChangeContext): BuildResult {
+  if (!isNewTaskStatus(task.status)) return fail('Only a new referral can be answered with signposting; complete or close the case instead.');
+  const names = ctx.serviceNames ?? {};
+  if (input.services.some((id) => !names[id])) return fail('Select services from the directory.');
+  const t = clone(task);
+  const to = input.services.map((id) => names[id]!);
+  const summary = `Signposted to other support; not taken on for link-worker support.${to.length ? ` Information given about: ${to.join(', ')}.` : ''} ${input.advice}`;
+  t.status = 'completed';
+  t.businessStatus = businessStatus('signposted');
+  delete t.statusReason;
+  replaceOutput(t, 'summary', [outputOf('summary', { valueString: summary })]);
+  t.note = [...(t.note ?? []), entry(ctx, 'Signposted only', `${to.length ? `Information given about: ${to.join(', ')}\n` : ''}${input.advice}`)];
+  return ok(touch(t, ctx), 'signpost');
+}
+
 export function close(task: Task, input: ActionInput<'close'>, ctx: ChangeContext): BuildResult {
   if (isTerminalTaskStatus(task.status)) return fail('This case is already closed.');
   const t = clone(task);
@@ -254,6 +273,7 @@ export const BUILDERS: { [K in ActionKind]: Builder<K> } = {
   safeguarding: raiseSafeguarding,
   needs: changeNeeds,
   complete,
+  signpost,
   close,
 };
 

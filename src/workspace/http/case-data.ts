@@ -14,6 +14,10 @@ import { casePage, type CasePageData } from '../views/case-page.js';
 import { errorPage } from '../views/misc-pages.js';
 import { todayOf, type WorkspaceDeps } from './context.js';
 import { forbidden, type Authed } from './guards.js';
+import { communityReferralsByTaskIdentifier } from '../../store/community-referrals.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { referralSourceOf } from '../../referral-model/referral-source.js';
+import { identityCheck, type IdentityCheck } from '../domain/identity-check.js';
 
 export type LoadedTask = { ok: true; task: Task; scope: OrgScope } | { ok: false };
 
@@ -54,6 +58,15 @@ export async function caseObservations(store: LinkWorkerStore, task: Task): Prom
   return (b.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
 }
 
+/** The identity decision SP Link kept for a referral from the person or an agency (none for a GP's referral). */
+export async function identityOf(deps: WorkspaceDeps, task: Task): Promise<IdentityCheck | undefined> {
+  if (referralSourceOf(task) === 'gp') return undefined;
+  const id = task.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.referralTask)?.value;
+  if (!id) return undefined;
+  const row = (await communityReferralsByTaskIdentifier(deps.db, [id])).get(id);
+  return row ? identityCheck(row) : undefined;
+}
+
 /** Renders the case page: Task, its outcome Observations, the directory and (for managers) the team. */
 export async function renderCase(
   deps: WorkspaceDeps,
@@ -65,7 +78,7 @@ export async function renderCase(
   const state = readCase(o.task);
   const overdue = overdueSince(o.task, deps.now());
   const needsPatient = !patientCopy(o.task, referralCopy(o.task));
-  const [directory, staff, observations, fallbackPatient, onward] = await Promise.all([
+  const [directory, staff, observations, fallbackPatient, onward, identity] = await Promise.all([
     store.directory(),
     isManager(actor) ? store.staff(o.scope) : Promise.resolve([]),
     caseObservations(store, o.task),
@@ -73,6 +86,7 @@ export async function renderCase(
       ? deps.patients.patient(o.task).catch((err: unknown) => void deps.logger.warn({ err }, 'patient could not be read from the GP record'))
       : Promise.resolve(undefined),
     store.onwardOf(o.task.id!),
+    identityOf(deps, o.task),
   ]);
   res.status(o.status ?? 200).type('html').send(
     casePage({
@@ -80,6 +94,7 @@ export async function renderCase(
       maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash, saved: o.saved,
       overdue: overdue ? { since: overdue, hours: responseTargetHours(o.task.priority) } : undefined,
       onward: onward.map(readOnwardReferral), ownProviders: o.scope.refs, canReferOnward: canReferOnward(o.task),
+      ...(identity ? { identity } : {}),
     }),
   );
 }

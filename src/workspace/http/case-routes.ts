@@ -29,11 +29,12 @@ const SAVED: Record<ActionKind, string> = {
   contact: 'Contact attempt saved.', session: 'Session saved.', plan: 'Plan saved.', outcome: 'Outcome measure saved.',
   'correct-outcome': 'Outcome measure corrected. The GP record will be updated.', 'outcome-error': 'Outcome measure marked as recorded in error. The GP record will be updated.',
   safeguarding: 'Safeguarding concern raised. The GP will be told urgently.', needs: 'Needs updated. The GP sees the change and the reason in SP Link.', complete: 'Case completed. The summary goes to the GP.', close: 'Case closed.',
+  signpost: 'Signposted. The referral has ended; the referrer is told what you offered.',
 };
 
 /** Where each save shows on the case page: the redirect scrolls there and the "Saved" banner sits there. */
 const SECTION: Record<ActionKind, CaseSection> = {
-  accept: 'case-summary', decline: 'case-summary', assign: 'case-summary', safeguarding: 'case-summary', needs: 'case-summary', complete: 'case-summary', close: 'case-summary',
+  accept: 'case-summary', decline: 'case-summary', assign: 'case-summary', safeguarding: 'case-summary', needs: 'case-summary', complete: 'case-summary', close: 'case-summary', signpost: 'case-summary',
   contact: 'case-record', session: 'case-record', plan: 'case-record',
   outcome: 'outcomes', 'correct-outcome': 'outcomes', 'outcome-error': 'outcomes',
 };
@@ -144,7 +145,7 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
       if (!chosen) errors.linkWorker = 'Select a link worker from your team';
       else ctx.assignee = { reference: chosen.reference, display: chosen.name };
     }
-    if (parsed.ok && action === 'plan') {
+    if (parsed.ok && (action === 'plan' || action === 'signpost')) {
       ctx.serviceNames = Object.fromEntries((await store.directory()).map((d) => [d.id, d.name]));
       const unknown = (parsed.value as unknown as { services: string[] }).services.some((s) => !ctx.serviceNames![s]);
       if (unknown) errors.services = 'Select services from the directory';

@@ -51,6 +51,15 @@ export function declineForm(c: FormsContext): Html {
     ${textarea({ form: 'decline', name: 'note', label: 'Note for the GP (optional)', state: s, rows: 3 })}`, 'Decline referral', { warning: true });
 }
 
+/** Signpost only: information about other support instead of link-worker support; the referral ends. */
+export function signpostForm(c: FormsContext, directory: DirectoryEntry[]): Html {
+  const s = st(c, 'signpost');
+  return form(c, 'signpost', 'signpost', 'Signpost only', html`
+    <p class="nhsuk-body-s">When the person needs information about other support rather than a link worker. The referral ends, and the referrer is told what you offered.</p>
+    ${choices({ form: 'signpost', name: 'services', label: 'Services you told the person about (optional)', type: 'checkbox', state: s, small: true, options: directory.map((d) => ({ code: d.id, display: d.name, hint: [d.provider, d.type].filter(Boolean).join(' · ') })) })}
+    ${textarea({ form: 'signpost', name: 'advice', label: 'What information or advice did you give?', state: s, rows: 3 })}`, 'Signpost and end the referral');
+}
+
 export function assignForm(c: FormsContext, staff: StaffMember[]): Html {
   const s = st(c, 'assign');
   return form(c, 'assign', 'assign', 'Assign to a link worker', html`

@@ -8,7 +8,7 @@ import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { ReferralDetails } from '../domain/referral-details.js';
 import {
-  acceptForm, assignForm, closeForm, completeForm, contactForm, correctOutcomeForm, declineForm, needsForm, outcomeErrorForm, outcomeForms, planForm, safeguardingForm, sessionForm,
+  acceptForm, assignForm, closeForm, signpostForm, completeForm, contactForm, correctOutcomeForm, declineForm, needsForm, outcomeErrorForm, outcomeForms, planForm, safeguardingForm, sessionForm,
   type FormsContext,
 } from './case-forms.js';
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
@@ -17,6 +17,9 @@ import { page } from './layout.js';
 import { onwardSection } from './onward-views.js';
 import type { OnwardView } from '../../referral-model/onward-referral.js';
 import { taskPhase } from '../../referral-model/task-status.js';
+import { referralSourceLabel } from '../../referral-model/referral-source.js';
+import type { IdentityCheck } from '../domain/identity-check.js';
+import { identitySection } from './identity-views.js';
 
 export interface CasePageData {
   actor: Actor;
@@ -40,6 +43,8 @@ export interface CasePageData {
   onward?: readonly OnwardView[];
   /** The organisation's own Organization/HealthcareService references: its services are not offered for onward referral. */
   ownProviders?: ReadonlySet<string>;
+  /** A referral from the person or an agency: who SP Link decided they are in the GP record, with the evidence. */
+  identity?: IdentityCheck;
 }
 
 /** The parts of the case page a save can change; each is a fragment target (`/workspace/cases/:id#outcomes`). */
@@ -66,20 +71,30 @@ function patientSection(r: ReferralDetails): Html {
   </dl>`;
 }
 
+/** The consent and its scope: whether the person agreed to their GP being told (referrals not from the GP say). */
+function consentText(r: ReferralDetails): string {
+  if (!r.consent) return 'Not recorded';
+  const given = `Given${r.consent.date ? ` on ${formatDate(r.consent.date)}` : ''}${r.consent.recorder ? `, recorded by ${r.consent.recorder}` : ''}`;
+  if (r.consent.shareWithGp === undefined) return given;
+  return `${given}. ${r.consent.shareWithGp ? 'The person agreed to their GP being told.' : 'The person did not agree to their GP being told: do not contact the GP about this referral.'}`;
+}
+
 function referralSection(r: ReferralDetails): Html {
+  const fromGp = r.source === 'gp';
   return html`<h2>Referral</h2><dl class="nhsuk-summary-list" data-testid="referral">
+    ${row('Source', html`<span data-testid="referral-source">${referralSourceLabel(r.source)}</span>`)}
     ${row('Referred by', r.requester)}${row('Referred on', formatDate(r.authoredOn))}${row('Service', r.service)}
     ${row(r.gpChoice?.suggested ? 'Service suggested by the GP' : 'Service chosen by the GP', r.gpChoice?.name)}${row('Urgency', r.urgency)}
     ${row('Needs', r.needs.length ? html`<ul class="nhsuk-list">${r.needs.map((n) => html`<li>${n}</li>`)}</ul>` : undefined)}
     ${r.needsChange ? row('Needs now', html`<ul class="nhsuk-list" data-testid="needs-now">${r.needsChange.needs.map((n) => html`<li>${n}</li>`)}</ul>
       <p class="nhsuk-body-s">Changed${r.needsChange.by ? ` by ${r.needsChange.by}` : ''}${r.needsChange.at ? ` on ${formatDate(r.needsChange.at)}` : ''}${r.needsChange.reason ? `: ${r.needsChange.reason}` : ''}</p>`) : ''}
-    ${row('Notes from the GP', r.notes.length ? html`${r.notes.map((n) => html`<p>${n}</p>`)}` : undefined)}
-    ${row('Consent', r.consent ? `Given${r.consent.date ? ` on ${formatDate(r.consent.date)}` : ''}${r.consent.recorder ? `, recorded by ${r.consent.recorder}` : ''}` : 'Not recorded')}
+    ${row(fromGp ? 'Notes from the GP' : 'Notes', r.notes.length ? html`${r.notes.map((n) => html`<p>${n}</p>`)}` : undefined)}
+    ${row('Consent', html`<span data-testid="consent">${consentText(r)}</span>`)}
     ${row('Contact by', r.contact?.methods.join(', '))}
     ${row('Safe times to contact', r.contact?.safeTimes)}
     ${row('Leave a message', r.contact?.leaveMessage === undefined ? undefined : r.contact.leaveMessage ? 'Yes' : 'No')}
     ${row('Accessibility needs', r.accessibility.length ? html`<ul class="nhsuk-list">${r.accessibility.map((a) => html`<li>${a.type}${a.language ? ` (${a.language})` : ''}${a.detail ? `: ${a.detail}` : ''}</li>`)}</ul>` : 'None recorded')}
-    ${row('Safeguarding', r.safeguarding?.flag ? html`<strong class="nhsuk-tag nhsuk-tag--red">Concern flagged by the GP</strong> ${r.safeguarding.detail ?? ''}` : 'No concern flagged')}
+    ${row('Safeguarding', r.safeguarding?.flag ? html`<strong class="nhsuk-tag nhsuk-tag--red">Concern flagged by the ${fromGp ? 'GP' : 'referrer'}</strong> ${r.safeguarding.detail ?? ''}` : 'No concern flagged')}
   </dl>`;
 }
 
@@ -139,7 +154,7 @@ function actions(d: CasePageData): Html {
   const c = formsContext(d);
   const assign = isManager(d.actor) ? assignForm(c, d.staff) : html``;
   if (isTerminalTaskStatus(s.status)) return html`<p>This case is closed. Nothing more can be recorded; outcome measures can still be corrected.</p>`;
-  if (isNewTaskStatus(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
+  if (isNewTaskStatus(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${signpostForm(c, d.directory)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
   return html`<div class="ws-actions">
     ${contactForm(c, s.failedContacts, d.maxContactAttempts)}${sessionForm(c)}${planForm(c, d.directory)}${needsForm(c, d.referral.needsChange?.codes ?? d.referral.needCodes)}${outcomeForms(c)}
     ${safeguardingForm(c)}${completeForm(c)}${closeForm(c)}${assign}</div>`;
@@ -161,7 +176,8 @@ export function casePage(d: CasePageData): string {
   </div>
   ${recordSection(d)}
   ${patientSection(r)}
-  ${referralSection(r)}`;
+  ${referralSection(r)}
+  ${d.identity ? identitySection(d.identity, { ...(isManager(d.actor) && d.identity.awaitingReview ? { reviewHref: `/workspace/identity-reviews/${d.identity.referralId}` } : {}) }) : ''}`;
   // A section that is not on the page (cannot happen after a save that changed it) falls back to the page banner.
   const shown = d.saved && body.value.includes('id="saved-title"');
   const flash = d.flash ?? (d.saved && !shown ? d.saved.message : undefined);

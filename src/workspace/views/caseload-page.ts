@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actor.js';
 import type { CapacityRow, CaseRow, CaseloadQuery } from '../domain/caseload.js';
+import { referralSourceLabel } from '../../referral-model/referral-source.js';
 import { relativeDays } from '../../time/london.js';
 import { formatDate, formatNhsNumber, html, responsiveTable } from './html.js';
 import { page } from './layout.js';
@@ -16,7 +17,7 @@ const TITLES: Record<CaseloadQuery['view'], string> = {
   all: 'All cases',
 };
 
-const { head, cell } = responsiveTable(['Person', 'NHS number', 'Status', 'Link worker', 'Referred']);
+const { head, cell } = responsiveTable(['Person', 'NHS number', 'Source', 'Status', 'Link worker', 'Referred']);
 
 export function caseloadPage(o: { actor: Actor; csrfToken: string; query: CaseloadQuery; rows: CaseRow[]; orgName?: string; truncated: boolean; flash?: string }): string {
   const title = TITLES[o.query.view];
@@ -43,6 +44,7 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
         ${r.urgency !== 'routine' ? html`<strong class="nhsuk-tag nhsuk-tag--orange">${r.urgency === 'urgent' ? 'Urgent' : 'Soon'}</strong>` : ''}
         ${r.overdueSince ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}`)}
       ${cell('NHS number', formatNhsNumber(r.nhsNumber))}
+      ${cell('Source', html`<span data-testid="source">${referralSourceLabel(r.source)}</span>`)}
       ${cell('Status', html`${r.statusText}${r.businessStatus ? html`<br><span class="nhsuk-body-s">${r.businessStatus}</span>` : ''}`)}
       ${cell('Link worker', r.assignee ?? 'Not assigned')}
       ${cell('Referred', html`${formatDate(r.authoredOn)}${r.ageDays !== undefined ? html`<br><span class="nhsuk-body-s" data-testid="age">${relativeDays(r.ageDays)}</span>` : ''}${r.overdueSince ? html`<br><span class="nhsuk-body-s">Response was due ${formatDate(r.overdueSince)}</span>` : ''}`)}

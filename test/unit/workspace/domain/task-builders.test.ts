@@ -143,6 +143,21 @@ describe('workspace Task builders', () => {
     expect(buildChange('close', done, input('close', { reason: 'patient-moved' }), ctx()).ok).to.equal(false);
   });
 
+  it('signpost only (triage): a new referral ends completed, signposted, with what was offered as the summary', () => {
+    const names = ctx({ serviceNames: { 'hs-debt': 'Vale Debt Advice' } });
+    const t = apply(referralTask(), 'signpost', { services: 'hs-debt', advice: 'Gave the number for the debt advice drop-in' }, names).task;
+    expect(t.status).to.equal('completed');
+    expect(readCase(t).businessStatus).to.equal('signposted');
+    expect(readCase(t).summary).to.contain('Vale Debt Advice').and.contain('Gave the number for the debt advice drop-in').and.contain('not taken on');
+    expect(readCase(t).servicesConnected, 'signposting is not a connection').to.deep.equal([]);
+    expect(t.note?.at(-1)?.text).to.match(/^Signposted only/);
+    expect(buildChange('signpost', accepted(), input('signpost', { advice: 'x' }), names).ok, 'an open case').to.equal(false);
+    expect(buildChange('signpost', referralTask(), input('signpost', { services: 'hs-unknown', advice: 'x' }), names).ok, 'unknown service').to.equal(false);
+    const bad = parseAction('signpost', { services: '../x', advice: '' }, TODAY);
+    expect(bad.ok).to.equal(false);
+    expect(!bad.ok && Object.keys(bad.errors).sort()).to.deep.equal(['advice', 'services']);
+  });
+
   it('change bundle: Observations, conditional Task PUT and a Provenance naming the user', () => {
     const task = accepted();
     const change = apply(task, 'outcome', { instrument: 'ucla3', date: TODAY, 'score-total': '7' });
