@@ -73,6 +73,11 @@ export async function communityReferralsByTaskIdentifier(db: Db, identifiers: re
   return new Map(rows.map((r) => toRow(r)).map((r) => [r.taskIdentifier, r]));
 }
 
+export async function communityReferral(db: Db, referralId: string): Promise<CommunityReferralRow | undefined> {
+  const { rows } = await db.query('SELECT * FROM community_referrals WHERE referral_id = $1', [referralId]);
+  return rows[0] ? toRow(rows[0]) : undefined;
+}
+
 /** Ambiguous (or unchecked) matches nobody has reviewed yet, oldest first: the service manager's queue. */
 export async function awaitingReview(db: Db, endpointId: string): Promise<CommunityReferralRow[]> {
   const { rows } = await db.query(
@@ -83,10 +88,10 @@ export async function awaitingReview(db: Db, endpointId: string): Promise<Commun
 }
 
 /** Records the service manager's decision on an ambiguous or unchecked match, once (a second decision finds it taken). */
-export async function recordReview(db: Db, referralId: string, review: Record<string, unknown>, patientId: string | undefined): Promise<boolean> {
+export async function recordReview(db: Db, referralId: string, review: Record<string, unknown>, patientId: string | undefined, tenantId?: string): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE community_referrals SET review = $2::jsonb, patient_id = COALESCE($3, patient_id) WHERE referral_id = $1 AND review IS NULL AND match_outcome IN ('ambiguous', 'not-checked')`,
-    [referralId, JSON.stringify(review), patientId ?? null],
+    `UPDATE community_referrals SET review = $2::jsonb, patient_id = COALESCE($3, patient_id), tenant_id = COALESCE($4, tenant_id) WHERE referral_id = $1 AND review IS NULL AND match_outcome IN ('ambiguous', 'not-checked')`,
+    [referralId, JSON.stringify(review), patientId ?? null, tenantId ?? null],
   );
   return (rowCount ?? 0) > 0;
 }

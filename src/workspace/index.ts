@@ -17,6 +17,7 @@ import { PatientReferences } from './data/patient-reference.js';
 import { authRoutes } from './http/auth-routes.js';
 import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
+import { identityRoutes } from './http/identity-routes.js';
 import { onwardRoutes } from './http/onward-routes.js';
 import { onlyFor } from './http/guards.js';
 import { homeOf, worksCases } from './domain/actor.js';
@@ -56,17 +57,15 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   const lwClient = () => (client ??= ctx.linkWorkerFhir ? Promise.resolve(ctx.linkWorkerFhir) : createFhirClientFor(endpoint, { validate, logger }));
   let store: Promise<LinkWorkerStore> | undefined;
   const ehrClients = new Map<string, Promise<FhirClient>>();
-  const patients = new PatientReferences(
-    ctx.config.tenants.map((t) => ({
-      base: t.ehr.fhirBase,
-      client: () => {
-        let c = ehrClients.get(t.id);
-        const given = ctx.ehrFhir?.[t.id];
-        if (!c) ehrClients.set(t.id, (c = given ? Promise.resolve(given) : createFhirClientFor(t.ehr, { logger })));
-        return c;
-      },
-    })),
-  );
+  const ehrClient = (tenantId: string): Promise<FhirClient> | undefined => {
+    const t = ctx.config.tenants.find((x) => x.id === tenantId);
+    if (!t) return undefined;
+    let c = ehrClients.get(t.id);
+    const given = ctx.ehrFhir?.[t.id];
+    if (!c) ehrClients.set(t.id, (c = given ? Promise.resolve(given) : createFhirClientFor(t.ehr, { logger })));
+    return c;
+  };
+  const patients = new PatientReferences(ctx.config.tenants.map((t) => ({ base: t.ehr.fhirBase, client: () => ehrClient(t.id)! })));
   const deps: WorkspaceDeps = {
     config: ctx.config,
     workspace,
@@ -74,6 +73,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
     logger,
     linkWorkerBase,
     patients,
+    ehrClient,
     now: ctx.now ?? (() => new Date()),
     store: () => (store ??= lwClient().then((c) => new LinkWorkerStore(c))),
   };
@@ -103,9 +103,10 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   router.use(authRoutes(deps, login));
   router.use(onwardRoutes(deps));
   // Cases are for link workers and managers; community groups' staff have the portal (onward-routes.ts).
-  router.use(['/caseload', '/capacity', '/cases'], onlyFor(worksCases, homeOf));
+  router.use(['/caseload', '/capacity', '/cases', '/identity-reviews'], onlyFor(worksCases, homeOf));
   router.use(caseloadRoutes(deps));
   router.use(caseRoutes(deps));
+  router.use(identityRoutes(deps));
   router.use((req, res) => {
     res.status(404).type('html').send(errorPage({ actor: req.session?.ws?.actor, csrfToken: req.session?.ws?.csrf, status: 404, title: 'Page not found', message: 'There is no page at this address.' }));
   });

@@ -2,11 +2,10 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { buildProvenance } from '../../referral-model/provenance.js';
 import type { Actor } from './actor.js';
-import type { ActionKind } from './schemas.js';
 import type { TaskChange } from './task-builders.js';
 import { joinUrl } from '../../referral-model/references.js';
 
-const ACTIVITY_TEXT: Record<ActionKind, string> = {
+const ACTIVITY_TEXT: Record<TaskChange['activity'], string> = {
   accept: 'Referral accepted',
   decline: 'Referral declined',
   assign: 'Case assigned',
@@ -21,6 +20,7 @@ const ACTIVITY_TEXT: Record<ActionKind, string> = {
   complete: 'Support completed',
   signpost: 'Signposted to other support',
   close: 'Case closed',
+  'identity-review': 'Identity checked by the service manager',
 };
 
 /**

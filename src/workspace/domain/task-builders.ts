@@ -41,15 +41,15 @@ export interface TaskChange {
   observations: { fullUrl: string; resource: Observation }[];
   /** Existing outcome Observations changed in place (corrections), each with the version it was read at. */
   updates?: { resource: Observation; ifMatch: string }[];
-  /** What happened, for the Provenance and the audit trail. */
-  activity: ActionKind;
+  /** What happened, for the Provenance and the audit trail (an action on the case, or the manager's identity review). */
+  activity: ActionKind | 'identity-review';
 }
 
 export type BuildResult = { ok: true; change: TaskChange } | { ok: false; message: string };
 
 const fail = (message: string): BuildResult => ({ ok: false, message });
 
-function clone(task: Task): Task {
+export function clone(task: Task): Task {
   return structuredClone(task);
 }
 
@@ -66,13 +66,13 @@ const statusReason = (code: string, note?: string) => ({
 const outputOf = (code: string, value: Partial<TaskOutput>): TaskOutput =>
   ({ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code, display: displayOf('taskOutputType', code) }] }, ...value }) as TaskOutput;
 
-function entry(ctx: ChangeContext, heading: string, detail?: string, date?: string): ReturnType<typeof note> {
+export function entry(ctx: ChangeContext, heading: string, detail?: string, date?: string): ReturnType<typeof note> {
   return note({ heading, detail, time: date ?? ctx.now.toISOString(), author: actorRef(ctx) as { reference: string; display: string } });
 }
 
 export const actorRef = (ctx: { actor: Actor }): Reference => ({ reference: ctx.actor.practitioner, display: ctx.actor.name });
 
-function touch(task: Task, ctx: ChangeContext): Task {
+export function touch(task: Task, ctx: ChangeContext): Task {
   task.lastModified = ctx.now.toISOString();
   return task;
 }

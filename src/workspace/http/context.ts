@@ -34,6 +34,8 @@ export interface WorkspaceDeps {
   store: () => Promise<LinkWorkerStore>;
   linkWorkerBase: string;
   patients: PatientReferences;
+  /** A tenant's EHR with SP Link's backend identity (undefined for a tenant not configured). */
+  ehrClient: (tenantId: string) => Promise<FhirClient> | undefined;
   now: () => Date;
 }
 

@@ -7,7 +7,7 @@ export interface PageOpts {
   actor?: Actor;
   csrfToken?: string;
   /** Which primary navigation item is current. */
-  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity' | 'referrals';
+  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity' | 'identity' | 'referrals';
   flash?: string;
   body: Html;
   /** Prefix the title with "Error:" (GOV.UK / NHS pattern when a form has errors). */
@@ -20,6 +20,8 @@ const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; sho
   { key: 'open', href: '/workspace/caseload?view=open', label: 'All open', shown: worksCases },
   { key: 'closed', href: '/workspace/caseload?view=closed', label: 'Closed', shown: worksCases },
   { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', shown: isManager },
+  // Self- and agency referrals SP Link could not link to a GP record with confidence.
+  { key: 'identity', href: '/workspace/identity-reviews', label: 'Identity checks', shown: isManager },
   // Community groups' staff: the onward referrals to their organisation (the portal).
   { key: 'referrals', href: '/workspace/referrals', label: 'Referrals to us', shown: isProvider },
 ];
