@@ -3,6 +3,9 @@ import express from 'express';
 import type { HealthcareService, Provenance } from '@medplum/fhirtypes';
 import { createDirectoryImports, ImportAlreadyRunning, type DirectoryImports } from '../../../src/directory/index.js';
 import { OrukFeedClient } from '../../../src/directory/feed-client.js';
+import { createFhirClientFor } from '../../../src/fhir/from-config.js';
+import { DirectoryCache } from '../../../src/referrals/directory-cache.js';
+import { homePosition, searchDirectory } from '../../../src/referrals/directory.js';
 import { directoryResourceId } from '../../../src/directory/oruk-to-fhir.js';
 import { EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { logger } from '../../../src/observability/logger.js';
@@ -58,6 +61,30 @@ describe('directory: importing Open Referral UK feeds over HTTP, and the admin A
     const provenance = await fhir<Provenance>('lw', `Provenance/${created.provenanceId}`);
     expect(provenance.target.map((t) => t.reference)).to.include(`HealthcareService/${walking.id}`);
     expect(changes.find((c) => c.change === 'rejected')?.detail).to.deep.equal(bad.reasons);
+  });
+
+  it('searches the imported directory for a patient: by need, nearest first among equals, stale ones flagged, each with its reason', async () => {
+    const lw = await createFhirClientFor(sys.config.linkWorkerEndpoints[0]!);
+    const ehr = await createFhirClientFor(sys.config.tenants[0]!.ehr);
+    const index = await new DirectoryCache().index(sys.config.linkWorkerEndpoints[0]!.id, lw);
+    // pat-01 lives at FB1 2AB, the postcode of the community centre (the address carries no coordinates).
+    const home = await homePosition(ehr, 'pat-01', index.locations);
+    expect(home).to.deep.equal({ latitude: 52.2052, longitude: -1.6021 });
+    const hits = searchDirectory(index, { needs: ['social-isolation'], near: home! }, { staleAfterDays: 365 });
+    expect(hits.length).to.be.greaterThan(3);
+    for (const h of hits) expect(h.rankReason).to.match(/^matches \d need/);
+    const shed = hits.find((h) => h.id === hsId('mens-shed'))!;
+    expect(shed.distanceMiles).to.be.a('number');
+    expect(shed.rankReason).to.match(/miles, taking referrals/);
+    const knit = searchDirectory(index, { text: 'knit' }, { staleAfterDays: 365 }).find((h) => h.id === hsId('knit-natter'))!;
+    expect(knit.stale).to.equal(true);
+    expect(knit.verified?.by).to.equal('feed');
+    expect(knit.rankReason).to.contain('details not checked recently');
+    // Defunct and inactive services never show; a temporarily closed one shows as not taking referrals.
+    const all = searchDirectory(index, {}, { staleAfterDays: 365 }).map((h) => h.id);
+    expect(all).to.not.include(hsId('mindfulness'));
+    expect(all).to.not.include(hsId('good-grief'));
+    expect(searchDirectory(index, { acceptingOnly: true }, { staleAfterDays: 365 }).map((h) => h.id)).to.not.include(hsId('creative-writing'));
   });
 
   it('re-imports idempotently: nothing read again, nothing written', async () => {
