@@ -13,6 +13,7 @@ const benches: Bench[] = [
   { name: 'startup', load: () => import('./startup.js') },
   { name: 'gp-app', load: () => import('./gp-app.js') },
   { name: 'cds', load: () => import('./cds.js') },
+  { name: 'directory', load: () => import('./directory.js') },
   { name: 'reconcile', load: () => import('./reconcile.js') },
   { name: 'fhir-store', load: () => import('./fhir-store.js') },
   { name: 'load', load: () => import('./load.js') },

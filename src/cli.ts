@@ -5,7 +5,7 @@ import { CliError, EXIT } from './errors.js';
 import { logOutput } from './observability/logger.js';
 
 /**
- * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | config-schema.
+ * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | directory | config-schema.
  * Each command loads and validates the config first, so a bad config fails the same way everywhere.
  */
 const USAGE = `Usage: sp-link <command> [--config FILE]
@@ -20,6 +20,9 @@ Commands:
                                 re-read every Task changed since <date> (catch-up after an outage)
   dead-letters list|show <id>|replay <id>|replay --all
                                 inspect and replay parked write-backs
+  directory import [--feed ID] [--since last|<date>]
+                                import the Open Referral UK feeds into the directory;
+                                directory runs | show <id>: what the imports did
   config-schema                 print the JSON Schema of the config file
 
 Options:
@@ -48,6 +51,10 @@ const commands: Record<string, Command> = {
   'dead-letters': async (args, configFile) => {
     const { runDeadLettersCommand } = await import('./commands/dead-letters.js');
     return runDeadLettersCommand(args, configFile);
+  },
+  directory: async (args, configFile) => {
+    const { runDirectoryCommand } = await import('./commands/directory.js');
+    return runDirectoryCommand(args, configFile);
   },
   'config-schema': async () => {
     const { configJsonSchema } = await import('./config/json-schema.js');

@@ -4,6 +4,8 @@ import express, { type RequestHandler } from 'express';
 import type { Config } from './config/schema.js';
 import { loadConfig } from './config/load.js';
 import { createCdsRouter } from './cds/index.js';
+import { directoryAdminRouter } from './directory/admin-router.js';
+import { createDirectoryImports } from './directory/index.js';
 import { errorBody, SpLinkError } from './errors.js';
 import { profilesRouter } from './fhir/profiles-page.js';
 import { HealthRegistry, healthRouter } from './observability/health.js';
@@ -15,6 +17,7 @@ import { installShutdown } from './http/shutdown.js';
 import { frameAncestorsFromConfig, securityHeaders } from './http/security.js';
 import { createRateLimits } from './http/rate-limits.js';
 import { startReconciler, type Reconciler } from './reconcile/index.js';
+import { bearerToken, secretMatches } from './reconcile/http/secret.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { EHR_AUTH_PATH, LW_AUTH_PATH } from './sandbox/auth/index.js';
 import { IDP_PATH } from './sandbox/idp/index.js';
@@ -102,6 +105,8 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     closers.push({ name: 'smart-app', close: () => smart.close() });
     const workspace = config.workspace?.enabled ? createWorkspace({ config, db, logger: rootLogger }) : undefined;
     if (workspace) closers.push({ name: 'workspace', close: () => workspace.close() });
+    const directory = await createDirectoryImports({ config, db, logger: rootLogger });
+    closers.push({ name: 'directory-imports', close: () => directory.close() });
     const intake = config.intake?.enabled ? createIntake({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) }) : undefined;
 
     const limits = createRateLimits({
@@ -154,6 +159,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
       built.use(reconciler.webhookRouter);
       built.use(reconciler.adminRouter);
     }
+    built.use(directoryAdminRouter({ imports: directory, authorized: (h) => secretMatches(bearerToken(h), config.admin.token) }));
     built.use(profilesRouter());
     built.get('/', (_req, res) => res.redirect(sandbox ? '/sandbox/ehr' : '/profiles'));
     built.use(notFound);
@@ -161,6 +167,8 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     built.use(apiErrorHandler(rootLogger, 'request'));
     app = built;
     closers.reverse();
+    // The feeds may be served by this process (the sandbox's): import only once it answers.
+    if (opts.background ?? true) directory.startBackground();
 
     let stopping: Promise<void> | undefined;
     return {

@@ -54,6 +54,8 @@ export const api = {
     for (const n of q.needs) p.append('need', n);
     if (q.text) p.set('q', q.text);
     if (q.locality) p.set('locality', q.locality);
+    // Ranked by distance from the patient's home where it is known.
+    p.set('near', 'home');
     return call<{ services: DirectoryEntry[] }>('GET', `/directory?${p}`);
   },
   referrals: (patientId: string) => call<{ referrals: ReferralSummary[] }>('GET', `/referrals?patient=${encodeURIComponent(patientId)}`),

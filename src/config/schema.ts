@@ -1,3 +1,4 @@
+import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { NEEDS, type NeedCode } from '../referral-model/codes.js';
 import { FHIR_ID_CHARS, normaliseBaseUrl } from '../referral-model/references.js';
@@ -393,6 +394,36 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The local directory (docs/CONFIGURATION.md, "Directory feeds"): the Open Referral UK feeds imported into it and
+     * when a service counts as stale.
+     */
+    directory: z
+      .object({
+        /** Link-worker endpoint whose FHIR server holds the directory; absent: the workspace's, else the first. */
+        endpoint: id.optional(),
+        /** A service not verified (by its feed, provider or a link worker) for this many days is flagged stale. */
+        staleAfterDays: z.number().int().min(1).max(3650).default(365),
+        feeds: z
+          .array(
+            z
+              .object({
+                id,
+                name: z.string().min(1),
+                /** The ORUK API's base (it serves `/services` and `/services/{id}`). */
+                url: baseUrl,
+                /** node-cron expression of scheduled imports (6 fields = with seconds); absent: on demand only. */
+                schedule: z.string().refine((s) => validateCron(s), 'expected a node-cron expression, e.g. "0 0 */6 * * *"').optional(),
+                /** Import in the background when SP Link starts. */
+                importOnStart: z.boolean().default(false),
+                perPage: z.number().int().min(1).max(1000).default(100),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     /** The CDS Hooks "remember to refer" service (docs/CDS-HOOKS.md): off, or the rules every practice starts from. */
     cds: z
       .object({
@@ -444,6 +475,12 @@ export const configSchema = z
     if (cfg.intake && !lwIds.has(cfg.intake.linkWorkerEndpoint)) {
       ctx.addIssue({ code: 'custom', path: ['intake', 'linkWorkerEndpoint'], message: `unknown link-worker endpoint "${cfg.intake.linkWorkerEndpoint}"` });
     }
+    if (cfg.directory.endpoint && !lwIds.has(cfg.directory.endpoint)) {
+      ctx.addIssue({ code: 'custom', path: ['directory', 'endpoint'], message: `unknown link-worker endpoint "${cfg.directory.endpoint}"` });
+    }
+    cfg.directory.feeds.forEach((f, i, all) => {
+      if (all.findIndex((x) => x.id === f.id) !== i) ctx.addIssue({ code: 'custom', path: ['directory', 'feeds', i, 'id'], message: `duplicate id "${f.id}"` });
+    });
     if (cfg.workspace && !lwIds.has(cfg.workspace.linkWorkerEndpoint)) {
       ctx.addIssue({
         code: 'custom',

@@ -49,6 +49,14 @@ export interface DirectoryEntry {
   waitDays?: number;
   capacityAsOf?: string;
   phone?: string;
+  /** Miles from the person's home, where both have coordinates. */
+  distanceMiles?: number;
+  /** Why it ranks where it does, in one line ("matches 2 needs, 1.2 miles, taking referrals"). */
+  rankReason?: string;
+  /** Who last checked the details, and when. */
+  verified?: { date: string; by: 'feed' | 'provider' | 'link-worker'; who?: string };
+  /** Not checked within the configured time: the details may be out of date. */
+  stale?: boolean;
 }
 
 export interface CreatedReferral {

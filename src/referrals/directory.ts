@@ -1,25 +1,23 @@
-import type { HealthcareService } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, SERVICE_TYPES, type NeedCode } from '../referral-model/codes.js';
+import type { HealthcareService, Location, Patient } from '@medplum/fhirtypes';
+import { approximatePosition, capacityOf, DirectoryIndex, serviceTypeOf, type DirectorySearch, type Position } from '../directory/search.js';
+import type { FhirClient } from '../fhir/client.js';
+import { CODE_SYSTEM } from '../referral-model/codes.js';
 import type { DirectoryEntry } from '../gp-app-contract/index.js';
 
 export type { DirectoryEntry };
 
-export interface DirectoryQuery {
-  needs?: readonly string[];
-  locality?: string;
-  text?: string;
-}
-
-const lower = (s: string | undefined) => (s ?? '').toLocaleLowerCase('en-GB');
+/** What the GP (or link worker) asks of the directory; see src/directory/search.ts. */
+export type DirectoryQuery = DirectorySearch;
 
 export function toDirectoryEntry(hs: HealthcareService): DirectoryEntry | undefined {
   if (!hs.id || !hs.name) return undefined;
   const typeCoding = hs.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === CODE_SYSTEM.serviceType);
-  const serviceType = SERVICE_TYPES.find((t) => t.code === typeCoding?.code)?.code;
-  const cap = hs.extension?.find((e) => e.url === EXTENSION.serviceCapacity)?.extension ?? [];
-  const P = EXTENSION_PART.serviceCapacity;
-  const part = (url: string) => cap.find((e) => e.url === url);
+  const serviceType = serviceTypeOf(hs);
+  const cap = capacityOf(hs);
   const needs = (hs.category ?? []).flatMap((c) => c.coding ?? []).filter((c) => c.system === CODE_SYSTEM.need && c.code).map((c) => c.code!);
+  const locality = hs.location?.[0]?.display ?? hs.coverageArea?.[0]?.display;
+  const eligibility = hs.eligibility?.[0]?.comment ?? hs.eligibility?.[0]?.code?.text;
+  const phone = hs.telecom?.find((t) => t.system === 'phone')?.value;
   return {
     id: hs.id,
     name: hs.name,
@@ -28,43 +26,51 @@ export function toDirectoryEntry(hs: HealthcareService): DirectoryEntry | undefi
     ...(hs.comment ? { description: hs.comment } : {}),
     needs,
     ...(hs.providedBy?.display ? { provider: hs.providedBy.display } : {}),
-    ...((hs.location?.[0]?.display ?? hs.coverageArea?.[0]?.display) ? { locality: hs.location?.[0]?.display ?? hs.coverageArea?.[0]?.display } : {}),
-    ...((hs.eligibility?.[0]?.comment ?? hs.eligibility?.[0]?.code?.text) ? { eligibility: hs.eligibility?.[0]?.comment ?? hs.eligibility?.[0]?.code?.text } : {}),
-    ...(part(P.acceptingReferrals)?.valueBoolean !== undefined ? { acceptingReferrals: part(P.acceptingReferrals)!.valueBoolean } : {}),
-    ...(part(P.waitDays)?.valueInteger !== undefined ? { waitDays: part(P.waitDays)!.valueInteger } : {}),
-    ...(part(P.asOf)?.valueDateTime ? { capacityAsOf: part(P.asOf)!.valueDateTime } : {}),
-    ...(hs.telecom?.find((t) => t.system === 'phone')?.value ? { phone: hs.telecom.find((t) => t.system === 'phone')!.value } : {}),
+    ...(locality ? { locality } : {}),
+    ...(eligibility ? { eligibility } : {}),
+    ...(cap.acceptingReferrals !== undefined ? { acceptingReferrals: cap.acceptingReferrals } : {}),
+    ...(cap.waitDays !== undefined ? { waitDays: cap.waitDays } : {}),
+    ...(cap.asOf ? { capacityAsOf: cap.asOf } : {}),
+    ...(phone ? { phone } : {}),
   };
 }
 
 /**
- * Filters by need (any of the chosen needs), locality and free text, then orders for a quick choice:
- * services matching more of the needs first, those accepting referrals before those that are not,
- * then the shortest wait.
+ * Searches the directory (src/directory/search.ts: by need, text, place, distance, opening, capacity; best first, each
+ * with its one-line reason) and gives each hit as the GP app shows it.
  */
-export function searchDirectory(services: readonly HealthcareService[], q: DirectoryQuery): DirectoryEntry[] {
-  const wanted = new Set((q.needs ?? []).filter((n) => n !== 'other'));
-  const loc = lower(q.locality).trim();
-  const words = lower(q.text).split(/\s+/).filter(Boolean);
-  const scored: { e: DirectoryEntry; hits: number }[] = [];
-  for (const hs of services) {
-    if (hs.active === false) continue;
-    const e = toDirectoryEntry(hs);
-    if (!e) continue;
-    const hits = e.needs.filter((n) => wanted.has(n as NeedCode)).length;
-    if (wanted.size && hits === 0) continue;
-    if (loc && !lower(`${e.locality ?? ''} ${hs.coverageArea?.map((c) => c.display).join(' ') ?? ''}`).includes(loc)) continue;
-    const hay = lower([e.name, e.typeLabel, e.description, e.provider, e.eligibility, e.locality].join(' '));
-    if (words.some((w) => !hay.includes(w))) continue;
-    scored.push({ e, hits });
-  }
-  return scored
-    .sort(
-      (a, b) =>
-        b.hits - a.hits ||
-        Number(b.e.acceptingReferrals !== false) - Number(a.e.acceptingReferrals !== false) ||
-        (a.e.waitDays ?? 999) - (b.e.waitDays ?? 999) ||
-        a.e.name.localeCompare(b.e.name),
-    )
-    .map((s) => s.e);
+export function searchDirectory(
+  directory: readonly HealthcareService[] | DirectoryIndex,
+  q: DirectoryQuery,
+  opts: { now?: Date; staleAfterDays?: number } = {},
+): DirectoryEntry[] {
+  const index = directory instanceof DirectoryIndex ? directory : DirectoryIndex.build(directory);
+  return index.search({ ...q, needs: (q.needs ?? []).filter((n) => n !== 'other') }, { now: opts.now ?? new Date(), staleAfterDays: opts.staleAfterDays ?? 365 }).flatMap((hit) => {
+    const e = toDirectoryEntry(hit.service);
+    if (!e) return [];
+    return [{
+      ...e,
+      ...(hit.miles !== undefined ? { distanceMiles: Math.round(hit.miles * 10) / 10 } : {}),
+      rankReason: hit.reason,
+      ...(hit.verification ? { verified: hit.verification } : {}),
+      stale: hit.stale,
+    }];
+  });
+}
+
+const GEOLOCATION = 'http://hl7.org/fhir/StructureDefinition/geolocation';
+
+/**
+ * Where the person lives, to rank services by distance: their home address's coordinates (the core `geolocation`
+ * extension) where the GP system records them, else its postcode placed by the directory's own venues. Read with the
+ * GP's token; never logged.
+ */
+export async function homePosition(ehr: FhirClient, patientId: string, locations: readonly Location[]): Promise<Position | undefined> {
+  const patient = await ehr.read<Patient>('Patient', patientId);
+  const address = patient.address?.find((a) => a.use === 'home') ?? patient.address?.[0];
+  const geo = address?.extension?.find((e) => e.url === GEOLOCATION)?.extension;
+  const latitude = geo?.find((e) => e.url === 'latitude')?.valueDecimal;
+  const longitude = geo?.find((e) => e.url === 'longitude')?.valueDecimal;
+  if (latitude !== undefined && longitude !== undefined) return { latitude, longitude };
+  return approximatePosition(address?.postalCode, locations);
 }

@@ -40,6 +40,8 @@ export async function startTestSystem(
     configFile?: string;
     dataDir?: string;
     port?: number;
+    /** Import the directory feeds in the background on start, as `npm start` does (off by default: most suites do not need it). */
+    directoryImportOnStart?: boolean;
     /** Changes the configuration file's content (before `${…}` substitution and validation), e.g. sandbox dialects. */
     edit?: (raw: RawConfig) => void;
   } = {},
@@ -57,6 +59,8 @@ export async function startTestSystem(
   const raw = parseYaml(text) as RawConfig;
   // Every test client is 127.0.0.1: suites get room for their own traffic; the attack suite sets real limits.
   raw.rateLimits ??= TEST_RATE_LIMITS;
+  const feeds = (raw.directory as { feeds?: { importOnStart?: boolean }[] } | undefined)?.feeds ?? [];
+  for (const f of feeds) f.importOnStart = options.directoryImportOnStart === true;
   options.edit?.(raw);
   text = stringifyYaml(raw);
   const config = parseConfig(text, file, env);
