@@ -3,3 +3,4 @@ export type { ChangeInteraction, CommittedChange, FhirStoreOptions } from './rep
 export { historyBundle, type HistoryItem } from './history.js';
 export { valueInterval } from './date-interval.js';
 export { ChangeReader, type ChangeReaderOptions } from './change-reader.js';
+export { serialiseConditionalBundles } from './conditional-bundles.js';

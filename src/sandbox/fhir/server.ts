@@ -4,7 +4,14 @@ import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRequest, FhirRouteHandler, HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatementRestSecurity, Resource, Subscription } from '@medplum/fhirtypes';
 import type { Request, Router } from 'express';
-import { ChangeReader, DbFhirRepository, openFhirStore, type ChangeInteraction, type CommittedChange } from '../../fhir-store/index.js';
+import {
+  ChangeReader,
+  DbFhirRepository,
+  openFhirStore,
+  serialiseConditionalBundles,
+  type ChangeInteraction,
+  type CommittedChange,
+} from '../../fhir-store/index.js';
 import { logger as rootLogger } from '../../observability/logger.js';
 import { openDb, type Db } from '../../store/db.js';
 import { authorizedRouter, authorizeOrThrow, type AuthorizeFn } from './authorize.js';
@@ -91,7 +98,8 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
   const context = new AsyncLocalStorage<Request>();
   const baseRouter = new FhirRouter();
   baseRouter.add('GET', ':resourceType/_history', typeHistory, 'history-type');
-  const fhirRouter = authorizedRouter(baseRouter, () => context.getStore(), opts.authorize);
+  // Authorisation wraps the serialised Bundle handler: a request is authorised before the store lock is taken.
+  const fhirRouter = authorizedRouter(serialiseConditionalBundles(baseRouter), () => context.getStore(), opts.authorize);
   const capability = JSON.stringify(buildCapabilityStatement({ name: opts.name, baseUrl, security: opts.security }));
 
   const notifier = new RestHookNotifier({
