@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { allOk, badRequest, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRequest, FhirRouteHandler, HttpMethod } from '@medplum/fhir-router';
@@ -28,6 +30,12 @@ export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
 /** The change-journal consumer that sends rest-hook notifications. */
 const NOTIFIER = 'rest-hook';
 
+/**
+ * With several instances on one PostgreSQL database, one of them notifies (src/fhir-store ChangeReader): a lease of
+ * 10 s renewed every second, so a dead holder's notifications resume on another instance within about 11 s.
+ */
+const JOURNAL_LEASE = { ttlMs: 10_000, pollMs: 1_000 };
+
 export interface SandboxFhirServerOptions {
   readonly name: 'ehr' | 'lw';
   /** Absolute public base, e.g. http://localhost:3000/sandbox/ehr/fhir (used in Location, fullUrl, links). */
@@ -53,6 +61,8 @@ export interface SandboxFhirServerOptions {
   readonly subscriptionActivation?: SubscriptionActivation;
   /** Delay before an `async` activation (ms, default 200). */
   readonly subscriptionActivationDelayMs?: number;
+  /** The notifier's lease on PostgreSQL, where several instances may share the store (default JOURNAL_LEASE). */
+  readonly journalLease?: { ttlMs: number; pollMs: number };
 }
 
 export interface SandboxFhirServer {
@@ -128,11 +138,15 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
     }
     await notifier.enqueue(matchDeliveries(changes, await repo.currentOfType('Subscription')));
   }
+  // Embedded PGlite is one process's alone; on PostgreSQL other instances may serve the same store, and one
+  // instance at a time notifies, under a lease (each committed change notified once, not once per instance).
+  const lease = db.kind === 'postgres' ? { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...(opts.journalLease ?? JOURNAL_LEASE) } : undefined;
   const reader = new ChangeReader({
     repo,
     consumer: NOTIFIER,
     handle: handleChanges,
     onError: (err) => log.warn({ err }, 'reading the change journal failed; retrying'),
+    ...(lease ? { lease } : {}),
   });
   wakeReader = () => reader.wake();
 
