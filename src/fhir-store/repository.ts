@@ -429,6 +429,12 @@ export class DbFhirRepository extends FhirRepository {
     return rows[0]?.holder;
   }
 
+  /** How many resources the store holds now (deleted ones not counted). */
+  async resourceCount(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resources WHERE store = $1 AND NOT deleted', [this.store]);
+    return rows[0]?.n ?? 0;
+  }
+
   /** True when nothing was ever stored here (not even something since deleted). */
   async isEmpty(): Promise<boolean> {
     const { rows } = await this.db.query('SELECT 1 FROM fhir_resources WHERE store = $1 LIMIT 1', [this.store]);
