@@ -54,6 +54,12 @@ export interface CommittedChange {
   readonly resource: WithId<Resource>;
 }
 
+/** A held lease on a consumer of a store's change journal; `token` fences positions recorded under it. */
+export interface ConsumerLease {
+  readonly holder: string;
+  readonly token: number;
+}
+
 /** Page size when a search names no `_count`. */
 export const DEFAULT_SEARCH_COUNT = 20;
 
@@ -362,13 +368,71 @@ export class DbFhirRepository extends FhirRepository {
     return Number(rows[0]?.last_seq ?? 0);
   }
 
-  /** Records that a consumer has finished every change up to `seq` (never moves it back). */
-  async recordConsumerPosition(consumer: string, seq: number): Promise<void> {
+  /**
+   * Records that a consumer has finished every change up to `seq` (never moves it back). With `lease`, only while
+   * that lease is still held, unexpired and not taken over: false (nothing recorded) when it was lost.
+   */
+  async recordConsumerPosition(consumer: string, seq: number, lease?: ConsumerLease): Promise<boolean> {
+    if (lease) {
+      const { rowCount } = await this.db.query(
+        `UPDATE fhir_change_consumers SET last_seq = greatest(last_seq, $3)
+         WHERE store = $1 AND consumer = $2 AND holder = $4 AND fencing_token = $5 AND lease_expires_at > now()`,
+        [this.store, consumer, seq, lease.holder, lease.token],
+      );
+      return rowCount > 0;
+    }
     await this.db.query(
       `INSERT INTO fhir_change_consumers (store, consumer, last_seq) VALUES ($1, $2, $3)
        ON CONFLICT (store, consumer) DO UPDATE SET last_seq = greatest(fhir_change_consumers.last_seq, EXCLUDED.last_seq)`,
       [this.store, consumer, seq],
     );
+    return true;
+  }
+
+  /**
+   * Takes or renews the lease on a consumer of this store's journal for `ttlMs`, so that one instance of several
+   * sharing the database consumes it. Succeeds when nobody holds it, `holder` already does, or the lease expired
+   * (its holder stopped or died); undefined when another holder has it. A change of holder increments the fencing
+   * token, so positions recorded under the old lease are refused.
+   */
+  async acquireConsumerLease(consumer: string, holder: string, ttlMs: number): Promise<ConsumerLease | undefined> {
+    const { rows } = await this.db.query<{ fencing_token: number }>(
+      `INSERT INTO fhir_change_consumers AS c (store, consumer, holder, fencing_token, lease_expires_at)
+       VALUES ($1, $2, $3, 1, now() + make_interval(secs => $4::double precision / 1000))
+       ON CONFLICT (store, consumer) DO UPDATE SET
+         fencing_token = CASE WHEN c.holder = EXCLUDED.holder AND c.lease_expires_at > now() THEN c.fencing_token ELSE c.fencing_token + 1 END,
+         holder = EXCLUDED.holder,
+         lease_expires_at = EXCLUDED.lease_expires_at
+       WHERE c.holder IS NULL OR c.holder = EXCLUDED.holder OR c.lease_expires_at IS NULL OR c.lease_expires_at <= now()
+       RETURNING fencing_token`,
+      [this.store, consumer, holder, ttlMs],
+    );
+    const row = rows[0];
+    return row ? { holder, token: Number(row.fencing_token) } : undefined;
+  }
+
+  /** Gives a consumer lease up (a graceful stop), so another instance takes over at once instead of at expiry. */
+  async releaseConsumerLease(consumer: string, lease: ConsumerLease): Promise<void> {
+    await this.db.query(
+      `UPDATE fhir_change_consumers SET lease_expires_at = now()
+       WHERE store = $1 AND consumer = $2 AND holder = $3 AND fencing_token = $4`,
+      [this.store, consumer, lease.holder, lease.token],
+    );
+  }
+
+  /** Who holds a consumer's lease now (undefined when nobody does or it expired). */
+  async consumerLeaseHolder(consumer: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ holder: string }>(
+      'SELECT holder FROM fhir_change_consumers WHERE store = $1 AND consumer = $2 AND lease_expires_at > now()',
+      [this.store, consumer],
+    );
+    return rows[0]?.holder;
+  }
+
+  /** How many resources the store holds now (deleted ones not counted). */
+  async resourceCount(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resources WHERE store = $1 AND NOT deleted', [this.store]);
+    return rows[0]?.n ?? 0;
   }
 
   /** True when nothing was ever stored here (not even something since deleted). */

@@ -31,8 +31,14 @@ export async function requirePostgres(ctx: Context): Promise<void> {
   ctx.skip();
 }
 
+export interface StoreBackend {
+  readonly name: string;
+  readonly opts: () => OpenDbOptions;
+  readonly postgres: boolean;
+}
+
 /** The two engines every store suite runs on. */
-export const STORE_BACKENDS: readonly { name: string; opts: () => OpenDbOptions; postgres: boolean }[] = [
+export const STORE_BACKENDS: readonly StoreBackend[] = [
   { name: 'PGlite (memory)', opts: () => ({ memory: true }), postgres: false },
   { name: 'PostgreSQL', opts: () => ({ databaseUrl: PG_URL }), postgres: true },
 ];

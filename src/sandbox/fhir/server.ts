@@ -1,10 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { allOk, badRequest, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { FhirRequest, FhirRouteHandler, HttpMethod } from '@medplum/fhir-router';
 import type { CapabilityStatementRestSecurity, Resource, Subscription } from '@medplum/fhirtypes';
 import type { Request, Router } from 'express';
-import { ChangeReader, DbFhirRepository, openFhirStore, type ChangeInteraction, type CommittedChange } from '../../fhir-store/index.js';
+import {
+  ChangeReader,
+  DbFhirRepository,
+  openFhirStore,
+  serialiseConditionalBundles,
+  type ChangeInteraction,
+  type CommittedChange,
+} from '../../fhir-store/index.js';
 import { logger as rootLogger } from '../../observability/logger.js';
 import { openDb, type Db } from '../../store/db.js';
 import { authorizedRouter, authorizeOrThrow, type AuthorizeFn } from './authorize.js';
@@ -20,6 +29,12 @@ export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
 
 /** The change-journal consumer that sends rest-hook notifications. */
 const NOTIFIER = 'rest-hook';
+
+/**
+ * With several instances on one PostgreSQL database, one of them notifies (src/fhir-store ChangeReader): a lease of
+ * 10 s renewed every second, so a dead holder's notifications resume on another instance within about 11 s.
+ */
+const JOURNAL_LEASE = { ttlMs: 10_000, pollMs: 1_000 };
 
 export interface SandboxFhirServerOptions {
   readonly name: 'ehr' | 'lw';
@@ -46,6 +61,8 @@ export interface SandboxFhirServerOptions {
   readonly subscriptionActivation?: SubscriptionActivation;
   /** Delay before an `async` activation (ms, default 200). */
   readonly subscriptionActivationDelayMs?: number;
+  /** The notifier's lease on PostgreSQL, where several instances may share the store (default JOURNAL_LEASE). */
+  readonly journalLease?: { ttlMs: number; pollMs: number };
 }
 
 export interface SandboxFhirServer {
@@ -91,7 +108,8 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
   const context = new AsyncLocalStorage<Request>();
   const baseRouter = new FhirRouter();
   baseRouter.add('GET', ':resourceType/_history', typeHistory, 'history-type');
-  const fhirRouter = authorizedRouter(baseRouter, () => context.getStore(), opts.authorize);
+  // Authorisation wraps the serialised Bundle handler: a request is authorised before the store lock is taken.
+  const fhirRouter = authorizedRouter(serialiseConditionalBundles(baseRouter), () => context.getStore(), opts.authorize);
   const capability = JSON.stringify(buildCapabilityStatement({ name: opts.name, baseUrl, security: opts.security }));
 
   const notifier = new RestHookNotifier({
@@ -120,11 +138,15 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
     }
     await notifier.enqueue(matchDeliveries(changes, await repo.currentOfType('Subscription')));
   }
+  // Embedded PGlite is one process's alone; on PostgreSQL other instances may serve the same store, and one
+  // instance at a time notifies, under a lease (each committed change notified once, not once per instance).
+  const lease = db.kind === 'postgres' ? { holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, ...(opts.journalLease ?? JOURNAL_LEASE) } : undefined;
   const reader = new ChangeReader({
     repo,
     consumer: NOTIFIER,
     handle: handleChanges,
     onError: (err) => log.warn({ err }, 'reading the change journal failed; retrying'),
+    ...(lease ? { lease } : {}),
   });
   wakeReader = () => reader.wake();
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -13,6 +14,8 @@ import { WEBHOOK_SECRET_HEADER } from '../../../src/fhir/subscription-channel.js
 import { apiErrorHandler } from '../../../src/http/api-error.js';
 import { BODY_LIMITS } from '../../../src/http/body-limits.js';
 import { logger as rootLogger } from '../../../src/observability/logger.js';
+import type { Context } from 'mocha';
+import { requirePostgres, type StoreBackend } from '../../helpers/postgres.js';
 
 export const ENDPOINT = 'lw';
 export const TENANT = 'practice';
@@ -82,6 +85,32 @@ export interface HarnessOptions {
   endpoint?: Partial<Config['linkWorkerEndpoints'][number]>;
   /** Called on every change the EHR commits (e.g. to time when a referral's status changed). */
   onEhrChange?: (r: Resource) => void;
+}
+
+/**
+ * A harness on one of the store backends (test/helpers/postgres.ts). On PostgreSQL the reconciler's tables and
+ * both sandbox FHIR stores share one database, in a schema of its own dropped on close, as in a deployment;
+ * the suite is skipped when PostgreSQL is unreachable (failed under CI=true). Call from a `before` hook.
+ */
+export async function startHarnessOn(ctx: Context, backend: StoreBackend, o: HarnessOptions = {}): Promise<Harness> {
+  if (!backend.postgres) return startHarness(o);
+  await requirePostgres(ctx);
+  const schema = `t_harness_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const db = await openDb({ ...backend.opts(), schema });
+  try {
+    const h = await startHarness({ ...o, db, fhirDb: db });
+    // The same object (tests swap `h.reconciler`, set `dropNotifications`), closing the database after the rest.
+    const closeHarness = h.close.bind(h);
+    h.close = async () => {
+      await closeHarness();
+      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await db.close();
+    };
+    return h;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle, CapabilityStatement, HealthcareService, Patient } from '@medplum/fhirtypes';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { getDevToken } from '../../helpers/sandbox-tokens.js';
 import { SANDBOX_STATE_TABLES } from '../../../src/commands/seed.js';
@@ -123,8 +124,12 @@ describe('system: the sp-link command', function () {
     const r = await run(['seed', '--reset']);
     expect(r.stderr).to.equal('');
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.contain('Restored the GP practice EHR demo data');
+    expect(r.stdout).to.contain(`Resetting the sandbox in the embedded database in ${path.join(dataDir, 'pglite')}`);
+    expect(r.stdout).to.match(/Restored the GP practice EHR demo data \(store "ehr"\): \d+ resources, replacing 1 and their history/);
     expect(r.stdout).to.contain('Restored the link-worker service demo data');
+    expect(r.stdout).to.contain('sign-in sessions: 1');
+    expect(r.stdout).to.contain('reconciler change-feed cursors: 1');
+    expect(r.stdout).to.contain('Kept the audit trail (events: 1)');
     const after = await openDb({ dataDir });
     try {
       expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'ehr' AND id = 'stray'`)).rowCount, 'replaced by the demo data').to.equal(0);
@@ -135,6 +140,18 @@ describe('system: the sp-link command', function () {
     } finally {
       await after.close();
     }
+  });
+
+  it('seed --reset refuses a configuration without the sandbox (production), changing nothing', async () => {
+    const file = path.join(dataDir, 'no-sandbox.yaml');
+    const raw = parseYaml(await readFile('config/default.yaml', 'utf8')) as { sandbox: Record<string, unknown> };
+    raw.sandbox = { enabled: false };
+    await writeFile(file, stringifyYaml(raw));
+    const r = await run(['seed', '--reset', '--config', file]);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.equal('');
+    expect(r.stderr).to.contain(`sp-link seed: refused: ${file} has the sandbox disabled (sandbox.enabled: false)`);
+    expect(r.stderr).to.contain('nothing was changed');
   });
 
   it('prints the config JSON Schema', async () => {

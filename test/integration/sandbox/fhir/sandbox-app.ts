@@ -17,9 +17,10 @@ type Extra = Partial<Pick<SandboxFhirServerOptions, 'authorize' | 'restHook' | '
 /**
  * Both sandbox servers with the demo data on one express app, on an ephemeral loopback port. With `dataDir`,
  * their stores live in an embedded database there (kept across restarts) and `ehr.json` / `lw.json` there are
- * imported on first start; without it each server has an in-memory database of its own.
+ * imported on first start; with `db`, in that database (the caller closes it); without either, each server has
+ * an in-memory database of its own.
  */
-export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?: Extra } = {}): Promise<SandboxApp> {
+export async function startSandboxApp(opts: { dataDir?: string; db?: Db; ehr?: Extra; lw?: Extra } = {}): Promise<SandboxApp> {
   const app = express();
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -27,9 +28,11 @@ export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?
   const urls = { ehr: `http://127.0.0.1:${port}/sandbox/ehr/fhir`, lw: `http://127.0.0.1:${port}/sandbox/lw/fhir` };
   let ehr: SandboxFhirServer | undefined;
   let lw: SandboxFhirServer;
-  let db: Db | undefined;
+  let ownDb: Db | undefined;
+  let db: Db | undefined = opts.db;
   try {
-    db = opts.dataDir ? await openDb({ dataDir: opts.dataDir }) : undefined;
+    ownDb = opts.dataDir ? await openDb({ dataDir: opts.dataDir }) : undefined;
+    db ??= ownDb;
     ehr = await createSandboxFhirServer({
       name: 'ehr',
       baseUrl: urls.ehr,
@@ -48,7 +51,7 @@ export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?
     });
   } catch (err) {
     await ehr?.close();
-    await db?.close();
+    await ownDb?.close();
     server.close();
     throw err;
   }
@@ -63,7 +66,7 @@ export async function startSandboxApp(opts: { dataDir?: string; ehr?: Extra; lw?
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ehr.close();
       await lw.close();
-      await db?.close();
+      await ownDb?.close();
     },
   };
 }
