@@ -68,12 +68,15 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
   },
   async poison(print) {
     await withHarnesses(2, {}, async ([baseline, mixed], store) => {
-      const f = await measurePoison(baseline!, mixed!, 400);
+      const f = await measurePoison(baseline!, mixed!, 600);
       print('poison_store', store);
       print('poison_good_tasks', f.good);
       print('poison_tasks', f.poison);
       print('poison_throughput_ratio', round(f.throughputRatio));
       print('poison_cpu_ratio', round(f.cpuRatio));
+      print('poison_rounds', f.roundRatios.length);
+      print('poison_throughput_ratio_by_round', f.roundRatios.map((r) => round(r)).join(' '));
+      print('poison_cpu_ratio_by_round', f.roundCpuRatios.map((r) => round(r)).join(' '));
       print('poison_good_lost', f.goodLost, 'zero');
       print('poison_dead_lettered', f.deadLettered);
       print('poison_unaccounted', f.unaccounted, 'zero');
@@ -151,6 +154,7 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
       print('outage_simulated_hours', f.hours);
       print('outage_referrals', f.referrals);
       print('outage_reconciler_sigkills', f.kills);
+      print('outage_sigkills_holding_lease', f.killsHoldingLease);
       print('outage_failed_runs', f.failedRuns);
       print('outage_lost', f.lost, 'zero');
       print('outage_duplicates', f.duplicates, 'zero');

@@ -11,7 +11,7 @@ import { all, type Harness } from '../../test/integration/reconcile/harness.js';
 import { ehrEffects } from './ehr-effects.js';
 import { pool, referralHistory, wrongStatus, type Referral } from './histories.js';
 import { configFile, spawnReconciler, type ReconcilerProcess } from './processes.js';
-import { seeded } from './random.js';
+import { seeded } from '../../src/sandbox/demo/seeded-random.js';
 
 export interface ScaleOutDrain {
   instances: number;
