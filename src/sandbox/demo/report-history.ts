@@ -5,6 +5,7 @@ import { AGE_BANDS, type EqualityFields, type EthnicCategory } from '../../repor
 import { referralKey, type OutcomePair, type Reach, type ReferralFact, type ReferralSource } from '../../reports/referral-fact.js';
 import { DEMO_COMMUNITY_SERVICES } from './services.js';
 import { ODS } from './constants.js';
+import { seeded } from './seeded-random.js';
 
 /**
  * A year of referral history for the sandbox's reports, generated (deterministic for a given day and count):
@@ -24,20 +25,8 @@ export const DEMO_PRACTICES = [
 
 export const DEMO_SERVICES = ['Fernbridge Community Connect', 'Westshire Carers link service'] as const;
 
-/** mulberry32: a small, fast, seedable generator, so the history is the same on every start of a day. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function demoReportHistory(opts: { now: Date; count?: number; seed?: number }): ReferralFact[] {
-  const rnd = prng(opts.seed ?? 20_240_401);
+  const rnd = seeded(opts.seed ?? 20_240_401);
   const count = opts.count ?? 2400;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const weighted = <T>(xs: readonly (readonly [T, number])[]): T => {
