@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
 
@@ -36,6 +37,16 @@ const problems = (text: string): string[] => {
 };
 
 describe('config: hosted link-worker records', () => {
+  it('loads config/hosted.example.yaml when its secrets are in the environment: sandbox off, the record at SP Link’s own address', async () => {
+    const text = await readFile('config/hosted.example.yaml', 'utf8');
+    const vars = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1] as string);
+    const env = Object.fromEntries(vars.map((v) => [v, v.includes('SECRET') ? 'y'.repeat(40) : `value-of-${v}`]));
+    const cfg = parseConfig(text, 'hosted.example.yaml', env);
+    expect(cfg.sandbox.enabled).to.equal(false);
+    expect(cfg.linkWorkerEndpoints.map((e) => [e.id, e.hosted, e.fhirBase])).to.deep.equal([['valley-connect', true, 'https://sp-link.example-icb.nhs.uk/hosted/valley-connect/fhir']]);
+    expect(cfg.workspace?.linkWorkerEndpoint).to.equal('valley-connect');
+  });
+
   it('gives a hosted record SP Link’s own base and credential, and keeps its backend clients', () => {
     const cfg = parseConfig(
       config(`  - id: links
