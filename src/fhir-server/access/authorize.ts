@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { AuthorizeFn, FhirAccess, FhirInteraction } from '../fhir/index.js';
+import type { AuthorizeFn, FhirAccess, FhirInteraction } from '../authorize.js';
 import { parseReference, sameBase } from '../../referral-model/references.js';
 import { AccessError, forbidden } from './access-error.js';
 import { belongsToPatient, referencesIn, searchIsForPatient, type ResourceLike } from './compartment.js';

@@ -1,6 +1,6 @@
 import { badRequest, matchesSearchRequest, OperationOutcomeError, parseSearchRequest } from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
-import type { CommittedChange } from '../../fhir-store/index.js';
+import type { CommittedChange } from '../fhir-store/index.js';
 
 /** A committed write, as the change journal reports it. */
 export type Change = Pick<CommittedChange, 'interaction' | 'resource'>;

@@ -1,8 +1,8 @@
 import type { Resource, Subscription, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
-import { ensureR4Definitions } from '../../../../src/sandbox/fhir/definitions.js';
-import type { Change } from '../../../../src/sandbox/fhir/subscriptions.js';
-import { matchDeliveries, prepareSubscription } from '../../../../src/sandbox/fhir/subscriptions.js';
+import { ensureR4Definitions } from '../../../src/fhir-server/definitions.js';
+import type { Change } from '../../../src/fhir-server/subscriptions.js';
+import { matchDeliveries, prepareSubscription } from '../../../src/fhir-server/subscriptions.js';
 
 const sub = (id: string, criteria: string, extra: Partial<Subscription> = {}): Subscription => ({
   resourceType: 'Subscription',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { grantingScopes, parseClinicalScope, parseClinicalScopes } from '../../../../src/sandbox/access/smart-scopes.js';
-import { belongsToPatient, searchIsForPatient } from '../../../../src/sandbox/access/compartment.js';
+import { grantingScopes, parseClinicalScope, parseClinicalScopes } from '../../../../src/fhir-server/access/smart-scopes.js';
+import { belongsToPatient, searchIsForPatient } from '../../../../src/fhir-server/access/compartment.js';
 
 describe('SMART clinical scopes', () => {
   it('parses v2 permissions and v1 read/write', () => {

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { validateBaseR4 } from '../../fhir/validate/index.js';
+import { validateBaseR4 } from '../fhir/validate/index.js';
 
 /**
  * The one place a sandbox server checks a resource before storing it (create, update, patch,

@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
-import type { HistoryItem } from '../../fhir-store/index.js';
+import type { HistoryItem } from '../fhir-store/index.js';
 
 /**
  * The JSON data file the sandbox servers kept their data in before the FHIR store: `<dataDir>/<name>.json`,

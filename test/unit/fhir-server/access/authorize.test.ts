@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Request } from 'express';
-import { createFhirAuthorize } from '../../../../src/sandbox/access/authorize.js';
-import { AccessError } from '../../../../src/sandbox/access/access-error.js';
-import { parseClinicalScopes } from '../../../../src/sandbox/access/smart-scopes.js';
-import type { FhirAccess } from '../../../../src/sandbox/fhir/index.js';
+import { createFhirAuthorize } from '../../../../src/fhir-server/access/authorize.js';
+import { AccessError } from '../../../../src/fhir-server/access/access-error.js';
+import { parseClinicalScopes } from '../../../../src/fhir-server/access/smart-scopes.js';
+import type { FhirAccess } from '../../../../src/fhir-server/index.js';
 
 const base = 'http://x/fhir';
 const store: Record<string, { resourceType: string; id: string; subject?: { reference: string } }> = {

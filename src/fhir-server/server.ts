@@ -13,9 +13,9 @@ import {
   serialiseConditionalBundles,
   type ChangeInteraction,
   type CommittedChange,
-} from '../../fhir-store/index.js';
-import { logger as rootLogger } from '../../observability/logger.js';
-import { openDb, type Db } from '../../store/db.js';
+} from '../fhir-store/index.js';
+import { logger as rootLogger } from '../observability/logger.js';
+import { openDb, type Db } from '../store/db.js';
 import { authorizedRouter, authorizeOrThrow, type AuthorizeFn } from './authorize.js';
 import { buildCapabilityStatement } from './capability.js';
 import { readSandboxDataFile, retireSandboxDataFile } from './data-file-import.js';
@@ -23,7 +23,7 @@ import { ensureR4Definitions } from './definitions.js';
 import { createFhirHttpRouter } from './http.js';
 import { matchDeliveries, prepareSubscription, RestHookNotifier, type SubscriptionActivation } from './subscriptions.js';
 import { validateOnWrite } from './validate-on-write.js';
-import { normaliseBaseUrl } from '../../referral-model/references.js';
+import { normaliseBaseUrl } from '../referral-model/references.js';
 
 export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
 
@@ -36,8 +36,11 @@ const NOTIFIER = 'rest-hook';
  */
 const JOURNAL_LEASE = { ttlMs: 10_000, pollMs: 1_000 };
 
-export interface SandboxFhirServerOptions {
-  readonly name: 'ehr' | 'lw';
+export interface FhirServerOptions {
+  /** The store's name in the database (`ehr`, `lw`, `hosted:<endpoint id>`). */
+  readonly name: string;
+  /** Title in the CapabilityStatement; absent: the sandbox server's own for `ehr` and `lw`. */
+  readonly title?: string;
   /** Absolute public base, e.g. http://localhost:3000/sandbox/ehr/fhir (used in Location, fullUrl, links). */
   readonly baseUrl: string;
   /**
@@ -65,8 +68,8 @@ export interface SandboxFhirServerOptions {
   readonly journalLease?: { ttlMs: number; pollMs: number };
 }
 
-export interface SandboxFhirServer {
-  readonly name: 'ehr' | 'lw';
+export interface FhirServer {
+  readonly name: string;
   readonly baseUrl: string;
   /** Mount at the path of `baseUrl`, e.g. app.use('/sandbox/ehr/fhir', server.router). */
   readonly router: Router;
@@ -83,14 +86,14 @@ export interface SandboxFhirServer {
 }
 
 /**
- * An R4 FHIR server for the sandbox: Medplum's FhirRouter over a `DbFhirRepository` (src/fhir-store) in SP
+ * An R4 FHIR server (the sandbox's two, and each hosted link-worker record): Medplum's FhirRouter over a `DbFhirRepository` (src/fhir-store) in SP
  * Link's database, behind an express adapter. Each request or Bundle is one database transaction; rest-hook
  * notifications are fed from the store's change journal, so they follow committed writes only and survive a
  * crash.
  */
-export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): Promise<SandboxFhirServer> {
+export async function createFhirServer(opts: FhirServerOptions): Promise<FhirServer> {
   ensureR4Definitions();
-  const log = rootLogger.child({ module: 'sandbox-fhir', server: opts.name });
+  const log = rootLogger.child({ module: 'fhir-server', server: opts.name });
   const baseUrl = normaliseBaseUrl(opts.baseUrl);
   const activation = opts.subscriptionActivation ?? 'on-create';
   const ownDb = opts.db ? undefined : await openDb({ memory: true });
@@ -110,7 +113,7 @@ export async function createSandboxFhirServer(opts: SandboxFhirServerOptions): P
   baseRouter.add('GET', ':resourceType/_history', typeHistory, 'history-type');
   // Authorisation wraps the serialised Bundle handler: a request is authorised before the store lock is taken.
   const fhirRouter = authorizedRouter(serialiseConditionalBundles(baseRouter), () => context.getStore(), opts.authorize);
-  const capability = JSON.stringify(buildCapabilityStatement({ name: opts.name, baseUrl, security: opts.security }));
+  const capability = JSON.stringify(buildCapabilityStatement({ name: opts.name, baseUrl, security: opts.security, ...(opts.title ? { title: opts.title } : {}) }));
 
   const notifier = new RestHookNotifier({
     ...opts.restHook,

@@ -3,8 +3,8 @@ import type { FhirRequest, FhirResponse, HttpMethod } from '@medplum/fhir-router
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import express from 'express';
 import type { Request, Response, Router } from 'express';
-import { fhirErrorHandler } from '../../http/api-error.js';
-import { BODY_LIMITS, formBody, jsonBody } from '../../http/body-limits.js';
+import { fhirErrorHandler } from '../http/api-error.js';
+import { BODY_LIMITS, formBody, jsonBody } from '../http/body-limits.js';
 import { decorateBatchResponse, decoratePagedBundle, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, versionUrl } from './bundles.js';
 import type { QueryParams } from './bundles.js';
 
