@@ -47,7 +47,7 @@ describe('evaluation reports in Chromium (e2e): a commissioner filters the outco
 
     // Each figure: a chart (an image with a name) and the data table under it.
     const section = page.getByTestId('report-table').first();
-    await expect(await section.locator('svg[role="img"]').count()).to.equal(1);
+    expect(await section.locator('svg[role="img"]').count()).to.equal(1);
     const table = section.getByTestId('data-table');
     const headers = await table.locator('thead th').allInnerTexts();
     expect(headers).to.include.members(['Complete pairs', 'Mean change', '95% confidence interval']);

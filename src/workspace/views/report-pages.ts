@@ -92,7 +92,7 @@ function countSection(t: CountTable, i: number): Html {
   return html`<section class="sp-report-table" data-testid="report-table" data-table="${t.id}">
     <h2 class="nhsuk-heading-m" id="table-${i}">${t.title}</h2>
     ${chart}
-    <div class="sp-table-scroll">
+    <div class="sp-table-scroll" role="region" aria-labelledby="table-${i}" tabindex="0">
     <table class="nhsuk-table" data-testid="data-table">
       <caption class="nhsuk-table__caption nhsuk-table__caption--s">${t.title}: the figures</caption>
       <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
@@ -127,7 +127,7 @@ function statsSection(t: StatsTable, i: number): Html {
   return html`<section class="sp-report-table" data-testid="report-table" data-table="${t.id}">
     <h2 class="nhsuk-heading-m" id="table-${i}">${t.title}</h2>
     ${chart}
-    <div class="sp-table-scroll">
+    <div class="sp-table-scroll" role="region" aria-labelledby="table-${i}" tabindex="0">
     <table class="nhsuk-table" data-testid="data-table">
       <caption class="nhsuk-table__caption nhsuk-table__caption--s">${t.title}: the figures</caption>
       <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">

@@ -3,6 +3,7 @@ export const REPORT_CSS = `
 .sp-filter-row{display:flex;flex-wrap:wrap;gap:0 24px}
 .sp-filter{min-width:12rem}
 .sp-table-scroll{overflow-x:auto}
+.sp-table-scroll:focus{outline:4px solid #ffeb3b;outline-offset:0}
 .sp-hidden{color:#4c6272}
 .sp-total th,.sp-total td{font-weight:600}
 `;
