@@ -447,6 +447,11 @@ const configObject = z
          * absent: deprivation is not reported.
          */
         imdLookupFile: z.string().min(1).optional(),
+        /**
+         * Bearer token for analytics platforms pulling the reports (CSV, FHIR Measure and MeasureReport) without a
+         * workspace sign-in; the admin token is accepted too (the `sp-link report` CLI). Absent: only the admin token.
+         */
+        apiToken: secret.optional(),
         /** Small-number suppression: counts 1 … threshold − 1 are shown as "<threshold"; secondary suppression protects them from totals. */
         suppression: z
           .object({ threshold: z.number().int().min(1).max(100).default(8), secondary: z.boolean().default(true) })
