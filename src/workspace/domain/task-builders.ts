@@ -9,6 +9,7 @@ import { buildOutcomeObservation } from './outcome-observation.js';
 import { correctOutcome, markOutcomeInError } from './outcome-fixes.js';
 import { NEEDS_CHANGED_HEADING, needConcept, needsChangeText, readNeedsChange } from '../../referral-model/needs-change.js';
 import { referralNeedCodes } from './referral-details.js';
+import { socialOutcomeConcept, socialOutcomeDisplay } from '../../referral-model/social-outcome.js';
 
 /**
  * Pure Task updates, one per workspace action, after the HL7 Gravity SDOH "Task for referral
@@ -225,7 +226,9 @@ export function complete(task: Task, input: ActionInput<'complete'>, ctx: Change
   t.businessStatus = businessStatus('support-completed');
   delete t.statusReason;
   replaceOutput(t, 'summary', [outputOf('summary', { valueString: input.summary })]);
-  t.note = [...(t.note ?? []), entry(ctx, 'Support completed; summary sent to the GP')];
+  replaceOutput(t, 'social-outcome', input.socialOutcomes.map((code) => outputOf('social-outcome', { valueCodeableConcept: socialOutcomeConcept(code) })));
+  const social = input.socialOutcomes.map((c) => socialOutcomeDisplay(c) ?? c);
+  t.note = [...(t.note ?? []), entry(ctx, 'Support completed; summary sent to the GP', social.length ? `Social outcomes: ${social.join('; ')}` : undefined)];
   return ok(touch(t, ctx), 'complete');
 }
 

@@ -39,7 +39,11 @@ const completed: Task & { id: string } = {
     note(HEADING.session('Face to face', 45), '2026-03-12'),
     note(HEADING.session('Telephone', 30), '2026-04-02'),
   ],
-  output: [out('sessions-held', { valueInteger: 5 }), out('activity-referred', { valueString: 'Good Neighbours befriending' }), out('activity-referred', { valueReference: { reference: 'HealthcareService/svc-debt-advice', display: 'Money and debt advice' } })],
+  output: [
+    out('sessions-held', { valueInteger: 5 }), out('activity-referred', { valueString: 'Good Neighbours befriending' }),
+    out('activity-referred', { valueReference: { reference: 'HealthcareService/svc-debt-advice', display: 'Money and debt advice' } }),
+    out('social-outcome', { valueCodeableConcept: { coding: [{ system: CODE_SYSTEM.socialOutcome, code: 'debt-advice' }] } }),
+  ],
 };
 
 describe('reports/referral-fact: one referral as the reports see it', () => {
@@ -50,7 +54,7 @@ describe('reports/referral-fact: one referral as the reports see it', () => {
       service: 'Fernbridge Community Connect', source: 'gp-practice', urgency: 'soon', needs: ['loneliness', 'debt-money'],
       referredAt: '2026-03-02T09:00:00Z', status: 'completed', reach: 'completed', sessions: 5,
       firstContactAt: '2026-03-05', firstSessionAt: '2026-03-12', acceptedAt: '2026-06-01T10:00:00Z', closedAt: '2026-06-01T10:00:00Z',
-      servicesConnected: ['Good Neighbours befriending', 'Money and debt advice'],
+      servicesConnected: ['Good Neighbours befriending', 'Money and debt advice'], socialOutcomes: ['debt-advice'],
     });
     expect(f.equality).to.deep.equal({ sex: 'male', ageBand: '65-74', imdDecile: 3 });
     expect(f.outcomes).to.deep.equal([{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12', after: 23, afterAt: '2026-05-28' }]);
