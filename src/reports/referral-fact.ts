@@ -154,6 +154,7 @@ export function referralFact(task: Task & { id: string }, sr: ServiceRequest, pa
   const contact = earliest([...contacts.map((c) => day(c.date)), firstSessionAt]);
   if (contact) fact.firstContactAt = contact;
   if (firstSessionAt) fact.firstSessionAt = firstSessionAt;
-  if (isTerminalTaskStatus(status)) fact.closedAt = changedAt;
+  // When support ended (a follow-up measure recorded months later changes the Task, not that).
+  if (isTerminalTaskStatus(status)) fact.closedAt = task.executionPeriod?.end ?? changedAt;
   return fact;
 }

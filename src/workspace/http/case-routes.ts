@@ -137,7 +137,7 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
     const ctx: ChangeContext = {
       actor, now, maxContactAttempts: deps.workspace.maxContactAttempts, linkWorkerBase: store.base,
       actorRole: staff.find((m) => m.practitioner === actor.practitioner)?.reference,
-      observation,
+      observation, followUpMonths: deps.workspace.followUpMonths,
     };
     const errors = parsed.ok ? {} : { ...parsed.errors };
     if (parsed.ok && action === 'assign') {

@@ -60,6 +60,13 @@ describe('reports/referral-fact: one referral as the reports see it', () => {
     expect(f.outcomes).to.deep.equal([{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12', after: 23, afterAt: '2026-05-28' }]);
   });
 
+  it('a follow-up measure months after completion is the latest score; the referral still closed when support ended', () => {
+    const later = { ...completed, executionPeriod: { end: '2026-06-01T10:00:00Z' }, lastModified: '2026-09-03T11:00:00Z' };
+    const f = referralFact(later, sr, patient, [swemwbs('o1', 18, '2026-03-12'), swemwbs('o2', 23, '2026-05-28'), swemwbs('o3', 25, '2026-09-03')], ctx);
+    expect(f.closedAt).to.equal('2026-06-01T10:00:00Z');
+    expect(f.outcomes).to.deep.equal([{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12', after: 25, afterAt: '2026-09-03' }]);
+  });
+
   it('keeps a measure taken only once (or twice on one day) as a start without a pair', () => {
     const f = referralFact(completed, sr, patient, [swemwbs('o1', 18, '2026-03-12T09:00:00Z'), swemwbs('o2', 20, '2026-03-12T10:00:00Z')], ctx);
     expect(f.outcomes).to.deep.equal([{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12T09:00:00Z' }]);
