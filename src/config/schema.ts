@@ -389,6 +389,10 @@ const configObject = z
           .strict(),
         /** Failed contact attempts before a case is marked "could not contact". */
         maxContactAttempts: z.number().int().min(1).max(10).default(3),
+        /** Months after completion at which a follow-up is due to repeat the outcome measures (workspace/domain/follow-up.ts). */
+        followUpMonths: z.array(z.number().int().min(1).max(24)).max(6)
+          .refine((m) => new Set(m).size === m.length, 'each interval once')
+          .default([3, 6]),
         /** Link-worker endpoint this workspace writes to. */
         linkWorkerEndpoint: id,
       })

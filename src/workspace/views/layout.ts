@@ -8,7 +8,7 @@ export interface PageOpts {
   actor?: Actor;
   csrfToken?: string;
   /** Which primary navigation item is current. */
-  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity' | 'identity' | 'referrals' | 'reports';
+  nav?: 'new' | 'mine' | 'open' | 'follow-up' | 'closed' | 'all' | 'capacity' | 'identity' | 'referrals' | 'reports';
   flash?: string;
   body: Html;
   /** Prefix the title with "Error:" (GOV.UK / NHS pattern when a form has errors). */
@@ -19,6 +19,7 @@ const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; sho
   { key: 'new', href: '/workspace/caseload?view=new', label: 'New referrals', shown: worksCases },
   { key: 'mine', href: '/workspace/caseload?view=mine', label: 'My cases', shown: worksCases },
   { key: 'open', href: '/workspace/caseload?view=open', label: 'All open', shown: worksCases },
+  { key: 'follow-up', href: '/workspace/caseload?view=follow-up', label: 'Follow-ups due', shown: worksCases },
   { key: 'closed', href: '/workspace/caseload?view=closed', label: 'Closed', shown: worksCases },
   { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', shown: isManager },
   // Self- and agency referrals SP Link could not link to a GP record with confidence.
