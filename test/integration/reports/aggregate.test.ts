@@ -25,7 +25,7 @@ function canonical(a: Aggregates) {
 
 const fact = (i: number, over: Partial<ReferralFact>): ReferralFact => ({
   key: referralKey('hand', `t${i}`), practice: 'Y99901', practiceName: 'Riverside', pcn: 'Central', service: 'Connect', source: 'gp-practice', urgency: 'routine',
-  needs: [], referredAt: '2026-03-02T09:00:00Z', status: 'in-progress', reach: 'in-support', sessions: 0, servicesConnected: [], equality: { sex: 'female' }, outcomes: [],
+  needs: [], referredAt: '2026-03-02T09:00:00Z', status: 'in-progress', reach: 'in-support', sessions: 0, servicesConnected: [], equality: { sex: 'female' }, outcomes: [], socialOutcomes: [],
   ...over,
 });
 
