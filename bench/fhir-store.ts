@@ -2,17 +2,27 @@
  * The FHIR store (src/fhir-store) on the default embedded PGlite, or on PostgreSQL when DATABASE_URL is set:
  * - write rate of single creates through the store (validation, index rows, journal, store lock, one transaction
  *   each) against the database's raw insert rate of the same JSON into a plain table, measured side by side;
- * - `Task?identifier=` search p95 at each size in BENCH_FHIR_SIZES (default 10000,100000 resources).
+ * - at each size in BENCH_FHIR_SIZES (default 10000,100000 resources; 1000000 works, given the time), loaded
+ *   set-based (src/fhir-store/bulk-load.ts) as referrals: a ServiceRequest in an EHR store and its Task in a
+ *   link-worker store, on PGlite and (when it answers) PostgreSQL, p95 of the searches SP Link makes there: the
+ *   GP app's referral list (ServiceRequest by patient and category, newest first) and its Task statuses (Task by
+ *   identifiers), `Task?identifier=`, and the reconciler's change read (`Task?_lastUpdated=ge…&_sort=_lastUpdated`),
+ *   with the ratio PostgreSQL ÷ PGlite side by side.
  */
 import { performance } from 'node:perf_hooks';
-import { validateResource } from '@medplum/core';
-import type { Task } from '@medplum/fhirtypes';
-import { openFhirStore } from '../src/fhir-store/index.js';
+import { parseSearchRequest, validateResource } from '@medplum/core';
+import type { Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { bulkLoad, type LoadItem } from '../src/fhir-store/bulk-load.js';
+import { openFhirStore, type DbFhirRepository } from '../src/fhir-store/index.js';
 import { ensureR4Definitions } from '../src/fhir/r4-definitions.js';
-import { openDb } from '../src/store/db.js';
+import { IDENTIFIER_SYSTEM, SNOMED } from '../src/referral-model/codes.js';
+import { openDb, type Db } from '../src/store/db.js';
+import { PG_URL, postgresProblem } from '../test/helpers/postgres.js';
+import { seeded } from '../src/sandbox/demo/seeded-random.js';
 
 const WRITES = 500;
 const SEARCHES = 200;
+const PATIENTS_PER_REFERRAL = 0.4;
 
 const task = (n: number): Task => ({
   resourceType: 'Task',
@@ -24,6 +34,76 @@ const task = (n: number): Task => ({
 });
 
 const p95 = (samples: number[]): number => samples.slice().sort((a, b) => a - b)[Math.floor(samples.length * 0.95)] ?? NaN;
+const CATEGORY = `http://snomed.info/sct|${SNOMED.referralToSocialPrescribing.code}`;
+
+/** Referral n as the EHR holds it (ServiceRequest) and as the link-worker service does (Task), stamped n ms apart. */
+function referral(n: number, patients: number): { sr: LoadItem; task: LoadItem } {
+  const lastUpdated = new Date(Date.UTC(2026, 0, 1) + n * 10).toISOString();
+  const patient = `Patient/p-${n % patients}`;
+  const sr: ServiceRequest & { id: string } = {
+    resourceType: 'ServiceRequest', id: `sr-${n}`, status: 'active', intent: 'order', subject: { reference: patient },
+    category: [{ coding: [{ system: 'http://snomed.info/sct', code: SNOMED.referralToSocialPrescribing.code }] }],
+    identifier: [{ system: IDENTIFIER_SYSTEM.referral, value: `r-${n}` }],
+    authoredOn: lastUpdated, meta: { lastUpdated },
+  };
+  const t: Task & { id: string } = {
+    resourceType: 'Task', id: `t-${n}`, status: (['requested', 'accepted', 'in-progress', 'completed'] as const)[n % 4]!, intent: 'order',
+    identifier: [{ system: IDENTIFIER_SYSTEM.referralTask, value: `r-${n}` }], basedOn: [{ reference: `ServiceRequest/sr-${n}` }],
+    for: { reference: patient }, authoredOn: lastUpdated, meta: { lastUpdated },
+  };
+  return { sr, task: t };
+}
+
+async function timed(samples: number[], fn: () => Promise<unknown>): Promise<void> {
+  const t = performance.now();
+  await fn();
+  samples.push(performance.now() - t);
+}
+
+/** Loads referrals up to each size and measures the searches; the figures by size, for the side-by-side ratios. */
+async function atSizes(db: Db, label: string, sizes: readonly number[], print: (name: string, value: string | number) => void): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const ehr = await openFhirStore(db, { store: 'bench-ehr' });
+  const lw = await openFhirStore(db, { store: 'bench-lw' });
+  const search = <T extends Resource>(repo: DbFhirRepository, url: string) => repo.search(parseSearchRequest<T>(url));
+  let referrals = 0;
+  for (const size of sizes) {
+    // `size` resources: half ServiceRequests, half Tasks.
+    const target = Math.floor(size / 2);
+    const patients = Math.max(1, Math.round(target * PATIENTS_PER_REFERRAL));
+    const t0 = performance.now();
+    const from = referrals;
+    const made = (k: 'sr' | 'task') => (function* () {
+      for (let n = from; n < target; n++) yield referral(n, patients)[k];
+    })();
+    await bulkLoad(db, 'bench-ehr', made('sr'));
+    await bulkLoad(db, 'bench-lw', made('task'));
+    print(`fhir-store ${label} bulk load rate at ${size} resources (resources/s)`, (((target - from) * 2) / ((performance.now() - t0) / 1000)).toFixed(0));
+    referrals = target;
+    const random = seeded(size);
+    const pick = () => Math.floor(random() * referrals);
+    const samples = { list: [] as number[], statuses: [] as number[], identifier: [] as number[], changes: [] as number[] };
+    for (let i = 0; i < SEARCHES; i++) {
+      const n = pick();
+      await timed(samples.list, () => search(ehr, `ServiceRequest?subject=Patient/p-${n % patients}&category=${CATEGORY}&_sort=-authored&_count=50`));
+      const ids = [n, pick(), pick()].map((k) => `${IDENTIFIER_SYSTEM.referralTask}|r-${k}`).join(',');
+      await timed(samples.statuses, () => search(lw, `Task?identifier=${ids}&_count=100`));
+      await timed(samples.identifier, async () => {
+        const b = await search(lw, `Task?identifier=${IDENTIFIER_SYSTEM.referralTask}|r-${n}`);
+        if (b.entry?.length !== 1) throw new Error(`identifier search for r-${n} found ${b.entry?.length ?? 0}`);
+      });
+      // A cursor among the newest few hundred changes, as a poller that keeps up reads them.
+      const since = new Date(Date.UTC(2026, 0, 1) + (referrals - 1 - Math.floor(random() * 500)) * 10).toISOString();
+      await timed(samples.changes, () => search(lw, `Task?_lastUpdated=ge${since}&_sort=_lastUpdated&_count=100`));
+    }
+    for (const [name, xs] of Object.entries({ 'GP referral list': samples.list, 'GP Task statuses': samples.statuses, 'Task identifier': samples.identifier, 'reconciler change read': samples.changes })) {
+      const v = p95(xs);
+      out.set(`${name} search p95 at ${size} resources`, v);
+      print(`fhir-store ${label} ${name} search p95 at ${size} resources (ms)`, v.toFixed(2));
+    }
+  }
+  return out;
+}
 
 export async function run(print: (name: string, value: string | number) => void): Promise<void> {
   ensureR4Definitions();
@@ -50,34 +130,30 @@ export async function run(print: (name: string, value: string | number) => void)
     print('fhir-store raw insert rate (rows/s)', rawRate.toFixed(0));
     print('fhir-store create rate (resources/s)', storeRate.toFixed(0));
     print('fhir-store create rate / raw insert rate', (storeRate / rawRate).toFixed(2));
-    await repo.clear();
-
-    const sizes = (process.env.BENCH_FHIR_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
-    let stored = 0;
-    for (const size of sizes) {
-      // Loaded as history (one transaction per 1,000), the fastest way in that still writes every index row.
-      for (let from = stored; from < size; from += 1000) {
-        const to = Math.min(size, from + 1000);
-        const items = [];
-        for (let n = from; n < to; n++) {
-          const lastUpdated = new Date(Date.UTC(2026, 0, 1) + n).toISOString();
-          items.push({ resourceType: 'Task', id: `t-${n}`, versionId: '1', lastUpdated, resource: { ...task(n), id: `t-${n}`, meta: { versionId: '1', lastUpdated } } });
-        }
-        await repo.importHistory(items);
-      }
-      stored = size;
-      const samples: number[] = [];
-      for (let i = 0; i < SEARCHES; i++) {
-        const n = Math.floor(Math.random() * size);
-        const t = performance.now();
-        const found = await repo.searchResources<Task>({ resourceType: 'Task', filters: [{ code: 'identifier', operator: 'eq', value: `urn:bench:task|t-${n}` }] });
-        samples.push(performance.now() - t);
-        if (found.length !== 1) throw new Error(`identifier search for t-${n} found ${found.length}`);
-      }
-      print(`fhir-store identifier search p95 at ${size} resources (ms)`, p95(samples).toFixed(2));
-    }
   } finally {
     if (url) await db.query(`DROP SCHEMA IF EXISTS bench_fhir_${process.pid} CASCADE`).catch(() => undefined);
     await db.close();
   }
+
+  const sizes = (process.env.BENCH_FHIR_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
+  const figures = new Map<string, Map<string, number>>();
+  const backends: { label: string; open: () => Promise<Db>; drop?: (db: Db) => Promise<unknown> }[] = [
+    { label: 'PGlite', open: () => openDb({ memory: true }) },
+  ];
+  if (!(await postgresProblem())) {
+    const schema = `bench_fhir_sizes_${process.pid}`;
+    backends.push({ label: 'PostgreSQL', open: () => openDb({ databaseUrl: PG_URL, schema }), drop: (db) => db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) });
+  }
+  for (const b of backends) {
+    const sized = await b.open();
+    try {
+      figures.set(b.label, await atSizes(sized, b.label, sizes, print));
+    } finally {
+      await b.drop?.(sized).catch(() => undefined);
+      await sized.close();
+    }
+  }
+  const pglite = figures.get('PGlite');
+  const pg = figures.get('PostgreSQL');
+  if (pglite && pg) for (const [name, v] of pg) print(`fhir-store ${name}: PostgreSQL ÷ PGlite`, (v / pglite.get(name)!).toFixed(2));
 }

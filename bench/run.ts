@@ -17,6 +17,7 @@ const benches: Bench[] = [
   { name: 'reconcile', load: () => import('./reconcile.js') },
   { name: 'fhir-store', load: () => import('./fhir-store.js') },
   { name: 'load', load: () => import('./load.js') },
+  { name: 'reports', load: () => import('./reports.js') },
 ];
 
 async function main(): Promise<void> {

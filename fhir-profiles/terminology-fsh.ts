@@ -34,6 +34,7 @@ const META: Record<CodeSystemKey, SystemMeta> = {
   communicationTopic: { name: 'CommunicationTopic', title: 'SP Link messages to the GP', description: 'Events SP Link tells the GP about, including the message back at completion.' },
   flagCode: { name: 'FlagCode', title: 'SP Link flags', description: 'Flags SP Link raises in the GP record for things that need attention.' },
   gpReplyTopic: { name: 'GpReplyTopic', title: 'SP Link replies from the GP practice', description: 'What the GP practice records back about a referral, such as acknowledging a safeguarding concern.' },
+  socialOutcome: { name: 'SocialOutcome', title: 'SP Link social outcomes', description: 'What changed in the person’s life by the time social prescribing support ended (housing, money, food, work, connection), recorded by the link worker at closing.' },
   prsbSection: { name: 'PrsbSection', title: 'PRSB Social Prescribing Information Standard sections', description: 'Sections of the PRSB Social Prescribing Information Standard v1.1 that a message payload carries.' },
 };
 

@@ -5,7 +5,7 @@ import { CliError, EXIT } from './errors.js';
 import { logOutput } from './observability/logger.js';
 
 /**
- * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | directory | config-schema.
+ * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | directory | report | config-schema.
  * Each command loads and validates the config first, so a bad config fails the same way everywhere.
  */
 const USAGE = `Usage: sp-link <command> [--config FILE]
@@ -23,6 +23,8 @@ Commands:
   directory import [--feed ID] [--since last|<date>]
                                 import the Open Referral UK feeds into the directory;
                                 directory runs | show <id>: what the imports did
+  report <report>|measure-report <measure>|measures [--from --to --practice --pcn --service --source] [--out FILE]
+                                evaluation reports as CSV or FHIR (scheduled exports; sp-link report --help)
   config-schema                 print the JSON Schema of the config file
 
 Options:
@@ -55,6 +57,10 @@ const commands: Record<string, Command> = {
   directory: async (args, configFile) => {
     const { runDirectoryCommand } = await import('./commands/directory.js');
     return runDirectoryCommand(args, configFile);
+  },
+  report: async (args, configFile) => {
+    const { runReportCommand } = await import('./commands/report.js');
+    return runReportCommand(args, configFile);
   },
   'config-schema': async () => {
     const { configJsonSchema } = await import('./config/json-schema.js');

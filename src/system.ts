@@ -16,6 +16,7 @@ import { registerCoreChecks } from './http/readiness-checks.js';
 import { installShutdown } from './http/shutdown.js';
 import { frameAncestorsFromConfig, securityHeaders } from './http/security.js';
 import { createRateLimits } from './http/rate-limits.js';
+import { createHostedRecords, HOSTED_TOKEN_PATHS, type HostedRecords } from './hosted/index.js';
 import { startReconciler, type Reconciler } from './reconcile/index.js';
 import { bearerToken, secretMatches } from './reconcile/http/secret.js';
 import { startSandbox, type Sandbox } from './sandbox/index.js';
@@ -39,6 +40,8 @@ export interface System {
   readonly db: Db;
   readonly health: HealthRegistry;
   readonly sandbox?: Sandbox;
+  /** The link-worker records SP Link hosts (`linkWorkerEndpoints[].hosted`). */
+  readonly hosted?: HostedRecords;
   readonly reconciler?: Reconciler;
   /** The separate metrics address (config `metrics.listen`), e.g. http://127.0.0.1:9464; absent: metrics are on `url`. */
   readonly metricsUrl?: string;
@@ -95,6 +98,8 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     const health = new HealthRegistry();
     const unregisterChecks = registerCoreChecks(health, { db, config, logger: rootLogger });
     closers.push({ name: 'readiness-probes', close: unregisterChecks });
+    const hosted = await createHostedRecords({ config, db, logger: rootLogger });
+    if (hosted) closers.push({ name: 'hosted-records', close: () => hosted.close() });
 
     const reconciler = config.reconcile.enabled
       ? await startReconciler({ config, db, logger: rootLogger, health, background: opts.background ?? true })
@@ -115,7 +120,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
       knownEndpoints: config.linkWorkerEndpoints.map((e) => e.id),
       paths: {
         login: [LAUNCH_PATH, CALLBACK_PATH, '/workspace/login', '/workspace/callback', `${EHR_AUTH_PATH}/auth`, `${IDP_PATH}/auth`],
-        token: [`${EHR_AUTH_PATH}/token`, `${LW_AUTH_PATH}/token`, `${IDP_PATH}/token`],
+        token: [`${EHR_AUTH_PATH}/token`, `${LW_AUTH_PATH}/token`, `${IDP_PATH}/token`, HOSTED_TOKEN_PATHS],
         webhook: '/reconcile/webhook/:endpointId',
         forms: [`${IDP_PATH}/interaction/:uid/login`],
         ...(intake ? { referrals: INTAKE_POST_PATHS } : {}),
@@ -151,6 +156,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     }
     built.use(limits.router);
     if (sandbox) built.use(sandbox.router);
+    if (hosted) built.use(hosted.router);
     if (config.cds.enabled) built.use(createCdsRouter({ config, db, logger: rootLogger }));
     built.use(smart.router);
     if (workspace) built.use('/workspace', workspace);
@@ -177,6 +183,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
       db,
       health,
       sandbox,
+      ...(hosted ? { hosted } : {}),
       reconciler,
       ...(metricsUrl ? { metricsUrl } : {}),
       url: `http://localhost:${port}`,

@@ -7,7 +7,8 @@ import type { Resource, ServiceRequest, Subscription, Task } from '@medplum/fhir
 import { all, create, ENDPOINT, plainReferral, taskFor, update, type Harness, type HarnessOptions } from '../../test/integration/reconcile/harness.js';
 import { CODE_SYSTEM } from '../../src/referral-model/codes.js';
 import { ehrEffects } from './ehr-effects.js';
-import { percentile, seeded } from './random.js';
+import { seeded } from '../../src/sandbox/demo/seeded-random.js';
+import { percentile } from './random.js';
 
 export interface DroppedFigures {
   referrals: number;

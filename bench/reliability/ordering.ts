@@ -10,7 +10,8 @@
 import { isTerminalSrStatus, TASK_STATUSES, type SrStatus } from '../../src/referral-model/task-status.js';
 import { applyToModel, plan, type ModelEhr } from '../../test/unit/reconcile/rules/plan-helper.js';
 import { makeTask, orderOf, swemwbs, uuidVersionId, type TaskSpec } from '../../test/helpers/task-fixtures.js';
-import { seeded, shuffled } from './random.js';
+import { seeded } from '../../src/sandbox/demo/seeded-random.js';
+import { shuffled } from './random.js';
 
 export interface OrderingFigures {
   orderings: number;

@@ -5,21 +5,20 @@
  * which the reconciler polls back to back, more often than the 5-minute backoff cap would. When the EHR
  * accepts writes again, every change must arrive, once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Communication, Observation } from '@medplum/fhirtypes';
 import { listDeadLetters } from '../../src/reconcile/store/dead-letters.js';
-import { all, type Fault, type Harness } from '../../test/integration/reconcile/harness.js';
+import { all, ENDPOINT, type Fault, type Harness } from '../../test/integration/reconcile/harness.js';
 import { ehrEffects } from './ehr-effects.js';
 import { referralHistory, wrongStatus, type Referral } from './histories.js';
-import { seeded } from './random.js';
+import { configFile, killHolding, spawnReconciler, totalRuns, type ReconcilerProcess } from './processes.js';
+import { seeded } from '../../src/sandbox/demo/seeded-random.js';
 
 export interface OutageFigures {
   hours: number;
   referrals: number;
   kills: number;
+  /** Kills that landed inside a run, the process holding the endpoint's lease. */
+  killsHoldingLease: number;
   failedRuns: number;
   lost: number;
   duplicates: number;
@@ -49,34 +48,22 @@ export async function measureOutage(
   o: { hours: number; referralsPerHour: number; hourMs: number; minKills: number },
 ): Promise<OutageFigures> {
   const random = seeded(24);
-  const file = path.join(os.tmpdir(), `sp-link-outage-${process.pid}.json`);
-  await writeFile(file, JSON.stringify(h.config));
-  let child: ChildProcess | undefined;
-  let failedRuns = 0;
+  const file = await configFile(h.config, 'outage');
+  const started: ReconcilerProcess[] = [];
+  let child: ReconcilerProcess | undefined;
   let kills = 0;
+  let killsHoldingLease = 0;
+  // Up once it has made a run of its own (a killed predecessor's lease has expired): kills then land in runs.
   let ready: Promise<void> = Promise.resolve();
   const start = async () => {
-    let isReady!: () => void;
-    ready = new Promise<void>((r) => (isReady = r));
-    const c = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'reliability', 'reconciler-process.ts'), file], {
-      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: store.databaseUrl, RELIABILITY_SCHEMA: store.schema, LOG_LEVEL: 'silent' },
-    });
-    c.once('exit', () => isReady());
-    c.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      for (const line of d.split('\n')) {
-        // Up once it has made a run of its own (a killed predecessor's lease has expired): kills then land in runs.
-        if (line.startsWith('run ') && !line.startsWith('run busy')) isReady();
-        if (line.startsWith('run stopped-on-failure')) failedRuns++;
-      }
-    });
-    child = c;
+    child = spawnReconciler(file, store);
+    started.push(child);
+    ready = child.ran;
   };
   const kill = async () => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
+    if (!c || c.child.exitCode !== null || c.child.signalCode !== null) return;
+    if (await killHolding(c, h.db, ENDPOINT)) killsHoldingLease++;
     kills++;
   };
   /**
@@ -137,7 +124,7 @@ export async function measureOutage(
   const has = (rs: { basedOn?: { reference?: string }[] }[], sr: string) => rs.some((r) => r.basedOn?.some((b) => b.reference === `ServiceRequest/${sr}`));
   const missing = made.filter((r) => r.finalSrStatus === 'completed' && (!has(obs, r.srId) || !has(comms, r.srId))).length;
   return {
-    hours: o.hours, referrals: made.length, kills, failedRuns,
+    hours: o.hours, referrals: made.length, kills, killsHoldingLease, failedRuns: totalRuns(started).failed,
     lost: wrongStatus(made, e.statusBySr).length + missing,
     duplicates: e.duplicates,
     deadLetters: (await listDeadLetters(h.db)).length,

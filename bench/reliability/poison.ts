@@ -128,10 +128,16 @@ async function poison(h: Harness, kind: PoisonKind, i: number): Promise<Poison> 
 export interface PoisonFigures {
   good: number;
   poison: number;
-  /** Good Tasks per second with poison ÷ without (same backlog size, same run). */
+  /**
+   * Good Tasks per second with poison ÷ without: the median over the rounds of each round's pair of drains (the
+   * same backlog size, one after the other), so a busy moment of the machine spoils one round, not the figure.
+   */
   throughputRatio: number;
-  /** The same per CPU second of this process: the work poison adds, whatever else the machine is doing. */
+  /** The same per CPU second of this process (the work poison adds, whatever else the machine is doing). */
   cpuRatio: number;
+  /** Each round's wall-time ratio, in order (their spread shows how busy the machine was). */
+  roundRatios: number[];
+  roundCpuRatios: number[];
   goodLost: number;
   /** Poison that did not end where its cause is visible (dead letter with cause, or Provenance note, or a 400). */
   unaccounted: number;
@@ -168,39 +174,50 @@ async function replayCommand(h: Harness): Promise<number> {
   });
 }
 
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
 /**
- * `baseline` and `mixed` are two harnesses alike. The same backlog of good Tasks is drained in each, in `rounds`
- * rounds that alternate which harness goes first (so a busy moment of the machine falls on both alike), with one
- * poison per 100 good Tasks (at least one of each kind, spread over the rounds) in `mixed`. Only the drains are
- * timed; the ratio is the baseline's total drain time over the mixed one's. Both first drain a few good Tasks
- * untimed (code loaded, connections open).
+ * `baseline` and `mixed` are two harnesses alike. The same backlog of good Tasks is drained in each, in rounds
+ * that alternate which harness goes first (so a busy moment of the machine falls on both alike), with one poison
+ * per 100 good Tasks (at least one of each kind) in `mixed`, spread so every round carries its share (one round per
+ * poison unless `rounds` says otherwise). Only the drains are timed; each round gives a ratio (the baseline's drain
+ * time over the mixed one's, in wall and in CPU time) and the figures are their medians. Both first drain a few
+ * good Tasks untimed (code loaded, connections open).
  */
-export async function measurePoison(baseline: Harness, mixed: Harness, goodCount: number, rounds = 4): Promise<PoisonFigures> {
+export async function measurePoison(baseline: Harness, mixed: Harness, goodCount: number, rounds?: number): Promise<PoisonFigures> {
   for (const h of [baseline, mixed]) {
     await goods(h, 5, 0);
     await drain(h);
   }
   const poisonCount = Math.max(POISON_KINDS.length, Math.round(goodCount / 100));
+  rounds ??= poisonCount;
   const poisons: Poison[] = [];
   const srIds: string[] = [];
-  const base = { seconds: 0, cpuSeconds: 0 };
-  const mix = { seconds: 0, cpuSeconds: 0 };
-  const add = (to: typeof base, d: typeof base) => ((to.seconds += d.seconds), (to.cpuSeconds += d.cpuSeconds));
+  const roundRatios: number[] = [];
+  const roundCpuRatios: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const size = Math.floor(goodCount / rounds) + (round < goodCount % rounds ? 1 : 0);
     const offset = srIds.length;
     const mine = Math.floor(poisonCount / rounds) + (round < poisonCount % rounds ? 1 : 0);
     const order = round % 2 === 0 ? [baseline, mixed] : [mixed, baseline];
+    let base = { seconds: 0, cpuSeconds: 0 };
+    let mix = base;
     for (const h of order) {
       if (h === baseline) {
         await goods(h, size, offset);
-        add(base, await drain(h));
+        base = await drain(h);
         continue;
       }
       srIds.push(...(await goods(h, size, offset)));
       for (let k = 0; k < mine; k++) poisons.push(await poison(h, POISON_KINDS[poisons.length % POISON_KINDS.length]!, poisons.length));
-      add(mix, await drain(h));
+      mix = await drain(h);
     }
+    roundRatios.push(base.seconds / mix.seconds);
+    roundCpuRatios.push(base.cpuSeconds / mix.cpuSeconds);
   }
   const statuses = new Map((await all<ServiceRequest>(mixed.ehrBase, 'ServiceRequest')).map((s) => [s.id!, s.status]));
   const goodLost = srIds.filter((id) => statuses.get(id) !== 'completed').length;
@@ -233,7 +250,7 @@ export async function measurePoison(baseline: Harness, mixed: Harness, goodCount
   const openAfterReplay = (await listDeadLetters(mixed.db)).length;
   return {
     good: goodCount, poison: poisons.length,
-    throughputRatio: base.seconds / mix.seconds, cpuRatio: base.cpuSeconds / mix.cpuSeconds,
+    throughputRatio: median(roundRatios), cpuRatio: median(roundCpuRatios), roundRatios, roundCpuRatios,
     goodLost, unaccounted, deadLettered: dead.length, openAfterReplay, replayExitCode,
   };
 }

@@ -1,14 +1,4 @@
-/** A seeded pseudo-random source (mulberry32): every run of the suite makes the same choices. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Shuffles and percentiles for the reliability suite (its seeded source: src/sandbox/demo/seeded-random.ts). */
 
 /** Fisher–Yates with the given source. */
 export function shuffled<T>(xs: readonly T[], random: () => number): T[] {

@@ -15,7 +15,7 @@ const db = process.env.DATABASE_URL
   ? await openDb({ databaseUrl: process.env.DATABASE_URL, schema: process.env.RELIABILITY_SCHEMA!, maxConnections: 4 })
   : await openDb({ memory: true });
 const r = await startReconciler({
-  config, db, background: false, logger: pino({ level: 'silent' }), instanceId: `reliability-${process.pid}`,
+  config, db, background: false, logger: pino({ level: 'silent' }), instanceId: process.env.RELIABILITY_INSTANCE ?? `reliability-${process.pid}`,
   // Short in-call retries: the scenario is about runs failing and processes dying, not one call's patience.
   // A 3 s lease (60 s deployed): a killed process's lease expires before the next kill, so restarts make progress.
   tuning: { leaseTtlMs: Number(process.env.RELIABILITY_LEASE_MS ?? 3000), retry: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 5000, maxAttempts: 2 } },

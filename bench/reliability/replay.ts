@@ -10,7 +10,8 @@ import { listDeadLetters } from '../../src/reconcile/store/dead-letters.js';
 import { ENDPOINT, WEBHOOK_SECRET, type Harness } from '../../test/integration/reconcile/harness.js';
 import { ehrEffects } from './ehr-effects.js';
 import { pool, referralHistory, versionsOf, wrongStatus } from './histories.js';
-import { seeded, shuffled } from './random.js';
+import { seeded } from '../../src/sandbox/demo/seeded-random.js';
+import { shuffled } from './random.js';
 
 export interface ReplayFigures {
   referrals: number;

@@ -68,12 +68,15 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
   },
   async poison(print) {
     await withHarnesses(2, {}, async ([baseline, mixed], store) => {
-      const f = await measurePoison(baseline!, mixed!, 400);
+      const f = await measurePoison(baseline!, mixed!, 600);
       print('poison_store', store);
       print('poison_good_tasks', f.good);
       print('poison_tasks', f.poison);
       print('poison_throughput_ratio', round(f.throughputRatio));
       print('poison_cpu_ratio', round(f.cpuRatio));
+      print('poison_rounds', f.roundRatios.length);
+      print('poison_throughput_ratio_by_round', f.roundRatios.map((r) => round(r)).join(' '));
+      print('poison_cpu_ratio_by_round', f.roundCpuRatios.map((r) => round(r)).join(' '));
       print('poison_good_lost', f.goodLost, 'zero');
       print('poison_dead_lettered', f.deadLettered);
       print('poison_unaccounted', f.unaccounted, 'zero');
@@ -103,16 +106,18 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
       print('scaleout_skipped', 'needs PostgreSQL (reconcilers as processes of their own on one store)');
       return;
     }
-    const two = await withHarnesses(1, {}, async ([h], _store, shared) => drainWithInstances(h!, shared!, { referrals, instances: 2, killEveryMs: 1500, timeoutMs: 600_000 }));
+    const three = await withHarnesses(1, {}, async ([h], _store, shared) => drainWithInstances(h!, shared!, { referrals, instances: 3, killEveryMs: 1500, timeoutMs: 600_000 }));
     print('scaleout_referrals', referrals);
-    print('scaleout_instances', two.instances);
-    print('scaleout_sigkills', two.kills);
-    print('scaleout_lost', two.lost, 'zero');
-    print('scaleout_duplicates', two.duplicates, 'zero');
-    print('scaleout_dead_letters', two.deadLetters, 'zero');
+    print('scaleout_instances', three.instances);
+    print('scaleout_sigkills', three.kills);
+    print('scaleout_sigkills_holding_lease', three.killsHoldingLease);
+    print('scaleout_runs_busy', three.runs.busy);
+    print('scaleout_lost', three.lost, 'zero');
+    print('scaleout_duplicates', three.duplicates, 'zero');
+    print('scaleout_dead_letters', three.deadLetters, 'zero');
     print('scaleout_1_instance_referrals_per_s', round(one.referrals / one.seconds, 1));
-    print(`scaleout_${two.instances}_instances_with_kills_referrals_per_s`, round(two.referrals / two.seconds, 1));
-    print('scaleout_throughput_ratio', round(one.seconds / two.seconds));
+    print(`scaleout_${three.instances}_instances_with_kills_referrals_per_s`, round(three.referrals / three.seconds, 1));
+    print('scaleout_throughput_ratio', round(one.seconds / three.seconds));
     print('scaleout_1_instance_lost', one.lost, 'zero');
     print('scaleout_1_instance_duplicates', one.duplicates, 'zero');
   },
@@ -151,6 +156,7 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
       print('outage_simulated_hours', f.hours);
       print('outage_referrals', f.referrals);
       print('outage_reconciler_sigkills', f.kills);
+      print('outage_sigkills_holding_lease', f.killsHoldingLease);
       print('outage_failed_runs', f.failedRuns);
       print('outage_lost', f.lost, 'zero');
       print('outage_duplicates', f.duplicates, 'zero');

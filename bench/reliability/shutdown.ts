@@ -16,7 +16,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { launch, request, type TestSystem } from '../../test/helpers/gp-launch.js';
 import { referralForm } from '../../test/helpers/referral-form.js';
 import { devAuthHeader } from '../../test/helpers/sandbox-tokens.js';
-import { seeded } from './random.js';
+import { seeded } from '../../src/sandbox/demo/seeded-random.js';
 
 export interface ShutdownFigures {
   cycles: number;

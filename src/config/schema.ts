@@ -1,7 +1,8 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { NEEDS, type NeedCode } from '../referral-model/codes.js';
-import { FHIR_ID_CHARS, normaliseBaseUrl } from '../referral-model/references.js';
+import { createHmac } from 'node:crypto';
+import { FHIR_ID_CHARS, normaliseBaseUrl, RESOURCE_TYPE_CHARS } from '../referral-model/references.js';
 
 /**
  * SP Link configuration. YAML on disk, `${ENV}` / `${ENV:-default}` substituted before validation
@@ -61,6 +62,8 @@ export const fhirAuthSchema = z.discriminatedUnion('type', [
     }),
 ]);
 export type FhirAuthConfig = z.infer<typeof fhirAuthSchema>;
+/** SP Link's identity at an endpoint: as configured, or (`hosted`) filled in at load for a record SP Link hosts. */
+export type EndpointAuthConfig = FhirAuthConfig | HostedSelfAuth;
 
 /**
  * When the decision-support prompt shows (src/cds/rules.ts; docs/CDS-HOOKS.md). Every key is optional: the top-level
@@ -190,12 +193,57 @@ export const directReferralSchema = z.discriminatedUnion('via', [
 ]);
 export type DirectReferralConfig = z.infer<typeof directReferralSchema>;
 
+/** The client id of SP Link's own components (workspace, reconciler, GP app) at a hosted record. */
+export const HOSTED_SELF_CLIENT_ID = 'sp-link';
+
+/**
+ * SMART system scopes a hosted record may grant (SMART App Launch 2.x: `system/<Type or *>.<cruds>`, v1 `.read`/`.write`);
+ * the runtime reading of scopes is src/fhir-server/access/smart-scopes.ts.
+ */
+const SYSTEM_SCOPE = new RegExp(`^system/(\\*|${RESOURCE_TYPE_CHARS})\\.(read|write|\\*|(?=[cruds])c?r?u?d?s?)$`);
+
+/** An external system allowed to use a hosted record with SMART Backend Services (client credentials, private_key_jwt). */
+export const hostedClientSchema = z
+  .object({
+    /** The `iss`/`sub` of its client assertions. */
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{1,128}$/, 'expected a client id of letters, digits and . _ ~ -')
+      .refine((c) => c !== HOSTED_SELF_CLIENT_ID, `"${HOSTED_SELF_CLIENT_ID}" is SP Link's own client id`),
+    /** Who it is, for the audit trail and the doctor, e.g. "Riverside case system". */
+    name: z.string().min(1),
+    /** Its public keys (JWK Set), as a URL SP Link fetches (never a `jku` a token names)… */
+    jwksUrl: url.optional(),
+    /** …or inline. */
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+    /** Least privilege: the most this client may be granted, e.g. "system/Task.rs system/Observation.rs". */
+    scopes: z
+      .string()
+      .min(1)
+      .refine((s) => s.split(' ').every((x) => SYSTEM_SCOPE.test(x)), 'expected space-separated SMART system scopes, e.g. system/Task.rs system/Task.u'),
+  })
+  .strict()
+  .refine((c) => Boolean(c.jwksUrl) !== Boolean(c.jwks), { message: 'set exactly one of jwksUrl or jwks', path: ['jwksUrl'] });
+export type HostedClientConfig = z.infer<typeof hostedClientSchema>;
+
+/** Where a hosted record lives under `server.publicUrl`. */
+export const hostedFhirBase = (publicUrl: string, endpointId: string): string => `${publicUrl}/hosted/${endpointId}/fhir`;
+
 export const linkWorkerEndpointSchema = z
   .object({
     id,
     name: z.string().min(1),
-    fhirBase: baseUrl,
-    auth: fhirAuthSchema,
+    /** The endpoint's FHIR base; for a hosted record it is SP Link's own, `{publicUrl}/hosted/{id}/fhir`, and not set here. */
+    fhirBase: baseUrl.optional(),
+    /** SP Link's backend identity at the endpoint; not set for a hosted record (SP Link signs its own tokens). */
+    auth: fhirAuthSchema.optional(),
+    /**
+     * SP Link keeps this link-worker record itself (docs/CONFIGURATION.md, "Hosted link-worker records"), in its own
+     * database, for a service without a FHIR server of its own: its staff use the workspace.
+     */
+    hosted: z.boolean().default(false),
+    /** Hosted records only: the external systems that may read or write it (SMART Backend Services). */
+    backendClients: z.array(hostedClientSchema).default([]),
     /** ODS code / identifier of the link-worker organisation that owns the Tasks. */
     organizationOdsCode: z.string().min(1).optional(),
     /**
@@ -226,9 +274,22 @@ export const linkWorkerEndpointSchema = z
     directReferrals: z.array(directReferralSchema).default([]),
   })
   .strict();
-export type LinkWorkerEndpointConfig = z.infer<typeof linkWorkerEndpointSchema>;
 
-export const configSchema = z
+/**
+ * SP Link's own credential at a hosted record: short-lived access tokens it signs for itself with `key` (derived
+ * from `server.sessionSecret`, so every instance with the same configuration signs and verifies alike).
+ */
+export interface HostedSelfAuth {
+  readonly type: 'hosted';
+  readonly key: string;
+}
+/** A link-worker endpoint after loading: a hosted record has its base and SP Link's own credential filled in. */
+export type LinkWorkerEndpointConfig = Omit<z.infer<typeof linkWorkerEndpointSchema>, 'fhirBase' | 'auth'> & {
+  fhirBase: string;
+  auth: EndpointAuthConfig;
+};
+
+const configObject = z
   .object({
     server: z
       .object({
@@ -328,6 +389,10 @@ export const configSchema = z
           .strict(),
         /** Failed contact attempts before a case is marked "could not contact". */
         maxContactAttempts: z.number().int().min(1).max(10).default(3),
+        /** Months after completion at which a follow-up is due to repeat the outcome measures (workspace/domain/follow-up.ts). */
+        followUpMonths: z.array(z.number().int().min(1).max(24)).max(6)
+          .refine((m) => new Set(m).size === m.length, 'each interval once')
+          .default([3, 6]),
         /** Link-worker endpoint this workspace writes to. */
         linkWorkerEndpoint: id,
       })
@@ -386,6 +451,11 @@ export const configSchema = z
          * absent: deprivation is not reported.
          */
         imdLookupFile: z.string().min(1).optional(),
+        /**
+         * Bearer token for analytics platforms pulling the reports (CSV, FHIR Measure and MeasureReport) without a
+         * workspace sign-in; the admin token is accepted too (the `sp-link report` CLI). Absent: only the admin token.
+         */
+        apiToken: secret.optional(),
         /** Small-number suppression: counts 1 … threshold − 1 are shown as "<threshold"; secondary suppression protects them from totals. */
         suppression: z
           .object({ threshold: z.number().int().min(1).max(100).default(8), secondary: z.boolean().default(true) })
@@ -498,6 +568,7 @@ export const configSchema = z
         seen.add(item.id);
       });
     }
+    cfg.linkWorkerEndpoints.forEach((e, i) => hostedProblems(e).forEach((issue) => ctx.addIssue({ code: 'custom', path: ['linkWorkerEndpoints', i, ...issue.path], message: issue.message })));
     cfg.linkWorkerEndpoints.forEach((e, i) => unwatchedRoutes(cfg, e).forEach((issue) => ctx.addIssue({ code: 'custom', path: ['linkWorkerEndpoints', i, ...issue.path], message: issue.message })));
     if (cfg.server.cookieMode === 'embedded-cross-site' && !cfg.server.publicUrl.startsWith('https://')) {
       ctx.addIssue({
@@ -523,8 +594,49 @@ export const configSchema = z
     }
   });
 
+/**
+ * The configuration schema. Its last step completes the link-worker endpoints SP Link hosts (their FHIR base and SP
+ * Link's own credential); `shape` holds each section's schema, for parsing one section alone.
+ */
+export const configSchema = Object.assign(
+  configObject.transform(({ linkWorkerEndpoints, ...cfg }) => ({
+    ...cfg,
+    linkWorkerEndpoints: linkWorkerEndpoints.map((e): LinkWorkerEndpointConfig => {
+      const { fhirBase, auth, ...rest } = e;
+      if (!e.hosted) return { ...rest, fhirBase: fhirBase!, auth: auth! };
+      return { ...rest, fhirBase: hostedFhirBase(cfg.server.publicUrl, e.id), auth: { type: 'hosted', key: hostedSigningKey(cfg.server.sessionSecret, e.id) } };
+    }),
+  })),
+  { shape: configObject.shape },
+);
+
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.infer<typeof configSchema>;
+
+/** The key a hosted record's access tokens are signed with (HMAC-SHA-256, one per endpoint, never configured by hand). */
+function hostedSigningKey(sessionSecret: string, endpointId: string): string {
+  return createHmac('sha256', sessionSecret).update(`sp-link hosted record access tokens:${endpointId}`).digest('base64url');
+}
+
+/** A hosted record takes no FHIR base or credential of its own; any other endpoint needs both, and no backend clients. */
+function hostedProblems(e: z.infer<typeof linkWorkerEndpointSchema>): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  if (e.hosted) {
+    if (e.fhirBase) out.push({ path: ['fhirBase'], message: `a hosted record is served by SP Link at {publicUrl}/hosted/${e.id}/fhir; remove fhirBase` });
+    if (e.auth) out.push({ path: ['auth'], message: 'a hosted record needs no auth: SP Link signs its own tokens; external systems are listed in backendClients' });
+    if (e.nextLinkBase) out.push({ path: ['nextLinkBase'], message: 'a hosted record writes its own links; remove nextLinkBase' });
+    const seen = new Set<string>();
+    e.backendClients.forEach((c, j) => {
+      if (seen.has(c.clientId)) out.push({ path: ['backendClients', j, 'clientId'], message: `duplicate client id "${c.clientId}"` });
+      seen.add(c.clientId);
+    });
+    return out;
+  }
+  if (!e.fhirBase) out.push({ path: ['fhirBase'], message: 'is required (the link-worker system\'s FHIR base), unless SP Link hosts this record (hosted: true)' });
+  if (!e.auth) out.push({ path: ['auth'], message: 'is required (SP Link\'s identity at the endpoint), unless SP Link hosts this record (hosted: true)' });
+  if (e.backendClients.length > 0) out.push({ path: ['backendClients'], message: 'only a hosted record (hosted: true) has backend clients; register SP Link with the endpoint\'s own server instead' });
+  return out;
+}
 
 /**
  * Referral routes of one link-worker endpoint that would leave a referral in nobody's caseload: a direct route via
@@ -532,8 +644,8 @@ export type Config = z.infer<typeof configSchema>;
  * one, or names another owner), and providers listed twice or that are the link-worker service itself.
  */
 function unwatchedRoutes(
-  cfg: Pick<Config, 'linkWorkerEndpoints' | 'workspace'>,
-  e: LinkWorkerEndpointConfig,
+  cfg: { linkWorkerEndpoints: readonly Pick<LinkWorkerEndpointConfig, 'id' | 'organizationOdsCode'>[]; workspace?: Config['workspace'] },
+  e: Pick<LinkWorkerEndpointConfig, 'id' | 'name' | 'organizationOdsCode' | 'directReferrals'>,
 ): { path: (string | number)[]; message: string }[] {
   const out: { path: (string | number)[]; message: string }[] = [];
   const seen = new Set<string>();

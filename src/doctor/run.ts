@@ -1,5 +1,5 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
-import type { Config, FhirAuthConfig, TenantConfig } from '../config/schema.js';
+import type { Config, EndpointAuthConfig, HostedClientConfig, TenantConfig } from '../config/schema.js';
 import { createAuthProvider, noAuth, type AuthProvider } from '../fhir/auth/index.js';
 import { fetchSmartConfiguration, smartConfigurationUrl, type SmartConfiguration } from '../fhir/auth/smart-configuration.js';
 import { FhirClient } from '../fhir/client.js';
@@ -8,6 +8,7 @@ import { createLogger } from '../observability/logger.js';
 import { probeTransaction } from './behaviour-probes.js';
 import { checkCapabilityStatement } from './capability-checks.js';
 import { probeBehaviour, type BehaviourContext, type BehaviourTarget } from './probe-endpoint.js';
+import { checkHostedRecord } from './hosted-checks.js';
 import { checkReferralRoutes } from './route-checks.js';
 import { checkTransport } from './transport-checks.js';
 import type { RouteEndpoint } from '../referral-model/referral-routes.js';
@@ -24,13 +25,15 @@ export interface DoctorOptions {
 }
 
 interface Target extends DoctorEndpoint, BehaviourTarget {
-  auth: FhirAuthConfig;
+  auth: EndpointAuthConfig;
   /** Set for GP practices: the GP app is launched from this EHR (SMART App Launch). */
   launch?: { confidentialSymmetric: boolean; issAllowlist: string[]; smart: TenantConfig['smart'] };
   /** A link-worker endpoint's routing configuration: its directory's referral routes are reported. */
   routes?: RouteEndpoint;
   /** What SP Link does here beyond the basics, for the scope check. */
   work: { subscriptions?: boolean; workspace?: boolean };
+  /** A link-worker record SP Link hosts: its backend clients. */
+  hosted?: { backendClients: readonly HostedClientConfig[] };
 }
 
 type DoctorConfig = Pick<Config, 'tenants' | 'linkWorkerEndpoints'> & Partial<Pick<Config, 'workspace' | 'sandbox' | 'server' | 'reconcile'>>;
@@ -57,6 +60,7 @@ export function doctorTargets(config: DoctorConfig): Target[] {
       subscriptions: e.subscriptions,
       routes: e,
       work: scopeOptions(config, 'link-worker', e.id),
+      ...(e.hosted ? { hosted: { backendClients: e.backendClients } } : {}),
     })),
   ];
 }
@@ -144,6 +148,9 @@ async function probeToken(t: Target, timeoutMs: number): Promise<{ checks: Docto
   const check = 'backend token obtainable';
   if (t.auth.type === 'none') return { checks: [{ endpoint: t.label, check, status: 'SKIP', detail: 'auth type none' }], auth: noAuth };
   if (t.auth.type === 'bearer') return { checks: [{ endpoint: t.label, check, status: 'SKIP', detail: 'static bearer token configured' }], auth: await createAuthProvider(t.auth, t.fhirBase) };
+  if (t.auth.type === 'hosted') {
+    return { checks: [{ endpoint: t.label, check, status: 'PASS', detail: 'SP Link signs its own tokens for the record it hosts' }], auth: await createAuthProvider(t.auth, t.fhirBase) };
+  }
   try {
     const auth = await createAuthProvider(t.auth, t.fhirBase, { timeoutMs });
     await auth.authorization();
@@ -188,6 +195,7 @@ async function checkEndpoint(t: Target, timeoutMs: number, env: Environment): Pr
   else checks.push({ endpoint: t.label, check: 'CapabilityStatement checks', status: 'SKIP', detail: 'endpoint not reachable' });
   const [smart, token] = await Promise.all([probeSmart(t, timeoutMs), probeToken(t, timeoutMs)]);
   checks.push(...allowlistCheck(t), ...smart, ...checkBackendScopes(t.label, t.kind, t.auth, t.work), ...token.checks);
+  if (t.hosted) checks.push(...(await checkHostedRecord(t.label, { fhirBase: t.fhirBase, backendClients: t.hosted.backendClients }, timeoutMs)));
   if (!cs || !token.auth) return checks;
   if (t.routes) {
     const reader = new FhirClient({ baseUrl: t.fhirBase, auth: token.auth, retry: { timeoutMs, maxAttempts: 1 }, logger: quiet });

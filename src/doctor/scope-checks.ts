@@ -1,4 +1,4 @@
-import type { Config, FhirAuthConfig } from '../config/schema.js';
+import type { Config, EndpointAuthConfig } from '../config/schema.js';
 import type { DoctorCheck, EndpointKind } from './types.js';
 
 /** One thing SP Link does at an endpoint with its backend identity, and the SMART v2 permissions it needs. */
@@ -70,7 +70,7 @@ export function missingScopes(scope: string, needs: readonly ScopeNeed[]): (Scop
 export function checkBackendScopes(
   label: string,
   kind: EndpointKind,
-  auth: FhirAuthConfig,
+  auth: EndpointAuthConfig,
   opts: { subscriptions?: boolean; workspace?: boolean },
 ): DoctorCheck[] {
   const check = 'backend scopes cover SP Link’s work';

@@ -1,4 +1,4 @@
-import type { FhirAuthConfig, TenantConfig } from '../config/schema.js';
+import type { EndpointAuthConfig, TenantConfig } from '../config/schema.js';
 import { chooseAuthMethod } from '../fhir/auth/client-auth.js';
 import type { SmartConfiguration } from '../fhir/auth/smart-configuration.js';
 import type { DoctorCheck } from './types.js';
@@ -69,7 +69,7 @@ function methodCheck(endpoint: string, check: string, method: string, configured
 }
 
 /** What a backend (client_credentials) identity needs from the token endpoint's metadata. */
-export function checkBackendConfiguration(endpoint: string, smart: SmartConfiguration, auth: FhirAuthConfig): DoctorCheck[] {
+export function checkBackendConfiguration(endpoint: string, smart: SmartConfiguration, auth: EndpointAuthConfig): DoctorCheck[] {
   if (auth.type !== 'smart-backend' && auth.type !== 'client-credentials') return [];
   const methods = smart.token_endpoint_auth_methods_supported;
   const grants = smart.grant_types_supported;

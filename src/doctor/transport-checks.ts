@@ -1,11 +1,11 @@
-import type { FhirAuthConfig } from '../config/schema.js';
+import type { EndpointAuthConfig } from '../config/schema.js';
 import type { DoctorCheck } from './types.js';
 
 /**
  * Plain http outside sandbox mode (pure): FHIR bases, token URLs and allowed `iss` values must be https, since
  * tokens, client secrets and patient data travel over them. The embedded sandbox (sandbox.enabled) is exempt.
  */
-export function checkTransport(endpoint: string, urls: { fhirBase: string; auth: FhirAuthConfig; issAllowlist?: readonly string[] }, sandbox: boolean): DoctorCheck[] {
+export function checkTransport(endpoint: string, urls: { fhirBase: string; auth: EndpointAuthConfig; issAllowlist?: readonly string[] }, sandbox: boolean): DoctorCheck[] {
   const check = 'https everywhere';
   const named = [
     ['fhirBase', urls.fhirBase],

@@ -1,11 +1,11 @@
-import type { FhirAuthConfig } from '../config/schema.js';
+import type { EndpointAuthConfig } from '../config/schema.js';
 import { createAuthProvider, type AuthFactoryOptions } from './auth/index.js';
 import { FhirClient, type FhirClientOptions } from './client.js';
 
 /** A configured FHIR endpoint: a tenant's `ehr` block or a `linkWorkerEndpoints` entry. */
 export interface FhirEndpointConfig {
   fhirBase: string;
-  auth: FhirAuthConfig;
+  auth: EndpointAuthConfig;
   /** Link-worker endpoints behind a gateway: see FhirClientOptions.nextLinkBase. */
   nextLinkBase?: string;
 }

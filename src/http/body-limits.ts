@@ -20,6 +20,8 @@ export const BODY_LIMITS = {
   webhook: '1mb',
   /** Sandbox FHIR servers: transactions with demo data. */
   fhir: '10mb',
+  /** Token requests at a hosted record's token endpoint: a client assertion and scopes. */
+  tokenForm: '16kb',
   /** Sandbox FHIR `_search` posted as a form. */
   fhirSearchForm: '1mb',
 } as const;

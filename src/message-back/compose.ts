@@ -39,6 +39,8 @@ export interface MessageFacts {
   readonly onward?: readonly string[];
   /** Outcome measures as copied into the record. */
   readonly outcomes?: readonly Observation[];
+  /** Social outcomes at closing, in words (referral-model/social-outcome.ts). */
+  readonly socialOutcomes?: readonly string[];
   /** Lines for outputs that could not be carried into the record (the GP should ask for them). */
   readonly notCarried?: readonly string[];
   /** The link worker's words about a safeguarding concern. */
@@ -95,7 +97,9 @@ function outcomeLines(f: MessageFacts): string[] {
   const series = outcomeSeries([...(f.outcomes ?? [])])
     .filter((s) => s.points.length > 0)
     .sort((a, b) => Number(b.points.length > 1) - Number(a.points.length > 1));
-  return [...(series.length ? series.map(outcomeLine) : ['No outcome measures were recorded.']), ...(f.notCarried ?? [])];
+  const social = (f.socialOutcomes ?? []).map((s) => `Social outcome: ${s}`);
+  const measures = series.length ? series.map(outcomeLine) : social.length ? [] : ['No outcome measures were recorded.'];
+  return [...measures, ...social, ...(f.notCarried ?? [])];
 }
 
 /** What happens next, by what happened: what the service will or will not do, and what the GP may want to do. */

@@ -17,6 +17,7 @@ export const PROFILE = {
   referral: sd('sp-link-referral'),
   referralTask: sd('sp-link-referral-task'),
   outcomeObservation: sd('sp-link-outcome-observation'),
+  socialOutcomeObservation: sd('sp-link-social-outcome-observation'),
   gpCommunication: sd('sp-link-gp-communication'),
   provenance: sd('sp-link-provenance'),
   flag: sd('sp-link-flag'),
@@ -132,6 +133,7 @@ export const CODE_SYSTEM = {
   flagCode: cs('flag-code'),
   prsbSection: cs('prsb-section'),
   gpReplyTopic: cs('gp-reply-topic'),
+  socialOutcome: cs('social-outcome'),
 } as const;
 export type CodeSystemKey = keyof typeof CODE_SYSTEM;
 
@@ -151,6 +153,7 @@ export const VALUE_SET = {
   flagCode: vs('flag-code'),
   prsbSection: vs('prsb-section'),
   gpReplyTopic: vs('gp-reply-topic'),
+  socialOutcome: vs('social-outcome'),
   referralCategory: vs('referral-category'),
   provenanceActivity: vs('provenance-activity'),
   provenanceAgentType: vs('provenance-agent-type'),
@@ -313,8 +316,30 @@ export const TASK_OUTPUT_TYPES = [
   { code: 'sessions-held', display: 'Number of sessions held' },
   { code: 'activity-referred', display: 'Activity or service the person was connected to' },
   { code: 'needs-identified', display: 'Need or concern as the link worker found it' },
+  { code: 'social-outcome', display: 'Social outcome at closing' },
 ] as const satisfies readonly CodeEntry[];
 export type TaskOutputTypeCode = (typeof TASK_OUTPUT_TYPES)[number]['code'];
+
+/**
+ * What changed in the person's life by the time support ended, beyond the scores (recorded at completion, one
+ * Task.output `social-outcome` each; copied into the GP record as SPLinkSocialOutcomeObservations; counted in the reports).
+ */
+export const SOCIAL_OUTCOMES = [
+  { code: 'housing-secured', display: 'Housing secured or improved' },
+  { code: 'debt-advice', display: 'Debt advice received' },
+  { code: 'benefits-claimed', display: 'Benefits claimed or increased' },
+  { code: 'food-support', display: 'Food support received' },
+  { code: 'fuel-support', display: 'Energy or fuel support received' },
+  { code: 'employment', display: 'Started work, training or education' },
+  { code: 'volunteering', display: 'Started volunteering' },
+  { code: 'group-attending', display: 'Connected to a community group and still attending' },
+  { code: 'physically-active', display: 'More physically active' },
+  { code: 'carer-support', display: 'Carer support in place' },
+  { code: 'digital-skills', display: 'Got online or gained digital skills' },
+  { code: 'legal-advice', display: 'Legal or immigration advice received' },
+] as const satisfies readonly CodeEntry[];
+export type SocialOutcomeCode = (typeof SOCIAL_OUTCOMES)[number]['code'];
+export const isSocialOutcomeCode = (c: string | undefined): c is SocialOutcomeCode => SOCIAL_OUTCOMES.some((o) => o.code === c);
 
 /** Communication.topic to the GP: the events that need the GP's eyes, and the final message back. */
 export const COMMUNICATION_TOPICS = [
@@ -473,6 +498,7 @@ export const CODE_LISTS = {
   flagCode: FLAG_CODES,
   prsbSection: PRSB_SECTIONS,
   gpReplyTopic: GP_REPLY_TOPICS,
+  socialOutcome: SOCIAL_OUTCOMES,
 } as const satisfies Record<CodeSystemKey, readonly CodeEntry[]>;
 
 /** Display text of a code in an SP Link CodeSystem (undefined if the code is not in it). */

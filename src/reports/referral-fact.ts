@@ -4,6 +4,7 @@ import { parseNote } from '../referral-model/case-notes.js';
 import { CODE_SYSTEM, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries } from '../referral-model/outcome-series.js';
 import { parseReference } from '../referral-model/references.js';
+import { socialOutcomesOf } from '../referral-model/social-outcome.js';
 import { isNewTaskStatus, isTerminalTaskStatus, isTaskStatus } from '../referral-model/task-status.js';
 import { equalityOf, type EqualityFields } from './equality.js';
 
@@ -32,6 +33,8 @@ export interface ReferralFact {
   closedAt?: string;
   sessions: number;
   servicesConnected: string[];
+  /** Social outcomes at closing (codes of SP Link's social-outcome CodeSystem). */
+  socialOutcomes: string[];
   equality: EqualityFields;
   outcomes: OutcomePair[];
 }
@@ -142,6 +145,7 @@ export function referralFact(task: Task & { id: string }, sr: ServiceRequest, pa
     ...reachOf(task),
     sessions: Math.max(sessions.length, ...held, 0),
     servicesConnected: [...new Set(services)],
+    socialOutcomes: socialOutcomesOf(task),
     equality: equalityOf(patient, referredAt.slice(0, 10), ctx.imdDecileOf),
     outcomes,
   };
@@ -150,6 +154,7 @@ export function referralFact(task: Task & { id: string }, sr: ServiceRequest, pa
   const contact = earliest([...contacts.map((c) => day(c.date)), firstSessionAt]);
   if (contact) fact.firstContactAt = contact;
   if (firstSessionAt) fact.firstSessionAt = firstSessionAt;
-  if (isTerminalTaskStatus(status)) fact.closedAt = changedAt;
+  // When support ended (a follow-up measure recorded months later changes the Task, not that).
+  if (isTerminalTaskStatus(status)) fact.closedAt = task.executionPeriod?.end ?? changedAt;
   return fact;
 }

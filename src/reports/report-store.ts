@@ -11,7 +11,7 @@ export type FactOrigin = 'live' | 'demo';
 const FACT_COLUMNS = `referral_key text, origin text, practice text, practice_name text, pcn text, service text, source text,
   urgency text, needs text[], referred_at timestamptz, status text, reach text, end_reason text, accepted_at timestamptz,
   first_contact_at timestamptz, first_session_at timestamptz, closed_at timestamptz, sessions integer,
-  services_connected text[], age_band text, sex text, ethnicity text, disability text, first_language text,
+  services_connected text[], social_outcomes text[], age_band text, sex text, ethnicity text, disability text, first_language text,
   interpreter boolean, imd_decile smallint`;
 const NAMES = FACT_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]!);
 // Times that mark a first (accepted, first contact, first session) keep the earliest seen: a later Task version
@@ -28,7 +28,7 @@ function row(f: ReferralFact, origin: FactOrigin): Record<string, unknown> {
     source: f.source, urgency: f.urgency, needs: f.needs, referred_at: f.referredAt, status: f.status, reach: f.reach,
     end_reason: f.endReason ?? null, accepted_at: f.acceptedAt ?? null, first_contact_at: f.firstContactAt ?? null,
     first_session_at: f.firstSessionAt ?? null, closed_at: f.closedAt ?? null, sessions: f.sessions,
-    services_connected: f.servicesConnected, age_band: e.ageBand ?? null, sex: e.sex, ethnicity: e.ethnicity ?? null,
+    services_connected: f.servicesConnected, social_outcomes: f.socialOutcomes, age_band: e.ageBand ?? null, sex: e.sex, ethnicity: e.ethnicity ?? null,
     disability: e.disability ?? null, first_language: e.firstLanguage ?? null, interpreter: e.interpreter ?? null,
     imd_decile: e.imdDecile ?? null,
   };

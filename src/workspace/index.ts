@@ -19,8 +19,9 @@ import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { onwardRoutes } from './http/onward-routes.js';
+import { reportRoutes } from './http/report-routes.js';
 import { onlyFor } from './http/guards.js';
-import { homeOf, worksCases } from './domain/actor.js';
+import { homeOf, readsReports, worksCases } from './domain/actor.js';
 import { allowFormAction, forbidFraming } from './http/form-action.js';
 import type { WorkspaceContext, WorkspaceDeps } from './http/context.js';
 import { WORKSPACE_CSS } from './views/layout.js';
@@ -107,6 +108,9 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   router.use(caseloadRoutes(deps));
   router.use(caseRoutes(deps));
   router.use(identityRoutes(deps));
+  // Evaluation reports: commissioners and service managers (aggregates only).
+  router.use('/reports', onlyFor(readsReports, homeOf));
+  router.use(reportRoutes(deps));
   router.use((req, res) => {
     res.status(404).type('html').send(errorPage({ actor: req.session?.ws?.actor, csrfToken: req.session?.ws?.csrf, status: 404, title: 'Page not found', message: 'There is no page at this address.' }));
   });

@@ -73,3 +73,19 @@ Usage: #example
 * code.coding[1] = $loinc#44261-6 "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"
 * effectiveDateTime = "2026-05-15T15:00:00Z"
 * valueInteger = 8
+
+Instance: wf-social-outcome-group-attending
+InstanceOf: SPLinkSocialOutcomeObservation
+Title: "Social outcome: connected to a community group and still attending"
+Usage: #example
+* identifier.system = "https://fhir.sp-link.example.org/Id/outcome-observation"
+* identifier.value = "lw:Task:lw-task-77:social-outcome:group-attending"
+* basedOn = Reference(ServiceRequest/referral-example)
+* status = #final
+* category[socialHistory] = $obs-category#social-history "Social History"
+* code = SPLinkSocialOutcomeCS#group-attending "Connected to a community group and still attending"
+* subject.reference = "Patient/pat-1"
+* effectiveDateTime = "2026-05-15T15:00:00Z"
+* performer.display = "Fernbridge Community Connect"
+* valueBoolean = true
+* meta.source = "https://lw.example.org/fhir/Task/lw-task-77/_history/9"

@@ -50,7 +50,8 @@ Description: "The link-worker service's work item for a referral, following the 
     summary 0..1 MS and
     sessionsHeld 0..1 MS and
     activityReferred 0..* MS and
-    needsIdentified 0..* MS
+    needsIdentified 0..* MS and
+    socialOutcome 0..* MS
 * output[outcome].type = SPLinkTaskOutputTypeCS#outcome-measure
 * output[outcome].value[x] only Reference(Observation)
 * output[outcome] ^short = "Outcome measure Observation (SP Link outcome Observation)"
@@ -66,3 +67,7 @@ Description: "The link-worker service's work item for a referral, following the 
 * output[needsIdentified].value[x] only CodeableConcept
 * output[needsIdentified].valueCodeableConcept from SPLinkNeedVS (required)
 * output[needsIdentified] ^short = "A need or concern as the link worker found it, when it differs from the referral (PRSB: needs and concerns); the case record says why it changed"
+* output[socialOutcome].type = SPLinkTaskOutputTypeCS#social-outcome
+* output[socialOutcome].value[x] only CodeableConcept
+* output[socialOutcome].valueCodeableConcept from SPLinkSocialOutcomeVS (required)
+* output[socialOutcome] ^short = "A social outcome at closing (housing secured or improved, debt advice received, connected to a group and still attending…), recorded when support completes"

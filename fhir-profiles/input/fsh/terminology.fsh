@@ -345,6 +345,7 @@ Description: "What a link worker attaches to the referral Task as Task.output."
 * #sessions-held "Number of sessions held"
 * #activity-referred "Activity or service the person was connected to"
 * #needs-identified "Need or concern as the link worker found it"
+* #social-outcome "Social outcome at closing"
 
 ValueSet: SPLinkTaskOutputTypeVS
 Id: task-output-type
@@ -437,6 +438,34 @@ Description: "All codes of the SP Link replies from the GP practice CodeSystem."
 * ^status = #active
 * ^experimental = false
 * include codes from system SPLinkGpReplyTopicCS
+
+CodeSystem: SPLinkSocialOutcomeCS
+Id: social-outcome
+Title: "SP Link social outcomes"
+Description: "What changed in the person’s life by the time social prescribing support ended (housing, money, food, work, connection), recorded by the link worker at closing."
+* ^status = #active
+* ^experimental = false
+* ^caseSensitive = true
+* #housing-secured "Housing secured or improved"
+* #debt-advice "Debt advice received"
+* #benefits-claimed "Benefits claimed or increased"
+* #food-support "Food support received"
+* #fuel-support "Energy or fuel support received"
+* #employment "Started work, training or education"
+* #volunteering "Started volunteering"
+* #group-attending "Connected to a community group and still attending"
+* #physically-active "More physically active"
+* #carer-support "Carer support in place"
+* #digital-skills "Got online or gained digital skills"
+* #legal-advice "Legal or immigration advice received"
+
+ValueSet: SPLinkSocialOutcomeVS
+Id: social-outcome
+Title: "SP Link social outcomes"
+Description: "All codes of the SP Link social outcomes CodeSystem."
+* ^status = #active
+* ^experimental = false
+* include codes from system SPLinkSocialOutcomeCS
 
 ValueSet: SPLinkOutcomeItemVS
 Id: outcome-item

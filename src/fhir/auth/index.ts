@@ -1,4 +1,5 @@
-import type { FhirAuthConfig } from '../../config/schema.js';
+import { HOSTED_SELF_CLIENT_ID, type EndpointAuthConfig } from '../../config/schema.js';
+import { hostedSelfAuth } from './hosted-token.js';
 import { loadPrivateKey } from './keys.js';
 import { clientCredentialsAuth, smartBackendAuth } from './oauth.js';
 import { bearerAuth, noAuth, type AuthProvider } from './types.js';
@@ -10,6 +11,7 @@ export { chooseAuthMethod, clientAuthFor, clientSecretBasic, formEncodeCredentia
 export { discoverServerMetadata, fetchOauthMetadata, metadataForTokenUrl, oauthMetadataUrls, type DiscoveredMetadata } from './server-metadata.js';
 export { fetchSmartConfiguration, smartConfigurationUrl, type SmartConfiguration } from './smart-configuration.js';
 export { importPrivateKey, loadPrivateKey } from './keys.js';
+export { HOSTED_TOKEN_LIFETIME_SECONDS, HostedTokenError, signHostedAccessToken, verifyHostedAccessToken, type HostedTokenClaims } from './hosted-token.js';
 
 export interface AuthFactoryOptions {
   /** Token request timeout (ms). */
@@ -19,7 +21,7 @@ export interface AuthFactoryOptions {
 }
 
 /** Builds the auth provider for one configured endpoint (tenant EHR backend identity or link-worker endpoint). */
-export async function createAuthProvider(auth: FhirAuthConfig, fhirBase: string, opts: AuthFactoryOptions = {}): Promise<AuthProvider> {
+export async function createAuthProvider(auth: EndpointAuthConfig, fhirBase: string, opts: AuthFactoryOptions = {}): Promise<AuthProvider> {
   switch (auth.type) {
     case 'none':
       return noAuth;
@@ -45,6 +47,9 @@ export async function createAuthProvider(auth: FhirAuthConfig, fhirBase: string,
         privateKey: await loadPrivateKey(auth, auth.alg),
         ...opts,
       });
+    case 'hosted':
+      // SP Link's own components at a record it hosts: every interaction, as the workspace and reconciler need.
+      return hostedSelfAuth({ key: auth.key, fhirBase, clientId: HOSTED_SELF_CLIENT_ID, scope: 'system/*.cruds' });
     default:
       return auth satisfies never;
   }

@@ -1,6 +1,6 @@
 /** Supplies SP Link's own credentials for a FHIR endpoint. */
 export interface AuthProvider {
-  readonly type: 'none' | 'bearer' | 'client-credentials' | 'smart-backend';
+  readonly type: 'none' | 'bearer' | 'client-credentials' | 'smart-backend' | 'hosted';
   /** `Authorization` header value, or undefined for unauthenticated endpoints. May fetch a token. */
   authorization(signal?: AbortSignal): Promise<string | undefined>;
   /**

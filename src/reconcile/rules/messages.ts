@@ -22,6 +22,8 @@ export interface MessageContext {
   readonly activities?: readonly string[];
   /** Onward referrals to community groups and their outcome, one line each (onward-referral.ts onwardOutcomeLine). */
   readonly onward?: readonly string[];
+  /** Social outcomes at closing, in words. */
+  readonly socialOutcomes?: readonly string[];
   /** Outputs SP Link could not carry into the record: each still gets a line, so the GP knows to ask. */
   readonly notCarried?: readonly UnusedOutput[];
 }
@@ -120,6 +122,7 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
     activities: ctx.activities ?? [],
     onward: ctx.onward ?? [],
     outcomes: ctx.outcomes ?? [],
+    socialOutcomes: ctx.socialOutcomes ?? [],
     notCarried: notCarriedLines(ctx.notCarried),
     ...(task.safeguarding?.detail ? { safeguardingDetail: task.safeguarding.detail } : {}),
     ...(topic === 'referral-progress' && task.progress ? { progress: task.progress.text } : {}),

@@ -7,6 +7,7 @@ import { isTaskStatus } from '../../referral-model/task-status.js';
 import { versionOrderKey } from './version-order.js';
 import type { BadInput, BadInputKind, ParsedTask, TaskOutput, TaskSubject, Topology, UnusedOutput } from './types.js';
 import { isFhirId } from '../../referral-model/references.js';
+import { socialOutcomeCodeIn } from '../../referral-model/social-outcome.js';
 
 /** FHIR R4 id (datatypes.html#id): resource ids and version ids alike. */
 
@@ -198,6 +199,11 @@ function parseOutput(o: Output, i: number, task: Task, id: string, t: Topology):
       const text = textOf(o);
       if (typeof text !== 'string' || text.trim() === '') return unused('invalid-output', 'names no need');
       return { type: 'needs-identified', index: i, text: capped(text) };
+    }
+    case 'social-outcome': {
+      // Coded, or it is not a social outcome SP Link can copy: words alone still reach the GP as an "also reported" line.
+      const code = socialOutcomeCodeIn(o.valueCodeableConcept);
+      return code ? { type: 'social-outcome', index: i, code } : unused('invalid-output', 'names no SP Link social outcome code', { text: textOf(o) });
     }
     case undefined:
       break;

@@ -1,4 +1,5 @@
-import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { IDENTIFIER_SYSTEM, writeBackIdentifierValue } from '../../referral-model/codes.js';
+import { socialOutcomeDisplay, socialOutcomeIdentifierParts, socialOutcomeObservation } from '../../referral-model/social-outcome.js';
 import { normaliseNhsNumber } from '../../fhir/nhs-number.js';
 import { buildCommunication, buildFlag, topicsFor } from './messages.js';
 import { outcomeCopyEffect, retractCopyEffect } from './outcome-copy.js';
@@ -90,9 +91,30 @@ export function planTaskVersion(input: PlanInput): Plan {
   }
   notCarried.sort((a, b) => a.index - b.index);
 
+  // Social outcomes at closing (referral-model/social-outcome.ts): each one Observation in the GP record, written once
+  // (conditional create on its identifier) when support has completed, and a line in the message back.
+  const social = [...new Set(task.outputs.flatMap((o) => (o.type === 'social-outcome' ? [o.code] : [])))];
+  if (task.status === 'completed') {
+    for (const code of social) {
+      const identifier = writeBackIdentifierValue(socialOutcomeIdentifierParts(t.endpointId, task.id, code));
+      effects.push({
+        kind: 'create-observation', identifier,
+        resource: socialOutcomeObservation({
+          code, identifier,
+          subject: { reference: `Patient/${patientId}` },
+          basedOn: { reference: `ServiceRequest/${sr.id}` },
+          performer: { display: task.ownerDisplay ?? t.endpointName },
+          effectiveDateTime: task.lastModified,
+          source: linkWorkerUrl(t, 'Task', task.id, task.version),
+        }),
+      });
+    }
+  }
+  const socialOutcomes = social.map((c) => socialOutcomeDisplay(c) ?? c);
+
   // Where the link worker referred the person on, and what each group says happened (onward-referral.ts).
   const onward = (input.onward ?? []).map((s) => onwardOutcomeLine(readOnwardReferral(s)).slice(0, MAX_TEXT_CHARS));
-  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, activities, connectedTo, onward, notCarried };
+  const msgCtx = { topology: t, task, patientId, serviceRequest: sr, outcomes, socialOutcomes, activities, connectedTo, onward, notCarried };
   // A referral someone else ended in the record (the GP cancelled it) gets no more progress news. Whether SP Link
   // itself ended it does not count: that depends on the order versions arrive in, and the result must not.
   const endedElsewhere = isTerminalSrStatus(cur) && input.track?.terminalVersion === undefined;

@@ -1,4 +1,5 @@
 import type { CodeableConcept, Communication, Flag, HealthcareService, Observation, Patient, Procedure, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { SocialOutcomeCode } from '../../referral-model/codes.js';
 import type { SrStatus, TaskStatus } from '../../referral-model/task-status.js';
 
 /** Why a Task version cannot be reconciled as it stands; each becomes a dead letter with a clear reason. */
@@ -70,6 +71,8 @@ export type TaskOutput =
   | { readonly type: 'resulting-activity'; readonly index: number; readonly ref?: ResolvedRef; readonly text?: string }
   /** A need or concern as the link worker found it (SP Link `needs-identified`), by name. */
   | { readonly type: 'needs-identified'; readonly index: number; readonly text: string }
+  /** A social outcome at closing (SP Link `social-outcome`, coded; referral-model/social-outcome.ts). */
+  | { readonly type: 'social-outcome'; readonly index: number; readonly code: SocialOutcomeCode }
   | UnusedOutput;
 
 /** An output SP Link cannot carry into the GP record, and why (ids and codes only in `reason`). */

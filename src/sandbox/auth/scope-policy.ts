@@ -1,4 +1,4 @@
-import { parseClinicalScope, type ScopeContext } from '../access/smart-scopes.js';
+import { parseClinicalScope, type ScopeContext } from '../../fhir-server/access/smart-scopes.js';
 import type { SandboxClient } from './smart-provider.js';
 
 /**

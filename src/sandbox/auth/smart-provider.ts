@@ -1,6 +1,6 @@
 import Provider, { errors, type AdapterFactory, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
-import type { ScopeContext } from '../access/smart-scopes.js';
+import type { ScopeContext } from '../../fhir-server/access/smart-scopes.js';
 import { ScopePolicy } from './scope-policy.js';
 import type { LaunchContext, LaunchStore } from './launch-store.js';
 import { ASSERTION_ALGS } from './smart-configuration.js';

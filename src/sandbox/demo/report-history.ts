@@ -1,10 +1,11 @@
-import { NEEDS } from '../../referral-model/codes.js';
+import { NEEDS, type NeedCode, type SocialOutcomeCode } from '../../referral-model/codes.js';
 import type { Db } from '../../store/db.js';
 import { countFacts, saveFacts } from '../../reports/report-store.js';
 import { AGE_BANDS, type EqualityFields, type EthnicCategory } from '../../reports/equality.js';
 import { referralKey, type OutcomePair, type Reach, type ReferralFact, type ReferralSource } from '../../reports/referral-fact.js';
 import { DEMO_COMMUNITY_SERVICES } from './services.js';
 import { ODS } from './constants.js';
+import { seeded } from './seeded-random.js';
 
 /**
  * A year of referral history for the sandbox's reports, generated (deterministic for a given day and count):
@@ -24,20 +25,19 @@ export const DEMO_PRACTICES = [
 
 export const DEMO_SERVICES = ['Fernbridge Community Connect', 'Westshire Carers link service'] as const;
 
-/** mulberry32: a small, fast, seedable generator, so the history is the same on every start of a day. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** How often support for a need ends with a social outcome (a completed referral), roughly as services report them. */
+const SOCIAL_OUTCOME_ODDS: readonly (readonly [NeedCode, SocialOutcomeCode, number])[] = [
+  ['housing', 'housing-secured', 0.45], ['debt-money', 'debt-advice', 0.7], ['debt-money', 'fuel-support', 0.2],
+  ['welfare-benefits', 'benefits-claimed', 0.55], ['food-insecurity', 'food-support', 0.7], ['employment', 'employment', 0.25],
+  ['employment', 'volunteering', 0.2], ['loneliness', 'group-attending', 0.5], ['social-isolation', 'group-attending', 0.45],
+  ['physical-activity', 'physically-active', 0.5], ['carer-strain', 'carer-support', 0.6], ['digital-exclusion', 'digital-skills', 0.5],
+  ['legal-advice', 'legal-advice', 0.5],
+];
 
 export function demoReportHistory(opts: { now: Date; count?: number; seed?: number }): ReferralFact[] {
-  const rnd = prng(opts.seed ?? 20_240_401);
+  const rnd = seeded(opts.seed ?? 20_240_401);
+  // Social outcomes draw from their own sequence, so the rest of the history is the same with or without them.
+  const rndSocial = seeded((opts.seed ?? 20_240_401) ^ 0x50c1a1);
   const count = opts.count ?? 2400;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const weighted = <T>(xs: readonly (readonly [T, number])[]): T => {
@@ -86,7 +86,7 @@ export function demoReportHistory(opts: { now: Date; count?: number; seed?: numb
       key: referralKey('demo-history', `r${i}`),
       practice: practice.ods, practiceName: practice.name, pcn: practice.pcn,
       service: needs.includes('carer-strain') && rnd() < 0.6 ? DEMO_SERVICES[1] : DEMO_SERVICES[0],
-      source, urgency, needs, referredAt, status: '', reach, sessions: 0, servicesConnected: [], equality, outcomes: [],
+      source, urgency, needs, referredAt, status: '', reach, sessions: 0, servicesConnected: [], socialOutcomes: [], equality, outcomes: [],
     };
     const urgent = urgency === 'urgent' ? 0.3 : urgency === 'soon' ? 0.6 : 1;
     const contacted = ['in-support', 'completed', 'did-not-engage'].includes(reach);
@@ -112,6 +112,11 @@ export function demoReportHistory(opts: { now: Date; count?: number; seed?: numb
       fact.servicesConnected = [...new Set(Array.from({ length: n }, () => pick(DEMO_COMMUNITY_SERVICES)))];
     }
     if (fact.firstSessionAt) fact.outcomes = outcomes(fact, reach === 'completed' && rnd() < 0.74);
+    if (reach === 'completed') {
+      const got = SOCIAL_OUTCOME_ODDS.filter(([need, , p]) => needs.includes(need) && rndSocial() < p).map(([, code]) => code);
+      if (fact.servicesConnected.length > 0 && rndSocial() < 0.3) got.push('group-attending');
+      fact.socialOutcomes = [...new Set(got)];
+    }
     out.push(fact);
   }
   return out;

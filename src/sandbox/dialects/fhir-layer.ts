@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { fhirErrorHandler } from '../../http/api-error.js';
 import { BODY_LIMITS, jsonBody } from '../../http/body-limits.js';
 import { decodeJwt } from 'jose';
-import { grantingScopes, parseClinicalScopes } from '../access/smart-scopes.js';
+import { grantingScopes, parseClinicalScopes } from '../../fhir-server/access/smart-scopes.js';
 import type { Dialect } from './presets.js';
 import { rewriteJsonResponse } from './response-rewrite.js';
 import { rewriteBody, rewriteEtag, rewriteHistoryUrl, VersionIdCodec } from './version-ids.js';

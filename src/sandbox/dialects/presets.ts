@@ -1,5 +1,5 @@
 import { DIALECT_NAMES, type DialectName } from '../../config/schema.js';
-import type { SubscriptionActivation } from '../fhir/subscriptions.js';
+import type { SubscriptionActivation } from '../../fhir-server/index.js';
 
 /**
  * Sandbox "dialects": behaviours of FHIR and authorization servers SP Link meets in the field, reproduced by

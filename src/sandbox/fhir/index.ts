@@ -1,6 +1,4 @@
-export { createSandboxFhirServer } from './server.js';
-export type { SandboxFhirServer, SandboxFhirServerOptions } from './server.js';
-export type { AuthorizeFn, FhirAccess, FhirInteraction } from './authorize.js';
-export { validateOnWrite } from './validate-on-write.js';
-export { sandboxDataFile } from './data-file-import.js';
-export { ensureR4Definitions } from './definitions.js';
+// The sandbox's EHR and link-worker servers are SP Link's FHIR server (src/fhir-server) with demo data and the
+// sandbox's authorization servers in front.
+export { createFhirServer as createSandboxFhirServer, sandboxDataFile, validateOnWrite, ensureR4Definitions } from '../../fhir-server/index.js';
+export type { FhirServer as SandboxFhirServer, FhirServerOptions as SandboxFhirServerOptions, AuthorizeFn, FhirAccess, FhirInteraction } from '../../fhir-server/index.js';

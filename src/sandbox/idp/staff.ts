@@ -5,11 +5,12 @@ import { ODS } from '../demo/index.js';
 /**
  * The sandbox identity provider's staff: the link-worker organisation's four link workers (from the demo
  * data, so names and Practitioner ids match the link-worker server), its service manager, and one link
- * worker of a different organisation (for access-control tests: same role, other `org`), and the organiser of a community
- * group who answers onward referrals in the portal (role `provider`).
+ * worker of a different organisation (for access-control tests: same role, other `org`), the organiser of a community
+ * group who answers onward referrals in the portal (role `provider`), and a commissioner at the integrated care board
+ * who reads the evaluation reports (role `commissioner`).
  */
 
-export type StaffRole = 'link-worker' | 'service-manager' | 'provider';
+export type StaffRole = 'link-worker' | 'service-manager' | 'provider' | 'commissioner';
 
 export interface StaffUser {
   /** Stable subject (`sub`) = Practitioner id at the link-worker server. */
@@ -30,6 +31,9 @@ export interface StaffUser {
 export const OTHER_ORG_ODS = 'Y99960';
 export const SERVICE_MANAGER_ID = 'lw-manager';
 export const OTHER_ORG_WORKER_ID = 'lw-other-1';
+export const COMMISSIONER_ID = 'icb-commissioner-1';
+/** ODS-format code of the (fictional) integrated care board that commissions the service. */
+export const ICB_ODS = 'Y99990';
 
 const LW_ORG_NAME = LINK_WORKER_ORG.name!;
 
@@ -91,6 +95,17 @@ export function sandboxStaff(): StaffUser[] {
       org: providerOds(GROUP_STAFF.org),
       orgName: PROVIDERS[GROUP_STAFF.org],
       jobTitle: 'Community group organiser',
+    },
+    {
+      id: COMMISSIONER_ID,
+      username: 'carol.evans',
+      givenName: 'Carol',
+      familyName: 'Evans',
+      email: 'carol.evans@westshire-icb.example.org',
+      roles: ['commissioner'],
+      org: ICB_ODS,
+      orgName: 'Westshire Integrated Care Board',
+      jobTitle: 'Commissioning manager, personalised care',
     },
   ];
 }

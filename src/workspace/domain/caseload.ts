@@ -4,11 +4,12 @@ import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { isNewTaskStatus, isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { responseDueAt } from '../../referral-model/response-targets.js';
 import { referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
-import { londonDaysAgo } from '../../time/london.js';
+import { londonDate, londonDaysAgo } from '../../time/london.js';
+import { followUpDue } from './follow-up.js';
 import { readCase } from './case-state.js';
 import { caseName } from './referral-details.js';
 
-export const CASELOAD_VIEWS = ['new', 'mine', 'open', 'closed', 'all'] as const;
+export const CASELOAD_VIEWS = ['new', 'mine', 'open', 'follow-up', 'closed', 'all'] as const;
 export type CaseloadView = (typeof CASELOAD_VIEWS)[number];
 
 export interface CaseloadQuery {
@@ -37,6 +38,8 @@ export interface CaseRow {
   /** A new referral not answered by its response target (referral-model/response-targets.ts): when it was due. */
   overdueSince?: string;
   safeguarding: boolean;
+  /** A completed case whose follow-up is due (follow-up.ts): how many months after completion, and since when. */
+  followUpDue?: { months: number; dueOn: string };
 }
 
 export function parseCaseloadQuery(raw: Record<string, unknown>): CaseloadQuery {
@@ -61,9 +64,10 @@ export function overdueSince(task: Task, now: Date): string | undefined {
   return due && now.getTime() > due.getTime() ? due.toISOString() : undefined;
 }
 
-export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>): CaseRow {
+export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>, followUpMonths: readonly number[] = []): CaseRow {
   const c = readCase(task);
   const urgency = priorityToUrgency(task.priority);
+  const due = followUpDue(task, londonDate(now), followUpMonths);
   return {
     id: c.id,
     name: caseName(task, names),
@@ -79,6 +83,7 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
     urgent: urgency !== 'routine',
     overdueSince: overdueSince(task, now),
     safeguarding: c.safeguarding?.flag === true,
+    ...(due ? { followUpDue: { months: due.months, dueOn: due.dueOn } } : {}),
   };
 }
 
@@ -87,7 +92,9 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
  * `actorRole`: the user's PractitionerRole (`PractitionerRole/…`); "mine" = cases it owns.
  * `names`: display names by Task.for.reference, for Tasks that carry no demographics.
  */
-export function caseload(tasks: Task[], actorRole: string | undefined, query: CaseloadQuery, now: Date, names?: ReadonlyMap<string, string>): CaseRow[] {
+/** `followUpMonths`: the workspace's follow-up intervals (config); the "follow-up" view lists completed cases with one due. */
+export function caseload(tasks: Task[], actorRole: string | undefined, query: CaseloadQuery, now: Date, names?: ReadonlyMap<string, string>, followUpMonths: readonly number[] = []): CaseRow[] {
+  const today = londonDate(now);
   const inView = (t: Task) => {
     switch (query.view) {
       case 'new':
@@ -96,6 +103,8 @@ export function caseload(tasks: Task[], actorRole: string | undefined, query: Ca
         return actorRole !== undefined && readCase(t).assignee?.reference === actorRole && !isTerminalTaskStatus(t.status);
       case 'open':
         return !isNewTaskStatus(t.status) && !isTerminalTaskStatus(t.status);
+      case 'follow-up':
+        return followUpDue(t, today, followUpMonths) !== undefined;
       case 'closed':
         return isTerminalTaskStatus(t.status);
       case 'all':
@@ -107,7 +116,7 @@ export function caseload(tasks: Task[], actorRole: string | undefined, query: Ca
   return tasks
     .filter(inView)
     .filter((t) => !query.status || t.status === query.status)
-    .map((t) => toRow(t, now, names))
+    .map((t) => toRow(t, now, names, followUpMonths))
     .filter((r) => !query.q || matches(r, query.q))
     .sort((a, b) => rank(a) - rank(b) || (a.authoredOn ?? '').localeCompare(b.authoredOn ?? ''));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
+import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, SOCIAL_OUTCOMES, STATUS_REASONS, scoreRange, findInstrument } from '../../referral-model/codes.js';
 import { MAX_ITEM_TEXT } from '../../referral-model/outcome-observation.js';
 import { FHIR_ID_PATTERN, isRelativeReferenceTo } from '../../referral-model/references.js';
 
@@ -108,7 +108,15 @@ export function actionSchemas(today: string) {
         .pipe(z.array(z.enum(codes(NEEDS), { error: 'Select needs from the list' })).min(1, 'Select at least one need').max(20, 'Select 20 needs or fewer')),
       reason: required('why the needs have changed', 1000),
     }),
-    complete: z.object({ summary: required('a summary for the GP', 4000) }),
+    complete: z.object({
+      summary: required('a summary for the GP', 4000),
+      // Social outcomes at closing (referral-model/social-outcome.ts): optional, none ticked is an answer too.
+      socialOutcomes: z
+        .union([z.string(), z.array(z.string())])
+        .optional()
+        .transform((v) => [...new Set((v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean))])
+        .pipe(z.array(z.enum(codes(SOCIAL_OUTCOMES), { error: 'Select social outcomes from the list' }))),
+    }),
     signpost: z.object({
       services: directoryServices,
       advice: required('what information or advice you gave the person', 2000),

@@ -1,5 +1,5 @@
 import type { Observation, Reference, Task, TaskOutput } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, displayOf, type BusinessStatusCode } from '../../referral-model/codes.js';
+import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, displayOf, findInstrument, type BusinessStatusCode } from '../../referral-model/codes.js';
 import { HEADING, note } from '../../referral-model/case-notes.js';
 import { readCase } from './case-state.js';
 import { isNewTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
@@ -9,6 +9,9 @@ import { buildOutcomeObservation } from './outcome-observation.js';
 import { correctOutcome, markOutcomeInError } from './outcome-fixes.js';
 import { NEEDS_CHANGED_HEADING, needConcept, needsChangeText, readNeedsChange } from '../../referral-model/needs-change.js';
 import { referralNeedCodes } from './referral-details.js';
+import { socialOutcomeConcept, socialOutcomeDisplay } from '../../referral-model/social-outcome.js';
+import { londonDate } from '../../time/london.js';
+import { followUpHeading, followUpOpen } from './follow-up.js';
 
 /**
  * Pure Task updates, one per workspace action, after the HL7 Gravity SDOH "Task for referral
@@ -33,6 +36,8 @@ export interface ChangeContext {
   linkWorkerBase?: string;
   /** The recorded outcome Observation a correction is about, as read from the link-worker endpoint. */
   observation?: Observation;
+  /** Months after completion at which a follow-up is due (config `workspace.followUpMonths`); none when absent. */
+  followUpMonths?: readonly number[];
 }
 
 export interface TaskChange {
@@ -177,9 +182,17 @@ export function recordPlan(task: Task, input: ActionInput<'plan'>, ctx: ChangeCo
 }
 
 export function recordOutcome(task: Task, input: ActionInput<'outcome'>, ctx: ChangeContext): BuildResult {
-  const closed = requireOpen(task);
-  if (closed) return fail(closed);
+  // A completed case takes measures again while a follow-up is due, and on the day one was recorded (the other measures).
+  const followUp = followUpOpen(task, londonDate(ctx.now), ctx.followUpMonths ?? []);
+  const closed = followUp ? undefined : requireOpen(task);
+  if (closed) return fail(task.status === 'completed' ? 'No follow-up is due for this case, so no more measures can be recorded.' : closed);
   const t = clone(task);
+  // Completed before SP Link recorded when (another system, or earlier): the last change before this one is when.
+  if (followUp && !t.executionPeriod?.end && task.lastModified) t.executionPeriod = { ...t.executionPeriod, end: task.lastModified };
+  if (followUp && !followUp.doneOn) {
+    const name = findInstrument(input.instrument)?.display ?? input.instrument;
+    t.note = [...(t.note ?? []), entry(ctx, followUpHeading(followUp.months), `Outcome measures repeated: ${name}`)];
+  }
   const fullUrl = `urn:uuid:${crypto.randomUUID()}`;
   if (!ctx.patientReference) return fail('The person could not be identified in the GP record, so the outcome cannot be recorded yet. Try again later.');
   const observation = buildOutcomeObservation(task, input, { actor: ctx.actor, patientReference: ctx.patientReference });
@@ -222,10 +235,14 @@ export function complete(task: Task, input: ActionInput<'complete'>, ctx: Change
   if (closed) return fail(closed);
   const t = clone(task);
   t.status = 'completed';
+  // When support ended: follow-ups are due at set months from this day (follow-up.ts).
+  t.executionPeriod = { ...t.executionPeriod, end: ctx.now.toISOString() };
   t.businessStatus = businessStatus('support-completed');
   delete t.statusReason;
   replaceOutput(t, 'summary', [outputOf('summary', { valueString: input.summary })]);
-  t.note = [...(t.note ?? []), entry(ctx, 'Support completed; summary sent to the GP')];
+  replaceOutput(t, 'social-outcome', input.socialOutcomes.map((code) => outputOf('social-outcome', { valueCodeableConcept: socialOutcomeConcept(code) })));
+  const social = input.socialOutcomes.map((c) => socialOutcomeDisplay(c) ?? c);
+  t.note = [...(t.note ?? []), entry(ctx, 'Support completed; summary sent to the GP', social.length ? `Social outcomes: ${social.join('; ')}` : undefined)];
   return ok(touch(t, ctx), 'complete');
 }
 

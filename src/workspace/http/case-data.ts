@@ -5,6 +5,7 @@ import { canReferOnward, isOnwardReferral, readOnwardReferral } from '../../refe
 import { isManager, type Actor } from '../domain/actor.js';
 import { readCase } from '../domain/case-state.js';
 import { overdueSince } from '../domain/caseload.js';
+import { followUpOpen } from '../domain/follow-up.js';
 import { responseTargetHours } from '../../referral-model/response-targets.js';
 import { patientCopy, readReferral, referralCopy } from '../domain/referral-details.js';
 import { taskOwnedBy, relativeTo, type OrgScope } from '../data/org-scope.js';
@@ -92,6 +93,7 @@ export async function renderCase(
     casePage({
       actor, csrfToken: csrf, state, referral: readReferral(o.task, fallbackPatient ?? undefined), observations, directory, staff,
       maxContactAttempts: deps.workspace.maxContactAttempts, today: todayOf(deps.now()), forms: o.forms ?? {}, flash: o.flash, saved: o.saved,
+      followUp: followUpOpen(o.task, todayOf(deps.now()), deps.workspace.followUpMonths),
       overdue: overdue ? { since: overdue, hours: responseTargetHours(o.task.priority) } : undefined,
       onward: onward.map(readOnwardReferral), ownProviders: o.scope.refs, canReferOnward: canReferOnward(o.task),
       ...(identity ? { identity } : {}),

@@ -137,7 +137,7 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
     const ctx: ChangeContext = {
       actor, now, maxContactAttempts: deps.workspace.maxContactAttempts, linkWorkerBase: store.base,
       actorRole: staff.find((m) => m.practitioner === actor.practitioner)?.reference,
-      observation,
+      observation, followUpMonths: deps.workspace.followUpMonths,
     };
     const errors = parsed.ok ? {} : { ...parsed.errors };
     if (parsed.ok && action === 'assign') {
@@ -162,8 +162,8 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
     if (action === 'complete' && body.confirm !== 'yes') {
       // Completing without end measures asks first: the message back could not show the GP what changed.
       const gap = endMeasureGap(await caseObservations(store, task));
-      const summary = (parsed.value as unknown as { summary: string }).summary;
-      if (gap) return void res.type('html').send(completeConfirmPage({ actor, csrfToken: authed(res).csrf, caseId: id, version, summary, gap }));
+      const { summary, socialOutcomes } = parsed.value as unknown as { summary: string; socialOutcomes: string[] };
+      if (gap) return void res.type('html').send(completeConfirmPage({ actor, csrfToken: authed(res).csrf, caseId: id, version, summary, socialOutcomes, gap }));
     }
     const built = buildChange(action, task, parsed.value, ctx);
     if (!built.ok) {

@@ -41,7 +41,7 @@ export function caseloadRoutes(deps: WorkspaceDeps): express.Router {
     const query = parseCaseloadQuery(req.query);
     const flash = req.session.ws?.flash;
     if (flash) delete req.session.ws!.flash;
-    res.type('html').send(caseloadPage({ actor, csrfToken: csrf, query, rows: caseload(own, role, query, deps.now(), names), orgName: scope.orgName, truncated, flash }));
+    res.type('html').send(caseloadPage({ actor, csrfToken: csrf, query, rows: caseload(own, role, query, deps.now(), names, deps.workspace.followUpMonths), orgName: scope.orgName, truncated, flash }));
   });
 
   r.get('/capacity', requireActor, async (_req, res) => {

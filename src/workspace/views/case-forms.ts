@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, findInstrument, type Instrument } from '../../referral-model/codes.js';
+import { CONTACT_METHODS, INSTRUMENTS, NEEDS, SESSION_MODES, SOCIAL_OUTCOMES, findInstrument, type Instrument } from '../../referral-model/codes.js';
 import { instrumentCodeOf } from '../../referral-model/outcome-observation.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { DirectoryEntry, StaffMember } from '../data/link-worker-store.js';
@@ -160,7 +160,8 @@ export function safeguardingForm(c: FormsContext): Html {
 export function completeForm(c: FormsContext): Html {
   const s = st(c, 'complete');
   return form(c, 'complete', 'complete', 'Complete with a summary for the GP', html`
-    ${textarea({ form: 'complete', name: 'summary', label: 'Summary for the GP', hint: 'What the person did, what changed, and any follow-up.', state: s, rows: 5 })}`, 'Complete case');
+    ${textarea({ form: 'complete', name: 'summary', label: 'Summary for the GP', hint: 'What the person did, what changed, and any follow-up.', state: s, rows: 5 })}
+    ${choices({ form: 'complete', name: 'socialOutcomes', label: 'What changed in the person’s life (optional)', hint: 'Tick each one that happened during support. The GP sees them with the outcome measures.', type: 'checkbox', state: s, small: true, options: SOCIAL_OUTCOMES })}`, 'Complete case');
 }
 
 export function closeForm(c: FormsContext): Html {

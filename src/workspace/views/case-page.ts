@@ -7,6 +7,7 @@ import { isNewTaskStatus, isTerminalTaskStatus } from '../../referral-model/task
 import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { scoreText } from '../domain/outcome-observation.js';
 import type { ReferralDetails } from '../domain/referral-details.js';
+import type { FollowUp } from '../domain/follow-up.js';
 import {
   acceptForm, assignForm, closeForm, signpostForm, completeForm, contactForm, correctOutcomeForm, declineForm, needsForm, outcomeErrorForm, outcomeForms, planForm, safeguardingForm, sessionForm,
   type FormsContext,
@@ -45,6 +46,8 @@ export interface CasePageData {
   ownProviders?: ReadonlySet<string>;
   /** A referral from the person or an agency: who SP Link decided they are in the GP record, with the evidence. */
   identity?: IdentityCheck;
+  /** A completed case's follow-up open now (due, or recorded today): the outcome measures can be repeated. */
+  followUp?: FollowUp;
 }
 
 /** The parts of the case page a save can change; each is a fragment target (`/workspace/cases/:id#outcomes`). */
@@ -153,6 +156,12 @@ function actions(d: CasePageData): Html {
   const s = d.state;
   const c = formsContext(d);
   const assign = isManager(d.actor) ? assignForm(c, d.staff) : html``;
+  if (d.followUp && s.status === 'completed') {
+    const f = d.followUp;
+    return html`<div class="nhsuk-inset-text" data-testid="follow-up-due"><span class="nhsuk-u-visually-hidden">Information: </span>
+      <p>${f.doneOn ? `Follow-up at ${f.months} months recorded today. Record any other measures repeated with it.` : `Follow-up at ${f.months} months due since ${formatDate(f.dueOn)}: repeat the person’s outcome measures. The GP sees them like any other.`}</p></div>
+    <div class="ws-actions">${outcomeForms(c)}</div>`;
+  }
   if (isTerminalTaskStatus(s.status)) return html`<p>This case is closed. Nothing more can be recorded; outcome measures can still be corrected.</p>`;
   if (isNewTaskStatus(s.status)) return html`<div class="ws-actions">${acceptForm(c)}${signpostForm(c, d.directory)}${declineForm(c)}${assign}${safeguardingForm(c)}</div>`;
   return html`<div class="ws-actions">

@@ -13,6 +13,7 @@ const TITLES: Record<CaseloadQuery['view'], string> = {
   new: 'New referrals',
   mine: 'My cases',
   open: 'All open cases',
+  'follow-up': 'Follow-ups due',
   closed: 'Closed cases',
   all: 'All cases',
 };
@@ -42,7 +43,8 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
       ${cell('Person', html`<a href="/workspace/cases/${r.id}">${r.name}</a>
         ${r.safeguarding ? html`<strong class="nhsuk-tag nhsuk-tag--red">Safeguarding</strong>` : ''}
         ${r.urgency !== 'routine' ? html`<strong class="nhsuk-tag nhsuk-tag--orange">${r.urgency === 'urgent' ? 'Urgent' : 'Soon'}</strong>` : ''}
-        ${r.overdueSince ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}`)}
+        ${r.overdueSince ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}
+        ${r.followUpDue ? html`<strong class="nhsuk-tag nhsuk-tag--yellow" data-testid="follow-up-due">Follow-up at ${r.followUpDue.months} months due ${formatDate(r.followUpDue.dueOn)}</strong>` : ''}`)}
       ${cell('NHS number', formatNhsNumber(r.nhsNumber))}
       ${cell('Source', html`<span data-testid="source">${referralSourceLabel(r.source)}</span>`)}
       ${cell('Status', html`${r.statusText}${r.businessStatus ? html`<br><span class="nhsuk-body-s">${r.businessStatus}</span>` : ''}`)}

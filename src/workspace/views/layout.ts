@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actor.js';
-import { homeOf, isManager, isProvider, worksCases } from '../domain/actor.js';
+import { homeOf, isManager, isProvider, readsReports, worksCases } from '../domain/actor.js';
+import { CHART_CSS, REPORT_CSS } from './report-styles.js';
 import { html, type Html } from './html.js';
 
 export interface PageOpts {
@@ -7,7 +8,7 @@ export interface PageOpts {
   actor?: Actor;
   csrfToken?: string;
   /** Which primary navigation item is current. */
-  nav?: 'new' | 'mine' | 'open' | 'closed' | 'all' | 'capacity' | 'identity' | 'referrals';
+  nav?: 'new' | 'mine' | 'open' | 'follow-up' | 'closed' | 'all' | 'capacity' | 'identity' | 'referrals' | 'reports';
   flash?: string;
   body: Html;
   /** Prefix the title with "Error:" (GOV.UK / NHS pattern when a form has errors). */
@@ -18,12 +19,15 @@ const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; sho
   { key: 'new', href: '/workspace/caseload?view=new', label: 'New referrals', shown: worksCases },
   { key: 'mine', href: '/workspace/caseload?view=mine', label: 'My cases', shown: worksCases },
   { key: 'open', href: '/workspace/caseload?view=open', label: 'All open', shown: worksCases },
+  { key: 'follow-up', href: '/workspace/caseload?view=follow-up', label: 'Follow-ups due', shown: worksCases },
   { key: 'closed', href: '/workspace/caseload?view=closed', label: 'Closed', shown: worksCases },
   { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', shown: isManager },
   // Self- and agency referrals SP Link could not link to a GP record with confidence.
   { key: 'identity', href: '/workspace/identity-reviews', label: 'Identity checks', shown: isManager },
   // Community groups' staff: the onward referrals to their organisation (the portal).
   { key: 'referrals', href: '/workspace/referrals', label: 'Referrals to us', shown: isProvider },
+  // Commissioners and service managers: the evaluation reports (aggregates only).
+  { key: 'reports', href: '/workspace/reports', label: 'Reports', shown: readsReports },
 ];
 
 export function page(o: PageOpts): string {
@@ -45,7 +49,7 @@ export function page(o: PageOpts): string {
       <a class="nhsuk-header__service-logo" href="${a ? homeOf(a) : '/workspace/'}"><span class="nhsuk-header__service-name">SP Link workspace</span></a>
     </div>
     ${a ? html`<div class="ws-account">
-      <span class="ws-account__name" data-testid="signed-in-as">${a.name}${isManager(a) ? ' (service manager)' : ''}</span>
+      <span class="ws-account__name" data-testid="signed-in-as">${a.name}${isManager(a) ? ' (service manager)' : a.roles.includes('commissioner') ? ' (commissioner)' : ''}</span>
       <form method="post" action="/workspace/logout" class="ws-inline">
         <input type="hidden" name="_csrf" value="${o.csrfToken ?? ''}">
         <button class="ws-link-button" type="submit">Sign out</button>
@@ -79,4 +83,4 @@ export const WORKSPACE_CSS = `
 .ws-tag-row{display:flex;gap:.5rem;flex-wrap:wrap}
 .ws-safeguarding{border-left:8px solid #d5281b}
 .ws-pre{white-space:pre-line}
-`;
+${REPORT_CSS}${CHART_CSS}`;

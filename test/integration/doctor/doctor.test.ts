@@ -21,7 +21,7 @@ function tenant(id: string, fhirBase: string, auth: FhirAuthConfig): Config['ten
 }
 
 function linkWorker(id: string, fhirBase: string, auth: FhirAuthConfig, organizationOdsCode: string | undefined = 'Y00050'): Config['linkWorkerEndpoints'][number] {
-  return { id, name: id, fhirBase, auth, subscriptions: { enabled: false }, directReferrals: [], ...(organizationOdsCode ? { organizationOdsCode } : {}) };
+  return { id, name: id, fhirBase, auth, subscriptions: { enabled: false }, directReferrals: [], hosted: false, backendClients: [], ...(organizationOdsCode ? { organizationOdsCode } : {}) };
 }
 
 function find(report: DoctorReport, endpoint: string, check: string) {

@@ -5,11 +5,12 @@ import { scenarioStore, type ScenarioStore } from '../../../bench/reliability/st
 import { drainWithInstances } from '../../../bench/reliability/scaleout.js';
 
 /**
- * The scale-out scenario of `npm run reliability` at a small size: two reconciler processes on one PostgreSQL
- * schema, one SIGKILLed and restarted every second or so while they drain a backlog. Nothing lost, nothing twice.
+ * The scale-out scenario of `npm run reliability` at a small size: three reconciler processes on one PostgreSQL
+ * schema, the lease holder SIGKILLed in its work and restarted every second or so while they drain a backlog.
+ * Nothing lost, nothing twice.
  */
-describe('reliability: two reconciler processes on one store, one killed repeatedly', function () {
-  this.timeout(300_000);
+describe('reliability: three reconciler processes on one store, the lease holder killed repeatedly', function () {
+  this.timeout(420_000);
   let store: ScenarioStore;
   let h: Harness | undefined;
   before(async function () {
@@ -23,7 +24,7 @@ describe('reliability: two reconciler processes on one store, one killed repeate
 
   it('applies every referral history once', async () => {
     h = await startHarness({ db: await store.open() });
-    const f = await drainWithInstances(h, store.shared!, { referrals: 12, instances: 2, killEveryMs: 1200, timeoutMs: 240_000 });
+    const f = await drainWithInstances(h, store.shared!, { referrals: 12, instances: 3, killEveryMs: 1200, timeoutMs: 240_000 });
     expect(f.referrals).to.equal(12);
     expect(f).to.include({ lost: 0, duplicates: 0, deadLetters: 0 });
   });

@@ -134,12 +134,18 @@ describe('workspace: a case from referral to completion (HTTP)', () => {
     expect(t.note?.at(-1)?.text).to.match(/^Needs changed\nNow: Housing problem, Debt or money worries\n[^]*Reason: Rent arrears came up at the second session$/);
   });
 
-  it('completes with a summary for the GP', async () => {
-    const r = await act('complete', { summary: 'Now walks weekly and uses the library tablet loan.' });
+  it('completes with a summary for the GP and the social outcomes ticked', async () => {
+    const form = await b.get(casePath());
+    expect(form.text).to.include('What changed in the person’s life (optional)').and.include('value="group-attending"');
+    const bad = await act('complete', { summary: 'Done', socialOutcomes: ['won-the-lottery'] });
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.include('Select social outcomes from the list');
+    const r = await act('complete', { summary: 'Now walks weekly and uses the library tablet loan.', socialOutcomes: ['group-attending', 'digital-skills'] });
     expect(r.text).to.include('Case completed.');
     const t = await current();
     expect(t.status).to.equal('completed');
     expect(t.output?.find((o) => o.type.coding?.[0]?.code === 'summary')?.valueString).to.equal('Now walks weekly and uses the library tablet loan.');
+    expect(t.output?.filter((o) => o.type.coding?.[0]?.code === 'social-outcome').map((o) => o.valueCodeableConcept?.coding?.[0]?.code)).to.deep.equal(['group-attending', 'digital-skills']);
     const closed = await b.get(casePath());
     expect(closed.text).to.include('This case is closed');
   });

@@ -43,7 +43,8 @@ export interface WorkspaceHarness {
   stop(): Promise<void>;
 }
 
-export async function startWorkspaceHarness(): Promise<WorkspaceHarness> {
+/** `now`: the workspace's clock (what "today" is for its pages and rules), for tests that move time on. */
+export async function startWorkspaceHarness(opts: { now?: () => Date } = {}): Promise<WorkspaceHarness> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -63,6 +64,7 @@ export async function startWorkspaceHarness(): Promise<WorkspaceHarness> {
   const lwClient = new RacingClient({ baseUrl: urls.lw, validate: validateForWrite });
   const workspace = createWorkspace({
     config, db,
+    ...(opts.now ? { now: opts.now } : {}),
     linkWorkerFhir: lwClient,
     ehrFhir: Object.fromEntries(config.tenants.map((t) => [t.id, new FhirClient({ baseUrl: urls.ehr })])),
   });

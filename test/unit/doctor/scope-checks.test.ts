@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { checkBackendScopes, grantedPermissions, missingScopes, scopeNeeds } from '../../../src/doctor/scope-checks.js';
 import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../../../src/config/load.js';
-import type { FhirAuthConfig } from '../../../src/config/schema.js';
+import type { EndpointAuthConfig } from '../../../src/config/schema.js';
 
 describe('doctor: backend scope check', () => {
   it('reads SMART v2 and v1 system scopes, wildcards and query constraints', () => {
@@ -37,7 +37,7 @@ describe('doctor: backend scope check', () => {
       const vars = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1] as string);
       const env = Object.fromEntries(vars.map((v) => [v, v.includes('SECRET') ? 'y'.repeat(40) : `value-of-${v}`]));
       const config = parseConfig(text, file, env);
-      const scopeOf = (a: FhirAuthConfig) => (a.type === 'smart-backend' || a.type === 'client-credentials' ? a.scope : 'system/*.cruds');
+      const scopeOf = (a: EndpointAuthConfig) => (a.type === 'smart-backend' || a.type === 'client-credentials' ? a.scope : 'system/*.cruds');
       for (const t of config.tenants) expect(missingScopes(scopeOf(t.ehr.auth), scopeNeeds('ehr')), `${file} ${t.id}`).to.deep.equal([]);
       for (const e of config.linkWorkerEndpoints) {
         const work = { subscriptions: e.subscriptions.enabled, workspace: config.workspace?.linkWorkerEndpoint === e.id };

@@ -61,6 +61,12 @@ describe('message back to the GP (src/message-back)', () => {
     ]);
   });
 
+  it('lists social outcomes at closing with the outcome measures, and they alone are an outcome to report', () => {
+    const lines = (f: MessageFacts) => composeMessageBack(f).sections.find((s) => s.code === 'outcomes')!.lines;
+    expect(lines({ ...completed, socialOutcomes: ['Housing secured or improved'] })).to.include('Social outcome: Housing secured or improved');
+    expect(lines({ ...completed, outcomes: [], socialOutcomes: ['Debt advice received'] })).to.deep.equal(['Social outcome: Debt advice received']);
+  });
+
   it('says so when nothing was recorded, rather than leaving a section empty', () => {
     const m = composeMessageBack({ ...completed, summary: [], sessionsHeld: undefined, connectedTo: [], activities: [], onward: [], outcomes: [] });
     const text = messageBackText(m);

@@ -39,7 +39,11 @@ const completed: Task & { id: string } = {
     note(HEADING.session('Face to face', 45), '2026-03-12'),
     note(HEADING.session('Telephone', 30), '2026-04-02'),
   ],
-  output: [out('sessions-held', { valueInteger: 5 }), out('activity-referred', { valueString: 'Good Neighbours befriending' }), out('activity-referred', { valueReference: { reference: 'HealthcareService/svc-debt-advice', display: 'Money and debt advice' } })],
+  output: [
+    out('sessions-held', { valueInteger: 5 }), out('activity-referred', { valueString: 'Good Neighbours befriending' }),
+    out('activity-referred', { valueReference: { reference: 'HealthcareService/svc-debt-advice', display: 'Money and debt advice' } }),
+    out('social-outcome', { valueCodeableConcept: { coding: [{ system: CODE_SYSTEM.socialOutcome, code: 'debt-advice' }] } }),
+  ],
 };
 
 describe('reports/referral-fact: one referral as the reports see it', () => {
@@ -50,10 +54,17 @@ describe('reports/referral-fact: one referral as the reports see it', () => {
       service: 'Fernbridge Community Connect', source: 'gp-practice', urgency: 'soon', needs: ['loneliness', 'debt-money'],
       referredAt: '2026-03-02T09:00:00Z', status: 'completed', reach: 'completed', sessions: 5,
       firstContactAt: '2026-03-05', firstSessionAt: '2026-03-12', acceptedAt: '2026-06-01T10:00:00Z', closedAt: '2026-06-01T10:00:00Z',
-      servicesConnected: ['Good Neighbours befriending', 'Money and debt advice'],
+      servicesConnected: ['Good Neighbours befriending', 'Money and debt advice'], socialOutcomes: ['debt-advice'],
     });
     expect(f.equality).to.deep.equal({ sex: 'male', ageBand: '65-74', imdDecile: 3 });
     expect(f.outcomes).to.deep.equal([{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12', after: 23, afterAt: '2026-05-28' }]);
+  });
+
+  it('a follow-up measure months after completion is the latest score; the referral still closed when support ended', () => {
+    const later = { ...completed, executionPeriod: { end: '2026-06-01T10:00:00Z' }, lastModified: '2026-09-03T11:00:00Z' };
+    const f = referralFact(later, sr, patient, [swemwbs('o1', 18, '2026-03-12'), swemwbs('o2', 23, '2026-05-28'), swemwbs('o3', 25, '2026-09-03')], ctx);
+    expect(f.closedAt).to.equal('2026-06-01T10:00:00Z');
+    expect(f.outcomes).to.deep.equal([{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12', after: 25, afterAt: '2026-09-03' }]);
   });
 
   it('keeps a measure taken only once (or twice on one day) as a start without a pair', () => {

@@ -50,8 +50,8 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(page.status).to.equal(200);
     expect(page.html).to.include('Sandbox only').and.include('<label class="nhsuk-label" for="username">Username</label>');
     const buttons = [...page.html.matchAll(/data-testid="sign-in-as" data-username="([^"]+)"/g)].map((m) => m[1]);
-    expect(buttons).to.have.length(7);
-    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price', 'gail.hughes']);
+    expect(buttons).to.have.length(8);
+    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price', 'gail.hughes', 'carol.evans']);
   });
 
   it('signs a link worker in with roles, org, fhirUser, name and email in the ID token', async () => {

@@ -119,6 +119,25 @@ describe('reconcile rules: Task version → effects (the status table)', () => {
     expect(bare.resource.payload?.map((x) => x.contentString).join('\n')).to.contain('Social prescribing link worker support').and.contain('No outcome measures');
   });
 
+  it('social outcomes at closing: one Observation each in the GP record (once, by identifier) and a line each in the message back', () => {
+    const social = (code: string) => ({ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'social-outcome' }] }, valueCodeableConcept: { coding: [{ system: CODE_SYSTEM.socialOutcome, code }] } });
+    const task = makeTask({ version: 4, status: 'completed', summary: 'Housed' });
+    task.output = [...(task.output ?? []), social('housing-secured'), social('debt-advice'), social('housing-secured'), { type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'social-outcome' }] }, valueCodeableConcept: { text: 'Got a dog' } }];
+    const p = plan(task);
+    const obs = effects(p).filter((e): e is Extract<Effect, { kind: 'create-observation' }> => e.kind === 'create-observation');
+    expect(obs.map((o) => o.identifier)).to.deep.equal(['lw1:Task:t1:social-outcome:housing-secured', 'lw1:Task:t1:social-outcome:debt-advice']);
+    expect(obs[0]!.resource).to.deep.include({ subject: { reference: 'Patient/p1' }, basedOn: [{ reference: 'ServiceRequest/sr1' }], valueBoolean: true, status: 'final' });
+    expect(obs[0]!.resource.meta?.source).to.equal('http://lw.test/fhir/Task/t1/_history/4');
+    const comm = effects(p).find((e) => e.kind === 'create-communication');
+    if (comm?.kind !== 'create-communication') throw new Error('no communication');
+    const outcomes = readMessageBack(comm.resource).sections.find((s) => s.code === 'outcomes')!.lines;
+    expect(outcomes).to.include.members(['Social outcome: Housing secured or improved', 'Social outcome: Debt advice received', 'Also reported (social-outcome): Got a dog']);
+    // Before completion nothing is written: an open case's ticks are not yet outcomes.
+    const open = makeTask({ version: 3, status: 'in-progress' });
+    open.output = [social('housing-secured')];
+    expect(kinds(plan(open))).to.not.include('create-observation');
+  });
+
   it('safeguarding concern → urgent Communication + Flag, whatever the status', () => {
     const p = plan(makeTask({ version: 2, status: 'in-progress', safeguarding: true }));
     expect(kinds(p)).to.deep.equal(['create-communication', 'create-flag']);

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { EXTENSION, IDENTIFIER_SYSTEM } from '../../../../src/referral-model/codes.js';
 import { nhsNumberIsValid } from '../../../../src/fhir/nhs-number.js';
 import { DEMO_IDS, ehrSeed, lwSeed, ODS } from '../../../../src/sandbox/demo/index.js';
-import { ensureR4Definitions } from '../../../../src/sandbox/fhir/definitions.js';
+import { ensureR4Definitions } from '../../../../src/fhir-server/definitions.js';
 
 const urls = { ehr: 'http://localhost:3000/sandbox/ehr/fhir', lw: 'http://localhost:3000/sandbox/lw/fhir' };
 const now = new Date('2026-11-24T09:00:00Z');

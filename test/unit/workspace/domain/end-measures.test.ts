@@ -26,4 +26,11 @@ describe('workspace: completing without end measures', () => {
     expect(page).to.include('name="confirm" value="yes"').and.include('name="version" value="7"').and.include('name="summary" value="Walks &quot;weekly&quot; &lt;now&gt;"');
     expect(page).to.include('href="/workspace/cases/task-1#outcomes"');
   });
+
+  it('carries the social outcomes ticked through the question, and shows them', () => {
+    const page = completeConfirmPage({ actor: amira, csrfToken: 'tok', caseId: 'task-1', version: '7', summary: 'Done', socialOutcomes: ['debt-advice', 'group-attending'], gap: { none: true, startOnly: [] } });
+    expect(page).to.include('<input type="hidden" name="socialOutcomes" value="debt-advice">').and.include('<input type="hidden" name="socialOutcomes" value="group-attending">');
+    expect(page).to.include('<li>Debt advice received</li>');
+    expect(completeConfirmPage({ actor: amira, csrfToken: 'tok', caseId: 'task-1', version: '7', summary: 'Done', gap: { none: true, startOnly: [] } })).to.not.include('socialOutcomes');
+  });
 });

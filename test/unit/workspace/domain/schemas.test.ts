@@ -64,6 +64,12 @@ describe('workspace action schemas', () => {
   it('requires a safeguarding detail and a completion summary', () => {
     expect(parseAction('safeguarding', { detail: '   ' }, TODAY).ok).to.equal(false);
     expect(parseAction('complete', {}, TODAY).ok).to.equal(false);
+    const one = parseAction('complete', { summary: 'Done', socialOutcomes: 'debt-advice' }, TODAY);
+    expect(one.ok && one.value.socialOutcomes).to.deep.equal(['debt-advice']);
+    const none = parseAction('complete', { summary: 'Done' }, TODAY);
+    expect(none.ok && none.value.socialOutcomes).to.deep.equal([]);
+    const unknown = parseAction('complete', { summary: 'Done', socialOutcomes: ['debt-advice', 'won-the-lottery'] }, TODAY);
+    expect(unknown.ok ? undefined : unknown.errors.socialOutcomes).to.equal('Select social outcomes from the list');
     expect(parseAction('assign', { linkWorker: 'Organization/x' }, TODAY).ok).to.equal(false);
     expect(parseAction('assign', { linkWorker: 'PractitionerRole/lw-ben-role' }, TODAY).ok).to.equal(true);
   });

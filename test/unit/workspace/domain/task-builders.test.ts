@@ -132,6 +132,21 @@ describe('workspace Task builders', () => {
     expect(t.priority).to.equal('urgent');
   });
 
+  it('complete with social outcomes: one coded social-outcome output each, replacing none of the others, and a case-record line', () => {
+    const done = apply(apply(accepted(), 'session', { date: TODAY, mode: 'telephone', durationMinutes: '30' }).task, 'complete', {
+      summary: 'Moved into a council flat; goes to the choir', socialOutcomes: ['housing-secured', 'group-attending', 'housing-secured'],
+    }).task;
+    const social = (done.output ?? []).filter((o) => o.type?.coding?.[0]?.code === 'social-outcome');
+    expect(social.map((o) => o.valueCodeableConcept?.coding?.[0])).to.deep.equal([
+      { system: CODE_SYSTEM.socialOutcome, code: 'housing-secured', display: 'Housing secured or improved' },
+      { system: CODE_SYSTEM.socialOutcome, code: 'group-attending', display: 'Connected to a community group and still attending' },
+    ]);
+    expect(readCase(done).summary).to.equal('Moved into a council flat; goes to the choir');
+    expect(done.note?.at(-1)?.text).to.contain('Social outcomes: Housing secured or improved; Connected to a community group and still attending');
+    const none = apply(accepted(), 'complete', { summary: 'Did not want more support' }).task;
+    expect((none.output ?? []).some((o) => o.type?.coding?.[0]?.code === 'social-outcome')).to.equal(false);
+  });
+
   it('complete: completed with a summary output; close: cancelled or failed with a reason', () => {
     expect(buildChange('outcome', accepted(), input('outcome', { instrument: 'ucla3', date: TODAY, 'score-total': '5' }), ctx({ patientReference: undefined })).ok, 'no patient').to.equal(false);
     const done = apply(apply(accepted(), 'session', { date: TODAY, mode: 'telephone', durationMinutes: '30' }).task, 'complete', { summary: 'Now attends the choir weekly' }).task;

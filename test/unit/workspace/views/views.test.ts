@@ -49,4 +49,18 @@ describe('workspace views', () => {
     const list = caseloadPage({ actor: amira, csrfToken: 'tok', query: { view: 'new' }, rows, truncated: false });
     expect([...list.matchAll(/data-testid="source">([^<]+)</g)].map((m) => m[1]).sort()).to.deep.equal(['GP', 'Self-referral']);
   });
+
+  it('a completed case with a follow-up due offers the outcome measures again and says why; without one it is closed', () => {
+    const task = referralTask({ status: 'completed' });
+    const page = (followUp?: { months: number; dueOn: string; doneOn?: string }) => casePage({
+      actor: amira, csrfToken: 'tok', state: readCase(task), referral: readReferral(task), observations: [], directory: [], staff: [],
+      maxContactAttempts: 3, today: TODAY, forms: {}, ...(followUp ? { followUp } : {}),
+    });
+    const due = page({ months: 3, dueOn: '2026-11-20' });
+    expect(due).to.include('data-testid="follow-up-due"').and.include('Follow-up at 3 months due since 20 Nov 2026').and.include('action="/workspace/cases/task-1/outcome"');
+    expect(due).to.not.include('action="/workspace/cases/task-1/session"');
+    expect(page({ months: 3, dueOn: '2026-11-20', doneOn: TODAY })).to.include('Follow-up at 3 months recorded today');
+    const closed = page();
+    expect(closed).to.include('This case is closed').and.not.include('action="/workspace/cases/task-1/outcome"');
+  });
 });

@@ -1,0 +1,177 @@
+import type { Db } from '../store/db.js';
+import { DIMENSIONS, SPLITS, type CountDimension, type SplitKey } from './dimensions.js';
+import { filterSql, type ReportFilter } from './report-filter.js';
+import { MEASURE_RULES } from './measure-rules.js';
+
+/**
+ * The reports' figures, aggregated in SQL over the report store (never by reading facts into the process): counts
+ * by every dimension and every equality split in one grouped scan, waiting times as percentile_cont (the same
+ * type-7 quantile as statistics.ts), sessions per person, and per outcome measure the moments of the paired change
+ * (n, means, standard deviation, meaningful changes) from which the confidence interval is computed. Raw and
+ * unsuppressed: report-builders.ts turns these into what may be published.
+ */
+
+export interface CountRow {
+  dimension: CountDimension['key'];
+  code: string;
+  split: SplitKey;
+  category: string;
+  n: number;
+}
+
+export interface SpreadRow {
+  split: SplitKey;
+  category: string;
+  n: number;
+  median: number | undefined;
+  p90: number | undefined;
+}
+
+export interface WaitRows {
+  /** Days from referral to the first successful contact. */
+  firstContact: SpreadRow[];
+  /** Days from referral to the first session. */
+  firstSession: SpreadRow[];
+  /** Sessions per person who had at least one. */
+  sessions: SpreadRow[];
+}
+
+export interface OutcomeRow {
+  measure: string;
+  split: SplitKey;
+  category: string;
+  /** People with a starting score whose support ended (completed) or who have a later score. */
+  eligible: number;
+  pairs: number;
+  meanBefore: number | undefined;
+  meanAfter: number | undefined;
+  meanChange: number | undefined;
+  sdChange: number | undefined;
+  improved: number;
+  worsened: number;
+}
+
+export interface Aggregates {
+  filter: ReportFilter;
+  referrals: number;
+  counts: CountRow[];
+  waits: WaitRows;
+  outcomes: OutcomeRow[];
+  /** Practice codes and names within the period (filter choices and labels). */
+  practices: { code: string; name: string; pcn: string | undefined }[];
+  /** Services with referrals within the period (filter choices). */
+  services: string[];
+}
+
+const SPLIT_COLUMNS = SPLITS.filter((s) => s.key !== 'all');
+const splitAlias = (i: number) => `s${i}`;
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+/** GROUPING SETS of `keys` alone and with each split; rows are told apart by the GROUPING() mask. */
+function groupingSets(keys: string[]): string {
+  return [`(${keys.join(', ')})`, ...SPLIT_COLUMNS.map((_, i) => `(${[...keys, splitAlias(i)].join(', ')})`)].join(', ');
+}
+
+/** Which split a row belongs to from its split columns (non-NULL in the split's own grouping set). */
+function splitOfRow(row: Record<string, unknown>): { split: SplitKey; category: string } {
+  for (let i = 0; i < SPLIT_COLUMNS.length; i++) {
+    const v = row[splitAlias(i)];
+    if (v !== null && v !== undefined) return { split: SPLIT_COLUMNS[i]!.key, category: String(v) };
+  }
+  return { split: 'all', category: 'all' };
+}
+
+const splitSelect = SPLIT_COLUMNS.map((s, i) => `${s.sql} AS ${splitAlias(i)}`).join(', ');
+
+async function counts(db: Db, f: ReportFilter): Promise<CountRow[]> {
+  const { where, params } = filterSql(f);
+  const scalar = DIMENSIONS.filter((d) => !d.many);
+  const many = DIMENSIONS.filter((d) => d.many);
+  // Reasons are counted only where the referral ended without support.
+  const dimSql = (d: CountDimension) => (d.key === 'end-reason' ? `CASE WHEN r.reach IN ('declined', 'could-not-contact', 'did-not-engage', 'cancelled') THEN ${d.sql} END` : d.sql);
+  const dAlias = (i: number) => `d${i}`;
+  const splitCols = SPLIT_COLUMNS.map((_, i) => splitAlias(i));
+  const scalarSql = `SELECT ${[...scalar.map((_, i) => dAlias(i)), ...splitCols].join(', ')},
+      GROUPING(${scalar.map((_, i) => dAlias(i)).join(', ')})::int AS g, count(*)::int AS n
+    FROM (SELECT ${scalar.map((d, i) => `${dimSql(d)} AS ${dAlias(i)}`).join(', ')}, ${splitSelect} FROM report_referrals r WHERE ${where}) x
+    GROUP BY GROUPING SETS (${scalar.map((_, i) => groupingSets([dAlias(i)])).join(', ')})`;
+  const manySql = `SELECT d.dim, d.code, ${splitCols.join(', ')}, count(*)::int AS n
+    FROM (SELECT ${many.map((d, i) => `${d.sql} AS m${i}`).join(', ')}, ${splitSelect} FROM report_referrals r WHERE ${where}) x
+    CROSS JOIN LATERAL (${many.map((d, i) => `SELECT '${d.key}'::text AS dim, unnest(x.m${i}) AS code`).join(' UNION ALL ')}) d
+    GROUP BY GROUPING SETS (${groupingSets(['d.dim', 'd.code'])})`;
+  const [a, b] = await Promise.all([db.query<Record<string, unknown>>(scalarSql, params), db.query<Record<string, unknown>>(manySql, params)]);
+  const out: CountRow[] = [];
+  for (const row of a.rows) {
+    // GROUPING(d0 … dk) has a bit set for each dimension left out: exactly one is kept per row.
+    const g = Number(row.g);
+    const i = scalar.findIndex((_, k) => (g & (1 << (scalar.length - 1 - k))) === 0);
+    const code = row[dAlias(i)];
+    if (i < 0 || code === null || code === undefined) continue;
+    out.push({ dimension: scalar[i]!.key, code: String(code), ...splitOfRow(row), n: Number(row.n) });
+  }
+  for (const row of b.rows) {
+    if (row.code === null || row.code === undefined) continue;
+    out.push({ dimension: row.dim as CountDimension['key'], code: String(row.code), ...splitOfRow(row), n: Number(row.n) });
+  }
+  return out;
+}
+
+async function waits(db: Db, f: ReportFilter): Promise<WaitRows> {
+  const { where, params } = filterSql(f);
+  // Whole calendar days in England between the referral and the event.
+  const days = (col: string) => `CASE WHEN r.${col} IS NOT NULL THEN greatest(0, (r.${col} AT TIME ZONE 'Europe/London')::date - (r.referred_at AT TIME ZONE 'Europe/London')::date) END`;
+  const spread = (col: string, name: string) =>
+    `count(${col})::int AS ${name}_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ${col}) AS ${name}_median, percentile_cont(0.9) WITHIN GROUP (ORDER BY ${col}) AS ${name}_p90`;
+  const sql = `SELECT ${SPLIT_COLUMNS.map((_, i) => splitAlias(i)).join(', ')}, ${spread('contact', 'contact')}, ${spread('session', 'session')}, ${spread('sessions', 'sessions')}
+    FROM (SELECT ${days('first_contact_at')} AS contact, ${days('first_session_at')} AS session, nullif(r.sessions, 0) AS sessions, ${splitSelect}
+          FROM report_referrals r WHERE ${where}) x
+    GROUP BY GROUPING SETS ((), ${SPLIT_COLUMNS.map((_, i) => `(${splitAlias(i)})`).join(', ')})`;
+  const { rows } = await db.query<Record<string, unknown>>(sql, params);
+  const pick = (name: string): SpreadRow[] =>
+    rows.map((row) => ({ ...splitOfRow(row), n: Number(row[`${name}_n`]), median: num(row[`${name}_median`]), p90: num(row[`${name}_p90`]) }));
+  return { firstContact: pick('contact'), firstSession: pick('session'), sessions: pick('sessions') };
+}
+
+async function outcomes(db: Db, f: ReportFilter): Promise<OutcomeRow[]> {
+  const { where, params } = filterSql(f);
+  const rules = JSON.stringify(MEASURE_RULES.map((m) => ({ measure: m.measure, direction: m.higherIsBetter ? 1 : -1, threshold: m.meaningful })));
+  params.push(rules);
+  const rulesParam = `$${params.length}`;
+  const sql = `SELECT x.measure, ${SPLIT_COLUMNS.map((_, i) => splitAlias(i)).join(', ')},
+      count(*) FILTER (WHERE x.eligible)::int AS eligible, count(x.diff)::int AS pairs,
+      avg(x.before_score) FILTER (WHERE x.diff IS NOT NULL)::float8 AS mean_before, avg(x.after_score)::float8 AS mean_after,
+      avg(x.diff)::float8 AS mean_change, stddev_samp(x.diff)::float8 AS sd_change,
+      count(*) FILTER (WHERE x.diff * x.direction >= x.threshold)::int AS improved,
+      count(*) FILTER (WHERE x.diff * x.direction <= -x.threshold)::int AS worsened
+    FROM (SELECT o.measure, o.before_score, o.after_score, o.after_score - o.before_score AS diff,
+            (r.reach = 'completed' OR o.after_score IS NOT NULL) AS eligible, m.direction, m.threshold, ${splitSelect}
+          FROM report_referrals r JOIN report_outcomes o ON o.referral_key = r.referral_key
+          LEFT JOIN jsonb_to_recordset(${rulesParam}::jsonb) AS m(measure text, direction int, threshold numeric) ON m.measure = o.measure
+          WHERE ${where}) x
+    GROUP BY GROUPING SETS (${groupingSets(['x.measure'])})`;
+  const { rows } = await db.query<Record<string, unknown>>(sql, params);
+  return rows.map((row) => ({
+    measure: String(row.measure), ...splitOfRow(row), eligible: Number(row.eligible), pairs: Number(row.pairs),
+    meanBefore: num(row.mean_before), meanAfter: num(row.mean_after), meanChange: num(row.mean_change), sdChange: num(row.sd_change),
+    improved: Number(row.improved), worsened: Number(row.worsened),
+  }));
+}
+
+/** What the filters offer: every practice and service with referrals in the period, whatever else is filtered. */
+export async function reportChoices(db: Db, f: ReportFilter): Promise<Pick<Aggregates, 'practices' | 'services'>> {
+  const { where, params } = filterSql({ from: f.from, to: f.to });
+  const { rows } = await db.query<{ practice: string | null; practice_name: string | null; pcn: string | null; service: string | null }>(
+    `SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service FROM report_referrals r WHERE ${where}
+     GROUP BY GROUPING SETS ((r.practice), (r.service))`, params);
+  return {
+    practices: rows.filter((r) => r.practice !== null).map((r) => ({ code: r.practice!, name: r.practice_name ?? r.practice!, pcn: r.pcn ?? undefined })).sort((a, b) => a.name.localeCompare(b.name)),
+    services: rows.filter((r) => r.service !== null).map((r) => r.service!).sort((a, b) => a.localeCompare(b)),
+  };
+}
+
+/** Every figure the reports need for one filter (five statements, run side by side). */
+export async function aggregate(db: Db, filter: ReportFilter): Promise<Aggregates> {
+  const [c, w, o, ch] = await Promise.all([counts(db, filter), waits(db, filter), outcomes(db, filter), reportChoices(db, filter)]);
+  const referrals = c.filter((r) => r.dimension === 'source' && r.split === 'all').reduce((s, r) => s + r.n, 0);
+  return { filter, referrals, counts: c, waits: w, outcomes: o, ...ch };
+}

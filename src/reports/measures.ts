@@ -1,0 +1,219 @@
+import type { CodeableConcept, Expression, Extension, Measure, MeasureReport, MeasureReportGroupPopulation, MeasureReportGroupStratifierStratum } from '@medplum/fhirtypes';
+import { CANONICAL_BASE } from '../referral-model/codes.js';
+import type { Aggregates } from './aggregate.js';
+import { SPLITS, categoriesOf, type SplitKey } from './dimensions.js';
+import { isSmall, showCount, suppressList, type Shown, type SuppressionRule } from './suppression.js';
+
+/**
+ * The headline indicators as published FHIR `Measure`s (one each), and `MeasureReport`s of them for a filter, so
+ * ICS analytics platforms can pull the figures: summary reports, stratified by age band, sex, ethnic group and IMD
+ * quintile, with the same small-number suppression as the pages. A hidden count is left out and marked with the
+ * data-absent-reason extension `masked`; a score is left out whenever a count it comes from is hidden.
+ */
+
+const POPULATION = 'http://terminology.hl7.org/CodeSystem/measure-population';
+const SCORING = 'http://terminology.hl7.org/CodeSystem/measure-scoring';
+const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
+const STRATIFIER_SYSTEM = `${CANONICAL_BASE}/CodeSystem/report-stratifier`;
+// The criteria are prose for people reading the Measure (SP Link computes them in SQL, docs/REPORTS.md). R4 binds
+// Expression.language extensibly, so text/plain is allowed; the generated types list only the example codes.
+const PROSE = 'text/plain' as Expression['language'];
+const STRATIFIED: readonly SplitKey[] = ['age-band', 'sex', 'ethnicity', 'imd-quintile'];
+
+type PopulationCode = 'initial-population' | 'denominator' | 'numerator' | 'measure-population';
+type Scoring = 'cohort' | 'proportion' | 'continuous-variable';
+
+interface Indicator {
+  id: string;
+  title: string;
+  description: string;
+  scoring: Scoring;
+  populations: { code: PopulationCode; criteria: string }[];
+  unit?: string;
+}
+
+export const INDICATORS: readonly Indicator[] = [
+  {
+    id: 'sp-link-referrals', title: 'Referrals to social prescribing', scoring: 'cohort',
+    description: 'Referrals to social prescribing link-worker services made in the period.',
+    populations: [{ code: 'initial-population', criteria: 'Referrals whose referral date (Europe/London) falls in the period' }],
+  },
+  {
+    id: 'sp-link-reach', title: 'Referrals that reached support', scoring: 'proportion',
+    description: 'The share of referrals made in the period that the service took on: in support now, or completed.',
+    populations: [
+      { code: 'initial-population', criteria: 'Referrals made in the period' },
+      { code: 'denominator', criteria: 'Referrals made in the period' },
+      { code: 'numerator', criteria: 'Referrals in support or completed' },
+    ],
+  },
+  {
+    id: 'sp-link-days-to-first-contact', title: 'Days from referral to first contact', scoring: 'continuous-variable', unit: 'd',
+    description: 'Median whole calendar days (Europe/London) from referral to the first successful contact with the person.',
+    populations: [
+      { code: 'initial-population', criteria: 'Referrals made in the period' },
+      { code: 'measure-population', criteria: 'Referrals with a first successful contact' },
+    ],
+  },
+  {
+    id: 'sp-link-swemwbs-improvement', title: 'Meaningful improvement in mental wellbeing (SWEMWBS)', scoring: 'proportion',
+    description: 'Of people with a SWEMWBS score at the start and on a later day, the share whose score rose by at least 3 points.',
+    populations: [
+      { code: 'initial-population', criteria: 'People with a starting SWEMWBS score whose support completed, or with a later score' },
+      { code: 'denominator', criteria: 'Complete SWEMWBS pairs' },
+      { code: 'numerator', criteria: 'Pairs whose score rose by 3 points or more' },
+    ],
+  },
+];
+
+export const measureUrl = (id: string) => `${CANONICAL_BASE}/Measure/${id}`;
+const concept = (system: string, code: string, display?: string): CodeableConcept => ({ coding: [{ system, code, ...(display ? { display } : {}) }] });
+const stratifierCode = (key: SplitKey): CodeableConcept => ({ ...concept(STRATIFIER_SYSTEM, key, SPLITS.find((s) => s.key === key)!.label), text: SPLITS.find((s) => s.key === key)!.label });
+
+/** The published Measure of an indicator. */
+export function measureOf(i: Indicator, version: string): Measure {
+  return {
+    resourceType: 'Measure', id: i.id, url: measureUrl(i.id), version, name: i.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
+    title: i.title, status: 'active', experimental: false, publisher: 'SP Link', description: i.description,
+    scoring: concept(SCORING, i.scoring), ...(i.scoring === 'proportion' ? { improvementNotation: concept('http://terminology.hl7.org/CodeSystem/measure-improvement-notation', 'increase') } : {}),
+    group: [{
+      code: { text: i.title },
+      population: i.populations.map((p) => ({ code: concept(POPULATION, p.code), criteria: { language: PROSE, expression: p.criteria } })),
+      stratifier: STRATIFIED.map((k) => ({ code: stratifierCode(k), criteria: { language: PROSE, expression: `The person's ${SPLITS.find((s) => s.key === k)!.label.toLowerCase()} at referral` } })),
+    }],
+  };
+}
+
+export const MEASURES = (version: string): Measure[] => INDICATORS.map((i) => measureOf(i, version));
+
+const masked: Extension = { url: DATA_ABSENT, valueCode: 'masked' };
+function population(code: PopulationCode, n: Shown): MeasureReportGroupPopulation {
+  return { code: concept(POPULATION, code), ...(n.hidden ? { extension: [masked] } : { count: n.value }) };
+}
+
+interface Figures {
+  /** Counts per population, as published. */
+  populations: Partial<Record<PopulationCode, Shown>>;
+  score?: number;
+}
+
+/** The raw figures of an indicator for one split category ('all' for everyone). */
+function raw(i: Indicator, a: Aggregates, split: SplitKey, category: string): { pops: Partial<Record<PopulationCode, number>>; score?: number } {
+  const count = (dimension: 'reach' | 'source', codes?: string[]) => a.counts
+    .filter((c) => c.dimension === dimension && c.split === split && c.category === category && (!codes || codes.includes(c.code)))
+    .reduce((s, c) => s + c.n, 0);
+  const referrals = count('source');
+  if (i.id === 'sp-link-referrals') return { pops: { 'initial-population': referrals } };
+  if (i.id === 'sp-link-reach') return { pops: { 'initial-population': referrals, denominator: referrals, numerator: count('reach', ['in-support', 'completed']) } };
+  if (i.id === 'sp-link-days-to-first-contact') {
+    const w = a.waits.firstContact.find((x) => x.split === split && x.category === category);
+    return { pops: { 'initial-population': referrals, 'measure-population': w?.n ?? 0 }, ...(w?.median !== undefined ? { score: w.median } : {}) };
+  }
+  const o = a.outcomes.find((x) => x.measure === 'swemwbs' && x.split === split && x.category === category);
+  return { pops: { 'initial-population': o?.eligible ?? 0, denominator: o?.pairs ?? 0, numerator: o?.improved ?? 0 } };
+}
+
+function published(i: Indicator, r: ReturnType<typeof raw>, shown: Partial<Record<PopulationCode, Shown>>, rule: SuppressionRule): Figures {
+  const populations: Figures['populations'] = {};
+  for (const p of i.populations) populations[p.code] = shown[p.code] ?? showCount(r.pops[p.code] ?? 0, rule);
+  let score: number | undefined;
+  if (i.scoring === 'proportion') {
+    const num = r.pops.numerator ?? 0;
+    const den = r.pops.denominator ?? 0;
+    // A share discloses its numerator and the rest of its denominator: both must be publishable.
+    if (den > 0 && !populations.numerator?.hidden && !populations.denominator?.hidden && !isSmall(den - num, rule)) score = num / den;
+  } else if (i.scoring === 'continuous-variable' && !populations['measure-population']?.hidden) {
+    score = r.score;
+  }
+  return { populations, ...(score !== undefined ? { score } : {}) };
+}
+
+/** A summary MeasureReport of one indicator for the filter's period and scope. */
+export function measureReport(i: Indicator, a: Aggregates, rule: SuppressionRule, o: { version: string; generatedAt: string }): MeasureReport {
+  const overall = published(i, raw(i, a, 'all', 'all'), {}, rule);
+  const score = (f: Figures) => (f.score === undefined ? {} : { measureScore: i.unit ? { value: round(f.score), unit: 'days', system: 'http://unitsofmeasure.org', code: i.unit } : { value: round(f.score) } });
+  const stratifier = STRATIFIED.map((key) => {
+    const s = SPLITS.find((x) => x.key === key)!;
+    const seen = a.counts.filter((c) => c.split === key).map((c) => c.category);
+    const cats = categoriesOf(s, seen);
+    const raws = cats.map((c) => raw(i, a, key, c.code));
+    // Secondary suppression of each population across the strata, as in a table column with its total.
+    const shownBy: Partial<Record<PopulationCode, Shown[]>> = {};
+    for (const p of i.populations) shownBy[p.code] = suppressList(raws.map((r) => r.pops[p.code] ?? 0), rule).counts;
+    const stratum: MeasureReportGroupStratifierStratum[] = cats.map((c, k) => {
+      const shown = Object.fromEntries(i.populations.map((p) => [p.code, shownBy[p.code]![k]!])) as Partial<Record<PopulationCode, Shown>>;
+      const f = published(i, raws[k]!, shown, rule);
+      return { value: { ...concept(`${CANONICAL_BASE}/CodeSystem/report-${key}`, c.code, c.label), text: c.label }, population: i.populations.map((p) => population(p.code, f.populations[p.code]!)), ...score(f) };
+    });
+    return { code: [stratifierCode(key)], stratum };
+  });
+  const f = a.filter;
+  const scope = [f.practice && `practice ${f.practice}`, f.pcn && `PCN ${f.pcn}`, f.service && `service ${f.service}`, f.source && `source ${f.source}`].filter(Boolean);
+  return {
+    resourceType: 'MeasureReport', status: 'complete', type: 'summary', measure: `${measureUrl(i.id)}|${o.version}`, date: o.generatedAt,
+    period: { start: f.from, end: f.to },
+    // What the figures cover, for whoever reads the file later (the period is in `period`).
+    text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeXml(`${i.title}: referrals made from ${f.from} to ${f.to}${scope.length ? `; ${scope.join('; ')}` : '; all practices, services and sources'}. Counts from 1 to ${rule.threshold - 1} are masked.`)}</p></div>` },
+    ...(i.scoring === 'proportion' ? { improvementNotation: concept('http://terminology.hl7.org/CodeSystem/measure-improvement-notation', 'increase') } : {}),
+    group: [{ code: { text: i.title }, population: i.populations.map((p) => population(p.code, overall.populations[p.code]!)), ...score(overall), stratifier }],
+  };
+}
+
+const escapeXml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const round = (v: number) => Math.round(v * 10_000) / 10_000;
+
+/**
+ * How a MeasureReport departs from its Measure (empty when it conforms): the canonical, the type, and every group,
+ * population and stratifier code the Measure defines, with counts and scores where they may be.
+ */
+export function measureReportProblems(report: MeasureReport, measure: Measure): string[] {
+  const problems: string[] = [];
+  const [url, version] = (report.measure ?? '').split('|');
+  if (url !== measure.url) problems.push(`measure ${report.measure} is not ${measure.url}`);
+  if (version && measure.version && version !== measure.version) problems.push(`version ${version} is not ${measure.version}`);
+  if (report.status !== 'complete' || report.type !== 'summary') problems.push('expected a complete summary report');
+  const codes = (cc: CodeableConcept | undefined) => (cc?.coding ?? []).map((c) => `${c.system}|${c.code}`).join(',');
+  const mg = measure.group ?? [];
+  const rg = report.group ?? [];
+  if (rg.length !== mg.length) problems.push(`${rg.length} groups, the Measure has ${mg.length}`);
+  mg.forEach((g, gi) => {
+    const r = rg[gi];
+    if (!r) return;
+    if (r.code?.text !== g.code?.text) problems.push(`group ${gi}: code ${r.code?.text} is not ${g.code?.text}`);
+    const want = (g.population ?? []).map((p) => codes(p.code));
+    const pops = (ps: MeasureReportGroupPopulation[] | undefined, where: string) => {
+      const got = (ps ?? []).map((p) => codes(p.code));
+      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${where}: populations ${got.join(' ')} are not ${want.join(' ')}`);
+      for (const p of ps ?? []) {
+        const isMasked = p.extension?.some((e) => e.url === DATA_ABSENT && e.valueCode === 'masked');
+        if ((p.count === undefined) === !isMasked) problems.push(`${where}: a population needs a count or the masked extension, not both or neither`);
+        if (p.count !== undefined && !(Number.isInteger(p.count) && p.count >= 0)) problems.push(`${where}: count ${p.count} is not a whole number`);
+      }
+    };
+    pops(r.population, `group ${gi}`);
+    const scoring = measure.scoring?.coding?.[0]?.code;
+    const checkScore = (v: number | undefined, where: string) => {
+      if (v === undefined) return;
+      if (scoring === 'cohort') problems.push(`${where}: a cohort measure has no score`);
+      if (scoring === 'proportion' && !(v >= 0 && v <= 1)) problems.push(`${where}: proportion ${v} is not within 0..1`);
+    };
+    checkScore(r.measureScore?.value, `group ${gi}`);
+    const wantStrat = (g.stratifier ?? []).map((s) => codes(s.code));
+    const gotStrat = (r.stratifier ?? []).map((s) => codes(s.code?.[0]));
+    if (JSON.stringify(gotStrat) !== JSON.stringify(wantStrat)) problems.push(`group ${gi}: stratifiers ${gotStrat.join(' ')} are not ${wantStrat.join(' ')}`);
+    for (const s of r.stratifier ?? []) {
+      for (const st of s.stratum ?? []) {
+        const where = `stratum ${codes(s.code?.[0])} ${st.value?.text}`;
+        pops(st.population, where);
+        checkScore(st.measureScore?.value, where);
+      }
+    }
+  });
+  return problems;
+}
+
+/** The MeasureReport of every indicator for a filter. */
+export function measureReports(a: Aggregates, rule: SuppressionRule, o: { version: string; generatedAt: string }): MeasureReport[] {
+  return INDICATORS.map((i) => measureReport(i, a, rule, o));
+}
+

@@ -1,0 +1,227 @@
+import type { Aggregates, CountRow, OutcomeRow, SpreadRow } from './aggregate.js';
+import { categoriesOf, dimensionOf, labelIn, splitOf, type Category, type CountDimension, type SplitKey } from './dimensions.js';
+import { MEASURE_RULES, measureRule } from './measure-rules.js';
+import type { ReportFilter } from './report-filter.js';
+import { studentTQuantile } from './statistics.js';
+import { hiddenLabel, isSmall, showCount, suppressList, suppressTable, type Shown, type SuppressedTable, type SuppressionRule } from './suppression.js';
+
+/**
+ * The published reports, pure: SQL aggregates (aggregate.ts) in, tables that may be shown out. Every count passes
+ * small-number suppression with secondary suppression across its table; a statistic (median, mean change, share)
+ * is shown only when the people it comes from are. One model feeds the pages, the CSV and the MeasureReports.
+ */
+
+export const REPORTS = [
+  { id: 'referrals', title: 'Referrals and reach', summary: 'Who is referred, from where and for what, and how far referrals get.' },
+  { id: 'timeliness', title: 'Timeliness', summary: 'Days from referral to first contact and to first session, and sessions per person.' },
+  { id: 'outcomes', title: 'Outcomes', summary: 'Change in wellbeing and loneliness measures from the start of support to its end.' },
+  { id: 'services', title: 'Services connected', summary: 'The community services people were connected to.' },
+] as const;
+export type ReportId = (typeof REPORTS)[number]['id'];
+export const isReportId = (v: unknown): v is ReportId => REPORTS.some((r) => r.id === v);
+
+/** A figure as published: its text, with the number behind it when shown (none when hidden or not available). */
+export interface Figure {
+  text: string;
+  value?: number;
+  hidden?: true;
+}
+
+export interface CountTable {
+  kind: 'counts';
+  id: string;
+  title: string;
+  rowHeader: string;
+  /** Columns: the split's categories, or one column "Referrals" when not split. */
+  columns: Category[];
+  rows: Category[];
+  table: SuppressedTable;
+  totalLabel: string;
+  note?: string;
+}
+
+export interface StatsTable {
+  kind: 'stats';
+  id: string;
+  title: string;
+  rowHeader: string;
+  columns: string[];
+  rows: { code: string; label: string; cells: Figure[]; chart?: { value: number; low?: number; high?: number } }[];
+  chartLabel: string;
+  note?: string;
+}
+
+export type ReportTable = CountTable | StatsTable;
+
+export interface Report {
+  id: ReportId;
+  title: string;
+  filter: ReportFilter;
+  split: SplitKey;
+  referrals: Shown;
+  tables: ReportTable[];
+  rule: SuppressionRule;
+}
+
+const oneDecimal = (v: number) => (Math.round(v * 10) / 10).toFixed(1);
+const fig = (v: number | undefined, format: (v: number) => string = oneDecimal): Figure => (v === undefined ? { text: '–' } : { value: v, text: format(v) });
+const hidden = (rule: SuppressionRule): Figure => ({ hidden: true, text: hiddenLabel(rule) });
+const shownFigure = (s: Shown): Figure => (s.hidden ? { hidden: true, text: s.label } : { value: s.value, text: String(s.value) });
+const ZERO: Shown = { value: 0, hidden: false };
+const percent = (v: number) => `${Math.round(v * 100)}%`;
+
+// --- Counts -----------------------------------------------------------------------------------------------
+
+function countTable(a: Aggregates, key: CountDimension['key'], split: SplitKey, rule: SuppressionRule, opts: { title: string; totalLabel?: string; note?: string; practiceNames?: Map<string, string> }): CountTable {
+  const d = dimensionOf(key);
+  const rows = a.counts.filter((r) => r.dimension === key && r.split === split);
+  const s = splitOf(split);
+  const columns = split === 'all' ? [{ code: 'all', label: 'Referrals' }] : categoriesOf(s, new Set(rows.map((r) => r.category)));
+  const byRow = new Map<string, CountRow[]>();
+  for (const r of rows) byRow.set(r.code, [...(byRow.get(r.code) ?? []), r]);
+  const known = (d.categories ?? []).map((c) => c.code);
+  const codes = [...known, ...[...byRow.keys()].filter((c) => !known.includes(c)).sort((x, y) => labelOf(x).localeCompare(labelOf(y)))];
+  function labelOf(code: string) {
+    return opts.practiceNames?.get(code) ?? labelIn(d, code);
+  }
+  const cells = codes.map((code) => columns.map((col) => byRow.get(code)?.find((r) => r.category === col.code)?.n ?? 0));
+  return {
+    kind: 'counts', id: key, title: opts.title, rowHeader: d.label, columns, rows: codes.map((code) => ({ code, label: labelOf(code) })),
+    table: cells.length ? suppressTable(cells, rule) : { cells: [], rowTotals: [], columnTotals: columns.map(() => ZERO), total: ZERO }, totalLabel: opts.totalLabel ?? 'All referrals', ...(opts.note ? { note: opts.note } : {}),
+  };
+}
+
+// --- Spreads (waiting times, sessions) ----------------------------------------------------------------------
+
+function spreadTable(id: string, title: string, rows: SpreadRow[], split: SplitKey, rule: SuppressionRule, unit: string): StatsTable {
+  const s = splitOf(split);
+  const mine = rows.filter((r) => r.split === split);
+  const cats = split === 'all' ? s.categories : categoriesOf(s, mine.map((r) => r.category));
+  const ns = cats.map((c) => mine.find((r) => r.category === c.code)?.n ?? 0);
+  const shownNs = split === 'all' ? [showCount(ns[0] ?? 0, rule)] : suppressList(ns, rule).counts;
+  return {
+    kind: 'stats', id, title, rowHeader: s.label, columns: ['People', `Median (${unit})`, `90th percentile (${unit})`], chartLabel: `Median ${unit}, with the 90th percentile`,
+    rows: cats.map((c, i) => {
+      const r = mine.find((x) => x.category === c.code);
+      const n = shownNs[i]!;
+      if (n.hidden) return { code: c.code, label: c.label, cells: [shownFigure(n), hidden(rule), hidden(rule)] };
+      const cells = [shownFigure(n), fig(r?.median), fig(r?.p90)];
+      return { code: c.code, label: c.label, cells, ...(r?.median !== undefined ? { chart: { value: r.median, ...(r.p90 !== undefined ? { high: r.p90 } : {}) } } : {}) };
+    }),
+  };
+}
+
+// --- Outcomes ---------------------------------------------------------------------------------------------
+
+const OUTCOME_COLUMNS = ['Should have a pair', 'Complete pairs', 'Missing', 'Mean before', 'Mean after', 'Mean change', '95% confidence interval', 'Meaningful improvement'];
+
+function outcomeCells(r: OutcomeRow | undefined, eligible: Shown, pairs: Shown, rule: SuppressionRule): { cells: Figure[]; chart?: StatsTable['rows'][number]['chart'] } {
+  const rest = (f: Figure) => Array.from({ length: OUTCOME_COLUMNS.length - 3 }, () => f);
+  if (!r || pairs.hidden) return { cells: [shownFigure(eligible), shownFigure(pairs), eligible.hidden || pairs.hidden ? hidden(rule) : fig(undefined), ...rest(pairs.hidden ? hidden(rule) : fig(undefined))] };
+  const missing = r.eligible - r.pairs;
+  const missingFig: Figure = eligible.hidden || isSmall(missing, rule) ? hidden(rule) : r.eligible ? { value: missing / r.eligible, text: percent(missing / r.eligible) } : fig(undefined);
+  let ci: Figure = fig(undefined);
+  let low: number | undefined;
+  let high: number | undefined;
+  if (r.meanChange !== undefined && r.sdChange !== undefined && r.pairs >= 2) {
+    const half = studentTQuantile(0.975, r.pairs - 1) * (r.sdChange / Math.sqrt(r.pairs));
+    low = r.meanChange - half;
+    high = r.meanChange + half;
+    ci = { value: half, text: `${oneDecimal(low)} to ${oneDecimal(high)}` };
+  }
+  const share = isSmall(r.improved, rule) || isSmall(r.pairs - r.improved, rule) ? hidden(rule) : { value: r.improved / r.pairs, text: percent(r.improved / r.pairs) };
+  const signed = (v: number) => `${v > 0 ? '+' : ''}${oneDecimal(v)}`;
+  return {
+    cells: [shownFigure(eligible), shownFigure(pairs), missingFig, fig(r.meanBefore), fig(r.meanAfter), fig(r.meanChange, signed), ci, share],
+    ...(r.meanChange !== undefined ? { chart: { value: r.meanChange, ...(low !== undefined ? { low, high: high! } : {}) } } : {}),
+  };
+}
+
+function outcomeTables(a: Aggregates, split: SplitKey, rule: SuppressionRule): StatsTable[] {
+  const note = 'A pair is a score at the start and one on a later day. "Should have a pair": a starting score and support completed (or a later score). Mean change is after minus before, with its 95% confidence interval (Student’s t); meaningful improvement is the share of pairs that moved by at least the measure’s threshold in the better direction.';
+  const present = MEASURE_RULES.filter((m) => a.outcomes.some((o) => o.measure === m.measure));
+  const thresholds = (m: (typeof MEASURE_RULES)[number]) => `${m.higherIsBetter ? 'higher' : 'lower'} is better; meaningful change ${m.meaningful} point${m.meaningful === 1 ? '' : 's'}`;
+  if (split === 'all') {
+    return [{
+      kind: 'stats', id: 'outcomes', title: 'Change per measure', rowHeader: 'Measure', columns: OUTCOME_COLUMNS, chartLabel: 'Mean change with its 95% confidence interval', note,
+      rows: present.map((m) => {
+        const r = a.outcomes.find((o) => o.measure === m.measure && o.split === 'all');
+        const { cells, chart } = outcomeCells(r, showCount(r?.eligible ?? 0, rule), showCount(r?.pairs ?? 0, rule), rule);
+        return { code: m.measure, label: `${m.label} (${thresholds(m)})`, cells, ...(chart ? { chart } : {}) };
+      }),
+    }];
+  }
+  const s = splitOf(split);
+  return present.map((m) => {
+    const mine = a.outcomes.filter((o) => o.measure === m.measure && o.split === split);
+    const cats = categoriesOf(s, mine.map((r) => r.category));
+    const rowOf = (c: Category) => mine.find((r) => r.category === c.code);
+    const eligible = suppressList(cats.map((c) => rowOf(c)?.eligible ?? 0), rule).counts;
+    const pairs = suppressList(cats.map((c) => rowOf(c)?.pairs ?? 0), rule).counts;
+    return {
+      kind: 'stats' as const, id: `outcomes-${m.measure.replace(':', '-')}`, title: `${measureRule(m.measure)!.label} by ${s.label.toLowerCase()}`, rowHeader: s.label,
+      columns: OUTCOME_COLUMNS, chartLabel: 'Mean change with its 95% confidence interval', note: `${thresholds(m)[0]!.toUpperCase()}${thresholds(m).slice(1)}.`,
+      rows: cats.map((c, i) => {
+        const { cells, chart } = outcomeCells(rowOf(c), eligible[i]!, pairs[i]!, rule);
+        return { code: c.code, label: c.label, cells, ...(chart ? { chart } : {}) };
+      }),
+    };
+  });
+}
+
+// --- Reports ----------------------------------------------------------------------------------------------
+
+/** One report for a filter, split by one equality field (or none), as it may be published. */
+export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: SuppressionRule): Report {
+  const meta = REPORTS.find((r) => r.id === id)!;
+  const practiceNames = new Map(a.practices.map((p) => [p.code, p.name]));
+  const counts = (key: CountDimension['key'], title: string, extra: { totalLabel?: string; note?: string } = {}) =>
+    countTable(a, key, split, rule, { title, practiceNames, ...extra });
+  let tables: ReportTable[] = [];
+  if (id === 'referrals') {
+    tables = [
+      counts('source', 'Referrals by source'),
+      counts('practice', 'Referrals by practice'),
+      counts('pcn', 'Referrals by primary care network'),
+      counts('service', 'Referrals by service'),
+      counts('urgency', 'Referrals by urgency'),
+      counts('need', 'Needs referred for', { totalLabel: 'All needs recorded', note: 'A referral can name several needs, so needs add up to more than referrals.' }),
+      counts('reach', 'How far referrals got'),
+      counts('end-reason', 'Why referrals ended without support', { totalLabel: 'All ended without support', note: 'Referrals declined, cancelled, or where the person could not be contacted or did not engage.' }),
+    ];
+  } else if (id === 'timeliness') {
+    const w = a.waits;
+    if (split === 'all') {
+      const one = (r: SpreadRow[]) => r.find((x) => x.split === 'all') ?? { split: 'all' as const, category: 'all', n: 0, median: undefined, p90: undefined };
+      const rows = [
+        { code: 'first-contact', label: 'Days from referral to first contact', r: one(w.firstContact) },
+        { code: 'first-session', label: 'Days from referral to first session', r: one(w.firstSession) },
+        { code: 'sessions', label: 'Sessions per person (who had any)', r: one(w.sessions) },
+      ];
+      tables = [{
+        kind: 'stats', id: 'timeliness', title: 'Time to first contact and first session, and sessions per person', rowHeader: 'Measure', columns: ['People', 'Median', '90th percentile'],
+        chartLabel: 'Median, with the 90th percentile',
+        note: 'Whole calendar days. Median and 90th percentile by linear interpolation (as spreadsheet PERCENTILE.INC).',
+        rows: rows.map(({ code, label, r }) => {
+          const n = showCount(r.n, rule);
+          if (n.hidden) return { code, label, cells: [shownFigure(n), hidden(rule), hidden(rule)] };
+          return { code, label, cells: [shownFigure(n), fig(r.median), fig(r.p90)], ...(r.median !== undefined ? { chart: { value: r.median, ...(r.p90 !== undefined ? { high: r.p90 } : {}) } } : {}) };
+        }),
+      }];
+    } else {
+      tables = [
+        spreadTable('first-contact', 'Days from referral to first contact', w.firstContact, split, rule, 'days'),
+        spreadTable('first-session', 'Days from referral to first session', w.firstSession, split, rule, 'days'),
+        spreadTable('sessions', 'Sessions per person (who had any)', w.sessions, split, rule, 'sessions'),
+      ];
+    }
+  } else if (id === 'outcomes') {
+    tables = outcomeTables(a, split, rule);
+  } else {
+    tables = [
+      counts('connected', 'Services people were connected to', { totalLabel: 'All connections', note: 'A person can be connected to several services.' }),
+      counts('reach', 'How far referrals got'),
+    ];
+  }
+  return { id, title: meta.title, filter: a.filter, split, referrals: showCount(a.referrals, rule), tables, rule };
+}

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { expectAxeClean, startChromium } from '../helpers/browser.js';
+import { startTestSystem, type TestSystem } from '../helpers/system.js';
+
+async function signIn(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('sign-in').click();
+  await page.locator(`[data-testid="sign-in-as"][data-username="${username}"]`).click();
+}
+
+describe('evaluation reports in Chromium (e2e): a commissioner filters the outcomes report, reads a chart’s table, downloads the CSV', function () {
+  this.timeout(300_000);
+  let sys: TestSystem;
+  let browser: Browser;
+
+  before(async () => {
+    sys = await startTestSystem({ background: true });
+    browser = await startChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await sys?.stop();
+  });
+
+  it('signs in as a commissioner, filters by practice, sees charts with tables and suppressed small numbers, downloads the CSV', async () => {
+    const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+    await signIn(page, `${sys.url}/workspace`, 'carol.evans');
+    await page.waitForURL(/\/workspace\/reports$/);
+    await expectAxeClean(page, 'reports index');
+    await page.getByRole('link', { name: 'Outcomes' }).click();
+    await page.waitForURL(/\/workspace\/reports\/outcomes/);
+    // The year of history is seeded in the background at start: wait for it.
+    for (let i = 0; i < 30 && (await page.getByTestId('referral-count').innerText()) === '0'; i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
+    expect(Number(await page.getByTestId('referral-count').innerText())).to.be.above(1000);
+
+    // Filter: one practice, figures by deprivation quintile, without any script on the page.
+    await page.getByLabel('Practice').selectOption({ label: 'Hill Top Medical Centre' });
+    await page.getByLabel('Show figures by').selectOption({ label: 'Deprivation (IMD quintile)' });
+    await page.getByTestId('apply-filters').click();
+    await page.waitForURL(/practice=Y99905/);
+    expect(await page.getByTestId('report-scope').innerText()).to.contain('Hill Top Medical Centre');
+
+    // Each figure: a chart (an image with a name) and the data table under it.
+    const section = page.getByTestId('report-table').first();
+    expect(await section.locator('svg[role="img"]').count()).to.equal(1);
+    const table = section.getByTestId('data-table');
+    const headers = await table.locator('thead th').allInnerTexts();
+    expect(headers).to.include.members(['Complete pairs', 'Mean change', '95% confidence interval']);
+    const rows = await table.locator('tbody th[scope="row"]').allInnerTexts();
+    expect(rows).to.include('1 (most deprived)');
+    // One practice split five ways: small groups are hidden, never shown as their number.
+    expect(await page.locator('td.sp-hidden', { hasText: '<8' }).count()).to.be.above(0);
+    await expectAxeClean(page, 'outcomes report, filtered');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    expect(download.suggestedFilename()).to.match(/^sp-link-outcomes-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).to.equal('report,period_from,period_to,practice,pcn,service,source,table,split,row,column,value');
+    expect(lines.slice(1).every((l) => l.startsWith('outcomes,') && l.includes(',Y99905,'))).to.equal(true);
+    expect(lines.some((l) => l.endsWith(',<8'))).to.equal(true);
+  });
+});

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { openDb, type Db } from '../../../src/store/db.js';
+import { aggregate, type Aggregates, type SpreadRow } from '../../../src/reports/aggregate.js';
+import { saveFacts } from '../../../src/reports/report-store.js';
+import { referralKey, type ReferralFact } from '../../../src/reports/referral-fact.js';
+import { demoReportHistory } from '../../../src/sandbox/demo/report-history.js';
+import { aggregateInProcess } from '../../helpers/reports-in-process.js';
+import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const YEAR = { from: '2025-12-02', to: '2026-12-01' };
+
+/** Order-free comparison, numbers to 1e-9 (SQL and the process add up floats in different orders). */
+function canonical(a: Aggregates) {
+  const r = (v: number | undefined) => (v === undefined ? null : Math.round(v * 1e6) / 1e6);
+  const key = (o: object) => JSON.stringify(o);
+  return {
+    referrals: a.referrals,
+    counts: a.counts.map((c) => key(c)).sort(),
+    waits: Object.fromEntries(Object.entries(a.waits).map(([k, rows]: [string, SpreadRow[]]) => [k, rows.map((s) => key({ ...s, median: r(s.median), p90: r(s.p90) })).sort()])),
+    outcomes: a.outcomes.map((o) => key({ ...o, meanBefore: r(o.meanBefore), meanAfter: r(o.meanAfter), meanChange: r(o.meanChange), sdChange: r(o.sdChange) })).sort(),
+  };
+}
+
+const fact = (i: number, over: Partial<ReferralFact>): ReferralFact => ({
+  key: referralKey('hand', `t${i}`), practice: 'Y99901', practiceName: 'Riverside', pcn: 'Central', service: 'Connect', source: 'gp-practice', urgency: 'routine',
+  needs: [], referredAt: '2026-03-02T09:00:00Z', status: 'in-progress', reach: 'in-support', sessions: 0, servicesConnected: [], equality: { sex: 'female' }, outcomes: [], socialOutcomes: [],
+  ...over,
+});
+
+for (const backend of STORE_BACKENDS) {
+  describe(`reports/aggregate: figures in SQL on ${backend.name}`, function () {
+    this.timeout(120_000);
+    let db: Db;
+    const schema = `t_reports_agg_${process.pid}_${randomBytes(4).toString('hex')}`;
+
+    before(async function () {
+      if (backend.postgres) await requirePostgres(this);
+      db = await openDb({ ...backend.opts(), schema });
+    });
+    after(async () => {
+      if (!db) return;
+      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await db.close();
+    });
+    beforeEach(async () => db && db.query('DELETE FROM report_referrals'));
+
+    it('agrees figure for figure with the same figures computed in the process, over a seeded year and under every filter', async () => {
+      await saveFacts(db, demoReportHistory({ now: NOW, count: 1500, seed: 11 }), 'demo');
+      for (const filter of [YEAR, { ...YEAR, practice: 'Y99904' }, { ...YEAR, pcn: 'Vale North PCN', source: 'self-referral' as const }, { from: '2026-06-01', to: '2026-06-30', service: 'Fernbridge Community Connect' }]) {
+        const [sql, slow] = await Promise.all([aggregate(db, filter), aggregateInProcess(db, filter)]);
+        expect(sql.referrals, JSON.stringify(filter)).to.be.above(0);
+        expect(canonical(sql), JSON.stringify(filter)).to.deep.equal(canonical(slow));
+      }
+      // The practices to choose from are every practice with referrals in the period, whatever else is filtered.
+      expect((await aggregate(db, { ...YEAR, practice: 'Y99904' })).practices.map((p) => p.code)).to.have.members(['Y99901', 'Y99902', 'Y99903', 'Y99904', 'Y99905', 'Y99906']);
+    });
+
+    it('computes hand-checked figures: counts by split, type-7 median and p90 of whole days, paired change and meaningful improvement', async () => {
+      const days = [1, 2, 3, 4, 10];
+      await saveFacts(db, [
+        ...days.map((d, i) => fact(i, {
+          sex: undefined, equality: { sex: i < 3 ? 'female' : 'male', ageBand: '25-34', imdDecile: i + 1 }, needs: ['loneliness', 'debt-money'],
+          firstContactAt: new Date(Date.parse('2026-03-02T09:00:00Z') + d * 86_400_000).toISOString(), reach: 'completed', sessions: i + 1,
+          outcomes: [{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-05', ...(i < 4 ? { after: 18 + [4, 3, 0, -2][i]!, afterAt: '2026-05-01' } : {}) }],
+        } as Partial<ReferralFact>)),
+        // Outside the period (the day before it starts, in England): never counted.
+        fact(9, { referredAt: '2025-12-01T23:30:00Z' }),
+      ]);
+      const a = await aggregate(db, YEAR);
+      expect(a.referrals).to.equal(5);
+      const n = (dimension: string, code: string, split = 'all', category = 'all') => a.counts.find((c) => c.dimension === dimension && c.code === code && c.split === split && c.category === category)?.n;
+      expect(n('need', 'loneliness')).to.equal(5);
+      expect(n('source', 'gp-practice', 'sex', 'female')).to.equal(3);
+      expect(n('source', 'gp-practice', 'imd-quintile', '1')).to.equal(2); // deciles 1 and 2
+      expect(n('source', 'gp-practice', 'ethnicity', 'Not known')).to.equal(5);
+      const contact = a.waits.firstContact.find((w) => w.split === 'all')!;
+      // Days 1, 2, 3, 4, 10: median 3; p90 at h = 3.6 → 4 + 0.6 × 6 = 7.6.
+      expect(contact).to.deep.include({ n: 5, median: 3 });
+      expect(contact.p90).to.be.closeTo(7.6, 1e-9);
+      const sw = a.outcomes.find((o) => o.measure === 'swemwbs' && o.split === 'all')!;
+      // Pairs: +4, +3, 0, −2 → mean 1.25, sd √((2.75² + 1.75² + 1.25² + 3.25²)/3) = √(22.75/3).
+      expect(sw).to.deep.include({ eligible: 5, pairs: 4, improved: 2, worsened: 0 });
+      expect(sw.meanChange).to.be.closeTo(1.25, 1e-9);
+      expect(sw.sdChange).to.be.closeTo(Math.sqrt(22.75 / 3), 1e-9);
+    });
+  });
+}

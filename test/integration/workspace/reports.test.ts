@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
+import { HEADING } from '../../../src/referral-model/case-notes.js';
+import { referralFact } from '../../../src/reports/referral-fact.js';
+import { saveFacts } from '../../../src/reports/report-store.js';
+import { REPORTS } from '../../../src/reports/report-builders.js';
+import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
+import { seedReportHistory } from '../../../src/sandbox/demo/report-history.js';
+import { patientResources } from '../../../src/sandbox/demo/patients.js';
+import { Browser, startWorkspaceHarness, type WorkspaceHarness } from './harness.js';
+
+/** Everything that could identify a person or a referral: none of it may appear in any report page or CSV. */
+function identifiersOf(patients: readonly Patient[], extra: readonly string[]): string[] {
+  const out = new Set<string>(extra);
+  for (const p of patients) {
+    for (const n of p.name ?? []) {
+      if (n.family && n.family.length > 3) out.add(n.family);
+      if (n.family && n.given?.[0]) out.add(`${n.given[0]} ${n.family}`);
+    }
+    for (const i of p.identifier ?? []) if (i.value) out.add(i.value);
+    for (const a of p.address ?? []) {
+      if (a.postalCode) out.add(a.postalCode);
+      for (const l of a.line ?? []) if (l.length > 6) out.add(l);
+    }
+    for (const t of p.telecom ?? []) if (t.value) out.add(t.value);
+    if (p.birthDate) out.add(p.birthDate);
+    if (p.id) out.add(p.id);
+  }
+  return [...out];
+}
+
+describe('workspace: evaluation reports for commissioners and service managers (HTTP)', function () {
+  // Every page and CSV aggregates a year of history (2,400 referrals) in the embedded store.
+  this.timeout(300_000);
+  let h: WorkspaceHarness;
+  let carol: Browser;
+  let identifiers: string[];
+
+  before(async () => {
+    h = await startWorkspaceHarness();
+    await seedReportHistory(h.db);
+    // A live referral captured from real records (names, NHS number, address, Task id), as the reconciler captures it.
+    const patient = patientResources().find((r): r is Patient & { id: string } => r.resourceType === 'Patient')!;
+    const task: Task & { id: string } = {
+      resourceType: 'Task', id: 'task-ident-probe-1', status: 'in-progress', intent: 'order', lastModified: new Date().toISOString(),
+      note: [{ time: new Date().toISOString().slice(0, 10), text: HEADING.contactMade('Telephone call') }],
+    };
+    const sr: ServiceRequest = {
+      resourceType: 'ServiceRequest', id: 'sr-ident-probe-1', status: 'active', intent: 'order', subject: { reference: `Patient/${patient.id}` },
+      requester: { reference: 'PractitionerRole/gp-1-role' }, authoredOn: new Date().toISOString(),
+      reasonCode: [{ coding: [{ system: CODE_SYSTEM.need, code: 'housing' }] }],
+    };
+    const fact = referralFact(task, sr, patient, [], {
+      endpointId: 'lw', serviceName: 'Fernbridge Community Connect', tenantId: 'demo-practice', practiceName: 'Riverside Medical Practice', practiceOds: 'Y99901',
+      pcn: 'Fernbridge Central PCN', imdDecileOf: () => 2,
+    });
+    await saveFacts(h.db, [fact]);
+    const keys = (await h.db.query<{ referral_key: string }>('SELECT referral_key FROM report_referrals')).rows.map((r) => r.referral_key);
+    const patients = patientResources().filter((r): r is Patient => r.resourceType === 'Patient');
+    identifiers = identifiersOf(patients, [...keys, task.id, sr.id!]);
+    carol = new Browser(h.url);
+    await carol.signIn('carol.evans');
+  });
+  after(async () => h?.stop());
+
+  it('lands a commissioner on the reports, and keeps her out of cases and the portal', async () => {
+    const home = await carol.get('/workspace/');
+    expect(home.url).to.match(/\/workspace\/reports$/);
+    expect(home.text).to.include('(commissioner)');
+    for (const r of REPORTS) expect(home.text).to.include(`href="/workspace/reports/${r.id}"`);
+    expect((await carol.get('/workspace/caseload')).url).to.match(/\/workspace\/reports$/);
+    expect((await carol.get('/workspace/referrals')).url).to.match(/\/workspace\/reports$/);
+  });
+
+  it('shows a service manager the reports and keeps link workers out', async () => {
+    const nina = new Browser(h.url);
+    await nina.signIn('nina.kaur');
+    const page = await nina.get('/workspace/reports/referrals');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('href="/workspace/reports"');
+    const sarah = new Browser(h.url);
+    await sarah.signIn('sarah.whitfield');
+    const refused = await sarah.get('/workspace/reports/outcomes');
+    expect(refused.url).to.match(/\/workspace\/caseload$/);
+    expect(refused.text).to.not.include('data-testid="report-table"');
+    expect((await sarah.raw('GET', '/workspace/reports/outcomes.csv')).status).to.equal(303);
+  });
+
+  it('sends an anonymous visitor to sign in, and back to the report after', async () => {
+    const res = await new Browser(h.url).raw('GET', '/workspace/reports/outcomes?by=sex');
+    expect(res.status).to.equal(303);
+    expect(res.headers.get('location')).to.equal(`/workspace/sign-in?${new URLSearchParams({ returnTo: '/workspace/reports/outcomes?by=sex' })}`);
+  });
+
+  it('renders each report with a chart and a data table per figure, filtered, and downloads the same figures as CSV', async () => {
+    const page = await carol.get('/workspace/reports/outcomes?practice=Y99903&by=imd-quintile');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('Fernbridge Health Centre');
+    const sections = page.text.split('data-testid="report-table"').length - 1;
+    expect(sections).to.be.above(0);
+    expect(page.text.split('<svg role="img"').length - 1).to.equal(sections);
+    expect(page.text.split('data-testid="data-table"').length - 1).to.equal(sections);
+    expect(page.text).to.include('1 (most deprived)');
+    const csv = await carol.raw('GET', '/workspace/reports/outcomes.csv?practice=Y99903');
+    expect(csv.status).to.equal(200);
+    expect(csv.headers.get('content-type')).to.match(/^text\/csv; charset=utf-8/);
+    expect(csv.headers.get('content-disposition')).to.match(/^attachment; filename="sp-link-outcomes-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const text = await csv.text();
+    expect(text.split('\r\n')[0]).to.equal('report,period_from,period_to,practice,pcn,service,source,table,split,row,column,value');
+    expect(text).to.include(',Y99903,');
+  });
+
+  it('names each problem with a filter and shows nothing else (400)', async () => {
+    const res = await carol.get('/workspace/reports/timeliness?from=2026-02-31&source=nobody&by=shoe-size');
+    expect(res.status).to.equal(400);
+    expect(res.text).to.include('There is a problem').and.include('Enter a real date as YYYY-MM-DD').and.include('Choose how to show the figures from the list');
+    expect(res.text).to.not.include('data-testid="report-table"');
+    expect((await carol.get('/workspace/reports/nonsense')).status).to.equal(404);
+  });
+
+  it('audits every view and download with the report and its filter, and the user', async () => {
+    await carol.get('/workspace/reports/services?pcn=Vale%20North%20PCN');
+    await carol.raw('GET', '/workspace/reports/services.csv?pcn=Vale%20North%20PCN');
+    const { rows } = await h.db.query<{ actor: string; action: string; details: Record<string, unknown> }>(
+      `SELECT actor, action, details FROM audit_events WHERE action LIKE 'reports.%' AND details->>'report' = 'services' ORDER BY id`);
+    expect(rows.map((r) => r.action)).to.deep.equal(['reports.view', 'reports.csv']);
+    expect(rows[0]!.actor).to.equal('icb-commissioner-1');
+    expect(rows[0]!.details).to.deep.include({ report: 'services', pcn: 'Vale North PCN', by: 'all' });
+  });
+
+  it('puts no identifier in any report page or CSV: every report, every split, whole period and one practice', async () => {
+    expect(identifiers.length).to.be.above(100);
+    for (const r of REPORTS) {
+      for (const filter of ['', 'practice=Y99901&from=2020-01-01']) {
+        const docs: [string, string][] = [];
+        for (const by of SPLIT_KEYS) docs.push([`${r.id}?by=${by}`, (await carol.get(`/workspace/reports/${r.id}?${filter}&by=${by}`)).text]);
+        docs.push([`${r.id}.csv`, await (await carol.raw('GET', `/workspace/reports/${r.id}.csv?${filter}`)).text()]);
+        for (const [where, text] of docs) {
+          expect(text.length, where).to.be.above(500);
+          const found = identifiers.filter((id) => text.includes(id));
+          expect(found, `${where} ${filter}`).to.deep.equal([]);
+          // NHS numbers (10 digits) and full UK postcodes, whatever their source.
+          expect(text.match(/(?<![\d.])\d{10}(?![\d.])/g) ?? [], where).to.deep.equal([]);
+          expect(text.match(/\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/g) ?? [], where).to.deep.equal([]);
+        }
+      }
+    }
+  });
+});

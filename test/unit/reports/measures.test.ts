@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import type { Aggregates, CountRow } from '../../../src/reports/aggregate.js';
+import { checkResource, preloadValidation } from '../../../src/fhir/validate/index.js';
+import { INDICATORS, MEASURES, measureReport, measureReportProblems, measureReports } from '../../../src/reports/measures.js';
+import { NHS_SUPPRESSION } from '../../../src/reports/suppression.js';
+
+const c = (dimension: CountRow['dimension'], code: string, n: number, split: CountRow['split'] = 'all', category = 'all'): CountRow => ({ dimension, code, split, category, n });
+const a: Aggregates = {
+  filter: { from: '2026-01-01', to: '2026-12-31', practice: 'Y99901' },
+  referrals: 100,
+  counts: [
+    c('source', 'gp-practice', 100), c('reach', 'completed', 50), c('reach', 'in-support', 20), c('reach', 'declined', 30),
+    c('source', 'gp-practice', 95, 'sex', 'female'), c('source', 'gp-practice', 5, 'sex', 'male'),
+    c('reach', 'completed', 50, 'sex', 'female'), c('reach', 'in-support', 16, 'sex', 'female'), c('reach', 'in-support', 4, 'sex', 'male'), c('reach', 'declined', 29, 'sex', 'female'), c('reach', 'declined', 1, 'sex', 'male'),
+  ],
+  waits: { firstContact: [{ split: 'all', category: 'all', n: 70, median: 4.5, p90: 12 }, { split: 'sex', category: 'female', n: 66, median: 4, p90: 11 }, { split: 'sex', category: 'male', n: 4, median: 9, p90: 12 }], firstSession: [], sessions: [] },
+  outcomes: [{ measure: 'swemwbs', split: 'all', category: 'all', eligible: 60, pairs: 40, meanBefore: 18, meanAfter: 21, meanChange: 3, sdChange: 4, improved: 22, worsened: 3 }],
+  practices: [],
+  services: [],
+};
+const o = { version: '1.0.0', generatedAt: '2027-01-02T09:00:00Z' };
+const errors = (r: Parameters<typeof checkResource>[0]) => (checkResource(r).issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => `${i.expression?.join(',')}: ${i.diagnostics ?? i.details?.text}`);
+
+describe('reports/measures: headline indicators as FHIR Measures and MeasureReports', () => {
+  before(() => preloadValidation());
+
+  it('publishes one valid R4 Measure per headline indicator', () => {
+    const measures = MEASURES('1.0.0');
+    expect(measures.map((m) => m.id)).to.deep.equal(INDICATORS.map((i) => i.id));
+    for (const m of measures) expect(errors(m), m.id).to.deep.equal([]);
+  });
+
+  it('reports every indicator as valid R4 that conforms to its Measure', () => {
+    const measures = MEASURES('1.0.0');
+    for (const r of measureReports(a, NHS_SUPPRESSION, o)) {
+      const m = measures.find((x) => r.measure === `${x.url}|1.0.0`)!;
+      expect(errors(r), m.id).to.deep.equal([]);
+      expect(measureReportProblems(r, m), m.id).to.deep.equal([]);
+    }
+  });
+
+  it('scores reach as a proportion and masks small strata (and their complements) instead of counting them', () => {
+    const reach = measureReport(INDICATORS.find((i) => i.id === 'sp-link-reach')!, a, NHS_SUPPRESSION, o);
+    const g = reach.group![0]!;
+    expect(g.measureScore?.value).to.equal(0.7);
+    expect(g.population!.map((p) => p.count)).to.deep.equal([100, 100, 70]);
+    const sex = g.stratifier!.find((s) => s.code?.[0]?.coding?.[0]?.code === 'sex')!;
+    const male = sex.stratum!.find((s) => s.value?.text === 'Male')!;
+    expect(male.population!.every((p) => p.count === undefined && p.extension?.[0]?.valueCode === 'masked')).to.equal(true);
+    expect(male.measureScore).to.equal(undefined);
+    // With male hidden, female is hidden too in each population, or the total would give male away.
+    const female = sex.stratum!.find((s) => s.value?.text === 'Female')!;
+    expect(female.population!.map((p) => p.count)).to.deep.equal([undefined, undefined, undefined]);
+  });
+
+  it('says where a MeasureReport departs from its Measure', () => {
+    const [m] = MEASURES('1.0.0');
+    const r = measureReport(INDICATORS[1]!, a, NHS_SUPPRESSION, o);
+    expect(measureReportProblems(r, m!)).to.include(`measure ${r.measure} is not ${m!.url}`);
+    const broken = measureReport(INDICATORS[0]!, a, NHS_SUPPRESSION, o);
+    broken.group![0]!.population![0] = { code: broken.group![0]!.population![0]!.code };
+    expect(measureReportProblems(broken, m!)).to.deep.equal(['group 0: a population needs a count or the masked extension, not both or neither']);
+  });
+});

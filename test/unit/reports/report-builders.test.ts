@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import type { Aggregates, CountRow, OutcomeRow } from '../../../src/reports/aggregate.js';
+import { buildReport, type CountTable, type StatsTable } from '../../../src/reports/report-builders.js';
+import { NHS_SUPPRESSION, shownText } from '../../../src/reports/suppression.js';
+
+const count = (dimension: CountRow['dimension'], code: string, n: number, split: CountRow['split'] = 'all', category = 'all'): CountRow => ({ dimension, code, split, category, n });
+const outcome = (over: Partial<OutcomeRow>): OutcomeRow => ({
+  measure: 'swemwbs', split: 'all', category: 'all', eligible: 40, pairs: 30, meanBefore: 18, meanAfter: 21, meanChange: 3, sdChange: 4, improved: 15, worsened: 4, ...over,
+});
+
+function aggregates(over: Partial<Aggregates> = {}): Aggregates {
+  return {
+    filter: { from: '2026-01-01', to: '2026-12-31' },
+    referrals: 120,
+    counts: [
+      count('source', 'gp-practice', 100), count('source', 'self-referral', 15), count('source', 'other-organisation', 5),
+      count('source', 'gp-practice', 60, 'sex', 'female'), count('source', 'gp-practice', 40, 'sex', 'male'),
+      count('source', 'self-referral', 12, 'sex', 'female'), count('source', 'self-referral', 3, 'sex', 'male'),
+      count('source', 'other-organisation', 5, 'sex', 'female'),
+      count('practice', 'Y99901', 120),
+    ],
+    waits: { firstContact: [{ split: 'all', category: 'all', n: 90, median: 4, p90: 11.5 }], firstSession: [{ split: 'all', category: 'all', n: 5, median: 9, p90: 20 }], sessions: [] },
+    outcomes: [outcome({}), outcome({ measure: 'ucla3', pairs: 5, eligible: 9 })],
+    practices: [{ code: 'Y99901', name: 'Riverside Medical Practice', pcn: 'Central' }],
+    services: ['Connect'],
+    ...over,
+  };
+}
+
+describe('reports/report-builders: what may be published', () => {
+  it('lists every known category (zero shown), labels practices by name and suppresses small counts', () => {
+    const r = buildReport('referrals', aggregates(), 'all', NHS_SUPPRESSION);
+    const source = r.tables.find((t) => t.id === 'source') as CountTable;
+    expect(source.rows.map((x) => x.label)).to.deep.equal(['GP practice', 'Self-referral', 'Other organisation', 'Other or not known']);
+    // 5 is hidden; then 15, the smallest other figure, so the total cannot give the 5 away.
+    expect(source.table.cells.map((c) => shownText(c[0]!))).to.deep.equal(['100', '<8', '<8', '0']);
+    expect(source.table.cells.map((c) => (c[0]!.hidden ? c[0]!.reason : 'shown'))).to.deep.equal(['shown', 'secondary', 'small', 'shown']);
+    expect((r.tables.find((t) => t.id === 'practice') as CountTable).rows[0]!.label).to.equal('Riverside Medical Practice');
+  });
+
+  it('splits counts by an equality field, with secondary suppression across rows and columns', () => {
+    const t = buildReport('referrals', aggregates(), 'sex', NHS_SUPPRESSION).tables.find((x) => x.id === 'source') as CountTable;
+    expect(t.columns.map((c) => c.label)).to.deep.equal(['Female', 'Male', 'Other', 'Not known']);
+    const lines = [...t.table.cells.map((r, i) => [...r, t.table.rowTotals[i]!]), ...t.columns.map((_, c) => [...t.table.cells.map((r) => r[c]!), t.table.columnTotals[c]!])];
+    for (const line of lines) expect(line.filter((s) => s.hidden).length).to.not.equal(1);
+  });
+
+  it('publishes paired change with its 95% CI from Student’s t, and hides statistics from fewer than 8 people', () => {
+    const t = buildReport('outcomes', aggregates(), 'all', NHS_SUPPRESSION).tables[0] as StatsTable;
+    const sw = t.rows.find((r) => r.code === 'swemwbs')!;
+    // 3 ± t(0.975, 29) × 4 / √30 = 3 ± 2.04523 × 0.730297 = 3 ± 1.4936.
+    expect(sw.cells.map((c) => c.text)).to.deep.equal(['40', '30', '25%', '18.0', '21.0', '+3.0', '1.5 to 4.5', '50%']);
+    expect(sw.chart!.low).to.be.closeTo(3 - 1.49364, 1e-4);
+    const ucla = t.rows.find((r) => r.code === 'ucla3')!;
+    expect(ucla.cells.map((c) => c.text)).to.deep.equal(['9', '<8', '<8', '<8', '<8', '<8', '<8', '<8']);
+    expect(ucla.chart).to.equal(undefined);
+  });
+
+  it('hides a median whose people are too few', () => {
+    const t = buildReport('timeliness', aggregates(), 'all', NHS_SUPPRESSION).tables[0] as StatsTable;
+    expect(t.rows.map((r) => r.cells.map((c) => c.text))).to.deep.equal([['90', '4.0', '11.5'], ['<8', '<8', '<8'], ['0', '–', '–']]);
+  });
+});
