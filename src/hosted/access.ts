@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { HostedTokenError, verifyHostedAccessToken } from '../fhir/auth/index.js';
 import { unauthenticated } from '../fhir-server/access/access-error.js';
 import { parseClinicalScopes } from '../fhir-server/access/smart-scopes.js';
-import type { AccessClaims, TokenVerifier } from '../fhir-server/access/verify-token.js';
+import { oncePerRequest, type AccessClaims, type TokenVerifier } from '../fhir-server/access/verify-token.js';
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 
@@ -17,7 +17,6 @@ type Located = Response & { [CLIENT]?: string };
  * count: a hosted record has no patient or user context. Cached per request (a Bundle's entries are checked one by one).
  */
 export function hostedTokenVerifier(opts: { fhirBase: string; key: string }): TokenVerifier {
-  const cache = new WeakMap<Request, Promise<AccessClaims>>();
   async function verify(req: Request): Promise<AccessClaims> {
     const header = req.headers.authorization;
     const m = header ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header) : null;
@@ -30,14 +29,7 @@ export function hostedTokenVerifier(opts: { fhirBase: string; key: string }): To
       throw unauthenticated(opts.fhirBase, err instanceof HostedTokenError ? err.message : 'access token is not valid for this server');
     }
   }
-  return (req) => {
-    let p = cache.get(req);
-    if (!p) {
-      p = verify(req);
-      cache.set(req, p);
-    }
-    return p;
-  };
+  return oncePerRequest(verify);
 }
 
 /** The audit actor of a hosted record's client (`client:<id>`; SP Link's own components are `client:sp-link`). */

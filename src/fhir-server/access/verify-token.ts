@@ -31,7 +31,6 @@ export type TokenVerifier = (req: Request) => Promise<AccessClaims>;
  */
 export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
   const keys = createLocalJWKSet(opts.jwks);
-  const cache = new WeakMap<Request, Promise<AccessClaims>>();
   const realm = opts.audience;
 
   async function verify(req: Request): Promise<AccessClaims> {
@@ -61,6 +60,15 @@ export function createTokenVerifier(opts: TokenVerifierOptions): TokenVerifier {
     };
   }
 
+  return oncePerRequest(verify);
+}
+
+/**
+ * A verifier that runs `verify` once per request and hands back the same answer after: the FHIR server
+ * authorises every entry of a batch separately.
+ */
+export function oncePerRequest(verify: TokenVerifier): TokenVerifier {
+  const cache = new WeakMap<Request, Promise<AccessClaims>>();
   return (req) => {
     let p = cache.get(req);
     if (!p) {
