@@ -1,16 +1,16 @@
 import type { ContactPoint, Patient, Reference, Task } from '@medplum/fhirtypes';
-import { BUSINESS_STATUSES, CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE } from '../referral-model/codes.js';
-import { CONTAINED_REFERRAL_FOCUS, REFERRAL_SOURCE_EXTENSION, type ReferralSource } from '../referral-model/referral-source.js';
+import { EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
+import { CONTAINED_REFERRAL_FOCUS, type ReferralSource } from '../referral-model/referral-source.js';
 import type { OwnerReference } from '../referral-model/referral-routes.js';
 import { buildServiceRequest } from '../referrals/build-service-request.js';
-import { CONTAINED, TASK_CODE_SYSTEM } from '../referrals/build-task.js';
+import { CONTAINED, referralTaskBase } from '../referrals/build-task.js';
 import type { ReferralInput } from '../referrals/referral-input.js';
 import type { SelfReferral } from './self-referral-input.js';
 
 /**
  * The link-worker Task for a referral that does not come from a GP (SPLinkReferralTask with the referral-source
- * extension). Like the GP's, it carries a contained copy of the referral and the person's details, so the link
- * worker can work it from the Task alone. Pure.
+ * extension), built by the one Task builder every source shares (`referralTaskBase`). Like the GP's, it carries a
+ * contained copy of the referral and the person's details, so the link worker can work it from the Task alone. Pure.
  *
  * - `for`: the registered patient by NHS number when identity matching found one confidently; otherwise the
  *   contained Patient, made of what the person told us (never linked to a record on a guess).
@@ -20,7 +20,7 @@ import type { SelfReferral } from './self-referral-input.js';
  */
 
 export interface CommunityTaskContext {
-  source: ReferralSource;
+  source: Exclude<ReferralSource, 'gp'>;
   referralId: string;
   identifierSystem: string;
   now: Date;
@@ -79,8 +79,6 @@ export function buildCommunityTask(r: SelfReferral, ctx: CommunityTaskContext): 
     requester: { reference: requester.reference!, display: requester.display! },
     service: { kind: 'link-worker-decides', performer: ctx.owner, owner: ctx.owner, serviceType: 'link-worker' },
   });
-  delete copy.meta;
-  copy.id = CONTAINED.referral;
   // The consent's scope: the person agreed to the link-worker service seeing this, and said whether their GP may.
   copy.extension?.find((e) => e.url === EXTENSION.consentGiven)?.extension?.push({ url: EXTENSION_PART.consentGiven.shareWithGp, valueBoolean: r.consent.gp });
   copy.subject = { reference: `#${CONTAINED.patient}`, ...(nhs ? { identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs } } : {}) };
@@ -88,33 +86,18 @@ export function buildCommunityTask(r: SelfReferral, ctx: CommunityTaskContext): 
     // What the person typed is kept for the link worker, never used as an identifier: no record confirmed it.
     copy.note = [...(copy.note ?? []), { time: ctx.now.toISOString(), text: `NHS number given (not confirmed by a GP record): ${r.person.nhsNumber}` }];
   }
-  const now = ctx.now.toISOString();
-  const awaiting = BUSINESS_STATUSES.find((b) => b.code === 'awaiting-contact')!;
-  const section = PRSB_SECTIONS.find((s) => s.code === 'referral-details')!;
-  return {
-    resourceType: 'Task',
-    meta: { profile: [PROFILE.referralTask] },
-    extension: [{ url: REFERRAL_SOURCE_EXTENSION, valueCode: ctx.source }],
-    contained: [describedPatient(r, nhs), copy],
-    identifier: [{ system: IDENTIFIER_SYSTEM.referralTask, value: ctx.referralId }],
-    status: 'requested',
-    businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: awaiting.code, display: awaiting.display }] },
-    intent: 'order',
-    priority: copy.priority,
-    code: { coding: [{ system: TASK_CODE_SYSTEM, code: 'fulfill', display: 'Fulfill the focal request' }] },
-    focus: { reference: ctx.focus ?? CONTAINED_REFERRAL_FOCUS, type: 'ServiceRequest', identifier: { system: ctx.identifierSystem, value: ctx.referralId } },
+  return referralTaskBase({
+    referralId: ctx.referralId,
+    identifierSystem: ctx.identifierSystem,
+    now: ctx.now,
+    patient: describedPatient(r, nhs),
+    referral: copy,
+    focus: ctx.focus ?? CONTAINED_REFERRAL_FOCUS,
     for: nhs
       ? { identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs }, display: display(r.person) }
       : { reference: `#${CONTAINED.patient}`, display: display(r.person) },
-    authoredOn: now,
-    lastModified: now,
-    requester: requester as Task['requester'],
+    requester,
     owner: ctx.owner,
-    input: [
-      {
-        type: { coding: [{ system: CODE_SYSTEM.prsbSection, code: section.code, display: section.display }] },
-        valueReference: { reference: `#${CONTAINED.referral}` },
-      },
-    ],
-  };
+    source: ctx.source,
+  });
 }

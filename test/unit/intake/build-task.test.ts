@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import type { Task } from '@medplum/fhirtypes';
 import { buildCommunityTask } from '../../../src/intake/build-task.js';
+import { referralTaskBase } from '../../../src/referrals/build-task.js';
 import type { SelfReferral } from '../../../src/intake/self-referral-input.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
 import { hasNoGpRecord, referralSourceOf } from '../../../src/referral-model/referral-source.js';
@@ -49,6 +51,25 @@ describe('intake: the link-worker Task of a self-referral', () => {
     expect(d.requester).to.equal("Zoë O'Brien (self-referral)");
     expect(d.consent?.date).to.equal('2026-12-01');
     expect(d.contact).to.deep.include({ safeTimes: 'Mornings', leaveMessage: true });
+  });
+
+  it('is built by the same Task builder as a GP referral: only the source, the person and the requester differ', () => {
+    const self = buildCommunityTask(R, { ...CTX, matched: { patientId: 'pat-01', nhsNumber: '9990010013' }, focus: 'http://ehr.example/fhir/ServiceRequest/sr-1' });
+    const gp = referralTaskBase({
+      referralId: CTX.referralId,
+      identifierSystem: CTX.identifierSystem,
+      now: CTX.now,
+      patient: { resourceType: 'Patient' },
+      referral: { resourceType: 'ServiceRequest', meta: { profile: ['x'] }, status: 'active', intent: 'order', subject: {}, priority: 'routine' },
+      focus: 'http://ehr.example/fhir/ServiceRequest/sr-1',
+      for: { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990010013' } },
+      requester: { reference: 'http://ehr.example/fhir/Practitioner/gp-1' },
+      owner: CTX.owner,
+    });
+    const shared = (t: Task) => ({ ...t, extension: undefined, contained: t.contained?.map((c) => `${c.resourceType}/${c.id}`), for: t.for?.identifier, requester: undefined });
+    expect(shared(self)).to.deep.equal(shared(gp));
+    expect(gp.extension, 'a GP referral carries no source extension').to.equal(undefined);
+    expect(gp.contained?.[1]?.meta, 'the contained copy claims no profile of its own').to.equal(undefined);
   });
 
   it('a Task without the source extension came from a GP', () => {
