@@ -27,6 +27,11 @@ export interface Verification {
 export interface DirectorySearch {
   /** Any of these needs (SP Link codes); the more matched, the higher. */
   readonly needs?: readonly string[];
+  /**
+   * Rank by `needs` without leaving out services that meet none of them: the link worker's search after the
+   * conversation, where what matters to the person may not be what the GP referred for.
+   */
+  readonly keepUnmatched?: boolean;
   /** Every word must appear in the service's name, type, description, provider, eligibility or place. */
   readonly text?: string;
   /** Words of a place: the service's venue, address, postcode or area must contain them. */
@@ -240,7 +245,7 @@ export class DirectoryIndex {
     const scored: { e: Entry; needs: number; miles?: number; openNow: boolean; stale: boolean }[] = [];
     for (const e of this.#entries) {
       const needs = wanted ? bits(e.needMask & wanted) : 0;
-      if (wanted && needs === 0) continue;
+      if (wanted && needs === 0 && !q.keepUnmatched) continue;
       if (q.acceptingOnly && e.accepting === false) continue;
       if (words.length && !words.every((w) => e.text.includes(w))) continue;
       if (placeWords.length && !placeWords.every((w) => e.place.includes(w))) continue;
@@ -275,7 +280,7 @@ export class DirectoryIndex {
       ...(e.waitDays !== undefined ? { waitDays: e.waitDays } : {}),
       ...(e.verification ? { verification: e.verification } : {}),
       stale,
-      reason: explain({ wanted: Boolean(wanted), needs, miles, openNow: q.open === 'now' && openNow, accepting: e.accepting, waitDays: e.waitDays, stale, hasVenue: e.positions.length > 0, near: Boolean(q.near) }),
+      reason: explain({ wanted: Boolean(wanted) && needs > 0, needs, miles, openNow: q.open === 'now' && openNow, accepting: e.accepting, waitDays: e.waitDays, stale, hasVenue: e.positions.length > 0, near: Boolean(q.near) }),
     }));
   }
 }

@@ -1,13 +1,48 @@
 import type { HealthcareService, Location, Patient } from '@medplum/fhirtypes';
 import { approximatePosition, capacityOf, DirectoryIndex, serviceTypeOf, type DirectorySearch, type Position } from '../directory/search.js';
 import type { FhirClient } from '../fhir/client.js';
-import { CODE_SYSTEM } from '../referral-model/codes.js';
+import { CODE_SYSTEM, NEEDS } from '../referral-model/codes.js';
 import type { DirectoryEntry } from '../gp-app-contract/index.js';
 
 export type { DirectoryEntry };
 
 /** What the GP (or link worker) asks of the directory; see src/directory/search.ts. */
 export type DirectoryQuery = DirectorySearch;
+
+/** The search's query parameters, as the GP app's picker and the workspace's onward-referral picker send them. */
+export interface DirectoryQueryParams {
+  /** Need codes (repeated, or comma-separated). */
+  need?: unknown;
+  /** Free text: name, activity, provider, place. */
+  q?: unknown;
+  /** Words of a place. */
+  locality?: unknown;
+  /** `now` or `this-week`. */
+  open?: unknown;
+  /** `true`: only services taking referrals. */
+  accepting?: unknown;
+  /** `home`: distance from the person's home. */
+  near?: unknown;
+}
+
+const MAX_QUERY_TEXT = 100;
+
+/**
+ * One reading of a directory query for both pickers (GP app, workspace): unknown values are dropped, text is cut to
+ * 100 characters, needs not in SP Link's list are ignored. `nearHome` says the caller should place the person's home.
+ */
+export function parseDirectoryQuery(p: DirectoryQueryParams): { search: Omit<DirectorySearch, 'near'>; nearHome: boolean } {
+  const arr = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => (typeof x === 'string' ? x.split(',') : [])) : typeof v === 'string' && v ? v.split(',') : []);
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, MAX_QUERY_TEXT) : undefined);
+  const needs = [...new Set(arr(p.need).filter((n) => NEEDS.some((x) => x.code === n)))];
+  const text = str(p.q);
+  const locality = str(p.locality);
+  const open = p.open === 'now' || p.open === 'this-week' ? p.open : undefined;
+  return {
+    search: { needs, ...(text ? { text } : {}), ...(locality ? { locality } : {}), ...(open ? { open } : {}), ...(p.accepting === 'true' ? { acceptingOnly: true } : {}) },
+    nearHome: p.near === 'home',
+  };
+}
 
 export function toDirectoryEntry(hs: HealthcareService): DirectoryEntry | undefined {
   if (!hs.id || !hs.name) return undefined;
@@ -66,8 +101,12 @@ const GEOLOCATION = 'http://hl7.org/fhir/StructureDefinition/geolocation';
  * GP's token; never logged.
  */
 export async function homePosition(ehr: FhirClient, patientId: string, locations: readonly Location[]): Promise<Position | undefined> {
-  const patient = await ehr.read<Patient>('Patient', patientId);
-  const address = patient.address?.find((a) => a.use === 'home') ?? patient.address?.[0];
+  return positionOfHome(await ehr.read<Patient>('Patient', patientId), locations);
+}
+
+/** Where a person lives (pure): their home address's coordinates, else its postcode placed by the directory's venues. */
+export function positionOfHome(patient: Pick<Patient, 'address'> | undefined, locations: readonly Location[]): Position | undefined {
+  const address = patient?.address?.find((a) => a.use === 'home') ?? patient?.address?.[0];
   const geo = address?.extension?.find((e) => e.url === GEOLOCATION)?.extension;
   const latitude = geo?.find((e) => e.url === 'latitude')?.valueDecimal;
   const longitude = geo?.find((e) => e.url === 'longitude')?.valueDecimal;

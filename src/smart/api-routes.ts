@@ -9,7 +9,7 @@ import { acknowledgeSafeguarding } from '../referrals/acknowledge-safeguarding.j
 import { cancelReferral } from '../referrals/cancel-referral.js';
 import { createReferral, type LaunchIdentity, type ReferralDeps } from '../referrals/create-referral.js';
 import type { DirectoryCache } from '../referrals/directory-cache.js';
-import { homePosition, searchDirectory } from '../referrals/directory.js';
+import { homePosition, parseDirectoryQuery, searchDirectory } from '../referrals/directory.js';
 import { requireWatchedDirectory } from '../referrals/resolve-service.js';
 import { responseTargets } from '../referral-model/response-targets.js';
 import { listReferrals } from '../referrals/list-referrals.js';
@@ -119,18 +119,10 @@ export function apiRoutes(deps: ApiDeps): Router {
     const [services, index] = await Promise.all([deps.directory.get(endpoint.id, lw), deps.directory.index(endpoint.id, lw)]);
     // A directory whose referrals nobody would see is refused here, before the GP chooses from it.
     requireWatchedDirectory(services, endpoint);
-    const arr = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? v.split(',') : []);
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
-    const open = req.query.open === 'now' || req.query.open === 'this-week' ? req.query.open : undefined;
+    const { search, nearHome } = parseDirectoryQuery(req.query);
     // Distance from the person's home: the address's coordinates, else its postcode placed by the directory's venues.
-    const near = req.query.near === 'home' ? await homePosition(ehrFor(rl), rl.launch.patient, index.locations).catch(() => undefined) : undefined;
-    res.json({
-      services: searchDirectory(
-        index,
-        { needs: arr(req.query.need), locality: str(req.query.locality), text: str(req.query.q), ...(open ? { open } : {}), ...(req.query.accepting === 'true' ? { acceptingOnly: true } : {}), ...(near ? { near } : {}) },
-        { staleAfterDays: config.directory.staleAfterDays },
-      ),
-    });
+    const near = nearHome ? await homePosition(ehrFor(rl), rl.launch.patient, index.locations).catch(() => undefined) : undefined;
+    res.json({ services: searchDirectory(index, { ...search, ...(near ? { near } : {}) }, { staleAfterDays: config.directory.staleAfterDays }) });
   });
 
   router.get('/referrals', async (req, res) => {

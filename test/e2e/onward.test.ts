@@ -41,7 +41,13 @@ describe('onward referral to a community group in Chromium (e2e): link worker â†
     await lw.goto(`${sys.url}${CASE}`);
     await lw.getByTestId('onward-empty').waitFor();
     await lw.locator('summary', { hasText: 'Refer to community groups or services' }).click();
+    // The picker searches the directory as the GP app's does: each service says why it is listed where it is.
+    await lw.getByLabel('Name, activity or place').fill('walking');
+    await lw.getByRole('button', { name: 'Search', exact: true }).click();
     const form = lw.locator('form[data-form="onward"]');
+    await form.getByLabel('Healthy Steps walking group').waitFor();
+    expect(await form.getByTestId('why-here').first().innerText()).to.match(/^Why here: .*taking referrals/);
+    expect(await axeViolations(lw)).to.deep.equal([]);
     await form.getByLabel('Healthy Steps walking group').check();
     await lw.getByRole('button', { name: 'Send referrals' }).click();
     expect(await lw.locator('#onward-consent-error').innerText(), 'consent to share is required').to.contain('Confirm that the person agreed');

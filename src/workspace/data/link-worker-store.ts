@@ -1,5 +1,7 @@
 import type { Bundle, HealthcareService, Organization, Practitioner, PractitionerRole, Resource, Task } from '@medplum/fhirtypes';
+import { capacityOf, type DirectoryIndex } from '../../directory/search.js';
 import type { FhirClient } from '../../fhir/client.js';
+import { DirectoryCache } from '../../referrals/directory-cache.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { isOnwardReferral } from '../../referral-model/onward-referral.js';
 import type { OnwardService } from '../domain/onward.js';
@@ -33,6 +35,8 @@ export const MAX_CASELOAD_TASKS = 2000;
  * retried, a conflict or failure is shown to the user).
  */
 export class LinkWorkerStore {
+  /** The directory prepared for searching, read at most once a minute (the GP app's cache: src/referrals). */
+  readonly #directory = new DirectoryCache();
   constructor(readonly fhir: FhirClient) {}
 
   get base(): string {
@@ -83,6 +87,11 @@ export class LinkWorkerStore {
     return services
       .map((s) => ({ id: s.id ?? '', name: s.name ?? s.id ?? '', provider: s.providedBy?.display, providerRef: relativeTo(this.base, s.providedBy?.reference), type: s.type?.[0]?.text ?? s.type?.[0]?.coding?.[0]?.display }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The endpoint's directory prepared for searching (src/directory/search.ts), as the GP app's picker searches it. */
+  async directoryIndex(): Promise<DirectoryIndex> {
+    return this.#directory.index('workspace', this.fhir);
   }
 
   /** Staff of the organisation (active PractitionerRoles), for assignment and "my cases". */
@@ -137,7 +146,8 @@ export class LinkWorkerStore {
       const org = ref ? orgs.get(ref) : undefined;
       if (!s.id || !s.name || !s.providedBy) return [];
       const ods = org?.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.odsOrganisation)?.value ?? (s.providedBy.identifier?.system === IDENTIFIER_SYSTEM.odsOrganisation ? s.providedBy.identifier.value : undefined);
-      return [{ id: s.id, name: s.name, provider: { ...(ref ? { reference: ref } : {}), display: s.providedBy.display ?? org?.name ?? s.name }, ...(ods ? { providerOds: ods } : {}) }];
+      const accepting = capacityOf(s).acceptingReferrals;
+      return [{ id: s.id, name: s.name, provider: { ...(ref ? { reference: ref } : {}), display: s.providedBy.display ?? org?.name ?? s.name }, ...(ods ? { providerOds: ods } : {}), ...(accepting !== undefined ? { acceptingReferrals: accepting } : {}) }];
     });
   }
 

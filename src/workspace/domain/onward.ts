@@ -73,6 +73,8 @@ export interface OnwardService {
   name: string;
   provider: Reference;
   providerOds?: string;
+  /** As the provider last reported it: false when it is not taking referrals. */
+  acceptingReferrals?: boolean;
 }
 
 /**

@@ -15,6 +15,10 @@ import { casePage, type CasePageData } from '../views/case-page.js';
 import { errorPage } from '../views/misc-pages.js';
 import { todayOf, type WorkspaceDeps } from './context.js';
 import { forbidden, type Authed } from './guards.js';
+import { isTaskStatus, taskPhase } from '../../referral-model/task-status.js';
+import { positionOfHome, searchDirectory } from '../../referrals/directory.js';
+import { ONWARD_RESULTS_SHOWN, onwardSearchOf } from '../domain/onward-search.js';
+import type { OnwardSearch } from '../views/onward-views.js';
 import { communityReferralsByTaskIdentifier } from '../../store/community-referrals.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { referralSourceOf } from '../../referral-model/referral-source.js';
@@ -68,18 +72,38 @@ export async function identityOf(deps: WorkspaceDeps, task: Task): Promise<Ident
   return row ? identityCheck(row) : undefined;
 }
 
+/**
+ * The onward-referral picker's results: the directory searched as the GP app's picker searches it (the case's needs
+ * and the person's home until the link worker searches), the organisation's own services left out, the first
+ * `ONWARD_RESULTS_SHOWN` shown plus any the link worker had ticked in a form sent back with an error.
+ */
+async function searchOnward(deps: WorkspaceDeps, store: LinkWorkerStore, task: Task, scope: OrgScope, query: Record<string, unknown> | undefined, form: FormState | undefined): Promise<OnwardSearch> {
+  const details = readReferral(task);
+  const { form: search, search: q, nearHome } = onwardSearchOf(query, details.needsChange?.codes ?? details.needCodes);
+  const index = await store.directoryIndex();
+  const home = positionOfHome(patientCopy(task, referralCopy(task)), index.locations);
+  const near = nearHome ? home : undefined;
+  const hits = searchDirectory(index, { ...q, ...(near ? { near } : {}) }, { now: deps.now(), staleAfterDays: deps.config.directory.staleAfterDays })
+    .filter((e) => !scope.refs.has(`HealthcareService/${e.id}`));
+  const ticked = new Set(Array.isArray(form?.values.services) ? form.values.services.map(String) : typeof form?.values.services === 'string' ? [form.values.services] : []);
+  const shown = hits.slice(0, ONWARD_RESULTS_SHOWN);
+  const pinned = hits.slice(ONWARD_RESULTS_SHOWN).filter((e) => ticked.has(e.id));
+  return { form: search, results: [...pinned, ...shown], total: hits.length, homePlaced: home !== undefined };
+}
+
 /** Renders the case page: Task, its outcome Observations, the directory and (for managers) the team. */
 export async function renderCase(
   deps: WorkspaceDeps,
   store: LinkWorkerStore,
   res: Response,
-  o: { task: Task; scope: OrgScope; forms?: Record<string, FormState>; flash?: string; saved?: CasePageData['saved']; status?: number },
+  o: { task: Task; scope: OrgScope; forms?: Record<string, FormState>; flash?: string; saved?: CasePageData['saved']; status?: number; query?: Record<string, unknown> },
 ): Promise<void> {
   const { actor, csrf } = res.locals.ws as Authed;
   const state = readCase(o.task);
   const overdue = overdueSince(o.task, deps.now());
   const needsPatient = !patientCopy(o.task, referralCopy(o.task));
-  const [directory, staff, observations, fallbackPatient, onward, identity] = await Promise.all([
+  const referable = isTaskStatus(o.task.status) && taskPhase(o.task.status) === 'open' && canReferOnward(o.task);
+  const [directory, staff, observations, fallbackPatient, onward, identity, onwardSearch] = await Promise.all([
     store.directory(),
     isManager(actor) ? store.staff(o.scope) : Promise.resolve([]),
     caseObservations(store, o.task),
@@ -88,6 +112,7 @@ export async function renderCase(
       : Promise.resolve(undefined),
     store.onwardOf(o.task.id!),
     identityOf(deps, o.task),
+    referable ? searchOnward(deps, store, o.task, o.scope, o.query, o.forms?.onward) : Promise.resolve(undefined),
   ]);
   res.status(o.status ?? 200).type('html').send(
     casePage({
@@ -96,6 +121,7 @@ export async function renderCase(
       followUp: followUpOpen(o.task, todayOf(deps.now()), deps.workspace.followUpMonths),
       overdue: overdue ? { since: overdue, hours: responseTargetHours(o.task.priority) } : undefined,
       onward: onward.map(readOnwardReferral), ownProviders: o.scope.refs, canReferOnward: canReferOnward(o.task),
+      ...(onwardSearch ? { onwardSearch } : {}),
       ...(identity ? { identity } : {}),
     }),
   );

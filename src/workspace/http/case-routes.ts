@@ -110,7 +110,7 @@ export function caseRoutes(deps: WorkspaceDeps): express.Router {
       flash = 'You were signed out, but what you entered has been kept below. Check it and save it again.';
       delete ws.stash;
     }
-    await renderCase(deps, store, res, { ...loaded, forms, flash, saved });
+    await renderCase(deps, store, res, { ...loaded, forms, flash, saved, query: req.query as Record<string, unknown> });
   });
 
   r.post('/cases/:id/:action', stashIfSignedOut, requireActor, requireCsrf, async (req, res) => {

@@ -55,6 +55,8 @@ export function onwardRoutes(deps: WorkspaceDeps): express.Router {
     if (!parsed.ok) return again(400, { values, errors: parsed.errors });
     const chosen = (await store.onwardServices(parsed.value.services)).filter((s) => !(s.provider.reference && scope.refs.has(s.provider.reference)));
     if (chosen.length !== parsed.value.services.length) return again(400, { values, errors: { services: 'Select services from the directory' } });
+    const full = chosen.find((s) => s.acceptingReferrals === false);
+    if (full) return again(400, { values, errors: { services: `${full.name} is not taking referrals at the moment: choose another service` } });
     // A form sent twice refers no one twice: services already referred to are left out (and the create is conditional).
     const existing = new Set((await store.onwardOf(id)).flatMap((t) => t.identifier?.filter((i) => i.system === IDENTIFIER_SYSTEM.onwardReferral).map((i) => i.value) ?? []));
     const services = chosen.filter((s) => !existing.has(onwardIdentifierValue(id, s.id)));

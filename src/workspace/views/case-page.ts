@@ -15,7 +15,7 @@ import {
 import { formatDate, formatNhsNumber, html, type Html } from './html.js';
 import { formatLondonDateTime as formatDateTime } from '../../time/london.js';
 import { page } from './layout.js';
-import { onwardSection } from './onward-views.js';
+import { onwardSection, type OnwardSearch } from './onward-views.js';
 import type { OnwardView } from '../../referral-model/onward-referral.js';
 import { taskPhase } from '../../referral-model/task-status.js';
 import { referralSourceLabel } from '../../referral-model/referral-source.js';
@@ -42,8 +42,10 @@ export interface CasePageData {
   canReferOnward?: boolean;
   /** Onward referrals to community groups (sub-Tasks), each with its live status. */
   onward?: readonly OnwardView[];
-  /** The organisation's own Organization/HealthcareService references: its services are not offered for onward referral. */
+  /** The organisation's own Organization/HealthcareService references. */
   ownProviders?: ReadonlySet<string>;
+  /** The onward-referral picker's search and results (an open case that can be referred on). */
+  onwardSearch?: OnwardSearch;
   /** A referral from the person or an agency: who SP Link decided they are in the GP record, with the evidence. */
   identity?: IdentityCheck;
   /** A completed case's follow-up open now (due, or recorded today): the outcome measures can be repeated. */
@@ -180,7 +182,7 @@ export function casePage(d: CasePageData): string {
   ${d.overdue ? html`<p data-testid="overdue-detail">A response was due by ${formatDateTime(d.overdue.since)}, ${d.overdue.hours} hours after the referral for its urgency (${r.urgency}). Accept or decline it.</p>` : ''}
   <div class="nhsuk-grid-row">
     <div class="nhsuk-grid-column-one-half">${caseSection(d)}
-      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], directory: d.directory, ownProviders: d.ownProviders ?? new Set(), open: taskPhase(d.state.status) === 'open' && d.canReferOnward !== false, form: d.forms.onward })}</div>
+      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], search: d.onwardSearch, open: taskPhase(d.state.status) === 'open' && d.canReferOnward !== false, form: d.forms.onward })}</div>
     <div class="nhsuk-grid-column-one-half"><h2>Record your work</h2>${actions(d)}</div>
   </div>
   ${recordSection(d)}

@@ -52,7 +52,7 @@ export function select(o: FieldOpts & { options: readonly { code: string; displa
 }
 
 /** Radios or checkboxes in a fieldset; the legend is the label. */
-export function choices(o: FieldOpts & { type: 'radio' | 'checkbox'; options: readonly { code: string; display: string; hint?: string }[]; small?: boolean }): Html {
+export function choices(o: FieldOpts & { type: 'radio' | 'checkbox'; options: readonly { code: string; display: string; hint?: string | Html; disabled?: boolean }[]; small?: boolean }): Html {
   const err = o.state.errors[o.name];
   const fid = id(o);
   const chosen = list(o.state.values[o.name]);
@@ -64,7 +64,7 @@ export function choices(o: FieldOpts & { type: 'radio' | 'checkbox'; options: re
     ${err ? html`<span class="nhsuk-error-message" id="${fid}-error"><span class="nhsuk-u-visually-hidden">Error:</span> ${err}</span>` : ''}
     <div class="nhsuk-${kind}${o.small ? ` nhsuk-${kind}--small` : ''}">
       ${o.options.map((x, i) => html`<div class="nhsuk-${kind}__item">
-        <input class="nhsuk-${kind}__input" id="${fid}${i === 0 ? '' : `-${i}`}" name="${o.name}" type="${o.type}" value="${x.code}"${chosen.includes(x.code) ? ' checked' : ''}>
+        <input class="nhsuk-${kind}__input" id="${fid}${i === 0 ? '' : `-${i}`}" name="${o.name}" type="${o.type}" value="${x.code}"${chosen.includes(x.code) ? ' checked' : ''}${x.disabled ? ' disabled' : ''}>
         <label class="nhsuk-label nhsuk-${kind}__label" for="${fid}${i === 0 ? '' : `-${i}`}">${x.display}</label>
         ${x.hint ? html`<div class="nhsuk-hint nhsuk-${kind}__hint">${x.hint}</div>` : ''}
       </div>`)}

@@ -1,5 +1,7 @@
 import type { Actor } from '../domain/actor.js';
-import type { DirectoryEntry } from '../data/link-worker-store.js';
+import type { DirectoryEntry } from '../../gp-app-contract/index.js';
+import { NEEDS } from '../../referral-model/codes.js';
+import type { OnwardSearchForm } from '../domain/onward-search.js';
 import type { OnwardPerson } from '../domain/onward.js';
 import {
   ONWARD_ACTIONS, ONWARD_DECLINE_REASONS, isFinalOnwardState, onwardActionsFrom, type OnwardAction, type OnwardView,
@@ -14,15 +16,66 @@ function detail(v: OnwardView): string {
   return [v.reason, v.sessionsAttended !== undefined ? `${v.sessionsAttended} session${v.sessionsAttended === 1 ? '' : 's'} attended` : undefined].filter(Boolean).join('; ');
 }
 
-/** The onward referrals of a case, each with its live status, and (on an open case) the form to refer onward. */
+/** The onward-referral picker: what the link worker searched for, and the services found (src/directory/search.ts). */
+export interface OnwardSearch {
+  readonly form: OnwardSearchForm;
+  readonly results: readonly DirectoryEntry[];
+  /** How many services matched in all (more than are shown when the search is wide). */
+  readonly total: number;
+  /** Whether the person's home could be placed (coordinates, or a postcode the directory's venues place). */
+  readonly homePlaced: boolean;
+}
+
+const OPEN_CHOICES = [{ code: 'now', display: 'Open now' }, { code: 'this-week', display: 'Open this week' }] as const;
+
+/** How the service stands, in the words of the GP app's picker: capacity, why it ranks here, how fresh its details are. */
+function serviceHint(d: DirectoryEntry): Html {
+  const meta = [d.provider, d.typeLabel, d.locality].filter(Boolean).join(' · ');
+  const checked = d.verified ? ` since ${formatDate(d.verified.date)}` : ' recently';
+  return html`${meta ? html`<span class="ws-service-meta">${meta}</span><br>` : ''}${d.rankReason ? html`<span class="ws-service-meta" data-testid="why-here">Why here: ${d.rankReason}</span>` : ''}${
+    d.acceptingReferrals === false ? html`<br><strong class="ws-service-full">Not taking new referrals at the moment</strong>` : ''}${
+    d.stale ? html`<br><strong class="ws-service-stale" data-testid="service-stale">Details not checked${checked}: check with the service before referring</strong>` : ''}`;
+}
+
+/** The search form (GET, back to the case at #onward): needs to rank by, words, opening, capacity, distance. */
+function searchForm(caseId: string, s: OnwardSearch): Html {
+  const f = s.form;
+  const needs = NEEDS.filter((n) => n.code !== 'other');
+  const chosen = needs.filter((n) => f.needs.includes(n.code)).map((n) => n.display);
+  const id = (x: string) => `onward-search-${x}`;
+  return html`<form method="get" action="/workspace/cases/${caseId}#onward" role="search" aria-label="Search the directory" data-form="onward-search">
+    <input type="hidden" name="find" value="1">
+    <div class="nhsuk-form-group"><label class="nhsuk-label" for="${id('q')}">Name, activity or place</label>
+      <input class="nhsuk-input nhsuk-input--width-20" id="${id('q')}" name="q" type="search" value="${f.q}"></div>
+    <details class="nhsuk-details"><summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Needs to match: ${chosen.length ? chosen.join(', ') : 'none chosen'}</span></summary>
+      <div class="nhsuk-details__text"><fieldset class="nhsuk-fieldset"><legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Services meeting more of these needs come first</legend>
+        <div class="nhsuk-checkboxes nhsuk-checkboxes--small">${needs.map((n) => html`<div class="nhsuk-checkboxes__item">
+          <input class="nhsuk-checkboxes__input" id="${id(`need-${n.code}`)}" name="need" type="checkbox" value="${n.code}"${f.needs.includes(n.code) ? ' checked' : ''}>
+          <label class="nhsuk-label nhsuk-checkboxes__label" for="${id(`need-${n.code}`)}">${n.display}</label></div>`)}</div></fieldset></div></details>
+    <div class="nhsuk-form-group"><label class="nhsuk-label" for="${id('open')}">When it runs</label>
+      <select class="nhsuk-select" id="${id('open')}" name="open"><option value="">Any time</option>${OPEN_CHOICES.map((o) => html`<option value="${o.code}"${f.open === o.code ? ' selected' : ''}>${o.display}</option>`)}</select></div>
+    <div class="nhsuk-checkboxes nhsuk-checkboxes--small nhsuk-u-margin-bottom-3">
+      <div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id="${id('accepting')}" name="accepting" type="checkbox" value="true"${f.accepting ? ' checked' : ''}>
+        <label class="nhsuk-label nhsuk-checkboxes__label" for="${id('accepting')}">Only services taking referrals</label></div>
+      ${s.homePlaced
+        ? html`<div class="nhsuk-checkboxes__item"><input class="nhsuk-checkboxes__input" id="${id('near')}" name="near" type="checkbox" value="home"${f.nearHome ? ' checked' : ''}>
+        <label class="nhsuk-label nhsuk-checkboxes__label" for="${id('near')}">Distance from the person’s home</label></div>`
+        : html`<p class="nhsuk-body-s" data-testid="no-distance">The person’s address cannot be placed on a map, so distances are not shown.</p>`}
+    </div>
+    <button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit">Search</button>
+  </form>`;
+}
+
+/** The onward referrals of a case, each with its live status, and (on an open case) the picker and the form to refer onward. */
 export function onwardSection(o: {
-  caseId: string; csrfToken: string; referrals: readonly OnwardView[]; directory: readonly DirectoryEntry[]; ownProviders: ReadonlySet<string>; open: boolean; form: FormState | undefined; saved?: string;
+  caseId: string; csrfToken: string; referrals: readonly OnwardView[]; search: OnwardSearch | undefined; open: boolean; form: FormState | undefined; saved?: string;
 }): Html {
   // One onward referral per service and case (its identifier): a service already referred to is not offered again.
   const referred = new Set(o.referrals.map((r) => r.service));
-  const offer = o.directory.filter((d) => !(d.providerRef && o.ownProviders.has(d.providerRef)) && !referred.has(d.name));
+  const offer = (o.search?.results ?? []).filter((d) => !referred.has(d.name));
   const s = o.form ?? EMPTY_FORM;
-  const open = Object.keys(s.errors).length > 0;
+  const expanded = Object.keys(s.errors).length > 0 || o.search?.form.searched === true;
+  const more = o.search ? o.search.total - o.search.results.length : 0;
   return html`<div id="onward" class="ws-section">
   ${o.saved ? html`<div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="onward-saved-title" data-testid="saved">
     <div class="nhsuk-notification-banner__header"><h2 class="nhsuk-notification-banner__title" id="onward-saved-title">Saved</h2></div>
@@ -37,17 +90,22 @@ export function onwardSection(o: {
         <td class="nhsuk-table__cell">${tag(r)}</td>
         <td class="nhsuk-table__cell">${formatDate(r.updated)}</td>
         <td class="nhsuk-table__cell" data-testid="onward-detail">${detail(r)}</td></tr>`)}</tbody></table>`}
-  ${o.open && offer.length > 0 ? html`<details class="nhsuk-details" id="form-onward"${open ? ' open' : ''}>
+  ${o.open && o.search ? html`<details class="nhsuk-details" id="form-onward"${expanded ? ' open' : ''}>
     <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Refer to community groups or services</span></summary>
     <div class="nhsuk-details__text">
+      ${searchForm(o.caseId, o.search)}
       ${errorSummary('onward', s.errors)}
-      <form method="post" action="/workspace/cases/${o.caseId}/onward" novalidate data-form="onward">
+      ${offer.length === 0
+        ? html`<p data-testid="onward-no-results">No services match this search. Search with other words, or fewer filters.</p>`
+        : html`<form method="post" action="/workspace/cases/${o.caseId}/onward" novalidate data-form="onward">
         <input type="hidden" name="_csrf" value="${o.csrfToken}">
-        ${choices({ form: 'onward', name: 'services', label: 'Services to refer the person to', type: 'checkbox', small: true, state: s, hint: 'Each service is told who the person is and how to contact them, and replies here.', options: offer.map((d) => ({ code: d.id, display: d.name, ...(d.provider ? { hint: d.provider } : {}) })) })}
+        ${choices({ form: 'onward', name: 'services', label: 'Services to refer the person to', type: 'checkbox', small: true, state: s,
+          hint: `${offer.length} service${offer.length === 1 ? '' : 's'} found, best first${more > 0 ? ` (${more} more: search to narrow them)` : ''}. Each service is told who the person is and how to contact them, and replies here.`,
+          options: offer.map((d) => ({ code: d.id, display: d.name, hint: serviceHint(d), disabled: d.acceptingReferrals === false })) })}
         ${choices({ form: 'onward', name: 'consent', label: 'Consent to share', type: 'checkbox', small: true, state: s, options: [{ code: 'yes', display: 'The person agreed that their name and contact details go to these services' }] })}
         ${textarea({ form: 'onward', name: 'note', label: 'What the service should know (optional)', hint: 'For example the best time to call, or that the person would like to be met at the door. Nothing clinical.', state: s, rows: 3 })}
         <button class="nhsuk-button" type="submit">Send referrals</button>
-      </form>
+      </form>`}
     </div></details>` : ''}
 </div>`;
 }

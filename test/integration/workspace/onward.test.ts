@@ -43,6 +43,28 @@ describe('workspace: onward referrals to community groups, and the groups’ por
     expect(await subTasks()).to.deep.equal([]);
   });
 
+  it('the picker searches the directory as the GP app does: the case\'s needs rank it, each with why here; a search narrows it; a full service is refused', async () => {
+    let page = await sarah.get(casePath());
+    expect(page.text).to.include('data-form="onward-search"');
+    expect(page.text, 'ranked by the case\'s needs, each saying why').to.match(/data-testid="why-here">Why here: matches \d needs?/);
+    const services = (html: string) => [...(/<form[^>]*data-form="onward">[\s\S]*?<\/form>/.exec(html)?.[0] ?? '').matchAll(/name="services" type="checkbox" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(services(page.text)).to.include('svc-walking');
+    page = await sarah.get(`${casePath()}?find=1&q=walking`);
+    expect(page.text, 'the picker opens on a search').to.include('id="form-onward" open');
+    expect(services(page.text)).to.deep.equal(['svc-walking']);
+    expect(page.text).to.match(/Why here: taking referrals/);
+    page = await sarah.get(`${casePath()}?find=1&q=zzzz-no-such-service`);
+    expect(page.text).to.include('data-testid="onward-no-results"');
+    page = await sarah.get(`${casePath()}?find=1&q=exercise&need=physical-activity`);
+    expect(page.text, 'not taking referrals: shown, not selectable').to.match(/value="svc-exercise-referral" disabled/);
+    expect(page.text).to.include('Not taking new referrals at the moment');
+    const r = await sarah.post(`${casePath()}/onward`, { _csrf: csrfOf(page.text), services: 'svc-exercise-referral', consent: 'yes' });
+    expect(r.status).to.equal(400);
+    expect(r.text).to.include('Exercise on referral is not taking referrals at the moment');
+    expect(r.text, 'the service ticked stays ticked').to.match(/value="svc-exercise-referral" checked disabled/);
+    expect(await subTasks()).to.deep.equal([]);
+  });
+
   it('the link worker refers to two groups: one sub-Task each, partOf the case, owned by each group, with Provenance; a repeat does not duplicate', async () => {
     const csrf = csrfOf((await sarah.get(casePath())).text);
     const form = { _csrf: csrf, services: ['svc-walking', 'svc-gardening'], consent: 'yes', note: 'Mornings are best.' };

@@ -56,6 +56,13 @@ describe('directory search: ranking and filters', () => {
     expect(hits[3]!.reason).to.equal('matches 1 need, 0.2 miles, taking referrals');
   });
 
+  it('ranks by needs without leaving out the rest when asked (the link worker\'s search): a service meeting none says no need', () => {
+    const hits = index.search({ needs: ['loneliness', 'social-isolation'], keepUnmatched: true }, opts);
+    expect(hits.map((h) => h.id)).to.deep.equal(['two-needs-far', 'two-needs-stale', 'two-needs-full', 'one-need-near', 'debt']);
+    expect(hits[4]!.reason).to.equal('taking referrals');
+    expect(index.search({ needs: ['loneliness', 'social-isolation'] }, opts).map((h) => h.id), 'the GP app\'s search still filters').not.to.include('debt');
+  });
+
   it('filters by free text, place, distance and capacity', () => {
     expect(index.search({ text: 'MONEY library' }, opts).map((h) => h.id)).to.deep.equal(['debt']);
     expect(index.search({ locality: 'fb7' }, opts).map((h) => h.id)).to.deep.equal(['two-needs-far']);
