@@ -1,34 +1,9 @@
 import { expect } from 'chai';
-import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
-import { HEADING } from '../../../src/referral-model/case-notes.js';
-import { referralFact } from '../../../src/reports/referral-fact.js';
-import { saveFacts } from '../../../src/reports/report-store.js';
 import { REPORTS } from '../../../src/reports/report-builders.js';
 import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
 import { seedReportHistory } from '../../../src/sandbox/demo/report-history.js';
-import { patientResources } from '../../../src/sandbox/demo/patients.js';
+import { captureIdentifiableReferral, identifiersIn } from '../../helpers/report-identifiers.js';
 import { Browser, startWorkspaceHarness, type WorkspaceHarness } from './harness.js';
-
-/** Everything that could identify a person or a referral: none of it may appear in any report page or CSV. */
-function identifiersOf(patients: readonly Patient[], extra: readonly string[]): string[] {
-  const out = new Set<string>(extra);
-  for (const p of patients) {
-    for (const n of p.name ?? []) {
-      if (n.family && n.family.length > 3) out.add(n.family);
-      if (n.family && n.given?.[0]) out.add(`${n.given[0]} ${n.family}`);
-    }
-    for (const i of p.identifier ?? []) if (i.value) out.add(i.value);
-    for (const a of p.address ?? []) {
-      if (a.postalCode) out.add(a.postalCode);
-      for (const l of a.line ?? []) if (l.length > 6) out.add(l);
-    }
-    for (const t of p.telecom ?? []) if (t.value) out.add(t.value);
-    if (p.birthDate) out.add(p.birthDate);
-    if (p.id) out.add(p.id);
-  }
-  return [...out];
-}
 
 describe('workspace: evaluation reports for commissioners and service managers (HTTP)', function () {
   // Every page and CSV aggregates a year of history (2,400 referrals) in the embedded store.
@@ -41,24 +16,7 @@ describe('workspace: evaluation reports for commissioners and service managers (
     h = await startWorkspaceHarness();
     await seedReportHistory(h.db);
     // A live referral captured from real records (names, NHS number, address, Task id), as the reconciler captures it.
-    const patient = patientResources().find((r): r is Patient & { id: string } => r.resourceType === 'Patient')!;
-    const task: Task & { id: string } = {
-      resourceType: 'Task', id: 'task-ident-probe-1', status: 'in-progress', intent: 'order', lastModified: new Date().toISOString(),
-      note: [{ time: new Date().toISOString().slice(0, 10), text: HEADING.contactMade('Telephone call') }],
-    };
-    const sr: ServiceRequest = {
-      resourceType: 'ServiceRequest', id: 'sr-ident-probe-1', status: 'active', intent: 'order', subject: { reference: `Patient/${patient.id}` },
-      requester: { reference: 'PractitionerRole/gp-1-role' }, authoredOn: new Date().toISOString(),
-      reasonCode: [{ coding: [{ system: CODE_SYSTEM.need, code: 'housing' }] }],
-    };
-    const fact = referralFact(task, sr, patient, [], {
-      endpointId: 'lw', serviceName: 'Fernbridge Community Connect', tenantId: 'demo-practice', practiceName: 'Riverside Medical Practice', practiceOds: 'Y99901',
-      pcn: 'Fernbridge Central PCN', imdDecileOf: () => 2,
-    });
-    await saveFacts(h.db, [fact]);
-    const keys = (await h.db.query<{ referral_key: string }>('SELECT referral_key FROM report_referrals')).rows.map((r) => r.referral_key);
-    const patients = patientResources().filter((r): r is Patient => r.resourceType === 'Patient');
-    identifiers = identifiersOf(patients, [...keys, task.id, sr.id!]);
+    identifiers = await captureIdentifiableReferral(h.db);
     carol = new Browser(h.url);
     await carol.signIn('carol.evans');
   });
@@ -138,11 +96,7 @@ describe('workspace: evaluation reports for commissioners and service managers (
         docs.push([`${r.id}.csv`, await (await carol.raw('GET', `/workspace/reports/${r.id}.csv?${filter}`)).text()]);
         for (const [where, text] of docs) {
           expect(text.length, where).to.be.above(500);
-          const found = identifiers.filter((id) => text.includes(id));
-          expect(found, `${where} ${filter}`).to.deep.equal([]);
-          // NHS numbers (10 digits) and full UK postcodes, whatever their source.
-          expect(text.match(/(?<![\d.])\d{10}(?![\d.])/g) ?? [], where).to.deep.equal([]);
-          expect(text.match(/\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/g) ?? [], where).to.deep.equal([]);
+          expect(identifiersIn(text, identifiers), `${where} ${filter}`).to.deep.equal([]);
         }
       }
     }
