@@ -14,6 +14,7 @@ const LAYERS = [
   ['http', 'fhir-store', 'reports', 'directory', 'identity'],
   ['referrals', 'reconcile', 'doctor', 'cds', 'fhir-server'],
   ['smart', 'workspace', 'sandbox', 'intake', 'hosted'],
+  ['referral-api'],
   ['system.ts'],
   ['commands'],
   ['cli.ts'],

@@ -26,6 +26,7 @@ import { CALLBACK_PATH, LAUNCH_PATH, createSmartApp } from './smart/index.js';
 import { openDb, type Db } from './store/db.js';
 import { createWorkspace } from './workspace/index.js';
 import { createIntake, INTAKE_POST_PATHS } from './intake/index.js';
+import { createReferralApi } from './referral-api/index.js';
 
 /**
  * The composition root: opens the store, boots the sandbox (when enabled), mounts every area and starts the
@@ -113,6 +114,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     const directory = await createDirectoryImports({ config, db, logger: rootLogger });
     closers.push({ name: 'directory-imports', close: () => directory.close() });
     const intake = config.intake?.enabled ? createIntake({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) }) : undefined;
+    const referralApi = createReferralApi({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) });
 
     const limits = createRateLimits({
       config,
@@ -161,6 +163,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     built.use(smart.router);
     if (workspace) built.use('/workspace', workspace);
     if (intake) built.use(intake);
+    if (referralApi) built.use(referralApi);
     if (reconciler) {
       built.use(reconciler.webhookRouter);
       built.use(reconciler.adminRouter);

@@ -202,9 +202,8 @@ export const HOSTED_SELF_CLIENT_ID = 'sp-link';
  */
 const SYSTEM_SCOPE = new RegExp(`^system/(\\*|${RESOURCE_TYPE_CHARS})\\.(read|write|\\*|(?=[cruds])c?r?u?d?s?)$`);
 
-/** An external system allowed to use a hosted record with SMART Backend Services (client credentials, private_key_jwt). */
-export const hostedClientSchema = z
-  .object({
+/** The registration of a system that signs in with SMART Backend Services (client credentials, private_key_jwt). */
+const backendClientFields = {
     /** The `iss`/`sub` of its client assertions. */
     clientId: z
       .string()
@@ -221,10 +220,36 @@ export const hostedClientSchema = z
       .string()
       .min(1)
       .refine((s) => s.split(' ').every((x) => SYSTEM_SCOPE.test(x)), 'expected space-separated SMART system scopes, e.g. system/Task.rs system/Task.u'),
+};
+const oneKeySet = { message: 'set exactly one of jwksUrl or jwks', path: ['jwksUrl'] };
+
+/** An external system allowed to use a hosted record with SMART Backend Services (client credentials, private_key_jwt). */
+export const hostedClientSchema = z
+  .object(backendClientFields)
+  .strict()
+  .refine((c) => Boolean(c.jwksUrl) !== Boolean(c.jwks), oneKeySet);
+export type HostedClientConfig = z.infer<typeof hostedClientSchema>;
+
+/**
+ * An agency's own system allowed to post referrals to the referral API (docs/INTEGRATION.md, "Referrals from
+ * agencies' systems"), with SMART Backend Services. The organisation is the agency's, as SP Link records it on every
+ * referral the client sends (never taken from the referral itself).
+ */
+export const agencyClientSchema = z
+  .object({
+    ...backendClientFields,
+    scopes: backendClientFields.scopes.default('system/ServiceRequest.c'),
+    organisation: z
+      .object({
+        name: z.string().min(1).max(120),
+        /** ODS code, where the agency has one (pharmacies, trusts, councils, many charities). */
+        odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code of 3 to 10 capital letters and digits').optional(),
+      })
+      .strict(),
   })
   .strict()
-  .refine((c) => Boolean(c.jwksUrl) !== Boolean(c.jwks), { message: 'set exactly one of jwksUrl or jwks', path: ['jwksUrl'] });
-export type HostedClientConfig = z.infer<typeof hostedClientSchema>;
+  .refine((c) => Boolean(c.jwksUrl) !== Boolean(c.jwks), oneKeySet);
+export type AgencyClientConfig = z.infer<typeof agencyClientSchema>;
 
 /** Where a hosted record lives under `server.publicUrl`. */
 export const hostedFhirBase = (publicUrl: string, endpointId: string): string => `${publicUrl}/hosted/${endpointId}/fhir`;
@@ -410,6 +435,8 @@ const configObject = z
         linkWorkerEndpoint: id,
         /** Referrals one email address or phone number may send in 24 hours. */
         perContactPerDay: z.number().int().min(1).max(100).default(3),
+        /** Agencies' systems that may post referrals to the referral API (`{publicUrl}/referral-api/fhir`). */
+        agencyClients: z.array(agencyClientSchema).default([]),
       })
       .strict()
       .optional(),
@@ -432,6 +459,8 @@ const configObject = z
         forms: z.object({ perIp: limit(30), perAccount: limit(10) }).strict().prefault({}),
         /** The public referral forms' posts (each step and the submission), per IP address. */
         referrals: z.object({ perIp: limit(60) }).strict().prefault({}),
+        /** The referral API (token requests and referrals), per IP address and per agency client. */
+        referralApi: z.object({ perIp: limit(120), perClient: limit(60) }).strict().prefault({}),
       })
       .strict()
       .prefault({}),
@@ -545,6 +574,9 @@ const configObject = z
     if (cfg.intake && !lwIds.has(cfg.intake.linkWorkerEndpoint)) {
       ctx.addIssue({ code: 'custom', path: ['intake', 'linkWorkerEndpoint'], message: `unknown link-worker endpoint "${cfg.intake.linkWorkerEndpoint}"` });
     }
+    cfg.intake?.agencyClients.forEach((c, i, all) => {
+      if (all.findIndex((x) => x.clientId === c.clientId) !== i) ctx.addIssue({ code: 'custom', path: ['intake', 'agencyClients', i, 'clientId'], message: `duplicate client id "${c.clientId}"` });
+    });
     if (cfg.directory.endpoint && !lwIds.has(cfg.directory.endpoint)) {
       ctx.addIssue({ code: 'custom', path: ['directory', 'endpoint'], message: `unknown link-worker endpoint "${cfg.directory.endpoint}"` });
     }

@@ -58,8 +58,9 @@ async function anonymousRefused(label: string, fhirBase: string, timeoutMs: numb
 
 const SIGNING_KTY = new Set(['RSA', 'EC']);
 
-async function clientKeys(label: string, c: HostedClientConfig, timeoutMs: number): Promise<DoctorCheck> {
-  const check = `hosted: backend client ${c.clientId} keys`;
+/** Whether a registered backend client's public keys can be read and are usable (RS384/ES384, never a private key). */
+export async function clientKeys(label: string, c: HostedClientConfig, timeoutMs: number, what = 'hosted: backend client'): Promise<DoctorCheck> {
+  const check = `${what} ${c.clientId} keys`;
   let keys: unknown[];
   if (c.jwks) {
     keys = c.jwks.keys;

@@ -9,6 +9,7 @@ import { probeTransaction } from './behaviour-probes.js';
 import { checkCapabilityStatement } from './capability-checks.js';
 import { probeBehaviour, type BehaviourContext, type BehaviourTarget } from './probe-endpoint.js';
 import { checkHostedRecord } from './hosted-checks.js';
+import { checkAgencyClients } from './referral-api-checks.js';
 import { checkReferralRoutes } from './route-checks.js';
 import { checkTransport } from './transport-checks.js';
 import type { RouteEndpoint } from '../referral-model/referral-routes.js';
@@ -36,7 +37,7 @@ interface Target extends DoctorEndpoint, BehaviourTarget {
   hosted?: { backendClients: readonly HostedClientConfig[] };
 }
 
-type DoctorConfig = Pick<Config, 'tenants' | 'linkWorkerEndpoints'> & Partial<Pick<Config, 'workspace' | 'sandbox' | 'server' | 'reconcile'>>;
+type DoctorConfig = Pick<Config, 'tenants' | 'linkWorkerEndpoints'> & Partial<Pick<Config, 'workspace' | 'sandbox' | 'server' | 'reconcile' | 'intake'>>;
 
 // Probes must not write their own warnings into the doctor's table output.
 const quiet = createLogger({ level: 'silent' });
@@ -223,7 +224,7 @@ export async function runDoctor(config: DoctorConfig, opts: DoctorOptions = {}):
     behaviour: config.server && config.reconcile ? { webhook: { publicUrl: config.server.publicUrl, secret: config.reconcile.webhookSecret } } : {},
   };
   const perEndpoint = await Promise.all(targets.map((t) => checkEndpoint(t, timeoutMs, env)));
-  const checks = perEndpoint.flat();
+  const checks = [...perEndpoint.flat(), ...(config.intake?.enabled && config.intake.agencyClients.length ? await checkAgencyClients(config.intake.agencyClients, timeoutMs) : [])];
   return {
     ok: checks.every((c) => c.status !== 'FAIL'),
     startedAt,

@@ -40,7 +40,7 @@ export function createRateLimits(opts: { config: Pick<Config, 'rateLimits'>; db:
   if (!cfg.enabled) return { router, close: () => undefined };
   const windowMs = cfg.windowSeconds * 1000;
   const store = (name: string): Store => {
-    const s = opts.db.kind === 'postgres' ? new DbRateLimitStore(opts.db, `${name}:`) : new MemoryStore();
+    const s = rateLimitStore(opts.db, name);
     stores.push(s);
     return s;
   };
@@ -89,6 +89,11 @@ export function createRateLimits(opts: { config: Pick<Config, 'rateLimits'>; db:
       for (const s of stores) void s.shutdown?.();
     },
   };
+}
+
+/** A limiter's counters: in PostgreSQL when that is the store (shared by every instance), in memory with the embedded one. */
+export function rateLimitStore(db: Db, name: string): Store {
+  return db.kind === 'postgres' ? new DbRateLimitStore(db, `${name}:`) : new MemoryStore();
 }
 
 /** The client id of HTTP Basic client credentials (RFC 6749 §2.3.1: form-encoded inside Basic), if any. */

@@ -1,10 +1,11 @@
-import type { ContactPoint, Patient, Reference, Task } from '@medplum/fhirtypes';
+import type { ContactPoint, Organization, Patient, PractitionerRole, Reference, Task } from '@medplum/fhirtypes';
 import { EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
-import { CONTAINED_REFERRAL_FOCUS, type ReferralSource } from '../referral-model/referral-source.js';
+import { CONTAINED_REFERRAL_FOCUS } from '../referral-model/referral-source.js';
 import type { OwnerReference } from '../referral-model/referral-routes.js';
 import { buildServiceRequest } from '../referrals/build-service-request.js';
 import { CONTAINED, referralTaskBase } from '../referrals/build-task.js';
 import type { ReferralInput } from '../referrals/referral-input.js';
+import { isAgencyReferral, referrerDisplay, type AgencyReferral } from './agency-referral.js';
 import type { SelfReferral } from './self-referral-input.js';
 
 /**
@@ -16,11 +17,11 @@ import type { SelfReferral } from './self-referral-input.js';
  *   contained Patient, made of what the person told us (never linked to a record on a guess).
  * - `focus`: the GP record's ServiceRequest when the GP holds the referral, otherwise the contained copy
  *   (`#referral`), which the reconciler leaves alone because no GP record waits for news of it.
- * - `requester`: who made the referral, the person (self) or the agency's professional.
+ * - `requester`: who made the referral: the person (self), or the agency's professional (a contained PractitionerRole
+ *   with their contained Organization, marked unverified when it came through the anonymous agency form).
  */
 
 export interface CommunityTaskContext {
-  source: Exclude<ReferralSource, 'gp'>;
   referralId: string;
   identifierSystem: string;
   now: Date;
@@ -52,24 +53,57 @@ export function describedPatient(r: SelfReferral, nhsNumber: string | undefined)
 }
 
 /** The self-referral in the terms of the referral builders (the same coded needs, consent, contact and access). */
-export function asReferralInput(r: SelfReferral, now: Date, patientId: string): ReferralInput {
+export function asReferralInput(r: SelfReferral | AgencyReferral, now: Date, patientId: string): ReferralInput {
+  const agency = isAgencyReferral(r) ? r : undefined;
   return {
     patientId,
     needs: r.needs,
     ...(r.otherNeed ? { otherNeed: r.otherNeed } : {}),
     ...(r.whatMatters ? { whatMatters: r.whatMatters } : {}),
-    urgency: 'routine',
+    urgency: agency?.urgency ?? 'routine',
     consent: { given: true, date: now.toISOString().slice(0, 10) },
     contact: { methods: r.contact.methods, ...(r.contact.safeTimes ? { safeTimes: r.contact.safeTimes } : {}), leaveMessage: r.contact.leaveMessage },
     accessibility: { needs: r.accessibility.needs, ...(r.accessibility.language ? { language: r.accessibility.language } : {}), ...(r.accessibility.detail ? { detail: r.accessibility.detail } : {}) },
-    safeguarding: { concern: false },
+    safeguarding: agency?.safeguarding ?? { concern: false },
     service: { kind: 'link-worker-decides' },
   };
 }
 
-export function buildCommunityTask(r: SelfReferral, ctx: CommunityTaskContext): Task {
+/** Local ids of an agency referrer's resources, contained in the Task beside the person and the referral. */
+export const AGENCY_CONTAINED = { referrer: 'referrer', organisation: 'agency' } as const;
+
+/** The agency's professional (PractitionerRole) and their organisation (ODS code where it has one), as told to us. */
+export function referrerResources(r: AgencyReferral): [PractitionerRole, Organization] {
+  const { referrer } = r;
+  const telecom: ContactPoint[] = [
+    ...(referrer.phone ? [{ system: 'phone' as const, value: referrer.phone, use: 'work' as const }] : []),
+    ...(referrer.email ? [{ system: 'email' as const, value: referrer.email, use: 'work' as const }] : []),
+  ];
+  const ods = referrer.organisation.odsCode;
+  return [
+    {
+      resourceType: 'PractitionerRole',
+      id: AGENCY_CONTAINED.referrer,
+      practitioner: { display: referrer.name },
+      organization: { reference: `#${AGENCY_CONTAINED.organisation}`, display: referrer.organisation.name },
+      code: [{ text: referrer.role }],
+      ...(telecom.length ? { telecom } : {}),
+    },
+    {
+      resourceType: 'Organization',
+      id: AGENCY_CONTAINED.organisation,
+      ...(ods ? { identifier: [{ system: IDENTIFIER_SYSTEM.odsOrganisation, value: ods }] } : {}),
+      name: referrer.organisation.name,
+    },
+  ];
+}
+
+export function buildCommunityTask(r: SelfReferral | AgencyReferral, ctx: CommunityTaskContext): Task {
   const nhs = ctx.matched?.nhsNumber;
-  const requester: Reference = { reference: `#${CONTAINED.patient}`, display: `${display(r.person)} (self-referral)` };
+  const agency = isAgencyReferral(r) ? r : undefined;
+  const requester: Reference = agency
+    ? { reference: `#${AGENCY_CONTAINED.referrer}`, display: referrerDisplay(agency) }
+    : { reference: `#${CONTAINED.patient}`, display: `${display(r.person)} (self-referral)` };
   const copy = buildServiceRequest(asReferralInput(r, ctx.now, CONTAINED.patient), {
     referralId: ctx.referralId,
     identifierSystem: ctx.identifierSystem,
@@ -97,7 +131,8 @@ export function buildCommunityTask(r: SelfReferral, ctx: CommunityTaskContext): 
       ? { identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs }, display: display(r.person) }
       : { reference: `#${CONTAINED.patient}`, display: display(r.person) },
     requester,
+    ...(agency ? { containedExtra: referrerResources(agency) } : {}),
     owner: ctx.owner,
-    source: ctx.source,
+    source: agency ? 'agency' : 'self',
   });
 }

@@ -27,13 +27,8 @@ export interface IntakeContext {
   ehrFhir?: Readonly<Record<string, FhirClient>>;
 }
 
-/** Paths the per-IP referral rate limit covers (system.ts passes them to createRateLimits). */
-export const INTAKE_POST_PATHS = ['/refer/:step'];
-
-/**
- * Referrals from anyone (src/intake): the public self-referral form at `/refer`. Mount at the app root.
- */
-export function createIntake(ctx: IntakeContext): Router {
+/** What sending a referral needs (the intake's link-worker endpoint, each practice's EHR, the outbox), built from the configuration. */
+export function intakeDeps(ctx: IntakeContext): IntakeDeps {
   const intake = ctx.config.intake;
   if (!intake) throw new Error('createIntake needs config.intake');
   const endpoint = ctx.config.linkWorkerEndpoints.find((e) => e.id === intake.linkWorkerEndpoint);
@@ -57,7 +52,7 @@ export function createIntake(ctx: IntakeContext): Router {
       },
     }));
   const directory = new DirectoryCache();
-  const deps: IntakeDeps = {
+  return {
     db: ctx.db,
     endpoint,
     lw: lwClient,
@@ -68,6 +63,17 @@ export function createIntake(ctx: IntakeContext): Router {
     logger,
     perContactPerDay: intake.perContactPerDay,
   };
+}
+
+/** Paths the per-IP referral rate limit covers (system.ts passes them to createRateLimits). */
+export const INTAKE_POST_PATHS = ['/refer/:step'];
+
+/**
+ * Referrals from anyone (src/intake): the public self-referral form at `/refer`. Mount at the app root. (The referral
+ * API for agencies' systems, src/referral-api, sends through the same deps.)
+ */
+export function createIntake(ctx: IntakeContext): Router {
+  const deps = intakeDeps(ctx);
   const router = Router();
   router.use('/refer', securityHeaders({ frameAncestors: [], https: ctx.config.server.publicUrl.startsWith('https://') }), (_req, res, next) => {
     // A form post carries its Origin (checked by sameOriginWrites) only when the page's referrer policy allows it

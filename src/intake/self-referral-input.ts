@@ -48,9 +48,9 @@ export const many = (a: Answers, k: string): string[] => {
   return (Array.isArray(v) ? v : v ? [v] : []).map((s) => s.trim()).filter(Boolean);
 };
 
-const UK_POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/;
-const PHONE = /^\+?[0-9 ()-]{10,20}$/;
-const EMAIL = z.email();
+export const UK_POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/;
+export const PHONE = /^\+?[0-9 ()-]{10,20}$/;
+export const EMAIL = z.email();
 
 function text(errors: FieldError[], a: Answers, field: string, max: number, tooLong: string): string | undefined {
   const v = one(a, field);

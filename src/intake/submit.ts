@@ -14,10 +14,11 @@ import { countByContactSince, insertCommunityReferral, type CommunityReferralRow
 import type { Db } from '../store/db.js';
 import { buildCommunityTask } from './build-task.js';
 import { combinePractices, type CombinedMatch, type PracticeAnswer } from './practice-match.js';
+import { isAgencyReferral, type AgencyReferral } from './agency-referral.js';
 import type { SelfReferral } from './self-referral-input.js';
 
 /**
- * Sends a self-referral (the driver): the per-contact limit, identity matching in every practice's EHR, then the
+ * Sends a self or agency referral (the driver): the per-contact limit, identity matching in every practice's EHR, then the
  * referral row, and the link-worker Task through the outbox, in one database transaction. Everything is built and
  * validated before anything is written; a refused submission writes nothing.
  */
@@ -64,18 +65,29 @@ async function recordNhsNumber(deps: IntakeDeps, m: CombinedMatch): Promise<stri
   return patient.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.nhsNumber && i.value)?.value?.replace(/\s/g, '');
 }
 
-export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral, o: { submissionId: string; contactKeys: string[] }): Promise<SubmitResult> {
+/** Who sent it: the public form, or a registered agency system with its own identifier of the referral (the retry key). */
+export interface SubmitOptions {
+  submissionId: string;
+  contactKeys: string[];
+  /** An agency system of the client registry: a retry with the same key finds the first referral. */
+  client?: { clientId: string; clientKey: string };
+}
+
+export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral | AgencyReferral, o: SubmitOptions): Promise<SubmitResult> {
   const now = deps.now?.() ?? new Date();
-  const referralId = referralIdForSubmission(`intake:${deps.endpoint.id}`, 'self', o.submissionId);
+  const source = isAgencyReferral(r) ? 'agency' : 'self';
+  const referralId = o.client
+    ? referralIdForSubmission(`intake:${deps.endpoint.id}`, `client:${o.client.clientId}`, o.client.clientKey)
+    : referralIdForSubmission(`intake:${deps.endpoint.id}`, source, o.submissionId);
   const existing = await deps.db.query('SELECT 1 FROM community_referrals WHERE referral_id = $1', [referralId]);
   if (existing.rows.length) return { kind: 'sent', referralId, alreadySent: true };
   const hashes = o.contactKeys.map(contactHash);
-  if ((await countByContactSince(deps.db, hashes, new Date(now.getTime() - 24 * 3600_000))) >= deps.perContactPerDay) return { kind: 'limited' };
+  // A registered agency system is limited per client (its rate limit), not per contact: one hostel phone may serve many.
+  if (!o.client && (await countByContactSince(deps.db, hashes, new Date(now.getTime() - 24 * 3600_000))) >= deps.perContactPerDay) return { kind: 'limited' };
 
   const match = await matchEverywhere(deps, r.person);
   const nhsNumber = match.outcome === 'matched' ? await recordNhsNumber(deps, match) : undefined;
   const task = buildCommunityTask(r, {
-    source: 'self',
     referralId,
     identifierSystem: IDENTIFIER_SYSTEM.referral,
     now,
@@ -88,7 +100,8 @@ export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral, o: {
     referralId,
     ...(match.tenantId ? { tenantId: match.tenantId } : {}),
     endpointId: deps.endpoint.id,
-    source: 'self',
+    source,
+    ...(o.client ? { clientId: o.client.clientId, clientKey: o.client.clientKey } : {}),
     matchOutcome: match.outcome,
     match: match as unknown as Record<string, unknown>,
     ...(match.patientId ? { patientId: match.patientId } : {}),
@@ -104,11 +117,11 @@ export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral, o: {
         await deps.outbox.markReferralWritten(tx, id, task.focus!.reference!);
       }
       await recordAudit(tx, {
-        actor: 'public:self-referral',
+        actor: o.client ? `client:${o.client.clientId}` : `public:${source}-referral`,
         action: 'community-referral-create',
         ...(match.tenantId ? { tenantId: match.tenantId } : {}),
         resourceRef: `community-referral/${referralId}`,
-        details: { referralId, source: 'self', match: match.outcome, shareWithGp: r.consent.gp },
+        details: { referralId, source, match: match.outcome, shareWithGp: r.consent.gp, ...(isAgencyReferral(r) ? { verified: r.verified } : {}) },
       });
     });
   } catch (err) {
@@ -117,7 +130,7 @@ export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral, o: {
     throw err;
   }
   if (!deps.outbox) await deliverNow(deps, task, referralId);
-  deps.logger.info({ referralId, match: match.outcome }, 'self-referral received');
+  deps.logger.info({ referralId, source, match: match.outcome }, 'community referral received');
   return { kind: 'sent', referralId, alreadySent: false };
 }
 

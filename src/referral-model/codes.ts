@@ -23,6 +23,8 @@ export const PROFILE = {
   flag: sd('sp-link-flag'),
   subscription: sd('sp-link-subscription'),
   safeguardingAcknowledgement: sd('sp-link-safeguarding-acknowledgement'),
+  /** Inbound: an agency's referral posted to the referral API (src/intake/api). */
+  agencyReferral: sd('sp-link-agency-referral'),
 } as const;
 export type ProfileKey = keyof typeof PROFILE;
 export type ProfileUrl = (typeof PROFILE)[ProfileKey];

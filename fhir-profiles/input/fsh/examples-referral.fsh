@@ -66,3 +66,49 @@ Usage: #example
 * status = #revoked
 * extension[statusReason].valueCodeableConcept = SPLinkStatusReasonCS#gp-cancelled "Cancelled by the referrer"
 * extension[safeguardingConcern].extension[flag].valueBoolean = false
+
+Instance: agency-referral-example-patient
+InstanceOf: Patient
+Usage: #inline
+* name.family = "Okafor"
+* name.given = "Grace"
+* birthDate = "1958-11-02"
+* address.postalCode = "FB2 7QX"
+* telecom.system = #phone
+* telecom.value = "01632 960 214"
+
+Instance: agency-referral-example-referrer
+InstanceOf: PractitionerRole
+Usage: #inline
+* practitioner.display = "Sam Patel"
+* organization.display = "Fernbridge Housing Association"
+* organization.identifier.system = $ods
+* organization.identifier.value = "FBH01"
+* code.text = "Housing support officer"
+* telecom.system = #email
+* telecom.value = "sam.patel@housing.example.org"
+
+Instance: agency-referral-example
+InstanceOf: SPLinkAgencyReferral
+Title: "Agency referral (housing association)"
+Description: "A housing support officer refers a tenant who is lonely and behind with bills, through the agency's own system. The tenant agreed, and agreed that their GP is told."
+Usage: #example
+* contained[0] = agency-referral-example-patient
+* contained[1] = agency-referral-example-referrer
+* identifier.system = "https://housing.example.org/Id/referral"
+* identifier.value = "HSG-2026-0042"
+* status = #active
+* intent = #order
+* category[socialPrescribing] = $sct#871731000000106 "Referral to social prescribing service"
+* subject.reference = "#agency-referral-example-patient"
+* authoredOn = "2026-03-02T09:12:00Z"
+* requester.reference = "#agency-referral-example-referrer"
+* extension[consentGiven].extension[date].valueDateTime = "2026-03-02T09:00:00Z"
+* extension[consentGiven].extension[recorder].valueReference.reference = "#agency-referral-example-referrer"
+* extension[consentGiven].extension[shareWithGp].valueBoolean = true
+* extension[contactPreference].extension[method][0].valueCode = #phone
+* extension[contactPreference].extension[leaveMessage].valueBoolean = true
+* reasonCode[0] = SPLinkNeedCS#loneliness "Loneliness"
+* reasonCode[1] = SPLinkNeedCS#debt-money "Debt or money worries"
+* priority = #routine
+* note.text = "Lives alone since moving in; rent arrears building up."

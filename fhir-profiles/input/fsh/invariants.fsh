@@ -27,3 +27,8 @@ Invariant: spl-sub-1
 Description: "SP Link subscribes to Task changes only"
 Expression: "criteria.startsWith('Task?')"
 Severity: #error
+
+Invariant: spl-agency-1
+Description: "The person referred is described in the referral itself: the subject is a contained Patient"
+Expression: "reference.startsWith('#')"
+Severity: #error

@@ -208,6 +208,11 @@ export function validateForWrite<T extends Resource>(resource: T): T {
   return resource;
 }
 
+/** The validation OperationOutcome against one SP Link profile URL (inbound resources); never throws for bad input. */
+export function checkResourceAgainst(resource: Resource, profileUrl: string): OperationOutcome {
+  return outcomeOf(issuesAgainst(resource, profileUrl));
+}
+
 /** Validates against one SP Link profile URL. Throws ResourceValidationError. */
 export function validateResourceAgainst<T extends Resource>(resource: T, profileUrl: string): T {
   const issues = issuesAgainst(resource, profileUrl);

@@ -40,7 +40,7 @@ describe('workspace: triage of referrals from anyone (HTTP)', function () {
         consent: { service: true, gp: false },
         accessibility: { needs: [] },
       },
-      { source: 'self', referralId, identifierSystem: IDENTIFIER_SYSTEM.referral, now: new Date(), owner: { reference: `Organization/${DEMO_IDS.linkWorkerOrg}`, identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: ODS.linkWorkerService } } },
+      { referralId, identifierSystem: IDENTIFIER_SYSTEM.referral, now: new Date(), owner: { reference: `Organization/${DEMO_IDS.linkWorkerOrg}`, identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: ODS.linkWorkerService } } },
     );
     const task = (await lw.create(built)).resource as Task;
     await insertCommunityReferral(h.db, {

@@ -16,7 +16,6 @@ const R: SelfReferral = {
   accessibility: { needs: ['interpreter'], language: 'Polish' },
 };
 const CTX = {
-  source: 'self' as const,
   referralId: 'SPL-ABCD-EFGH',
   identifierSystem: 'https://fhir.sp-link.example.org/Id/referral',
   now: new Date('2026-12-01T10:00:00Z'),

@@ -13,7 +13,7 @@ const check = identityCheck({
 });
 const task = () => ({ ...buildCommunityTask(
   { person: { given: 'Zoë', family: "O'Brien", birthDate: '1980-03-07', postcode: 'FB1 2AB' }, contact: { phone: '07700 900982', methods: ['phone'], leaveMessage: true }, needs: ['loneliness'], consent: { service: true, gp: true }, accessibility: { needs: [] } },
-  { source: 'self', referralId: 'SPL-AAAA-BBBB', identifierSystem: 'https://fhir.sp-link.example.org/Id/referral', now: NOW, owner: { reference: 'Organization/lw-org' } },
+  { referralId: 'SPL-AAAA-BBBB', identifierSystem: 'https://fhir.sp-link.example.org/Id/referral', now: NOW, owner: { reference: 'Organization/lw-org' } },
 ), id: 'task-1', meta: { versionId: '1' } });
 
 describe('workspace: the service manager’s identity review', () => {

@@ -30,7 +30,7 @@ describe('workspace views', () => {
   it('a self-referral shows its source, the consent’s scope and the identity evidence; the review link is for managers', () => {
     const task = { ...buildCommunityTask(
       { person: { given: 'Zoë', family: "O'Brien", birthDate: '1980-03-07', postcode: 'FB1 2AB' }, contact: { phone: '07700 900982', methods: ['phone'], leaveMessage: true }, needs: ['loneliness'], consent: { service: true, gp: false }, accessibility: { needs: [] } },
-      { source: 'self', referralId: 'SPL-ABCD-EFGH', identifierSystem: 'https://fhir.sp-link.example.org/Id/referral', now: new Date('2026-11-20T10:00:00Z'), owner: { reference: 'Organization/lw-org', display: 'Fernbridge Community Connect' } },
+      { referralId: 'SPL-ABCD-EFGH', identifierSystem: 'https://fhir.sp-link.example.org/Id/referral', now: new Date('2026-11-20T10:00:00Z'), owner: { reference: 'Organization/lw-org', display: 'Fernbridge Community Connect' } },
     ), id: 'task-self', meta: { versionId: '1' } };
     const identity = identityCheck({
       referralId: 'SPL-ABCD-EFGH', endpointId: 'lw', source: 'self', submittedAt: '2026-11-20T10:00:00Z', matchOutcome: 'ambiguous', shareWithGp: false, contactHashes: [], taskIdentifier: 'SPL-ABCD-EFGH',
