@@ -47,6 +47,8 @@ export interface MessageFacts {
   readonly safeguardingDetail?: string;
   /** Where the link worker is (the Task's business status in words), for a progress update. */
   readonly progress?: string;
+  /** A progress update sent after support ended: news from groups the person was referred on to (`onward`). */
+  readonly afterSupportEnded?: boolean;
 }
 
 const section = (code: PrsbSectionCode, lines: readonly string[]): MessageSection => ({ code, heading: SECTION_HEADINGS[code], lines });
@@ -116,6 +118,7 @@ function nextLines(f: MessageFacts): string[] {
     case 'could-not-contact':
       return [`${f.from} could not reach the person.`, 'Check the contact details in the record and refer again if support is still wanted.'];
     case 'referral-progress':
+      if (f.afterSupportEnded) return [`Support from ${f.from} has ended; this is news from a group the person was referred on to.`, 'No action is needed from the practice.'];
       return [`${f.from} is still working with the person.`, 'No action is needed from the practice; you will be told when support ends.'];
     case 'safeguarding-concern':
       return [`Contact ${f.from} today about this concern, and follow the practice’s safeguarding procedure.`, 'A safeguarding alert has been added to the patient’s record.'];
@@ -147,7 +150,7 @@ export function composeMessageBack(f: MessageFacts): MessageBack {
       if (f.notCarried?.length) sections.push(section('support-offered', f.notCarried));
       break;
     case 'referral-progress':
-      sections.push(section('support-offered', [`Stage: ${f.progress ?? 'updated'}`]));
+      sections.push(section('support-offered', f.afterSupportEnded ? (f.onward ?? []).map((o) => `Referred on to ${o}`) : [`Stage: ${f.progress ?? 'updated'}`]));
       break;
     case 'referral-overdue':
       break;

@@ -119,6 +119,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     afterEhrWrite: ctx.afterEhrWrite,
     onRequest: ctx.onRequest,
     reports: ctx.reports ?? (await createReportCapture({ db, config, logger: log })),
+    runtimes,
   };
   const workers = new Map([...runtimes.values()].map((rt) => [rt.id, new EndpointWorker(feedDeps, rt, log, ctx.health)]));
   const outboxDeps: OutboxDeps = { db, runtimes, validate, logger: log, maxAttempts: config.reconcile.maxAttempts, graceMs: tuning.outboxGraceMs };

@@ -216,14 +216,15 @@ export function applyOnwardAction(task: Task, input: OnwardActionInput, ctx: { n
 
 /**
  * The sub-Task withdrawn because its referral ended in the GP record (the GP cancelled it, or it was entered in error):
- * the group must not go on contacting the person. `undefined` when the group has already closed it. Pure.
+ * the group must not go on contacting the person. `undefined` when the group has already closed it. `reason` replaces
+ * the GP's cancellation as the coded reason (a withdrawal relayed from where it was made). Pure.
  */
-export function withdrawOnwardReferral(task: Task, ctx: { now: Date; why: string }): Task | undefined {
+export function withdrawOnwardReferral(task: Task, ctx: { now: Date; why: string; reason?: Task['statusReason'] }): Task | undefined {
   if (!isTaskStatus(task.status) || isFinalOnwardState(onwardStateOf(task.status))) return undefined;
   const t = structuredClone(task);
   const now = ctx.now.toISOString();
   t.status = 'cancelled';
-  t.statusReason = reasonConcept('gp-cancelled', ctx.why);
+  t.statusReason = ctx.reason ?? reasonConcept('gp-cancelled', ctx.why);
   t.lastModified = now;
   t.note = [...(t.note ?? []), { authorString: 'SP Link', time: now, text: `Withdrawn: ${ctx.why}` } as Annotation];
   return t;
@@ -281,4 +282,80 @@ export function onwardOutcomeLine(v: OnwardView): string {
   const sessions = v.sessionsAttended !== undefined ? `, ${v.sessionsAttended} session${v.sessionsAttended === 1 ? '' : 's'} attended` : '';
   const reason = v.reason && v.reason !== LABEL[v.state].phrase ? ` (${v.reason})` : '';
   return `${who}: ${LABEL[v.state].phrase}${reason}${sessions}`;
+}
+
+/**
+ * How far an onward referral has got: a group's answer only ever moves it forward (sent → accepted → attended → an
+ * end), so an answer relayed late, twice or out of order never winds it back.
+ */
+const ONWARD_PROGRESS: Record<OnwardState, number> = { sent: 0, accepted: 1, attended: 2, finished: 3, declined: 3, 'did-not-attend': 3, withdrawn: 3 };
+
+/** The onward-referral identifier (`system|value`) a sub-Task carries, SP Link's key for it on every server. */
+export function onwardIdentifierOf(task: Pick<Task, 'identifier'>): { system: string; value: string } | undefined {
+  const id = task.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.onwardReferral && i.value);
+  return id ? { system: id.system!, value: id.value! } : undefined;
+}
+
+/** Every relative reference in a resource made absolute on `base` (contained `#…` and absolute ones left as they are). */
+function absolutised<T>(value: T, base: string): T {
+  if (Array.isArray(value)) return value.map((v) => absolutised(v, base)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const p = k === 'reference' && typeof v === 'string' ? parseReferenceOf(v, ...RELATIVE_TYPES) : undefined;
+      out[k] = p && p.base === undefined ? `${base.replace(/\/+$/, '')}/${v as string}` : absolutised(v, base);
+    }
+    return out as T;
+  }
+  return value;
+}
+const RELATIVE_TYPES = ['Task', 'HealthcareService', 'Organization', 'Practitioner', 'PractitionerRole', 'Location', 'ServiceRequest', 'Patient'];
+
+/**
+ * The copy of an onward referral SP Link places on a community group's own FHIR server (a provider configured with
+ * `via: endpoint`): the same Task, its references made absolute on the link-worker endpoint (`partOf` names the
+ * referral there), without the server's id and meta. Its identifier is SP Link's key on both servers. Pure.
+ */
+export function forwardedOnwardReferral(task: Task, linkWorkerBase: string): Task {
+  const { id: _id, meta, ...rest } = structuredClone(task);
+  return { ...absolutised(rest, linkWorkerBase), ...(meta?.profile ? { meta: { profile: meta.profile } } : {}) } as Task;
+}
+
+/**
+ * The onward referral at the link-worker endpoint after the group answered on its own server (`copy`): status,
+ * reason, sessions attended and the group's notes taken over, when the copy has got further; `undefined` when there
+ * is nothing new (the same state, an older one, or the referral already ended here). Pure.
+ */
+export function mirrorOnwardAnswer(task: Task, copy: Task, now: Date): Task | undefined {
+  if (!isTaskStatus(task.status) || !isTaskStatus(copy.status)) return undefined;
+  const here = onwardStateOf(task.status);
+  const there = onwardStateOf(copy.status);
+  if (isFinalOnwardState(here) || ONWARD_PROGRESS[there] <= ONWARD_PROGRESS[here]) return undefined;
+  const t = structuredClone(task);
+  t.status = copy.status;
+  if (copy.statusReason) t.statusReason = copy.statusReason;
+  else delete t.statusReason;
+  const isSessions = (o: NonNullable<Task['output']>[number]) => o.type?.coding?.some((c) => c.code === 'sessions-held') === true;
+  const sessions = copy.output?.find(isSessions);
+  const n = sessions?.valueInteger ?? sessions?.valueUnsignedInt ?? sessions?.valuePositiveInt;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) t.output = [...(t.output ?? []).filter((o) => !isSessions(o)), sessionsOutput(n)];
+  const known = new Set((t.note ?? []).map((x) => `${x.time ?? ''}\u0000${x.text}`));
+  const added = (copy.note ?? []).filter((x) => x.text && !known.has(`${x.time ?? ''}\u0000${x.text}`)).map((x) => ({ ...(x.time ? { time: x.time } : {}), text: x.text, ...(x.authorString ? { authorString: x.authorString } : x.authorReference?.display ? { authorString: x.authorReference.display } : {}) }) as Annotation);
+  if (added.length) t.note = [...(t.note ?? []), ...added];
+  t.lastModified = copy.lastModified ?? now.toISOString();
+  return t;
+}
+
+/**
+ * What the GP hears of an onward referral after support ended (the message back has been sent): that the person
+ * started, or how the referral ended; never a withdrawal (SP Link or the GP made it) nor an acceptance (news only
+ * when something happens for the person). The line for the GP, or `undefined` when there is nothing to tell or the
+ * message back already said it (`told`: the lines the GP has had). Pure.
+ */
+export function lateOnwardUpdate(task: Task, told: readonly string[]): string | undefined {
+  if (!isTaskStatus(task.status)) return undefined;
+  const state = onwardStateOf(task.status);
+  if (state !== 'attended' && state !== 'finished' && state !== 'declined' && state !== 'did-not-attend') return undefined;
+  const line = onwardOutcomeLine(readOnwardReferral(task));
+  return told.includes(`Referred on to ${line}`) ? undefined : line;
 }

@@ -15,6 +15,7 @@ import { planUnit, type WriteUnit } from './unit.js';
 import { writeUnits, type UnitResult } from './write-back.js';
 import { isFhirId, referencedId } from '../../referral-model/references.js';
 import { isOnwardReferral } from '../../referral-model/onward-referral.js';
+import { relayOnward } from './onward-relay.js';
 
 export interface EngineDeps {
   readonly db: Db;
@@ -31,6 +32,8 @@ export interface EngineDeps {
   readonly onRequest?: () => void;
   /** Applied referrals are handed here for the reports (src/reports/capture.ts); never fails the batch. */
   readonly reports?: ReportCapture;
+  /** Every watched endpoint: onward referrals are relayed to and from community groups' own servers (onward-relay.ts). */
+  readonly runtimes?: ReadonlyMap<string, EndpointRuntime>;
 }
 
 /** A Task version that could not be applied for now (transient); it holds the cursor back. */
@@ -153,17 +156,21 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   for (const r of results) {
     if (r.kind === 'bad-input') for (const v of r.unit.versions) bad.push({ raw: v.task, parsed: v, bad: r.bad });
   }
+  // Onward referrals to groups with a server of their own are relayed there and back, once per Task in the batch.
+  const relayFailed = await relayAll(deps, rt, onward);
+  const relayed = onward.filter((t) => !relayFailed.has(t.id!));
   await deps.db.transaction(async (tx) => {
     await assertLease(tx, lease);
     await recordDurable(tx, rt.id, [
       ...written.flatMap((r) => r.unit.versions.map((v) => ({ taskId: v.id, version: v.version, outcome: 'applied' as const, track: r.unit.track }))),
-      ...onward.map((t) => ({ taskId: t.id!, version: t.meta!.versionId!, outcome: 'applied' as const })),
+      ...relayed.map((t) => ({ taskId: t.id!, version: t.meta!.versionId!, outcome: 'applied' as const })),
     ]);
   });
-  if (onward.length > 0) {
-    out.onward = onward.length;
-    m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'onward' }, onward.length);
+  if (relayed.length > 0) {
+    out.onward = relayed.length;
+    m.tasksProcessed.inc({ endpoint: rt.id, outcome: 'onward' }, relayed.length);
   }
+  for (const t of onward.filter((x) => relayFailed.has(x.id!))) await failOnward(deps, rt, lease, t, relayFailed.get(t.id!), out);
   for (const r of written) {
     out.applied += r.unit.versions.length;
     for (const u of r.unit.notCarried) {
@@ -189,6 +196,39 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   }
   await parkBad(deps, rt, lease, bad, out);
   return out;
+}
+
+/** Relays each onward referral (its newest version in the batch); the Task ids whose relay failed, with the error. */
+async function relayAll(deps: EngineDeps, rt: EndpointRuntime, onward: readonly Task[]): Promise<Map<string, unknown>> {
+  const failed = new Map<string, unknown>();
+  if (!deps.runtimes || onward.length === 0) return failed;
+  const newest = new Map<string, Task>();
+  for (const t of onward) newest.set(t.id!, t);
+  const relay = { runtimes: deps.runtimes, validate: deps.validate, now: deps.now ?? (() => new Date()) };
+  for (const t of newest.values()) {
+    try {
+      const step = await relayOnward(relay, rt, t);
+      if (step !== 'none') deps.logger.info({ endpoint: rt.id, taskId: t.id, step }, 'onward referral relayed');
+    } catch (err) {
+      failed.set(t.id!, err);
+    }
+  }
+  return failed;
+}
+
+/** An onward referral whose relay failed: retried by later runs, a dead letter with the cause after maxAttempts. */
+async function failOnward(deps: EngineDeps, rt: EndpointRuntime, lease: Lease, t: Task, err: unknown, out: BatchOutcome): Promise<void> {
+  const message = `onward referral not relayed: ${err instanceof Error ? err.message : String(err)}`;
+  if (!(err instanceof FhirError)) deps.logger.error({ err, endpoint: rt.id, taskId: t.id }, 'unexpected failure relaying an onward referral');
+  reconcileMetrics.failures.inc({ endpoint: rt.id, stage: 'write' });
+  const { attempts, firstSeen } = await recordAttempt(deps.db, rt.id, { taskId: t.id!, version: t.meta!.versionId! }, message);
+  if (attempts >= deps.maxAttempts) {
+    await park(deps, rt, lease, t, undefined, { code: err instanceof FhirError ? err.code : 'ERR_INTERNAL', reason: `gave up after ${attempts} attempts: ${message}`, attempts, firstSeen });
+    out.deadLettered++;
+  } else {
+    out.failed.push({ taskId: t.id!, version: t.meta!.versionId!, lastUpdated: t.meta?.lastUpdated ?? '', error: message });
+    reconcileMetrics.tasksProcessed.inc({ endpoint: rt.id, outcome: 'failed' });
+  }
 }
 
 /** What the reports keep of a referral the batch applied: its latest Task version and what was read with it. */

@@ -26,6 +26,8 @@ export interface MessageContext {
   readonly socialOutcomes?: readonly string[];
   /** Outputs SP Link could not carry into the record: each still gets a line, so the GP knows to ask. */
   readonly notCarried?: readonly UnusedOutput[];
+  /** A progress update after support ended: a group's late answer to an onward referral (`onward`). */
+  readonly afterSupportEnded?: boolean;
 }
 
 /** Why an output was not carried, in words for the GP (the operator's reason, with ids, goes to Provenance). */
@@ -126,6 +128,7 @@ function messageFacts(topic: CommunicationTopicCode, ctx: MessageContext): Messa
     notCarried: notCarriedLines(ctx.notCarried),
     ...(task.safeguarding?.detail ? { safeguardingDetail: task.safeguarding.detail } : {}),
     ...(topic === 'referral-progress' && task.progress ? { progress: task.progress.text } : {}),
+    ...(topic === 'referral-progress' && ctx.afterSupportEnded ? { afterSupportEnded: true } : {}),
   };
 }
 

@@ -79,8 +79,11 @@ export interface HarnessOptions {
   ownerOds?: string;
   /** The link-worker server speaks this dialect (src/sandbox/dialects), e.g. `medplum` for UUID version ids. */
   lwDialect?: DialectName;
-  /** A second link-worker endpoint (id `lw2`): its own sandbox server, or one nobody listens at. */
-  second?: { unreachable?: boolean };
+  /**
+   * A second link-worker endpoint (id `lw2`): its own sandbox server (speaking `dialect`, e.g. a community group's own
+   * FHIR server), or one nobody listens at.
+   */
+  second?: { unreachable?: boolean; dialect?: DialectName };
   /** Extra link-worker endpoint settings (e.g. subscription timings). */
   endpoint?: Partial<Config['linkWorkerEndpoints'][number]>;
   /** Called on every change the EHR commits (e.g. to time when a referral's status changed). */
@@ -162,7 +165,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   };
   app.use('/ehr/fhir', faulty('ehr'), ehr.router);
   app.use('/lw/fhir', faulty('lw'), fhirDialectLayer({ dialect: lwDialect, secret: 'test-version-ids' }), lw.router);
-  if (lw2) app.use('/lw2/fhir', lw2.router);
+  if (lw2) app.use('/lw2/fhir', ...(o.second?.dialect ? [fhirDialectLayer({ dialect: dialect(o.second.dialect), secret: 'test-version-ids-2' })] : []), lw2.router);
   const config = configSchema.parse({
     server: { publicUrl: base, sessionSecret: 'x'.repeat(40), cookieMode: 'same-site' },
     tenants: [{

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  applyOnwardAction, buildOnwardReferral, canReferOnward, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
+  applyOnwardAction, buildOnwardReferral, canReferOnward, forwardedOnwardReferral, lateOnwardUpdate, mirrorOnwardAnswer, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
   readOnwardReferral, ONWARD_ACTIONS, type OnwardActionInput,
 } from '../../../src/referral-model/onward-referral.js';
 import { TASK_STATUSES } from '../../../src/referral-model/task-status.js';
@@ -132,5 +132,51 @@ describe('onward referrals (Gravity sub-Tasks)', () => {
   it('reads another system’s sub-Task liberally: unknown status as sent, service from the owner, sessions as unsignedInt', () => {
     const foreign = { resourceType: 'Task', status: 'bogus', intent: 'order', partOf: [{ reference: 'https://lw.example.org/fhir/Task/p9' }], owner: { display: 'Canal Rowing Club' }, output: [{ type: { coding: [{ system: 'urn:other', code: 'sessions-held' }] }, valueUnsignedInt: 2 }] } as unknown as Task;
     expect(readOnwardReferral(foreign)).to.include({ state: 'sent', service: 'Canal Rowing Club', parentTaskId: 'p9', sessionsAttended: 2 });
+  });
+
+  describe('relayed to and from a group\'s own FHIR server', () => {
+    const LW = 'https://lw.example/fhir';
+    const sent = () => ({ ...onward(), id: 'sub1', meta: { versionId: '1' } });
+
+    it('the copy for the group\'s server: every reference absolute on the link-worker endpoint, contained ones kept, no id or version; it conforms', () => {
+      const copy = forwardedOnwardReferral(sent(), LW);
+      validateForWrite(copy);
+      expect(copy.id).to.equal(undefined);
+      expect(copy.meta?.versionId).to.equal(undefined);
+      expect(copy.partOf?.[0]?.reference).to.match(new RegExp(`^${LW}/Task/`));
+      expect(copy.owner?.reference).to.equal(`${LW}/Organization/org-fernbridge-leisure`);
+      expect(copy.requester?.reference).to.equal(`${LW}/PractitionerRole/lw-amira-role`);
+      expect(copy.input?.[0]?.valueReference?.reference, 'the contained person').to.equal('#person');
+      expect(copy.identifier).to.deep.equal(sent().identifier);
+    });
+
+    it('takes the group\'s answer only when it has got further: status, reason, sessions (any integer type) and its notes, once', () => {
+      const ours = sent();
+      const theirs = { ...forwardedOnwardReferral(ours, LW), status: 'completed' as const, output: [{ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'sessions-held' }] }, valueUnsignedInt: 5 }], note: [...(ours.note ?? []), { time: '2026-11-30T10:00:00Z', text: 'Loved it.' }] };
+      const next = mirrorOnwardAnswer(ours, theirs, NOW)!;
+      expect(readOnwardReferral(next)).to.include({ state: 'finished', sessionsAttended: 5 });
+      expect(next.note?.map((n) => n.text)).to.deep.equal(['Prefers mornings; nervous about groups.', 'Loved it.']);
+      validateForWrite(next);
+      expect(mirrorOnwardAnswer(next, theirs, NOW), 'the same answer again').to.equal(undefined);
+      expect(mirrorOnwardAnswer(next, { ...theirs, status: 'accepted' }, NOW), 'never backwards').to.equal(undefined);
+      const withdrawn = withdrawOnwardReferral(ours, { now: NOW, why: 'The GP cancelled the referral.' })!;
+      expect(mirrorOnwardAnswer(withdrawn, theirs, NOW), 'a withdrawn referral stays withdrawn').to.equal(undefined);
+      expect(mirrorOnwardAnswer(ours, { ...theirs, status: 'weird' as Task['status'] }, NOW), 'an unknown status moves nothing').to.equal(undefined);
+    });
+
+    it('a withdrawal relayed keeps the reason it was given where it was made', () => {
+      const reason = { coding: [{ system: CODE_SYSTEM.statusReason, code: 'patient-withdrew' }], text: 'The person no longer wants it.' };
+      expect(withdrawOnwardReferral(sent(), { now: NOW, why: reason.text, reason })?.statusReason).to.deep.equal(reason);
+    });
+
+    it('tells the GP after support ended only of attendance and endings, and never what the message back said', () => {
+      const attended = { ...sent(), status: 'in-progress' as const };
+      const line = 'Healthy Steps walking group (Fernbridge Leisure Trust): attended';
+      expect(lateOnwardUpdate(attended, [])).to.equal(line);
+      expect(lateOnwardUpdate(attended, [`Referred on to ${line}`])).to.equal(undefined);
+      expect(lateOnwardUpdate({ ...sent(), status: 'accepted' }, [])).to.equal(undefined);
+      expect(lateOnwardUpdate({ ...sent(), status: 'cancelled' }, [])).to.equal(undefined);
+      expect(lateOnwardUpdate({ ...sent(), status: 'rejected', statusReason: { text: 'Full' } }, [])).to.equal('Healthy Steps walking group (Fernbridge Leisure Trust): declined (Full)');
+    });
   });
 });
