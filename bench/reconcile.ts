@@ -1,9 +1,9 @@
 /**
- * Reconciler benchmarks (`name: value` lines). Every figure comes from the embedded sandbox FHIR servers
- * (Medplum FhirRouter over an in-memory repository whose search is a linear scan evaluating FHIRPath per
- * resource, behind express) on 127.0.0.1 in this process, with the store in in-memory PGlite. Conditional
- * creates therefore cost O(resources of that type) on this server, which is what bounds the backlog
- * sizes used here; absolute rates say little about a production EHR, the ratios more.
+ * Reconciler benchmarks (`name: value` lines). Every figure comes from the embedded sandbox FHIR servers (SP
+ * Link's FHIR server: Medplum's FhirRouter over the database-backed store of src/fhir-store, each server on an
+ * in-memory PGlite of its own) over HTTP on 127.0.0.1 in this process; the reconciler's store is in-memory PGlite
+ * here, and PostgreSQL (when it answers) for the reconciler measured in a process of its own. Absolute rates say
+ * little about a production EHR; the ratios, measured side by side in one run, more.
  */
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
@@ -112,7 +112,7 @@ async function latency(db: Db, mode: 'subscriptions' | 'polling', samples: numbe
 }
 
 export async function run(print: Print): Promise<void> {
-  print('reconcile_bench_server', 'embedded sandbox FHIR servers (Medplum FhirRouter, in-memory, linear-scan search) over HTTP on 127.0.0.1; store PGlite in memory');
+  print('reconcile_bench_server', 'embedded sandbox FHIR servers (Medplum FhirRouter over the database-backed FHIR store, in-memory PGlite) over HTTP on 127.0.0.1; reconciler store PGlite in memory');
   // Load the profile validator and open the store before timing anything.
   defaultValidate(ehrResources(1)[0]!);
   const db = await openDb({ memory: true });

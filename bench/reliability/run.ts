@@ -20,8 +20,8 @@ import { HealthRegistry } from '../../src/observability/health.js';
 import { percentile } from './random.js';
 import { scenarioStore, type ScenarioStore } from './store.js';
 
-/** A figure; `goal` marks one that must be 0, or at most `max`. */
-type Print = (name: string, value: string | number, goal?: 'zero' | { max: number }) => void;
+/** A figure; `goal` marks one that must be 0, at most `max`, or at least `min` (work the scenario must have done). */
+type Print = (name: string, value: string | number, goal?: 'zero' | { max: number } | { min: number }) => void;
 const round = (x: number, d = 2) => Number(x.toFixed(d));
 const silent = pino({ level: 'silent' });
 
@@ -110,7 +110,7 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
     print('scaleout_referrals', referrals);
     print('scaleout_instances', three.instances);
     print('scaleout_sigkills', three.kills);
-    print('scaleout_sigkills_holding_lease', three.killsHoldingLease);
+    print('scaleout_sigkills_holding_lease', three.killsHoldingLease, { min: 1 });
     print('scaleout_runs_busy', three.runs.busy);
     print('scaleout_lost', three.lost, 'zero');
     print('scaleout_duplicates', three.duplicates, 'zero');
@@ -130,7 +130,7 @@ const scenarios: Record<string, (print: Print) => Promise<void>> = {
     print('shutdown_p100_ms', Math.round(percentile(f.stopMs, 100)));
     print('shutdown_exit_codes', f.exitCodes.join(' '));
     print('shutdown_not_exited', f.notExited, 'zero');
-    print('shutdown_referrals_confirmed', f.referralsConfirmed);
+    print('shutdown_referrals_confirmed', f.referralsConfirmed, { min: 1 });
     print('shutdown_half_written', f.halfWritten, 'zero');
     print('shutdown_duplicated', f.duplicated, 'zero');
   },
@@ -183,7 +183,8 @@ async function main(): Promise<number> {
     await run((figure, value, goal) => {
       console.log(`${figure}: ${value}`);
       if (goal === 'zero' && value !== 0) missed.push(`${figure}=${value}`);
-      if (typeof goal === 'object' && !(typeof value === 'number' && value <= goal.max)) missed.push(`${figure}=${value} (goal ≤ ${goal.max})`);
+      if (typeof goal === 'object' && 'max' in goal && !(typeof value === 'number' && value <= goal.max)) missed.push(`${figure}=${value} (goal ≤ ${goal.max})`);
+      if (typeof goal === 'object' && 'min' in goal && !(typeof value === 'number' && value >= goal.min)) missed.push(`${figure}=${value} (goal ≥ ${goal.min})`);
     });
     console.log(`${name}_scenario_s: ${round((performance.now() - s0) / 1000, 1)}`);
   }

@@ -36,6 +36,15 @@ export interface ShutdownFigures {
 const ADMIN = { authorization: 'Bearer sandbox-admin-token' };
 const PATIENT = 'pat-02';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The longest wait for the first confirmed referral of a cycle before the stop comes anyway. */
+const PROGRESS_WAIT_MS = 120_000;
+
+/** The main thread's time on a CPU and waiting in the run queue (Linux /proc/PID/schedstat); undefined elsewhere. */
+async function schedStat(pid: number | undefined): Promise<{ runMs: number; waitMs: number } | undefined> {
+  const text = pid ? await readFile(`/proc/${pid}/schedstat`, 'utf8').catch(() => undefined) : undefined;
+  const [run, wait] = (text ?? '').split(' ').map(Number);
+  return run !== undefined && wait !== undefined && Number.isFinite(run) && Number.isFinite(wait) ? { runMs: run / 1e6, waitMs: wait / 1e6 } : undefined;
+}
 
 async function freePort(): Promise<number> {
   const probe = http.createServer();
@@ -49,6 +58,8 @@ interface Instance {
   child: ChildProcessWithoutNullStreams;
   url: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last of what it wrote to stderr (what it says while it stops: the deadline, a failure). */
+  stderr(): string;
 }
 
 async function start(configFile: string, dataDir: string, port: number): Promise<Instance> {
@@ -67,12 +78,17 @@ async function start(configFile: string, dataDir: string, port: number): Promise
     });
     void exited.then(({ code }) => reject(new Error(`sp-link start exited ${code} before it was up:\n${out.slice(-2000)}\n${err}`)));
   });
-  return { child, url, exited };
+  return { child, url, exited, stderr: () => err };
 }
 
-/** GPs creating and listing referrals and asking for reconcile runs until `stop` is set; confirmed referral ids. */
-async function work(url: string, gps: number, stop: { now: boolean }): Promise<{ confirmed: string[] }> {
+/**
+ * GPs creating and listing referrals and asking for reconcile runs until `stop` is set; confirmed referral ids.
+ * `progress` resolves at the first confirmed referral (or when every GP has given up).
+ */
+function work(url: string, gps: number, stop: { now: boolean }): { progress: Promise<void>; done: Promise<{ confirmed: string[] }> } {
   const confirmed: string[] = [];
+  let progressed!: () => void;
+  const progress = new Promise<void>((r) => (progressed = r));
   const sys = { url } as TestSystem;
   const gp = async () => {
     // A launch cut by the stop is not a referral: nothing to count.
@@ -85,7 +101,10 @@ async function work(url: string, gps: number, stop: { now: boolean }): Promise<{
           method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(referralForm(PATIENT)),
         });
         const body = (await res.json().catch(() => undefined)) as { referralId?: string } | undefined;
-        if (res.status === 201 && body?.referralId) confirmed.push(body.referralId);
+        if (res.status === 201 && body?.referralId) {
+          confirmed.push(body.referralId);
+          progressed();
+        }
         if (i % 3 === 0) await (await request(jar, `${url}/app/api/referrals?patient=${PATIENT}`)).arrayBuffer();
       } catch {
         // Connection refused or cut: the instance is stopping.
@@ -102,8 +121,9 @@ async function work(url: string, gps: number, stop: { now: boolean }): Promise<{
       }
     }
   };
-  await Promise.all([...Array.from({ length: gps }, gp), runs()]);
-  return { confirmed };
+  const done = Promise.all([...Array.from({ length: gps }, gp), runs()]).then(() => ({ confirmed }));
+  void done.then(progressed);
+  return { progress, done };
 }
 
 /** How many resources of `type` at a sandbox server carry `identifier` (any system). */
@@ -133,14 +153,26 @@ export async function measureShutdown(o: { cycles: number; gps: number }): Promi
       const inst = await start(configFile, dataDir, port);
       const stop = { now: false };
       const working = work(inst.url, o.gps, stop);
-      // Into the work: launches done, referrals being written and delivered.
-      await sleep(1500 + random() * 2500);
+      // Into the work: launches done, a referral confirmed, more being written and delivered. Gated on that first
+      // referral rather than on time alone, so a slow machine still stops the instance in the middle of its work.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([working.progress, new Promise((r) => (timer = setTimeout(r, PROGRESS_WAIT_MS)))]);
+      clearTimeout(timer);
+      await sleep(random() * 2500);
       inst.child.stdout.destroy();
       const t0 = performance.now();
+      const cpu0 = await schedStat(inst.child.pid);
       inst.child.kill('SIGTERM');
       const deadline = sleep(deadlineMs + 1000).then(() => 'deadline' as const);
       const result = await Promise.race([inst.exited, deadline]);
       stop.now = true;
+      if (result === 'deadline' || result.code !== 0) {
+        // Why it stopped late or failed: what it said on stderr (stdout is closed, as when nobody reads the log) and,
+        // when it is still there, whether its main thread was working (a blocked event loop) or waiting for a CPU.
+        const cpu1 = result === 'deadline' ? await schedStat(inst.child.pid) : undefined;
+        const sched = cpu0 && cpu1 ? `; since SIGTERM its main thread ran ${Math.round(cpu1.runMs - cpu0.runMs)} ms and waited ${Math.round(cpu1.waitMs - cpu0.waitMs)} ms for a CPU` : '';
+        process.stderr.write(`shutdown cycle ${cycle + 1}: ${result === 'deadline' ? 'not exited by the deadline' : `exit ${result.code ?? result.signal}`}${sched}; its stderr ended:\n${inst.stderr().slice(-1500)}\n`);
+      }
       if (result === 'deadline') {
         notExited++;
         inst.child.kill('SIGKILL');
@@ -150,7 +182,7 @@ export async function measureShutdown(o: { cycles: number; gps: number }): Promi
         stopMs.push(performance.now() - t0);
         exitCodes.push(result.code ?? -1);
       }
-      confirmed.push(...(await working).confirmed);
+      confirmed.push(...(await working.done).confirmed);
     }
     // Up once more: outbox rows left ready by a stop are delivered now.
     const inst = await start(configFile, dataDir, port);
