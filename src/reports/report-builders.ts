@@ -1,4 +1,4 @@
-import type { Aggregates, CountRow, OutcomeRow, SpreadRow } from './aggregate.js';
+import type { AggregateScope, Aggregates, CountRow, OutcomeRow, SpreadRow } from './aggregate.js';
 import { categoriesOf, dimensionOf, labelIn, splitOf, type Category, type CountDimension, type SplitKey } from './dimensions.js';
 import { MEASURE_RULES, measureRule } from './measure-rules.js';
 import type { ReportFilter } from './report-filter.js';
@@ -170,6 +170,16 @@ function outcomeTables(a: Aggregates, split: SplitKey, rule: SuppressionRule): S
 }
 
 // --- Reports ----------------------------------------------------------------------------------------------
+
+const REPORT_FIGURES: Record<ReportId, Omit<AggregateScope, 'splits'>> = {
+  referrals: { dimensions: ['source', 'practice', 'pcn', 'service', 'urgency', 'need', 'reach', 'end-reason'], waits: false, outcomes: false },
+  timeliness: { dimensions: [], waits: true, outcomes: false },
+  outcomes: { dimensions: [], waits: false, outcomes: true },
+  services: { dimensions: ['connected', 'reach'], waits: false, outcomes: false },
+};
+
+/** The figures a report is built from (buildReport below), for the splits shown: a page its own, the CSV every one. */
+export const reportScope = (id: ReportId, splits: readonly SplitKey[]): AggregateScope => ({ ...REPORT_FIGURES[id], splits });
 
 /** One report for a filter, split by one equality field (or none), as it may be published. */
 export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: SuppressionRule): Report {
