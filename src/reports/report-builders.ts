@@ -174,7 +174,7 @@ function outcomeTables(a: Aggregates, split: SplitKey, rule: SuppressionRule): S
 const REPORT_FIGURES: Record<ReportId, Omit<AggregateScope, 'splits'>> = {
   referrals: { dimensions: ['source', 'practice', 'pcn', 'service', 'urgency', 'need', 'reach', 'end-reason'], waits: false, outcomes: false },
   timeliness: { dimensions: [], waits: true, outcomes: false },
-  outcomes: { dimensions: [], waits: false, outcomes: true },
+  outcomes: { dimensions: ['social-outcome', 'reach'], waits: false, outcomes: true },
   services: { dimensions: ['connected', 'reach'], waits: false, outcomes: false },
 };
 
@@ -226,7 +226,16 @@ export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: 
       ];
     }
   } else if (id === 'outcomes') {
-    tables = outcomeTables(a, split, rule);
+    // Completed referrals, the people social outcomes are recorded for (the split's categories add up to everyone).
+    const done = showCount(a.counts.filter((c) => c.dimension === 'reach' && c.code === 'completed' && c.split === split).reduce((n, c) => n + c.n, 0), rule);
+    const of = ` Referrals completed: ${done.hidden ? done.label : done.value}.`;
+    tables = [
+      ...outcomeTables(a, split, rule),
+      counts('social-outcome', 'Social outcomes recorded when support ended', {
+        totalLabel: 'All social outcomes recorded',
+        note: `What changed in people’s lives beyond the scores, recorded by the link worker when support completed; a person can have several, or none.${of}`,
+      }),
+    ];
   } else {
     tables = [
       counts('connected', 'Services people were connected to', { totalLabel: 'All connections', note: 'A person can be connected to several services.' }),

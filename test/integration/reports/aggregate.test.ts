@@ -87,6 +87,7 @@ for (const backend of STORE_BACKENDS) {
         ...days.map((d, i) => fact(i, {
           sex: undefined, equality: { sex: i < 3 ? 'female' : 'male', ageBand: '25-34', imdDecile: i + 1 }, needs: ['loneliness', 'debt-money'],
           firstContactAt: new Date(Date.parse('2026-03-02T09:00:00Z') + d * 86_400_000).toISOString(), reach: 'completed', sessions: i + 1,
+          socialOutcomes: i < 2 ? ['housing-secured', 'debt-advice'] : i < 3 ? ['housing-secured'] : [],
           outcomes: [{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-05', ...(i < 4 ? { after: 18 + [4, 3, 0, -2][i]!, afterAt: '2026-05-01' } : {}) }],
         } as Partial<ReferralFact>)),
         // Outside the period (the day before it starts, in England): never counted.
@@ -96,6 +97,9 @@ for (const backend of STORE_BACKENDS) {
       expect(a.referrals).to.equal(5);
       const n = (dimension: string, code: string, split = 'all', category = 'all') => a.counts.find((c) => c.dimension === dimension && c.code === code && c.split === split && c.category === category)?.n;
       expect(n('need', 'loneliness')).to.equal(5);
+      expect(n('social-outcome', 'housing-secured')).to.equal(3);
+      expect(n('social-outcome', 'debt-advice', 'sex', 'female')).to.equal(2);
+      expect(n('social-outcome', 'debt-advice', 'sex', 'male')).to.equal(undefined);
       expect(n('source', 'gp-practice', 'sex', 'female')).to.equal(3);
       expect(n('source', 'gp-practice', 'imd-quintile', '1')).to.equal(2); // deciles 1 and 2
       expect(n('source', 'gp-practice', 'ethnicity', 'Not known')).to.equal(5);
