@@ -63,13 +63,37 @@ export interface Aggregates {
   services: string[];
 }
 
+/**
+ * Which figures to compute: a page needs only its own report's statements and its own split; the CSV every split of
+ * one report; a MeasureReport its indicator's figures in every stratum. Each statement left out is a scan saved.
+ */
+export interface AggregateScope {
+  /** What to count referrals by (none: no count statements). */
+  dimensions: readonly CountDimension['key'][];
+  /** Waiting times and sessions per person. */
+  waits: boolean;
+  /** Paired outcome change per measure. */
+  outcomes: boolean;
+  /** The splits to compute every figure for (`all`: everyone together). At least one. */
+  splits: readonly SplitKey[];
+}
+
+/** Every figure in every split (the CSV of every report, the tests that hold SQL to the in-process figures). */
+export const EVERY_FIGURE: AggregateScope = { dimensions: DIMENSIONS.map((d) => d.key), waits: true, outcomes: true, splits: SPLITS.map((s) => s.key) };
+
 const SPLIT_COLUMNS = SPLITS.filter((s) => s.key !== 'all');
 const splitAlias = (i: number) => `s${i}`;
 const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 
-/** GROUPING SETS of `keys` alone and with each split; rows are told apart by the GROUPING() mask. */
-function groupingSets(keys: string[]): string {
-  return [`(${keys.join(', ')})`, ...SPLIT_COLUMNS.map((_, i) => `(${[...keys, splitAlias(i)].join(', ')})`)].join(', ');
+/** The split columns a scope asks for (each keeps its alias, so rows are read back the same way whatever is left out). */
+const splitColumnsOf = (scope: AggregateScope) =>
+  SPLIT_COLUMNS.map((s, i) => ({ ...s, alias: splitAlias(i) })).filter((s) => scope.splits.includes(s.key));
+
+/** GROUPING SETS of `keys` alone (when `all` is asked for) and with each split asked for. */
+function groupingSets(keys: string[], scope: AggregateScope): string {
+  const sets = splitColumnsOf(scope).map((s) => `(${[...keys, s.alias].join(', ')})`);
+  if (scope.splits.includes('all')) sets.unshift(`(${keys.join(', ')})`);
+  return sets.join(', ');
 }
 
 /** Which split a row belongs to from its split columns (non-NULL in the split's own grouping set). */
@@ -81,25 +105,32 @@ function splitOfRow(row: Record<string, unknown>): { split: SplitKey; category: 
   return { split: 'all', category: 'all' };
 }
 
-const splitSelect = SPLIT_COLUMNS.map((s, i) => `${s.sql} AS ${splitAlias(i)}`).join(', ');
+/** The split columns' expressions, `, `-led, for a scan's select list (nothing when only `all` is asked for). */
+const splitSelect = (scope: AggregateScope) => splitColumnsOf(scope).map((s) => `, ${s.sql} AS ${s.alias}`).join('');
+const splitNames = (scope: AggregateScope) => splitColumnsOf(scope).map((s) => `, ${s.alias}`).join('');
 
-async function counts(db: Db, f: ReportFilter): Promise<CountRow[]> {
+async function counts(db: Db, f: ReportFilter, scope: AggregateScope): Promise<CountRow[]> {
   const { where, params } = filterSql(f);
-  const scalar = DIMENSIONS.filter((d) => !d.many);
-  const many = DIMENSIONS.filter((d) => d.many);
+  const scalar = DIMENSIONS.filter((d) => !d.many && scope.dimensions.includes(d.key));
+  const many = DIMENSIONS.filter((d) => d.many && scope.dimensions.includes(d.key));
   // Reasons are counted only where the referral ended without support.
   const dimSql = (d: CountDimension) => (d.key === 'end-reason' ? `CASE WHEN r.reach IN ('declined', 'could-not-contact', 'did-not-engage', 'cancelled') THEN ${d.sql} END` : d.sql);
   const dAlias = (i: number) => `d${i}`;
-  const splitCols = SPLIT_COLUMNS.map((_, i) => splitAlias(i));
-  const scalarSql = `SELECT ${[...scalar.map((_, i) => dAlias(i)), ...splitCols].join(', ')},
+  const scalarSql = `SELECT ${scalar.map((_, i) => dAlias(i)).join(', ')}${splitNames(scope)},
       GROUPING(${scalar.map((_, i) => dAlias(i)).join(', ')})::int AS g, count(*)::int AS n
-    FROM (SELECT ${scalar.map((d, i) => `${dimSql(d)} AS ${dAlias(i)}`).join(', ')}, ${splitSelect} FROM report_referrals r WHERE ${where}) x
-    GROUP BY GROUPING SETS (${scalar.map((_, i) => groupingSets([dAlias(i)])).join(', ')})`;
-  const manySql = `SELECT d.dim, d.code, ${splitCols.join(', ')}, count(*)::int AS n
-    FROM (SELECT ${many.map((d, i) => `${d.sql} AS m${i}`).join(', ')}, ${splitSelect} FROM report_referrals r WHERE ${where}) x
-    CROSS JOIN LATERAL (${many.map((d, i) => `SELECT '${d.key}'::text AS dim, unnest(x.m${i}) AS code`).join(' UNION ALL ')}) d
-    GROUP BY GROUPING SETS (${groupingSets(['d.dim', 'd.code'])})`;
-  const [a, b] = await Promise.all([db.query<Record<string, unknown>>(scalarSql, params), db.query<Record<string, unknown>>(manySql, params)]);
+    FROM (SELECT ${scalar.map((d, i) => `${dimSql(d)} AS ${dAlias(i)}`).join(', ')}${splitSelect(scope)} FROM report_referrals r WHERE ${where}) x
+    GROUP BY GROUPING SETS (${scalar.map((_, i) => groupingSets([dAlias(i)], scope)).join(', ')})`;
+  // One dimension unnests straight from the row; two need a lateral union (a referral counts once in each).
+  const manyFrom = many.length === 1
+    ? `(SELECT '${many[0]!.key}'::text AS dim, unnest(${many[0]!.sql}) AS code${splitSelect(scope)} FROM report_referrals r WHERE ${where}) d`
+    : `(SELECT ${many.map((d, i) => `${d.sql} AS m${i}`).join(', ')}${splitSelect(scope)} FROM report_referrals r WHERE ${where}) x
+    CROSS JOIN LATERAL (${many.map((d, i) => `SELECT '${d.key}'::text AS dim, unnest(x.m${i}) AS code`).join(' UNION ALL ')}) d`;
+  const manySql = `SELECT d.dim, d.code${splitNames(scope)}, count(*)::int AS n FROM ${manyFrom}
+    GROUP BY GROUPING SETS (${groupingSets(['d.dim', 'd.code'], scope)})`;
+  const [a, b] = await Promise.all([
+    scalar.length ? db.query<Record<string, unknown>>(scalarSql, params) : { rows: [] },
+    many.length ? db.query<Record<string, unknown>>(manySql, params) : { rows: [] },
+  ]);
   const out: CountRow[] = [];
   for (const row of a.rows) {
     // GROUPING(d0 … dk) has a bit set for each dimension left out: exactly one is kept per row.
@@ -116,39 +147,40 @@ async function counts(db: Db, f: ReportFilter): Promise<CountRow[]> {
   return out;
 }
 
-async function waits(db: Db, f: ReportFilter): Promise<WaitRows> {
+async function waits(db: Db, f: ReportFilter, scope: AggregateScope): Promise<WaitRows> {
   const { where, params } = filterSql(f);
   // Whole calendar days in England between the referral and the event.
   const days = (col: string) => `CASE WHEN r.${col} IS NOT NULL THEN greatest(0, (r.${col} AT TIME ZONE 'Europe/London')::date - (r.referred_at AT TIME ZONE 'Europe/London')::date) END`;
   const spread = (col: string, name: string) =>
     `count(${col})::int AS ${name}_n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ${col}) AS ${name}_median, percentile_cont(0.9) WITHIN GROUP (ORDER BY ${col}) AS ${name}_p90`;
-  const sql = `SELECT ${SPLIT_COLUMNS.map((_, i) => splitAlias(i)).join(', ')}, ${spread('contact', 'contact')}, ${spread('session', 'session')}, ${spread('sessions', 'sessions')}
-    FROM (SELECT ${days('first_contact_at')} AS contact, ${days('first_session_at')} AS session, nullif(r.sessions, 0) AS sessions, ${splitSelect}
+  const sets = [...(scope.splits.includes('all') ? ['()'] : []), ...splitColumnsOf(scope).map((s) => `(${s.alias})`)];
+  const sql = `SELECT ${spread('contact', 'contact')}, ${spread('session', 'session')}, ${spread('sessions', 'sessions')}${splitNames(scope)}
+    FROM (SELECT ${days('first_contact_at')} AS contact, ${days('first_session_at')} AS session, nullif(r.sessions, 0) AS sessions${splitSelect(scope)}
           FROM report_referrals r WHERE ${where}) x
-    GROUP BY GROUPING SETS ((), ${SPLIT_COLUMNS.map((_, i) => `(${splitAlias(i)})`).join(', ')})`;
+    GROUP BY GROUPING SETS (${sets.join(', ')})`;
   const { rows } = await db.query<Record<string, unknown>>(sql, params);
   const pick = (name: string): SpreadRow[] =>
     rows.map((row) => ({ ...splitOfRow(row), n: Number(row[`${name}_n`]), median: num(row[`${name}_median`]), p90: num(row[`${name}_p90`]) }));
   return { firstContact: pick('contact'), firstSession: pick('session'), sessions: pick('sessions') };
 }
 
-async function outcomes(db: Db, f: ReportFilter): Promise<OutcomeRow[]> {
+async function outcomes(db: Db, f: ReportFilter, scope: AggregateScope): Promise<OutcomeRow[]> {
   const { where, params } = filterSql(f);
   const rules = JSON.stringify(MEASURE_RULES.map((m) => ({ measure: m.measure, direction: m.higherIsBetter ? 1 : -1, threshold: m.meaningful })));
   params.push(rules);
   const rulesParam = `$${params.length}`;
-  const sql = `SELECT x.measure, ${SPLIT_COLUMNS.map((_, i) => splitAlias(i)).join(', ')},
+  const sql = `SELECT x.measure${splitNames(scope)},
       count(*) FILTER (WHERE x.eligible)::int AS eligible, count(x.diff)::int AS pairs,
       avg(x.before_score) FILTER (WHERE x.diff IS NOT NULL)::float8 AS mean_before, avg(x.after_score)::float8 AS mean_after,
       avg(x.diff)::float8 AS mean_change, stddev_samp(x.diff)::float8 AS sd_change,
       count(*) FILTER (WHERE x.diff * x.direction >= x.threshold)::int AS improved,
       count(*) FILTER (WHERE x.diff * x.direction <= -x.threshold)::int AS worsened
     FROM (SELECT o.measure, o.before_score, o.after_score, o.after_score - o.before_score AS diff,
-            (r.reach = 'completed' OR o.after_score IS NOT NULL) AS eligible, m.direction, m.threshold, ${splitSelect}
+            (r.reach = 'completed' OR o.after_score IS NOT NULL) AS eligible, m.direction, m.threshold${splitSelect(scope)}
           FROM report_referrals r JOIN report_outcomes o ON o.referral_key = r.referral_key
           LEFT JOIN jsonb_to_recordset(${rulesParam}::jsonb) AS m(measure text, direction int, threshold numeric) ON m.measure = o.measure
           WHERE ${where}) x
-    GROUP BY GROUPING SETS (${groupingSets(['x.measure'])})`;
+    GROUP BY GROUPING SETS (${groupingSets(['x.measure'], scope)})`;
   const { rows } = await db.query<Record<string, unknown>>(sql, params);
   return rows.map((row) => ({
     measure: String(row.measure), ...splitOfRow(row), eligible: Number(row.eligible), pairs: Number(row.pairs),
@@ -157,21 +189,36 @@ async function outcomes(db: Db, f: ReportFilter): Promise<OutcomeRow[]> {
   }));
 }
 
-/** What the filters offer: every practice and service with referrals in the period, whatever else is filtered. */
-export async function reportChoices(db: Db, f: ReportFilter): Promise<Pick<Aggregates, 'practices' | 'services'>> {
-  const { where, params } = filterSql({ from: f.from, to: f.to });
-  const { rows } = await db.query<{ practice: string | null; practice_name: string | null; pcn: string | null; service: string | null }>(
-    `SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service FROM report_referrals r WHERE ${where}
-     GROUP BY GROUPING SETS ((r.practice), (r.service))`, params);
+/**
+ * What the filters offer: every practice and service with referrals in the period, whatever else is filtered; and
+ * how many referrals the whole filter holds (one scan of the period for both).
+ */
+export async function reportChoices(db: Db, f: ReportFilter): Promise<Pick<Aggregates, 'practices' | 'services' | 'referrals'>> {
+  const period = filterSql({ from: f.from, to: f.to });
+  // The full filter's parameters start with the period's two, so one parameter list serves both conditions.
+  const { where, params } = filterSql(f);
+  const { rows } = await db.query<{ practice: string | null; practice_name: string | null; pcn: string | null; service: string | null; g: number; n: number }>(
+    `SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service, GROUPING(r.practice, r.service)::int AS g,
+       count(*) FILTER (WHERE ${where})::int AS n
+     FROM report_referrals r WHERE ${period.where}
+     GROUP BY GROUPING SETS ((r.practice), (r.service), ())`, params);
+  const sets = (g: number) => rows.filter((r) => r.g === g);
   return {
-    practices: rows.filter((r) => r.practice !== null).map((r) => ({ code: r.practice!, name: r.practice_name ?? r.practice!, pcn: r.pcn ?? undefined })).sort((a, b) => a.name.localeCompare(b.name)),
-    services: rows.filter((r) => r.service !== null).map((r) => r.service!).sort((a, b) => a.localeCompare(b)),
+    practices: sets(1).map((r) => ({ code: r.practice!, name: r.practice_name ?? r.practice!, pcn: r.pcn ?? undefined })).sort((a, b) => a.name.localeCompare(b.name)),
+    services: sets(2).map((r) => r.service!).sort((a, b) => a.localeCompare(b)),
+    referrals: Number(sets(3)[0]?.n ?? 0),
   };
 }
 
-/** Every figure the reports need for one filter (five statements, run side by side). */
-export async function aggregate(db: Db, filter: ReportFilter): Promise<Aggregates> {
-  const [c, w, o, ch] = await Promise.all([counts(db, filter), waits(db, filter), outcomes(db, filter), reportChoices(db, filter)]);
-  const referrals = c.filter((r) => r.dimension === 'source' && r.split === 'all').reduce((s, r) => s + r.n, 0);
-  return { filter, referrals, counts: c, waits: w, outcomes: o, ...ch };
+/** The figures `scope` asks for (by default every one) for one filter; each statement runs only when asked for. */
+export async function aggregate(db: Db, filter: ReportFilter, scope: AggregateScope = EVERY_FIGURE): Promise<Aggregates> {
+  if (scope.splits.length === 0) throw new Error('aggregate: ask for at least one split');
+  const none = Promise.resolve([]);
+  const [c, w, o, ch] = await Promise.all([
+    scope.dimensions.length ? counts(db, filter, scope) : none,
+    scope.waits ? waits(db, filter, scope) : Promise.resolve({ firstContact: [], firstSession: [], sessions: [] }),
+    scope.outcomes ? outcomes(db, filter, scope) : none,
+    reportChoices(db, filter),
+  ]);
+  return { filter, counts: c, waits: w, outcomes: o, ...ch };
 }

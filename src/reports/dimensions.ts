@@ -1,4 +1,4 @@
-import { NEEDS, URGENCIES, displayOf } from '../referral-model/codes.js';
+import { NEEDS, SOCIAL_OUTCOMES, URGENCIES, displayOf } from '../referral-model/codes.js';
 import { AGE_BANDS, ETHNIC_CATEGORIES, ETHNIC_GROUPS, SEXES } from './equality.js';
 import { REACH, REFERRAL_SOURCES } from './referral-fact.js';
 
@@ -55,9 +55,9 @@ export function categoriesOf(split: Split, seen: Iterable<string>): Category[] {
   return out;
 }
 
-/** The things referrals are counted by. `many`: a referral can fall in several (needs, services connected). */
+/** The things referrals are counted by. `many`: a referral can fall in several (needs, services connected, social outcomes). */
 export interface CountDimension {
-  key: 'source' | 'practice' | 'pcn' | 'service' | 'urgency' | 'need' | 'reach' | 'end-reason' | 'connected';
+  key: 'source' | 'practice' | 'pcn' | 'service' | 'urgency' | 'need' | 'reach' | 'end-reason' | 'connected' | 'social-outcome';
   label: string;
   sql: string;
   many?: true;
@@ -78,6 +78,7 @@ export const DIMENSIONS: readonly CountDimension[] = [
   { key: 'reach', label: 'How far the referral got', sql: 'r.reach', categories: list(REACH) },
   { key: 'end-reason', label: 'Reason it ended', sql: `coalesce(r.end_reason, 'not-known')`, labelOf: (c) => displayOf('statusReason', c) ?? (c === 'not-known' ? 'No reason recorded' : c) },
   { key: 'connected', label: 'Service connected to', sql: 'r.services_connected', many: true },
+  { key: 'social-outcome', label: 'Social outcome', sql: 'r.social_outcomes', many: true, categories: list(SOCIAL_OUTCOMES) },
 ];
 
 export const dimensionOf = (key: CountDimension['key']): CountDimension => DIMENSIONS.find((d) => d.key === key)!;

@@ -1,6 +1,6 @@
 import type { CodeableConcept, Expression, Extension, Measure, MeasureReport, MeasureReportGroupPopulation, MeasureReportGroupStratifierStratum } from '@medplum/fhirtypes';
 import { CANONICAL_BASE } from '../referral-model/codes.js';
-import type { Aggregates } from './aggregate.js';
+import type { AggregateScope, Aggregates } from './aggregate.js';
 import { SPLITS, categoriesOf, type SplitKey } from './dimensions.js';
 import { isSmall, showCount, suppressList, type Shown, type SuppressionRule } from './suppression.js';
 
@@ -95,6 +95,15 @@ interface Figures {
   /** Counts per population, as published. */
   populations: Partial<Record<PopulationCode, Shown>>;
   score?: number;
+}
+
+/** The figures an indicator's MeasureReport is built from (`raw` below), overall and in every stratum. */
+export function indicatorScope(i: Indicator): AggregateScope {
+  const splits = ['all', ...STRATIFIED] as const;
+  if (i.id === 'sp-link-reach') return { dimensions: ['source', 'reach'], waits: false, outcomes: false, splits };
+  if (i.id === 'sp-link-days-to-first-contact') return { dimensions: ['source'], waits: true, outcomes: false, splits };
+  if (i.id === 'sp-link-swemwbs-improvement') return { dimensions: [], waits: false, outcomes: true, splits };
+  return { dimensions: ['source'], waits: false, outcomes: false, splits };
 }
 
 /** The raw figures of an indicator for one split category ('all' for everyone). */

@@ -1,4 +1,4 @@
-import type { Aggregates, CountRow, OutcomeRow, SpreadRow } from './aggregate.js';
+import type { AggregateScope, Aggregates, CountRow, OutcomeRow, SpreadRow } from './aggregate.js';
 import { categoriesOf, dimensionOf, labelIn, splitOf, type Category, type CountDimension, type SplitKey } from './dimensions.js';
 import { MEASURE_RULES, measureRule } from './measure-rules.js';
 import type { ReportFilter } from './report-filter.js';
@@ -171,6 +171,16 @@ function outcomeTables(a: Aggregates, split: SplitKey, rule: SuppressionRule): S
 
 // --- Reports ----------------------------------------------------------------------------------------------
 
+const REPORT_FIGURES: Record<ReportId, Omit<AggregateScope, 'splits'>> = {
+  referrals: { dimensions: ['source', 'practice', 'pcn', 'service', 'urgency', 'need', 'reach', 'end-reason'], waits: false, outcomes: false },
+  timeliness: { dimensions: [], waits: true, outcomes: false },
+  outcomes: { dimensions: ['social-outcome', 'reach'], waits: false, outcomes: true },
+  services: { dimensions: ['connected', 'reach'], waits: false, outcomes: false },
+};
+
+/** The figures a report is built from (buildReport below), for the splits shown: a page its own, the CSV every one. */
+export const reportScope = (id: ReportId, splits: readonly SplitKey[]): AggregateScope => ({ ...REPORT_FIGURES[id], splits });
+
 /** One report for a filter, split by one equality field (or none), as it may be published. */
 export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: SuppressionRule): Report {
   const meta = REPORTS.find((r) => r.id === id)!;
@@ -216,7 +226,16 @@ export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: 
       ];
     }
   } else if (id === 'outcomes') {
-    tables = outcomeTables(a, split, rule);
+    // Completed referrals, the people social outcomes are recorded for (the split's categories add up to everyone).
+    const done = showCount(a.counts.filter((c) => c.dimension === 'reach' && c.code === 'completed' && c.split === split).reduce((n, c) => n + c.n, 0), rule);
+    const of = ` Referrals completed: ${done.hidden ? done.label : done.value}.`;
+    tables = [
+      ...outcomeTables(a, split, rule),
+      counts('social-outcome', 'Social outcomes recorded when support ended', {
+        totalLabel: 'All social outcomes recorded',
+        note: `What changed in people’s lives beyond the scores, recorded by the link worker when support completed; a person can have several, or none.${of}`,
+      }),
+    ];
   } else {
     tables = [
       counts('connected', 'Services people were connected to', { totalLabel: 'All connections', note: 'A person can be connected to several services.' }),

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Demo referral 7 (src/sandbox/demo/referrals.ts): in progress with Megan Pritchard, plan agreed; patient 9, GP 3. */
@@ -10,12 +11,6 @@ const CASE = '/workspace/cases/task-ref-07';
 async function axeViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function signIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('sign-in').click();
-  await page.locator(`[data-testid="sign-in-as"][data-username="${username}"]`).click();
 }
 
 describe('onward referral to a community group in Chromium (e2e): link worker â†’ group portal â†’ case and GP message back', function () {
@@ -36,7 +31,7 @@ describe('onward referral to a community group in Chromium (e2e): link worker â†
   it('the link worker refers onward; the group accepts and records attendance; the case and the GPâ€™s message back show it', async () => {
     // 1. The link worker refers the person from their case to the walking group, with consent to share.
     const lw = await (await browser.newContext()).newPage();
-    await signIn(lw, `${sys.url}/workspace`, 'megan.pritchard');
+    await signInToWorkspace(lw, sys.url, 'megan.pritchard');
     await lw.waitForURL(/\/workspace\/caseload/);
     await lw.goto(`${sys.url}${CASE}`);
     await lw.getByTestId('onward-empty').waitFor();
@@ -61,7 +56,7 @@ describe('onward referral to a community group in Chromium (e2e): link worker â†
 
     // 2. The group's organiser signs in to the portal, sees the referral, accepts it and records the first session.
     const group = await (await browser.newContext()).newPage();
-    await signIn(group, `${sys.url}/workspace`, 'gail.hughes');
+    await signInToWorkspace(group, sys.url, 'gail.hughes');
     await group.waitForURL(/\/workspace\/referrals$/);
     expect(await group.getByTestId('portal-org').innerText()).to.equal('Fernbridge Leisure Trust');
     expect(await axeViolations(group)).to.deep.equal([]);

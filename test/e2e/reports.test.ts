@@ -1,14 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expectAxeClean, startChromium } from '../helpers/browser.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
-
-async function signIn(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('sign-in').click();
-  await page.locator(`[data-testid="sign-in-as"][data-username="${username}"]`).click();
-}
+import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
 describe('evaluation reports in Chromium (e2e): a commissioner filters the outcomes report, reads a chart’s table, downloads the CSV', function () {
   this.timeout(300_000);
@@ -26,7 +21,7 @@ describe('evaluation reports in Chromium (e2e): a commissioner filters the outco
 
   it('signs in as a commissioner, filters by practice, sees charts with tables and suppressed small numbers, downloads the CSV', async () => {
     const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-    await signIn(page, `${sys.url}/workspace`, 'carol.evans');
+    await signInToWorkspace(page, sys.url, 'carol.evans');
     await page.waitForURL(/\/workspace\/reports$/);
     await expectAxeClean(page, 'reports index');
     await page.getByRole('link', { name: 'Outcomes' }).click();

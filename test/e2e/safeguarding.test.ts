@@ -7,6 +7,7 @@ import { expectAxeClean, startChromium } from '../helpers/browser.js';
 import { embeddedApp, openRecordWithApp, requireBuiltGpApp } from '../helpers/gp-launch.js';
 import { sandboxFhir } from '../helpers/http.js';
 import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
 const CLINICIAN = 'gp-2';
 const PATIENT = 'pat-12';
@@ -121,9 +122,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
   it("lists in the service manager's view in the workspace, first, linking to the case", async () => {
     const ws = await (await browser.newContext()).newPage();
     try {
-      await ws.goto(`${sys.url}/workspace`);
-      await ws.getByTestId('sign-in').click();
-      await ws.locator('[data-testid="sign-in-as"][data-username="nina.kaur"]').click();
+      await signInToWorkspace(ws, sys.url, 'nina.kaur');
       await ws.waitForURL(/\/workspace\/caseload/);
       await ws.goto(`${sys.url}/workspace/capacity`);
       const list = ws.getByTestId('safeguarding-cases');

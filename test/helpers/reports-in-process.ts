@@ -15,7 +15,7 @@ import { daysBetweenDates, londonDate } from '../../src/time/london.js';
 interface Row {
   practice: string; practice_name: string; pcn: string | null; service: string; source: string; urgency: string; needs: string[];
   referred_at: string | Date; reach: string; end_reason: string | null; first_contact_at: string | Date | null; first_session_at: string | Date | null;
-  sessions: number; services_connected: string[]; age_band: string | null; sex: string | null; ethnicity: string | null; imd_decile: number | null;
+  sessions: number; services_connected: string[]; social_outcomes: string[]; age_band: string | null; sex: string | null; ethnicity: string | null; imd_decile: number | null;
   outcomes: { measure: string; before_score: string | number; after_score: string | number | null }[] | null;
 }
 
@@ -52,9 +52,10 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
       source: r.source, practice: r.practice, pcn: r.pcn ?? 'not-known', service: r.service, urgency: r.urgency, reach: r.reach,
       'end-reason': ENDED.has(r.reach) ? (r.end_reason ?? 'not-known') : undefined,
     };
+    const many: Partial<Record<CountRow['dimension'], string[]>> = { need: r.needs, connected: r.services_connected, 'social-outcome': r.social_outcomes };
     for (const [split, category] of splitValues(r)) {
       for (const d of DIMENSIONS) {
-        if (d.many) for (const code of d.key === 'need' ? r.needs : r.services_connected) bump(d.key, code, split, category);
+        if (d.many) for (const code of many[d.key] ?? []) bump(d.key, code, split, category);
         else if (scalar[d.key] !== undefined) bump(d.key, scalar[d.key]!, split, category);
       }
       const wk = `${split}\u0000${category}`;

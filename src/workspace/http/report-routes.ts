@@ -2,11 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Bundle, Measure } from '@medplum/fhirtypes';
 import { aggregate, reportChoices } from '../../reports/aggregate.js';
-import { isSplitKey, type SplitKey } from '../../reports/dimensions.js';
+import { SPLIT_KEYS, isSplitKey, type SplitKey } from '../../reports/dimensions.js';
 import { filterQuery, parseReportFilter } from '../../reports/report-filter.js';
-import { buildReport, isReportId } from '../../reports/report-builders.js';
+import { buildReport, isReportId, reportScope } from '../../reports/report-builders.js';
 import { csvFileName, reportCsv } from '../../reports/report-csv.js';
-import { INDICATORS, MEASURES, measureReport } from '../../reports/measures.js';
+import { INDICATORS, MEASURES, indicatorScope, measureReport } from '../../reports/measures.js';
 import { recordAudit } from '../../store/audit.js';
 import { readsReports } from '../domain/actor.js';
 import { reportFilterErrorPage, reportPage, reportsIndexPage } from '../views/report-pages.js';
@@ -84,7 +84,7 @@ export function reportRoutes(deps: WorkspaceDeps): express.Router {
     if (reportType !== undefined && reportType !== 'summary') return fhirError(res, 400, 'not-supported', 'Only summary reports: figures about people are never reported individually.');
     const parsed = parseReportFilter({ ...rest, ...(periodStart ? { from: periodStart } : {}), ...(periodEnd ? { to: periodEnd } : {}) }, todayOf(deps.now()));
     if (!parsed.ok) return fhirError(res, 400, 'invalid', parsed.errors.map((e) => `${e.field === 'from' ? 'periodStart' : e.field === 'to' ? 'periodEnd' : e.field}: ${e.message}`).join('; '));
-    const a = await aggregate(deps.db, parsed.filter);
+    const a = await aggregate(deps.db, parsed.filter, indicatorScope(indicator));
     await recordAudit(deps.db, { actor: subOf(readerOf(res)), action: 'reports.measure-report', details: { measure: indicator.id, ...filterQuery(parsed.filter) } });
     fhirJson(res, measureReport(indicator, a, rule, { version: MEASURE_VERSION, generatedAt: deps.now().toISOString() }));
   });
@@ -125,7 +125,8 @@ export function reportRoutes(deps: WorkspaceDeps): express.Router {
       res.status(400).type('html').send(reportFilterErrorPage({ actor: actor!, csrfToken: csrf!, id, values, split, errors, choices }));
       return;
     }
-    const a = await aggregate(deps.db, parsed.filter);
+    // Only this report's figures: for the page, in its own split; for the CSV, in every split.
+    const a = await aggregate(deps.db, parsed.filter, reportScope(id, csv ? SPLIT_KEYS : [split]));
     await recordAudit(deps.db, { actor: subOf(who), action: csv ? 'reports.csv' : 'reports.view', details: { report: id, ...filterQuery(parsed.filter), ...(csv ? {} : { by: split }) } });
     if (csv) {
       res.set('Content-Disposition', `attachment; filename="${csvFileName(id, a)}"`).type('text/csv; charset=utf-8').send(reportCsv(id, a, rule));

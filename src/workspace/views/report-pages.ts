@@ -4,7 +4,7 @@ import { SPLITS, type SplitKey } from '../../reports/dimensions.js';
 import { REFERRAL_SOURCES } from '../../reports/referral-fact.js';
 import { filterQuery, type ReportFilter } from '../../reports/report-filter.js';
 import { REPORTS, type CountTable, type Report, type ReportId, type StatsTable } from '../../reports/report-builders.js';
-import { shownText } from '../../reports/suppression.js';
+import { shownText, type Shown } from '../../reports/suppression.js';
 import { formatDate, html, type Html } from './html.js';
 import { page } from './layout.js';
 import { barChart } from './svg-chart.js';
@@ -82,6 +82,51 @@ function reportNav(current: ReportId, q: string): Html {
   </nav>`;
 }
 
+/** A cell of a report table: its text, marked when it stands for a hidden (suppressed) figure. */
+interface Cell {
+  text: string;
+  hidden?: boolean;
+}
+
+/**
+ * One figure of a report: its heading, its chart, and the data table under the chart (a row header, numeric
+ * columns, and an optional total row), then its note. Every table of every report is drawn here.
+ */
+function reportTableSection(o: {
+  id: string; index: number; title: string; chart: Html; rowHeader: string; columns: readonly string[];
+  rows: readonly { label: string; cells: readonly Cell[] }[]; total?: { label: string; cells: readonly Cell[] }; note?: string | undefined;
+}): Html {
+  const i = o.index;
+  const cells = (cs: readonly Cell[], hiddenMarked: boolean) =>
+    cs.map((c) => html`<td class="nhsuk-table__cell nhsuk-table__cell--numeric${hiddenMarked && c.hidden ? ' sp-hidden' : ''}">${c.text}</td>`);
+  return html`<section class="sp-report-table" data-testid="report-table" data-table="${o.id}">
+    <h2 class="nhsuk-heading-m" id="table-${i}">${o.title}</h2>
+    ${o.chart}
+    <div class="sp-table-scroll" role="region" aria-labelledby="table-${i}" tabindex="0">
+    <table class="nhsuk-table" data-testid="data-table">
+      <caption class="nhsuk-table__caption nhsuk-table__caption--s">${o.title}: the figures</caption>
+      <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
+        <th class="nhsuk-table__header" scope="col">${o.rowHeader}</th>
+        ${o.columns.map((c) => html`<th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">${c}</th>`)}
+      </tr></thead>
+      <tbody class="nhsuk-table__body">
+        ${o.rows.map((r) => html`<tr class="nhsuk-table__row">
+          <th class="nhsuk-table__header" scope="row">${r.label}</th>
+          ${cells(r.cells, true)}
+        </tr>`)}
+        ${o.total ? html`<tr class="nhsuk-table__row sp-total">
+          <th class="nhsuk-table__header" scope="row">${o.total.label}</th>
+          ${cells(o.total.cells, false)}
+        </tr>` : ''}
+      </tbody>
+    </table>
+    </div>
+    ${o.note ? html`<p class="nhsuk-body-s">${o.note}</p>` : ''}
+  </section>`;
+}
+
+const cellOf = (s: Shown): Cell => ({ text: shownText(s), ...(s.hidden ? { hidden: true } : {}) });
+
 function countSection(t: CountTable, i: number): Html {
   const split = t.columns.length > 1;
   const totals = split ? t.table.rowTotals : t.table.cells.map((c) => c[0]!);
@@ -89,33 +134,13 @@ function countSection(t: CountTable, i: number): Html {
     id: `chart-${i}`, title: t.title, description: `Bar chart of ${split ? 'row totals' : 'counts'}; the figures are in the table below.`,
     rows: t.rows.map((r, k) => ({ label: r.label, text: shownText(totals[k]!), ...(totals[k]!.hidden ? {} : { value: (totals[k] as { value: number }).value }) })),
   });
-  return html`<section class="sp-report-table" data-testid="report-table" data-table="${t.id}">
-    <h2 class="nhsuk-heading-m" id="table-${i}">${t.title}</h2>
-    ${chart}
-    <div class="sp-table-scroll" role="region" aria-labelledby="table-${i}" tabindex="0">
-    <table class="nhsuk-table" data-testid="data-table">
-      <caption class="nhsuk-table__caption nhsuk-table__caption--s">${t.title}: the figures</caption>
-      <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
-        <th class="nhsuk-table__header" scope="col">${t.rowHeader}</th>
-        ${t.columns.map((c) => html`<th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">${c.label}</th>`)}
-        ${split ? html`<th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">Total</th>` : ''}
-      </tr></thead>
-      <tbody class="nhsuk-table__body">
-        ${t.rows.map((r, k) => html`<tr class="nhsuk-table__row">
-          <th class="nhsuk-table__header" scope="row">${r.label}</th>
-          ${t.table.cells[k]!.map((c) => html`<td class="nhsuk-table__cell nhsuk-table__cell--numeric${c.hidden ? ' sp-hidden' : ''}">${shownText(c)}</td>`)}
-          ${split ? html`<td class="nhsuk-table__cell nhsuk-table__cell--numeric">${shownText(t.table.rowTotals[k]!)}</td>` : ''}
-        </tr>`)}
-        <tr class="nhsuk-table__row sp-total">
-          <th class="nhsuk-table__header" scope="row">${t.totalLabel}</th>
-          ${t.table.columnTotals.map((c) => html`<td class="nhsuk-table__cell nhsuk-table__cell--numeric">${shownText(c)}</td>`)}
-          ${split ? html`<td class="nhsuk-table__cell nhsuk-table__cell--numeric">${shownText(t.table.total)}</td>` : ''}
-        </tr>
-      </tbody>
-    </table>
-    </div>
-    ${t.note ? html`<p class="nhsuk-body-s">${t.note}</p>` : ''}
-  </section>`;
+  const withTotal = (cs: Cell[], total: Shown) => (split ? [...cs, { text: shownText(total) }] : cs);
+  return reportTableSection({
+    id: t.id, index: i, title: t.title, chart, rowHeader: t.rowHeader, note: t.note,
+    columns: [...t.columns.map((c) => c.label), ...(split ? ['Total'] : [])],
+    rows: t.rows.map((r, k) => ({ label: r.label, cells: withTotal(t.table.cells[k]!.map(cellOf), t.table.rowTotals[k]!) })),
+    total: { label: t.totalLabel, cells: withTotal(t.table.columnTotals.map((c) => ({ text: shownText(c) })), t.table.total) },
+  });
 }
 
 function statsSection(t: StatsTable, i: number): Html {
@@ -124,26 +149,7 @@ function statsSection(t: StatsTable, i: number): Html {
     id: `chart-${i}`, title: `${t.title}: ${t.chartLabel}`, description: `${t.chartLabel}; the figures are in the table below.`,
     rows: t.rows.map((r) => ({ label: r.label, text: r.cells[chartCol]?.text ?? '', ...(r.chart ?? {}) })),
   });
-  return html`<section class="sp-report-table" data-testid="report-table" data-table="${t.id}">
-    <h2 class="nhsuk-heading-m" id="table-${i}">${t.title}</h2>
-    ${chart}
-    <div class="sp-table-scroll" role="region" aria-labelledby="table-${i}" tabindex="0">
-    <table class="nhsuk-table" data-testid="data-table">
-      <caption class="nhsuk-table__caption nhsuk-table__caption--s">${t.title}: the figures</caption>
-      <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">
-        <th class="nhsuk-table__header" scope="col">${t.rowHeader}</th>
-        ${t.columns.map((c) => html`<th class="nhsuk-table__header nhsuk-table__header--numeric" scope="col">${c}</th>`)}
-      </tr></thead>
-      <tbody class="nhsuk-table__body">
-        ${t.rows.map((r) => html`<tr class="nhsuk-table__row">
-          <th class="nhsuk-table__header" scope="row">${r.label}</th>
-          ${r.cells.map((c) => html`<td class="nhsuk-table__cell nhsuk-table__cell--numeric${c.hidden ? ' sp-hidden' : ''}">${c.text}</td>`)}
-        </tr>`)}
-      </tbody>
-    </table>
-    </div>
-    ${t.note ? html`<p class="nhsuk-body-s">${t.note}</p>` : ''}
-  </section>`;
+  return reportTableSection({ id: t.id, index: i, title: t.title, chart, rowHeader: t.rowHeader, columns: t.columns, rows: t.rows, note: t.note });
 }
 
 function describeFilter(f: ReportFilter, a: Pick<Aggregates, 'practices'>): string {

@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { openDb, type Db } from '../../../src/store/db.js';
 import { aggregate, type Aggregates, type SpreadRow } from '../../../src/reports/aggregate.js';
+import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
+import { INDICATORS, indicatorScope, measureReport } from '../../../src/reports/measures.js';
+import { REPORTS, buildReport, reportScope } from '../../../src/reports/report-builders.js';
+import { reportCsv } from '../../../src/reports/report-csv.js';
+import { NHS_SUPPRESSION } from '../../../src/reports/suppression.js';
 import { saveFacts } from '../../../src/reports/report-store.js';
 import { referralKey, type ReferralFact } from '../../../src/reports/referral-fact.js';
 import { demoReportHistory } from '../../../src/sandbox/demo/report-history.js';
@@ -57,12 +62,32 @@ for (const backend of STORE_BACKENDS) {
       expect((await aggregate(db, { ...YEAR, practice: 'Y99904' })).practices.map((p) => p.code)).to.have.members(['Y99901', 'Y99902', 'Y99903', 'Y99904', 'Y99905', 'Y99906']);
     });
 
+    it('builds each page, CSV and MeasureReport from only the statements it needs, the same as from every figure', async () => {
+      await saveFacts(db, demoReportHistory({ now: NOW, count: 600, seed: 5 }), 'demo');
+      const filter = { ...YEAR, pcn: 'Fernbridge Central PCN' };
+      const every = await aggregate(db, filter);
+      const o = { version: '1.0.0', generatedAt: '2026-12-01T12:00:00Z' };
+      for (const r of REPORTS) {
+        for (const split of SPLIT_KEYS) {
+          const page = await aggregate(db, filter, reportScope(r.id, [split]));
+          // A page's figures are of its own split only.
+          expect([...new Set([...page.counts, ...page.outcomes, ...page.waits.firstContact].map((x) => x.split))], `${r.id} ${split}`).to.deep.equal(page.counts.length + page.outcomes.length + page.waits.firstContact.length ? [split] : []);
+          expect(buildReport(r.id, page, split, NHS_SUPPRESSION), `${r.id} ${split}`).to.deep.equal(buildReport(r.id, every, split, NHS_SUPPRESSION));
+        }
+        expect(reportCsv(r.id, await aggregate(db, filter, reportScope(r.id, SPLIT_KEYS)), NHS_SUPPRESSION), r.id).to.equal(reportCsv(r.id, every, NHS_SUPPRESSION));
+      }
+      for (const i of INDICATORS) {
+        expect(measureReport(i, await aggregate(db, filter, indicatorScope(i)), NHS_SUPPRESSION, o), i.id).to.deep.equal(measureReport(i, every, NHS_SUPPRESSION, o));
+      }
+    });
+
     it('computes hand-checked figures: counts by split, type-7 median and p90 of whole days, paired change and meaningful improvement', async () => {
       const days = [1, 2, 3, 4, 10];
       await saveFacts(db, [
         ...days.map((d, i) => fact(i, {
           sex: undefined, equality: { sex: i < 3 ? 'female' : 'male', ageBand: '25-34', imdDecile: i + 1 }, needs: ['loneliness', 'debt-money'],
           firstContactAt: new Date(Date.parse('2026-03-02T09:00:00Z') + d * 86_400_000).toISOString(), reach: 'completed', sessions: i + 1,
+          socialOutcomes: i < 2 ? ['housing-secured', 'debt-advice'] : i < 3 ? ['housing-secured'] : [],
           outcomes: [{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-05', ...(i < 4 ? { after: 18 + [4, 3, 0, -2][i]!, afterAt: '2026-05-01' } : {}) }],
         } as Partial<ReferralFact>)),
         // Outside the period (the day before it starts, in England): never counted.
@@ -72,6 +97,9 @@ for (const backend of STORE_BACKENDS) {
       expect(a.referrals).to.equal(5);
       const n = (dimension: string, code: string, split = 'all', category = 'all') => a.counts.find((c) => c.dimension === dimension && c.code === code && c.split === split && c.category === category)?.n;
       expect(n('need', 'loneliness')).to.equal(5);
+      expect(n('social-outcome', 'housing-secured')).to.equal(3);
+      expect(n('social-outcome', 'debt-advice', 'sex', 'female')).to.equal(2);
+      expect(n('social-outcome', 'debt-advice', 'sex', 'male')).to.equal(undefined);
       expect(n('source', 'gp-practice', 'sex', 'female')).to.equal(3);
       expect(n('source', 'gp-practice', 'imd-quintile', '1')).to.equal(2); // deciles 1 and 2
       expect(n('source', 'gp-practice', 'ethnicity', 'Not known')).to.equal(5);

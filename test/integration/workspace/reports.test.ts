@@ -60,6 +60,8 @@ describe('workspace: evaluation reports for commissioners and service managers (
     expect(page.text.split('<svg role="img"').length - 1).to.equal(sections);
     expect(page.text.split('data-testid="data-table"').length - 1).to.equal(sections);
     expect(page.text).to.include('1 (most deprived)');
+    // Social outcomes at closing, counted by the same split, under the outcome measures.
+    expect(page.text).to.include('data-table="social-outcome"').and.include('Housing secured or improved');
     const csv = await carol.raw('GET', '/workspace/reports/outcomes.csv?practice=Y99903');
     expect(csv.status).to.equal(200);
     expect(csv.headers.get('content-type')).to.match(/^text\/csv; charset=utf-8/);

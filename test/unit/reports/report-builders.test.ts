@@ -56,6 +56,19 @@ describe('reports/report-builders: what may be published', () => {
     expect(ucla.chart).to.equal(undefined);
   });
 
+  it('counts social outcomes recorded at closing under the outcome measures, suppressed, with the referrals completed', () => {
+    const a = aggregates({ counts: [count('reach', 'completed', 50), count('social-outcome', 'housing-secured', 20), count('social-outcome', 'debt-advice', 12), count('social-outcome', 'legal-advice', 3)] });
+    const t = buildReport('outcomes', a, 'all', NHS_SUPPRESSION).tables.at(-1) as CountTable;
+    expect(t.id).to.equal('social-outcome');
+    expect(t.rows[0]!.label).to.equal('Housing secured or improved');
+    // 3 is hidden; 12, the smallest other figure, too, so the total of 35 cannot give it away.
+    const shown = Object.fromEntries(t.rows.map((r, i) => [r.code, shownText(t.table.cells[i]![0]!)]));
+    expect(shown).to.deep.include({ 'housing-secured': '20', 'debt-advice': '<8', 'legal-advice': '<8', 'food-support': '0' });
+    expect(t.note).to.include('Referrals completed: 50.');
+    const few = buildReport('outcomes', aggregates({ counts: [count('reach', 'completed', 5)] }), 'all', NHS_SUPPRESSION).tables.at(-1) as CountTable;
+    expect(few.note).to.include('Referrals completed: <8.');
+  });
+
   it('hides a median whose people are too few', () => {
     const t = buildReport('timeliness', aggregates(), 'all', NHS_SUPPRESSION).tables[0] as StatsTable;
     expect(t.rows.map((r) => r.cells.map((c) => c.text))).to.deep.equal([['90', '4.0', '11.5'], ['<8', '<8', '<8'], ['0', '–', '–']]);
