@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import { homeOf, isManager, isProvider, readsReports, worksCases } from '../domain/actor.js';
 import { CHART_CSS, REPORT_CSS } from './report-styles.js';
+import { nhsPage } from '../../http/nhs-page.js';
 import { html, type Html } from './html.js';
 
 export interface PageOpts {
@@ -32,45 +33,31 @@ const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; sho
 
 export function page(o: PageOpts): string {
   const a = o.actor;
-  return html`<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${o.hasErrors ? 'Error: ' : ''}${o.title} – SP Link workspace</title>
-  <link rel="stylesheet" href="/workspace/assets/nhsuk-frontend.min.css">
-  <link rel="stylesheet" href="/workspace/assets/workspace.css">
-</head>
-<body>
-<a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
-<header class="nhsuk-header" role="banner">
-  <div class="nhsuk-header__container nhsuk-width-container">
-    <div class="nhsuk-header__service">
-      <a class="nhsuk-header__service-logo" href="${a ? homeOf(a) : '/workspace/'}"><span class="nhsuk-header__service-name">SP Link workspace</span></a>
-    </div>
-    ${a ? html`<div class="ws-account">
+  return nhsPage({
+    title: o.title,
+    ...(o.hasErrors ? { hasErrors: true } : {}),
+    service: { name: 'SP Link workspace', href: a ? homeOf(a) : '/workspace/' },
+    stylesheets: ['/workspace/assets/nhsuk-frontend.min.css', '/workspace/assets/workspace.css'],
+    ...(a
+      ? {
+          headerExtra: html`<div class="ws-account">
       <span class="ws-account__name" data-testid="signed-in-as">${a.name}${isManager(a) ? ' (service manager)' : a.roles.includes('commissioner') ? ' (commissioner)' : ''}</span>
       <form method="post" action="/workspace/logout" class="ws-inline">
         <input type="hidden" name="_csrf" value="${o.csrfToken ?? ''}">
         <button class="ws-link-button" type="submit">Sign out</button>
       </form>
-    </div>` : ''}
-  </div>
-  ${a ? html`<nav class="nhsuk-header__navigation" aria-label="Workspace">
+    </div>`,
+          headerNav: html`<nav class="nhsuk-header__navigation" aria-label="Workspace">
     <div class="nhsuk-width-container"><ul class="nhsuk-header__navigation-list">
       ${NAV.filter((n) => n.shown(a)).map((n) => html`<li class="nhsuk-header__navigation-item${o.nav === n.key ? ' nhsuk-header__navigation-item--current' : ''}">
         <a class="nhsuk-header__navigation-link" href="${n.href}"${o.nav === n.key ? ' aria-current="page"' : ''}>${n.label}</a></li>`)}
     </ul></div>
-  </nav>` : ''}
-</header>
-<div class="nhsuk-width-container">
-<main class="nhsuk-main-wrapper" id="maincontent" role="main">
-  ${o.flash ? html`<div class="nhsuk-inset-text ws-flash" role="status"><p>${o.flash}</p></div>` : ''}
-  ${o.body}
-</main>
-</div>
-</body>
-</html>`.value;
+  </nav>`,
+        }
+      : {}),
+    main: html`${o.flash ? html`<div class="nhsuk-inset-text ws-flash" role="status"><p>${o.flash}</p></div>` : ''}
+  ${o.body}`,
+  });
 }
 
 /** A few layout rules nhsuk-frontend has no component for (account bar, inline sign-out, tables). */

@@ -1,0 +1,56 @@
+import { html, type Html } from './html.js';
+
+/**
+ * The NHS design system page every server-rendered surface shares (the workspace, the public referral forms): the
+ * document, the skip link, the header with the service name, the width container and the main landmark. Each surface
+ * adds its own stylesheets, header parts (an account bar, a navigation) and what goes round its main content. No
+ * script: every page works without JavaScript.
+ */
+export interface NhsPageOptions {
+  /** The page's own title; "Error: " is put first when a form on it has errors (the NHS pattern). */
+  title: string;
+  hasErrors?: boolean;
+  /** The service, shown in the header and after the page title. */
+  service: { name: string; href: string };
+  stylesheets: readonly string[];
+  /** After the service name, inside the header container (an account bar). */
+  headerExtra?: Html;
+  /** After the header container, inside the header (the navigation). */
+  headerNav?: Html;
+  /** Inside the width container, before main (a back link). */
+  beforeMain?: Html;
+  main: Html;
+  /** After the width container (the footer). */
+  footer?: Html;
+}
+
+export function nhsPage(o: NhsPageOptions): string {
+  return html`<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${o.hasErrors ? 'Error: ' : ''}${o.title} – ${o.service.name}</title>
+  ${o.stylesheets.map((href) => html`<link rel="stylesheet" href="${href}">`)}
+</head>
+<body>
+<a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
+<header class="nhsuk-header" role="banner">
+  <div class="nhsuk-header__container nhsuk-width-container">
+    <div class="nhsuk-header__service">
+      <a class="nhsuk-header__service-logo" href="${o.service.href}"><span class="nhsuk-header__service-name">${o.service.name}</span></a>
+    </div>
+    ${o.headerExtra ?? ''}
+  </div>
+  ${o.headerNav ?? ''}
+</header>
+<div class="nhsuk-width-container">
+${o.beforeMain ?? ''}
+<main class="nhsuk-main-wrapper" id="maincontent" role="main">
+${o.main}
+</main>
+</div>
+${o.footer ?? ''}
+</body>
+</html>`.value;
+}
