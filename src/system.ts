@@ -23,7 +23,7 @@ import { startSandbox, type Sandbox } from './sandbox/index.js';
 import { EHR_AUTH_PATH, LW_AUTH_PATH } from './sandbox/auth/index.js';
 import { IDP_PATH } from './sandbox/idp/index.js';
 import { CALLBACK_PATH, LAUNCH_PATH, createSmartApp } from './smart/index.js';
-import { openDb, type Db } from './store/db.js';
+import { configuredStore, openDb, type Db } from './store/db.js';
 import { createWorkspace } from './workspace/index.js';
 import { createIntake, INTAKE_POST_PATHS } from './intake/index.js';
 import { createReferralApi } from './referral-api/index.js';
@@ -85,7 +85,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
   try {
     // The store (a new embedded one runs initdb in a worker thread) and the sandbox start together; the sandbox's
     // authorization servers get the opening store and wait for it on first use (no request is served before both).
-    const opening = openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
+    const opening = openDb(configuredStore(config));
     const [opened, started] = await Promise.allSettled([
       opening,
       config.sandbox.enabled ? startSandbox(config, { db: opening }) : Promise.resolve(undefined),

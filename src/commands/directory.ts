@@ -7,7 +7,7 @@ import type { ImportRun } from '../directory/import-store.js';
 import { CliError, EXIT } from '../errors.js';
 import { logger, setLogLevel } from '../observability/logger.js';
 import { AdminClient } from '../reconcile/cli/admin-client.js';
-import { openDb } from '../store/db.js';
+import { configuredStore, openDb } from '../store/db.js';
 
 const USAGE = `Usage: sp-link directory import [--feed ID] [--since last|<date>] [--allow-empty] [--direct]
        sp-link directory runs [--feed ID]
@@ -67,7 +67,7 @@ export async function runDirectoryCommand(args: string[], configFile: string): P
       const running = config.store.databaseUrl ? undefined : instanceOwning(configFile, config.dataDir);
       if (running) throw new CliError(`the embedded store belongs to the SP Link running with this configuration (pid ${running.pid}, ${running.url})`, 'run the command without --direct: it then asks that instance', EXIT.tempFail);
       setLogLevel(config.log.level === 'info' ? 'warn' : config.log.level);
-      const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
+      const db = await openDb(configuredStore(config));
       try {
         const imports = await createDirectoryImports({ config, db, logger });
         reports = await imports.run({

@@ -7,7 +7,7 @@ import { ehrSeed, lwSeed } from '../sandbox/demo/index.js';
 import { openFhirStore } from '../fhir-store/index.js';
 import { createSandboxFhirServer, sandboxDataFile } from '../sandbox/fhir/index.js';
 import { EHR_FHIR_PATH, LW_FHIR_PATH } from '../sandbox/index.js';
-import { openDb } from '../store/db.js';
+import { configuredStore, openDb } from '../store/db.js';
 
 /**
  * What the store holds about the sandbox's state, cleared with it: sign-ins to the sandbox's authorization
@@ -87,7 +87,7 @@ export async function runSeedCommand(args: string[], configFile: string): Promis
   }
   const origin = new URL(config.server.publicUrl).origin;
   const urls = { ehr: origin + EHR_FHIR_PATH, lw: origin + LW_FHIR_PATH };
-  const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb(configuredStore(config));
   const say = (line: string): void => void process.stdout.write(line + '\n');
   say(`Resetting the sandbox in ${describeStore(config.store.databaseUrl, config.dataDir)}:`);
   try {

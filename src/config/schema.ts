@@ -345,6 +345,14 @@ const configObject = z
           .string()
           .optional()
           .transform((s) => (s ? s : undefined)),
+        /**
+         * PostgreSQL schema SP Link's tables live in (created when missing), for a database shared with other
+         * systems or environments. Absent: `public`. Ignored by the embedded store.
+         */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected lower-case letters, digits and _ (at most 63), not starting with a digit')
+          .optional(),
       })
       .strict()
       .default({ databaseUrl: undefined }),

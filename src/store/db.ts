@@ -46,6 +46,13 @@ export interface OpenDbOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The store a configuration names: PostgreSQL at `store.databaseUrl` (in `store.schema`), else the embedded one under `dataDir`. */
+export function configuredStore(config: { store: { databaseUrl?: string | undefined; schema?: string | undefined }; dataDir: string }): OpenDbOptions {
+  const { databaseUrl, schema } = config.store;
+  if (!databaseUrl) return { dataDir: config.dataDir };
+  return schema ? { databaseUrl, schema } : { databaseUrl };
+}
+
 /** Opens the store and applies pending migrations from `src/store/migrations`. */
 export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
   const schema = opts.schema ?? 'public';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { startTestSystem, type TestSystem } from './system.js';
+import type { Fetch } from './tls.js';
 
 /**
  * Drives the SMART EHR launch over real HTTP, as a browser would, with a cookie jar and manual
@@ -31,22 +32,23 @@ export class CookieJar {
   }
 }
 
-export async function request(jar: CookieJar, url: string, init: RequestInit = {}): Promise<Response> {
+/** `send`: the fetch to use, e.g. one trusting a test CA (test/helpers/tls.ts). */
+export async function request(jar: CookieJar, url: string, init: RequestInit = {}, send: Fetch = fetch): Promise<Response> {
   const headers = new Headers(init.headers);
   if (jar.cookies.size) headers.set('cookie', jar.header());
   if (jar.launchContext && !headers.has('x-sp-link-context')) headers.set('x-sp-link-context', jar.launchContext);
-  const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+  const res = await send(url, { ...init, headers, redirect: 'manual' });
   jar.store(res);
   return res;
 }
 
 /** Follows redirects (same jar for every origin: the sandbox is one origin) until a non-redirect or `stopAt` matches. */
-export async function follow(jar: CookieJar, url: string, stopAt?: (u: URL) => boolean): Promise<{ res: Response; url: string; hops: string[] }> {
+export async function follow(jar: CookieJar, url: string, stopAt?: (u: URL) => boolean, send: Fetch = fetch): Promise<{ res: Response; url: string; hops: string[] }> {
   const hops: string[] = [];
   let current = url;
   for (let i = 0; i < 20; i++) {
     if (stopAt?.(new URL(current))) return { res: new Response(null, { status: 299 }), url: current, hops };
-    const res = await request(jar, current);
+    const res = await request(jar, current, {}, send);
     hops.push(current);
     const loc = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && loc) {

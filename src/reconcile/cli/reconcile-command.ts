@@ -3,7 +3,7 @@ import { instanceOwning } from '../../config/instance-file.js';
 import { loadConfig } from '../../config/load.js';
 import { CliError, EXIT } from '../../errors.js';
 import { setLogLevel } from '../../observability/logger.js';
-import { openDb } from '../../store/db.js';
+import { configuredStore, openDb } from '../../store/db.js';
 import { startReconciler } from '../index.js';
 import { AdminClient } from './admin-client.js';
 import { BackfillProgress } from './progress.js';
@@ -45,7 +45,7 @@ export async function runReconcileCommand(args: string[], configFile: string): P
       throw new CliError(`the embedded store belongs to the SP Link running with this configuration (pid ${running.pid}, ${running.url})`, 'run the command without --direct: it then asks that instance', EXIT.tempFail);
     }
     setLogLevel(config.log.level === 'info' ? 'warn' : config.log.level);
-    const db = await openDb({ databaseUrl: config.store.databaseUrl, dataDir: config.dataDir });
+    const db = await openDb(configuredStore(config));
     const r = await startReconciler({ config, db, background: false });
     try {
       result = since ? await r.backfill(since, (e, p) => progress.update(e, p.processed, p.total)) : await r.runOnce();

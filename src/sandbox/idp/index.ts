@@ -24,12 +24,17 @@ export interface SandboxIdpOptions {
   lwBase: string;
   /** Storage of sessions and grants (SP Link's Db), so staff stay signed in to the IdP across a restart. */
   store: OidcStore;
+  /**
+   * The origin the IdP is served at. Default: the origin of `publicUrl`, as the sandbox serves it in SP Link's own
+   * process; a test standing it up as an organisation's IdP apart from SP Link names its own origin.
+   */
+  origin?: string;
 }
 
 export interface SandboxIdp {
   /** Mount at the app root (serves /sandbox/idp/…); no body parser in front of it. */
   readonly router: Router;
-  /** `{origin of publicUrl}/sandbox/idp`; OIDC discovery at `{issuer}/.well-known/openid-configuration`. */
+  /** `{origin}/sandbox/idp` (origin: `opts.origin`, else that of publicUrl); OIDC discovery at `{issuer}/.well-known/openid-configuration`. */
   readonly issuer: string;
   readonly users: readonly StaffUser[];
   close(): Promise<void>;
@@ -47,7 +52,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
   const { config } = opts;
   const log = logger.child({ module: 'sandbox-idp' });
   const publicUrl = config.server.publicUrl;
-  const issuer = new URL(publicUrl).origin + IDP_PATH;
+  const issuer = (opts.origin ? new URL(opts.origin).origin : new URL(publicUrl).origin) + IDP_PATH;
   const lwBase = normaliseBaseUrl(opts.lwBase);
   const users = sandboxStaff();
   const byId = new Map(users.map((u) => [u.id, u]));

@@ -14,6 +14,7 @@ import { OidcStore } from '../../../src/store/oidc-adapter.js';
 import { createWorkspace } from '../../../src/workspace/index.js';
 import { FhirClient } from '../../../src/fhir/client.js';
 import { validateForWrite } from '../../../src/fhir/validate/index.js';
+import type { Fetch } from '../../helpers/tls.js';
 
 /**
  * The workspace with just what it needs, over real HTTP on an ephemeral port: in-memory PGlite, the
@@ -88,10 +89,13 @@ export async function startWorkspaceHarness(opts: { now?: () => Date } = {}): Pr
   };
 }
 
-/** A scripted browser: cookies by path, redirects followed by hand, HTML back as text. */
+/** A scripted browser: cookies by path, redirects followed by hand, HTML back as text. `send`: e.g. a fetch trusting a test CA. */
 export class Browser {
   private readonly cookies = new Map<string, { value: string; path: string }>();
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    private readonly send: Fetch = fetch,
+  ) {}
 
   private cookieHeader(pathname: string): string {
     return [...this.cookies].filter(([, c]) => pathname.startsWith(c.path)).map(([n, c]) => `${n}=${c.value}`).join('; ');
@@ -121,7 +125,7 @@ export class Browser {
       body = p.toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const res = await fetch(u, { method, headers, body, redirect: 'manual' });
+    const res = await this.send(u, { method, headers, body, redirect: 'manual' });
     this.store(res, u.pathname);
     return res;
   }
@@ -151,7 +155,8 @@ export class Browser {
     const page = await this.get('/workspace/login');
     const action = /<form method="post" action="([^"]+)" data-testid="username-form"/.exec(page.text)?.[1];
     if (!action) throw new Error(`no IdP sign-in form at ${page.url} (${page.status})`);
-    return this.post(action.replaceAll('&amp;', '&'), { username });
+    // The form is the IdP's: its action is relative to the IdP's page, wherever the IdP is served.
+    return this.post(new URL(action.replaceAll('&amp;', '&'), page.url).href, { username });
   }
 
   hasCookie(name: string): boolean {
