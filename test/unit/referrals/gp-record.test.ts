@@ -17,7 +17,6 @@ const R: SelfReferral = {
 };
 const NOW = new Date('2026-12-01T10:00:00Z');
 const TASK: Task = buildCommunityTask(R, {
-  source: 'self',
   referralId: 'SPL-ABCD-EFGH',
   identifierSystem: 'https://fhir.sp-link.example.org/Id/referral',
   now: NOW,
