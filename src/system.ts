@@ -109,7 +109,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
 
     const smart = createSmartApp({ config, db, logger: rootLogger, outbox: reconciler?.outbox });
     closers.push({ name: 'smart-app', close: () => smart.close() });
-    const workspace = config.workspace?.enabled ? createWorkspace({ config, db, logger: rootLogger }) : undefined;
+    const workspace = config.workspace?.enabled ? createWorkspace({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) }) : undefined;
     if (workspace) closers.push({ name: 'workspace', close: () => workspace.close() });
     const directory = await createDirectoryImports({ config, db, logger: rootLogger });
     closers.push({ name: 'directory-imports', close: () => directory.close() });

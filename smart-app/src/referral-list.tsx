@@ -110,6 +110,14 @@ function ReferralCard({ r, ctx, onChanged }: { r: ReferralSummary; ctx: AppConte
               <dd class="nhsuk-summary-list__value">{r.referralId}</dd>
             </div>
           )}
+          {r.source && (
+            <div class="nhsuk-summary-list__row">
+              <dt class="nhsuk-summary-list__key">Source</dt>
+              <dd class="nhsuk-summary-list__value" data-testid="source">
+                {r.source}
+              </dd>
+            </div>
+          )}
           <div class="nhsuk-summary-list__row">
             <dt class="nhsuk-summary-list__key">Sent</dt>
             <dd class="nhsuk-summary-list__value">

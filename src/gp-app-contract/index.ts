@@ -79,6 +79,11 @@ export interface ReferralSummary {
   version?: string;
   authoredOn?: string;
   requester?: string;
+  /**
+   * Who made the referral when it was not the practice: "Self-referral" or "Agency: {name}" (referral-model/referral-source.ts).
+   * Such a referral is in the record because the person agreed that their GP is told; the GP cannot cancel it.
+   */
+  source?: string;
   /** The service the GP chose (or, without one, whoever the referral went to). */
   service: string;
   /**

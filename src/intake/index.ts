@@ -43,6 +43,8 @@ export function intakeDeps(ctx: IntakeContext): IntakeDeps {
     .filter((t) => t.linkWorkerEndpoint === endpoint.id)
     .map((t) => ({
       tenantId: t.id,
+      name: t.name,
+      ...(t.odsCode ? { odsCode: t.odsCode } : {}),
       ehr: () => {
         let c = ehrClients.get(t.id);
         const given = ctx.ehrFhir?.[t.id];

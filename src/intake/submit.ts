@@ -7,6 +7,7 @@ import { matchInEhr } from '../identity/patient-search.js';
 import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
 import type { OwnerReference } from '../referral-model/referral-routes.js';
 import { taskSearchKey } from '../referrals/build-bundles.js';
+import { gpRecordRow } from '../referrals/gp-record.js';
 import { outboxRowId, type ReferralOutbox } from '../referrals/outbox-port.js';
 import { referralIdForSubmission } from '../referrals/referral-id.js';
 import { recordAudit } from '../store/audit.js';
@@ -29,7 +30,7 @@ export interface IntakeDeps {
   /** The link-worker endpoint, with SP Link's backend identity. */
   lw: () => Promise<FhirClient>;
   /** Each practice whose referrals go to this endpoint: its EHR, with SP Link's backend identity. */
-  practices: readonly { tenantId: string; ehr: () => Promise<FhirClient> }[];
+  practices: readonly { tenantId: string; name: string; odsCode?: string; ehr: () => Promise<FhirClient> }[];
   /** The link-worker organisation that owns these Tasks. */
   owner: () => Promise<OwnerReference>;
   outbox?: ReferralOutbox;
@@ -96,6 +97,12 @@ export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral | Age
   });
   deps.validate(task);
 
+  // Linked, and the person agreed that their GP is told: the referral goes into the GP record too.
+  const practice = deps.practices.find((p) => p.tenantId === match.tenantId);
+  const gpRow = match.outcome === 'matched' && r.consent.gp && nhsNumber && practice
+    ? gpRecordRow(task, { tenantId: practice.tenantId, endpointId: deps.endpoint.id, referralId, patientId: match.patientId!, nhsNumber, practice, now })
+    : undefined;
+
   const row: Omit<CommunityReferralRow, 'submittedAt'> = {
     referralId,
     ...(match.tenantId ? { tenantId: match.tenantId } : {}),
@@ -115,6 +122,7 @@ export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral | Age
       if (deps.outbox) {
         const id = outboxRowId(await deps.outbox.enqueue(tx, { tenantId: match.tenantId ?? '', endpointId: deps.endpoint.id, referralIdentifier: referralId, task }));
         await deps.outbox.markReferralWritten(tx, id, task.focus!.reference!);
+        if (gpRow) await deps.outbox.enqueueGpRecord(tx, gpRow);
       }
       await recordAudit(tx, {
         actor: o.client ? `client:${o.client.clientId}` : `public:${source}-referral`,

@@ -122,6 +122,8 @@ function nextLines(f: MessageFacts): string[] {
       return [`${f.from} is still working with the person.`, 'No action is needed from the practice; you will be told when support ends.'];
     case 'safeguarding-concern':
       return [`Contact ${f.from} today about this concern, and follow the practice’s safeguarding procedure.`, 'A safeguarding alert has been added to the patient’s record.'];
+    case 'referral-received':
+      return [`${f.from} will contact the person about this referral.`, 'No action is needed from the practice; you will be told how it ends, as for referrals from the practice.'];
     case 'referral-overdue':
       return [`${f.from} has not accepted this referral yet; its service manager has been asked to act on it.`, `If the person cannot wait, contact ${f.from} or consider another route to support.`];
     default:
@@ -153,6 +155,7 @@ export function composeMessageBack(f: MessageFacts): MessageBack {
       sections.push(section('support-offered', f.afterSupportEnded ? (f.onward ?? []).map((o) => `Referred on to ${o}`) : [`Stage: ${f.progress ?? 'updated'}`]));
       break;
     case 'referral-overdue':
+    case 'referral-received':
       break;
     default:
       f.topic satisfies never;

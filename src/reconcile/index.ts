@@ -211,6 +211,11 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       await outboxStore.markReferralWritten(d, rowId, url);
       kickOutbox();
     },
+    async enqueueGpRecord(d, row) {
+      const id = await outboxStore.enqueueGpRecord(d, row);
+      kickOutbox();
+      return id;
+    },
   };
 
   const reconciler: Reconciler = {

@@ -44,7 +44,7 @@ export async function buildRuntimes(config: Config, o: RuntimeOptions): Promise<
         linkWorkerBase: e.fhirBase,
         ...(e.organizationOdsCode ? { ownerOdsCode: e.organizationOdsCode } : {}),
         directOwnerOdsCodes: e.directReferrals.filter((d) => d.via === 'workspace').map((d) => d.odsCode),
-        tenants: config.tenants.map((t) => ({ id: t.id, ehrBase: t.ehr.fhirBase })),
+        tenants: config.tenants.map((t) => ({ id: t.id, ehrBase: t.ehr.fhirBase, name: t.name, ...(t.odsCode ? { odsCode: t.odsCode } : {}) })),
         failedTaskRevokesReferral: config.reconcile.failedTaskRevokesReferral,
       },
       lw: new FhirClient({ baseUrl: e.fhirBase, auth, retry: o.retry, logger: o.logger, ...(e.nextLinkBase ? { nextLinkBase: e.nextLinkBase } : {}) }),

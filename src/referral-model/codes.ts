@@ -353,6 +353,7 @@ export const COMMUNICATION_TOPICS = [
   { code: 'referral-progress', display: 'Progress update from the link-worker service' },
   { code: 'safeguarding-concern', display: 'Safeguarding concern raised' },
   { code: 'referral-overdue', display: 'Referral not accepted in time: escalated to the service manager' },
+  { code: 'referral-received', display: 'Social prescribing referral made by someone other than the GP' },
 ] as const satisfies readonly CodeEntry[];
 export type CommunicationTopicCode = (typeof COMMUNICATION_TOPICS)[number]['code'];
 

@@ -1,4 +1,4 @@
-import type { Task } from '@medplum/fhirtypes';
+import type { ServiceRequest, Task } from '@medplum/fhirtypes';
 import { EXTENSION } from './codes.js';
 
 /**
@@ -22,8 +22,18 @@ export function referralSourceLabel(source: ReferralSource): string {
   return REFERRAL_SOURCES.find((s) => s.code === source)!.display;
 }
 
-/** The source a Task records; a Task without one came from a GP. */
-export function referralSourceOf(task: Pick<Task, 'extension'>): ReferralSource {
+/**
+ * Who made the referral as the GP reads it, one line: "Self-referral", "Agency: Fernbridge Housing" (the agency's
+ * name from the referral's requester), or undefined for the GP's own.
+ */
+export function referralSourceText(source: ReferralSource, requesterName?: string): string | undefined {
+  if (source === 'gp') return undefined;
+  const label = referralSourceLabel(source);
+  return source === 'agency' && requesterName ? `${label}: ${requesterName}` : label;
+}
+
+/** The source a Task (or the GP record's ServiceRequest) records; one without it came from a GP. */
+export function referralSourceOf(task: Pick<Task, 'extension'> | Pick<ServiceRequest, 'extension'>): ReferralSource {
   const code = task.extension?.find((e) => e.url === REFERRAL_SOURCE_EXTENSION)?.valueCode;
   return REFERRAL_SOURCES.some((s) => s.code === code) ? (code as ReferralSource) : 'gp';
 }

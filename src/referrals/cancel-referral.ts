@@ -1,4 +1,5 @@
 import type { Bundle, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { referralSourceOf } from '../referral-model/referral-source.js';
 import { SpLinkError } from '../errors.js';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, STATUS_REASONS } from '../referral-model/codes.js';
 import { FhirHttpError } from '../fhir/errors.js';
@@ -24,6 +25,9 @@ export async function cancelReferral(
   const sr = await deps.ehr.read<ServiceRequest>('ServiceRequest', serviceRequestId);
   if (sr.subject?.reference !== `Patient/${who.patient}`) {
     throw new SpLinkError('ERR_PATIENT_MISMATCH', { message: 'That referral belongs to a different patient.' });
+  }
+  if (referralSourceOf(sr) !== 'gp') {
+    throw new SpLinkError('ERR_FORBIDDEN', { message: 'This referral was made by the person or an agency, not the practice, so it cannot be cancelled here.' });
   }
   if (sr.status !== 'active' && sr.status !== 'on-hold' && sr.status !== 'draft') {
     throw new SpLinkError('ERR_TASK_VERSION_CONFLICT', { message: 'This referral has already finished, so it cannot be cancelled.' });

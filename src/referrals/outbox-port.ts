@@ -1,4 +1,4 @@
-import type { Task } from '@medplum/fhirtypes';
+import type { Bundle, Task } from '@medplum/fhirtypes';
 import type { Db } from '../store/db.js';
 
 /**
@@ -11,6 +11,12 @@ import type { Db } from '../store/db.js';
 export interface ReferralOutbox {
   enqueue(db: Db, row: { tenantId: string; endpointId: string; referralIdentifier: string; task: Task }): Promise<{ id: string | number } | string | number>;
   markReferralWritten(db: Db, rowId: string | number, serviceRequestUrl: string): Promise<unknown>;
+  /**
+   * A referral someone other than the GP made, linked to a registered patient who agreed that their GP is told: the
+   * outbox writes `ehrBundle` (src/referrals/gp-record.ts) into the practice's EHR, then points the referral's Task
+   * (found by `referralIdentifier`) at the ServiceRequest written. Once per referral, however often asked.
+   */
+  enqueueGpRecord(db: Db, row: { tenantId: string; endpointId: string; referralIdentifier: string; task: Task; ehrBundle: Bundle }): Promise<unknown>;
 }
 
 export function outboxRowId(r: { id: string | number } | string | number): string | number {

@@ -1,4 +1,5 @@
 import type { Communication, Observation, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { referralSourceOf, referralSourceText } from '../referral-model/referral-source.js';
 import { CODE_SYSTEM, EXTENSION, displayOf, priorityToUrgency } from '../referral-model/codes.js';
 import { outcomeSeries, type OutcomeSeries } from '../referral-model/outcome-series.js';
 import { suggestedService } from '../referral-model/referral-routes.js';
@@ -148,6 +149,8 @@ export function summariseReferral(
   // A safeguarding concern raises the referral's priority wherever the GP sees it (as the referral form does).
   const urgency = safeguarding.length ? 'urgent' : priorityToUrgency(sr.priority);
   const open = sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft' || sr.status === 'unknown';
+  const source = referralSourceOf(sr);
+  const sourceText = referralSourceText(source, sr.requester?.display);
   const { group, attention } = placeForGp({ sr, task, status, detail, urgency: priorityToUrgency(sr.priority), open, now, targets: options.targets ?? RESPONSE_TARGET_HOURS, safeguarding });
 
   return {
@@ -156,6 +159,7 @@ export function summariseReferral(
     version: sr.meta?.versionId,
     authoredOn: sr.authoredOn,
     requester: sr.requester?.display,
+    ...(sourceText ? { source: sourceText } : {}),
     service: suggestion?.display ?? sr.performer?.[0]?.display ?? sr.code?.text ?? sr.code?.coding?.[0]?.display ?? 'Social prescribing',
     ...(contact ? { contact } : {}),
     ...(suggestion?.display ? { suggested: true as const } : {}),
@@ -167,7 +171,8 @@ export function summariseReferral(
     group,
     ...(attention ? { attention } : {}),
     ...(detail ? { detail } : {}),
-    cancellable: sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft',
+    // The person or the agency made it; the practice was told, and does not withdraw it.
+    cancellable: source === 'gp' && (sr.status === 'active' || sr.status === 'on-hold' || sr.status === 'draft'),
     timeline: keyed.map((x) => x.t),
     outcomes,
     ...(needsChange ? { needsChange } : {}),

@@ -14,6 +14,7 @@ import { createStaffLogin } from './auth/oidc.js';
 import { workspaceSession } from './auth/session.js';
 import { LinkWorkerStore } from './data/link-worker-store.js';
 import { PatientReferences } from './data/patient-reference.js';
+import { communityReferral } from '../store/community-referrals.js';
 import { authRoutes } from './http/auth-routes.js';
 import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
@@ -66,7 +67,10 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
     if (!c) ehrClients.set(t.id, (c = given ? Promise.resolve(given) : createFhirClientFor(t.ehr, { logger })));
     return c;
   };
-  const patients = new PatientReferences(ctx.config.tenants.map((t) => ({ base: t.ehr.fhirBase, client: () => ehrClient(t.id)! })));
+  const patients = new PatientReferences(
+    ctx.config.tenants.map((t) => ({ tenantId: t.id, base: t.ehr.fhirBase, client: () => ehrClient(t.id)! })),
+    async (referralId) => communityReferral(ctx.db, referralId),
+  );
   const deps: WorkspaceDeps = {
     config: ctx.config,
     workspace,
@@ -76,6 +80,7 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
     patients,
     ehrClient,
     now: ctx.now ?? (() => new Date()),
+    ...(ctx.outbox ? { outbox: ctx.outbox } : {}),
     store: () => (store ??= lwClient().then((c) => new LinkWorkerStore(c))),
   };
 

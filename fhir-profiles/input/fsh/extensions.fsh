@@ -107,8 +107,8 @@ Context: ServiceRequest
 Extension: ReferralSource
 Id: referral-source
 Title: "Referral source"
-Description: "Who made a referral that did not come from the GP: the person themselves (self) or an agency (agency). A Task without it came from a GP."
-Context: Task
+Description: "Who made a referral that did not come from the GP: the person themselves (self) or an agency (agency). A Task or ServiceRequest without it came from a GP."
+Context: Task, ServiceRequest
 * value[x] only code
 * valueCode ^short = "self | agency"
 

@@ -11,7 +11,8 @@ Description: "Recorded with every write SP Link makes: what was written (target)
 * agent.type 1..1 MS
 * agent.type from SPLinkProvenanceAgentTypeVS (required)
 * agent.who MS
-* agent.who only Reference(Practitioner or PractitionerRole or Organization or Device)
+* agent.who only Reference(Practitioner or PractitionerRole or Organization or Device or Patient)
+* agent.who ^short = "The GP, link worker or service; for a self-referral the person (Patient) who made it; SP Link itself (Device)"
 * agent.onBehalfOf MS
 * agent.onBehalfOf only Reference(Organization)
 * entity MS

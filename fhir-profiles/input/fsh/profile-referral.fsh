@@ -2,7 +2,7 @@ Profile: SPLinkReferral
 Parent: ServiceRequest
 Id: sp-link-referral
 Title: "SP Link referral"
-Description: "A GP's referral to social prescribing, created in the GP record. Carries the PRSB referral sections: person (subject with NHS number), needs and concerns (reasonCode), support requested (code, performer), consent, contact preferences, accessibility needs and safeguarding concerns."
+Description: "A referral to social prescribing in the GP record: the GP's own, or one the person or an agency made that SP Link records there when the person agreed that their GP is told. Carries the PRSB referral sections: person (subject with NHS number), needs and concerns (reasonCode), support requested (code, performer), consent, contact preferences, accessibility needs and safeguarding concerns."
 * obeys spl-sr-1
 * extension contains
     ConsentGiven named consentGiven 1..1 MS and
@@ -10,7 +10,8 @@ Description: "A GP's referral to social prescribing, created in the GP record. C
     AccessibilityNeed named accessibilityNeed 0..* MS and
     SafeguardingConcern named safeguardingConcern 0..1 MS and
     ReferralUrgency named urgency 0..1 MS and
-    StatusReason named statusReason 0..1 MS
+    StatusReason named statusReason 0..1 MS and
+    ReferralSource named source 0..1 MS
 * identifier 1..* MS
 * identifier.system 1..1
 * identifier.value 1..1
@@ -36,7 +37,8 @@ Description: "A GP's referral to social prescribing, created in the GP record. C
 * subject.identifier.value 1..1
 * authoredOn 1..1 MS
 * requester 1..1 MS
-* requester only Reference(Practitioner or PractitionerRole)
+* requester only Reference(Practitioner or PractitionerRole or Patient or Organization)
+* requester ^short = "Who referred: the GP (Practitioner or PractitionerRole); for a self-referral the Patient; for an agency the agency's Organization or PractitionerRole (ODS code identifier where known)"
 * performer 1..* MS
 * performer only Reference(HealthcareService or Organization)
 * performer ^short = "The social prescribing service (HealthcareService) or its organisation (ODS code identifier)"

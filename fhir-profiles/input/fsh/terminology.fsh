@@ -370,6 +370,7 @@ Description: "Events SP Link tells the GP about, including the message back at c
 * #referral-progress "Progress update from the link-worker service"
 * #safeguarding-concern "Safeguarding concern raised"
 * #referral-overdue "Referral not accepted in time: escalated to the service manager"
+* #referral-received "Social prescribing referral made by someone other than the GP"
 
 ValueSet: SPLinkCommunicationTopicVS
 Id: communication-topic

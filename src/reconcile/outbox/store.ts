@@ -1,10 +1,19 @@
-import type { Task } from '@medplum/fhirtypes';
+import type { Bundle, Task } from '@medplum/fhirtypes';
 import type { Db } from '../../store/db.js';
 
 export type OutboxState = 'awaiting-referral' | 'ready' | 'delivered' | 'discarded' | 'dead';
 
+/**
+ * `task`: deliver a referral's Task to the link-worker endpoint. `gp-record`: write a referral someone other than
+ * the GP made into the practice's EHR (`ehrBundle`), then point its delivered Task at the ServiceRequest written.
+ */
+export type OutboxKind = 'task' | 'gp-record';
+
 export interface OutboxRow {
   id: number;
+  kind: OutboxKind;
+  /** The EHR transaction of a `gp-record` row. */
+  ehrBundle: Bundle | undefined;
   tenantId: string;
   endpointId: string;
   referralIdentifier: string;
@@ -28,6 +37,8 @@ export interface EnqueueInput {
 function toRow(r: Record<string, unknown>): OutboxRow {
   return {
     id: Number(r.id),
+    kind: (r.kind as OutboxKind | undefined) ?? 'task',
+    ehrBundle: (typeof r.ehr_bundle === 'string' ? JSON.parse(r.ehr_bundle) : r.ehr_bundle ?? undefined) as Bundle | undefined,
     tenantId: r.tenant_id as string,
     endpointId: r.endpoint_id as string,
     referralIdentifier: r.referral_identifier as string,
@@ -50,6 +61,27 @@ export async function enqueue(db: Db, input: EnqueueInput): Promise<number> {
   return Number(rows[0]!.id);
 }
 
+export interface GpRecordInput extends EnqueueInput {
+  /** The EHR transaction: the referral, the message to the practice and their Provenance, each conditional. */
+  ehrBundle: Bundle;
+}
+
+/**
+ * Asks for a referral to be written into the GP record (ready at once). Once per referral: asking again (a retried
+ * submission, a second decision) keeps the first row. Returns the row id.
+ */
+export async function enqueueGpRecord(db: Db, input: GpRecordInput): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO reconcile_outbox (kind, tenant_id, endpoint_id, referral_identifier, task, ehr_bundle, state)
+     VALUES ('gp-record', $1, $2, $3, $4::jsonb, $5::jsonb, 'ready')
+     ON CONFLICT (referral_identifier) WHERE kind = 'gp-record' DO NOTHING RETURNING id`,
+    [input.tenantId, input.endpointId, input.referralIdentifier, JSON.stringify(input.task), JSON.stringify(input.ehrBundle)],
+  );
+  if (rows[0]) return Number(rows[0].id);
+  const existing = await db.query<{ id: number }>(`SELECT id FROM reconcile_outbox WHERE kind = 'gp-record' AND referral_identifier = $1`, [input.referralIdentifier]);
+  return Number(existing.rows[0]!.id);
+}
+
 /** Step 3: the referral is in the EHR; point the Task at it and make the row deliverable. */
 export async function markReferralWritten(db: Db, rowId: number | string, serviceRequestUrl: string): Promise<void> {
   const { rowCount } = await db.query(
@@ -69,17 +101,17 @@ export async function markReferralWritten(db: Db, rowId: number | string, servic
  * Claims rows to work on with FOR UPDATE SKIP LOCKED, so instances never take the same row. A claim
  * pushes `next_attempt_at` out by `claimMs`: if the claimer dies, the row is claimable again after it.
  */
-export async function claim(db: Db, o: { state: 'ready' | 'awaiting-referral'; olderThanMs?: number; limit: number; claimMs: number; ids?: number[] }): Promise<OutboxRow[]> {
+export async function claim(db: Db, o: { state: 'ready' | 'awaiting-referral'; kind?: OutboxKind; olderThanMs?: number; limit: number; claimMs: number; ids?: number[] }): Promise<OutboxRow[]> {
   const { rows } = await db.query<Record<string, unknown>>(
     `UPDATE reconcile_outbox SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
      WHERE id IN (
        SELECT id FROM reconcile_outbox
-       WHERE state = $1 AND next_attempt_at <= now()
+       WHERE state = $1 AND kind = $6 AND next_attempt_at <= now()
          AND created_at <= now() - make_interval(secs => $4::double precision / 1000)
          AND ($5::bigint[] IS NULL OR id = ANY($5::bigint[]))
        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
      RETURNING *`,
-    [o.state, o.limit, o.claimMs, o.olderThanMs ?? 0, o.ids ?? null],
+    [o.state, o.limit, o.claimMs, o.olderThanMs ?? 0, o.ids ?? null, o.kind ?? 'task'],
   );
   return rows.map(toRow).sort((a, b) => a.id - b.id);
 }
@@ -115,7 +147,7 @@ export async function markRetry(db: Db, id: number, error: string, delayMs: numb
 /** Puts a dead row back to work (dead-letter replay). */
 export async function requeue(db: Db, id: number): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE reconcile_outbox SET state = CASE WHEN service_request_url IS NULL THEN 'awaiting-referral' ELSE 'ready' END,
+    `UPDATE reconcile_outbox SET state = CASE WHEN kind = 'task' AND service_request_url IS NULL THEN 'awaiting-referral' ELSE 'ready' END,
        attempts = 0, next_attempt_at = now(), updated_at = now() WHERE id = $1 AND state = 'dead'`,
     [id],
   );

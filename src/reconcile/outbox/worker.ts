@@ -1,4 +1,7 @@
 import type { ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { FhirClient } from '../../fhir/client.js';
+import { locationReference } from '../../fhir/write-result.js';
+import { buildProvenance, SP_LINK_AGENT } from '../../referral-model/provenance.js';
 import type { Logger } from 'pino';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { FhirError, FhirHttpError, outcomeText } from '../../fhir/errors.js';
@@ -55,6 +58,12 @@ export async function runOutbox(deps: OutboxDeps, o: { ids?: number[] } = {}): P
     await Promise.all(ready.map((row) => deliver(deps, row, res)));
     if (ready.length < limit) break;
   }
+  // After the Tasks: a GP-record row re-points a Task this same pass may just have delivered.
+  for (;;) {
+    const ready = await claim(deps.db, { state: 'ready', kind: 'gp-record', limit, claimMs, ids: o.ids });
+    for (const row of ready) await writeGpRecord(deps, row, res);
+    if (ready.length < limit) break;
+  }
   return res;
 }
 
@@ -106,6 +115,90 @@ async function deliver(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult): 
     const refused = err instanceof FhirHttpError && !err.transient;
     await fail(deps, row, res, (err as Error).message, transient || !refused);
   }
+}
+
+const MAX_412_RETRIES = 3;
+
+/**
+ * A referral someone other than the GP made, into the GP record: the EHR transaction (the ServiceRequest and the
+ * message to the practice are conditional creates; the ServiceRequest is looked for first, so a retry after a lost
+ * answer writes no second Provenance), then the Task at the link-worker endpoint is pointed at that ServiceRequest
+ * (If-Match, with Provenance), after which the reconciler writes its status, outcomes and message back there.
+ */
+async function writeGpRecord(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult): Promise<void> {
+  const rt = deps.runtimes.get(row.endpointId);
+  const ehr = rt?.ehr.get(row.tenantId);
+  if (!rt || !ehr) return fail(deps, row, res, `no configured endpoint ${row.endpointId} / tenant ${row.tenantId}`, false);
+  const bundle = row.ehrBundle;
+  const sr = bundle?.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest')?.resource as ServiceRequest | undefined;
+  const key = sr?.identifier?.[0];
+  if (!bundle || !key?.system || !key.value) return fail(deps, row, res, 'the GP-record write names no referral identifier', false);
+  try {
+    for (const e of bundle.entry ?? []) if (e.resource) deps.validate(e.resource);
+  } catch (err) {
+    const text = outcomeText((err as { outcome?: Parameters<typeof outcomeText>[0] }).outcome) ?? (err as Error).message;
+    return fail(deps, row, res, `the GP-record write does not conform to its profiles: ${text}`, false);
+  }
+  try {
+    const found = await ehr.search<ServiceRequest>('ServiceRequest', { identifier: `${key.system}|${key.value}`, _count: '2' });
+    let srId = found.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest')?.resource?.id;
+    if (!srId) {
+      const answer = await ehr.transaction(bundle);
+      srId = locationReference(answer.entry?.[0]?.response?.location)?.id ?? (answer.entry?.[0]?.resource as ServiceRequest | undefined)?.id;
+    }
+    if (!srId) throw new Error('the EHR did not say where it wrote the referral');
+    const srUrl = `${ehr.baseUrl}/ServiceRequest/${srId}`;
+    if (!(await pointTaskAt(deps, rt.lw, row, srUrl))) return fail(deps, row, res, 'the referral\'s Task is not at the link-worker endpoint yet', true);
+    await markDelivered(deps.db, row.id, srUrl);
+    await resolveDeadLetter(deps.db, 'outbox', outboxSourceRef(row.id), 'delivered');
+    await recordAudit(deps.db, {
+      actor: 'sp-link-reconciler', action: 'gp-record-write', tenantId: row.tenantId, resourceRef: srUrl,
+      details: { referralIdentifier: row.referralIdentifier, endpoint: row.endpointId },
+    });
+    reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'delivered' });
+    res.delivered++;
+  } catch (err) {
+    const transient = err instanceof FhirError && err.transient;
+    const refused = err instanceof FhirHttpError && !err.transient;
+    await fail(deps, row, res, (err as Error).message, transient || !refused);
+  }
+}
+
+/** Points the referral's Task at the EHR's ServiceRequest (If-Match; re-read on 412). False when there is no Task yet. */
+async function pointTaskAt(deps: OutboxDeps, lw: FhirClient, row: OutboxRow, srUrl: string): Promise<boolean> {
+  const key = token(row.task.identifier?.[0]);
+  if (!key) throw new Error('the referral has no Task identifier');
+  for (let i = 0; i < MAX_412_RETRIES; i++) {
+    const b = await lw.search<Task>('Task', { identifier: key, _count: '2' });
+    const task = b.entry?.find((e) => e.resource?.resourceType === 'Task')?.resource;
+    if (!task?.id) return false;
+    if (task.focus?.reference === srUrl) return true;
+    const now = new Date();
+    const next: Task = { ...task, focus: { ...task.focus, reference: srUrl, type: 'ServiceRequest' }, lastModified: now.toISOString() };
+    const provenance = buildProvenance({
+      targets: [`Task/${task.id}`],
+      recorded: now,
+      activity: 'UPDATE',
+      activityText: 'Referral recorded in the GP record',
+      agents: [{ role: 'assembler', who: SP_LINK_AGENT }],
+      sources: [srUrl],
+    });
+    deps.validate(next);
+    try {
+      await lw.transaction({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: next, request: { method: 'PUT', url: `Task/${task.id}`, ...(task.meta?.versionId ? { ifMatch: `W/"${task.meta.versionId}"` } : {}) } },
+          { resource: provenance, request: { method: 'POST', url: 'Provenance' } },
+        ],
+      });
+      return true;
+    } catch (err) {
+      if (!(err instanceof FhirHttpError && (err.status === 412 || err.status === 409))) throw err;
+    }
+  }
+  throw new Error(`the Task for ${row.referralIdentifier} changed repeatedly while being pointed at the GP record`);
 }
 
 async function fail(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, error: string, retryable: boolean): Promise<void> {

@@ -5,6 +5,7 @@ import {
 } from '../../referral-model/codes.js';
 import { composeMessageBack, messageNarrative, messagePayloads, referencePayload, type MessageFacts } from '../../message-back/index.js';
 import { suggestedService } from '../../referral-model/referral-routes.js';
+import { REFERRAL_SOURCE_EXTENSION } from '../../referral-model/referral-source.js';
 import { linkWorkerUrl } from './references.js';
 import { endReasonText } from '../../referral-model/status-reason.js';
 import type { BadInputKind, ParsedTask, Topology, UnusedOutput } from './types.js';
@@ -165,7 +166,7 @@ export function buildCommunication(topic: CommunicationTopicCode, ctx: MessageCo
     topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: topic, display }] },
     subject: { reference: `Patient/${ctx.patientId}` },
     basedOn: [{ reference: `ServiceRequest/${ctx.serviceRequest.id}` }],
-    ...(ctx.serviceRequest.requester ? { recipient: [stripped(ctx.serviceRequest.requester)] } : {}),
+    ...(recipients(ctx).length ? { recipient: recipients(ctx) } : {}),
     sender: sender(ctx),
     sent: ctx.task.lastModified,
     text: messageNarrative(message),
@@ -186,6 +187,22 @@ function completionReferences(ctx: MessageContext): CommunicationPayload[] {
       const id = o.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.outcomeObservation);
       return id ? [referencePayload('outcomes', { type: 'Observation', identifier: { system: id.system, value: id.value }, ...(o.code?.text ? { display: o.code.text } : {}) })] : [];
     }),
+  ];
+}
+
+/**
+ * Who a message goes to: the referrer (SR.requester), and for a referral the person or an agency made, the practice
+ * too, whose record it is in. A person who referred themselves reads SP Link's messages through their GP, not in the
+ * record, so a Patient requester is not a recipient.
+ */
+function recipients(ctx: MessageContext): NonNullable<Communication['recipient']> {
+  const requester = ctx.serviceRequest.requester;
+  const isPatient = requester?.type === 'Patient' || /(^|\/)Patient\//.test(requester?.reference ?? '');
+  const notGp = isPatient || ctx.serviceRequest.extension?.some((e) => e.url === REFERRAL_SOURCE_EXTENSION && e.valueCode !== 'gp');
+  const practice = notGp ? ctx.topology.tenants.find((x) => x.id === ctx.task.tenantId) : undefined;
+  return [
+    ...(requester && !isPatient ? [stripped(requester)] : []),
+    ...(practice ? [{ type: 'Organization' as const, ...(practice.odsCode ? { identifier: { system: IDENTIFIER_SYSTEM.odsOrganisation, value: practice.odsCode } } : {}), display: practice.name ?? 'GP practice' }] : []),
   ];
 }
 

@@ -50,7 +50,8 @@ export interface Topology {
   readonly ownerOdsCode?: string;
   /** ODS codes of providers that take referrals direct at this endpoint (`directReferrals` via the workspace). */
   readonly directOwnerOdsCodes?: readonly string[];
-  readonly tenants: readonly { readonly id: string; readonly ehrBase: string }[];
+  /** Each practice's EHR; its name and ODS code address messages about referrals the GP did not make. */
+  readonly tenants: readonly { readonly id: string; readonly ehrBase: string; readonly name?: string; readonly odsCode?: string }[];
   /** Task.status failed: revoke the referral (true) or leave its status alone (false). */
   readonly failedTaskRevokesReferral: boolean;
 }

@@ -1,8 +1,12 @@
 import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { FhirClient } from '../../fhir/client.js';
+import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
+import { referralSourceOf } from '../../referral-model/referral-source.js';
 import { isFhirId } from '../../referral-model/references.js';
 
 export interface EhrEndpoint {
+  /** The tenant (practice) whose EHR this is. */
+  tenantId?: string;
   /** FHIR base of the tenant's EHR, no trailing slash. */
   base: string;
   client: () => Promise<FhirClient>;
@@ -19,12 +23,32 @@ const MAX_CACHED = 5000;
 export class PatientReferences {
   private readonly cache = new Map<string, string>();
 
-  constructor(private readonly ehrs: readonly EhrEndpoint[]) {}
+  /**
+   * @param linked For a referral someone other than the GP made: the registered patient identity matching or the
+   *   service manager linked it to (the `community_referrals` decision), by referral reference.
+   */
+  constructor(
+    private readonly ehrs: readonly EhrEndpoint[],
+    private readonly linked?: (referralId: string) => Promise<{ tenantId?: string; patientId?: string } | undefined>,
+  ) {}
 
   async resolve(task: Task): Promise<string | undefined> {
-    if (task.for?.reference) return task.for.reference;
+    if (task.for?.reference && !task.for.reference.startsWith('#')) return task.for.reference;
     const focus = task.focus?.reference;
-    if (!focus) return undefined;
+    if (focus && !focus.startsWith('#')) return this.fromReferral(focus);
+    // A self or agency referral no GP record holds (yet): the patient it was linked to, else the person as described.
+    return (await this.linkedPatient(task)) ?? task.for?.reference;
+  }
+
+  private async linkedPatient(task: Task): Promise<string | undefined> {
+    const ref = task.identifier?.find((i) => i.system === IDENTIFIER_SYSTEM.referralTask)?.value;
+    if (!ref || !this.linked || referralSourceOf(task) === 'gp') return undefined;
+    const row = await this.linked(ref);
+    const ehr = row?.patientId ? this.ehrs.find((e) => e.tenantId === row.tenantId) : undefined;
+    return ehr && isFhirId(row!.patientId) ? `${ehr.base}/Patient/${row!.patientId}` : undefined;
+  }
+
+  private async fromReferral(focus: string): Promise<string | undefined> {
     const hit = this.cache.get(focus);
     if (hit) return hit;
     const ehr = this.ehrs.find((e) => focus.startsWith(`${e.base}/ServiceRequest/`));

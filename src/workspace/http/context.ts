@@ -3,6 +3,7 @@ import { londonDate } from '../../time/london.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import type { FhirClient } from '../../fhir/client.js';
+import type { ReferralOutbox } from '../../referrals/outbox-port.js';
 import type { Db } from '../../store/db.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
 import type { PatientReferences } from '../data/patient-reference.js';
@@ -23,6 +24,8 @@ export interface WorkspaceContext {
   validate?: (resource: Resource) => void;
   /** Clock (tests). */
   now?: () => Date;
+  /** The reconciler's outbox: writes a referral the service manager links into the GP record (absent: nothing is written there). */
+  outbox?: ReferralOutbox;
 }
 
 /** Resolved dependencies shared by the route modules. */
@@ -37,6 +40,7 @@ export interface WorkspaceDeps {
   /** A tenant's EHR with SP Link's backend identity (undefined for a tenant not configured). */
   ehrClient: (tenantId: string) => Promise<FhirClient> | undefined;
   now: () => Date;
+  outbox?: ReferralOutbox;
 }
 
 /** Today's calendar date in England (YYYY-MM-DD): the default of date fields and the day "in the future" is judged against. */

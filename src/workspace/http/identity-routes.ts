@@ -4,6 +4,7 @@ import { FhirHttpError } from '../../fhir/errors.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import { referralSourceLabel } from '../../referral-model/referral-source.js';
 import { isTerminalTaskStatus } from '../../referral-model/task-status.js';
+import { gpRecordRow } from '../../referrals/gp-record.js';
 import { recordAudit } from '../../store/audit.js';
 import { awaitingReview, communityReferral, recordReview } from '../../store/community-referrals.js';
 import { isManager } from '../domain/actor.js';
@@ -145,10 +146,19 @@ export function identityRoutes(deps: WorkspaceDeps): express.Router {
     // After the Task (its If-Match refuses a second manager who saw the same version); the row takes one decision only.
     const review = reviewRecord(parsed.value, { actor, now });
     const linked = parsed.value.decision === 'linked' ? parsed.value : undefined;
-    await recordReview(deps.db, l.row.referralId, review as unknown as Record<string, unknown>, linked?.patientId, linked?.tenantId);
-    await recordAudit(deps.db, {
-      actor: actor.sub, action: 'workspace.identity-review', ...(linked ? { tenantId: linked.tenantId } : {}), resourceRef: `community-referral/${l.row.referralId}`,
-      details: { org: actor.orgOds, decision: review.decision, ...(linked ? { patientId: linked.patientId } : {}), candidates: reviewCandidates(check).length, task: `Task/${l.task.id}` },
+    // Linked, and the person agreed that their GP is told: the referral goes into that practice's record, and its
+    // Task is then pointed there (the reconciler's outbox), as when matching links the person at once.
+    const practice = linked ? deps.config.tenants.find((t) => t.id === linked.tenantId) : undefined;
+    const gpRow = linked && practice && nhsNumber && l.row.shareWithGp && deps.outbox
+      ? gpRecordRow(built.change.task, { tenantId: linked.tenantId, endpointId, referralId: l.row.referralId, patientId: linked.patientId, nhsNumber, practice, now })
+      : undefined;
+    await deps.db.transaction(async (tx) => {
+      const first = await recordReview(tx, l.row.referralId, review as unknown as Record<string, unknown>, linked?.patientId, linked?.tenantId);
+      if (first && gpRow) await deps.outbox!.enqueueGpRecord(tx, gpRow);
+      await recordAudit(tx, {
+        actor: actor.sub, action: 'workspace.identity-review', ...(linked ? { tenantId: linked.tenantId } : {}), resourceRef: `community-referral/${l.row.referralId}`,
+        details: { org: actor.orgOds, decision: review.decision, ...(linked ? { patientId: linked.patientId } : {}), candidates: reviewCandidates(check).length, task: `Task/${l.task.id}`, gpRecord: Boolean(gpRow) },
+      });
     });
     wsSession(req).flash = review.decision === 'linked' ? `${l.row.referralId}: linked to the GP record.` : `${l.row.referralId}: recorded that no GP record is this person.`;
     res.redirect(303, '/workspace/identity-reviews');

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import type { Bundle, Task } from '@medplum/fhirtypes';
+import type { Bundle, Communication, Provenance, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { londonDate } from '../../../src/time/london.js';
+import { Browser, formFields } from '../workspace/harness.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { patientId, patientNhsNumber } from '../../../src/sandbox/demo/patients.js';
@@ -74,6 +76,34 @@ describe('intake: the public self-referral form', function () {
     return undefined;
   }
 
+  /** A FHIR search at one of the sandbox's servers, with a token for it. */
+  async function search<T extends Resource>(server: 'ehr' | 'lw', query: string): Promise<T[]> {
+    const b = (await (await fetch(`${sys.url}/sandbox/${server}/fhir/${query}`, { headers: await devAuthHeader(sys.url, server) })).json()) as Bundle<T>;
+    return (b.entry ?? []).map((e) => e.resource!);
+  }
+
+  /** The GP record's messages that a referral was made by someone other than the GP. */
+  const received = async (srId: string) =>
+    (await search<Communication>('ehr', `Communication?based-on=ServiceRequest/${srId}`)).filter((c) => c.topic?.coding?.some((x) => x.code === 'referral-received'));
+
+  /** The Task once the outbox has pointed it at the GP record's ServiceRequest (undefined if it never is). */
+  async function taskInGpRecord(referralId: string): Promise<Task> {
+    for (let i = 0; i < 40; i++) {
+      await sys.reconciler!.runOutbox();
+      const t = await taskAtLinkWorker(referralId);
+      if (t && !hasNoGpRecord(t)) return t;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const rows = await sys.db.query('SELECT kind, state, attempts, last_error FROM reconcile_outbox WHERE referral_identifier = $1', [referralId]);
+    throw new Error(`the Task was not pointed at the GP record: ${JSON.stringify(rows.rows)}`);
+  }
+
+  async function send(steps: Record<string, Form>): Promise<string> {
+    const check = await fillIn(steps);
+    const sent = await post('/refer/check', { ...hidden(check), send: 'yes', website: '' });
+    return /data-testid="reference">(SPL-[^<]+)</.exec(sent.text)![1]!;
+  }
+
   it('a person refers themselves; the Task reaches the link worker, matched to their GP record, with the evidence kept', async () => {
     const start = await fetch(`${sys.url}/refer`);
     expect(start.status).to.equal(200);
@@ -97,7 +127,6 @@ describe('intake: the public self-referral form', function () {
     expect(task!.extension?.find((e) => e.url === REFERRAL_SOURCE_EXTENSION)?.valueCode).to.equal('self');
     expect(task!.for?.identifier?.value).to.equal(patientNhsNumber(1));
     expect(task!.status).to.equal('requested');
-    expect(hasNoGpRecord(task!)).to.equal(true);
     const copy = JSON.stringify(task!.contained);
     expect(copy).to.contain('Getting to the shops').and.contain('01632 960 111').and.contain('shareWithGp');
 
@@ -106,6 +135,56 @@ describe('intake: the public self-referral form', function () {
     expect(again.text).to.contain(reference!);
     const count = await sys.db.query<{ n: number }>('SELECT count(*)::int AS n FROM community_referrals');
     expect(Number(count.rows[0]!.n)).to.equal(1);
+    gpToldReference = reference!;
+  });
+
+  let gpToldReference = '';
+  it('matched and agreed that the GP is told: the GP record gets the referral (the person as requester) and one message, with Provenance; the Task points there', async () => {
+    const task = await taskInGpRecord(gpToldReference);
+    expect(task, 'the Task is pointed at the GP record').to.not.equal(undefined);
+    const ehrBase = `${sys.url}/sandbox/ehr/fhir`;
+    expect(task!.focus?.reference).to.match(new RegExp(`^${ehrBase}/ServiceRequest/[^/]+$`));
+    expect(task!.for?.identifier?.value).to.equal(patientNhsNumber(1));
+    const key = encodeURIComponent(`https://fhir.sp-link.example.org/Id/referral|${gpToldReference}`);
+    const [sr, ...more] = await search<ServiceRequest>('ehr', `ServiceRequest?identifier=${key}`);
+    expect(more).to.have.length(0);
+    expect(task!.focus?.reference).to.equal(`${ehrBase}/ServiceRequest/${sr!.id}`);
+    expect(sr!.subject).to.deep.include({ reference: `Patient/${patientId(1)}` });
+    expect(sr!.requester?.reference, 'the true requester: the person').to.equal(`Patient/${patientId(1)}`);
+    expect(sr!.requester?.display).to.contain('self-referral');
+    expect(sr!.extension?.find((e) => e.url === REFERRAL_SOURCE_EXTENSION)?.valueCode).to.equal('self');
+    expect(JSON.stringify(sr)).to.not.contain('#patient');
+    // The message that it was made (the reconciler then adds its own, e.g. progress, as for any referral).
+    const comms = await received(sr!.id!);
+    expect(comms).to.have.length(1);
+    expect(comms[0]!.topic?.coding?.[0]?.code).to.equal('referral-received');
+    expect(comms[0]!.recipient?.[0]?.display).to.equal(sys.config.tenants.find((t) => t.id === 'demo-practice')!.name);
+    expect(comms[0]!.text?.div).to.contain('will contact the person');
+    const recorded = async () => (await search<Provenance>('ehr', `Provenance?target=ServiceRequest/${sr!.id}`)).filter((p) => p.activity?.text === 'Self-referral recorded for the GP');
+    const prov = await recorded();
+    expect(prov).to.have.length(1);
+    expect(prov[0]!.agent[0]?.who?.reference).to.equal(`Patient/${patientId(1)}`);
+    // Asked again (another pass, a resend): nothing more is written, in the record or at the link-worker service.
+    const version = task!.meta?.versionId;
+    await sys.db.query(`UPDATE reconcile_outbox SET state = 'ready' WHERE kind = 'gp-record' AND referral_identifier = $1`, [gpToldReference]);
+    await sys.reconciler!.runOutbox();
+    expect(await search('ehr', `ServiceRequest?identifier=${key}`)).to.have.length(1);
+    expect(await received(sr!.id!)).to.have.length(1);
+    expect(await recorded()).to.have.length(1);
+    expect((await taskAtLinkWorker(gpToldReference))!.meta?.versionId).to.equal(version);
+  });
+
+  it('matched but did not agree that the GP is told: nothing is written to the GP record', async () => {
+    const reference = await send({ ...MARGARET, contact: { ...MARGARET.contact, phone: '01632 960 333' }, sharing: { consentService: 'yes', consentGp: 'no' } });
+    const { rows } = await sys.db.query<{ match_outcome: string; share_with_gp: boolean }>('SELECT * FROM community_referrals WHERE referral_id = $1', [reference]);
+    expect(rows[0]).to.include({ match_outcome: 'matched', share_with_gp: false });
+    expect(await taskAtLinkWorker(reference)).to.not.equal(undefined);
+    await sys.reconciler!.runOutbox();
+    const task = (await taskAtLinkWorker(reference))!;
+    expect(hasNoGpRecord(task)).to.equal(true);
+    expect(await search('ehr', `ServiceRequest?identifier=${encodeURIComponent(`https://fhir.sp-link.example.org/Id/referral|${reference}`)}`)).to.have.length(0);
+    const queued = await sys.db.query('SELECT 1 FROM reconcile_outbox WHERE kind = $1 AND referral_identifier = $2', ['gp-record', reference]);
+    expect(queued.rows).to.have.length(0);
   });
 
   it('a person with no GP record here: no match, never linked; the NHS number they typed is kept as unconfirmed', async () => {
@@ -134,6 +213,54 @@ describe('intake: the public self-referral form', function () {
     expect(rows[0]!.match.practices[0]!.decision.candidates).to.have.length.greaterThan(1);
     const task = (await taskAtLinkWorker(reference))!;
     expect(task.for?.reference).to.equal('#patient');
+    ambiguousReference = reference;
+  });
+
+  let ambiguousReference = '';
+  it('the service manager links it: the GP record is told, the Task points there, and outcome measures can be recorded', async () => {
+    const nina = new Browser(sys.url);
+    await nina.signIn('nina.kaur');
+    const path = `/workspace/identity-reviews/${ambiguousReference}`;
+    const page = await nina.get(path);
+    expect(page.status).to.equal(200);
+    const linked = await nina.post(path, { ...formFields(page.text, path), decision: `link:demo-practice:${patientId(1)}`, note: 'Confirmed date of birth and address by phone' });
+    expect(linked.text).to.contain('linked to the GP record');
+    const task = await taskInGpRecord(ambiguousReference);
+    expect(task, 'the linked Task is pointed at the GP record').to.not.equal(undefined);
+    const [sr] = await search<ServiceRequest>('ehr', `ServiceRequest?identifier=${encodeURIComponent(`https://fhir.sp-link.example.org/Id/referral|${ambiguousReference}`)}`);
+    expect(sr!.subject?.reference).to.equal(`Patient/${patientId(1)}`);
+    expect(await received(sr!.id!)).to.have.length(1);
+
+    // The link worker works it: an outcome measure is recorded against the person's GP record.
+    const sarah = new Browser(sys.url);
+    await sarah.signIn('sarah.whitfield');
+    const casePath = `/workspace/cases/${task!.id}`;
+    const act = async (action: string, form: Record<string, string> = {}) => {
+      const p = await sarah.get(casePath);
+      return sarah.post(`${casePath}/${action}`, { ...formFields(p.text, `${casePath}/${action}`), ...form });
+    };
+    expect((await act('accept')).text).to.contain('Referral accepted.');
+    const outcome = await act('outcome', { instrument: 'swemwbs', date: londonDate(new Date()), 'score-total': '21' });
+    expect(outcome.text).to.not.contain('could not be identified in the GP record');
+    expect(outcome.text).to.contain('Outcome measure saved.');
+  });
+
+  it('linked without agreement to tell the GP: outcome measures can still be recorded, and nothing reaches the GP record', async () => {
+    const { rows } = await sys.db.query<{ referral_id: string }>("SELECT referral_id FROM community_referrals WHERE match_outcome = 'matched' AND NOT share_with_gp LIMIT 1");
+    const reference = rows[0]!.referral_id;
+    const task = (await taskAtLinkWorker(reference))!;
+    const sarah = new Browser(sys.url);
+    await sarah.signIn('sarah.whitfield');
+    const casePath = `/workspace/cases/${task.id}`;
+    const act = async (action: string, form: Record<string, string> = {}) => {
+      const p = await sarah.get(casePath);
+      return sarah.post(`${casePath}/${action}`, { ...formFields(p.text, `${casePath}/${action}`), ...form });
+    };
+    expect((await act('accept')).text).to.contain('Referral accepted.');
+    const outcome = await act('outcome', { instrument: 'swemwbs', date: londonDate(new Date()), 'score-total': '19' });
+    expect(outcome.text).to.contain('Outcome measure saved.');
+    await sys.reconciler!.runOutbox();
+    expect(hasNoGpRecord((await taskAtLinkWorker(reference))!)).to.equal(true);
   });
 
   it('each step says what is wrong, next to the field, and keeps the answers', async () => {

@@ -58,6 +58,17 @@ describe('referral view (status, timeline, outcomes)', () => {
     expect(s.messages).to.deep.equal([{ title: 'Social prescribing completed: message back to GP', sentOn: '21 Nov 2026', sections: [{ heading: '', lines: ['Five sessions.'] }] }]);
   });
 
+  it('says who made a referral the practice did not: self, or the agency by name; the GP cannot cancel it', () => {
+    const gp = summariseReferral(sr(), { observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral);
+    expect(gp.source).to.equal(undefined);
+    expect(gp.cancellable).to.equal(true);
+    const self = summariseReferral(sr({ requester: { reference: 'Patient/p1', display: 'Zoë O’Brien (self-referral)' }, extension: [{ url: EXTENSION.referralSource, valueCode: 'self' }] }), { observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral);
+    expect(self.source).to.equal('Self-referral');
+    expect(self.cancellable).to.equal(false);
+    const agency = summariseReferral(sr({ requester: { type: 'Organization', display: 'Fernbridge Housing' }, extension: [{ url: EXTENSION.referralSource, valueCode: 'agency' }] }), { observations: [], communications: [] }, IDENTIFIER_SYSTEM.referral);
+    expect(agency.source).to.equal('Agency: Fernbridge Housing');
+  });
+
   it('reads scores from components and flags lower-is-better scales', () => {
     const ons4: Observation = {
       resourceType: 'Observation', status: 'final', code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'ons4' }] }, effectiveDateTime: '2026-11-01',
