@@ -64,6 +64,10 @@ export async function startSystem(opts: StartOptions): Promise<System> {
   setLogLevel(config.log.level);
   setLogFormat(config.log.format);
   const server = opts.server ?? http.createServer();
+  // Node closes idle sockets after 5 s by default, shorter than clients' and load balancers' idle timeouts: a request
+  // sent as the server closes its socket fails. Headers must be allowed a little longer than the idle wait.
+  server.keepAliveTimeout = config.server.keepAliveSeconds * 1000;
+  server.headersTimeout = server.keepAliveTimeout + 5000;
   const closers: { name: string; close: () => Promise<void> | void }[] = [];
 
   // Listen first and answer 503 until the app is built: the sandbox servers call each other over HTTP

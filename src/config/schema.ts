@@ -335,6 +335,11 @@ const configObject = z
         maxPreLoginSessions: z.number().int().min(10).max(10_000_000).default(10_000),
         /** On SIGTERM/SIGINT: in-flight work gets half of this to finish; the process exits by the end of it. */
         shutdownSeconds: z.number().int().min(1).max(600).default(20),
+        /**
+         * Idle keep-alive connections are kept this long: longer than any client's or proxy's idle timeout, so a request
+         * is never sent on a socket the server is closing (ECONNRESET for a client, 502 from a load balancer).
+         */
+        keepAliveSeconds: z.number().int().min(1).max(3600).default(65),
       })
       .strict(),
     dataDir: z.string().min(1).default('./data'),

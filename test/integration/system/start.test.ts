@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,27 @@ describe('system: sp-link start on embedded defaults', () => {
     const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(ready.status, JSON.stringify(body)).to.equal(200);
     expect(Object.keys(body.checks)).to.include.members(['store', 'fhir:ehr:demo-practice', 'fhir:lw:demo-link-workers']);
+  });
+
+  it('keeps an idle keep-alive connection open longer than clients and proxies do (server.keepAliveSeconds)', async function () {
+    this.timeout(30_000);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = http.get(`${system.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).to.deep.equal({ status: 200, reused: false });
+      // Longer than Node's 5 s default, after which the server would close the socket under the client.
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(await get()).to.deep.equal({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('exposes Prometheus metrics', async () => {
