@@ -98,22 +98,13 @@ async function deliver(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult): 
   const task: Task = row.task;
   const key = token(task.identifier?.[0]);
   if (!key) return fail(deps, row, res, 'the queued Task has no identifier to deliver it conditionally', false);
-  try {
-    deps.validate(task);
-  } catch (err) {
-    const text = outcomeText((err as { outcome?: Parameters<typeof outcomeText>[0] }).outcome) ?? (err as Error).message;
-    return fail(deps, row, res, `the Task does not conform to its profile: ${text}`, false);
-  }
+  const invalid = nonConformance(deps, [task]);
+  if (invalid) return fail(deps, row, res, `the Task does not conform to its profile: ${invalid}`, false);
   try {
     const written = await rt.lw.create(task, { ifNoneExist: { identifier: key } });
-    await markDelivered(deps.db, row.id, written.id ? `${rt.lw.baseUrl}/Task/${written.id}` : written.location);
-    await resolveDeadLetter(deps.db, 'outbox', outboxSourceRef(row.id), 'delivered');
-    reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'delivered' });
-    res.delivered++;
+    await delivered(deps, row, res, written.id ? `${rt.lw.baseUrl}/Task/${written.id}` : written.location);
   } catch (err) {
-    const transient = err instanceof FhirError && err.transient;
-    const refused = err instanceof FhirHttpError && !err.transient;
-    await fail(deps, row, res, (err as Error).message, transient || !refused);
+    await failedWrite(deps, row, res, err);
   }
 }
 
@@ -133,12 +124,8 @@ async function writeGpRecord(deps: OutboxDeps, row: OutboxRow, res: OutboxRunRes
   const sr = bundle?.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest')?.resource as ServiceRequest | undefined;
   const key = sr?.identifier?.[0];
   if (!bundle || !key?.system || !key.value) return fail(deps, row, res, 'the GP-record write names no referral identifier', false);
-  try {
-    for (const e of bundle.entry ?? []) if (e.resource) deps.validate(e.resource);
-  } catch (err) {
-    const text = outcomeText((err as { outcome?: Parameters<typeof outcomeText>[0] }).outcome) ?? (err as Error).message;
-    return fail(deps, row, res, `the GP-record write does not conform to its profiles: ${text}`, false);
-  }
+  const invalid = nonConformance(deps, (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])));
+  if (invalid) return fail(deps, row, res, `the GP-record write does not conform to its profiles: ${invalid}`, false);
   try {
     const found = await ehr.search<ServiceRequest>('ServiceRequest', { identifier: `${key.system}|${key.value}`, _count: '2' });
     let srId = found.entry?.find((e) => e.resource?.resourceType === 'ServiceRequest')?.resource?.id;
@@ -149,19 +136,38 @@ async function writeGpRecord(deps: OutboxDeps, row: OutboxRow, res: OutboxRunRes
     if (!srId) throw new Error('the EHR did not say where it wrote the referral');
     const srUrl = `${ehr.baseUrl}/ServiceRequest/${srId}`;
     if (!(await pointTaskAt(deps, rt.lw, row, srUrl))) return fail(deps, row, res, 'the referral\'s Task is not at the link-worker endpoint yet', true);
-    await markDelivered(deps.db, row.id, srUrl);
-    await resolveDeadLetter(deps.db, 'outbox', outboxSourceRef(row.id), 'delivered');
+    await delivered(deps, row, res, srUrl);
     await recordAudit(deps.db, {
       actor: 'sp-link-reconciler', action: 'gp-record-write', tenantId: row.tenantId, resourceRef: srUrl,
       details: { referralIdentifier: row.referralIdentifier, endpoint: row.endpointId },
     });
-    reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'delivered' });
-    res.delivered++;
   } catch (err) {
-    const transient = err instanceof FhirError && err.transient;
-    const refused = err instanceof FhirHttpError && !err.transient;
-    await fail(deps, row, res, (err as Error).message, transient || !refused);
+    await failedWrite(deps, row, res, err);
   }
+}
+
+/** Why the resources would be refused by their profiles, or undefined when they conform. */
+function nonConformance(deps: OutboxDeps, resources: readonly Parameters<OutboxDeps['validate']>[0][]): string | undefined {
+  try {
+    for (const r of resources) deps.validate(r);
+    return undefined;
+  } catch (err) {
+    return outcomeText((err as { outcome?: Parameters<typeof outcomeText>[0] }).outcome) ?? (err as Error).message;
+  }
+}
+
+async function delivered(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, where: string | undefined): Promise<void> {
+  await markDelivered(deps.db, row.id, where);
+  await resolveDeadLetter(deps.db, 'outbox', outboxSourceRef(row.id), 'delivered');
+  reconcileMetrics.outbox.inc({ endpoint: row.endpointId, result: 'delivered' });
+  res.delivered++;
+}
+
+/** A failed write is retried unless the server refused it outright (a non-transient HTTP answer). */
+async function failedWrite(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, err: unknown): Promise<void> {
+  const transient = err instanceof FhirError && err.transient;
+  const refused = err instanceof FhirHttpError && !err.transient;
+  await fail(deps, row, res, (err as Error).message, transient || !refused);
 }
 
 /** Points the referral's Task at the EHR's ServiceRequest (If-Match; re-read on 412). False when there is no Task yet. */
