@@ -111,7 +111,7 @@ describe('hosted link-worker record in production: two instances on PostgreSQL, 
     tenant.ehr.auth.kid = BACKEND_CLIENT_KID;
 
     // The EHR registers SP Link as the config names it (GP app client and secret, redirect URIs at publicUrl).
-    const asConfigured = parseConfig(stringifyYaml(raw), 'hosted.yaml', { ...process.env, ...secrets });
+    const asConfigured = parseConfig(stringifyYaml(raw), 'hosted.yaml', { ...process.env, ...secrets, DATABASE_URL: PG_URL });
     const worldConfig: Config = { ...asConfigured, server: { ...asConfigured.server, sessionSecret: randomBytes(32).toString('base64url') } };
     worldDb = await openDb({ memory: true });
     oidcStore = new OidcStore(worldDb, { secret: worldConfig.server.sessionSecret });
