@@ -134,5 +134,6 @@ export function buildCommunityTask(r: SelfReferral | AgencyReferral, ctx: Commun
     ...(agency ? { containedExtra: referrerResources(agency) } : {}),
     owner: ctx.owner,
     source: agency ? 'agency' : 'self',
+    ...(agency ? { referrerVerified: agency.verified } : {}),
   });
 }

@@ -12,7 +12,7 @@ import { DirectoryCache } from '../referrals/directory-cache.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import { resolveService } from '../referrals/resolve-service.js';
 import type { Db } from '../store/db.js';
-import { selfReferralRoutes } from './routes.js';
+import { referralFormsRouter } from './routes.js';
 import type { IntakeDeps } from './submit.js';
 import { ASSETS, REFER_CSS } from './views/layout.js';
 
@@ -68,10 +68,11 @@ export function intakeDeps(ctx: IntakeContext): IntakeDeps {
 }
 
 /** Paths the per-IP referral rate limit covers (system.ts passes them to createRateLimits). */
-export const INTAKE_POST_PATHS = ['/refer/:step'];
+export const INTAKE_POST_PATHS = ['/refer/:step', '/refer/agency/:step'];
 
 /**
- * Referrals from anyone (src/intake): the public self-referral form at `/refer`. Mount at the app root. (The referral
+ * Referrals from anyone (src/intake): the public self-referral form at `/refer` and the agency form at
+ * `/refer/agency`. Mount at the app root. (The referral
  * API for agencies' systems, src/referral-api, sends through the same deps.)
  */
 export function createIntake(ctx: IntakeContext): Router {
@@ -85,6 +86,6 @@ export function createIntake(ctx: IntakeContext): Router {
   });
   router.use(nhsukAssetsRouter({ routePrefix: ASSETS }));
   router.get(`${ASSETS}/refer.css`, (_req, res) => res.set('cache-control', 'public, max-age=3600').type('text/css').send(REFER_CSS));
-  router.use(selfReferralRoutes({ ...deps, publicUrl: ctx.config.server.publicUrl }));
+  router.use(referralFormsRouter({ ...deps, publicUrl: ctx.config.server.publicUrl }));
   return router;
 }

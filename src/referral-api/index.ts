@@ -17,7 +17,7 @@ import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { londonDate } from '../time/london.js';
 import { intakeDeps, type IntakeContext } from '../intake/index.js';
-import { contactKeys } from '../intake/self-referral-input.js';
+import { contactKeys } from '../intake/form-input.js';
 import { submitSelfReferral, type IntakeDeps } from '../intake/submit.js';
 import { readAgencyReferral } from './service-request-input.js';
 

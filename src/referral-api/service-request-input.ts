@@ -19,7 +19,7 @@ import {
   type UrgencyCode,
 } from '../referral-model/codes.js';
 import type { AgencyReferral } from '../intake/agency-referral.js';
-import { EMAIL, formatPostcode, MAX, PHONE, UK_POSTCODE } from '../intake/self-referral-input.js';
+import { EMAIL, formatPostcode, MAX, PHONE, UK_POSTCODE } from '../intake/form-input.js';
 
 /**
  * An agency system's referral (SPLinkAgencyReferral: a ServiceRequest with the person in a contained Patient and the

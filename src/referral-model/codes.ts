@@ -51,6 +51,8 @@ export const EXTENSION = {
   serviceVerification: sd('service-verification'),
   /** Who made a referral that did not come from the GP (Task, valueCode `self` | `agency`); see referral-source.ts. */
   referralSource: sd('referral-source'),
+  /** Whether SP Link knows who sent an agency referral (Task, valueBoolean); see referral-source.ts. */
+  referrerVerified: sd('referrer-verified'),
 } as const;
 
 /** Core FHIR R4 extensions SP Link uses. */

@@ -18,8 +18,30 @@ export const REFERRAL_SOURCE_EXTENSION = EXTENSION.referralSource;
 /** Local id of the contained referral copy a Task points its focus at when no GP record holds the referral. */
 export const CONTAINED_REFERRAL_FOCUS = '#referral';
 
-export function referralSourceLabel(source: ReferralSource): string {
+/** Task extension (valueBoolean) on an agency referral: whether SP Link knows who sent it. */
+export const REFERRER_VERIFIED_EXTENSION = EXTENSION.referrerVerified;
+
+/** How an agency referral nobody verified is shown (the public agency form: who sent it is taken on trust). */
+export const UNVERIFIED_AGENCY_LABEL = 'Agency (unverified)';
+
+/**
+ * The source as every surface shows it. An agency referral is "Agency" only when SP Link knows who sent it
+ * (`verified`); otherwise the link worker reads "Agency (unverified)" and checks the referrer before relying on them.
+ */
+export function referralSourceLabel(source: ReferralSource, verified = true): string {
+  if (source === 'agency' && !verified) return UNVERIFIED_AGENCY_LABEL;
   return REFERRAL_SOURCES.find((s) => s.code === source)!.display;
+}
+
+/** Whether SP Link knows who made the referral: a GP's and a person's own are; an agency's only when its Task says so. */
+export function referrerVerifiedOf(task: Pick<Task, 'extension'>): boolean {
+  if (referralSourceOf(task) !== 'agency') return true;
+  return task.extension?.find((e) => e.url === REFERRER_VERIFIED_EXTENSION)?.valueBoolean === true;
+}
+
+/** A Task's source label (referralSourceLabel), verification included. */
+export function referralSourceLabelOf(task: Pick<Task, 'extension'>): string {
+  return referralSourceLabel(referralSourceOf(task), referrerVerifiedOf(task));
 }
 
 /**

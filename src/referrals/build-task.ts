@@ -1,6 +1,6 @@
 import type { Patient, Practitioner, Reference, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { BUSINESS_STATUSES, CODE_SYSTEM, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE } from '../referral-model/codes.js';
-import { REFERRAL_SOURCE_EXTENSION, type ReferralSource } from '../referral-model/referral-source.js';
+import { REFERRAL_SOURCE_EXTENSION, REFERRER_VERIFIED_EXTENSION, type ReferralSource } from '../referral-model/referral-source.js';
 import type { OwnerReference } from '../referral-model/referral-routes.js';
 import { buildServiceRequest } from './build-service-request.js';
 import type { ReferralInput } from './referral-input.js';
@@ -53,6 +53,8 @@ export interface ReferralTaskParts {
   owner: OwnerReference;
   /** Where the referral came from; absent for a GP's (a Task without the extension came from a GP). */
   source?: Exclude<ReferralSource, 'gp'>;
+  /** An agency referral: whether SP Link knows who sent it (a registered agency system) or took it on trust (the public form). */
+  referrerVerified?: boolean;
 }
 
 /**
@@ -69,7 +71,9 @@ export function referralTaskBase(p: ReferralTaskParts): Task {
   return {
     resourceType: 'Task',
     meta: { profile: [PROFILE.referralTask] },
-    ...(p.source ? { extension: [{ url: REFERRAL_SOURCE_EXTENSION, valueCode: p.source }] } : {}),
+    ...(p.source
+      ? { extension: [{ url: REFERRAL_SOURCE_EXTENSION, valueCode: p.source }, ...(p.referrerVerified !== undefined ? [{ url: REFERRER_VERIFIED_EXTENSION, valueBoolean: p.referrerVerified }] : [])] }
+      : {}),
     contained: [{ ...p.patient, id: CONTAINED.patient }, copy, ...(p.containedExtra ?? [])],
     identifier: [{ system: IDENTIFIER_SYSTEM.referralTask, value: p.referralId }],
     status: 'requested',

@@ -112,6 +112,13 @@ Context: Task, ServiceRequest
 * value[x] only code
 * valueCode ^short = "self | agency"
 
+Extension: ReferrerVerified
+Id: referrer-verified
+Title: "Referrer verified"
+Description: "Whether SP Link knows who made an agency referral: true when a registered agency system sent it (the referral API's client registry); false when it came through the public agency form, where the professional's name, role and organisation are taken on trust. An agency referral without it is shown as unverified."
+Context: Task
+* value[x] only boolean
+
 Extension: StatusReason
 Id: status-reason
 Title: "Referral status reason"

@@ -9,7 +9,8 @@ Description: "The link-worker service's work item for a referral, following the 
     ContactPreference named contactPreference 0..1 MS and
     AccessibilityNeed named accessibilityNeed 0..* MS and
     SafeguardingConcern named safeguardingConcern 0..1 MS and
-    ReferralSource named referralSource 0..1 MS
+    ReferralSource named referralSource 0..1 MS and
+    ReferrerVerified named referrerVerified 0..1 MS
 * identifier 1..* MS
 * identifier.system 1..1
 * identifier.value 1..1

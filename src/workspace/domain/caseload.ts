@@ -3,7 +3,7 @@ import { displayOf, priorityToUrgency, type UrgencyCode } from '../../referral-m
 import { linkWorkerStatusLabel } from '../../referral-model/status-labels.js';
 import { isNewTaskStatus, isTaskStatus, isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { responseDueAt } from '../../referral-model/response-targets.js';
-import { referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
+import { referralSourceLabelOf, referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
 import { londonDate, londonDaysAgo } from '../../time/london.js';
 import { followUpDue } from './follow-up.js';
 import { readCase } from './case-state.js';
@@ -26,6 +26,8 @@ export interface CaseRow {
   nhsNumber?: string;
   /** Who made the referral (GP, self, agency). */
   source: ReferralSource;
+  /** The source as shown ("Agency (unverified)" for an agency nobody verified). */
+  sourceLabel: string;
   status: Task['status'];
   statusText: string;
   businessStatus?: string;
@@ -73,6 +75,7 @@ export function toRow(task: Task, now: Date, names?: ReadonlyMap<string, string>
     name: caseName(task, names),
     nhsNumber: c.nhsNumber,
     source: referralSourceOf(task),
+    sourceLabel: referralSourceLabelOf(task),
     status: c.status,
     statusText: linkWorkerStatusLabel(c.status),
     businessStatus: c.businessStatus ? displayOf('businessStatus', c.businessStatus) : undefined,

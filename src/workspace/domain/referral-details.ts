@@ -2,7 +2,7 @@ import type { Extension, HumanName, Patient, ServiceRequest, Task } from '@medpl
 import { isServiceReference, suggestedService } from '../../referral-model/referral-routes.js';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf, priorityToUrgency } from '../../referral-model/codes.js';
 import { readNeedsChange, type NeedsChange } from '../../referral-model/needs-change.js';
-import { referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
+import { referralSourceLabelOf, referralSourceOf, type ReferralSource } from '../../referral-model/referral-source.js';
 
 /**
  * The referral as the link worker reads it. Source: the copy of the referral and the person's
@@ -31,6 +31,8 @@ export interface ReferralDetails {
   authoredOn?: string;
   /** Who made the referral: the GP, the person themselves, or an agency. */
   source: ReferralSource;
+  /** The source as shown ("Agency (unverified)" for an agency nobody verified). */
+  sourceLabel: string;
   requester?: string;
   needs: string[];
   notes: string[];
@@ -123,6 +125,7 @@ export function readReferral(task: Task, fallbackPatient?: Patient): ReferralDet
     urgency: displayOf('urgency', priorityToUrgency(sr?.priority ?? task.priority)) ?? 'Routine',
     authoredOn: sr?.authoredOn ?? task.authoredOn,
     source: referralSourceOf(task),
+    sourceLabel: referralSourceLabelOf(task),
     requester: sr?.requester?.display ?? task.requester?.display,
     needs: sr?.reasonCode?.map((r) => r.text ?? r.coding?.[0]?.display ?? r.coding?.[0]?.code ?? '').filter(Boolean) ?? [],
     notes: sr?.note?.map((n) => n.text) ?? [],

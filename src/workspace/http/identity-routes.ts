@@ -2,7 +2,7 @@ import express from 'express';
 import type { Patient, Task } from '@medplum/fhirtypes';
 import { FhirHttpError } from '../../fhir/errors.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
-import { referralSourceLabel } from '../../referral-model/referral-source.js';
+import { referralSourceLabel, referralSourceLabelOf } from '../../referral-model/referral-source.js';
 import { isTerminalTaskStatus } from '../../referral-model/task-status.js';
 import { gpRecordRow } from '../../referrals/gp-record.js';
 import { recordAudit } from '../../store/audit.js';
@@ -63,7 +63,7 @@ export function identityRoutes(deps: WorkspaceDeps): express.Router {
         // (declined, signposted, closed) needs no decision.
         if (task && (!taskOwnedBy(task, scope, store.base) || isTerminalTaskStatus(task.status))) return [];
         const c = identityCheck(row);
-        return [{ referralId: row.referralId, ...(task?.id ? { caseId: task.id } : {}), name: (task && patientName(task)) ?? 'Name not given', source: referralSourceLabel(row.source), submittedAt: row.submittedAt, outcomeLabel: c.outcomeLabel, reason: c.reason }];
+        return [{ referralId: row.referralId, ...(task?.id ? { caseId: task.id } : {}), name: (task && patientName(task)) ?? 'Name not given', source: task ? referralSourceLabelOf(task) : referralSourceLabel(row.source, row.source !== 'agency' || Boolean(row.clientId)), submittedAt: row.submittedAt, outcomeLabel: c.outcomeLabel, reason: c.reason }];
       }),
     }));
   });

@@ -18,7 +18,6 @@ import { page } from './layout.js';
 import { onwardSection, type OnwardSearch } from './onward-views.js';
 import type { OnwardView } from '../../referral-model/onward-referral.js';
 import { taskPhase } from '../../referral-model/task-status.js';
-import { referralSourceLabel } from '../../referral-model/referral-source.js';
 import type { IdentityCheck } from '../domain/identity-check.js';
 import { identitySection } from './identity-views.js';
 
@@ -87,7 +86,7 @@ function consentText(r: ReferralDetails): string {
 function referralSection(r: ReferralDetails): Html {
   const fromGp = r.source === 'gp';
   return html`<h2>Referral</h2><dl class="nhsuk-summary-list" data-testid="referral">
-    ${row('Source', html`<span data-testid="referral-source">${referralSourceLabel(r.source)}</span>`)}
+    ${row('Source', html`<span data-testid="referral-source">${r.sourceLabel}</span>`)}
     ${row('Referred by', r.requester)}${row('Referred on', formatDate(r.authoredOn))}${row('Service', r.service)}
     ${row(r.gpChoice?.suggested ? 'Service suggested by the GP' : 'Service chosen by the GP', r.gpChoice?.name)}${row('Urgency', r.urgency)}
     ${row('Needs', r.needs.length ? html`<ul class="nhsuk-list">${r.needs.map((n) => html`<li>${n}</li>`)}</ul>` : undefined)}

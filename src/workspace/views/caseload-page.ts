@@ -1,6 +1,5 @@
 import type { Actor } from '../domain/actor.js';
 import type { CapacityRow, CaseRow, CaseloadQuery } from '../domain/caseload.js';
-import { referralSourceLabel } from '../../referral-model/referral-source.js';
 import { relativeDays } from '../../time/london.js';
 import { formatDate, formatNhsNumber, html, responsiveTable } from './html.js';
 import { page } from './layout.js';
@@ -46,7 +45,7 @@ export function caseloadPage(o: { actor: Actor; csrfToken: string; query: Caselo
         ${r.overdueSince ? html`<strong class="nhsuk-tag nhsuk-tag--red" data-testid="overdue">Overdue</strong>` : ''}
         ${r.followUpDue ? html`<strong class="nhsuk-tag nhsuk-tag--yellow" data-testid="follow-up-due">Follow-up at ${r.followUpDue.months} months due ${formatDate(r.followUpDue.dueOn)}</strong>` : ''}`)}
       ${cell('NHS number', formatNhsNumber(r.nhsNumber))}
-      ${cell('Source', html`<span data-testid="source">${referralSourceLabel(r.source)}</span>`)}
+      ${cell('Source', html`<span data-testid="source">${r.sourceLabel}</span>`)}
       ${cell('Status', html`${r.statusText}${r.businessStatus ? html`<br><span class="nhsuk-body-s">${r.businessStatus}</span>` : ''}`)}
       ${cell('Link worker', r.assignee ?? 'Not assigned')}
       ${cell('Referred', html`${formatDate(r.authoredOn)}${r.ageDays !== undefined ? html`<br><span class="nhsuk-body-s" data-testid="age">${relativeDays(r.ageDays)}</span>` : ''}${r.overdueSince ? html`<br><span class="nhsuk-body-s">Response was due ${formatDate(r.overdueSince)}</span>` : ''}`)}

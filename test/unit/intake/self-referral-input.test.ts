@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { checkStep, contactKeys, toSelfReferral, type Answers } from '../../../src/intake/self-referral-input.js';
+import { checkStep, toSelfReferral } from '../../../src/intake/self-referral-input.js';
+import { contactKeys, type Answers } from '../../../src/intake/form-input.js';
 
 const TODAY = '2026-12-01';
 const FULL: Answers = {

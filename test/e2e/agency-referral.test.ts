@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { axeViolations, startChromium } from '../helpers/browser.js';
+import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
+
+/**
+ * The agency form in Chromium: a community pharmacist refers someone without JavaScript and gets a reference; every
+ * step is axe-clean at 320 px (an error state included); the link worker finds the referral in new referrals,
+ * marked as from an agency nobody verified. One system start for the file.
+ */
+
+/** Fills in every step as a pharmacist would (labels, not selectors); `check` runs on each page. */
+async function refer(page: Page, url: string, who: { given: string; phone: string }, check: (step: string) => Promise<void>): Promise<string> {
+  await page.goto(`${url}/refer`);
+  await page.getByRole('link', { name: 'refer someone to a link worker' }).click();
+  await page.getByRole('heading', { name: 'Refer someone to a social prescribing link worker' }).waitFor();
+  await check('start');
+  await page.getByRole('button', { name: 'Start now' }).click();
+  await page.getByRole('heading', { name: 'About you' }).waitFor();
+  await check('about you');
+  await page.getByLabel('Your name').fill('Priya Shah');
+  await page.getByLabel('Your job title or role').fill('Community pharmacist');
+  await page.getByLabel('Your organisation', { exact: true }).fill('Fernbridge Pharmacy');
+  await page.getByLabel('Your organisation’s ODS code (if it has one)').fill('FA-12');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  // A wrong ODS code and no way to reach the pharmacist: the error summary and messages are checked too.
+  await page.getByText('There is a problem').waitFor();
+  await check('about you (errors)');
+  await page.getByLabel('Your organisation’s ODS code (if it has one)').fill('FA123');
+  await page.getByLabel('Your work phone number').fill('01632 960 500');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'About the person you are referring' }).waitFor();
+  await check('the person');
+  await page.getByLabel('First name').fill(who.given);
+  await page.getByLabel('Last name').fill('Brennan');
+  await page.getByLabel('Day').fill('2');
+  await page.getByLabel('Month').fill('11');
+  await page.getByLabel('Year').fill('1958');
+  await page.getByLabel('Postcode').fill('FB9 9ZZ');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'How can the link worker contact the person?' }).waitFor();
+  await check('contact');
+  await page.getByLabel('Phone number').fill(who.phone);
+  await page.getByRole('radio', { name: 'No' }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'What would the person like help with?' }).waitFor();
+  await check('help');
+  await page.getByRole('checkbox', { name: 'Loneliness' }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'The person’s agreement' }).waitFor();
+  await check('agreement');
+  await page.getByRole('radio', { name: 'Yes, they agreed' }).check();
+  await page.locator('#consentGp').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Help for the person to talk to us' }).waitFor();
+  await check('support');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Check your answers' }).waitFor();
+  await check('check your answers');
+  await page.getByRole('button', { name: 'Send referral' }).click();
+  await page.getByRole('heading', { name: 'Referral sent' }).waitFor();
+  await check('confirmation');
+  return (await page.getByTestId('reference').innerText()).trim();
+}
+
+describe('agency referral form in Chromium (e2e)', function () {
+  this.timeout(300_000);
+  let sys: TestSystem;
+  let browser: Browser;
+
+  before(async () => {
+    sys = await startTestSystem({ background: true });
+    browser = await startChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await sys?.stop();
+  });
+
+  it('works without JavaScript: a pharmacist refers someone and gets a reference', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const reference = await refer(page, sys.url, { given: 'Olive', phone: '01632 960 601' }, async () => {
+      expect(await page.locator('script').count()).to.equal(0);
+    });
+    expect(reference).to.match(/^SPL-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    expect(await page.getByText('They will contact Olive by phone').count()).to.equal(1);
+    await context.close();
+  });
+
+  it('is axe-clean at 320 px on every step, errors included, with nothing wider than the screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    await refer(page, sys.url, { given: 'Ivy', phone: '01632 960 602' }, async (step) => {
+      for (const v of await axeViolations(page)) problems.push(`${step}: ${v}`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      if (wide) problems.push(`${step}: scrolls sideways at 320 px`);
+    });
+    expect(problems).to.deep.equal([]);
+    await context.close();
+  });
+
+  it('the link worker finds it in new referrals, from an agency nobody verified', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInToWorkspace(page, sys.url, 'sarah.whitfield');
+    await page.waitForURL(/\/workspace\/caseload/);
+    const row = page.locator('[data-testid="caseload"] tr', { hasText: 'Olive Brennan' });
+    // The outbox delivers the Task in the background: look again until it is there.
+    for (let i = 0; i < 60 && (await row.count()) === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    expect(await row.count(), 'the referral reached the new referrals').to.equal(1);
+    expect((await row.getByTestId('source').innerText()).trim()).to.equal('Agency (unverified)');
+    await row.getByRole('link', { name: 'Olive Brennan' }).click();
+    expect((await page.getByTestId('referral-source').innerText()).trim()).to.equal('Agency (unverified)');
+    expect(await page.getByText('Priya Shah, Community pharmacist, Fernbridge Pharmacy (FA123)').count()).to.be.greaterThan(0);
+    await context.close();
+  });
+});
