@@ -2,13 +2,17 @@
  * The FHIR store (src/fhir-store) on the default embedded PGlite, or on PostgreSQL when DATABASE_URL is set:
  * - write rate of single creates through the store (validation, index rows, journal, store lock, one transaction
  *   each) against the database's raw insert rate of the same JSON into a plain table, measured side by side;
- * - at each size in BENCH_FHIR_SIZES (default 10000,100000 resources; 1000000 works, given the time), loaded
- *   set-based (src/fhir-store/bulk-load.ts) as referrals: a ServiceRequest in an EHR store and its Task in a
- *   link-worker store, on PGlite and (when it answers) PostgreSQL, p95 of the searches SP Link makes there: the
- *   GP app's referral list (ServiceRequest by patient and category, newest first) and its Task statuses (Task by
- *   identifiers), `Task?identifier=`, and the reconciler's change read (`Task?_lastUpdated=ge…&_sort=_lastUpdated`),
- *   with the ratio PostgreSQL ÷ PGlite side by side.
+ * - at each size in BENCH_FHIR_SIZES (default 10000,100000,1000000 resources), loaded set-based
+ *   (src/fhir-store/bulk-load.ts) as referrals: a ServiceRequest in an EHR store and its Task in a link-worker
+ *   store, on PGlite and (when it answers) PostgreSQL, p95 of the searches SP Link makes there: the GP app's
+ *   referral list (ServiceRequest by patient and category, newest first) and its Task statuses (Task by
+ *   identifiers), `Task?identifier=`, and the reconciler's change read (`Task?_lastUpdated=ge…&_sort=_lastUpdated`);
+ *   then each search's p95 at the largest size ÷ at the smallest (goal: flat, 1) and PostgreSQL ÷ PGlite.
+ *   A size whose load would overrun BENCH_FHIR_BUDGET_MIN (default 20 minutes of loading per database, projected
+ *   from the rate measured so far) or the free memory (projected from the database's size so far) is not
+ *   loaded: the bench prints where it stopped and why.
  */
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseSearchRequest, validateResource } from '@medplum/core';
 import type { Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
@@ -60,6 +64,24 @@ async function timed(samples: number[], fn: () => Promise<unknown>): Promise<voi
   samples.push(performance.now() - t);
 }
 
+/**
+ * Why loading from `loaded` to `size` resources should not be tried, if it should not: the time it would take at the
+ * rate so far, past the budget, or the database's projected size, past the free memory (PGlite holds it in memory).
+ */
+async function tooBig(db: Db, loaded: number, size: number, loadMs: number, budgetMs: number): Promise<string | undefined> {
+  const projectedMs = (loadMs / loaded) * size;
+  if (projectedMs > budgetMs) {
+    return `loading would take about ${(projectedMs / 60_000).toFixed(0)} min at the ${((loaded / loadMs) * 1000).toFixed(0)} resources/s measured so far, over the budget of ${(budgetMs / 60_000).toFixed(0)} min (BENCH_FHIR_BUDGET_MIN)`;
+  }
+  if (db.kind !== 'pglite') return undefined;
+  const { rows } = await db.query<{ bytes: string }>('SELECT pg_database_size(current_database())::text AS bytes');
+  const projected = (Number(rows[0]?.bytes) / loaded) * size;
+  if (projected > os.freemem() * 0.8) {
+    return `the database would take about ${(projected / 2 ** 30).toFixed(1)} GiB, more than this machine's free memory (${(os.freemem() / 2 ** 30).toFixed(1)} GiB)`;
+  }
+  return undefined;
+}
+
 /** Loads referrals up to each size and measures the searches; the figures by size, for the side-by-side ratios. */
 async function atSizes(db: Db, label: string, sizes: readonly number[], print: (name: string, value: string | number) => void): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -67,9 +89,16 @@ async function atSizes(db: Db, label: string, sizes: readonly number[], print: (
   const lw = await openFhirStore(db, { store: 'bench-lw' });
   const search = <T extends Resource>(repo: DbFhirRepository, url: string) => repo.search(parseSearchRequest<T>(url));
   let referrals = 0;
+  let loadMs = 0;
+  const budgetMs = Number(process.env.BENCH_FHIR_BUDGET_MIN ?? 20) * 60_000;
   for (const size of sizes) {
     // `size` resources: half ServiceRequests, half Tasks.
     const target = Math.floor(size / 2);
+    const why = referrals > 0 ? await tooBig(db, referrals * 2, size, loadMs, budgetMs) : undefined;
+    if (why) {
+      print(`fhir-store ${label} stopped at ${referrals * 2} resources`, `${size} not loaded: ${why} (load average ${os.loadavg()[0]!.toFixed(1)})`);
+      break;
+    }
     const patients = Math.max(1, Math.round(target * PATIENTS_PER_REFERRAL));
     const t0 = performance.now();
     const from = referrals;
@@ -78,6 +107,7 @@ async function atSizes(db: Db, label: string, sizes: readonly number[], print: (
     })();
     await bulkLoad(db, 'bench-ehr', made('sr'));
     await bulkLoad(db, 'bench-lw', made('task'));
+    loadMs += performance.now() - t0;
     print(`fhir-store ${label} bulk load rate at ${size} resources (resources/s)`, (((target - from) * 2) / ((performance.now() - t0) / 1000)).toFixed(0));
     referrals = target;
     const random = seeded(size);
@@ -135,7 +165,7 @@ export async function run(print: (name: string, value: string | number) => void)
     await db.close();
   }
 
-  const sizes = (process.env.BENCH_FHIR_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
+  const sizes = (process.env.BENCH_FHIR_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const figures = new Map<string, Map<string, number>>();
   const backends: { label: string; open: () => Promise<Db>; drop?: (db: Db) => Promise<unknown> }[] = [
     { label: 'PGlite', open: () => openDb({ memory: true }) },
@@ -153,7 +183,20 @@ export async function run(print: (name: string, value: string | number) => void)
       await sized.close();
     }
   }
+  for (const [label, f] of figures) flatness(label, f, print);
   const pglite = figures.get('PGlite');
   const pg = figures.get('PostgreSQL');
-  if (pglite && pg) for (const [name, v] of pg) print(`fhir-store ${name}: PostgreSQL ÷ PGlite`, (v / pglite.get(name)!).toFixed(2));
+  if (pglite && pg) for (const [name, v] of pg) if (pglite.has(name)) print(`fhir-store ${name}: PostgreSQL ÷ PGlite`, (v / pglite.get(name)!).toFixed(2));
+}
+
+/** Each search's p95 at the largest size loaded ÷ at the smallest: 1 when the search does not slow as the store grows. */
+function flatness(label: string, f: Map<string, number>, print: (name: string, value: string | number) => void): void {
+  const sized = [...f.keys()].map((k) => /^(.*) search p95 at (\d+) resources$/.exec(k)).filter((m): m is RegExpExecArray => m !== null);
+  for (const search of new Set(sized.map((m) => m[1]!))) {
+    const sizes = sized.filter((m) => m[1] === search).map((m) => Number(m[2]));
+    const [lo, hi] = [Math.min(...sizes), Math.max(...sizes)];
+    if (lo === hi) continue;
+    const ratio = f.get(`${search} search p95 at ${hi} resources`)! / f.get(`${search} search p95 at ${lo} resources`)!;
+    print(`fhir-store ${label} ${search} search p95 at ${hi} ÷ at ${lo} resources`, ratio.toFixed(2));
+  }
 }

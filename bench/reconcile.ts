@@ -1,61 +1,65 @@
 /**
- * Reconciler benchmarks (`name: value` lines). Every figure comes from the embedded sandbox FHIR servers (SP
- * Link's FHIR server: Medplum's FhirRouter over the database-backed store of src/fhir-store, each server on an
- * in-memory PGlite of its own) over HTTP on 127.0.0.1 in this process; the reconciler's store is in-memory PGlite
- * here, and PostgreSQL (when it answers) for the reconciler measured in a process of its own. Absolute rates say
- * little about a production EHR; the ratios, measured side by side in one run, more.
+ * Reconciler benchmarks (`name: value` lines), on the reconcile test harness's servers (bench/reconcile-env.ts: SP
+ * Link's FHIR server, Medplum's FhirRouter over the database-backed store of src/fhir-store, on an in-memory PGlite,
+ * over HTTP on 127.0.0.1 in this process) with backlogs bulk-loaded into their stores. The reconciler runs in a
+ * process of its own (bench/reliability/reconciler-process.ts) on PostgreSQL when it answers, else in-memory PGlite,
+ * so its resident memory is its own. Absolute rates say little about a production EHR; the ratios, measured side by
+ * side in one run, more.
  */
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
-import { startReconciler, type Reconciler } from '../src/reconcile/index.js';
+import type { Reconciler } from '../src/reconcile/index.js';
 import { defaultValidate } from '../src/reconcile/validate.js';
-import { openDb, type Db } from '../src/store/db.js';
-import { completedTask, ehrResources, startEnv, type EnvOptions } from './reconcile-env.js';
+import { completedTask, startEnv, type EnvOptions } from './reconcile-env.js';
 import { configFile, spawnReconciler } from './reliability/processes.js';
 import { scenarioStore } from './reliability/store.js';
 
 type Print = (name: string, value: string | number) => void;
 const silent = pino({ level: 'silent' });
 const round = (x: number, d = 2) => Number(x.toFixed(d));
+const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
 
-const TABLES = ['reconcile_cursors', 'reconcile_task_state', 'reconcile_applied_versions', 'reconcile_attempts', 'reconcile_leases', 'reconcile_dead_letters', 'reconcile_outbox'];
-
-/** One in-memory store for the whole bench (opening PGlite costs seconds), emptied between scenarios. */
-async function emptied(db: Db): Promise<Db> {
-  await db.exec(`TRUNCATE ${TABLES.join(', ')}`);
-  return db;
-}
-
-interface Drain {
+export interface ProcessDrain {
+  /** The reconciler process's peak resident memory (VmHWM). */
+  rssMb: number;
   seconds: number;
-  applied: number;
+  /** HTTP requests to both FHIR servers during the drain. */
   requests: number;
-  rssPeakMb: number;
+  /** The transaction Bundles it posted to the EHR (with `captureTransactions`). */
   transactions: string[];
+  store: string;
 }
 
-/** Reconciles a backlog of changed Tasks in one run; counts HTTP requests to both servers. */
-async function drain(db: Db, o: EnvOptions): Promise<Drain> {
-  const env = await startEnv({ ...o, captureTransactions: o.captureTransactions ?? false });
-  const r = await startReconciler({ config: env.config, db: await emptied(db), background: false, logger: silent });
-  let rssPeak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
+/**
+ * The reconciler in a process of its own, the servers staying in this one: its peak resident memory, how long its
+ * first run takes to drain the backlog, and the requests it makes.
+ */
+export async function processDrain(o: EnvOptions): Promise<ProcessDrain> {
+  const env = await startEnv(o);
+  const store = await scenarioStore();
   try {
-    const before = env.requests.ehr + env.requests.lw;
-    const t0 = performance.now();
-    const result = await r.runOnce();
-    const seconds = (performance.now() - t0) / 1000;
-    const run = result.endpoints.lw!;
-    if (run.status !== 'caught-up' || run.applied !== o.tasks) throw new Error(`backlog of ${o.tasks} not drained: ${JSON.stringify(run)}`);
-    return { seconds, applied: run.applied, requests: env.requests.ehr + env.requests.lw - before, rssPeakMb: rssPeak / 2 ** 20, transactions: env.transactions.slice() };
+    const file = await configFile(env.h.config, `drain-${o.tasks}`);
+    const p = spawnReconciler(file, store.shared ?? { databaseUrl: '', schema: '' }, { deployedRetry: true });
+    try {
+      await p.started;
+      const before = env.h.requests.ehr + env.h.requests.lw;
+      const t0 = performance.now();
+      await p.ran;
+      const seconds = (performance.now() - t0) / 1000;
+      if (p.runs.ok === 0) throw new Error(`the reconciler process did not drain ${o.tasks} Tasks (exit ${p.child.exitCode})`);
+      const status = await readFile(`/proc/${p.child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+      return { rssMb: kb / 1024, seconds, requests: env.h.requests.ehr + env.h.requests.lw - before, transactions: env.transactions.slice(), store: store.kind };
+    } finally {
+      await p.kill();
+    }
   } finally {
-    clearInterval(sampler);
-    await r.stop();
+    await store.close();
     await env.close();
   }
 }
 
-/** A minimal client posting the same transaction Bundles to a fresh, identically seeded EHR, one at a time. */
+/** A minimal client posting the same transaction Bundles to a fresh, identically seeded EHR, one at a time; seconds taken. */
 async function rawWrite(referrals: number, transactions: readonly string[]): Promise<number> {
   const env = await startEnv({ referrals, tasks: 0 });
   try {
@@ -76,8 +80,8 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
-/** Change-to-visible latency: a Task completes at the endpoint → its referral shows completed in the EHR. */
-async function latency(db: Db, mode: 'subscriptions' | 'polling', samples: number): Promise<number[]> {
+/** Change-to-visible latency, reconciler in this process: a Task completes at the endpoint → its referral shows completed in the EHR. */
+async function latency(mode: 'subscriptions' | 'polling', samples: number): Promise<number[]> {
   const env = await startEnv({
     referrals: samples, tasks: samples, completeEvery: samples + 1, subscriptions: mode === 'subscriptions',
     // Polling only: every second. With subscriptions the poll is a rare safety net, out of the way here.
@@ -86,8 +90,7 @@ async function latency(db: Db, mode: 'subscriptions' | 'polling', samples: numbe
   // completeEvery > samples: Task 0 completes, the rest start in progress; re-complete below from in-progress.
   let r: Reconciler | undefined;
   try {
-    r = await startReconciler({ config: env.config, db: await emptied(db), background: true, logger: silent });
-    env.app.use(r.webhookRouter);
+    r = env.h.reconciler = await env.h.startReconciler({ background: true, logger: silent });
     await r.runOnce();
     if (mode === 'subscriptions') await r.ensureSubscriptions();
     const out: number[] = [];
@@ -106,83 +109,44 @@ async function latency(db: Db, mode: 'subscriptions' | 'polling', samples: numbe
     }
     return out;
   } finally {
-    await r?.stop();
     await env.close();
   }
 }
 
 export async function run(print: Print): Promise<void> {
-  print('reconcile_bench_server', 'embedded sandbox FHIR servers (Medplum FhirRouter over the database-backed FHIR store, in-memory PGlite) over HTTP on 127.0.0.1; reconciler store PGlite in memory');
-  // Load the profile validator and open the store before timing anything.
-  defaultValidate(ehrResources(1)[0]!);
-  const db = await openDb({ memory: true });
-  try {
-    await drain(db, { referrals: 20, tasks: 20, outcomes: false });
+  print('reconcile_bench_server', 'SP Link FHIR servers (FhirRouter over the database-backed FHIR store, in-memory PGlite, backlogs bulk-loaded) over HTTP on 127.0.0.1; reconciler in a process of its own');
+  // Load the profile validator before timing anything.
+  defaultValidate({ resourceType: 'Patient', id: 'p' });
 
-    // 1k completed Tasks, each: referral status + message back + Provenance in one transaction entry set.
-    const small = await drain(db, { referrals: 1000, tasks: 1000, outcomes: false, pageSize: 100, captureTransactions: true });
-    const raw = await rawWrite(1000, small.transactions);
-    const rate = small.applied / small.seconds;
-    print('reconcile_backlog_1k_tasks_per_s', round(rate, 1));
-    print('reconcile_raw_write_tasks_per_s', round(1000 / raw, 1));
-    print('reconcile_vs_raw_write_ratio', round(rate / (1000 / raw)));
-    print('requests_per_task', round(small.requests / small.applied, 3));
-    print('reconcile_rss_mb_1k', round(small.rssPeakMb, 0));
+  // 1k completed Tasks, each: referral status + message back + Provenance in one transaction entry set; the same
+  // transactions replayed by a minimal client against an identically seeded EHR give the server's raw write rate.
+  const done = await processDrain({ referrals: 1000, tasks: 1000, outcomes: false, pageSize: 100, captureTransactions: true });
+  const raw = await rawWrite(1000, done.transactions);
+  print('reconcile_process_store', done.store);
+  print('reconcile_backlog_1k_tasks_per_s', round(1000 / done.seconds, 1));
+  print('reconcile_raw_write_tasks_per_s', round(1000 / raw, 1));
+  print('reconcile_vs_raw_write_ratio', round(raw / done.seconds));
+  print('requests_per_task', round(done.requests / 1000, 3));
 
-    // 10k changed Tasks: 1 in 20 completed (3 writes each), the rest progress updates with nothing to write.
-    const big = await drain(db, { referrals: 10_000, tasks: 10_000, outcomes: false, completeEvery: 20, pageSize: 500 });
-    print('reconcile_backlog_10k_tasks_per_s', round(big.applied / big.seconds, 1));
-    print('reconcile_backlog_10k_requests_per_task', round(big.requests / big.applied, 3));
-    print('reconcile_rss_mb_10k', round(big.rssPeakMb, 0));
-
-    // Memory of the reconciler itself: in a process of its own, backlogs 10 and 100 times larger.
-    const sizes = (process.env.BENCH_RECONCILE_MEMORY_SIZES ?? '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
-    const rss: number[] = [];
-    for (const n of sizes) {
-      const d = await processDrain(n);
-      const k = n >= 1000 ? `${n / 1000}k` : String(n);
-      if (rss.length === 0) print('reconcile_process_store', d.store);
-      print(`reconcile_process_rss_mb_${k}`, round(d.rssMb, 0));
-      print(`reconcile_process_backlog_${k}_tasks_per_s`, round(n / d.seconds, 1));
-      rss.push(d.rssMb);
-    }
-    if (rss.length > 1) print('reconcile_process_rss_spread_pct', round((100 * (Math.max(...rss) - Math.min(...rss))) / Math.min(...rss), 1));
-
-    for (const mode of ['subscriptions', 'polling'] as const) {
-      const xs = await latency(db, mode, mode === 'subscriptions' ? 41 : 16);
-      print(`reconcile_latency_${mode}_p50_ms`, round(percentile(xs, 50), 0));
-      print(`reconcile_latency_${mode}_p95_ms`, round(percentile(xs, 95), 0));
-    }
-  } finally {
-    await db.close();
+  // Backlogs 1k, 10k, 100k of changed Tasks, 1 in 20 completed (the rest progress updates with nothing to write):
+  // the reconciler's peak memory (goal: flat), its rate against the raw write rate of the same writes, requests per change.
+  const sizes = (process.env.BENCH_RECONCILE_MEMORY_SIZES ?? '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
+  const rss: number[] = [];
+  for (const n of sizes) {
+    const d = await processDrain({ referrals: n, tasks: n, outcomes: false, completeEvery: 20, pageSize: 500, captureTransactions: true });
+    const rawSeconds = await rawWrite(n, d.transactions);
+    const k = label(n);
+    print(`reconcile_process_rss_mb_${k}`, round(d.rssMb, 0));
+    print(`reconcile_process_backlog_${k}_tasks_per_s`, round(n / d.seconds, 1));
+    print(`reconcile_process_backlog_${k}_vs_raw_write_ratio`, round(rawSeconds / d.seconds));
+    print(`reconcile_process_backlog_${k}_requests_per_task`, round(d.requests / n, 3));
+    rss.push(d.rssMb);
   }
-}
+  if (rss.length > 1) print('reconcile_process_rss_spread_pct', round((100 * (Math.max(...rss) - Math.min(...rss))) / Math.min(...rss), 1));
 
-/**
- * The reconciler in a process of its own (bench/reliability/reconciler-process.ts), the servers staying in this one:
- * its peak resident memory (VmHWM) and its drain rate for a backlog of `tasks` changed Tasks, 1 in 20 completed.
- * Its store is PostgreSQL when it answers (a schema of its own), else in-memory PGlite inside that process.
- */
-export async function processDrain(tasks: number): Promise<{ rssMb: number; seconds: number; store: string }> {
-  const env = await startEnv({ referrals: tasks, tasks, outcomes: false, completeEvery: 20, pageSize: 500 });
-  const store = await scenarioStore();
-  try {
-    const file = await configFile(env.config, `memory-${tasks}`);
-    const p = spawnReconciler(file, store.shared ?? { databaseUrl: '', schema: '' });
-    try {
-      await p.started;
-      const t0 = performance.now();
-      await p.ran;
-      const seconds = (performance.now() - t0) / 1000;
-      if (p.runs.ok === 0) throw new Error(`the reconciler process did not drain ${tasks} Tasks (exit ${p.child.exitCode})`);
-      const status = await readFile(`/proc/${p.child.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-      return { rssMb: kb / 1024, seconds, store: store.kind };
-    } finally {
-      await p.kill();
-    }
-  } finally {
-    await store.close();
-    await env.close();
+  for (const mode of ['subscriptions', 'polling'] as const) {
+    const xs = await latency(mode, mode === 'subscriptions' ? 41 : 16);
+    print(`reconcile_latency_${mode}_p50_ms`, round(percentile(xs, 50), 0));
+    print(`reconcile_latency_${mode}_p95_ms`, round(percentile(xs, 95), 0));
   }
 }

@@ -62,13 +62,16 @@ export function runLineReader(runs: RunCounts, on: { ready(): void; ran(): void 
   };
 }
 
-export function spawnReconciler(file: string, store: { databaseUrl: string; schema: string }, o: { leaseTtlMs?: number } = {}): ReconcilerProcess {
+export function spawnReconciler(
+  file: string, store: { databaseUrl: string; schema: string }, o: { leaseTtlMs?: number; deployedRetry?: boolean } = {},
+): ReconcilerProcess {
   const instanceId = `reliability-${randomUUID().slice(0, 8)}`;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'reliability', 'reconciler-process.ts'), file], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env, DATABASE_URL: store.databaseUrl, RELIABILITY_SCHEMA: store.schema, RELIABILITY_INSTANCE: instanceId, LOG_LEVEL: 'silent',
       ...(o.leaseTtlMs ? { RELIABILITY_LEASE_MS: String(o.leaseTtlMs) } : {}),
+      ...(o.deployedRetry ? { RELIABILITY_RETRY: 'deployed' } : {}),
     },
   });
   let isStarted!: () => void;

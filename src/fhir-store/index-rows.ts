@@ -58,15 +58,22 @@ export function referenceKey(reference: string, ownBase?: string): ReferenceKey 
   return { value, ...(p.version ? { versioned: `${value}/_history/${p.version}` } : {}), type: p.resourceType };
 }
 
-/** Every index row of a resource, for the base R4 search parameters of its type (plus `_profile`, `_tag` etc.). */
-export function indexRows(resource: Resource, ownBase?: string): IndexRow[] {
+/**
+ * Every index row of a resource, for the base R4 search parameters of its type (plus `_profile`, `_tag` etc.).
+ * A parameter whose expression selects only from elements the resource does not have is not evaluated (most of a
+ * type's parameters, for a typical resource): `everyParameter` evaluates them all, to check that shortcut.
+ */
+export function indexRows(resource: Resource, ownBase?: string, o: { everyParameter?: boolean } = {}): IndexRow[] {
   const params = getSearchParameters(resource.resourceType) ?? {};
   const originals = new WeakMap<object, string>();
   const typed = [toTypedValue(relativized(resource, originals))];
   const rows: IndexRow[] = [];
   const seen = new Set<string>();
+  const elements = Object.keys(resource);
   for (const param of Object.values(params)) {
     if (!INDEXED_TYPES.has(param.type) || !param.expression || param.code === '_id' || param.code === '_lastUpdated') continue;
+    const roots = o.everyParameter ? undefined : rootsOf(resource.resourceType, param);
+    if (roots && !roots.some((root) => elements.some((e) => hasElement(e, root)))) continue;
     let values: TypedValue[];
     try {
       values = evalFhirPathTyped(getParsedExpressionForResourceType(resource.resourceType, param.expression), typed);
@@ -84,6 +91,80 @@ export function indexRows(resource: Resource, ownBase?: string): IndexRow[] {
     }
   }
   return rows;
+}
+
+const rootCache = new Map<string, readonly string[] | null>();
+
+/**
+ * The top-level elements of `resourceType` that a parameter's expression can select anything from, when it is a
+ * union of paths `Type.element…` (each perhaps in parentheses, narrowed by `where`, `ofType`, `as`, `resolve()` or
+ * `first()`, none of which makes a value from nothing); undefined for any other expression (such as `iif(…)` or
+ * `deceased.exists() and …`, true or false with no element at all), which is always evaluated. Paths from other
+ * types select nothing on this one.
+ */
+function rootsOf(resourceType: string, param: SearchParameter): readonly string[] | undefined {
+  const key = `${resourceType}\0${param.code}\0${param.expression}`;
+  let roots = rootCache.get(key);
+  if (roots === undefined) {
+    roots = parseRoots(resourceType, param.expression ?? '');
+    rootCache.set(key, roots);
+  }
+  return roots ?? undefined;
+}
+
+function parseRoots(resourceType: string, expression: string): string[] | null {
+  const roots: string[] = [];
+  for (const alternative of splitUnion(expression)) {
+    const m = PATH.exec(withoutWhere(alternative).trim());
+    if (!m) return null;
+    if (m[1] === resourceType || m[1] === 'Resource' || m[1] === 'DomainResource') roots.push(m[2]!);
+  }
+  return roots;
+}
+
+const PATH = /^\(*\s*([A-Za-z]+)\.([A-Za-z]+)(?:\.[A-Za-z]+|\.(?:ofType|as)\([A-Za-z]+\)|\.(?:resolve|first)\(\)|\s+as\s+[A-Za-z]+|\s*\))*$/;
+
+/** The expression without its `.where(…)` filters (which only ever narrow what the path before them selects). */
+function withoutWhere(expression: string): string {
+  let out = expression;
+  for (let at = out.indexOf('.where('); at >= 0; at = out.indexOf('.where(')) {
+    let depth = 0;
+    let end = at + '.where'.length;
+    for (; end < out.length; end++) {
+      if (out[end] === '(') depth++;
+      else if (out[end] === ')' && --depth === 0) break;
+    }
+    out = out.slice(0, at) + out.slice(end + 1);
+  }
+  return out;
+}
+
+/** The alternatives of a FHIRPath union at the top level (a `|` inside parentheses or quotes stays). */
+function splitUnion(expression: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === "'") quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(expression.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(expression.slice(start));
+  return out;
+}
+
+/** Whether JSON property `key` holds element `root`: itself, its primitive extension `_root`, or a choice `rootX`. */
+function hasElement(key: string, root: string): boolean {
+  if (key === root || key === `_${root}`) return true;
+  const name = key.startsWith('_') ? key.slice(1) : key;
+  return name.length > root.length && name.startsWith(root) && /[A-Z]/.test(name[root.length]!);
 }
 
 /**

@@ -49,11 +49,19 @@ export interface RunResult {
 const MAX_PASSES = 10;
 
 /**
+ * Pages one pass follows before the run searches afresh from the last Task it applied. A pass remembers each Task it
+ * saw (to notice one that moved to the end), so this bounds what a run holds to this many pages, whatever the
+ * backlog: a day's outage drains in the same memory as a minute's.
+ */
+export const PAGES_PER_PASS = 20;
+
+/**
  * One change-feed run for one endpoint, under its lease: `Task?_lastUpdated=ge{cursor − skew}&_sort=_lastUpdated`
  * following `next` links. Offset-based `next` links shift when a Task already paged past is updated during
  * the run (it moves to the end); when a Task id shows up again the run re-queries from the start of the page
- * where it was first seen, so nothing is skipped. The cursor advances after each page's effects are durable,
- * never past a Task version that failed and will be retried.
+ * where it was first seen, so nothing is skipped. Every PAGES_PER_PASS pages the run searches afresh from the last
+ * Task it applied, so it holds a few pages of Tasks at most, whatever the backlog. The cursor advances after each
+ * page's effects are durable, never past a Task version that failed and will be retried.
  */
 export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOptions): Promise<RunResult> {
   const lease = await acquireLease(deps.db, rt.id, deps.instanceId, deps.leaseTtlMs);
@@ -78,7 +86,7 @@ export async function runEndpoint(deps: FeedDeps, rt: EndpointRuntime, o: RunOpt
         result.status = 'stopped-on-failure';
         break;
       }
-      if (++passes >= MAX_PASSES) break;
+      if (pass.kind === 'restart' && ++passes >= MAX_PASSES) break;
       from = pass.from;
     }
     if (result.status !== 'stopped-on-failure') {
@@ -135,7 +143,8 @@ async function recordFailure(deps: FeedDeps, endpointId: string, previousFailure
   }
 }
 
-type PassResult = { kind: 'done' } | { kind: 'failed' } | { kind: 'restart'; from: string };
+/** `restart`: paging shifted under the pass; `continue`: the pass read PAGES_PER_PASS pages and the run goes on from `from`. */
+type PassResult = { kind: 'done' } | { kind: 'failed' } | { kind: 'restart' | 'continue'; from: string };
 
 async function onePass(
   deps: FeedDeps, rt: EndpointRuntime, lease: Lease, from: string | undefined, result: RunResult, onTotal: (n: number | undefined) => void,
@@ -143,6 +152,7 @@ async function onePass(
   const params: Record<string, string> = { _sort: '_lastUpdated', _count: String(deps.pageSize) };
   if (from) params._lastUpdated = `ge${from}`;
   const firstSeenAt = new Map<string, string>();
+  let pages = 0;
   for await (const page of rt.lw.searchAll<Task>('Task', params)) {
     onTotal(page.total);
     const tasks = (page.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Task' ? [e.resource] : []));
@@ -171,6 +181,9 @@ async function onePass(
       return { kind: 'failed' };
     }
     if (restartFrom !== undefined) return { kind: 'restart', from: restartFrom };
+    // Searching afresh from the last Task re-reads only the Tasks stamped alike with it (duplicates); a pass whose
+    // pages all carry one stamp goes on following links, or it would read the same page again.
+    if (++pages >= PAGES_PER_PASS && last && (from === undefined || Date.parse(last) > Date.parse(from))) return { kind: 'continue', from: last };
   }
   return { kind: 'done' };
 }

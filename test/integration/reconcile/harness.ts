@@ -88,6 +88,8 @@ export interface HarnessOptions {
   endpoint?: Partial<Config['linkWorkerEndpoints'][number]>;
   /** Called on every change the EHR commits (e.g. to time when a referral's status changed). */
   onEhrChange?: (r: Resource) => void;
+  /** Middleware in front of a server, ahead of injected faults (e.g. to record what was asked). */
+  before?: Partial<Record<'ehr' | 'lw', express.RequestHandler>>;
 }
 
 /**
@@ -163,8 +165,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     if (f.delayMs) setTimeout(act, f.delayMs);
     else act();
   };
-  app.use('/ehr/fhir', faulty('ehr'), ehr.router);
-  app.use('/lw/fhir', faulty('lw'), fhirDialectLayer({ dialect: lwDialect, secret: 'test-version-ids' }), lw.router);
+  const before = (server: 'ehr' | 'lw'): express.RequestHandler => o.before?.[server] ?? ((_req, _res, next) => next());
+  app.use('/ehr/fhir', before('ehr'), faulty('ehr'), ehr.router);
+  app.use('/lw/fhir', before('lw'), faulty('lw'), fhirDialectLayer({ dialect: lwDialect, secret: 'test-version-ids' }), lw.router);
   if (lw2) app.use('/lw2/fhir', ...(o.second?.dialect ? [fhirDialectLayer({ dialect: dialect(o.second.dialect), secret: 'test-version-ids-2' })] : []), lw2.router);
   const config = configSchema.parse({
     server: { publicUrl: base, sessionSecret: 'x'.repeat(40), cookieMode: 'same-site' },

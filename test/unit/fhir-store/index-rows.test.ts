@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import type { Task } from '@medplum/fhirtypes';
+import type { Resource, Task } from '@medplum/fhirtypes';
 import { indexRows, referenceKey } from '../../../src/fhir-store/index-rows.js';
 import { ensureR4Definitions } from '../../../src/fhir/r4-definitions.js';
+import { ehrSeed, lwSeed } from '../../../src/sandbox/demo/index.js';
 
 const OWN = 'https://ehr.example/fhir';
 
@@ -36,5 +37,24 @@ describe('fhir-store reference keys', () => {
     expect(rows).to.deep.include({ code: 'patient', value: 'https://other.example/fhir/Patient/p1', system: 'Patient' });
     expect(rows).to.deep.include({ code: 'focus', value: 'ServiceRequest/s1', system: 'ServiceRequest' });
     expect(rows).to.deep.include({ code: 'focus', value: 'ServiceRequest/s1/_history/2', system: 'ServiceRequest' });
+  });
+});
+
+describe('fhir-store index rows: parameters of absent elements are not evaluated', () => {
+  before(() => ensureR4Definitions());
+  const urls = { ehr: 'https://ehr.example/fhir', lw: 'https://lw.example/fhir' };
+  const sorted = (r: Resource, every: boolean) => indexRows(r, urls.ehr, { everyParameter: every }).map((x) => JSON.stringify(x)).sort();
+
+  it('gives the rows every parameter gives, for the demo data and for choice, component, boolean and computed parameters', () => {
+    const resources: Resource[] = [
+      ...ehrSeed(urls), ...lwSeed(urls),
+      { resourceType: 'Patient', deceasedBoolean: false },
+      { resourceType: 'Patient', name: [{ family: 'Ng' }] },
+      { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueQuantity: { value: 3, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } },
+      { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueCodeableConcept: { text: 'Walking', coding: [{ system: 'urn:s', code: 'w' }] } },
+      { resourceType: 'Observation', status: 'final', code: { text: 'x' }, component: [{ code: { coding: [{ system: 'urn:s', code: 'c' }] }, valuePeriod: { start: '2026-01-01' } }] },
+      { resourceType: 'Task', status: 'requested', intent: 'order', priority: 'urgent', executionPeriod: { start: '2026-01-01' }, _authoredOn: { extension: [{ url: 'urn:e', valueString: 'x' }] } } as Task,
+    ];
+    for (const r of resources) expect(sorted(r, false), `${r.resourceType}/${r.id ?? ''}`).to.deep.equal(sorted(r, true));
   });
 });
