@@ -1,24 +1,110 @@
 /**
  * Load on one SP Link instance as `npm start` runs it (embedded store, sandbox EHR and link-worker servers in the
  * same process): N GPs at once, each launched once from the EHR, then listing the patient's referrals and making
- * referrals, a bounded number of requests each; then bursts of rest-hook notifications at the webhook. Latencies of
- * SP Link's requests are printed beside those of the FHIR requests it made to the sandbox servers meanwhile (the
- * EHR's share of the time; a production EHR has its own). `npm run bench load`; BENCH_LOAD_GPS sets the levels.
+ * referrals, back to back (no time between requests: each GP stands for many real ones, who act minutes apart),
+ * a bounded number of requests each; then bursts of rest-hook notifications at the webhook.
+ *
+ * Printed per level: the GP's latency end to end, and SP Link's own time in each request (its time minus the time
+ * it spent waiting for the FHIR servers' answers, measured beside it per request), the FHIR requests it made and
+ * their latency (the EHR's share; a production EHR has its own machine). Side by side in one run: the same load on a
+ * second instance that reads every Task history on every listing (`server.taskHistoryCacheEntries: 0`), as SP Link
+ * did before it kept them, with the ratios. `npm run bench load`; BENCH_LOAD_GPS sets the levels,
+ * BENCH_LOAD_COMPARE=0 skips the second instance.
  */
-import { launch, request } from '../test/helpers/gp-launch.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import diagnostics from 'node:diagnostics_channel';
+import os from 'node:os';
+import { launch, request, type CookieJar } from '../test/helpers/gp-launch.js';
 import { referralForm } from '../test/helpers/referral-form.js';
-import { startTestSystem } from '../test/helpers/system.js';
+import { startTestSystem, type TestSystem } from '../test/helpers/system.js';
 import { WEBHOOK_SECRET_HEADER } from '../src/fhir/subscription-channel.js';
 import { percentile } from './reliability/random.js';
 
 type Print = (name: string, value: string | number) => void;
 const PATIENTS = Array.from({ length: 25 }, (_, i) => `pat-${String(i + 1).padStart(2, '0')}`);
-/** Requests each GP makes after its launch: lists, and a referral every 5th. */
+/** Requests each GP makes after its launch (lists, and a referral every 5th), fewer at high levels to bound the run. */
 const ROUNDS = 10;
+const MAX_REQUESTS_PER_LEVEL = 1000;
+/** Launches at a time while a level is set up (a launch is several redirects and a token exchange). */
+const LAUNCH_CONCURRENCY = 10;
 
-export async function run(print: Print): Promise<void> {
-  const levels = (process.env.BENCH_LOAD_GPS ?? '1,5,10,25,50').split(',').map(Number).filter((n) => n > 0);
-  const sys = await startTestSystem({ background: true });
+interface LevelResult {
+  gps: number;
+  p95: number;
+  ownP95: number;
+  fhirPerRequest: number;
+  errors: number;
+}
+
+/**
+ * Time SP Link spent waiting for FHIR answers in each of its requests: every fetch SP Link makes is started in the
+ * async context of the request it serves (undici's diagnostics channels report its start and its last byte), and
+ * the union of those intervals is the wait (parallel requests overlap).
+ */
+class FhirWaits {
+  private readonly current = new AsyncLocalStorage<{ intervals: [number, number][] }>();
+  private readonly open = new WeakMap<object, { start: number; into: [number, number][] }>();
+
+  private readonly started = (m: unknown) => {
+    const into = this.current.getStore()?.intervals;
+    if (into) this.open.set((m as { request: object }).request, { start: performance.now(), into });
+  };
+  private readonly ended = (m: unknown) => {
+    const r = (m as { request: object }).request;
+    const o = this.open.get(r);
+    if (!o) return;
+    this.open.delete(r);
+    o.into.push([o.start, performance.now()]);
+  };
+
+  /** Call after the listeners that read `store()` were prepended: this one must run before them. */
+  constructor(server: TestSystem['server']) {
+    server.prependListener('request', (req) => {
+      if ((req.url ?? '').startsWith('/app/api/')) this.current.enterWith({ intervals: [] });
+    });
+    diagnostics.subscribe('undici:request:create', this.started);
+    diagnostics.subscribe('undici:request:trailers', this.ended);
+    diagnostics.subscribe('undici:request:error', this.ended);
+  }
+
+  close(): void {
+    diagnostics.unsubscribe('undici:request:create', this.started);
+    diagnostics.unsubscribe('undici:request:trailers', this.ended);
+    diagnostics.unsubscribe('undici:request:error', this.ended);
+  }
+
+  /** The request in whose context this runs: its FHIR intervals, read when it finishes. */
+  store(): { intervals: [number, number][] } | undefined {
+    return this.current.getStore();
+  }
+
+  static union(intervals: readonly [number, number][]): number {
+    const s = [...intervals].sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let end = -Infinity;
+    for (const [a, b] of s) {
+      if (b <= end) continue;
+      total += b - Math.max(a, end);
+      end = b;
+    }
+    return total;
+  }
+}
+
+async function inBatches<T>(n: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, n - i) }, (_, j) => make(i + j)))));
+  return out;
+}
+
+/** Every level on one fresh instance; `prefix` names its figures. */
+async function runLevels(print: Print, prefix: string, levels: readonly number[], historyCache: boolean, webhook: boolean): Promise<LevelResult[]> {
+  const sys = await startTestSystem({
+    background: true,
+    edit: (raw) => {
+      if (!historyCache) (raw.server as Record<string, unknown>).taskHistoryCacheEntries = 0;
+    },
+  });
   // FHIR requests to the sandbox servers, timed from arrival to the end of the answer.
   const fhir: number[] = [];
   sys.server.prependListener('request', (req, res) => {
@@ -26,52 +112,79 @@ export async function run(print: Print): Promise<void> {
     const t0 = performance.now();
     res.once('finish', () => fhir.push(performance.now() - t0));
   });
+  // SP Link's own time per GP request: from its arrival to the end of the answer, less its FHIR waits.
+  const own: number[] = [];
+  sys.server.prependListener('request', (req, res) => {
+    const mine = waits.store();
+    if (!mine || !(req.url ?? '').startsWith('/app/api/referrals')) return;
+    const t0 = performance.now();
+    res.once('finish', () => own.push(performance.now() - t0 - FhirWaits.union(mine.intervals)));
+  });
+  const waits = new FhirWaits(sys.server);
+  const results: LevelResult[] = [];
   try {
-    print('load_store', 'pglite (embedded default), sandbox servers in the same process');
-    print('load_requests_per_gp', ROUNDS);
-    let served = 0;
     for (const n of levels) {
+      const rounds = Math.max(5, Math.min(ROUNDS, Math.floor(MAX_REQUESTS_PER_LEVEL / n)));
       // Launched first (a GP opens the app once a consultation), then all at once.
-      const gps = await Promise.all(Array.from({ length: n }, async (_, i) => {
+      const gps: { patient: string; jar: CookieJar; csrf: string }[] = await inBatches(n, LAUNCH_CONCURRENCY, async (i) => {
         const patient = PATIENTS[i % PATIENTS.length]!;
         return { patient, ...(await launch(sys, { patient, practitioner: 'gp-1' })) };
-      }));
+      });
       fhir.length = 0;
+      own.length = 0;
       const times: number[] = [];
       let errors = 0;
       const t0 = performance.now();
-      await Promise.all(gps.map(async (gp) => {
-        for (let r = 0; r < ROUNDS; r++) {
-          const s = performance.now();
-          const res = r % 5 === 4
-            ? await request(gp.jar, `${sys.url}/app/api/referrals`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': gp.csrf }, body: JSON.stringify(referralForm(gp.patient)) })
-            : await request(gp.jar, `${sys.url}/app/api/referrals?patient=${gp.patient}`);
-          await res.arrayBuffer();
-          times.push(performance.now() - s);
-          if (res.status >= 300) errors++;
-        }
-      }));
+      await Promise.all(
+        gps.map(async (gp) => {
+          for (let r = 0; r < rounds; r++) {
+            const s = performance.now();
+            const res =
+              r % 5 === 4
+                ? await request(gp.jar, `${sys.url}/app/api/referrals`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': gp.csrf }, body: JSON.stringify(referralForm(gp.patient)) })
+                : await request(gp.jar, `${sys.url}/app/api/referrals?patient=${gp.patient}`);
+            await res.arrayBuffer();
+            times.push(performance.now() - s);
+            if (res.status >= 300) errors++;
+          }
+        }),
+      );
       const seconds = (performance.now() - t0) / 1000;
-      const p95 = percentile(times, 95);
-      print(`load_gps_${n}_requests_per_s`, Number((times.length / seconds).toFixed(1)));
-      print(`load_gps_${n}_p50_ms`, Math.round(percentile(times, 50)));
-      print(`load_gps_${n}_p95_ms`, Math.round(p95));
-      print(`load_gps_${n}_p99_ms`, Math.round(percentile(times, 99)));
-      print(`load_gps_${n}_fhir_p50_ms`, Math.round(percentile(fhir, 50)));
-      print(`load_gps_${n}_fhir_p95_ms`, Math.round(percentile(fhir, 95)));
-      print(`load_gps_${n}_fhir_requests_per_gp_request`, Number((fhir.length / times.length).toFixed(2)));
-      print(`load_gps_${n}_error_rate`, Number((errors / times.length).toFixed(3)));
-      if (p95 < 300 && errors === 0) served = n;
+      const p = `${prefix}gps_${n}`;
+      const result = { gps: n, p95: percentile(times, 95), ownP95: percentile(own, 95), fhirPerRequest: fhir.length / times.length, errors };
+      results.push(result);
+      print(`${p}_requests`, times.length);
+      print(`${p}_requests_per_s`, Number((times.length / seconds).toFixed(1)));
+      print(`${p}_p50_ms`, Math.round(percentile(times, 50)));
+      print(`${p}_p95_ms`, Math.round(result.p95));
+      print(`${p}_p99_ms`, Math.round(percentile(times, 99)));
+      print(`${p}_own_p50_ms`, Math.round(percentile(own, 50)));
+      print(`${p}_own_p95_ms`, Math.round(result.ownP95));
+      print(`${p}_own_p99_ms`, Math.round(percentile(own, 99)));
+      print(`${p}_fhir_p50_ms`, Math.round(percentile(fhir, 50)));
+      print(`${p}_fhir_p95_ms`, Math.round(percentile(fhir, 95)));
+      print(`${p}_fhir_requests_per_gp_request`, Number(result.fhirPerRequest.toFixed(2)));
+      print(`${p}_error_rate`, Number((errors / times.length).toFixed(3)));
     }
-    print('load_concurrent_gps_at_p95_under_300ms', served);
+    if (webhook) await webhookBursts(print, sys);
+  } finally {
+    waits.close();
+    await sys.stop();
+  }
+  return results;
+}
 
-    // Notification bursts: 200 rest-hook notifications at once, naming demo Tasks (each answered at once; the
-    // reconcile work they start is gathered into one fetch).
-    const endpoint = sys.config.linkWorkerEndpoints[0]!;
-    const times: number[] = [];
-    let errors = 0;
-    for (let burst = 0; burst < 3; burst++) {
-      await Promise.all(Array.from({ length: 200 }, async (_, i) => {
+/**
+ * Notification bursts: 200 rest-hook notifications at once, naming demo Tasks (each answered at once; the
+ * reconcile work they start is gathered into one fetch).
+ */
+async function webhookBursts(print: Print, sys: TestSystem): Promise<void> {
+  const endpoint = sys.config.linkWorkerEndpoints[0]!;
+  const times: number[] = [];
+  let errors = 0;
+  for (let burst = 0; burst < 3; burst++) {
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
         const s = performance.now();
         const res = await fetch(`${sys.url}/reconcile/webhook/${endpoint.id}`, {
           method: 'POST',
@@ -81,15 +194,39 @@ export async function run(print: Print): Promise<void> {
         await res.arrayBuffer();
         times.push(performance.now() - s);
         if (res.status >= 300) errors++;
-      }));
-      await sys.reconciler?.idle();
-    }
-    print('load_webhook_notifications', times.length);
-    print('load_webhook_p50_ms', Math.round(percentile(times, 50)));
-    print('load_webhook_p95_ms', Math.round(percentile(times, 95)));
-    print('load_webhook_p99_ms', Math.round(percentile(times, 99)));
-    print('load_webhook_error_rate', Number((errors / times.length).toFixed(3)));
-  } finally {
-    await sys.stop();
+      }),
+    );
+    await sys.reconciler?.idle();
   }
+  print('load_webhook_notifications', times.length);
+  print('load_webhook_p50_ms', Math.round(percentile(times, 50)));
+  print('load_webhook_p95_ms', Math.round(percentile(times, 95)));
+  print('load_webhook_p99_ms', Math.round(percentile(times, 99)));
+  print('load_webhook_error_rate', Number((errors / times.length).toFixed(3)));
+}
+
+const served = (rs: readonly LevelResult[], p95: (r: LevelResult) => number) => Math.max(0, ...rs.filter((r) => p95(r) < 300 && r.errors === 0).map((r) => r.gps));
+
+export async function run(print: Print): Promise<void> {
+  const levels = (process.env.BENCH_LOAD_GPS ?? '1,10,25,50,200').split(',').map(Number).filter((n) => n > 0);
+  const compare = process.env.BENCH_LOAD_COMPARE !== '0';
+  print('load_store', 'pglite (embedded default), sandbox servers in the same process');
+  print('load_cores', os.cpus().length);
+  print('load_loadavg_1m_before', Number(os.loadavg()[0]!.toFixed(1)));
+  print('load_requests_per_gp', `${ROUNDS} (at most ${MAX_REQUESTS_PER_LEVEL} a level, at least 5 each)`);
+  const now = await runLevels(print, 'load_', levels, true, true);
+  print('load_concurrent_gps_at_p95_under_300ms', served(now, (r) => r.ownP95));
+  print('load_concurrent_gps_at_end_to_end_p95_under_300ms', served(now, (r) => r.p95));
+  if (compare) {
+    // The same levels on a fresh instance that reads every history on every listing.
+    const before = await runLevels(print, 'load_every_history_', levels, false, false);
+    for (const [i, r] of now.entries()) {
+      const b = before[i]!;
+      print(`load_gps_${r.gps}_p95_every_history_over_kept`, Number((b.p95 / r.p95).toFixed(2)));
+      print(`load_gps_${r.gps}_own_p95_every_history_over_kept`, Number((b.ownP95 / r.ownP95).toFixed(2)));
+      print(`load_gps_${r.gps}_fhir_requests_every_history_over_kept`, Number((b.fhirPerRequest / r.fhirPerRequest).toFixed(2)));
+    }
+    print('load_every_history_concurrent_gps_at_p95_under_300ms', served(before, (r) => r.ownP95));
+  }
+  print('load_loadavg_1m_after', Number(os.loadavg()[0]!.toFixed(1)));
 }

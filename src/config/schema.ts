@@ -340,6 +340,11 @@ const configObject = z
          * is never sent on a socket the server is closing (ECONNRESET for a client, 502 from a load balancer).
          */
         keepAliveSeconds: z.number().int().min(1).max(3600).default(65),
+        /**
+         * Link-worker Task histories the GP app keeps for referral timelines, read again only when a Task changes
+         * (src/referrals/task-history-cache.ts); the least recently listed go first. 0: read every listing.
+         */
+        taskHistoryCacheEntries: z.number().int().min(0).max(1_000_000).default(2000),
       })
       .strict(),
     dataDir: z.string().min(1).default('./data'),

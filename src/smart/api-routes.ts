@@ -9,6 +9,7 @@ import { acknowledgeSafeguarding } from '../referrals/acknowledge-safeguarding.j
 import { cancelReferral } from '../referrals/cancel-referral.js';
 import { createReferral, type LaunchIdentity, type ReferralDeps } from '../referrals/create-referral.js';
 import type { DirectoryCache } from '../referrals/directory-cache.js';
+import type { TaskHistoryCache } from '../referrals/task-history-cache.js';
 import { homePosition, parseDirectoryQuery, searchDirectory } from '../referrals/directory.js';
 import { requireWatchedDirectory } from '../referrals/resolve-service.js';
 import { responseTargets } from '../referral-model/response-targets.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   oidc: OidcConfigCache;
   launches: LaunchStore;
   directory: DirectoryCache;
+  /** Link-worker Task histories as last read, shared by every GP's listings. */
+  taskHistory: TaskHistoryCache;
   /** SP Link's backend client for a link-worker endpoint. */
   linkWorkerClient(endpoint: LinkWorkerEndpointConfig): Promise<FhirClient>;
   outbox?: ReferralOutbox;
@@ -129,7 +132,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const rl = await launchOf(req);
     checkPatient(req.query.patient, rl.launch.patient);
     const lw = await deps.linkWorkerClient(endpointFor(rl.tenant)).catch(() => undefined);
-    res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log, { targets: responseTargets(config.responseTargetHours) }) });
+    res.json({ referrals: await listReferrals(ehrFor(rl), lw, rl.launch.patient, log, { targets: responseTargets(config.responseTargetHours), history: deps.taskHistory }) });
   });
 
   router.post('/referrals', async (req, res) => {

@@ -11,6 +11,7 @@ import { nhsukAssetsRouter } from '../http/nhsuk-assets.js';
 import { frameAncestorsFromConfig, sameOriginWrites, securityHeaders } from '../http/security.js';
 import { ERRORS, errorBody, SpLinkError } from '../errors.js';
 import { DirectoryCache } from '../referrals/directory-cache.js';
+import { TaskHistoryCache } from '../referrals/task-history-cache.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import type { Db } from '../store/db.js';
 import { SessionCipher } from '../store/session-cipher.js';
@@ -53,6 +54,7 @@ export function createSmartApp(ctx: SmartAppContext): SmartApp {
   const logger = ctx.logger.child({ module: 'smart-app' });
   const oidc = new OidcConfigCache({ allowInsecureHttpForSandbox: config.sandbox.enabled, logger });
   const directory = new DirectoryCache();
+  const taskHistory = new TaskHistoryCache(config.server.taskHistoryCacheEntries);
   const validate =
     ctx.validate ??
     ((r: Resource) => {
@@ -87,7 +89,7 @@ export function createSmartApp(ctx: SmartAppContext): SmartApp {
   router.use(launchRoutes({ config, db, oidc, launches, logger }));
   router.use(
     '/app/api',
-    apiRoutes({ config, db, oidc, launches, directory, linkWorkerClient, validate, logger, ...(ctx.outbox ? { outbox: ctx.outbox } : {}) }),
+    apiRoutes({ config, db, oidc, launches, directory, taskHistory, linkWorkerClient, validate, logger, ...(ctx.outbox ? { outbox: ctx.outbox } : {}) }),
   );
   router.use(nhsukAssetsRouter({ routePrefix: '/app/nhsuk' }));
   const appDir = ctx.appDir ?? DEFAULT_APP_DIR;

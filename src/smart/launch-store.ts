@@ -3,6 +3,9 @@ import type { Db } from '../store/db.js';
 import type { SessionCipher } from '../store/session-cipher.js';
 import type { LaunchSession } from './launch-steps.js';
 
+/** How much a launch's idle expiry may lag behind its last use before `use` writes it again. */
+export const RENEW_EVERY_MS = 60_000;
+
 /** A launch as stored: the launch context and tokens, and the CSRF token of the window it belongs to. */
 export interface GpLaunch extends LaunchSession {
   csrfToken: string;
@@ -34,13 +37,24 @@ export class LaunchStore {
     return handle;
   }
 
-  /** The launch, with its idle timer renewed; undefined when expired, removed or unreadable with this key. */
+  /**
+   * The launch, with its idle timer renewed; undefined when expired, removed or unreadable with this key. The
+   * renewal is written at most once per `RENEW_EVERY_MS` of a launch's use: a GP's app calls the API several times a
+   * page, and a write each time was most of the store's work under load, for an idle timeout that moves by seconds.
+   */
   async use(handle: string): Promise<GpLaunch | undefined> {
-    const { rows } = await this.db.query<{ data: unknown }>(
-      'UPDATE gp_launches SET expires_at = $2 WHERE handle = $1 AND expires_at > now() RETURNING data',
-      [handle, this.expiry()],
+    const { rows } = await this.db.query<{ data: unknown; expires_at: Date }>(
+      'SELECT data, expires_at FROM gp_launches WHERE handle = $1 AND expires_at > now()',
+      [handle],
     );
-    return rows[0] ? this.cipher.open<GpLaunch>(rows[0].data) : undefined;
+    const row = rows[0];
+    if (!row) return undefined;
+    const launch = this.cipher.open<GpLaunch>(row.data);
+    const expiry = this.expiry();
+    if (launch && new Date(row.expires_at).getTime() < expiry.getTime() - RENEW_EVERY_MS) {
+      await this.db.query('UPDATE gp_launches SET expires_at = $2 WHERE handle = $1 AND expires_at > now() AND expires_at < $2', [handle, expiry]);
+    }
+    return launch;
   }
 
   /**

@@ -17,6 +17,10 @@ export interface DbSessionStoreOptions {
   preLogin?: { is: (sess: SessionData) => boolean; ttlMs: number; max: number };
 }
 
+/** A touch that moves a session's expiry by less than this (forwards) is not written. */
+export const TOUCH_EVERY_MS = 60_000;
+const MAX_REMEMBERED = 100_000;
+
 type Cb<T = void> = (err?: unknown, value?: T) => void;
 
 /**
@@ -28,6 +32,8 @@ export class DbSessionStore extends session.Store {
   private timer: NodeJS.Timeout | undefined;
   private readonly cipher: SessionCipher | undefined;
   private readonly preLogin: DbSessionStoreOptions['preLogin'];
+  /** Expiry this instance last wrote, by session id (ms since epoch), so `touch` can skip writes that change little. */
+  private readonly written = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -68,12 +74,14 @@ export class DbSessionStore extends session.Store {
 
   override set(sid: string, sess: SessionData, cb: Cb = () => undefined): void {
     const pre = this.isPreLogin(sess);
+    const expiry = this.expiry(sess);
     this.db
       .query(
         `INSERT INTO sessions (sid, data, expires_at, pre_login) VALUES ($1, $2, $3, $4)
          ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at, pre_login = EXCLUDED.pre_login`,
-        [sid, JSON.stringify(this.cipher ? this.cipher.seal(sess) : sess), this.expiry(sess), pre],
+        [sid, JSON.stringify(this.cipher ? this.cipher.seal(sess) : sess), expiry, pre],
       )
+      .then(() => this.remember(sid, expiry))
       .then(() => (pre ? this.capPreLogin() : undefined))
       .then(() => cb(), cb);
   }
@@ -88,16 +96,37 @@ export class DbSessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb: Cb = () => undefined): void {
+    this.written.delete(sid);
     this.db.query('DELETE FROM sessions WHERE sid = $1', [sid]).then(() => cb(), cb);
   }
 
+  /**
+   * Renews the idle expiry (express-session calls this on every request of a rolling session). Not written while
+   * the expiry this instance last wrote is still ahead and the new one moves it forward by less than
+   * `TOUCH_EVERY_MS`: a busy app's requests would otherwise write the row every time, for an expiry that moves by
+   * seconds.
+   */
   override touch(sid: string, sess: SessionData, cb: Cb = () => undefined): void {
+    const expiry = this.expiry(sess);
+    const last = this.written.get(sid);
+    if (last !== undefined && last > Date.now() && expiry.getTime() >= last && expiry.getTime() - last < TOUCH_EVERY_MS) {
+      cb();
+      return;
+    }
     this.db
-      .query('UPDATE sessions SET expires_at = $2 WHERE sid = $1', [sid, this.expiry(sess)])
+      .query('UPDATE sessions SET expires_at = $2 WHERE sid = $1', [sid, expiry])
+      .then(() => this.remember(sid, expiry))
       .then(() => cb(), cb);
   }
 
+  /** The expiry this instance last wrote for `sid`; forgotten in bulk past `MAX_REMEMBERED` (a touch then writes). */
+  private remember(sid: string, expiry: Date): void {
+    if (this.written.size >= MAX_REMEMBERED) this.written.clear();
+    this.written.set(sid, expiry.getTime());
+  }
+
   override clear(cb: Cb = () => undefined): void {
+    this.written.clear();
     this.db.query('DELETE FROM sessions').then(() => cb(), cb);
   }
 

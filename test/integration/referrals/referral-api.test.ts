@@ -8,6 +8,11 @@ import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { launchRows } from '../../helpers/launches.js';
 import { referralForm } from '../../helpers/referral-form.js';
+import { pino } from 'pino';
+import { bearerAuth } from '../../../src/fhir/auth/types.js';
+import { FhirClient } from '../../../src/fhir/client.js';
+import { listReferrals } from '../../../src/referrals/list-referrals.js';
+import { TaskHistoryCache } from '../../../src/referrals/task-history-cache.js';
 
 const GP = 'gp-2';
 const PATIENT = 'pat-05';
@@ -114,6 +119,60 @@ describe('GP app: referral API (integration)', function () {
     expect((await listed()).status.label).to.equal('Cancelled');
     const again = await post(`/referrals/${serviceRequestId}/cancel`, { patientId: PATIENT, reason: 'gp-cancelled' });
     expect(again.status).to.equal(409);
+  });
+
+  it('lists a patient’s referrals with four FHIR searches, reading a Task’s history again only after the Task changed: the timeline stays complete', async () => {
+    const made = (await (await post('/referrals', valid())).json()) as { referralId: string };
+    const task = await taskFor(made.referralId);
+    // FHIR requests the listing makes, by kind, through clients holding developer tokens.
+    const calls: string[] = [];
+    const counted = (c: FhirClient, server: string) =>
+      new Proxy(c, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== 'search' && prop !== 'request') return v;
+          return (...args: unknown[]) => {
+            calls.push(`${server} ${prop === 'search' ? `search ${String(args[0])}` : String(args[1]).replace(/Task\/[^/]+\//, 'Task/{id}/').replace(/\?.*/, '')}`);
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    const client = async (server: 'ehr' | 'lw', base: string) => counted(new FhirClient({ baseUrl: base, auth: bearerAuth((await devAuthHeader(sys.url, server)).authorization.replace(/^Bearer /, '')) }), server);
+    const ehr = await client('ehr', ehrBase);
+    const lw = await client('lw', lwBase);
+    const log = pino({ level: 'silent' });
+    const now = new Date();
+    const history = new TaskHistoryCache();
+    const list = async (cache?: TaskHistoryCache) => {
+      calls.length = 0;
+      const out = await listReferrals(ehr, lw, PATIENT, log, { now, ...(cache ? { history: cache } : {}) });
+      return { out, calls: [...calls].sort() };
+    };
+    const searches = ['ehr search Communication', 'ehr search Observation', 'ehr search ServiceRequest', 'lw search Task'];
+
+    const first = await list(history);
+    expect(first.calls.filter((c) => c === 'lw Task/{id}/_history'), 'the new Task’s history is read').to.have.length.greaterThan(0);
+    const again = await list(history);
+    expect(again.calls, 'nothing changed: no history read').to.deep.equal(searches);
+    expect(again.out).to.deep.equal(first.out);
+
+    // The link worker accepts, then starts working: the next listing reads that one Task's history again.
+    let current = task;
+    for (const status of ['accepted', 'in-progress'] as const) {
+      const put = await fetch(`${lwBase}/Task/${current.id}`, {
+        method: 'PUT',
+        headers: { ...(await devAuthHeader(sys.url, 'lw')), 'content-type': 'application/fhir+json', 'if-match': `W/"${current.meta?.versionId}"` },
+        body: JSON.stringify({ ...current, status, lastModified: new Date().toISOString() }),
+      });
+      expect(put.status).to.equal(200);
+      current = (await put.json()) as Task;
+    }
+    const changed = await list(history);
+    expect(changed.calls.filter((c) => c === 'lw Task/{id}/_history'), 'one Task changed: one history read').to.have.length(1);
+    const mine = changed.out.find((r) => r.referralId === made.referralId)!;
+    expect(mine.timeline.map((e) => e.text.split(':')[0]).slice(-2), 'every status, not only the latest').to.deep.equal(['Accepted', 'Working with patient']);
+    // The same listing as one that reads every history.
+    expect(changed.out).to.deep.equal((await list()).out);
   });
 
   it('sends a form once however often it is sent: a resend answers 200 with the same referral and writes nothing', async () => {

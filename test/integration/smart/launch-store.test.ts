@@ -55,6 +55,20 @@ for (const backend of STORE_BACKENDS) {
       expect(await store.use(handle)).to.equal(undefined);
     });
 
+    it('renews a launch’s idle expiry on use, writing it at most once a minute of use', async () => {
+      const store = new LaunchStore(db, cipher, HOUR);
+      const handle = await store.create(launch());
+      const expiresAt = async () => new Date((await db.query<{ e: Date }>('SELECT expires_at AS e FROM gp_launches WHERE handle = $1', [handle])).rows[0]!.e).getTime();
+      await db.query("UPDATE gp_launches SET expires_at = now() + interval '10 minutes' WHERE handle = $1", [handle]);
+      expect(await store.use(handle)).to.not.equal(undefined);
+      const renewed = await expiresAt();
+      expect(renewed - Date.now(), 'renewed to an hour ahead').to.be.greaterThan(HOUR - 5 * 60_000);
+      // Used again within the minute: the stored expiry is close enough, nothing is written.
+      await db.query("UPDATE gp_launches SET expires_at = expires_at - interval '30 seconds' WHERE handle = $1", [handle]);
+      expect(await store.use(handle)).to.not.equal(undefined);
+      expect(await expiresAt()).to.equal(renewed - 30_000);
+    });
+
     it('never serves an expired launch, and clears expired rows when a new launch is stored', async () => {
       const stale = await new LaunchStore(db, cipher, -1000).create(launch());
       const store = new LaunchStore(db, cipher, HOUR);

@@ -183,6 +183,23 @@ for (const backend of STORE_BACKENDS) {
       expect(await call((cb) => store.get('s1', cb))).to.equal(null);
       store.close();
     });
+
+    it('session store: a touch that moves the expiry forward by less than a minute writes nothing', async () => {
+      const store = new DbSessionStore(db, { pruneIntervalMs: 0 });
+      const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
+      const stored = async () => new Date((await db.query<{ e: Date }>("SELECT expires_at AS e FROM sessions WHERE sid = 'rolling'")).rows[0]!.e).getTime();
+      await call((cb) => store.set('rolling', sessionData(inMinutes(30)), cb));
+      const marker = inMinutes(29).getTime();
+      await db.query("UPDATE sessions SET expires_at = $1 WHERE sid = 'rolling'", [new Date(marker)]);
+      await call((cb) => store.touch('rolling', sessionData(inMinutes(30.5)), cb));
+      expect(await stored(), 'half a minute later: not written').to.equal(marker);
+      await call((cb) => store.touch('rolling', sessionData(inMinutes(32)), cb));
+      expect(await stored(), 'two minutes later: written').to.be.greaterThan(inMinutes(31).getTime());
+      await call((cb) => store.touch('rolling', sessionData(inMinutes(5)), cb));
+      expect(await stored(), 'backwards: written').to.be.lessThan(inMinutes(6).getTime());
+      await call((cb) => store.destroy('rolling', cb));
+      store.close();
+    });
   });
 }
 
