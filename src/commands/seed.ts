@@ -7,7 +7,7 @@ import { ehrSeed, lwSeed } from '../sandbox/demo/index.js';
 import { openFhirStore } from '../fhir-store/index.js';
 import { createSandboxFhirServer, sandboxDataFile } from '../sandbox/fhir/index.js';
 import { EHR_FHIR_PATH, LW_FHIR_PATH } from '../sandbox/index.js';
-import { configuredStore, openDb } from '../store/db.js';
+import { configuredStore, openDb, type Db } from '../store/db.js';
 
 /**
  * What the store holds about the sandbox's state, cleared with it: sign-ins to the sandbox's authorization
@@ -44,6 +44,29 @@ const CLEARED: Readonly<Record<(typeof SANDBOX_STATE_TABLES)[number], string>> =
   reconcile_outbox: 'outbox rows',
   report_referrals: 'report referral facts',
 };
+
+/**
+ * What seed --reset keeps, by table, as the summary names it: records that are not the sandbox's demo state (people's
+ * own referrals, directory imports, prompts shown to clinicians, the audit trail) or that expire by themselves. With
+ * SANDBOX_STATE_TABLES, the FHIR tables (whose `ehr` and `lw` stores are restored, any other store kept) and
+ * `schema_migrations`, every table of the store is named here or there (a test holds this).
+ */
+export const KEPT_TABLES: Readonly<Record<string, string>> = {
+  audit_events: 'audit trail events (never rewritten)',
+  community_referrals: 'self and agency referrals received',
+  directory_import_runs: 'directory import runs',
+  directory_feed_records: 'directory feed records',
+  directory_changes: 'directory changes',
+  cds_cards: 'CDS prompts shown',
+  cds_feedback: 'CDS prompt feedback',
+  cds_suppressions: 'CDS prompt suppressions',
+  cds_jwt_ids: 'CDS request ids (expire by themselves)',
+  hosted_assertion_ids: 'hosted-record client assertion ids (expire by themselves)',
+  rate_limits: 'rate-limit counters (expire by themselves)',
+};
+
+/** Rows cleared with another table (a foreign key's ON DELETE CASCADE), and the FHIR and migration tables. */
+export const RESET_WITH_OTHERS = ['report_outcomes', 'fhir_stores', 'fhir_resources', 'fhir_versions', 'fhir_search_index', 'fhir_changes', 'fhir_change_consumers', 'schema_migrations'] as const;
 
 /** Where the configuration keeps its data, for the summary (a PostgreSQL URL without its credentials). */
 function describeStore(databaseUrl: string | undefined, dataDir: string): string {
@@ -115,10 +138,37 @@ export async function runSeedCommand(args: string[], configFile: string): Promis
       return counts;
     });
     say(`  Signed everyone out of the sandbox and cleared the reconciler’s progress (it reads the demo Tasks again at the next start), rows removed: ${cleared.join(', ')}`);
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events');
-    say(`  Kept the audit trail (events: ${rows[0]?.n ?? 0}): it is never rewritten.`);
+    for (const line of await keptLines(db, config.linkWorkerEndpoints)) say(line);
   } finally {
     await db.close();
   }
   return EXIT.ok;
+}
+
+/**
+ * What the reset left alone, with counts: every other FHIR store (a record SP Link hosts for a link-worker service
+ * is real case data, never demo data: kept whole, though its Tasks may name referrals the restored EHR no longer
+ * has), and the rows of KEPT_TABLES.
+ */
+async function keptLines(db: Db, endpoints: readonly { id: string; name: string; hosted?: boolean }[]): Promise<string[]> {
+  const out: string[] = [];
+  const stores = await db.query<{ store: string; n: number }>(
+    `SELECT s.store, (SELECT count(*)::int FROM fhir_resources r WHERE r.store = s.store AND NOT r.deleted) AS n
+     FROM fhir_stores s WHERE s.store NOT IN ('ehr', 'lw') ORDER BY s.store`,
+  );
+  for (const { store, n } of stores.rows) {
+    const hosted = endpoints.find((e) => store === `hosted:${e.id}`);
+    out.push(
+      hosted
+        ? `  Kept the link-worker record SP Link hosts for "${hosted.name}" (store "${store}"): ${n} resources, unchanged (the reconciler reads its Tasks again at the next start, like the demo ones).`
+        : `  Kept FHIR store "${store}": ${n} resources, unchanged.`,
+    );
+  }
+  const counts: string[] = [];
+  for (const [table, what] of Object.entries(KEPT_TABLES)) {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    counts.push(`${what}: ${rows[0]?.n ?? 0}`);
+  }
+  out.push(`  Kept, unchanged: ${counts.join(', ')}.`);
+  return out;
 }

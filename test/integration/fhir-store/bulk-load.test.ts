@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { parseSearchRequest } from '@medplum/core';
 import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { bulkLoad, type LoadItem } from '../../../src/fhir-store/bulk-load.js';
 import { openFhirStore, type DbFhirRepository } from '../../../src/fhir-store/index.js';
 import { ensureR4Definitions } from '../../../src/fhir/r4-definitions.js';
-import { openDb, type Db } from '../../../src/store/db.js';
-import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import type { Db } from '../../../src/store/db.js';
+import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const BASE = 'http://localhost:3999/fhir';
 
@@ -29,20 +28,14 @@ async function indexOf(db: Db, store: string, type: string, id: string): Promise
 for (const backend of STORE_BACKENDS) {
   describe(`fhir-store bulk load (${backend.name}): many new resources set-based, as a create would index them`, function () {
     this.timeout(120_000);
-    const schema = `bulk_${randomBytes(4).toString('hex')}`;
     let db: Db;
     let repo: DbFhirRepository;
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
+    const suite = suiteStore(backend, 't_bulk');
+    before(async () => {
       ensureR4Definitions();
-      db = await openDb({ ...backend.opts(), schema });
+      db = suite.db;
       repo = await openFhirStore(db, { store: 'bulk', baseUrl: BASE });
       await openFhirStore(db, { store: 'created', baseUrl: BASE });
-    });
-    after(async () => {
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
     });
     const search = async (url: string) => ((await repo.search(parseSearchRequest<Task>(url))) as Bundle<Resource>).entry?.map((e) => e.resource!.id) ?? [];
 

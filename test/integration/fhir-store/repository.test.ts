@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { OperationOutcomeError, badRequest, getStatus, parseSearchRequest, validateResource } from '@medplum/core';
 import type { Bundle, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { ensureR4Definitions } from '../../../src/fhir/r4-definitions.js';
 import { FhirRouter } from '@medplum/fhir-router';
 import { ChangeReader, openFhirStore, type DbFhirRepository } from '../../../src/fhir-store/index.js';
-import { openDb, type Db } from '../../../src/store/db.js';
-import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import type { Db } from '../../../src/store/db.js';
+import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const BASE = 'http://localhost:3999/fhir';
 
@@ -56,12 +55,11 @@ for (const backend of STORE_BACKENDS) {
     let db: Db;
     let repo: DbFhirRepository;
     let commits = 0;
-    const schema = `t_fhirstore_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const suite = suiteStore(backend, 't_fhirstore', { maxConnections: 40 });
 
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
+    before(async () => {
       ensureR4Definitions();
-      db = await openDb({ ...backend.opts(), schema, maxConnections: 40 });
+      db = suite.db;
       repo = await openFhirStore(db, {
         store: 'test',
         baseUrl: BASE,
@@ -72,11 +70,6 @@ for (const backend of STORE_BACKENDS) {
       });
     });
 
-    after(async () => {
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
-    });
 
     const search = <T extends Resource>(url: string): Promise<Bundle<T & { id: string }>> =>
       repo.search(parseSearchRequest<T>(url));

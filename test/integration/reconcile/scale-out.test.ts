@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Observation, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
@@ -6,30 +5,26 @@ import { advanceCursor } from '../../../src/reconcile/store/cursors.js';
 import { claimDeadLetters, listDeadLetters, upsertDeadLetter } from '../../../src/reconcile/store/dead-letters.js';
 import { acquireLease, LeaseLostError } from '../../../src/reconcile/store/leases.js';
 import { lwSeed } from '../../../src/sandbox/demo/index.js';
-import { openDb, type Db } from '../../../src/store/db.js';
-import { PG_URL, requirePostgres } from '../../helpers/postgres.js';
+import type { Db } from '../../../src/store/db.js';
+import { POSTGRES_BACKEND, suiteStore } from '../../helpers/postgres.js';
 import { all, create, ENDPOINT, plainReferral, startHarness, taskFor, TENANT, type Harness } from './harness.js';
 
 const out = (code: string) => ({ coding: [{ system: CODE_SYSTEM.taskOutputType, code }] });
 
 describe('reconcile scale-out: two reconcilers sharing one PostgreSQL', function () {
   this.timeout(300_000);
-  const schema = `t_reconcile_${process.pid}_${randomBytes(4).toString('hex')}`;
   let dbA: Db;
   let dbB: Db;
   let h: Harness;
-
-  before(async function () {
-    await requirePostgres(this);
-    dbA = await openDb({ databaseUrl: PG_URL, schema, maxConnections: 5 });
-    dbB = await openDb({ databaseUrl: PG_URL, schema, maxConnections: 5 });
-    h = await startHarness({ db: dbA, ctx: { instanceId: 'instance-a' } });
-  });
   after(async () => {
     await h?.close();
-    await dbA?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await dbA?.close();
-    await dbB?.close();
+  });
+  const suite = suiteStore(POSTGRES_BACKEND, 't_reconcile', { maxConnections: 5 });
+
+  before(async () => {
+    dbA = suite.db;
+    dbB = await suite.open();
+    h = await startHarness({ db: dbA, ctx: { instanceId: 'instance-a' } });
   });
 
   it('an endpoint lease has one holder; a takeover after expiry fences the old holder out', async () => {

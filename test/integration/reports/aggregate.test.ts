@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { openDb, type Db } from '../../../src/store/db.js';
+import type { Db } from '../../../src/store/db.js';
 import { aggregate, type Aggregates, type SpreadRow } from '../../../src/reports/aggregate.js';
 import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
 import { INDICATORS, indicatorScope, measureReport } from '../../../src/reports/measures.js';
@@ -11,7 +10,7 @@ import { saveFacts } from '../../../src/reports/report-store.js';
 import { referralKey, type ReferralFact } from '../../../src/reports/referral-fact.js';
 import { demoReportHistory } from '../../../src/sandbox/demo/report-history.js';
 import { aggregateInProcess } from '../../helpers/reports-in-process.js';
-import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const YEAR = { from: '2025-12-02', to: '2026-12-01' };
@@ -38,17 +37,8 @@ for (const backend of STORE_BACKENDS) {
   describe(`reports/aggregate: figures in SQL on ${backend.name}`, function () {
     this.timeout(120_000);
     let db: Db;
-    const schema = `t_reports_agg_${process.pid}_${randomBytes(4).toString('hex')}`;
-
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
-      db = await openDb({ ...backend.opts(), schema });
-    });
-    after(async () => {
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
-    });
+    const suite = suiteStore(backend, 't_reports_agg');
+    before(() => (db = suite.db));
     beforeEach(async () => db && db.query('DELETE FROM report_referrals'));
 
     it('agrees figure for figure with the same figures computed in the process, over a seeded year and under every filter', async () => {

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { openDb, type Db } from '../../../src/store/db.js';
+import type { Db } from '../../../src/store/db.js';
 import { countFacts, saveFacts } from '../../../src/reports/report-store.js';
 import type { ReferralFact } from '../../../src/reports/referral-fact.js';
 import { seedReportHistory } from '../../../src/sandbox/demo/report-history.js';
-import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const fact = (over: Partial<ReferralFact> = {}): ReferralFact => ({
   key: 'k1', practice: 'Y99901', practiceName: 'Riverside', service: 'Connect', source: 'gp-practice', urgency: 'routine', needs: ['loneliness'],
@@ -16,17 +15,8 @@ const fact = (over: Partial<ReferralFact> = {}): ReferralFact => ({
 for (const backend of STORE_BACKENDS) {
   describe(`reports/report-store on ${backend.name}`, function () {
     let db: Db;
-    const schema = `t_reports_${process.pid}_${randomBytes(4).toString('hex')}`;
-
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
-      db = await openDb({ ...backend.opts(), schema });
-    });
-    after(async () => {
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
-    });
+    const suite = suiteStore(backend, 't_reports');
+    before(() => (db = suite.db));
 
     it('writes a fact, then updates it by key: firsts keep the earliest time, outcomes are replaced', async () => {
       await saveFacts(db, [fact()]);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { LaunchStore, type GpLaunch } from '../../../src/smart/launch-store.js';
-import { openDb, type Db } from '../../../src/store/db.js';
+import type { Db } from '../../../src/store/db.js';
 import { SessionCipher } from '../../../src/store/session-cipher.js';
-import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -24,23 +24,10 @@ const launch = (over: Partial<GpLaunch> = {}): GpLaunch => ({
 for (const backend of STORE_BACKENDS) {
   describe(`GP launch store on ${backend.name}`, function () {
     let db: Db;
-    const dbs: Db[] = [];
     const cipher = new SessionCipher('launch-store-test-secret-0123456789abcdef');
-    const schema = `t_launch_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const open = async () => {
-      const d = await openDb({ ...backend.opts(), schema });
-      dbs.push(d);
-      return d;
-    };
-
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
-      db = await open();
-    });
-    after(async () => {
-      if (backend.postgres && db) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      for (const d of dbs) await d.close();
-    });
+    const suite = suiteStore(backend, 't_launch');
+    const open = () => suite.open();
+    before(() => (db = suite.db));
 
     it('stores a launch sealed at rest and hands it back by handle', async () => {
       const store = new LaunchStore(db, cipher, HOUR);

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
-import { openDb, type Db, type OpenDbOptions } from '../../../src/store/db.js';
+import { openDb, type Db } from '../../../src/store/db.js';
 import { loadMigrations, migrate } from '../../../src/store/migrate.js';
 import { DbSessionStore } from '../../../src/store/session-store.js';
 import type { SessionData } from 'express-session';
-import { PG_URL, requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import { PG_URL, STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 function sessionData(expires: Date, extra: Record<string, unknown> = {}): SessionData {
   return { cookie: { originalMaxAge: 60_000, expires, httpOnly: true, path: '/' }, ...extra } as unknown as SessionData;
@@ -18,20 +17,9 @@ function call<T>(fn: (cb: (err?: unknown, v?: T) => void) => void): Promise<T | 
 for (const backend of STORE_BACKENDS) {
   describe(`store on ${backend.name}`, function () {
     let db: Db;
-    let opts: OpenDbOptions;
-    const schema = `t_store_${process.pid}_${randomBytes(4).toString('hex')}`;
-
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
-      opts = { ...backend.opts(), schema };
-      db = await openDb(opts);
-    });
-
-    after(async () => {
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
-    });
+    const suite = suiteStore(backend, 't_store');
+    const { opts, schema } = suite;
+    before(() => (db = suite.db));
 
     it('applies migrations and records them; re-running is a no-op', async () => {
       const files = await loadMigrations();

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { AdapterPayload } from 'oidc-provider';
-import { openDb, type Db } from '../../../src/store/db.js';
+import type { Db } from '../../../src/store/db.js';
 import { OidcStore } from '../../../src/store/oidc-adapter.js';
-import { requirePostgres, STORE_BACKENDS } from '../../helpers/postgres.js';
+import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const SECRET = 'oidc-adapter-test-secret-0123456789abcdef';
 
@@ -14,19 +14,12 @@ for (const backend of STORE_BACKENDS) {
   describe(`oidc-provider adapter on ${backend.name}`, function () {
     let db: Db;
     let store: OidcStore;
-    const schema = `t_oidc_${process.pid}_${randomBytes(4).toString('hex')}`;
+    after(() => store?.close());
+    const suite = suiteStore(backend, 't_oidc');
 
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
-      db = await openDb({ ...backend.opts(), schema });
+    before(() => {
+      db = suite.db;
       store = new OidcStore(db, { secret: SECRET, pruneIntervalMs: 0 });
-    });
-
-    after(async () => {
-      store?.close();
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
     });
 
     const adapter = (model: string, namespace = 'ns-a') => store.adapterFactory(namespace)(model);

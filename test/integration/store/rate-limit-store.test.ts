@@ -1,27 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import express from 'express';
 import { configSchema } from '../../../src/config/schema.js';
 import { createRateLimits } from '../../../src/http/rate-limits.js';
-import { openDb, type Db } from '../../../src/store/db.js';
+import type { Db } from '../../../src/store/db.js';
 import { DbRateLimitStore } from '../../../src/store/rate-limit-store.js';
 import { listen } from '../../helpers/http.js';
-import { requirePostgres, STORE_BACKENDS, PG_URL } from '../../helpers/postgres.js';
+import { POSTGRES_BACKEND, STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 for (const backend of STORE_BACKENDS) {
   describe(`rate-limit store on ${backend.name}`, function () {
     let db: Db;
-    const schema = `t_rl_${process.pid}_${randomBytes(4).toString('hex')}`;
-
-    before(async function () {
-      if (backend.postgres) await requirePostgres(this);
-      db = await openDb({ ...backend.opts(), schema });
-    });
-    after(async () => {
-      if (!db) return;
-      if (backend.postgres) await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await db.close();
-    });
+    const suite = suiteStore(backend, 't_rl');
+    before(() => (db = suite.db));
 
     it('counts hits in a window, starts a new window after it ends, and sweeps ended windows', async () => {
       const store = new DbRateLimitStore(db, 'login-ip:');
@@ -47,15 +37,10 @@ for (const backend of STORE_BACKENDS) {
 }
 
 describe('rate limits shared by two instances on one PostgreSQL', function () {
-  const schema = `t_rl2_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const suite = suiteStore(POSTGRES_BACKEND, 't_rl2');
   const dbs: Db[] = [];
-  before(async function () {
-    await requirePostgres(this);
-    dbs.push(await openDb({ databaseUrl: PG_URL, schema }), await openDb({ databaseUrl: PG_URL, schema }));
-  });
-  after(async () => {
-    if (dbs[0]) await dbs[0].query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    for (const d of dbs) await d.close();
+  before(async () => {
+    dbs.push(suite.db, await suite.open());
   });
 
   it('requests spread over both instances are counted together', async () => {

@@ -8,7 +8,7 @@ import type { Bundle, CapabilityStatement, HealthcareService, Patient } from '@m
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { getDevToken } from '../../helpers/sandbox-tokens.js';
-import { SANDBOX_STATE_TABLES } from '../../../src/commands/seed.js';
+import { KEPT_TABLES, RESET_WITH_OTHERS, SANDBOX_STATE_TABLES } from '../../../src/commands/seed.js';
 import { recordAudit } from '../../../src/store/audit.js';
 import { openDb } from '../../../src/store/db.js';
 
@@ -129,7 +129,7 @@ describe('system: the sp-link command', function () {
     expect(r.stderr).to.contain('environment variable DATABASE_URL is not set');
   });
 
-  it('seed --reset restores both sandbox FHIR stores and clears sign-ins and reconciler progress, not the audit trail', async () => {
+  it('seed --reset restores both sandbox FHIR stores and clears sign-ins and reconciler progress; says what it keeps (the audit trail, hosted records, every other table)', async () => {
     const before = await openDb({ dataDir });
     await before.query(`INSERT INTO fhir_stores (store) VALUES ('ehr') ON CONFLICT DO NOTHING`);
     const { rows } = await before.query<{ rid: number }>(
@@ -141,6 +141,16 @@ describe('system: the sp-link command', function () {
     await before.query(`INSERT INTO sessions (sid, data, expires_at) VALUES ('s1', '{}', now() + interval '1 hour')`);
     await before.query(`INSERT INTO reconcile_cursors (endpoint_id, cursor) VALUES ('demo-link-workers', now())`);
     await recordAudit(before, { actor: 'Practitioner/gp-1', action: 'smart-launch' });
+    // Another FHIR store (a record SP Link hosts) is not the sandbox's: kept whole.
+    await before.query(`INSERT INTO fhir_stores (store) VALUES ('hosted:elsewhere') ON CONFLICT DO NOTHING`);
+    await before.query(
+      `INSERT INTO fhir_resources (store, resource_type, id, version, last_updated, content)
+       VALUES ('hosted:elsewhere', 'Task', 'case-1', 1, now(), '{"resourceType":"Task","id":"case-1"}')`,
+    );
+    // Every table is either reset or named as kept.
+    const tables = (await before.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`)).rows.map((r) => r.t);
+    const named = new Set<string>([...SANDBOX_STATE_TABLES, ...Object.keys(KEPT_TABLES), ...RESET_WITH_OTHERS]);
+    expect(tables.filter((t) => !named.has(t)), 'tables seed --reset neither resets nor names as kept').to.deep.equal([]);
     await before.close();
 
     const r = await run(['seed', '--reset']);
@@ -151,7 +161,8 @@ describe('system: the sp-link command', function () {
     expect(r.stdout).to.contain('Restored the link-worker service demo data');
     expect(r.stdout).to.contain('sign-in sessions: 1');
     expect(r.stdout).to.contain('reconciler change-feed cursors: 1');
-    expect(r.stdout).to.contain('Kept the audit trail (events: 1)');
+    expect(r.stdout).to.contain('audit trail events (never rewritten): 1');
+    expect(r.stdout).to.contain('Kept FHIR store "hosted:elsewhere": 1 resources, unchanged.');
     const after = await openDb({ dataDir });
     try {
       expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'ehr' AND id = 'stray'`)).rowCount, 'replaced by the demo data').to.equal(0);
@@ -159,6 +170,7 @@ describe('system: the sp-link command', function () {
       expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'lw' AND resource_type = 'Task'`)).rowCount).to.be.greaterThan(0);
       for (const table of SANDBOX_STATE_TABLES) expect((await after.query(`SELECT 1 FROM ${table}`)).rowCount, table).to.equal(0);
       expect((await after.query('SELECT 1 FROM audit_events')).rowCount).to.equal(1);
+      expect((await after.query(`SELECT 1 FROM fhir_resources WHERE store = 'hosted:elsewhere' AND id = 'case-1'`)).rowCount, 'the hosted record is kept').to.equal(1);
     } finally {
       await after.close();
     }

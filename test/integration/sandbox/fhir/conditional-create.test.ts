@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Request } from 'express';
 import type { AuthorizeFn } from '../../../../src/sandbox/fhir/index.js';
-import { openDb, type Db } from '../../../../src/store/db.js';
-import { STORE_BACKENDS, requirePostgres } from '../../../helpers/postgres.js';
+import type { Db } from '../../../../src/store/db.js';
+import { STORE_BACKENDS, suiteStore } from '../../../helpers/postgres.js';
 import { countOf, fhir, startSandboxApp, type Json, type SandboxApp } from './sandbox-app.js';
 
 const CONCURRENT = 32;
@@ -41,16 +40,17 @@ describe('sandbox FHIR server: concurrent conditional creates over HTTP', functi
 
   for (const backend of STORE_BACKENDS) {
     describe(backend.name, () => {
-      const schema = `t_cond_${process.pid}_${randomBytes(4).toString('hex')}`;
       let db: Db;
       let app: SandboxApp;
       let base: string;
       const checks = { requests: 0, reads: 0 };
+      after(async () => {
+        await app?.close();
+      });
+      const suite = suiteStore(backend, 't_cond');
 
-      before(async function () {
-        if (backend.postgres) await requirePostgres(this);
-        // PostgreSQL in a schema of its own; PGlite in memory (its own database already).
-        db = await openDb({ ...backend.opts(), ...(backend.postgres ? { schema } : {}) });
+      before(async () => {
+        db = suite.db;
         // Like the SMART authoriser: one database read per HTTP request (the grant check, cached for the
         // request's Bundle entries), a read of the stored resource for each entry, and a yield to the event loop,
         // so concurrent requests interleave unless the store serialises them.
@@ -70,11 +70,6 @@ describe('sandbox FHIR server: concurrent conditional creates over HTTP', functi
         };
         app = await startSandboxApp({ db, lw: { authorize } });
         base = app.urls.lw;
-      });
-      after(async () => {
-        await app?.close();
-        if (backend.postgres) await db?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-        await db?.close();
       });
 
       it(`${CONCURRENT} concurrent If-None-Exist creates: one resource, the others 200 with its id`, async () => {
