@@ -134,6 +134,7 @@ async function runLevels(print: Print, prefix: string, levels: readonly number[]
       own.length = 0;
       const times: number[] = [];
       let errors = 0;
+      const statuses = new Map<number, number>();
       const t0 = performance.now();
       await Promise.all(
         gps.map(async (gp) => {
@@ -145,7 +146,10 @@ async function runLevels(print: Print, prefix: string, levels: readonly number[]
                 : await request(gp.jar, `${sys.url}/app/api/referrals?patient=${gp.patient}`);
             await res.arrayBuffer();
             times.push(performance.now() - s);
-            if (res.status >= 300) errors++;
+            if (res.status >= 300) {
+              errors++;
+              statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            }
           }
         }),
       );
@@ -165,6 +169,7 @@ async function runLevels(print: Print, prefix: string, levels: readonly number[]
       print(`${p}_fhir_p95_ms`, Math.round(percentile(fhir, 95)));
       print(`${p}_fhir_requests_per_gp_request`, Number(result.fhirPerRequest.toFixed(2)));
       print(`${p}_error_rate`, Number((errors / times.length).toFixed(3)));
+      if (errors) print(`${p}_errors_by_status`, [...statuses].map(([code, k]) => `${code}×${k}`).join(' '));
     }
     if (webhook) await webhookBursts(print, sys);
   } finally {
