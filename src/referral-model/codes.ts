@@ -257,6 +257,8 @@ export const STATUS_REASONS = [
   { code: 'not-completed', display: 'Support could not be completed', by: 'service' },
   // What a community group records on an onward referral (src/referral-model/onward-referral.ts).
   { code: 'did-not-attend', display: 'Person did not attend', by: 'provider' },
+  // Why a link worker withdraws an onward referral the group can no longer take up.
+  { code: 'service-closed', display: 'The service closed or stopped running', by: 'link-worker' },
 ] as const satisfies readonly (CodeEntry & { by: 'patient' | 'link-worker' | 'gp' | 'service' | 'provider' })[];
 export type StatusReasonCode = (typeof STATUS_REASONS)[number]['code'];
 

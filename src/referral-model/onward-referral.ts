@@ -74,6 +74,13 @@ export const onwardActionsFrom = (state: OnwardState): OnwardAction[] =>
 export const ONWARD_DECLINE_REASONS = STATUS_REASONS.filter((r) => (['service-at-capacity', 'not-eligible', 'patient-declined', 'referred-elsewhere'] as readonly string[]).includes(r.code));
 export type OnwardDeclineReason = (typeof ONWARD_DECLINE_REASONS)[number]['code'];
 
+/**
+ * Reasons a link worker may give when withdrawing an onward referral: the person changed their mind, moved, or is
+ * better served elsewhere; or the group closed.
+ */
+export const ONWARD_WITHDRAW_REASONS = STATUS_REASONS.filter((r) => (['patient-withdrew', 'patient-moved', 'referred-elsewhere', 'service-closed'] as readonly string[]).includes(r.code));
+export type OnwardWithdrawReason = (typeof ONWARD_WITHDRAW_REASONS)[number]['code'];
+
 /** Most sessions a group may record as attended (a weekly group over a couple of years). */
 export const MAX_SESSIONS_ATTENDED = 200;
 
@@ -215,19 +222,33 @@ export function applyOnwardAction(task: Task, input: OnwardActionInput, ctx: { n
 }
 
 /**
- * The sub-Task withdrawn because its referral ended in the GP record (the GP cancelled it, or it was entered in error):
- * the group must not go on contacting the person. `undefined` when the group has already closed it. `reason` replaces
- * the GP's cancellation as the coded reason (a withdrawal relayed from where it was made). Pure.
+ * The sub-Task withdrawn, so the group does not go on contacting the person: by the link worker (`author`, with their
+ * reason), or by SP Link because its referral ended in the GP record (the GP cancelled it, or it was entered in error).
+ * `undefined` when the group has already closed it. `reason` replaces the GP's cancellation as the coded reason (the
+ * link worker's, or a withdrawal relayed from where it was made). Pure.
  */
-export function withdrawOnwardReferral(task: Task, ctx: { now: Date; why: string; reason?: Task['statusReason'] }): Task | undefined {
+export function withdrawOnwardReferral(task: Task, ctx: { now: Date; why: string; reason?: Task['statusReason']; author?: Reference }): Task | undefined {
   if (!isTaskStatus(task.status) || isFinalOnwardState(onwardStateOf(task.status))) return undefined;
   const t = structuredClone(task);
   const now = ctx.now.toISOString();
   t.status = 'cancelled';
   t.statusReason = ctx.reason ?? reasonConcept('gp-cancelled', ctx.why);
   t.lastModified = now;
-  t.note = [...(t.note ?? []), { authorString: 'SP Link', time: now, text: `Withdrawn: ${ctx.why}` } as Annotation];
+  t.note = [...(t.note ?? []), { ...(ctx.author ? { authorReference: ctx.author } : { authorString: 'SP Link' }), time: now, text: `Withdrawn: ${ctx.why}` } as Annotation];
   return t;
+}
+
+/**
+ * The link worker withdraws an onward referral from the case (the person changed their mind, the group closed): the
+ * sub-Task `cancelled` with their coded reason and words, or why it cannot be (the group has closed it meanwhile).
+ * Pure: the caller writes it with If-Match on the version the link worker saw.
+ */
+export function withdrawByLinkWorker(task: Task, input: { reason: OnwardWithdrawReason; note?: string }, ctx: { now: Date; author: Reference }): { ok: true; task: Task } | { ok: false; message: string } {
+  const display = displayOf('statusReason', input.reason) ?? input.reason;
+  const t = withdrawOnwardReferral(task, { now: ctx.now, why: input.note ? `${display}\n${input.note}` : display, reason: reasonConcept(input.reason, input.note), author: ctx.author });
+  if (t) return { ok: true, task: t };
+  const state = isTaskStatus(task.status) ? onwardStateOf(task.status) : undefined;
+  return { ok: false, message: `This referral is ${state ? LABEL[state].label.toLowerCase() : 'closed'}, so it cannot be withdrawn.` };
 }
 
 /** An onward referral as every surface shows it. */

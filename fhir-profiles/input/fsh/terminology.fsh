@@ -117,6 +117,7 @@ Description: "Why a referral was declined, cancelled or could not be completed."
 * #cancelled-by-service "Cancelled by the link-worker service"
 * #not-completed "Support could not be completed"
 * #did-not-attend "Person did not attend"
+* #service-closed "The service closed or stopped running"
 
 ValueSet: SPLinkStatusReasonVS
 Id: status-reason

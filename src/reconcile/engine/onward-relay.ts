@@ -1,4 +1,5 @@
 import type { Bundle, Communication, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { FhirClient } from '../../fhir/client.js';
 import { FhirHttpError } from '../../fhir/errors.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import {
@@ -128,19 +129,30 @@ async function forward(deps: RelayDeps, rt: EndpointRuntime, group: EndpointRunt
     return 'forwarded';
   }
   if (state !== 'withdrawn') return 'none';
-  for (let attempt = 0, current = copy; attempt < 2; attempt++) {
-    const next = withdrawOnwardReferral(current, { now: deps.now(), why: task.statusReason?.text ?? 'The referral was withdrawn.', ...(task.statusReason ? { reason: task.statusReason } : {}) });
-    if (!next) return 'none';
-    deps.validate(next);
+  const why = task.statusReason?.text ?? 'The referral was withdrawn.';
+  return (await withdrawOnward(group.lw, copy, { now: deps.now(), why, ...(task.statusReason ? { reason: task.statusReason } : {}) }, deps.validate)) ? 'withdrawn' : 'none';
+}
+
+/**
+ * Withdraws an open onward referral on a server (`withdrawOnwardReferral`) with If-Match on the version read; a 412
+ * (the group answered meanwhile) re-reads it once and decides again, so a referral the group closed stays closed.
+ * True when it was withdrawn, false when it was already closed. The revocation sweep and the relay both use it.
+ */
+export async function withdrawOnward(client: FhirClient, task: Task, o: { now: Date; why: string; reason?: Task['statusReason'] }, validate: ValidateFn): Promise<boolean> {
+  let current = task;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const next = withdrawOnwardReferral(current, o);
+    if (!next) return false;
+    validate(next);
     try {
-      await group.lw.update(next, { ifMatch: current.meta?.versionId });
-      return 'withdrawn';
+      await client.update(next, { ifMatch: current.meta?.versionId });
+      return true;
     } catch (err) {
       if (!(err instanceof FhirHttpError && err.status === 412) || attempt > 0) throw err;
-      current = await group.lw.read<Task>('Task', copy.id!);
+      current = await client.read<Task>('Task', task.id!);
     }
   }
-  return 'none';
+  return false;
 }
 
 async function mirror(deps: RelayDeps, home: EndpointRuntime, group: EndpointRuntime, seen: Task, key: { system: string; value: string }): Promise<RelayStep> {

@@ -5,28 +5,10 @@ import type { EndpointRuntime } from '../runtime.js';
 import { advanceCursor, readCursor } from '../store/cursors.js';
 import type { Lease } from '../store/leases.js';
 import type { FeedDeps } from './change-feed.js';
-import { isOnwardReferral, withdrawOnwardReferral } from '../../referral-model/onward-referral.js';
-import { FhirHttpError } from '../../fhir/errors.js';
+import { isOnwardReferral } from '../../referral-model/onward-referral.js';
+import { withdrawOnward } from '../engine/onward-relay.js';
 
 const sweepKey = (endpointId: string, tenantId: string) => `${endpointId}::revocations::${tenantId}`;
-
-/** Withdraws one onward referral with If-Match (re-read once on 412); 1 when it was withdrawn, 0 when already closed. */
-async function withdrawOnward(deps: FeedDeps, rt: EndpointRuntime, task: Task, why: string): Promise<number> {
-  let current = task;
-  for (let i = 0; i < 2; i++) {
-    const next = withdrawOnwardReferral(current, { now: (deps.now ?? (() => new Date()))(), why });
-    if (!next) return 0;
-    deps.validate(next);
-    try {
-      await rt.lw.update(next, { ifMatch: current.meta?.versionId });
-      return 1;
-    } catch (err) {
-      if (!(err instanceof FhirHttpError && err.status === 412) || i > 0) throw err;
-      current = await rt.lw.read<Task>('Task', task.id!);
-    }
-  }
-  return 0;
-}
 
 /**
  * The loop works both ways (src/referral-model/README.md): a referral the GP revoked (or marked entered-in-error) in the EHR
@@ -57,7 +39,10 @@ export async function sweepRevocations(deps: FeedDeps, rt: EndpointRuntime, leas
         );
         if (open.length === 0) continue;
         // The referral's onward referrals are withdrawn with it, so no community group goes on contacting the person.
-        for (const sub of open.filter(isOnwardReferral)) cancelled += await withdrawOnward(deps, rt, sub, sr.status === 'entered-in-error' ? 'The referral was entered in error by the GP practice.' : 'The GP cancelled the referral.');
+        const why = sr.status === 'entered-in-error' ? 'The referral was entered in error by the GP practice.' : 'The GP cancelled the referral.';
+        for (const sub of open.filter(isOnwardReferral)) {
+          if (await withdrawOnward(rt.lw, sub, { now: (deps.now ?? (() => new Date()))(), why }, deps.validate)) cancelled++;
+        }
         const referrals = open.filter((t) => !isOnwardReferral(t));
         if (referrals.length === 0) continue;
         const out = await processBatch(deps, rt, lease, referrals, { force: true });

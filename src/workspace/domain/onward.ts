@@ -4,7 +4,7 @@ import { EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf } from '../../r
 import { buildProvenance } from '../../referral-model/provenance.js';
 import { joinUrl, FHIR_ID_PATTERN } from '../../referral-model/references.js';
 import {
-  MAX_SESSIONS_ATTENDED, ONWARD_ACTIONS, ONWARD_DECLINE_REASONS, buildOnwardReferral, type OnwardAction, type OnwardActionInput, type OnwardReferralInput,
+  MAX_SESSIONS_ATTENDED, ONWARD_ACTIONS, ONWARD_DECLINE_REASONS, ONWARD_WITHDRAW_REASONS, buildOnwardReferral, type OnwardAction, type OnwardActionInput, type OnwardReferralInput, type OnwardWithdrawReason,
 } from '../../referral-model/onward-referral.js';
 import type { Actor } from './actor.js';
 import { formatName, patientCopy, referralCopy } from './referral-details.js';
@@ -67,6 +67,16 @@ export function parseOnwardAction(action: OnwardAction, body: Record<string, unk
   return r.ok ? { ok: true, value: { action, ...r.value } as OnwardActionInput } : r;
 }
 
+const withdrawCodes = ONWARD_WITHDRAW_REASONS.map((r) => r.code) as [OnwardWithdrawReason, ...OnwardWithdrawReason[]];
+const withdrawSchema = z.object({
+  reason: z.enum(withdrawCodes, { error: 'Select why the referral is withdrawn' }),
+  note: optionalNote,
+});
+export type WithdrawOnwardInput = z.infer<typeof withdrawSchema>;
+
+/** The link worker's withdrawal of an onward referral, as posted from the case. */
+export const parseWithdrawOnward = (body: Record<string, unknown>): Parsed<WithdrawOnwardInput> => parsed(withdrawSchema.safeParse(body));
+
 /** A directory service as an onward referral needs it: its provider, and the provider's ODS code when it has one. */
 export interface OnwardService {
   id: string;
@@ -127,13 +137,13 @@ export function referOnwardBundle(tasks: readonly Task[], o: { actor: Actor; org
   return { resourceType: 'Bundle', type: 'transaction', entry: [...entries, { fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: provenance, request: { method: 'POST', url: 'Provenance' } }] };
 }
 
-/** One transaction: the sub-Task as the group answered it, conditional on the version they saw, and its Provenance. */
-export function onwardAnswerBundle(task: Task, o: { action: OnwardAction; ifMatchVersion: string; actor: Actor; organization?: string; linkWorkerBase: string; now: Date }): Bundle {
+/** One transaction: the sub-Task as the group answered it (or the link worker withdrew it), conditional on the version they saw, and its Provenance. */
+export function onwardAnswerBundle(task: Task, o: { action: OnwardAction | 'withdraw'; ifMatchVersion: string; actor: Actor; organization?: string; linkWorkerBase: string; now: Date }): Bundle {
   const provenance = buildProvenance({
     targets: [`Task/${task.id}`],
     recorded: o.now,
     activity: 'UPDATE',
-    activityText: `Onward referral: ${ONWARD_ACTIONS[o.action].label.toLowerCase()}`,
+    activityText: `Onward referral: ${o.action === 'withdraw' ? 'withdrawn by the link worker' : ONWARD_ACTIONS[o.action].label.toLowerCase()}`,
     agents: [{ role: 'author', who: who(o.actor), onBehalfOf: onBehalfOf(o.actor, o.organization) }],
     sources: [joinUrl(o.linkWorkerBase, `Task/${task.id}/_history/${o.ifMatchVersion}`)],
   });

@@ -5,11 +5,11 @@ import { recordAudit } from '../../store/audit.js';
 import { FHIR_ID_PATTERN } from '../../referral-model/references.js';
 import { IDENTIFIER_SYSTEM } from '../../referral-model/codes.js';
 import {
-  ONWARD_ACTIONS, applyOnwardAction, canReferOnward, isOnwardAction, isOnwardReferral, onwardIdentifierValue, readOnwardReferral, type OnwardAction,
+  ONWARD_ACTIONS, applyOnwardAction, canReferOnward, isOnwardAction, isOnwardReferral, onwardIdentifierValue, parentTaskId, readOnwardReferral, withdrawByLinkWorker, type OnwardAction,
 } from '../../referral-model/onward-referral.js';
 import { isTaskStatus, taskPhase } from '../../referral-model/task-status.js';
 import { homeOf, isProvider, worksCases } from '../domain/actor.js';
-import { onwardAnswerBundle, onwardPerson, onwardReferrals, parseOnwardAction, parseReferOnward, referOnwardBundle } from '../domain/onward.js';
+import { onwardAnswerBundle, onwardPerson, onwardReferrals, parseOnwardAction, parseReferOnward, parseWithdrawOnward, referOnwardBundle } from '../domain/onward.js';
 import { patientName } from '../domain/referral-details.js';
 import { taskOwnedBy } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
@@ -72,6 +72,44 @@ export function onwardRoutes(deps: WorkspaceDeps): express.Router {
     await store.apply(referOnwardBundle(tasks, { actor, ...(organization ? { organization } : {}), parent: task, linkWorkerBase: store.base, now }));
     await recordAudit(deps.db, { actor: actor.sub, action: 'workspace.onward-referral', resourceRef: `Task/${id}`, details: { org: actor.orgOds, services: services.map((s) => s.id) } });
     wsSession(req).flash = services.length === 1 ? `Referred to ${services[0]!.name}. Its reply will show here.` : `Referred to ${services.length} services. Their replies will show here.`;
+    res.redirect(303, `/workspace/cases/${id}#onward`);
+  });
+
+  // The link worker withdraws an onward referral (the person changed their mind, the group closed): `cancelled` with
+  // the reason, If-Match on the version shown, a Provenance naming them. The relay tells a group with its own server.
+  r.post('/cases/:id/onward/:onwardId/withdraw', caseworkers, requireActor, requireCsrf, async (req, res) => {
+    const { id, onwardId } = req.params as { id: string; onwardId: string };
+    const { actor, csrf } = authed(res);
+    const notFound = () => void res.status(404).type('html').send(errorPage({ status: 404, title: 'Referral not found', message: 'There is no onward referral with this reference on this case.', actor, csrfToken: csrf }));
+    if (!ID.test(id) || !ID.test(onwardId)) return notFound();
+    const store = await deps.store();
+    const loaded = await loadOwnedTask(store, id, actor, res);
+    if (!loaded.ok) return;
+    const { task, scope } = loaded;
+    const sub = (await store.onwardOf(id)).find((t) => t.id === onwardId);
+    if (!sub || parentTaskId(sub) !== id) return notFound();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = `withdraw-${onwardId}`;
+    const again = (status: number, errors: Record<string, string>, flash?: string) =>
+      renderCase(deps, store, res, { task, scope, status, forms: { [form]: { values: { reason: body.reason, note: body.note }, errors } }, ...(flash ? { flash } : {}) });
+    const parsed = parseWithdrawOnward(body);
+    if (!parsed.ok) return again(400, parsed.errors);
+    const version = typeof body.version === 'string' ? body.version : '';
+    const conflict = () => renderCase(deps, store, res, { task, scope, status: 409, flash: 'The service answered this referral while you were working on it, so it was not withdrawn. Check what it says now.' });
+    if (!version || version !== sub.meta?.versionId) return conflict();
+    const now = deps.now();
+    const role = (await store.staff(scope)).find((m) => m.practitioner === actor.practitioner)?.reference;
+    const withdrawn = withdrawByLinkWorker(sub, parsed.value, { now, author: { reference: role ?? actor.practitioner, display: actor.name } });
+    if (!withdrawn.ok) return again(409, {}, withdrawn.message);
+    try {
+      const organization = scope.orgId ? `Organization/${scope.orgId}` : undefined;
+      await store.apply(onwardAnswerBundle(withdrawn.task, { action: 'withdraw', ifMatchVersion: version, actor, ...(organization ? { organization } : {}), linkWorkerBase: store.base, now }));
+    } catch (err) {
+      if (err instanceof FhirHttpError && (err.status === 412 || err.status === 409)) return conflict();
+      throw err;
+    }
+    await recordAudit(deps.db, { actor: actor.sub, action: 'workspace.onward-withdraw', resourceRef: `Task/${onwardId}`, details: { org: actor.orgOds, case: id, reason: parsed.value.reason, fromVersion: version } });
+    wsSession(req).flash = `Withdrew the referral to ${readOnwardReferral(sub).service}. The service will be told.`;
     res.redirect(303, `/workspace/cases/${id}#onward`);
   });
 

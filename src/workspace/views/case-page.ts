@@ -182,7 +182,7 @@ export function casePage(d: CasePageData): string {
   ${d.overdue ? html`<p data-testid="overdue-detail">A response was due by ${formatDateTime(d.overdue.since)}, ${d.overdue.hours} hours after the referral for its urgency (${r.urgency}). Accept or decline it.</p>` : ''}
   <div class="nhsuk-grid-row">
     <div class="nhsuk-grid-column-one-half">${caseSection(d)}
-      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], search: d.onwardSearch, open: taskPhase(d.state.status) === 'open' && d.canReferOnward !== false, form: d.forms.onward })}</div>
+      ${onwardSection({ caseId: d.state.id, csrfToken: d.csrfToken, referrals: d.onward ?? [], search: d.onwardSearch, open: taskPhase(d.state.status) === 'open' && d.canReferOnward !== false, form: d.forms.onward, forms: d.forms })}</div>
     <div class="nhsuk-grid-column-one-half"><h2>Record your work</h2>${actions(d)}</div>
   </div>
   ${recordSection(d)}

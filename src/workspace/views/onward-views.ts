@@ -4,7 +4,7 @@ import { NEEDS } from '../../referral-model/codes.js';
 import type { OnwardSearchForm } from '../domain/onward-search.js';
 import type { OnwardPerson } from '../domain/onward.js';
 import {
-  ONWARD_ACTIONS, ONWARD_DECLINE_REASONS, isFinalOnwardState, onwardActionsFrom, type OnwardAction, type OnwardView,
+  ONWARD_ACTIONS, ONWARD_DECLINE_REASONS, ONWARD_WITHDRAW_REASONS, isFinalOnwardState, onwardActionsFrom, type OnwardAction, type OnwardView,
 } from '../../referral-model/onward-referral.js';
 import { choices, EMPTY_FORM, errorSummary, input, select, textarea, type FormState } from './fields.js';
 import { formatDate, html, type Html } from './html.js';
@@ -71,9 +71,26 @@ function searchForm(caseId: string, s: OnwardSearch): Html {
   </form>`;
 }
 
+/** The link worker withdraws an onward referral the group has not closed (form `withdraw-<sub-Task id>`). */
+function withdrawForm(caseId: string, csrf: string, r: OnwardView, s: FormState): Html {
+  const form = `withdraw-${r.id ?? ''}`;
+  return html`<details class="nhsuk-details" id="form-${form}"${Object.keys(s.errors).length ? ' open' : ''} data-testid="onward-withdraw">
+  <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Withdraw the referral to ${r.service}</span></summary>
+  <div class="nhsuk-details__text">${errorSummary(form, s.errors)}
+    <p class="nhsuk-body-s">The service is told to stop contacting the person about it; the GP hears it with the referral’s outcome.</p>
+    <form method="post" action="/workspace/cases/${caseId}/onward/${r.id ?? ''}/withdraw" novalidate data-form="${form}">
+      <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${r.version ?? ''}">
+      ${select({ form, name: 'reason', label: 'Why it is withdrawn', state: s, options: ONWARD_WITHDRAW_REASONS })}
+      ${textarea({ form, name: 'note', label: 'Note for the service (optional)', state: s, rows: 2 })}
+      <button class="nhsuk-button nhsuk-button--secondary" type="submit">Withdraw referral</button>
+    </form></div></details>`;
+}
+
 /** The onward referrals of a case, each with its live status, and (on an open case) the picker and the form to refer onward. */
 export function onwardSection(o: {
   caseId: string; csrfToken: string; referrals: readonly OnwardView[]; search: OnwardSearch | undefined; open: boolean; form: FormState | undefined; saved?: string;
+  /** The case page's forms: `withdraw-<id>` sent back with an error. */
+  forms?: Record<string, FormState>;
 }): Html {
   // One onward referral per service and case (its identifier): a service already referred to is not offered again.
   const referred = new Set(o.referrals.map((r) => r.service));
@@ -94,7 +111,8 @@ export function onwardSection(o: {
         <td class="nhsuk-table__cell">${r.service}${r.provider && r.provider !== r.service ? html`<br><span class="nhsuk-body-s">${r.provider}</span>` : ''}</td>
         <td class="nhsuk-table__cell">${tag(r)}</td>
         <td class="nhsuk-table__cell">${formatDate(r.updated)}</td>
-        <td class="nhsuk-table__cell" data-testid="onward-detail">${detail(r)}</td></tr>`)}</tbody></table>`}
+        <td class="nhsuk-table__cell" data-testid="onward-detail">${detail(r)}</td></tr>`)}</tbody></table>
+      ${o.referrals.filter((r) => r.id && !isFinalOnwardState(r.state)).map((r) => withdrawForm(o.caseId, o.csrfToken, r, o.forms?.[`withdraw-${r.id}`] ?? EMPTY_FORM))}`}
   ${o.open && o.search ? html`<details class="nhsuk-details" id="form-onward"${expanded ? ' open' : ''}>
     <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">Refer to community groups or services</span></summary>
     <div class="nhsuk-details__text">
@@ -177,7 +195,9 @@ export function portalReferralPage(o: { actor: Actor; csrfToken: string; view: O
       </dl>
     </div>
     <div class="nhsuk-grid-column-one-half"><h2>Record what happened</h2>
-      ${actions.length ? html`<div class="ws-actions">${actions.map((a) => actionForm(v.id ?? '', v.version ?? '', o.csrfToken, a, o.forms[a] ?? EMPTY_FORM))}</div>` : html`<p>This referral has been answered. Nothing more can be recorded.</p>`}
+      ${actions.length ? html`<div class="ws-actions">${actions.map((a) => actionForm(v.id ?? '', v.version ?? '', o.csrfToken, a, o.forms[a] ?? EMPTY_FORM))}</div>`
+        : v.state === 'withdrawn' ? html`<p data-testid="portal-withdrawn">This referral was withdrawn${v.reason ? html` (${v.reason})` : ''}. Do not contact the person about it.</p>`
+        : html`<p>This referral has been answered. Nothing more can be recorded.</p>`}
     </div>
   </div>
   ${o.history.length ? html`<h2>History</h2><ol class="nhsuk-list" data-testid="portal-history" reversed>${[...o.history].reverse().map((h) => html`<li><p class="nhsuk-body-s nhsuk-u-margin-bottom-1"><strong>${formatDate(h.at)}</strong></p><p class="ws-pre">${h.text}</p></li>`)}</ol>` : ''}

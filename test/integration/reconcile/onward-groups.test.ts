@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Communication, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
-import { buildOnwardReferral, readOnwardReferral } from '../../../src/referral-model/onward-referral.js';
+import { buildOnwardReferral, readOnwardReferral, withdrawByLinkWorker } from '../../../src/referral-model/onward-referral.js';
 import { all, create, ENDPOINT, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
 
 /** A community group whose own FHIR server SP Link watches (endpoint `lw2`), configured as a provider `via: endpoint`. */
@@ -127,6 +127,38 @@ for (const groupDialect of ['medplum', 'hapi'] as const) {
       await update<Task>(groupBase, { ...theirs, status: 'in-progress' });
       await h.reconciler.runOnce();
       expect((await read<Task>(h.lwBase, 'Task', sub.id)).status).to.equal('cancelled');
+    });
+
+    it('the link worker’s withdrawal reaches the group’s copy with its reason; the GP’s message back says so; the group’s later answer changes nothing', async () => {
+      const sr = await plainReferral(h, 'p2');
+      const parent = await create<Task>(h.lwBase, taskFor(h, sr, 1, { status: 'in-progress' }));
+      const sub = await create<Task>(h.lwBase, onward(parent, 'svc-choir', 'Community choir'));
+      await h.reconciler.runOnce();
+      const [copy] = await copiesOf(sub);
+      await update<Task>(groupBase, { ...copy!, id: copy!.id!, status: 'accepted' });
+      await h.reconciler.runOnce();
+      // As the workspace writes it (POST /cases/:id/onward/:onwardId/withdraw): cancelled with the link worker's reason, If-Match.
+      const accepted = await read<Task>(h.lwBase, 'Task', sub.id);
+      expect(accepted.status).to.equal('accepted');
+      const w = withdrawByLinkWorker(accepted, { reason: 'patient-withdrew', note: 'Changed her mind about singing.' }, { now: new Date(), author: { reference: 'Practitioner/lw1', display: 'Sarah Whitfield' } });
+      if (!w.ok) throw new Error(w.message);
+      await update<Task>(h.lwBase, { ...w.task, id: sub.id });
+      await h.reconciler.runOnce();
+
+      const theirs = await read<Task>(groupBase, 'Task', copy!.id!);
+      expect(theirs.status, 'the group stops contacting the person').to.equal('cancelled');
+      expect(theirs.statusReason?.coding?.find((c) => c.system === CODE_SYSTEM.statusReason)?.code).to.equal('patient-withdrew');
+      expect(theirs.statusReason?.text).to.equal('Changed her mind about singing.');
+      await update<Task>(groupBase, { ...theirs, status: 'in-progress' });
+      await h.reconciler.runOnce();
+      expect((await read<Task>(h.lwBase, 'Task', sub.id)).status).to.equal('cancelled');
+
+      await update<Task>(h.lwBase, { ...(await read<Task>(h.lwBase, 'Task', parent.id)), status: 'completed', output: [{ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'summary' }] }, valueString: 'Support ended.' }] });
+      for (let i = 0; i < 2; i++) await h.reconciler.runOnce();
+      const messages = (await all<Communication>(h.ehrBase, 'Communication', `based-on=ServiceRequest/${sr.id}`)).map((c) => ({ topic: c.topic?.coding?.[0]?.code, lines: (c.payload ?? []).flatMap((p) => (p.contentString ? [p.contentString] : [])) }));
+      expect(messages.find((m) => m.topic === 'referral-completed')?.lines).to.include('Referred on to Community choir (Fernbridge Leisure Trust): withdrawn (Person withdrew from support: Changed her mind about singing.)');
+      expect(messages.filter((m) => m.topic === 'referral-progress'), 'a withdrawal is no news for the GP after the message back').to.deep.equal([]);
+      expect((await listDeadLetters(h.db, { limit: 100 })).map((d) => d.reason)).to.deep.equal([]);
     });
   });
 }

@@ -131,4 +131,49 @@ describe('workspace: onward referrals to community groups, and the groups’ por
     const audit = await h.db.query<{ action: string }>("SELECT action FROM audit_events WHERE action LIKE 'portal.%' ORDER BY id");
     expect(audit.rows.map((r) => r.action)).to.deep.equal(['portal.accept', 'portal.attended', 'portal.finished']);
   });
+
+  it('the link worker withdraws an onward referral with a reason (CSRF, If-Match, Provenance, audit): the case and the group’s portal show it withdrawn; a closed one cannot be', async () => {
+    const { task: other } = await makeGpReferral({ ehr: `${h.url}/sandbox/ehr/fhir`, lw: `${h.url}/sandbox/lw/fhir` }, 7);
+    const path = `/workspace/cases/${other.id}`;
+    await sarah.post(`${path}/accept`, formFields((await sarah.get(path)).text, `${path}/accept`));
+    await sarah.post(`${path}/onward`, { _csrf: csrfOf((await sarah.get(path)).text), services: ['svc-walking', 'svc-gardening'], consent: 'yes' });
+    const subs = ((await lw.search<Task>('Task', { 'part-of': `Task/${other.id}`, _count: '50' })) as Bundle<Task>).entry?.map((e) => e.resource!) ?? [];
+    const walking = subs.find((s) => s.owner?.reference === 'Organization/org-fernbridge-leisure')!;
+    const action = `${path}/onward/${walking.id}/withdraw`;
+    let page = await sarah.get(path);
+    expect(page.text.match(/data-testid="onward-withdraw"/g), 'one withdraw form per open onward referral').to.have.length(2);
+
+    expect((await sarah.post(action, { version: walking.meta!.versionId!, reason: 'patient-moved' })).status, 'no CSRF token').to.equal(403);
+    let r = await sarah.post(action, formFields(page.text, action));
+    expect(r.status, 'a reason is required').to.equal(400);
+    expect(r.text).to.include(`id="withdraw-${walking.id}-reason-error"`);
+    expect(r.text).to.include(`id="form-withdraw-${walking.id}" open`);
+    r = await sarah.post(action, { ...formFields(page.text, action), version: '999', reason: 'patient-moved' });
+    expect(r.status, 'a version the link worker did not see').to.equal(409);
+    expect((await lw.read<Task>('Task', walking.id!)).status).to.equal('requested');
+    expect((await sarah.post(`/workspace/cases/${task.id}/onward/${walking.id}/withdraw`, { ...formFields(page.text, action), reason: 'patient-moved' })).status, 'not this case’s onward referral').to.equal(404);
+
+    page = await sarah.post(action, { ...formFields(page.text, action), reason: 'patient-moved', note: 'Moved to Leeds last week.' });
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('Withdrew the referral to Healthy Steps walking group.');
+    expect(page.text).to.match(/data-onward-service="Healthy Steps walking group"[\s\S]*?Withdrawn[\s\S]*?Person moved out of area: Moved to Leeds last week\./);
+    expect(page.text.match(/data-testid="onward-withdraw"/g), 'a withdrawn referral offers no withdrawal').to.have.length(1);
+    const stored = await lw.read<Task>('Task', walking.id!);
+    expect(stored.status).to.equal('cancelled');
+    expect(stored.statusReason?.coding?.[0]).to.include({ system: 'https://fhir.sp-link.example.org/CodeSystem/status-reason', code: 'patient-moved' });
+    expect(stored.note?.at(-1)?.authorReference?.display).to.equal('Sarah Whitfield');
+    const prov = ((await lw.search<Provenance>('Provenance', { target: `Task/${walking.id}` })) as Bundle<Provenance>).entry?.map((e) => e.resource!) ?? [];
+    expect(prov.map((p) => p.activity?.text)).to.include('Onward referral: withdrawn by the link worker');
+    const audit = await h.db.query<{ resource_ref: string }>("SELECT resource_ref FROM audit_events WHERE action = 'workspace.onward-withdraw'");
+    expect(audit.rows.map((x) => x.resource_ref)).to.deep.equal([`Task/${walking.id}`]);
+    expect((await sarah.post(action, { _csrf: csrfOf(page.text), version: stored.meta!.versionId!, reason: 'service-closed' })).status, 'already withdrawn').to.equal(409);
+
+    // The group sees it withdrawn, with nothing left to record.
+    const list = await gail.get('/workspace/referrals');
+    expect(list.text).to.match(new RegExp(`data-testid="portal-closed"[\\s\\S]*data-referral-id="${walking.id}"[\\s\\S]*?Withdrawn`));
+    const theirs = await gail.get(`/workspace/referrals/${walking.id}`);
+    expect(theirs.text).to.include('data-testid="portal-withdrawn"');
+    expect(theirs.text).to.include('Person moved out of area: Moved to Leeds last week.');
+    expect(theirs.text).not.to.include('data-form="accept"');
+  });
 });

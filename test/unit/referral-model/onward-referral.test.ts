@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import {
-  applyOnwardAction, buildOnwardReferral, canReferOnward, forwardedOnwardReferral, lateOnwardUpdate, mirrorOnwardAnswer, withdrawOnwardReferral, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
+  applyOnwardAction, buildOnwardReferral, canReferOnward, forwardedOnwardReferral, lateOnwardUpdate, mirrorOnwardAnswer, withdrawOnwardReferral, withdrawByLinkWorker, isOnwardReferral, onwardActionsFrom, onwardOutcomeLine, onwardStateOf, parentTaskId,
   readOnwardReferral, ONWARD_ACTIONS, type OnwardActionInput,
 } from '../../../src/referral-model/onward-referral.js';
 import { TASK_STATUSES } from '../../../src/referral-model/task-status.js';
@@ -127,6 +127,20 @@ describe('onward referrals (Gravity sub-Tasks)', () => {
     validateForWrite(t);
     expect(readOnwardReferral(t)).to.include({ state: 'withdrawn', reason: 'Cancelled by the referrer: The GP cancelled the referral.' });
     expect(withdrawOnwardReferral(act(onward(), { action: 'decline', reason: 'not-eligible' }), { now: NOW, why: 'x' })).to.equal(undefined);
+  });
+
+  it('the link worker withdraws it with a reason and their words, named as the note’s author; a closed one cannot be withdrawn', () => {
+    const lw = { reference: 'PractitionerRole/lw-amira-role', display: 'Amira Shah' };
+    const r = withdrawByLinkWorker(act(onward(), { action: 'accept' }), { reason: 'service-closed', note: 'The group stopped meeting.' }, { now: NOW, author: lw });
+    if (!r.ok) throw new Error(r.message);
+    validateForWrite(r.task);
+    expect(r.task.status).to.equal('cancelled');
+    expect(r.task.statusReason?.coding?.[0]).to.include({ system: CODE_SYSTEM.statusReason, code: 'service-closed' });
+    expect(r.task.note?.at(-1)).to.deep.include({ authorReference: lw, text: 'Withdrawn: The service closed or stopped running\nThe group stopped meeting.' });
+    expect(readOnwardReferral(r.task)).to.include({ state: 'withdrawn', reason: 'The service closed or stopped running: The group stopped meeting.' });
+    expect(onwardOutcomeLine(readOnwardReferral(r.task))).to.equal('Healthy Steps walking group (Fernbridge Leisure Trust): withdrawn (The service closed or stopped running: The group stopped meeting.)');
+    const finished = withdrawByLinkWorker(act(act(onward(), { action: 'accept' }), { action: 'finished' }), { reason: 'patient-withdrew' }, { now: NOW, author: lw });
+    expect(finished).to.deep.equal({ ok: false, message: 'This referral is finished, so it cannot be withdrawn.' });
   });
 
   it('reads another system’s sub-Task liberally: unknown status as sent, service from the owner, sessions as unsignedInt', () => {
