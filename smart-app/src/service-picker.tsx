@@ -52,7 +52,8 @@ export function ServicePicker(p: { services: DirectoryEntry[] | null; value: str
                 </span>
                 {s.eligibility && <span class="sp-service-meta">For: {s.eligibility}</span>}
                 {s.rankReason && <span class="sp-service-meta sp-rank-reason">Why here: {s.rankReason}</span>}
-                {s.stale && <span class="sp-service-meta sp-stale">Details not checked{s.verified ? ` since ${new Date(s.verified.date).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })}` : ' recently'}: check with the service before referring</span>}
+                {s.verifiedLabel && <span class="sp-service-meta" data-testid="service-verified">{s.verifiedLabel}</span>}
+                {s.stale && <span class="sp-service-meta sp-stale">Details may be out of date: check with the service before referring</span>}
               </>
             }
           />

@@ -519,8 +519,10 @@ const configObject = z
       .object({
         /** Link-worker endpoint whose FHIR server holds the directory; absent: the workspace's, else the first. */
         endpoint: id.optional(),
-        /** A service not verified (by its feed, provider or a link worker) for this many days is flagged stale. */
+        /** A service not verified (by its feed, its provider, a link worker or a manager) for this many days is flagged stale. */
         staleAfterDays: z.number().int().min(1).max(3650).default(365),
+        /** A link worker's report that a service closed or changed, not acted on by a manager in this many days, is overdue. */
+        reportResponseDays: z.number().int().min(1).max(365).default(7),
         feeds: z
           .array(
             z

@@ -4,7 +4,8 @@ import { EXTENSION, EXTENSION_PART } from '../referral-model/codes.js';
 /**
  * How a feed's version of a service meets what the directory holds (pure). The feed owns what it publishes; what
  * others said about the service stays: a provider's capacity and waits (unless the feed says the service is closed),
- * and a verification newer than the feed's (a provider or link worker checked it since).
+ * and a verification newer than the feed's (a provider, link worker or service manager checked it since), with a
+ * manager's finding that the service no longer runs.
  */
 
 const verificationDate = (hs: HealthcareService | undefined): string | undefined =>
@@ -26,7 +27,10 @@ export function mergeIntoDirectory(fromFeed: HealthcareService, existing: Health
   const others = (fromFeed.extension ?? []).filter((e) => e.url !== EXTENSION.serviceVerification);
   const extension = [...(verification ? [verification] : []), ...others, ...kept];
   const { extension: _drop, ...rest } = fromFeed;
-  return { ...rest, ...(extension.length ? { extension } : {}) };
+  // A service manager who found the service no longer running since the feed's record was assured keeps it inactive.
+  const managerClosed = existing.active === false && verification === existingVerification && existingVerification !== feedVerification &&
+    existingVerification?.extension?.some((p) => p.url === EXTENSION_PART.serviceVerification.by && p.valueCode === 'manager');
+  return { ...rest, ...(managerClosed ? { active: false } : {}), ...(extension.length ? { extension } : {}) };
 }
 
 /** The service as the directory should now hold it, no longer listed by any feed: inactive, everything else kept. */

@@ -1,6 +1,7 @@
 import type { HealthcareService, Location } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, NEEDS, SERVICE_TYPES, type NeedCode, type ServiceTypeCode } from '../referral-model/codes.js';
 import { parseReference } from '../referral-model/references.js';
+import { verificationOf, type Verification } from './verification.js';
 
 /**
  * Directory search that fits the conversation in the consulting room (pure): by need, free text, place, distance from
@@ -15,13 +16,6 @@ import { parseReference } from '../referral-model/references.js';
 export interface Position {
   readonly latitude: number;
   readonly longitude: number;
-}
-
-/** Who last checked a service, and when (the `service-verification` extension). */
-export interface Verification {
-  readonly date: string;
-  readonly by: 'feed' | 'provider' | 'link-worker';
-  readonly who?: string;
 }
 
 export interface DirectorySearch {
@@ -101,17 +95,6 @@ const minutes = (t: string | undefined, fallback: number) => {
   const m = t?.match(/^(\d{2}):(\d{2})/);
   return m ? Number(m[1]) * 60 + Number(m[2]) : fallback;
 };
-
-/** The `service-verification` extension of a service, when it carries one. */
-export function verificationOf(hs: HealthcareService): Verification | undefined {
-  const parts = hs.extension?.find((e) => e.url === EXTENSION.serviceVerification)?.extension ?? [];
-  const P = EXTENSION_PART.serviceVerification;
-  const date = parts.find((p) => p.url === P.date)?.valueDateTime;
-  const by = parts.find((p) => p.url === P.by)?.valueCode;
-  if (!date || (by !== 'feed' && by !== 'provider' && by !== 'link-worker')) return undefined;
-  const who = parts.find((p) => p.url === P.who)?.valueString;
-  return { date, by, ...(who ? { who } : {}) };
-}
 
 /** Capacity as the provider last reported it (the `service-capacity` extension). */
 export function capacityOf(hs: HealthcareService): { acceptingReferrals?: boolean; waitDays?: number; asOf?: string } {
@@ -257,6 +240,7 @@ export class DirectoryIndex {
         miles = Math.min(...e.positions.map((p) => milesBetween(q.near!, p)));
         if (q.withinMiles !== undefined && miles > q.withinMiles) continue;
       }
+      // isStale (verification.ts), on the date read once at build.
       const stale = !(e.verifiedAt >= staleBefore);
       scored.push({ e, needs, ...(miles !== undefined ? { miles } : {}), openNow, stale });
     }

@@ -54,7 +54,9 @@ export interface DirectoryEntry {
   /** Why it ranks where it does, in one line ("matches 2 needs, 1.2 miles, taking referrals"). */
   rankReason?: string;
   /** Who last checked the details, and when. */
-  verified?: { date: string; by: 'feed' | 'provider' | 'link-worker'; who?: string };
+  verified?: { date: string; by: 'feed' | 'provider' | 'link-worker' | 'manager'; who?: string };
+  /** The same in words, as every surface shows it ("Last checked 1 Dec 2026 by the provider (Gail Hughes)"). */
+  verifiedLabel?: string;
   /** Not checked within the configured time: the details may be out of date. */
   stale?: boolean;
 }

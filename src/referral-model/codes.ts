@@ -47,7 +47,7 @@ export const EXTENSION = {
   statusReason: sd('status-reason'),
   /** PRSB Social Prescribing Information Standard section a Communication.payload carries: valueCoding. */
   prsbSection: sd('prsb-section'),
-  /** When a directory HealthcareService was last checked and by whom: `date`, `by` (feed | provider | link-worker), `who`. */
+  /** When a directory HealthcareService was last checked and by whom: `date`, `by` (feed | provider | link-worker | manager), `who`. */
   serviceVerification: sd('service-verification'),
   /** Who made a referral that did not come from the GP (Task, valueCode `self` | `agency`); see referral-source.ts. */
   referralSource: sd('referral-source'),

@@ -1,6 +1,7 @@
 import type { HealthcareService, Location, Patient } from '@medplum/fhirtypes';
 import { approximatePosition, capacityOf, DirectoryIndex, serviceTypeOf, type DirectorySearch, type Position } from '../directory/search.js';
 import type { FhirClient } from '../fhir/client.js';
+import { verificationLabel } from '../directory/verification.js';
 import { CODE_SYSTEM, NEEDS } from '../referral-model/codes.js';
 import type { DirectoryEntry } from '../gp-app-contract/index.js';
 
@@ -88,6 +89,7 @@ export function searchDirectory(
       ...(hit.miles !== undefined ? { distanceMiles: Math.round(hit.miles * 10) / 10 } : {}),
       rankReason: hit.reason,
       ...(hit.verification ? { verified: hit.verification } : {}),
+      verifiedLabel: verificationLabel(hit.verification),
       stale: hit.stale,
     }];
   });

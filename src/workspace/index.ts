@@ -20,6 +20,7 @@ import { caseRoutes } from './http/case-routes.js';
 import { caseloadRoutes } from './http/caseload-routes.js';
 import { identityRoutes } from './http/identity-routes.js';
 import { onwardRoutes } from './http/onward-routes.js';
+import { directoryRoutes } from './http/directory-routes.js';
 import { reportRoutes } from './http/report-routes.js';
 import { onlyFor } from './http/guards.js';
 import { homeOf, readsReports, worksCases } from './domain/actor.js';
@@ -108,6 +109,8 @@ export function createWorkspace(ctx: WorkspaceContext): WorkspaceRouter {
   router.get('/', (req, res) => res.redirect(303, req.session.ws?.actor ? homeOf(req.session.ws.actor) : '/workspace/sign-in'));
   router.use(authRoutes(deps, login));
   router.use(onwardRoutes(deps));
+  // Keeping the directory true: link workers' reports, the manager's list and actions, providers' capacity, workload.
+  router.use(directoryRoutes(deps));
   // Cases are for link workers and managers; community groups' staff have the portal (onward-routes.ts).
   router.use(['/caseload', '/capacity', '/cases', '/identity-reviews'], onlyFor(worksCases, homeOf));
   router.use(caseloadRoutes(deps));

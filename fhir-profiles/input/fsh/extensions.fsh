@@ -83,7 +83,7 @@ Context: HealthcareService
 Extension: ServiceVerification
 Id: service-verification
 Title: "Service verification"
-Description: "When a directory service's details were last checked, and by whom: the directory feed it came from, the provider itself, or a link worker."
+Description: "When a directory service's details were last checked, and by whom: the directory feed it came from, the provider itself, a link worker, or the service manager."
 Context: HealthcareService
 * extension contains
     date 1..1 MS and
@@ -91,9 +91,9 @@ Context: HealthcareService
     who 0..1 MS
 * extension[date] ^short = "When the details were last checked"
 * extension[date].value[x] only dateTime
-* extension[by] ^short = "feed | provider | link-worker"
+* extension[by] ^short = "feed | provider | link-worker | manager"
 * extension[by].value[x] only code
-* extension[who] ^short = "Who checked: the feed or assurer, the provider's or link worker's name"
+* extension[who] ^short = "Who checked: the feed or assurer, the provider's, link worker's or manager's name"
 * extension[who].value[x] only string
 
 Extension: ReferralUrgency

@@ -151,6 +151,29 @@ export class LinkWorkerStore {
     });
   }
 
+  /** One directory service as it stands (its version for If-Match). */
+  async service(id: string): Promise<HealthcareService> {
+    return this.fhir.read<HealthcareService>('HealthcareService', id);
+  }
+
+  /** Every directory service, active or not (the manager's "to check" list). */
+  async allServices(): Promise<HealthcareService[]> {
+    return this.all<HealthcareService>('HealthcareService', { _count: '200' }, 10_000);
+  }
+
+  /** The services an organisation runs (HealthcareService.providedBy one of its Organizations). */
+  async servicesOf(scope: OrgScope): Promise<HealthcareService[]> {
+    const orgs = [...scope.refs].filter((r) => r.startsWith('Organization/'));
+    if (orgs.length === 0) return [];
+    const services = await this.all<HealthcareService>('HealthcareService', { organization: orgs.join(','), _count: '200' }, 500);
+    return services.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+  }
+
+  /** After a change to the directory: the next search reads it afresh. */
+  directoryChanged(): void {
+    this.#directory.invalidate();
+  }
+
   async apply(bundle: Bundle): Promise<Bundle> {
     return this.fhir.transaction(bundle);
   }

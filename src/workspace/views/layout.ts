@@ -9,7 +9,7 @@ export interface PageOpts {
   actor?: Actor;
   csrfToken?: string;
   /** Which primary navigation item is current. */
-  nav?: 'new' | 'mine' | 'open' | 'follow-up' | 'closed' | 'all' | 'capacity' | 'identity' | 'referrals' | 'reports';
+  nav?: 'new' | 'mine' | 'open' | 'follow-up' | 'closed' | 'all' | 'capacity' | 'identity' | 'to-check' | 'workload' | 'referrals' | 'our-services' | 'reports';
   flash?: string;
   body: Html;
   /** Prefix the title with "Error:" (GOV.UK / NHS pattern when a form has errors). */
@@ -25,8 +25,12 @@ const NAV: { key: NonNullable<PageOpts['nav']>; href: string; label: string; sho
   { key: 'capacity', href: '/workspace/capacity', label: 'Team capacity', shown: isManager },
   // Self- and agency referrals SP Link could not link to a GP record with confidence.
   { key: 'identity', href: '/workspace/identity-reviews', label: 'Identity checks', shown: isManager },
+  // Directory services nobody checked lately and link workers' reports that one closed or changed.
+  { key: 'to-check', href: '/workspace/directory/to-check', label: 'Directory to check', shown: isManager },
+  { key: 'workload', href: '/workspace/directory/workload', label: 'Service workload', shown: readsReports },
   // Community groups' staff: the onward referrals to their organisation (the portal).
   { key: 'referrals', href: '/workspace/referrals', label: 'Referrals to us', shown: isProvider },
+  { key: 'our-services', href: '/workspace/our-services', label: 'Our services', shown: isProvider },
   // Commissioners and service managers: the evaluation reports (aggregates only).
   { key: 'reports', href: '/workspace/reports', label: 'Reports', shown: readsReports },
 ];

@@ -9,6 +9,7 @@ import {
 import { choices, EMPTY_FORM, errorSummary, input, select, textarea, type FormState } from './fields.js';
 import { formatDate, html, type Html } from './html.js';
 import { page } from './layout.js';
+import { serviceReportHref } from './directory-views.js';
 
 const tag = (v: Pick<OnwardView, 'label' | 'tone'>) => html`<strong class="nhsuk-tag nhsuk-tag--${v.tone}" data-testid="onward-status">${v.label}</strong>`;
 
@@ -28,13 +29,17 @@ export interface OnwardSearch {
 
 const OPEN_CHOICES = [{ code: 'now', display: 'Open now' }, { code: 'this-week', display: 'Open this week' }] as const;
 
-/** How the service stands, in the words of the GP app's picker: capacity, why it ranks here, how fresh its details are. */
-function serviceHint(d: DirectoryEntry): Html {
+/**
+ * How the service stands, in the words of the GP app's picker: capacity, why it ranks here, who last checked its
+ * details; and the link worker's way to say it has closed or changed (src/workspace/http/directory-routes.ts).
+ */
+function serviceHint(d: DirectoryEntry, caseId: string): Html {
   const meta = [d.provider, d.typeLabel, d.locality].filter(Boolean).join(' · ');
-  const checked = d.verified ? ` since ${formatDate(d.verified.date)}` : ' recently';
   return html`${meta ? html`<span class="ws-service-meta">${meta}</span><br>` : ''}${d.rankReason ? html`<span class="ws-service-meta" data-testid="why-here">Why here: ${d.rankReason}</span>` : ''}${
     d.acceptingReferrals === false ? html`<br><strong class="ws-service-full">Not taking new referrals at the moment</strong>` : ''}${
-    d.stale ? html`<br><strong class="ws-service-stale" data-testid="service-stale">Details not checked${checked}: check with the service before referring</strong>` : ''}`;
+    d.verifiedLabel ? html`<br><span class="ws-service-meta" data-testid="service-verified">${d.verifiedLabel}</span>` : ''}${
+    d.stale ? html`<br><strong class="ws-service-stale" data-testid="service-stale">Details may be out of date: check with the service before referring</strong>` : ''}
+    <br><a href="${serviceReportHref(d.id, caseId)}" data-testid="report-service">Closed or changed? Tell your service manager<span class="nhsuk-u-visually-hidden"> about ${d.name}</span></a>`;
 }
 
 /** The search form (GET, back to the case at #onward): needs to rank by, words, opening, capacity, distance. */
@@ -119,7 +124,7 @@ export function onwardSection(o: {
         <input type="hidden" name="_csrf" value="${o.csrfToken}">
         ${choices({ form: 'onward', name: 'services', label: 'Services to refer the person to', type: 'checkbox', small: true, state: s,
           hint: `${offer.length} service${offer.length === 1 ? '' : 's'} found, best first${more > 0 ? ` (${more} more: search to narrow them)` : ''}. Each service is told who the person is and how to contact them, and replies here.`,
-          options: offer.map((d) => ({ code: d.id, display: d.name, hint: serviceHint(d), disabled: d.acceptingReferrals === false })) })}
+          options: offer.map((d) => ({ code: d.id, display: d.name, hint: serviceHint(d, o.caseId), disabled: d.acceptingReferrals === false })) })}
         ${choices({ form: 'onward', name: 'consent', label: 'Consent to share', type: 'checkbox', small: true, state: s, options: [{ code: 'yes', display: 'The person agreed that their name and contact details go to these services' }] })}
         ${textarea({ form: 'onward', name: 'note', label: 'What the service should know (optional)', hint: 'For example the best time to call, or that the person would like to be met at the door. Nothing clinical.', state: s, rows: 3 })}
         <button class="nhsuk-button" type="submit">Send referrals</button>
