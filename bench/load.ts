@@ -97,8 +97,15 @@ async function inBatches<T>(n: number, size: number, make: (i: number) => Promis
   return out;
 }
 
-/** Every level on one fresh instance; `prefix` names its figures. */
-async function runLevels(print: Print, prefix: string, levels: readonly number[], historyCache: boolean, webhook: boolean): Promise<LevelResult[]> {
+interface Instance {
+  sys: TestSystem;
+  /** One level: `n` GPs launched, then their requests; figures printed under `prefix`. */
+  level(print: Print, prefix: string, n: number): Promise<LevelResult>;
+  stop(): Promise<void>;
+}
+
+/** A fresh instance as `npm start` runs it, instrumented; `historyCache` false reads every history on every listing. */
+async function startInstance(historyCache: boolean): Promise<Instance> {
   const sys = await startTestSystem({
     background: true,
     edit: (raw) => {
@@ -121,9 +128,13 @@ async function runLevels(print: Print, prefix: string, levels: readonly number[]
     res.once('finish', () => own.push(performance.now() - t0 - FhirWaits.union(mine.intervals)));
   });
   const waits = new FhirWaits(sys.server);
-  const results: LevelResult[] = [];
-  try {
-    for (const n of levels) {
+  return {
+    sys,
+    async stop() {
+      waits.close();
+      await sys.stop();
+    },
+    async level(print, prefix, n) {
       const rounds = Math.max(5, Math.min(ROUNDS, Math.floor(MAX_REQUESTS_PER_LEVEL / n)));
       // Launched first (a GP opens the app once a consultation), then all at once.
       const gps: { patient: string; jar: CookieJar; csrf: string }[] = await inBatches(n, LAUNCH_CONCURRENCY, async (i) => {
@@ -156,7 +167,6 @@ async function runLevels(print: Print, prefix: string, levels: readonly number[]
       const seconds = (performance.now() - t0) / 1000;
       const p = `${prefix}gps_${n}`;
       const result = { gps: n, p95: percentile(times, 95), ownP95: percentile(own, 95), fhirPerRequest: fhir.length / times.length, errors };
-      results.push(result);
       print(`${p}_requests`, times.length);
       print(`${p}_requests_per_s`, Number((times.length / seconds).toFixed(1)));
       print(`${p}_p50_ms`, Math.round(percentile(times, 50)));
@@ -170,13 +180,9 @@ async function runLevels(print: Print, prefix: string, levels: readonly number[]
       print(`${p}_fhir_requests_per_gp_request`, Number(result.fhirPerRequest.toFixed(2)));
       print(`${p}_error_rate`, Number((errors / times.length).toFixed(3)));
       if (errors) print(`${p}_errors_by_status`, [...statuses].map(([code, k]) => `${code}×${k}`).join(' '));
-    }
-    if (webhook) await webhookBursts(print, sys);
-  } finally {
-    waits.close();
-    await sys.stop();
-  }
-  return results;
+      return result;
+    },
+  };
 }
 
 /**
@@ -219,19 +225,31 @@ export async function run(print: Print): Promise<void> {
   print('load_cores', os.cpus().length);
   print('load_loadavg_1m_before', Number(os.loadavg()[0]!.toFixed(1)));
   print('load_requests_per_gp', `${ROUNDS} (at most ${MAX_REQUESTS_PER_LEVEL} a level, at least 5 each)`);
-  const now = await runLevels(print, 'load_', levels, true, true);
-  print('load_concurrent_gps_at_p95_under_300ms', served(now, (r) => r.ownP95));
-  print('load_concurrent_gps_at_end_to_end_p95_under_300ms', served(now, (r) => r.p95));
-  if (compare) {
-    // The same levels on a fresh instance that reads every history on every listing.
-    const before = await runLevels(print, 'load_every_history_', levels, false, false);
-    for (const [i, r] of now.entries()) {
-      const b = before[i]!;
-      print(`load_gps_${r.gps}_p95_every_history_over_kept`, Number((b.p95 / r.p95).toFixed(2)));
-      print(`load_gps_${r.gps}_own_p95_every_history_over_kept`, Number((b.ownP95 / r.ownP95).toFixed(2)));
-      print(`load_gps_${r.gps}_fhir_requests_every_history_over_kept`, Number((b.fhirPerRequest / r.fhirPerRequest).toFixed(2)));
+  // Both instances run from the start and each level runs on one right after the other, so a change in the
+  // machine's load between levels touches both sides of a ratio alike.
+  const kept = await startInstance(true);
+  const every = compare ? await startInstance(false) : undefined;
+  const now: LevelResult[] = [];
+  const before: LevelResult[] = [];
+  try {
+    for (const n of levels) {
+      const r = await kept.level(print, 'load_', n);
+      now.push(r);
+      if (!every) continue;
+      const b = await every.level(print, 'load_every_history_', n);
+      before.push(b);
+      print(`load_gps_${n}_p95_every_history_over_kept`, Number((b.p95 / r.p95).toFixed(2)));
+      print(`load_gps_${n}_own_p95_every_history_over_kept`, Number((b.ownP95 / r.ownP95).toFixed(2)));
+      print(`load_gps_${n}_fhir_requests_every_history_over_kept`, Number((b.fhirPerRequest / r.fhirPerRequest).toFixed(2)));
     }
-    print('load_every_history_concurrent_gps_at_p95_under_300ms', served(before, (r) => r.ownP95));
+    print('load_concurrent_gps_at_p95_under_300ms', served(now, (r) => r.ownP95));
+    print('load_concurrent_gps_at_end_to_end_p95_under_300ms', served(now, (r) => r.p95));
+    if (every) print('load_every_history_concurrent_gps_at_p95_under_300ms', served(before, (r) => r.ownP95));
+    await every?.stop();
+    await webhookBursts(print, kept.sys);
+  } finally {
+    await every?.stop().catch(() => undefined);
+    await kept.stop();
   }
   print('load_loadavg_1m_after', Number(os.loadavg()[0]!.toFixed(1)));
 }
