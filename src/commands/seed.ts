@@ -57,6 +57,7 @@ export const KEPT_TABLES: Readonly<Record<string, string>> = {
   directory_import_runs: 'directory import runs',
   directory_feed_records: 'directory feed records',
   directory_changes: 'directory changes',
+  directory_reports: 'link workers\' reports of closed or changed services',
   cds_cards: 'CDS prompts shown',
   cds_feedback: 'CDS prompt feedback',
   cds_suppressions: 'CDS prompt suppressions',
