@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsed, type Parsed } from './schemas.js';
 import type { CapacityUpdate, ReportKind, ServiceChange } from '../../directory/stewardship.js';
 import { FHIR_ID_PATTERN } from '../../referral-model/references.js';
 
@@ -7,15 +8,6 @@ import { FHIR_ID_PATTERN } from '../../referral-model/references.js';
  * capacity, a manager's recorded change. Each parse gives the typed input or one message per field; nothing is
  * written on bad input.
  */
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
-
-function parsed<T>(r: z.ZodSafeParseResult<T>): Parsed<T> {
-  if (r.success) return { ok: true, value: r.data };
-  const errors: Record<string, string> = {};
-  for (const issue of r.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
-  return { ok: false, errors };
-}
 
 /** Longest wait a service may give, in days (a year). */
 export const MAX_WAIT_DAYS = 365;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsed, type Parsed } from './schemas.js';
 import type { Bundle, BundleEntry, Extension, Reference, Task } from '@medplum/fhirtypes';
 import { EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, displayOf } from '../../referral-model/codes.js';
 import { buildProvenance } from '../../referral-model/provenance.js';
@@ -13,15 +14,6 @@ import { formatName, patientCopy, referralCopy } from './referral-details.js';
  * The workspace side of onward referrals (src/referral-model/onward-referral.ts): the forms' schemas, the sub-Tasks a
  * link worker's referral creates and the transactions that write them and a group's answers, each with Provenance.
  */
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
-
-function parsed<T>(r: z.ZodSafeParseResult<T>): Parsed<T> {
-  if (r.success) return { ok: true, value: r.data };
-  const errors: Record<string, string> = {};
-  for (const issue of r.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
-  return { ok: false, errors };
-}
 
 const optionalNote = z.string().trim().max(1000, 'Must be 1000 characters or fewer').optional().transform((s) => (s ? s : undefined));
 

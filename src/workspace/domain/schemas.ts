@@ -215,3 +215,13 @@ function checkScores(instrument: string, raw: Record<string, string>, errors: Fi
   }
   return values;
 }
+
+/** A form's parse: the value, or one message per field (the first the schema gave), to show beside that field. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+export function parsed<T>(r: z.ZodSafeParseResult<T>): Parsed<T> {
+  if (r.success) return { ok: true, value: r.data };
+  const errors: Record<string, string> = {};
+  for (const issue of r.error.issues) errors[String(issue.path[0] ?? 'form')] ??= issue.message;
+  return { ok: false, errors };
+}
