@@ -32,7 +32,7 @@ describe('doctor: backend scope check', () => {
   });
 
   describe('a practice intake sends to: the GP-record write (ServiceRequest, Communication, Provenance create)', () => {
-    const auth = (scope: string) => ({ type: 'smart-backend' as const, clientId: 'c', privateKey: 'k', kid: 'kid', scope });
+    const auth = (scope: string) => ({ type: 'smart-backend' as const, clientId: 'c', privateKey: 'k', kid: 'kid', alg: 'RS384' as const, scope });
     const EHR = 'system/ServiceRequest.crus system/Observation.crus system/Communication.cr system/Flag.cr system/Provenance.c system/Patient.rs';
 
     it('fails when the configured scope cannot create them, naming each, the scopes to add and what happens meanwhile', () => {
