@@ -45,7 +45,9 @@ export function chromiumSuite(options: Parameters<typeof startTestSystem>[0] & {
   let sys: TestSystem | undefined;
   let browser: Browser | undefined;
   const { gpApp, ...start } = options;
-  before(async () => {
+  before(async function () {
+    // Starting the whole system (database, sandbox seed) is not what the suite tests; on a loaded machine it can be slow.
+    this.timeout(Math.max(this.timeout(), 600_000));
     if (gpApp) requireBuiltGpApp();
     sys = await startTestSystem({ background: true, ...start });
     browser = await startChromium();
