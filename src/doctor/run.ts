@@ -13,7 +13,7 @@ import { checkAgencyClients } from './referral-api-checks.js';
 import { checkReferralRoutes } from './route-checks.js';
 import { checkTransport } from './transport-checks.js';
 import type { RouteEndpoint } from '../referral-model/referral-routes.js';
-import { checkBackendScopes, scopeOptions } from './scope-checks.js';
+import { checkBackendScopes, checkIntakeScopes, scopeOptions } from './scope-checks.js';
 import { checkBackendConfiguration, checkEhrLaunchConfiguration } from './smart-checks.js';
 import type { DoctorCheck, DoctorEndpoint, DoctorReport } from './types.js';
 import { joinUrl, sameBase } from '../referral-model/references.js';
@@ -32,7 +32,7 @@ interface Target extends DoctorEndpoint, BehaviourTarget {
   /** A link-worker endpoint's routing configuration: its directory's referral routes are reported. */
   routes?: RouteEndpoint;
   /** What SP Link does here beyond the basics, for the scope check. */
-  work: { subscriptions?: boolean; workspace?: boolean };
+  work: { subscriptions?: boolean; workspace?: boolean; intake?: boolean };
   /** A link-worker record SP Link hosts: its backend clients. */
   hosted?: { backendClients: readonly HostedClientConfig[] };
 }
@@ -196,6 +196,8 @@ async function checkEndpoint(t: Target, timeoutMs: number, env: Environment): Pr
   else checks.push({ endpoint: t.label, check: 'CapabilityStatement checks', status: 'SKIP', detail: 'endpoint not reachable' });
   const [smart, token] = await Promise.all([probeSmart(t, timeoutMs), probeToken(t, timeoutMs)]);
   checks.push(...allowlistCheck(t), ...smart, ...checkBackendScopes(t.label, t.kind, t.auth, t.work), ...token.checks);
+  // A practice intake sends to: the GP-record write needs create on three more types, as configured and as granted.
+  if (t.work.intake) checks.push(...checkIntakeScopes(t.label, t.auth, token.auth?.info?.().grantedScope));
   if (t.hosted) checks.push(...(await checkHostedRecord(t.label, { fhirBase: t.fhirBase, backendClients: t.hosted.backendClients }, timeoutMs)));
   if (!cs || !token.auth) return checks;
   if (t.routes) {

@@ -33,6 +33,16 @@ export function scopeNeeds(kind: EndpointKind, opts: { subscriptions?: boolean; 
   ];
 }
 
+/**
+ * What a practice's EHR client must also be allowed when intake sends there: a referral the GP did not make is
+ * written into the GP record (src/referrals/gp-record.ts) as a ServiceRequest, a Communication and a Provenance.
+ */
+export const INTAKE_EHR_NEEDS: readonly ScopeNeed[] = [
+  { resource: 'ServiceRequest', perms: 'c', why: 'intake: the referral the person or an agency made, in the GP record' },
+  { resource: 'Communication', perms: 'c', why: 'intake: the message telling the practice of that referral' },
+  { resource: 'Provenance', perms: 'c', why: 'intake: who made that referral' },
+];
+
 const V1: Record<string, string> = { read: 'rs', write: 'cud', '*': 'cruds' };
 
 /**
@@ -90,9 +100,47 @@ export function checkBackendScopes(
   ];
 }
 
+/**
+ * Doctor check for a practice that intake sends referrals to (`intake.linkWorkerEndpoint` is the practice's
+ * link-worker endpoint): its EHR client may create what the GP-record write holds, both as configured and as the
+ * token response granted. Without it each matched, agreed referral's write is refused (403) and dead-lettered.
+ */
+export function checkIntakeScopes(label: string, auth: EndpointAuthConfig, grantedScope: string | undefined): DoctorCheck[] {
+  const check = 'intake: GP-record writes allowed by scope';
+  if (auth.type !== 'smart-backend' && auth.type !== 'client-credentials') {
+    return [{ endpoint: label, check, status: 'SKIP', detail: `auth type ${auth.type} names no scopes` }];
+  }
+  const wanted = INTAKE_EHR_NEEDS.map((n) => `system/${n.resource}.${n.perms}`).join(' ');
+  const configured = missingScopes(auth.scope, INTAKE_EHR_NEEDS);
+  if (configured.length) {
+    return [{
+      endpoint: label, check, status: 'FAIL',
+      detail: `configured scope lacks ${configured.map((m) => `${m.resource}.${m.missing} (${m.why})`).join('; ')}`,
+      fix: `Self-referrals and agency referrals matched to this practice's patients are written into its EHR. Add ${wanted} to this tenant's ehr.auth.scope and have the EHR grant them, or send intake (intake.linkWorkerEndpoint) elsewhere; until then each such write is refused and dead-lettered.`,
+    }];
+  }
+  if (grantedScope === undefined) return [{ endpoint: label, check, status: 'PASS', detail: 'configured; the token response named no scope, so it granted what was asked' }];
+  const granted = missingScopes(grantedScope, INTAKE_EHR_NEEDS);
+  if (granted.length) {
+    return [{
+      endpoint: label, check, status: 'FAIL',
+      detail: `the EHR granted "${grantedScope}", without ${granted.map((m) => `${m.resource}.${m.missing}`).join(', ')}`,
+      fix: `Ask the EHR's administrator to grant SP Link's client ${wanted}: the configured scope asks for them, the token did not carry them, so every GP-record write of a self-referral or agency referral would be refused and dead-lettered.`,
+    }];
+  }
+  return [{ endpoint: label, check, status: 'PASS', detail: `granted: ${INTAKE_EHR_NEEDS.map((n) => `${n.resource}.${n.perms}`).join(', ')}` }];
+}
+
 /** Options for an endpoint's scope check from the config. */
-export function scopeOptions(config: Partial<Pick<Config, 'workspace' | 'linkWorkerEndpoints'>>, kind: EndpointKind, id: string): { subscriptions?: boolean; workspace?: boolean } {
-  if (kind === 'ehr') return {};
+export function scopeOptions(
+  config: Partial<Pick<Config, 'workspace' | 'linkWorkerEndpoints' | 'tenants' | 'intake'>>,
+  kind: EndpointKind,
+  id: string,
+): { subscriptions?: boolean; workspace?: boolean; intake?: boolean } {
+  if (kind === 'ehr') {
+    const t = config.tenants?.find((x) => x.id === id);
+    return { intake: Boolean(config.intake?.enabled && t && t.linkWorkerEndpoint === config.intake.linkWorkerEndpoint) };
+  }
   const e = config.linkWorkerEndpoints?.find((x) => x.id === id);
   return { subscriptions: e?.subscriptions.enabled ?? false, workspace: Boolean(config.workspace?.enabled && config.workspace.linkWorkerEndpoint === id) };
 }

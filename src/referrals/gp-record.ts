@@ -10,7 +10,7 @@ import { referralSearchKey } from './build-bundles.js';
  * What the GP record gets when a referral the person or an agency made is linked to a registered patient and the
  * person agreed that their GP is told (pure): the referral as an SPLinkReferral `ServiceRequest` with the true
  * requester (the Patient for a self-referral, the agency for an agency referral), a `Communication` to the practice
- * saying so (topic `referral-received`), and a Provenance; both conditional creates on their identifiers, so writing
+ * saying so (topic `referral-received`, `about` the ServiceRequest), and a Provenance; both conditional creates on their identifiers, so writing
  * the plan again finds what the first write made. Built from the link-worker Task's contained copy, so the GP record
  * holds what the link worker holds.
  */
@@ -120,6 +120,8 @@ export function planGpRecord(task: Task, ctx: GpRecordContext, uuid: () => strin
     meta: { profile: [PROFILE.gpCommunication] },
     identifier: [{ system: IDENTIFIER_SYSTEM.gpCommunication, value: identifier }],
     basedOn: [{ reference: srUrl }],
+    // What the message is about: the referral itself (there is no GP Task behind it to point at).
+    about: [{ reference: srUrl }],
     status: 'completed',
     priority: sr.priority === 'routine' || !sr.priority ? 'routine' : 'urgent',
     topic: { coding: [{ system: CODE_SYSTEM.communicationTopic, code: topic.code, display: topic.display }] },

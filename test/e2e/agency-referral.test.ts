@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, startChromium } from '../helpers/browser.js';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import type { Page } from 'playwright-core';
+import { axeViolations, chromiumSuite, reloadUntil } from '../helpers/browser.js';
 import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
 /**
@@ -66,22 +65,12 @@ async function refer(page: Page, url: string, who: { given: string; phone: strin
 
 describe('agency referral form in Chromium (e2e)', function () {
   this.timeout(300_000);
-  let sys: TestSystem;
-  let browser: Browser;
-
-  before(async () => {
-    sys = await startTestSystem({ background: true });
-    browser = await startChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
-  });
+  const suite = chromiumSuite();
 
   it('works without JavaScript: a pharmacist refers someone and gets a reference', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await suite.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    const reference = await refer(page, sys.url, { given: 'Olive', phone: '01632 960 601' }, async () => {
+    const reference = await refer(page, suite.sys.url, { given: 'Olive', phone: '01632 960 601' }, async () => {
       expect(await page.locator('script').count()).to.equal(0);
     });
     expect(reference).to.match(/^SPL-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -90,10 +79,10 @@ describe('agency referral form in Chromium (e2e)', function () {
   });
 
   it('is axe-clean at 320 px on every step, errors included, with nothing wider than the screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const context = await suite.browser.newContext({ viewport: { width: 320, height: 640 } });
     const page = await context.newPage();
     const problems: string[] = [];
-    await refer(page, sys.url, { given: 'Ivy', phone: '01632 960 602' }, async (step) => {
+    await refer(page, suite.sys.url, { given: 'Ivy', phone: '01632 960 602' }, async (step) => {
       for (const v of await axeViolations(page)) problems.push(`${step}: ${v}`);
       const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
       if (wide) problems.push(`${step}: scrolls sideways at 320 px`);
@@ -103,16 +92,13 @@ describe('agency referral form in Chromium (e2e)', function () {
   });
 
   it('the link worker finds it in new referrals, from an agency nobody verified', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await signInToWorkspace(page, sys.url, 'sarah.whitfield');
+    await signInToWorkspace(page, suite.sys.url, 'sarah.whitfield');
     await page.waitForURL(/\/workspace\/caseload/);
     const row = page.locator('[data-testid="caseload"] tr', { hasText: 'Olive Brennan' });
     // The outbox delivers the Task in the background: look again until it is there.
-    for (let i = 0; i < 60 && (await row.count()) === 0; i++) {
-      await page.waitForTimeout(500);
-      await page.reload();
-    }
+    await reloadUntil(page, async () => (await row.count()) > 0, 'the referral in new referrals');
     expect(await row.count(), 'the referral reached the new referrals').to.equal(1);
     expect((await row.getByTestId('source').innerText()).trim()).to.equal('Agency (unverified)');
     await row.getByRole('link', { name: 'Olive Brennan' }).click();

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import type { Page } from 'playwright-core';
+import { axeViolations, chromiumSuite } from '../helpers/browser.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLINICIAN = 'gp-1';
 
 /**
@@ -14,23 +11,14 @@ const CLINICIAN = 'gp-1';
  */
 describe('Decision-support card in the GP record (e2e, Chromium)', function () {
   this.timeout(240_000);
-  let sys: TestSystem;
-  let browser: Browser;
+  const suite = chromiumSuite({ gpApp: true });
   let page: Page;
 
-  const openRecord = (patient: string) => page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${patient}`);
+  const openRecord = (patient: string) => page.goto(`${suite.sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${patient}`);
   const cards = () => page.locator('[data-testid="cds-card"]');
 
   before(async () => {
-    if (!existsSync('dist/smart-app/index.html')) throw new Error('the GP app is not built: run `npm run build:app` (npm run test:e2e does)');
-    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing at /usr/bin/chromium (apt-get install chromium)');
-    sys = await startTestSystem();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
+    page = await suite.page({ viewport: { width: 1280, height: 900 } });
   });
 
   it('shows one card above the record of a patient with a coded need and no referral; none for a patient with an open referral', async () => {
@@ -42,8 +30,7 @@ describe('Decision-support card in the GP record (e2e, Chromium)', function () {
     const cardTop = await cards().first().evaluate((el) => el.getBoundingClientRect().top);
     const recordTop = await page.locator('[data-testid="patient-record"]').evaluate((el) => el.getBoundingClientRect().top);
     expect(cardTop).to.be.below(recordTop);
-    const axe = await new AxeBuilder({ page }).include('[data-testid="cds-cards"]').analyze();
-    expect(axe.violations.map((v) => v.id)).to.deep.equal([]);
+    expect(await axeViolations(page, '[data-testid="cds-cards"]')).to.deep.equal([]);
 
     await openRecord('pat-03'); // referred two days ago, still open
     expect(await cards().count()).to.equal(0);
@@ -59,7 +46,7 @@ describe('Decision-support card in the GP record (e2e, Chromium)', function () {
     expect(await loneliness.isChecked()).to.equal(true);
     expect(await app.locator('#need-bereavement').isChecked()).to.equal(false);
     expect(await cards().count(), 'acted on: no card again today').to.equal(0);
-    const { rows } = await sys.db.query("SELECT f.outcome, c.need FROM cds_feedback f JOIN cds_cards c ON c.id = f.card_id WHERE c.patient_id = 'pat-01'");
+    const { rows } = await suite.sys.db.query("SELECT f.outcome, c.need FROM cds_feedback f JOIN cds_cards c ON c.id = f.card_id WHERE c.patient_id = 'pat-01'");
     expect(rows).to.deep.equal([{ outcome: 'accepted', need: 'loneliness' }]);
   });
 
@@ -72,9 +59,9 @@ describe('Decision-support card in the GP record (e2e, Chromium)', function () {
     expect(await cards().count()).to.equal(0);
     await openRecord('pat-02');
     expect(await cards().count()).to.equal(0);
-    const { rows } = await sys.db.query("SELECT f.outcome, f.override_reason FROM cds_feedback f JOIN cds_cards c ON c.id = f.card_id WHERE c.patient_id = 'pat-02'");
+    const { rows } = await suite.sys.db.query("SELECT f.outcome, f.override_reason FROM cds_feedback f JOIN cds_cards c ON c.id = f.card_id WHERE c.patient_id = 'pat-02'");
     expect(rows).to.deep.equal([{ outcome: 'overridden', override_reason: 'already-discussed' }]);
-    const { rows: held } = await sys.db.query("SELECT count(*)::int AS n FROM cds_suppressions s JOIN cds_cards c ON c.id = s.card_id WHERE c.patient_id = 'pat-02'");
+    const { rows: held } = await suite.sys.db.query("SELECT count(*)::int AS n FROM cds_suppressions s JOIN cds_cards c ON c.id = s.card_id WHERE c.patient_id = 'pat-02'");
     expect(held[0]!.n).to.be.at.least(2);
   });
 

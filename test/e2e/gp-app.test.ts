@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
-import { expectAxeClean, startChromium } from '../helpers/browser.js';
-import { requireBuiltGpApp } from '../helpers/gp-launch.js';
+import { CODE_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
+import { chromiumSuite, expectAxeClean } from '../helpers/browser.js';
 import { sandboxFhir } from '../helpers/http.js';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
 import { ISO_DATE, RAW_ID } from '../helpers/readable-text.js';
 
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
@@ -14,20 +12,16 @@ const PATIENT = 'pat-08';
 
 describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
   this.timeout(240_000);
-  let sys: TestSystem;
-  let browser: Browser;
+  const suite = chromiumSuite({ gpApp: true });
   let page: Page;
   let app: Frame;
   let referralId: string;
   const bodies: { url: string; text: string }[] = [];
 
-  const { fhir } = sandboxFhir(() => sys);
+  const { fhir, deliveredTask } = sandboxFhir(() => suite.sys);
 
   before(async () => {
-    requireBuiltGpApp();
-    sys = await startTestSystem();
-    browser = await startChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page = await suite.page({ viewport: { width: 1280, height: 900 } });
     page.on('response', (res) => {
       void res.text().then(
         (text) => bodies.push({ url: res.url(), text: `${JSON.stringify(res.headers())}\n${text}` }),
@@ -35,13 +29,9 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       );
     });
   });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
-  });
 
   it('opens the sandbox EHR, picks a patient and launches SP Link embedded on the patient\'s referrals, showing the right patient', async () => {
-    await page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}`);
+    await page.goto(`${suite.sys.url}/sandbox/ehr?clinician=${CLINICIAN}`);
     await page.locator(`[data-testid="open-patient"][data-patient-id="${PATIENT}"]`).click();
     const ehrNhs = (await page.locator('[data-testid="banner-nhs-number"]').innerText()).replace(/\s/g, '');
     await page.locator('[data-testid="launch-embedded"]').click();
@@ -128,16 +118,10 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
   });
 
   it('updates the status live when the link worker starts work, then shows outcomes when completed', async () => {
-    const key = encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`);
-    let task: Task | undefined;
-    for (let i = 0; i < 120 && !task; i++) {
-      task = (await fhir<Bundle<Task>>('lw', `Task?identifier=${key}`)).entry?.[0]?.resource;
-      if (!task) await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(task, 'Task delivered to the link-worker endpoint').to.not.equal(undefined);
-    const accepted = await fhir<Task>('lw', `Task/${task!.id}`, {
+    const task: Task = await deliveredTask(referralId);
+    const accepted = await fhir<Task>('lw', `Task/${task.id}`, {
       method: 'PUT',
-      headers: { 'if-match': `W/"${task!.meta?.versionId}"` },
+      headers: { 'if-match': `W/"${task.meta?.versionId}"` },
       body: JSON.stringify({ ...task, status: 'in-progress', businessStatus: { coding: [{ system: CODE_SYSTEM.businessStatus, code: 'first-contact-made' }] }, lastModified: new Date().toISOString() }),
     });
     const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
@@ -147,11 +131,11 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       resourceType: 'Observation',
       meta: { profile: [PROFILE.outcomeObservation] },
       identifier: [{ system: 'https://lw.example.org/Id/outcome', value: `${referralId}-${daysAgo}` }],
-      basedOn: [{ reference: task!.focus!.reference! }],
+      basedOn: [{ reference: task.focus!.reference! }],
       status: 'final',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] }],
       code: { coding: [{ system: CODE_SYSTEM.outcomeInstrument, code: 'swemwbs', display: 'Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) total' }] },
-      subject: task!.for as Reference<Patient>,
+      subject: task.for as Reference<Patient>,
       effectiveDateTime: new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
       valueInteger: value,
     });
@@ -159,7 +143,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     // The latest score recorded for a day, with no time (as link-worker systems often do).
     const todayInLondon = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
     const last = await fhir<Observation>('lw', 'Observation', { method: 'POST', body: JSON.stringify({ ...obs(23, 1), effectiveDateTime: todayInLondon }) });
-    await fhir<Task>('lw', `Task/${task!.id}`, {
+    await fhir<Task>('lw', `Task/${task.id}`, {
       method: 'PUT',
       headers: { 'if-match': `W/"${accepted.meta?.versionId}"` },
       body: JSON.stringify({
@@ -209,7 +193,7 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     // The same rendering in the GP system's record.
     const ehr = await page.context().newPage();
     try {
-      await ehr.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}`);
+      await ehr.goto(`${suite.sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}`);
       const inRecord = ehr.locator('[data-testid="messages"] [data-testid="message-back"]', { hasText: '16 → 23' });
       expect(await inRecord.count()).to.equal(1);
       const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -234,16 +218,16 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     }));
     for (const [where, text] of Object.entries(seen)) expect(text, where).to.not.match(JWT).and.not.match(/access_token|refresh_token/);
     expect(seen.cookie, 'the session cookie is HttpOnly').to.not.contain('sp_link_gp');
-    const cookies = await page.context().cookies(sys.url);
+    const cookies = await page.context().cookies(suite.sys.url);
     const session = cookies.find((c) => c.name === 'sp_link_gp');
     expect(session?.httpOnly).to.equal(true);
     expect(session?.sameSite).to.equal('Lax');
   });
 
   it('is keyboard usable: the form can be completed and sent with the keyboard only', async () => {
-    const kb = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
+    const kb = await suite.page({ viewport: { width: 1024, height: 800 } });
     try {
-      await kb.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
+      await kb.goto(`${suite.sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
       await kb.waitForSelector('[data-testid="new-referral"]', { timeout: 60_000 });
       await kb.locator('[data-testid="new-referral"]').focus();
       await kb.keyboard.press('Enter');
@@ -264,11 +248,11 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
   });
 
   it('keeps two windows for two patients apart in one browser: each stays on its own patient', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     try {
       const open = async (patient: string) => {
         const w = await ctx.newPage();
-        await w.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${patient}`);
+        await w.goto(`${suite.sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${patient}`);
         await w.waitForSelector('[data-testid="referrals"]', { timeout: 60_000 });
         return w;
       };
@@ -290,9 +274,9 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
   it('has no axe violations and reads at 320 px wide inside the iframe', async () => {
     await expectAxeClean(page, 'GP app in the record', '#sp-link-frame');
 
-    const narrow = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
+    const narrow = await suite.page({ viewport: { width: 320, height: 640 } });
     try {
-      await narrow.goto(`${sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
+      await narrow.goto(`${suite.sys.url}/sandbox/ehr/launch?clinician=${CLINICIAN}&patient=${PATIENT}`);
       await narrow.waitForSelector('[data-testid="referral"]', { timeout: 60_000 });
       const check = async (state: string) => {
         const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -1,39 +1,21 @@
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { axeViolations, chromiumSuite } from '../helpers/browser.js';
 import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Demo referral 7 (src/sandbox/demo/referrals.ts): in progress with Megan Pritchard, plan agreed; patient 9, GP 3. */
 const CASE = '/workspace/cases/task-ref-07';
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('onward referral to a community group in Chromium (e2e): link worker â†’ group portal â†’ case and GP message back', function () {
   // Three people's sessions and a reconciler pass in one story: longer than the suite's default on a loaded machine.
   this.timeout(300_000);
-  let sys: TestSystem;
-  let browser: Browser;
-
-  before(async () => {
-    sys = await startTestSystem({ background: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
-  });
+  const suite = chromiumSuite();
 
   it('the link worker refers onward; the group accepts and records attendance; the case and the GPâ€™s message back show it', async () => {
     // 1. The link worker refers the person from their case to the walking group, with consent to share.
-    const lw = await (await browser.newContext()).newPage();
-    await signInToWorkspace(lw, sys.url, 'megan.pritchard');
+    const lw = await suite.page();
+    await signInToWorkspace(lw, suite.sys.url, 'megan.pritchard');
     await lw.waitForURL(/\/workspace\/caseload/);
-    await lw.goto(`${sys.url}${CASE}`);
+    await lw.goto(`${suite.sys.url}${CASE}`);
     await lw.getByTestId('onward-empty').waitFor();
     await lw.locator('summary', { hasText: 'Refer to community groups or services' }).click();
     // The picker searches the directory as the GP app's does: each service says why it is listed where it is.
@@ -55,8 +37,8 @@ describe('onward referral to a community group in Chromium (e2e): link worker â†
     expect(await axeViolations(lw)).to.deep.equal([]);
 
     // 2. The group's organiser signs in to the portal, sees the referral, accepts it and records the first session.
-    const group = await (await browser.newContext()).newPage();
-    await signInToWorkspace(group, sys.url, 'gail.hughes');
+    const group = await suite.page();
+    await signInToWorkspace(group, suite.sys.url, 'gail.hughes');
     await group.waitForURL(/\/workspace\/referrals$/);
     expect(await group.getByTestId('portal-org').innerText()).to.equal('Fernbridge Leisure Trust');
     expect(await axeViolations(group)).to.deep.equal([]);
@@ -73,7 +55,7 @@ describe('onward referral to a community group in Chromium (e2e): link worker â†
     expect(await group.getByTestId('onward-status').innerText()).to.equal('Attended');
     expect(await axeViolations(group)).to.deep.equal([]);
     // The portal is the group's only view: the case is not theirs.
-    await group.goto(`${sys.url}${CASE}`);
+    await group.goto(`${suite.sys.url}${CASE}`);
     expect(new URL(group.url()).pathname).to.equal('/workspace/referrals');
 
     // 3. The link worker's case shows the group's answer; they complete the case.
@@ -86,10 +68,10 @@ describe('onward referral to a community group in Chromium (e2e): link worker â†
     await lw.getByText('Case completed.').waitFor();
 
     // 4. The reconciler carries it to the GP: the message back in the GP system's record names the group and the outcome.
-    const ehr = await (await browser.newContext()).newPage();
+    const ehr = await suite.page();
     const message = ehr.locator('[data-testid="messages"] [data-testid="message-back"]', { hasText: 'Referred on to Healthy Steps walking group' });
     const until = Date.now() + 90_000;
-    await ehr.goto(`${sys.url}/sandbox/ehr?clinician=gp-3&patient=pat-09`);
+    await ehr.goto(`${suite.sys.url}/sandbox/ehr?clinician=gp-3&patient=pat-09`);
     while ((await message.count()) === 0) {
       if (Date.now() > until) throw new Error('timed out waiting for the message back in the GP record');
       await ehr.waitForTimeout(2000);

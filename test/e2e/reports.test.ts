@@ -1,36 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { expectAxeClean, startChromium } from '../helpers/browser.js';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { chromiumSuite, expectAxeClean, reloadUntil } from '../helpers/browser.js';
 import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
 describe('evaluation reports in Chromium (e2e): a commissioner filters the outcomes report, reads a chart’s table, downloads the CSV', function () {
   this.timeout(300_000);
-  let sys: TestSystem;
-  let browser: Browser;
-
-  before(async () => {
-    sys = await startTestSystem({ background: true });
-    browser = await startChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
-  });
+  const suite = chromiumSuite();
 
   it('signs in as a commissioner, filters by practice, sees charts with tables and suppressed small numbers, downloads the CSV', async () => {
-    const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-    await signInToWorkspace(page, sys.url, 'carol.evans');
+    const page = await suite.page({ acceptDownloads: true });
+    await signInToWorkspace(page, suite.sys.url, 'carol.evans');
     await page.waitForURL(/\/workspace\/reports$/);
     await expectAxeClean(page, 'reports index');
     await page.getByRole('link', { name: 'Outcomes' }).click();
     await page.waitForURL(/\/workspace\/reports\/outcomes/);
     // The year of history is seeded in the background at start: wait for it.
-    for (let i = 0; i < 30 && (await page.getByTestId('referral-count').innerText()) === '0'; i++) {
-      await page.waitForTimeout(1000);
-      await page.reload();
-    }
+    await reloadUntil(page, async () => (await page.getByTestId('referral-count').innerText()) !== '0', 'the year of history');
     expect(Number(await page.getByTestId('referral-count').innerText())).to.be.above(1000);
 
     // Filter: one practice, figures by deprivation quintile, without any script on the page.

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { Bundle, Communication, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, EXTENSION, EXTENSION_PART, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
 import { validateForWrite } from '../../src/fhir/validate/index.js';
-import { expectAxeClean, startChromium } from '../helpers/browser.js';
-import { embeddedApp, openRecordWithApp, requireBuiltGpApp } from '../helpers/gp-launch.js';
+import { chromiumSuite, expectAxeClean } from '../helpers/browser.js';
+import { embeddedApp, openRecordWithApp } from '../helpers/gp-launch.js';
 import { sandboxFhir } from '../helpers/http.js';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
 import { signInToWorkspace } from '../helpers/workspace-sign-in.js';
 
 const CLINICIAN = 'gp-2';
@@ -20,29 +19,21 @@ const CONCERN = 'Says her husband takes her bank card and will not let her see f
  */
 describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)', function () {
   this.timeout(240_000);
-  let sys: TestSystem;
-  let browser: Browser;
+  const suite = chromiumSuite({ gpApp: true });
   let page: Page;
   let app: Frame;
   let referralId: string;
 
-  const { fhir } = sandboxFhir(() => sys);
+  const { fhir } = sandboxFhir(() => suite.sys);
   /** Opens the patient's record with SP Link embedded (a fresh launch each time). */
   const openRecord = async () => {
-    app = await openRecordWithApp(page, sys, { clinician: CLINICIAN, patient: PATIENT });
+    app = await openRecordWithApp(page, suite.sys, { clinician: CLINICIAN, patient: PATIENT });
   };
   /** Vertical position of an element inside the frame's own page, so "at the top" does not depend on the EHR chrome. */
   const topInFrame = (selector: string) => app.locator(selector).first().evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
 
   before(async () => {
-    requireBuiltGpApp();
-    sys = await startTestSystem();
-    browser = await startChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
+    page = await suite.page({ viewport: { width: 1280, height: 900 } });
   });
 
   it('a referral without a concern shows no safeguarding warning anywhere', async () => {
@@ -120,11 +111,11 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
   });
 
   it("lists in the service manager's view in the workspace, first, linking to the case", async () => {
-    const ws = await (await browser.newContext()).newPage();
+    const ws = await suite.page();
     try {
-      await signInToWorkspace(ws, sys.url, 'nina.kaur');
+      await signInToWorkspace(ws, suite.sys.url, 'nina.kaur');
       await ws.waitForURL(/\/workspace\/caseload/);
-      await ws.goto(`${sys.url}/workspace/capacity`);
+      await ws.goto(`${suite.sys.url}/workspace/capacity`);
       const list = ws.getByTestId('safeguarding-cases');
       await list.waitFor();
       const row = list.locator('tr[data-source="link-worker"]', { hasText: CONCERN });
@@ -178,7 +169,7 @@ describe('Safeguarding concerns in the GP app and the GP record (e2e, Chromium)'
     app = await embeddedApp(page);
     await app.locator('[data-testid="acknowledge-safeguarding"]').click();
     await app.locator('[data-testid="safeguarding-alert"]').waitFor({ state: 'detached', timeout: 60_000 });
-    await page.goto(`${sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}`);
+    await page.goto(`${suite.sys.url}/sandbox/ehr?clinician=${CLINICIAN}&patient=${PATIENT}`);
     expect(await page.locator('[data-testid="safeguarding-alert"]').count()).to.equal(0);
   });
 });

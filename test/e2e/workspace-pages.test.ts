@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { expectAxeClean, startChromium } from '../helpers/browser.js';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import type { Page } from 'playwright-core';
+import { chromiumSuite, expectAxeClean } from '../helpers/browser.js';
 
 /** Demo case in progress with a SWEMWBS taken at the start only (src/sandbox/demo/referrals.ts, referral 3). */
 const CASE = 'task-ref-03';
@@ -14,40 +13,33 @@ async function noHorizontalScroll(page: Page, state: string): Promise<void> {
 /** The workspace on a phone-sized screen (320 px), and completing a case without end measures, in Chromium. */
 describe('link-worker workspace pages at 320 px, and completing without end measures (e2e, Chromium)', function () {
   this.timeout(240_000);
-  let sys: TestSystem;
-  let browser: Browser;
+  const suite = chromiumSuite();
   let page: Page;
 
   before(async () => {
-    sys = await startTestSystem();
-    browser = await startChromium();
-    page = await (await browser.newContext({ viewport: { width: 320, height: 640 } })).newPage();
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
+    page = await suite.page({ viewport: { width: 320, height: 640 } });
   });
 
   it('reflows the sign-in page, every caseload view and the manager’s page at 320 px, with no axe violations', async () => {
-    await page.goto(`${sys.url}/workspace`);
+    await page.goto(`${suite.sys.url}/workspace`);
     await noHorizontalScroll(page, 'sign-in');
     await expectAxeClean(page, 'sign-in');
     await page.getByTestId('sign-in').click();
     await page.locator('[data-testid="sign-in-as"][data-username="nina.kaur"]').click();
     await page.waitForURL(/\/workspace\/caseload/);
     for (const view of ['new', 'open', 'closed', 'all']) {
-      await page.goto(`${sys.url}/workspace/caseload?view=${view}`);
+      await page.goto(`${suite.sys.url}/workspace/caseload?view=${view}`);
       if (view === 'all') expect(await page.locator('[data-testid="caseload"] tr[data-case-id]').count(), 'demo cases listed').to.be.greaterThan(3);
       await noHorizontalScroll(page, `caseload ${view}`);
       await expectAxeClean(page, `caseload ${view}`);
     }
-    await page.goto(`${sys.url}/workspace/capacity`);
+    await page.goto(`${suite.sys.url}/workspace/capacity`);
     await noHorizontalScroll(page, 'manager’s page');
     await expectAxeClean(page, 'manager’s page');
   });
 
   it('asks before completing a case without end measures; completing anyway closes it, and the closed case reads at 320 px', async () => {
-    await page.goto(`${sys.url}/workspace/cases/${CASE}`);
+    await page.goto(`${suite.sys.url}/workspace/cases/${CASE}`);
     await page.waitForSelector('[data-testid="case-title"]');
     await noHorizontalScroll(page, 'case in progress');
     await expectAxeClean(page, 'case in progress');

@@ -1,42 +1,15 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, startChromium } from '../helpers/browser.js';
-import { startTestSystem, type TestSystem } from '../helpers/system.js';
+import { axeViolations, chromiumSuite, reloadUntil } from '../helpers/browser.js';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
-/**
- * Reloads until `check` passes (the outbox delivery and the reconciler run in the background). `ready` waits
- * for the page to finish loading what `check` looks at: the GP app fetches its referral list after `load`.
- */
-async function eventually(page: Page, check: () => Promise<boolean>, what: string, ready: () => Promise<unknown> = async () => undefined, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  await ready();
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(2000);
-    await page.reload();
-    await ready();
-  }
-}
-
 describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â†’ GP sees the outcome', () => {
-  let sys: TestSystem;
-  let browser: Browser;
-
-  before(async () => {
-    sys = await startTestSystem({ background: true });
-    browser = await startChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await sys?.stop();
-  });
+  const suite = chromiumSuite();
 
   it('refers in the GP app, works the case in the workspace, and the GP app shows Completed with the score change, then the corrected score; sign-out ends the IdP session', async () => {
     // 1. The GP launches SP Link from the sandbox record (new-window SMART launch) and sends a referral.
-    const gp = await (await browser.newContext()).newPage();
-    await gp.goto(`${sys.url}/sandbox/ehr/launch?patient=pat-08&clinician=gp-1`);
+    const gp = await suite.page();
+    await gp.goto(`${suite.sys.url}/sandbox/ehr/launch?patient=pat-08&clinician=gp-1`);
     await gp.locator('[data-testid="new-referral"]').click();
     await gp.waitForSelector('[data-testid="referral-form"]');
     const patientName = (await gp.locator('[data-testid="patient-name"]').innerText()).trim();
@@ -51,8 +24,8 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
     expect(referralId).to.match(/^SPL-/);
 
     // 2. A link worker signs in (sandbox IdP, "Sign in as") and finds the new referral.
-    const lw = await (await browser.newContext()).newPage();
-    await lw.goto(`${sys.url}/workspace`);
+    const lw = await suite.page();
+    await lw.goto(`${suite.sys.url}/workspace`);
     expect(await axeViolations(lw)).to.deep.equal([]);
     await lw.getByTestId('sign-in').click();
     await lw.locator('[data-testid="sign-in-as"][data-username="sarah.whitfield"]').click();
@@ -62,7 +35,7 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
     const [family, given] = patientName.split(',').map((s) => s.trim());
     const shownName = `${given} ${family!.charAt(0)}${family!.slice(1).toLowerCase()}`;
     const row = lw.locator('[data-testid="caseload"] a', { hasText: shownName });
-    await eventually(lw, async () => (await row.count()) > 0, 'the referral to reach the link-worker service');
+    await reloadUntil(lw, async () => (await row.count()) > 0, 'the referral to reach the link-worker service');
     expect(await axeViolations(lw)).to.deep.equal([]);
     await row.first().focus();
     await lw.keyboard.press('Enter');
@@ -123,7 +96,7 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
 
     // 4. The reconciler carries it back: the GP app shows Completed and the SWEMWBS change.
     const gpCard = gp.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
-    await eventually(gp, async () => (await gpCard.count()) > 0 && (await gpCard.getByTestId('status').innerText()).trim() === 'Completed', 'the GP app to show Completed', () =>
+    await reloadUntil(gp, async () => (await gpCard.count()) > 0 && (await gpCard.getByTestId('status').innerText()).trim() === 'Completed', 'the GP app to show Completed', () =>
       gp.getByTestId('referral-list').waitFor(),
     );
     const chart = await gpCard.getByTestId('outcomes').innerText();
@@ -138,7 +111,7 @@ describe('link-worker workspace in Chromium (e2e): GP referral â†’ link worker â
     await lw.getByText('Outcome measure corrected.').waitFor();
     expect(await lw.getByTestId('corrected').count()).to.equal(1);
     expect(await axeViolations(lw)).to.deep.equal([]);
-    await eventually(
+    await reloadUntil(
       gp,
       async () => (await gpCard.count()) > 0 && /then 26 \(corrected\) on /.test(await gpCard.getByTestId('outcomes').innerText()),
       'the GP app to show the corrected score',

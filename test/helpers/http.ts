@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
+import { IDENTIFIER_SYSTEM } from '../../src/referral-model/codes.js';
+import { eventually } from './eventually.js';
 import { devAuthHeader, type SandboxServer } from './sandbox-tokens.js';
 
 /** Starts `app` on an ephemeral port; returns its base URL and a close function. */
@@ -47,6 +49,11 @@ export interface SandboxFhir {
   fhir<T>(server: SandboxServer, path: string, init?: RequestInit): Promise<T>;
   /** The resources of a search Bundle. */
   search<T extends Resource>(server: SandboxServer, path: string): Promise<T[]>;
+  /**
+   * The referral's Task at the sandbox link-worker server once the outbox has delivered it (waits for it; `until`
+   * narrows what counts, e.g. pointed at the GP record). `between` runs between looks, e.g. an outbox pass.
+   */
+  deliveredTask(referralId: string, o?: { until?: (t: Task) => boolean; between?: () => Promise<unknown>; timeoutMs?: number }): Promise<Task>;
 }
 
 /**
@@ -78,5 +85,11 @@ export function sandboxFhir(system: () => SandboxSystem): SandboxFhir {
   };
   const search = async <T extends Resource>(server: SandboxServer, path: string): Promise<T[]> =>
     ((await fhir<Bundle<T>>(server, path)).entry ?? []).map((e) => e.resource!);
-  return { fhir, search };
+  const deliveredTask = (referralId: string, o: { until?: (t: Task) => boolean; between?: () => Promise<unknown>; timeoutMs?: number } = {}) =>
+    eventually(
+      async () => (await search<Task>('lw', `Task?identifier=${encodeURIComponent(`${IDENTIFIER_SYSTEM.referralTask}|${referralId}`)}`)).find((t) => !o.until || o.until(t)),
+      `the Task of ${referralId} at the link-worker server`,
+      { ...(o.between ? { between: o.between } : {}), timeoutMs: o.timeoutMs ?? 60_000, intervalMs: 250 },
+    );
+  return { fhir, search, deliveredTask };
 }

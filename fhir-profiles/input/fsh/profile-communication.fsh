@@ -21,7 +21,7 @@ Description: "What SP Link tells the GP and referrer: an event that needs their 
 * subject.identifier.system = $nhs-number
 * subject.identifier.value 1..1
 * about MS
-* about ^short = "The referral Task at the link-worker service (absolute URL)"
+* about ^short = "The referral Task at the link-worker service (absolute URL); for a referral the GP did not make (topic referral-received), the ServiceRequest written with it"
 * sent 1..1 MS
 * recipient 1..* MS
 * recipient only Reference(Practitioner or PractitionerRole or Organization)

@@ -118,6 +118,7 @@ function oauthProvider(type: 'client-credentials' | 'smart-backend', opts: Commo
       const c = await configured;
       info = { tokenEndpoint: c.config.serverMetadata().token_endpoint, tokenEndpointAuthMethod: c.method };
       const tokens = await client.clientCredentialsGrant(c.config, { scope: opts.scope });
+      if (typeof tokens.scope === 'string') info = { ...info, grantedScope: tokens.scope };
       return { accessToken: tokens.access_token, expiresIn: tokens.expires_in };
     } catch (err) {
       throw toAuthError(err, what);

@@ -15,6 +15,8 @@ export interface AuthProvider {
 export interface AuthProviderInfo {
   tokenEndpoint?: string;
   tokenEndpointAuthMethod?: string;
+  /** The `scope` of the last token response, when the server sent one (RFC 6749 §5.1: absent means as requested). */
+  grantedScope?: string;
 }
 
 export const noAuth: AuthProvider = Object.freeze({

@@ -207,6 +207,16 @@ async function pointTaskAt(deps: OutboxDeps, lw: FhirClient, row: OutboxRow, srU
   throw new Error(`the Task for ${row.referralIdentifier} changed repeatedly while being pointed at the GP record`);
 }
 
+/**
+ * What a dead-lettered row was doing, for the operator: the tenant and the referral, never the patient (the reason
+ * is shown by `sp-link dead-letters` and in alerts; the patient is in the payload, for the replay).
+ */
+export function deadLetterSubject(row: Pick<OutboxRow, 'kind' | 'tenantId' | 'endpointId' | 'referralIdentifier'>): string {
+  return row.kind === 'gp-record'
+    ? `GP-record write for referral ${row.referralIdentifier} (a referral the GP did not make) to tenant ${row.tenantId}`
+    : `Task delivery for referral ${row.referralIdentifier} to link-worker endpoint ${row.endpointId}`;
+}
+
 async function fail(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, error: string, retryable: boolean): Promise<void> {
   const attempts = await markRetry(deps.db, row.id, error, runBackoffMs(row.attempts));
   if (retryable && attempts < deps.maxAttempts) {
@@ -218,7 +228,7 @@ async function fail(deps: OutboxDeps, row: OutboxRow, res: OutboxRunResult, erro
   await markFinal(deps.db, row.id, 'dead', error);
   await upsertDeadLetter(deps.db, {
     kind: 'outbox', endpointId: row.endpointId, tenantId: row.tenantId, sourceRef: outboxSourceRef(row.id),
-    errorCode: retryable ? 'ERR_FHIR_UNREACHABLE' : 'ERR_RECONCILE_BAD_INPUT', reason: `Task delivery for referral ${row.referralIdentifier}: ${error}`,
+    errorCode: retryable ? 'ERR_FHIR_UNREACHABLE' : 'ERR_RECONCILE_BAD_INPUT', reason: `${deadLetterSubject(row)}: ${error}`,
     attempts, firstSeen: row.createdAt, payload: row.task,
   });
   deps.logger.warn({ endpoint: row.endpointId, outboxId: row.id }, 'outbox row dead-lettered');

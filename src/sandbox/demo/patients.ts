@@ -48,6 +48,9 @@ const ROWS: readonly PatientRow[] = [
   { given: 'Brian', family: 'Hollis', gender: 'male', birthDate: '1957-11-02', line: '8 Ferry Road', postcode: 'FB1 9DD', needs: ['digital-exclusion', 'employment'], gp: 2 },
   { given: 'Teresa', family: 'Santos', gender: 'female', birthDate: '1988-10-10', line: '41 Wharf Street', postcode: 'FB2 1FF', needs: ['legal-advice', 'housing'], gp: 3, language: { code: 'pt', display: 'Portuguese' } },
   { given: 'Stanley', family: 'Marsh', gender: 'male', birthDate: '1944-02-14', line: '16 Rectory Gardens', postcode: 'FB2 2HH', needs: ['carer-strain', 'loneliness'], gp: 1 },
+  // Twins at one address, both "Chris": a referral from "Chris Doyle" could be either (identity matching: ambiguous).
+  { given: 'Christopher', family: 'Doyle', gender: 'male', birthDate: '1994-07-21', line: '9 Lock Keeper’s Row', postcode: 'FB2 3JD', needs: ['employment'], gp: 2, email: true },
+  { given: 'Christine', family: 'Doyle', gender: 'female', birthDate: '1994-07-21', line: '9 Lock Keeper’s Row', postcode: 'FB2 3JD', needs: ['mental-wellbeing'], gp: 2, email: true },
 ];
 
 export const DEMO_PATIENT_COUNT = ROWS.length;

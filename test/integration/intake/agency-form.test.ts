@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import type { Bundle, Organization, PractitionerRole, Task } from '@medplum/fhirtypes';
+import type { Organization, PractitionerRole } from '@medplum/fhirtypes';
 import { checkResourceAgainst } from '../../../src/fhir/validate/index.js';
 import { PROFILE } from '../../../src/referral-model/codes.js';
 import { REFERRAL_SOURCE_EXTENSION, REFERRER_VERIFIED_EXTENSION, UNVERIFIED_AGENCY_LABEL } from '../../../src/referral-model/referral-source.js';
 import { patientId, patientNhsNumber } from '../../../src/sandbox/demo/patients.js';
-import { devAuthHeader } from '../../helpers/sandbox-tokens.js';
+import { sandboxFhir } from '../../helpers/http.js';
+import { hiddenFields as hidden, intakeForm, type Form } from '../../helpers/intake-forms.js';
 import { startTestSystem, TEST_RATE_LIMITS, type TestSystem } from '../../helpers/system.js';
 import { Browser } from '../workspace/harness.js';
 
@@ -14,25 +15,6 @@ import { Browser } from '../workspace/harness.js';
  * person's GP record; and every refusal (no agreement from the person, the honeypot, another site, the size and
  * rate limits) writes nothing.
  */
-
-type Form = Record<string, string | string[]>;
-
-function body(f: Form): URLSearchParams {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(f)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-  return p;
-}
-
-/** The hidden fields of a page's form: what the next post must carry. */
-function hidden(page: string): Form {
-  const out: Form = {};
-  for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    const [k, v] = [m[1]!, m[2]!.replaceAll('&amp;', '&').replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>')];
-    const cur = out[k];
-    out[k] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
-  }
-  return out;
-}
 
 /** A community pharmacist refers Margaret Ellis (demo patient 1). */
 const PHARMACIST = {
@@ -63,34 +45,13 @@ describe('intake: the agency referral form', function () {
   });
   after(async () => sys?.stop());
 
-  const post = async (path: string, f: Form, from: string, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${sys.url}${path}`, { method: 'POST', body: body(f), headers: { 'x-forwarded-for': from, ...headers }, redirect: 'manual' });
-    return { status: res.status, text: await res.text() };
-  };
+  const agencyForm = intakeForm(() => sys, '/refer/agency');
+  const { deliveredTask } = sandboxFhir(() => sys);
+  const post = (step: string, f: Form, from: string, headers: Record<string, string> = {}) => agencyForm.post(step, f, { from, headers });
   const count = async () => Number((await sys.db.query<{ n: number }>('SELECT count(*)::int AS n FROM community_referrals')).rows[0]!.n);
 
   /** Walks every step as a browser would from one address, returning the check page. */
-  async function fillIn(steps: Record<string, Form>, from = `198.51.100.${++ip}`): Promise<string> {
-    let page = await (await fetch(`${sys.url}/refer/agency/about-you`)).text();
-    for (const [step, answers] of Object.entries(steps)) {
-      const res = await post(`/refer/agency/${step}`, { ...hidden(page), ...answers, website: '' }, from);
-      expect(res.status, `${step}: ${res.text.slice(0, 3000)}`).to.equal(200);
-      page = res.text;
-    }
-    expect(page).to.contain('Check your answers');
-    return page;
-  }
-
-  async function taskAtLinkWorker(referralId: string): Promise<Task | undefined> {
-    const headers = await devAuthHeader(sys.url, 'lw');
-    for (let i = 0; i < 80; i++) {
-      const b = (await (await fetch(`${sys.url}/sandbox/lw/fhir/Task?identifier=${encodeURIComponent(`https://fhir.sp-link.example.org/Id/referral-task|${referralId}`)}`, { headers })).json()) as Bundle<Task>;
-      const t = b.entry?.[0]?.resource;
-      if (t) return t;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return undefined;
-  }
+  const fillIn = (steps: Record<string, Form>, from = `198.51.100.${++ip}`) => agencyForm.fillIn(steps, { from });
 
   it('the start page for referrers links to the agency form', async () => {
     expect(await (await fetch(`${sys.url}/refer`)).text()).to.contain('Are you a professional referring someone?').and.contain('href="/refer/agency"');
@@ -103,9 +64,9 @@ describe('intake: the agency referral form', function () {
     const check = await fillIn(PHARMACIST);
     expect(check).to.contain('Fernbridge &lt;Pharmacy&gt; (FA123)').and.not.contain('<Pharmacy>');
     expect(check).to.contain('The person you are referring');
-    const sent = await post('/refer/agency/check', { ...hidden(check), send: 'yes', website: '' }, `198.51.100.${++ip}`);
+    const sent = await agencyForm.send(check, {}, { from: `198.51.100.${++ip}` });
     expect(sent.status, sent.text.slice(0, 2000)).to.equal(200);
-    const reference = /data-testid="reference">(SPL-[0-9A-Z]{4}-[0-9A-Z]{4})</.exec(sent.text)?.[1];
+    const reference = sent.reference;
     expect(reference, sent.text).to.be.a('string');
     expect(sent.text).to.contain('They will contact Margaret by phone').and.contain('They may contact you').and.contain('marked as not verified');
 
@@ -115,7 +76,7 @@ describe('intake: the agency referral form', function () {
     expect(audit.rows[0]).to.deep.include({ actor: 'public:agency-referral' });
     expect(audit.rows[0]!.details).to.include({ source: 'agency', verified: false });
 
-    const task = (await taskAtLinkWorker(reference!))!;
+    const task = await deliveredTask(reference!);
     expect(task, 'Task delivered by the outbox').to.not.equal(undefined);
     expect(task.extension?.find((e) => e.url === REFERRAL_SOURCE_EXTENSION)?.valueCode).to.equal('agency');
     expect(task.extension?.find((e) => e.url === REFERRER_VERIFIED_EXTENSION)?.valueBoolean).to.equal(false);
@@ -131,7 +92,7 @@ describe('intake: the agency referral form', function () {
     expect(issues, JSON.stringify(issues)).to.deep.equal([]);
 
     // Sent twice (a double click): one referral.
-    const again = await post('/refer/agency/check', { ...hidden(check), send: 'yes', website: '' }, `198.51.100.${++ip}`);
+    const again = await agencyForm.send(check, {}, { from: `198.51.100.${++ip}` });
     expect(again.text).to.contain(reference!);
     expect(await count()).to.equal(1);
 
@@ -147,10 +108,10 @@ describe('intake: the agency referral form', function () {
   it('each step says what is wrong, in words about the person, and keeps the answers', async () => {
     const page = await (await fetch(`${sys.url}/refer/agency/about-you`)).text();
     const from = `198.51.100.${++ip}`;
-    const me = await post('/refer/agency/about-you', { ...hidden(page), ...PHARMACIST['about-you'], referrerOds: 'not an ods code!', referrerPhone: '', website: '' }, from);
+    const me = await post('about-you', { ...hidden(page), ...PHARMACIST['about-you'], referrerOds: 'not an ods code!', referrerPhone: '', website: '' }, from);
     expect(me.status).to.equal(422);
     expect(me.text).to.contain('Enter an ODS code').and.contain('Enter a work phone number or email address').and.contain('value="Priya Shah"');
-    const person = await post('/refer/agency/person', { ...hidden(me.text), ...PHARMACIST['about-you'], givenName: '', familyName: 'Ellis', dobDay: '', dobMonth: '', dobYear: '', postcode: 'FB1 2AB', nhsNumber: '', website: '' }, from);
+    const person = await post('person', { ...hidden(me.text), ...PHARMACIST['about-you'], givenName: '', familyName: 'Ellis', dobDay: '', dobMonth: '', dobYear: '', postcode: 'FB1 2AB', nhsNumber: '', website: '' }, from);
     expect(person.status).to.equal(422);
     expect(person.text).to.contain('Enter the person’s first name').and.contain('Enter the person’s date of birth').and.not.contain('Enter your first name');
   });
@@ -160,18 +121,18 @@ describe('intake: the agency referral form', function () {
     const from = `198.51.100.${++ip}`;
     const { consent: _c, support: _s, ...upToConsent } = PHARMACIST;
     let page = await (await fetch(`${sys.url}/refer/agency/about-you`)).text();
-    for (const [step, answers] of Object.entries(upToConsent)) page = (await post(`/refer/agency/${step}`, { ...hidden(page), ...answers, website: '' }, from)).text;
+    for (const [step, answers] of Object.entries(upToConsent)) page = (await post(step, { ...hidden(page), ...answers, website: '' }, from)).text;
     expect(page).to.contain('Has the person agreed to this referral?');
-    const stopped = await post('/refer/agency/consent', { ...hidden(page), personAgreed: 'no', consentGp: 'yes', website: '' }, from);
+    const stopped = await post('consent', { ...hidden(page), personAgreed: 'no', consentGp: 'yes', website: '' }, from);
     expect(stopped.status).to.equal(200);
     expect(stopped.text).to.contain('You need the person’s agreement first').and.contain('Why we need it').and.contain('Nothing has been sent or saved');
     // "Change my answer" goes back to the question with the answers kept.
-    const back = await post('/refer/agency/consent', { ...hidden(stopped.text), goto: 'consent', website: '' }, from);
+    const back = await post('consent', { ...hidden(stopped.text), goto: 'consent', website: '' }, from);
     expect(back.text).to.contain('Has the person agreed to this referral?').and.contain('value="Margaret"');
 
     // A program that skips the step and sends anyway.
     const check = await fillIn(PHARMACIST);
-    const refused = await post('/refer/agency/check', { ...hidden(check), personAgreed: 'no', send: 'yes', website: '' }, `198.51.100.${++ip}`);
+    const refused = await agencyForm.send(check, { personAgreed: 'no' }, { from: `198.51.100.${++ip}` });
     expect(refused.status).to.equal(422);
     expect(refused.text).to.contain('You can only refer someone who has agreed to it');
     expect(await count()).to.equal(before);
@@ -181,10 +142,10 @@ describe('intake: the agency referral form', function () {
     const before = await count();
     const check = await fillIn({ ...PHARMACIST, contact: { ...PHARMACIST.contact, phone: '01632 960 445' } });
     const from = `198.51.100.${++ip}`;
-    expect((await post('/refer/agency/check', { ...hidden(check), send: 'yes', website: 'http://spam.example' }, from)).status).to.equal(400);
-    expect((await post('/refer/agency/check', { ...hidden(check), send: 'yes', website: '' }, from, { origin: 'https://evil.example' })).status).to.equal(400);
-    expect((await post('/refer/agency/check', { ...hidden(check), send: 'yes', website: '', whatMatters: 'x'.repeat(20_000) }, from)).status).to.equal(413);
-    expect((await post('/refer/agency/check', { ...hidden(check), submissionId: 'short', send: 'yes', website: '' }, from)).status).to.equal(400);
+    expect((await agencyForm.send(check, { website: 'http://spam.example' }, { from })).status).to.equal(400);
+    expect((await agencyForm.send(check, {}, { from, headers: { origin: 'https://evil.example' } })).status).to.equal(400);
+    expect((await agencyForm.send(check, { whatMatters: 'x'.repeat(20_000) }, { from })).status).to.equal(413);
+    expect((await agencyForm.send(check, { submissionId: 'short' }, { from })).status).to.equal(400);
     expect(await count()).to.equal(before);
   });
 
@@ -194,11 +155,11 @@ describe('intake: the agency referral form', function () {
     const first = await fillIn({ ...PHARMACIST, contact: { ...PHARMACIST.contact, phone: '01632 960 446' } }, from);
     const before = await count();
     const statuses: number[] = [];
-    for (let i = 0; i < PER_IP; i++) statuses.push((await post('/refer/agency/check', { ...hidden(first), send: 'yes', website: '' }, from)).status);
+    for (let i = 0; i < PER_IP; i++) statuses.push((await agencyForm.send(first, {}, { from })).status);
     expect(statuses.slice(-1)).to.deep.equal([429]);
     expect(statuses.filter((s) => s === 200)).to.have.length(PER_IP - Object.keys(PHARMACIST).length);
     expect(await count(), 'the sends under the limit are one referral (sent once)').to.equal(before + 1);
-    const limited = await post('/refer/agency/check', { ...hidden(first), send: 'yes', website: '' }, from);
+    const limited = await agencyForm.send(first, {}, { from });
     expect(limited.status).to.equal(429);
 
     // Per contact (perContactPerDay 2): the person's email, however it is written.
@@ -206,7 +167,7 @@ describe('intake: the agency referral form', function () {
     const sent: number[] = [];
     for (let i = 0; i < 3; i++) {
       const check = await fillIn(i === 2 ? { ...person, contact: { ...person.contact, email: 'limit@example.ORG' } } : person);
-      const res = await post('/refer/agency/check', { ...hidden(check), send: 'yes', website: '' }, `198.51.100.${++ip}`);
+      const res = await agencyForm.send(check, {}, { from: `198.51.100.${++ip}` });
       sent.push(res.status);
       if (res.status === 429) expect(res.text).to.contain('This person has already been referred today');
     }

@@ -51,6 +51,7 @@ describe('referrals: a referral someone other than the GP made, for the GP recor
     expect(comm.recipient).to.deep.equal([{ type: 'Organization', identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'Y12345' }, display: 'Fernbridge Medical Practice' }]);
     expect(comm.sender).to.deep.include({ display: 'Fernbridge Community Connect' });
     expect(comm.basedOn).to.deep.equal([{ reference: srEntry!.fullUrl }]);
+    expect(comm.about, 'about the referral written with it').to.deep.equal([{ reference: srEntry!.fullUrl }]);
     expect(comm.identifier?.[0]?.value).to.equal(receivedMessageIdentifier('SPL-ABCD-EFGH'));
     expect(commEntry!.request?.ifNoneExist).to.contain(encodeURIComponent(receivedMessageIdentifier('SPL-ABCD-EFGH')));
     const read = readMessageBack(comm);
