@@ -42,7 +42,8 @@ export interface SandboxIdp {
 
 /**
  * The sandbox staff identity provider for the link-worker workspace (oidc-provider 9, storage in SP Link's Db):
- * authorization code + PKCE S256 (required) for client `workspace.oidc.clientId`; ID token claims `name`,
+ * authorization code + PKCE S256 (required) for client `workspace.oidc.clientId` and the agency form's client of
+ * the known agencies this IdP serves (`intake.knownAgencies`); ID token claims `name`, `job_title`,
  * `email`, and under the configured claim names the roles, organisation ODS code and Practitioner reference.
  * Like an organisation's IdP it keeps a single sign-on session for the browser (ended when the browser closes),
  * so another authorization request signs the same person in without asking; RP-initiated logout
