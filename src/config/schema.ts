@@ -251,6 +251,18 @@ export const agencyClientSchema = z
   .refine((c) => Boolean(c.jwksUrl) !== Boolean(c.jwks), oneKeySet);
 export type AgencyClientConfig = z.infer<typeof agencyClientSchema>;
 
+/** SP Link's OIDC client at a staff IdP (the workspace's, a known agency's), and the claims it reads. */
+const staffIdpFields = {
+  issuer: url,
+  clientId: z.string().min(1),
+  clientSecret: secret,
+  scopes: z.string().default('openid profile email'),
+  /** Claim carrying the user's roles. */
+  rolesClaim: z.string().default('roles'),
+  /** Claim carrying the user's organisation (ODS code). */
+  organizationClaim: z.string().default('org'),
+};
+
 /**
  * An agency whose staff may sign in to the public agency form with their organisation's staff IdP (OIDC), so that
  * their referrals are verified (docs/CONFIGURATION.md, "Agencies that sign in"). The organisation shown on the
@@ -264,17 +276,10 @@ export const knownAgencySchema = z
     odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code of 3 to 10 capital letters and digits'),
     oidc: z
       .object({
-        /** The IdP to trust for this agency: only ID tokens from this issuer are accepted. */
-        issuer: url,
-        clientId: z.string().min(1),
-        clientSecret: secret,
-        scopes: z.string().default('openid profile email'),
-        /** Claim carrying the user's roles; one of `roles` must be among them. */
-        rolesClaim: z.string().default('roles'),
-        /** The staff roles that may refer for this agency. */
+        // Only ID tokens from `issuer` are accepted; the organisation claim must equal `odsCode`.
+        ...staffIdpFields,
+        /** The staff roles that may refer for this agency (one of them must be in `rolesClaim`). */
         roles: z.array(z.string().min(1)).min(1),
-        /** Claim carrying the user's organisation: it must equal `odsCode`. */
-        organizationClaim: z.string().default('org'),
         /** Claim carrying the user's job title (pre-fills "Your role"). */
         jobTitleClaim: z.string().default('job_title'),
       })
@@ -450,14 +455,8 @@ const configObject = z
         enabled: z.boolean().default(true),
         oidc: z
           .object({
-            issuer: url,
-            clientId: z.string().min(1),
-            clientSecret: secret,
-            scopes: z.string().default('openid profile email'),
-            /** Claim carrying roles; values `link-worker` / `service-manager`. */
-            rolesClaim: z.string().default('roles'),
-            /** Claim carrying the user's organisation (ODS code). */
-            organizationClaim: z.string().default('org'),
+            // Roles: `link-worker`, `service-manager`, `provider`, `commissioner`.
+            ...staffIdpFields,
             /** Claim carrying the user's FHIR Practitioner reference at the link-worker endpoint. */
             practitionerClaim: z.string().default('fhirUser'),
           })
