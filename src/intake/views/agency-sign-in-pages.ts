@@ -10,7 +10,6 @@ export function agencySignInPage(agencies: readonly Pick<KnownAgencyConfig, 'id'
   return publicPage({
     title: 'Sign in with your work account',
     hasErrors: Boolean(error),
-    backHref: AGENCY_BASE,
     body: html`${error ? html`<div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1">
   <h2 class="nhsuk-error-summary__title" id="error-summary-title">There is a problem</h2>
   <div class="nhsuk-error-summary__body"><ul class="nhsuk-list nhsuk-error-summary__list" role="list"><li><a href="#agency">${error}</a></li></ul></div>
