@@ -26,7 +26,7 @@ import { CALLBACK_PATH, LAUNCH_PATH, createSmartApp } from './smart/index.js';
 import { configuredStore, openDb, type Db } from './store/db.js';
 import { startEmbeddedMaintenance } from './store/embedded-maintenance.js';
 import { createWorkspace } from './workspace/index.js';
-import { createIntake, INTAKE_POST_PATHS } from './intake/index.js';
+import { AGENCY_SIGN_IN_PATHS, createIntake, INTAKE_POST_PATHS } from './intake/index.js';
 import { createReferralApi } from './referral-api/index.js';
 
 /**
@@ -120,6 +120,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     const directory = await createDirectoryImports({ config, db, logger: rootLogger });
     closers.push({ name: 'directory-imports', close: () => directory.close() });
     const intake = config.intake?.enabled ? createIntake({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) }) : undefined;
+    if (intake) closers.push({ name: 'intake', close: () => intake.close() });
     const referralApi = createReferralApi({ config, db, logger: rootLogger, ...(reconciler ? { outbox: reconciler.outbox } : {}) });
 
     const limits = createRateLimits({
@@ -127,7 +128,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
       db,
       knownEndpoints: config.linkWorkerEndpoints.map((e) => e.id),
       paths: {
-        login: [LAUNCH_PATH, CALLBACK_PATH, '/workspace/login', '/workspace/callback', `${EHR_AUTH_PATH}/auth`, `${IDP_PATH}/auth`],
+        login: [LAUNCH_PATH, CALLBACK_PATH, '/workspace/login', '/workspace/callback', ...(intake ? AGENCY_SIGN_IN_PATHS : []), `${EHR_AUTH_PATH}/auth`, `${IDP_PATH}/auth`],
         token: [`${EHR_AUTH_PATH}/token`, `${LW_AUTH_PATH}/token`, `${IDP_PATH}/token`, HOSTED_TOKEN_PATHS],
         webhook: '/reconcile/webhook/:endpointId',
         forms: [`${IDP_PATH}/interaction/:uid/login`],

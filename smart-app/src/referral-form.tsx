@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../../src/referral-model/codes.js';
+import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, REFERRER_QUESTIONS, URGENCIES } from '../../src/referral-model/codes.js';
 import { api, ApiError, type AppContext, type DirectoryEntry, type FieldError, type ReferralSummary } from './api.js';
 import { Checkbox, ErrorMessage, Fieldset, Group, Radio, TextArea, TextInput } from './fields.js';
 import { ServicePicker } from './service-picker.js';
@@ -206,17 +206,17 @@ export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; 
 
       <ServicePicker services={services} value={s.serviceId} onChange={(v) => set('serviceId', v)} error={err('service') ?? err('service.healthcareServiceId')} linkWorkerService={ctx.linkWorkerService} />
 
-      <Fieldset id="safeguarding" legend="Is there a safeguarding concern?" hint="Answering yes makes the referral urgent." error={err('safeguarding.concern') ?? err('safeguarding')}>
+      <Fieldset id="safeguarding" legend={REFERRER_QUESTIONS.safeguarding} hint={REFERRER_QUESTIONS.safeguardingHint} error={err('safeguarding.concern') ?? err('safeguarding')}>
         <div class="nhsuk-radios nhsuk-radios--small nhsuk-radios--inline">
           <Radio id="safeguarding-no" name="safeguarding" label="No" checked={s.safeguarding === 'no'} onChange={() => set('safeguarding', 'no')} />
           <Radio id="safeguarding-yes" name="safeguarding" label="Yes" checked={s.safeguarding === 'yes'} onChange={() => set('safeguarding', 'yes')} />
         </div>
         {s.safeguarding === 'yes' && (
-          <TextArea id="safeguarding-detail" label="Describe the concern and any action taken" value={s.safeguardingDetail} onInput={(v) => set('safeguardingDetail', v)} error={err('safeguarding.detail')} rows={2} />
+          <TextArea id="safeguarding-detail" label={REFERRER_QUESTIONS.safeguardingDetail} value={s.safeguardingDetail} onInput={(v) => set('safeguardingDetail', v)} error={err('safeguarding.detail')} rows={2} />
         )}
       </Fieldset>
 
-      <Fieldset id="urgency" legend="How soon should the link worker make contact?" error={err('urgency')}>
+      <Fieldset id="urgency" legend={REFERRER_QUESTIONS.urgency} error={err('urgency')}>
         <div class="nhsuk-radios nhsuk-radios--small">
           {URGENCIES.map((u) => (
             <Radio key={u.code} id={`urgency-${u.code}`} name="urgency" label={u.display} checked={(s.safeguarding === 'yes' ? 'urgent' : s.urgency) === u.code} onChange={() => set('urgency', u.code)} />

@@ -15,6 +15,7 @@ const EXAMPLES: Record<string, string> = {
   odsCode: 'odsCode: Y12345',
   port: 'port: 3000',
   issuer: 'issuer: https://login.example.org/realms/link-workers',
+  knownAgencies: 'knownAgencies: [{ id: riverside-pharmacy, name: Riverside Pharmacy, odsCode: FA123, oidc: { issuer: https://login.example.org, clientId: sp-link-agency-form, clientSecret: ${SP_LINK_AGENCY_FORM_CLIENT_SECRET}, roles: [pharmacist] } }]',
   clientSecret: 'clientSecret: ${SP_LINK_SMART_CLIENT_SECRET}',
   tenants: 'tenants: [{ id: riverside-practice, name: Riverside Surgery, ehr: {...}, smart: {...}, linkWorkerEndpoint: community-links }]',
   linkWorkerEndpoints: 'linkWorkerEndpoints: [{ id: community-links, name: Community Links, fhirBase: https://..., auth: {...} }]',

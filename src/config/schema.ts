@@ -251,6 +251,43 @@ export const agencyClientSchema = z
   .refine((c) => Boolean(c.jwksUrl) !== Boolean(c.jwks), oneKeySet);
 export type AgencyClientConfig = z.infer<typeof agencyClientSchema>;
 
+/** SP Link's OIDC client at a staff IdP (the workspace's, a known agency's), and the claims it reads. */
+const staffIdpFields = {
+  issuer: url,
+  clientId: z.string().min(1),
+  clientSecret: secret,
+  scopes: z.string().default('openid profile email'),
+  /** Claim carrying the user's roles. */
+  rolesClaim: z.string().default('roles'),
+  /** Claim carrying the user's organisation (ODS code). */
+  organizationClaim: z.string().default('org'),
+};
+
+/**
+ * An agency whose staff may sign in to the public agency form with their organisation's staff IdP (OIDC), so that
+ * their referrals are verified (docs/CONFIGURATION.md, "Agencies that sign in"). The organisation shown on the
+ * referral is this entry's, never the form's; the IdP must name it (`organizationClaim` = `odsCode`) and give the
+ * user one of `roles`.
+ */
+export const knownAgencySchema = z
+  .object({
+    id,
+    name: z.string().min(1).max(120),
+    odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code of 3 to 10 capital letters and digits'),
+    oidc: z
+      .object({
+        // Only ID tokens from `issuer` are accepted; the organisation claim must equal `odsCode`.
+        ...staffIdpFields,
+        /** The staff roles that may refer for this agency (one of them must be in `rolesClaim`). */
+        roles: z.array(z.string().min(1)).min(1),
+        /** Claim carrying the user's job title (pre-fills "Your role"). */
+        jobTitleClaim: z.string().default('job_title'),
+      })
+      .strict(),
+  })
+  .strict();
+export type KnownAgencyConfig = z.infer<typeof knownAgencySchema>;
+
 /** Where a hosted record lives under `server.publicUrl`. */
 export const hostedFhirBase = (publicUrl: string, endpointId: string): string => `${publicUrl}/hosted/${endpointId}/fhir`;
 
@@ -418,14 +455,8 @@ const configObject = z
         enabled: z.boolean().default(true),
         oidc: z
           .object({
-            issuer: url,
-            clientId: z.string().min(1),
-            clientSecret: secret,
-            scopes: z.string().default('openid profile email'),
-            /** Claim carrying roles; values `link-worker` / `service-manager`. */
-            rolesClaim: z.string().default('roles'),
-            /** Claim carrying the user's organisation (ODS code). */
-            organizationClaim: z.string().default('org'),
+            // Roles: `link-worker`, `service-manager`, `provider`, `commissioner`.
+            ...staffIdpFields,
             /** Claim carrying the user's FHIR Practitioner reference at the link-worker endpoint. */
             practitionerClaim: z.string().default('fhirUser'),
           })
@@ -455,6 +486,8 @@ const configObject = z
         perContactPerDay: z.number().int().min(1).max(100).default(3),
         /** Agencies' systems that may post referrals to the referral API (`{publicUrl}/referral-api/fhir`). */
         agencyClients: z.array(agencyClientSchema).default([]),
+        /** Agencies whose staff may sign in to the agency form (`/refer/agency/sign-in`) to send verified referrals. */
+        knownAgencies: z.array(knownAgencySchema).default([]),
       })
       .strict()
       .optional(),
@@ -596,6 +629,10 @@ const configObject = z
     }
     cfg.intake?.agencyClients.forEach((c, i, all) => {
       if (all.findIndex((x) => x.clientId === c.clientId) !== i) ctx.addIssue({ code: 'custom', path: ['intake', 'agencyClients', i, 'clientId'], message: `duplicate client id "${c.clientId}"` });
+    });
+    cfg.intake?.knownAgencies.forEach((a, i, all) => {
+      if (all.findIndex((x) => x.id === a.id) !== i) ctx.addIssue({ code: 'custom', path: ['intake', 'knownAgencies', i, 'id'], message: `duplicate agency id "${a.id}"` });
+      else if (all.findIndex((x) => x.odsCode === a.odsCode) !== i) ctx.addIssue({ code: 'custom', path: ['intake', 'knownAgencies', i, 'odsCode'], message: `duplicate ODS code "${a.odsCode}": one entry per agency` });
     });
     if (cfg.directory.endpoint && !lwIds.has(cfg.directory.endpoint)) {
       ctx.addIssue({ code: 'custom', path: ['directory', 'endpoint'], message: `unknown link-worker endpoint "${cfg.directory.endpoint}"` });

@@ -1,4 +1,5 @@
 import type { FieldError } from '../errors.js';
+import { URGENCIES, type UrgencyCode } from '../referral-model/codes.js';
 import type { AgencyReferral } from './agency-referral.js';
 import { AGENCY_VOICE, checkFormStep, checkPhoneAndEmail, MAX, one, personAnswers, personChecks, PERSON_FIELDS, text, type Answers, type FormSteps, type StepCheck } from './form-input.js';
 
@@ -8,7 +9,7 @@ import { AGENCY_VOICE, checkFormStep, checkPhoneAndEmail, MAX, one, personAnswer
  * professional words), and whether the person agreed. Without the person's agreement nothing is sent. Pure.
  */
 
-export const AGENCY_STEPS = ['about-you', 'person', 'contact', 'help', 'consent', 'support'] as const;
+export const AGENCY_STEPS = ['about-you', 'person', 'contact', 'help', 'urgency', 'consent', 'support'] as const;
 export type AgencyStep = (typeof AGENCY_STEPS)[number];
 
 /** ODS organisation and site codes: 3 to 10 capital letters and digits (e.g. FA123 a pharmacy, RX1 a trust). */
@@ -20,6 +21,7 @@ export const AGENCY_FIELDS: Record<AgencyStep, readonly string[]> = {
   person: PERSON_FIELDS.person,
   contact: PERSON_FIELDS.contact,
   help: PERSON_FIELDS.help,
+  urgency: ['urgency', 'safeguarding', 'safeguardingDetail'],
   consent: ['personAgreed', 'consentGp'],
   support: PERSON_FIELDS.support,
 };
@@ -40,6 +42,18 @@ const referrer: StepCheck = (a, errors) => {
   checkPhoneAndEmail(errors, a, 'referrerPhone', 'referrerEmail');
 };
 
+/** The most a safeguarding concern's description may be (as the referral API). */
+const SAFEGUARDING_DETAIL_MAX = 1000;
+
+/** How soon, and whether there is a safeguarding concern: the GP form's and the API's codes. */
+const urgency: StepCheck = (a, errors) => {
+  if (!URGENCIES.some((u) => u.code === one(a, 'urgency'))) errors.push({ path: 'urgency', message: 'Choose how soon the link worker should make contact' });
+  const concern = one(a, 'safeguarding');
+  if (concern !== 'yes' && concern !== 'no') errors.push({ path: 'safeguarding', message: 'Say if there is a safeguarding concern' });
+  else if (concern === 'yes' && !one(a, 'safeguardingDetail')) errors.push({ path: 'safeguardingDetail', message: 'Describe the safeguarding concern' });
+  else if (concern === 'yes') text(errors, a, 'safeguardingDetail', SAFEGUARDING_DETAIL_MAX, `The description must be ${SAFEGUARDING_DETAIL_MAX} characters or fewer`);
+};
+
 const consent: StepCheck = (a, errors) => {
   const agreed = one(a, 'personAgreed');
   if (agreed === NOT_AGREED) errors.push({ path: 'personAgreed', message: 'You can only refer someone who has agreed to it. Ask them first' });
@@ -53,7 +67,7 @@ const person = personChecks(AGENCY_VOICE);
 export const AGENCY_REFERRAL_FORM: FormSteps<AgencyStep> = {
   steps: AGENCY_STEPS,
   fields: AGENCY_FIELDS,
-  checks: { 'about-you': referrer, person: person.person, contact: person.contact, help: person.help, consent, support: person.support },
+  checks: { 'about-you': referrer, person: person.person, contact: person.contact, help: person.help, urgency, consent, support: person.support },
 };
 
 export function checkAgencyStep(step: AgencyStep | 'check', a: Answers, today: string): FieldError[] {
@@ -69,8 +83,11 @@ export function toAgencyReferral(a: Answers, today: string, verified = false): A
   const ods = odsKey(one(a, 'referrerOds'));
   const phone = one(a, 'referrerPhone');
   const email = one(a, 'referrerEmail');
+  const concern = one(a, 'safeguarding') === 'yes';
   return {
     ...personAnswers(a),
+    urgency: one(a, 'urgency') as UrgencyCode,
+    safeguarding: concern ? { concern, detail: one(a, 'safeguardingDetail') } : { concern },
     consent: { service: true, gp: one(a, 'consentGp') === 'yes' },
     referrer: {
       name: one(a, 'referrerName'),

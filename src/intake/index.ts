@@ -12,6 +12,7 @@ import { DirectoryCache } from '../referrals/directory-cache.js';
 import type { ReferralOutbox } from '../referrals/outbox-port.js';
 import { resolveService } from '../referrals/resolve-service.js';
 import type { Db } from '../store/db.js';
+import { AGENCY_CALLBACK, AGENCY_SIGN_IN, createAgencySignIn } from './agency-sign-in.js';
 import { referralFormsRouter } from './routes.js';
 import type { IntakeDeps } from './submit.js';
 import { ASSETS, REFER_CSS } from './views/layout.js';
@@ -69,15 +70,20 @@ export function intakeDeps(ctx: IntakeContext): IntakeDeps {
 
 /** Paths the per-IP referral rate limit covers (system.ts passes them to createRateLimits). */
 export const INTAKE_POST_PATHS = ['/refer/:step', '/refer/agency/:step'];
+/** The agency form's sign-in and its callback (system.ts: the `login` rate limit). */
+export const AGENCY_SIGN_IN_PATHS = [`${AGENCY_SIGN_IN}/start`, AGENCY_CALLBACK];
 
 /**
  * Referrals from anyone (src/intake): the public self-referral form at `/refer` and the agency form at
  * `/refer/agency`. Mount at the app root. (The referral
  * API for agencies' systems, src/referral-api, sends through the same deps.)
  */
-export function createIntake(ctx: IntakeContext): Router {
+export type IntakeRouter = Router & { close(): void };
+
+export function createIntake(ctx: IntakeContext): IntakeRouter {
   const deps = intakeDeps(ctx);
-  const router = Router();
+  const signIn = createAgencySignIn({ config: ctx.config, db: ctx.db, logger: deps.logger });
+  const router = Router() as IntakeRouter;
   router.use('/refer', securityHeaders({ frameAncestors: [], https: ctx.config.server.publicUrl.startsWith('https://') }), (_req, res, next) => {
     // A form post carries its Origin (checked by sameOriginWrites) only when the page's referrer policy allows it
     // to: under no-referrer, browsers send `Origin: null`. same-origin still never tells another site anything.
@@ -86,6 +92,8 @@ export function createIntake(ctx: IntakeContext): Router {
   });
   router.use(nhsukAssetsRouter({ routePrefix: ASSETS }));
   router.get(`${ASSETS}/refer.css`, (_req, res) => res.set('cache-control', 'public, max-age=3600').type('text/css').send(REFER_CSS));
-  router.use(referralFormsRouter({ ...deps, publicUrl: ctx.config.server.publicUrl }));
+  router.use(referralFormsRouter({ ...deps, publicUrl: ctx.config.server.publicUrl }, signIn));
+  // The agency sign-in's session store prunes on a timer.
+  router.close = () => signIn?.close();
   return router;
 }

@@ -72,6 +72,8 @@ export interface SubmitOptions {
   contactKeys: string[];
   /** An agency system of the client registry: a retry with the same key finds the first referral. */
   client?: { clientId: string; clientKey: string };
+  /** A signed-in user of a known agency (the agency form): who the audit trail names, with their agency. */
+  sender?: { actor: string; details: Record<string, string> };
 }
 
 export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral | AgencyReferral, o: SubmitOptions): Promise<SubmitResult> {
@@ -125,11 +127,11 @@ export async function submitSelfReferral(deps: IntakeDeps, r: SelfReferral | Age
         if (gpRow) await deps.outbox.enqueueGpRecord(tx, gpRow);
       }
       await recordAudit(tx, {
-        actor: o.client ? `client:${o.client.clientId}` : `public:${source}-referral`,
+        actor: o.client ? `client:${o.client.clientId}` : (o.sender?.actor ?? `public:${source}-referral`),
         action: 'community-referral-create',
         ...(match.tenantId ? { tenantId: match.tenantId } : {}),
         resourceRef: `community-referral/${referralId}`,
-        details: { referralId, source, match: match.outcome, shareWithGp: r.consent.gp, ...(isAgencyReferral(r) ? { verified: r.verified } : {}) },
+        details: { referralId, source, match: match.outcome, shareWithGp: r.consent.gp, ...(isAgencyReferral(r) ? { verified: r.verified } : {}), ...o.sender?.details },
       });
     });
   } catch (err) {

@@ -292,6 +292,17 @@ export const URGENCIES = [
 export type UrgencyCode = (typeof URGENCIES)[number]['code'];
 export type RequestPriority = (typeof URGENCIES)[number]['priority'];
 
+/**
+ * The referrer's urgency and safeguarding questions, in the same words on every referral form (the GP app's, the
+ * agency form); the answers are URGENCIES codes and the `safeguarding-concern` flag and detail the API carries too.
+ */
+export const REFERRER_QUESTIONS = {
+  urgency: 'How soon should the link worker make contact?',
+  safeguarding: 'Is there a safeguarding concern?',
+  safeguardingHint: 'Answering yes makes the referral urgent.',
+  safeguardingDetail: 'Describe the concern and any action taken',
+} as const;
+
 export function urgencyToPriority(urgency: UrgencyCode): RequestPriority {
   const entry = URGENCIES.find((u) => u.code === urgency);
   if (!entry) throw new TypeError(`unknown urgency ${String(urgency)}`);

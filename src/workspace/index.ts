@@ -24,7 +24,7 @@ import { directoryRoutes } from './http/directory-routes.js';
 import { reportRoutes } from './http/report-routes.js';
 import { onlyFor } from './http/guards.js';
 import { homeOf, readsReports, worksCases } from './domain/actor.js';
-import { allowFormAction, forbidFraming } from './http/form-action.js';
+import { allowFormAction, forbidFraming } from '../http/form-action.js';
 import type { WorkspaceContext, WorkspaceDeps } from './http/context.js';
 import { WORKSPACE_CSS } from './views/layout.js';
 import { errorPage } from './views/misc-pages.js';

@@ -108,11 +108,11 @@ export const YES_NO = [{ code: 'yes', display: 'Yes' }, { code: 'no', display: '
 export const HONEYPOT = html`<div class="refer-hp" aria-hidden="true"><label for="website">Leave this blank</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>`;
 
 /** One step of a form: its fields, the other steps' answers carried, the honeypot, Continue. */
-export function formStepPage(o: { action: string; title: string; index: number; total: number; fields: Html; carried: Html[]; errors: FieldError[] }): string {
+export function formStepPage(o: { action: string; title: string; index: number; total: number; fields: Html; carried: Html[]; errors: FieldError[]; before?: Html }): string {
   return publicPage({
     title: o.title,
     hasErrors: o.errors.length > 0,
-    body: html`${errorSummary(o.errors)}
+    body: html`${errorSummary(o.errors)}${o.before ?? ''}
 <form method="post" action="${o.action}" novalidate>
   <span class="nhsuk-caption-l">Step ${o.index} of ${o.total}</span>
   <h1 class="nhsuk-heading-l">${o.title}</h1>
@@ -137,11 +137,11 @@ export function summaryRow(key: string, value: Html | string, step: string): Htm
 export const codeLabels = (list: readonly { code: string; display: string }[], codes: string[]) => codes.map((c) => list.find((x) => x.code === c)?.display ?? c).join('\n');
 
 /** "Check your answers": every answer with its Change button, and the send button with what sending means. */
-export function formCheckPage(o: { action: string; rows?: Html[]; carried: Html[]; errors: FieldError[]; sendHeading: string; sendText: Html | string; sendLabel: string; sections?: { heading: string; rows: Html[] }[] }): string {
+export function formCheckPage(o: { action: string; rows?: Html[]; carried: Html[]; errors: FieldError[]; sendHeading: string; sendText: Html | string; sendLabel: string; sections?: { heading: string; rows: Html[] }[]; before?: Html }): string {
   return publicPage({
     title: 'Check your answers',
     hasErrors: o.errors.length > 0,
-    body: html`${errorSummary(o.errors)}
+    body: html`${errorSummary(o.errors)}${o.before ?? ''}
 <form method="post" action="${o.action}" novalidate>
   <h1 class="nhsuk-heading-l">Check your answers</h1>
   ${o.sections

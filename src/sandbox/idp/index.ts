@@ -11,7 +11,7 @@ import { renderLoginPage, renderLogoutPage, renderSignedOutPage } from './login-
 import { sandboxStaff, type StaffUser } from './staff.js';
 import { normaliseBaseUrl } from '../../referral-model/references.js';
 
-export { sandboxStaff, OTHER_ORG_ODS, SERVICE_MANAGER_ID, OTHER_ORG_WORKER_ID, type StaffUser } from './staff.js';
+export { sandboxStaff, OTHER_ORG_ODS, SERVICE_MANAGER_ID, OTHER_ORG_WORKER_ID, DEMO_AGENCIES, PHARMACIST_ID, type StaffUser } from './staff.js';
 
 export const IDP_PATH = '/sandbox/idp';
 const IDP_SCOPES = ['openid', 'profile', 'email'];
@@ -42,7 +42,8 @@ export interface SandboxIdp {
 
 /**
  * The sandbox staff identity provider for the link-worker workspace (oidc-provider 9, storage in SP Link's Db):
- * authorization code + PKCE S256 (required) for client `workspace.oidc.clientId`; ID token claims `name`,
+ * authorization code + PKCE S256 (required) for client `workspace.oidc.clientId` and the agency form's client of
+ * the known agencies this IdP serves (`intake.knownAgencies`); ID token claims `name`, `job_title`,
  * `email`, and under the configured claim names the roles, organisation ODS code and Practitioner reference.
  * Like an organisation's IdP it keeps a single sign-on session for the browser (ended when the browser closes),
  * so another authorization request signs the same person in without asking; RP-initiated logout
@@ -59,7 +60,20 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
   const byUsername = new Map(users.map((u) => [u.username.toLowerCase(), u]));
   const claimNames = config.workspace?.oidc ?? { rolesClaim: 'roles', organizationClaim: 'org', practitionerClaim: 'fhirUser' };
 
-  const clients: ClientMetadata[] = config.workspace
+  // The agency form's client (`intake.knownAgencies` whose issuer is this IdP): one per client id.
+  const agencyClients = [...new Map((config.intake?.knownAgencies ?? []).filter((a) => normaliseBaseUrl(a.oidc.issuer) === issuer).map((a) => [a.oidc.clientId, a.oidc])).values()].map(
+    (o): ClientMetadata => ({
+      client_id: o.clientId,
+      client_secret: o.clientSecret,
+      client_name: 'SP Link agency referral form',
+      redirect_uris: [`${publicUrl}/refer/agency/sign-in/callback`],
+      post_logout_redirect_uris: [`${publicUrl}/refer/agency/signed-out`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }),
+  );
+  const workspaceClients: ClientMetadata[] = config.workspace
     ? [
         {
           client_id: config.workspace.oidc.clientId,
@@ -73,6 +87,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
         },
       ]
     : [];
+  const clients = [...workspaceClients, ...agencyClients];
   const clientName = (id: unknown) => clients.find((c) => c.client_id === id)?.client_name ?? String(id);
 
   const configuration: Configuration = {
@@ -83,7 +98,7 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
     scopes: IDP_SCOPES,
     claims: {
       openid: ['sub', claimNames.rolesClaim, claimNames.organizationClaim, claimNames.practitionerClaim],
-      profile: ['name', 'given_name', 'family_name'],
+      profile: ['name', 'given_name', 'family_name', 'job_title'],
       email: ['email', 'email_verified'],
     },
     // Roles, organisation and Practitioner go in the ID token itself, where the workspace reads them.
@@ -102,7 +117,9 @@ export async function createSandboxIdp(opts: SandboxIdpOptions): Promise<Sandbox
           email_verified: true,
           [claimNames.rolesClaim]: [...u.roles],
           [claimNames.organizationClaim]: u.org,
-          [claimNames.practitionerClaim]: `${lwBase}/Practitioner/${u.id}`,
+          job_title: u.jobTitle,
+          // Agencies' staff have no record at the link-worker service.
+          ...(u.agency ? {} : { [claimNames.practitionerClaim]: `${lwBase}/Practitioner/${u.id}` }),
         }),
       };
     },

@@ -10,7 +10,8 @@ import { ODS } from '../demo/index.js';
  * who reads the evaluation reports (role `commissioner`).
  */
 
-export type StaffRole = 'link-worker' | 'service-manager' | 'provider' | 'commissioner';
+/** The workspace's roles, and the agencies' own staff roles (which the workspace ignores; the agency form counts them). */
+export type StaffRole = 'link-worker' | 'service-manager' | 'provider' | 'commissioner' | 'pharmacist' | 'pharmacy-technician' | 'housing-officer';
 
 export interface StaffUser {
   /** Stable subject (`sub`) = Practitioner id at the link-worker server. */
@@ -25,6 +26,8 @@ export interface StaffUser {
   readonly org: string;
   readonly orgName: string;
   readonly jobTitle: string;
+  /** Staff of an agency that refers (the agency form's sign-in): no Practitioner at the link-worker server. */
+  readonly agency?: true;
 }
 
 /** ODS-format code of the other (fictional) social prescribing organisation. */
@@ -34,6 +37,12 @@ export const OTHER_ORG_WORKER_ID = 'lw-other-1';
 export const COMMISSIONER_ID = 'icb-commissioner-1';
 /** ODS-format code of the (fictional) integrated care board that commissions the service. */
 export const ICB_ODS = 'Y99990';
+/** The demo agencies whose staff sign in to the agency form (config/default.yaml `intake.knownAgencies`). */
+export const DEMO_AGENCIES = {
+  pharmacy: { name: 'Fernbridge Pharmacy', odsCode: 'FA123' },
+  housing: { name: 'Westshire Council Housing Options', odsCode: 'Y99981' },
+} as const;
+export const PHARMACIST_ID = 'agency-pharmacist-1';
 
 const LW_ORG_NAME = LINK_WORKER_ORG.name!;
 
@@ -95,6 +104,42 @@ export function sandboxStaff(): StaffUser[] {
       org: providerOds(GROUP_STAFF.org),
       orgName: PROVIDERS[GROUP_STAFF.org],
       jobTitle: 'Community group organiser',
+    },
+    {
+      id: PHARMACIST_ID,
+      username: 'priya.shah',
+      givenName: 'Priya',
+      familyName: 'Shah',
+      email: 'priya.shah@fernbridge-pharmacy.example.org',
+      roles: ['pharmacist'],
+      org: DEMO_AGENCIES.pharmacy.odsCode,
+      orgName: DEMO_AGENCIES.pharmacy.name,
+      jobTitle: 'Community pharmacist',
+      agency: true,
+    },
+    {
+      id: 'agency-pharmacy-tech-1',
+      username: 'tom.reid',
+      givenName: 'Tom',
+      familyName: 'Reid',
+      email: 'tom.reid@fernbridge-pharmacy.example.org',
+      roles: ['pharmacy-technician'],
+      org: DEMO_AGENCIES.pharmacy.odsCode,
+      orgName: DEMO_AGENCIES.pharmacy.name,
+      jobTitle: 'Pharmacy technician (may not refer)',
+      agency: true,
+    },
+    {
+      id: 'agency-housing-1',
+      username: 'marcus.bell',
+      givenName: 'Marcus',
+      familyName: 'Bell',
+      email: 'marcus.bell@westshire-housing.example.org',
+      roles: ['housing-officer'],
+      org: DEMO_AGENCIES.housing.odsCode,
+      orgName: DEMO_AGENCIES.housing.name,
+      jobTitle: 'Housing officer',
+      agency: true,
     },
     {
       id: COMMISSIONER_ID,

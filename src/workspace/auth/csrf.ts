@@ -1,15 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { csrfTokenFor as tokenFor, sameToken as equal } from '../../http/csrf-token.js';
 import { wsSession } from './session.js';
-
-const tokenFor = (key: Buffer, sid: string) => createHmac('sha256', key).update(sid).digest('base64url');
-
-function equal(expected: string | undefined, given: unknown): boolean {
-  if (!expected || typeof given !== 'string') return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 const givenToken = (req: Request): unknown => {
   const body = req.body as Record<string, unknown> | undefined;

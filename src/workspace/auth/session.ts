@@ -1,9 +1,10 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type { Config } from '../../config/schema.js';
 import type { Db } from '../../store/db.js';
 import { DbSessionStore } from '../../store/session-store.js';
+import { csrfKey } from '../../http/csrf-token.js';
 import type { Actor } from '../domain/actor.js';
 import { SessionCipher } from '../../store/session-cipher.js';
 
@@ -42,8 +43,6 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** The workspace CSRF key, derived from the session secret (HKDF) so it is never the cookie-signing key itself. */
-const csrfKey = (secret: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'sp-link', 'workspace csrf v1', 32));
 
 export const SESSION_COOKIE = 'sp_link_ws';
 /** How long a session without a signed-in user lives (a sign-in at the IdP, or kept work waiting for one). */
@@ -77,7 +76,7 @@ export function workspaceSession(config: Config, db: Db): { middleware: RequestH
     // The workspace is a top-level site, never framed, so Lax is right in every cookie mode.
     cookie: { path: '/workspace', httpOnly: true, sameSite: 'lax', secure },
   });
-  const key = csrfKey(config.server.sessionSecret);
+  const key = csrfKey(config.server.sessionSecret, 'workspace csrf v1');
   const middleware: RequestHandler = (req, res, next) => {
     req.workspaceCsrf = { key, cookieSid: signedCookieSid(req, config.server.sessionSecret) };
     sessions(req, res, next);

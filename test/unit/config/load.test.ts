@@ -134,4 +134,30 @@ describe('config/load', () => {
     expect(cfg.dataDir).to.equal('/var/lib/sp-link');
     expect(cfg.store.databaseUrl).to.equal('postgres://db/sp');
   });
+
+  it('known agencies: each with an ODS code, an IdP and the roles that may refer; ids and ODS codes once each', async () => {
+    const agency = (id: string, ods: string, extra = '') => `
+    - id: ${id}
+      name: Riverside Pharmacy
+      odsCode: ${ods}
+      oidc:
+        issuer: https://login.riverside-pharmacy.example.org
+        clientId: sp-link-agency-form
+        clientSecret: agency-secret${extra}`;
+    const cfg = parseConfig(minimal(`intake:\n  linkWorkerEndpoint: links\n  knownAgencies:${agency('riverside-pharmacy', 'FA123', '\n        roles: [pharmacist]')}`), 'x.yaml', env);
+    expect(cfg.intake?.knownAgencies[0]?.oidc).to.deep.include({ roles: ['pharmacist'], rolesClaim: 'roles', organizationClaim: 'org', jobTitleClaim: 'job_title', scopes: 'openid profile email' });
+    expect(parseConfig(minimal('intake:\n  linkWorkerEndpoint: links'), 'x.yaml', env).intake?.knownAgencies).to.deep.equal([]);
+
+    const noRoles = problemsOf(() => parseConfig(minimal(`intake:\n  linkWorkerEndpoint: links\n  knownAgencies:${agency('riverside-pharmacy', 'fa123')}`), 'x.yaml', env));
+    expect(noRoles.problems.map((p) => p.path)).to.have.members(['intake.knownAgencies.0.odsCode', 'intake.knownAgencies.0.oidc.roles']);
+    const twice = problemsOf(() => parseConfig(minimal(`intake:\n  linkWorkerEndpoint: links\n  knownAgencies:${agency('a', 'FA123', '\n        roles: [pharmacist]')}${agency('a', 'FA124', '\n        roles: [pharmacist]')}${agency('b', 'FA123', '\n        roles: [pharmacist]')}`), 'x.yaml', env));
+    expect(twice.problems.map((p) => `${p.path}: ${p.message}`)).to.deep.equal(['intake.knownAgencies.1.id: duplicate agency id "a"', 'intake.knownAgencies.2.odsCode: duplicate ODS code "FA123": one entry per agency']);
+
+    // The shipped sandbox: the demo pharmacy and housing office at the sandbox IdP.
+    const shipped = await loadConfig('config/default.yaml', { PORT: '4123' });
+    expect(shipped.intake?.knownAgencies.map((a) => [a.id, a.odsCode, a.oidc.issuer])).to.deep.equal([
+      ['fernbridge-pharmacy', 'FA123', 'http://localhost:4123/sandbox/idp'],
+      ['westshire-housing', 'Y99981', 'http://localhost:4123/sandbox/idp'],
+    ]);
+  });
 });

@@ -11,6 +11,7 @@ const FULL: Answers = {
   givenName: 'Margaret', familyName: 'Ellis', dobDay: '14', dobMonth: '3', dobYear: '1941', postcode: 'fb1 2ab', nhsNumber: '',
   phone: '', email: 'margaret@example.org', safeTimes: 'After 10am', leaveMessage: 'yes',
   needs: ['loneliness'], otherNeed: '', whatMatters: '',
+  urgency: 'routine', safeguarding: 'no', safeguardingDetail: '',
   personAgreed: 'yes', consentGp: 'no',
   access: [], language: '', accessDetail: '',
 };
@@ -23,6 +24,8 @@ describe('intake: the agency form’s answers', () => {
       person: { given: 'Margaret', family: 'Ellis', birthDate: '1941-03-14', postcode: 'FB1 2AB' },
       contact: { email: 'margaret@example.org', methods: ['email'], safeTimes: 'After 10am', leaveMessage: true },
       needs: ['loneliness'],
+      urgency: 'routine',
+      safeguarding: { concern: false },
       consent: { service: true, gp: false },
       accessibility: { needs: [] },
       referrer: { name: 'Priya Shah', role: 'Community pharmacist', organisation: { name: 'Fernbridge Pharmacy', odsCode: 'FA123' }, phone: '01632 960 500' },
@@ -49,6 +52,16 @@ describe('intake: the agency form’s answers', () => {
     expect(messages('help', { ...FULL, needs: [] })).to.deep.equal(['Choose at least one thing the person would like help with']);
     expect(paths('help', { ...FULL, needs: ['made-up'] })).to.deep.equal(['needs']);
     expect(paths('support', { ...FULL, access: ['interpreter'] })).to.deep.equal(['language']);
+  });
+
+  it('urgency and safeguarding: the GP form’s urgency codes; a concern needs its description, and travels with it', () => {
+    expect(paths('urgency', { ...FULL, urgency: '', safeguarding: '' })).to.deep.equal(['urgency', 'safeguarding']);
+    expect(paths('urgency', { ...FULL, urgency: 'whenever' })).to.deep.equal(['urgency']);
+    expect(messages('urgency', { ...FULL, safeguarding: 'yes' })).to.deep.equal(['Describe the safeguarding concern']);
+    expect(paths('urgency', { ...FULL, safeguarding: 'yes', safeguardingDetail: 'x'.repeat(1001) })).to.deep.equal(['safeguardingDetail']);
+    const concern = toAgencyReferral({ ...FULL, urgency: 'soon', safeguarding: 'yes', safeguardingDetail: ' Bruising ' }, TODAY)!;
+    expect(concern).to.deep.include({ urgency: 'soon', safeguarding: { concern: true, detail: 'Bruising' } });
+    expect(toAgencyReferral({ ...FULL, safeguardingDetail: 'ignored without a yes' }, TODAY)!.safeguarding).to.deep.equal({ concern: false });
   });
 
   it('consent: without the person’s agreement there is no referral; the GP question must be answered', () => {

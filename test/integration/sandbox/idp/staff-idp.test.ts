@@ -50,8 +50,8 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(page.status).to.equal(200);
     expect(page.html).to.include('Sandbox only').and.include('<label class="nhsuk-label" for="username">Username</label>');
     const buttons = [...page.html.matchAll(/data-testid="sign-in-as" data-username="([^"]+)"/g)].map((m) => m[1]);
-    expect(buttons).to.have.length(8);
-    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price', 'gail.hughes', 'carol.evans']);
+    expect(buttons).to.have.length(11);
+    expect(buttons).to.include.members(['sarah.whitfield', 'nina.kaur', 'owen.price', 'gail.hughes', 'carol.evans', 'priya.shah', 'tom.reid', 'marcus.bell']);
   });
 
   it('signs a link worker in with roles, org, fhirUser, name and email in the ID token', async () => {
@@ -63,6 +63,12 @@ describe('sandbox staff identity provider /sandbox/idp (integration)', () => {
     expect(claims.fhirUser).to.equal(`${app.lwBase}/Practitioner/lw-1`);
     expect(claims.name).to.equal('Sarah Whitfield');
     expect(claims.email).to.equal('sarah.whitfield@fernbridge-connect.example.org');
+  });
+
+  it('signs in an agency’s pharmacist with their role, organisation and job title, and no Practitioner at the link-worker service', async () => {
+    const priya = (await signInAs('priya.shah')).claims()!;
+    expect(priya).to.deep.include({ sub: 'agency-pharmacist-1', roles: ['pharmacist'], org: 'FA123', job_title: 'Community pharmacist', name: 'Priya Shah' });
+    expect(priya.fhirUser).to.equal(undefined);
   });
 
   it('signs in a community group’s organiser as a provider of their own organisation', async () => {

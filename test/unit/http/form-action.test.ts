@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import type { Response } from 'express';
-import { allowFormAction } from '../../../../src/workspace/http/form-action.js';
+import { allowFormAction } from '../../../src/http/form-action.js';
 
 function responseWith(csp?: string): Response {
   const res = Object.create(express.response) as Response;
