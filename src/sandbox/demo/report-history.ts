@@ -23,7 +23,11 @@ export const DEMO_PRACTICES = [
   { ods: 'Y99906', name: 'Westshire Family Practice', pcn: 'Vale North PCN', weight: 1 },
 ] as const;
 
-export const DEMO_SERVICES = ['Fernbridge Community Connect', 'Westshire Carers link service'] as const;
+/** The link-worker services, by the stable key the report store keeps them by (an endpoint id) and their name. */
+export const DEMO_SERVICES = [
+  { key: 'demo-link-workers', name: 'Fernbridge Community Connect' },
+  { key: 'demo-carers', name: 'Westshire Carers link service' },
+] as const;
 
 /** How often support for a need ends with a social outcome (a completed referral), roughly as services report them. */
 const SOCIAL_OUTCOME_ODDS: readonly (readonly [NeedCode, SocialOutcomeCode, number])[] = [
@@ -85,7 +89,7 @@ export function demoReportHistory(opts: { now: Date; count?: number; seed?: numb
     const fact: ReferralFact = {
       key: referralKey('demo-history', `r${i}`),
       practice: practice.ods, practiceName: practice.name, pcn: practice.pcn,
-      service: needs.includes('carer-strain') && rnd() < 0.6 ? DEMO_SERVICES[1] : DEMO_SERVICES[0],
+      ...((s) => ({ service: s.key, serviceName: s.name }))(needs.includes('carer-strain') && rnd() < 0.6 ? DEMO_SERVICES[1] : DEMO_SERVICES[0]),
       source, urgency, needs, referredAt, status: '', reach, sessions: 0, servicesConnected: [], socialOutcomes: [], equality, outcomes: [],
     };
     const urgent = urgency === 'urgent' ? 0.3 : urgency === 'soon' ? 0.6 : 1;

@@ -17,6 +17,7 @@ const a: Aggregates = {
   outcomes: [{ measure: 'swemwbs', split: 'all', category: 'all', eligible: 60, pairs: 40, meanBefore: 18, meanAfter: 21, meanChange: 3, sdChange: 4, improved: 22, worsened: 3 }],
   practices: [],
   services: [],
+  gpDemand: [],
 };
 const o = { version: '1.0.0', generatedAt: '2027-01-02T09:00:00Z' };
 const errors = (r: Parameters<typeof checkResource>[0]) => (checkResource(r).issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => `${i.expression?.join(',')}: ${i.diagnostics ?? i.details?.text}`);

@@ -22,7 +22,8 @@ function aggregates(over: Partial<Aggregates> = {}): Aggregates {
     waits: { firstContact: [{ split: 'all', category: 'all', n: 90, median: 4, p90: 11.5 }], firstSession: [{ split: 'all', category: 'all', n: 5, median: 9, p90: 20 }], sessions: [] },
     outcomes: [outcome({}), outcome({ measure: 'ucla3', pairs: 5, eligible: 9 })],
     practices: [{ code: 'Y99901', name: 'Riverside Medical Practice', pcn: 'Central' }],
-    services: ['Connect'],
+    gpDemand: [],
+    services: [{ code: 'connect', name: 'Connect' }],
     ...over,
   };
 }
