@@ -12,7 +12,7 @@ const USAGE = `Usage: sp-link report <report> [filters] [--out FILE]          a 
        sp-link report measures [--out FILE]         the FHIR Measure definitions (a Bundle)
 
 Filters: --from YYYY-MM-DD --to YYYY-MM-DD (default: the 12 months to today) --practice ODS --pcn NAME
-         --service NAME --source gp-practice|self-referral|other-organisation|other
+         --service KEY --source gp-practice|self-referral|other-organisation|other
 For scheduled exports (e.g. cron): asks the running instance with the admin token, as other commands do.
 `;
 

@@ -67,7 +67,7 @@ export const KEPT_TABLES: Readonly<Record<string, string>> = {
 };
 
 /** Rows cleared with another table (a foreign key's ON DELETE CASCADE), and the FHIR and migration tables. */
-export const RESET_WITH_OTHERS = ['report_outcomes', 'fhir_stores', 'fhir_resources', 'fhir_versions', 'fhir_search_index', 'fhir_changes', 'fhir_change_consumers', 'schema_migrations'] as const;
+export const RESET_WITH_OTHERS = ['report_outcomes', 'report_gp_demand', 'gp_demand_queue', 'fhir_stores', 'fhir_resources', 'fhir_versions', 'fhir_search_index', 'fhir_changes', 'fhir_change_consumers', 'schema_migrations'] as const;
 
 /** Where the configuration keeps its data, for the summary (a PostgreSQL URL without its credentials). */
 function describeStore(databaseUrl: string | undefined, dataDir: string): string {

@@ -541,6 +541,34 @@ const configObject = z
           .object({ threshold: z.number().int().min(1).max(100).default(8), secondary: z.boolean().default(true) })
           .strict()
           .prefault({}),
+        /**
+         * node-cron expression of the GP demand sweep (6 fields = with seconds): referrals whose 6 months after have
+         * passed get their GP appointments counted from the EHR's Encounters (docs/REPORTS.md, "GP demand").
+         */
+        gpDemandSchedule: z.string().refine((s) => validateCron(s), 'expected a node-cron expression, e.g. "0 30 2 * * *"').default('0 30 2 * * *'),
+        /**
+         * What each commissioner may see (docs/REPORTS.md, "Who sees what"): the PCNs and practices of an area, given
+         * for an organisation (ODS code of the commissioner's organisation, e.g. the ICB) or for one commissioner (IdP
+         * subject). A commissioner with no area here is refused the reports, with what to configure.
+         */
+        areas: z
+          .array(
+            z
+              .object({
+                /** ODS code of the organisation whose commissioners see this area. */
+                organisation: z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code of 3 to 10 capital letters and digits').optional(),
+                /** IdP subject of one commissioner who sees this area (instead of, or as well as, their organisation's). */
+                commissioner: z.string().min(1).optional(),
+                /** PCNs in the area (as in `tenants[].pcn`). */
+                pcns: z.array(z.string().min(1)).default([]),
+                /** ODS codes of practices in the area, besides those of its PCNs. */
+                practices: z.array(z.string().regex(/^[A-Z0-9]{3,10}$/, 'expected an ODS code, e.g. Y12345')).default([]),
+              })
+              .strict()
+              .refine((a) => (a.organisation ? 1 : 0) + (a.commissioner ? 1 : 0) === 1, 'name either an organisation or a commissioner')
+              .refine((a) => a.pcns.length + a.practices.length > 0, 'name at least one PCN or practice'),
+          )
+          .default([]),
       })
       .strict()
       .prefault({}),

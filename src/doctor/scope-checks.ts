@@ -22,6 +22,7 @@ export function scopeNeeds(kind: EndpointKind, opts: { subscriptions?: boolean; 
       { resource: 'Flag', perms: 'cr', why: 'reconciler: safeguarding flags' },
       { resource: 'Provenance', perms: 'c', why: 'reconciler: provenance of every write' },
       { resource: 'Patient', perms: 'rs', why: 'reconciler: patient by NHS number' },
+      { resource: 'Encounter', perms: 'rs', why: 'reports: GP appointments before and after referral' },
     ];
   }
   return [

@@ -22,6 +22,7 @@ import { countOpenDeadLetters } from './store/dead-letters.js';
 import { escalateOverdue, type EscalationResult } from './escalate.js';
 import { responseTargets } from '../referral-model/response-targets.js';
 import { defaultValidate } from './validate.js';
+import { sweepGpDemand, type GpDemandSweepResult } from './gp-demand-sweep.js';
 
 export interface ReconcilerContext {
   readonly config: Config;
@@ -90,6 +91,11 @@ export interface Reconciler {
    * response target get a note for the service manager and a message to the GP, once. `now` defaults to the clock.
    */
   escalate(now?: Date): Promise<Record<string, EscalationResult | { error: string }>>;
+  /**
+   * One GP demand sweep (docs/REPORTS.md, "GP demand"): queued referrals whose 6 months after have passed get their GP
+   * appointments counted from the EHR. `now` defaults to the clock.
+   */
+  sweepGpDemand(now?: Date): Promise<GpDemandSweepResult>;
   /** Resolves when queued work (notifications, runs) has finished. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -184,9 +190,14 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     return out;
   };
 
+  // Every endpoint's runtime shares one EHR client per tenant.
+  const ehrClients = [...runtimes.values()][0]?.ehr ?? new Map();
+  const gpDemand = (now = clock()) => sweepGpDemand({ db, ehr: ehrClients, logger: log, now });
+
   const timers: NodeJS.Timeout[] = [];
   let cronTask: ScheduledTask | undefined;
   let escalationTask: ScheduledTask | undefined;
+  let gpDemandTask: ScheduledTask | undefined;
   if (ctx.background !== false && config.reconcile.enabled) {
     let lastSubscriptionCheck = 0;
     cronTask = schedule(config.reconcile.pollSchedule, async () => {
@@ -203,6 +214,9 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
         await escalate();
       }, { name: 'sp-link-escalation', noOverlap: true, logger: libraryLogger(log, 'node-cron') });
     }
+    gpDemandTask = schedule(config.reports.gpDemandSchedule, async () => {
+      await gpDemand().catch((err: unknown) => log.error({ err }, 'GP demand sweep failed; tried again on the next one'));
+    }, { name: 'sp-link-gp-demand', noOverlap: true, logger: libraryLogger(log, 'node-cron') });
   }
 
   const outbox: Outbox = {
@@ -257,6 +271,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     },
     runOutbox: outboxPass,
     escalate,
+    sweepGpDemand: gpDemand,
     replay: (id) => replayDeadLetter(replayDeps, id),
     replayAll: (endpointId) => replayAll(replayDeps, { endpointId }),
     async idle() {
@@ -266,6 +281,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
     async stop() {
       await cronTask?.destroy();
       await escalationTask?.destroy();
+      await gpDemandTask?.destroy();
       for (const t of timers) clearInterval(t);
       await Promise.all([...workers.values()].map((w) => w.stop()));
       await outboxRunning?.catch(() => undefined);
@@ -297,3 +313,4 @@ export type { OutboxRunResult } from './outbox/index.js';
 export type { ReplayResult } from './replay.js';
 export type { ValidateFn } from './runtime.js';
 export type { EscalationResult } from './escalate.js';
+export type { GpDemandSweepResult } from './gp-demand-sweep.js';

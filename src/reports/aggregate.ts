@@ -51,16 +51,34 @@ export interface OutcomeRow {
   worsened: number;
 }
 
+/** GP appointments in the 6 months before and after referral (src/reports/gp-demand.ts), per split category. */
+export interface GpDemandRow {
+  split: SplitKey;
+  category: string;
+  /** Referrals whose 6 months after have passed and were swept: counted, or missing. */
+  eligible: number;
+  pairs: number;
+  /** Referrals whose 6 months after have not passed yet (or not swept yet): not in the figures. */
+  waiting: number;
+  meanBefore: number | undefined;
+  meanAfter: number | undefined;
+  meanChange: number | undefined;
+  sdChange: number | undefined;
+  /** Pairs with fewer appointments after than before. */
+  fewer: number;
+}
+
 export interface Aggregates {
   filter: ReportFilter;
   referrals: number;
   counts: CountRow[];
   waits: WaitRows;
   outcomes: OutcomeRow[];
+  gpDemand: GpDemandRow[];
   /** Practice codes and names within the period (filter choices and labels). */
   practices: { code: string; name: string; pcn: string | undefined }[];
-  /** Services with referrals within the period (filter choices). */
-  services: string[];
+  /** Services with referrals within the period (filter choices): the stable key and the latest name. */
+  services: { code: string; name: string }[];
 }
 
 /**
@@ -74,12 +92,14 @@ export interface AggregateScope {
   waits: boolean;
   /** Paired outcome change per measure. */
   outcomes: boolean;
+  /** GP appointments before and after referral (absent: not asked for). */
+  gpDemand?: boolean;
   /** The splits to compute every figure for (`all`: everyone together). At least one. */
   splits: readonly SplitKey[];
 }
 
 /** Every figure in every split (the CSV of every report, the tests that hold SQL to the in-process figures). */
-export const EVERY_FIGURE: AggregateScope = { dimensions: DIMENSIONS.map((d) => d.key), waits: true, outcomes: true, splits: SPLITS.map((s) => s.key) };
+export const EVERY_FIGURE: AggregateScope = { dimensions: DIMENSIONS.map((d) => d.key), waits: true, outcomes: true, gpDemand: true, splits: SPLITS.map((s) => s.key) };
 
 const SPLIT_COLUMNS = SPLITS.filter((s) => s.key !== 'all');
 const splitAlias = (i: number) => `s${i}`;
@@ -189,23 +209,40 @@ async function outcomes(db: Db, f: ReportFilter, scope: AggregateScope): Promise
   }));
 }
 
+async function gpDemand(db: Db, f: ReportFilter, scope: AggregateScope): Promise<GpDemandRow[]> {
+  const { where, params } = filterSql(f);
+  const sets = [...(scope.splits.includes('all') ? ['()'] : []), ...splitColumnsOf(scope).map((s) => `(${s.alias})`)];
+  const sql = `SELECT count(x.status)::int AS eligible, count(x.diff)::int AS pairs, count(*) FILTER (WHERE x.status IS NULL)::int AS waiting,
+      avg(x.before_count)::float8 AS mean_before, avg(x.after_count)::float8 AS mean_after,
+      avg(x.diff)::float8 AS mean_change, stddev_samp(x.diff)::float8 AS sd_change, count(*) FILTER (WHERE x.diff < 0)::int AS fewer${splitNames(scope)}
+    FROM (SELECT g.status, g.before_count, g.after_count, g.after_count - g.before_count AS diff${splitSelect(scope)}
+          FROM report_referrals r LEFT JOIN report_gp_demand g ON g.referral_key = r.referral_key WHERE ${where}) x
+    GROUP BY GROUPING SETS (${sets.join(', ')})`;
+  const { rows } = await db.query<Record<string, unknown>>(sql, params);
+  return rows.map((row) => ({
+    ...splitOfRow(row), eligible: Number(row.eligible), pairs: Number(row.pairs), waiting: Number(row.waiting),
+    meanBefore: num(row.mean_before), meanAfter: num(row.mean_after), meanChange: num(row.mean_change), sdChange: num(row.sd_change), fewer: Number(row.fewer),
+  }));
+}
+
 /**
  * What the filters offer: every practice and service with referrals in the period, whatever else is filtered; and
  * how many referrals the whole filter holds (one scan of the period for both).
  */
 export async function reportChoices(db: Db, f: ReportFilter): Promise<Pick<Aggregates, 'practices' | 'services' | 'referrals'>> {
-  const period = filterSql({ from: f.from, to: f.to });
-  // The full filter's parameters start with the period's two, so one parameter list serves both conditions.
+  const period = filterSql({ from: f.from, to: f.to, ...(f.within ? { within: f.within } : {}) });
+  // The full filter's parameters start with the period's (and the reader's part), so one list serves both conditions.
   const { where, params } = filterSql(f);
-  const { rows } = await db.query<{ practice: string | null; practice_name: string | null; pcn: string | null; service: string | null; g: number; n: number }>(
-    `SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service, GROUPING(r.practice, r.service)::int AS g,
+  const { rows } = await db.query<{ practice: string | null; practice_name: string | null; pcn: string | null; service: string | null; service_name: string | null; g: number; n: number }>(
+    `SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service,
+       (array_agg(coalesce(r.service_name, r.service) ORDER BY r.referred_at DESC))[1] AS service_name, GROUPING(r.practice, r.service)::int AS g,
        count(*) FILTER (WHERE ${where})::int AS n
      FROM report_referrals r WHERE ${period.where}
      GROUP BY GROUPING SETS ((r.practice), (r.service), ())`, params);
   const sets = (g: number) => rows.filter((r) => r.g === g);
   return {
     practices: sets(1).map((r) => ({ code: r.practice!, name: r.practice_name ?? r.practice!, pcn: r.pcn ?? undefined })).sort((a, b) => a.name.localeCompare(b.name)),
-    services: sets(2).map((r) => r.service!).sort((a, b) => a.localeCompare(b)),
+    services: sets(2).map((r) => ({ code: r.service!, name: r.service_name ?? r.service! })).sort((a, b) => a.name.localeCompare(b.name)),
     referrals: Number(sets(3)[0]?.n ?? 0),
   };
 }
@@ -214,11 +251,12 @@ export async function reportChoices(db: Db, f: ReportFilter): Promise<Pick<Aggre
 export async function aggregate(db: Db, filter: ReportFilter, scope: AggregateScope = EVERY_FIGURE): Promise<Aggregates> {
   if (scope.splits.length === 0) throw new Error('aggregate: ask for at least one split');
   const none = Promise.resolve([]);
-  const [c, w, o, ch] = await Promise.all([
+  const [c, w, o, g, ch] = await Promise.all([
     scope.dimensions.length ? counts(db, filter, scope) : none,
     scope.waits ? waits(db, filter, scope) : Promise.resolve({ firstContact: [], firstSession: [], sessions: [] }),
     scope.outcomes ? outcomes(db, filter, scope) : none,
+    scope.gpDemand ? gpDemand(db, filter, scope) : Promise.resolve([]),
     reportChoices(db, filter),
   ]);
-  return { filter, counts: c, waits: w, outcomes: o, ...ch };
+  return { filter, counts: c, waits: w, outcomes: o, gpDemand: g, ...ch };
 }

@@ -5,6 +5,8 @@ import type { Db } from '../store/db.js';
 import { loadImdLookup, NO_IMD_LOOKUP, type ImdLookup } from './imd-lookup.js';
 import { referralFact, type ReferralFact } from './referral-fact.js';
 import { saveFacts } from './report-store.js';
+import { queueGpDemand, type GpDemandQueued } from './gp-demand-store.js';
+import { londonDateOf } from '../time/london.js';
 
 /** One referral as the reconciler last applied it: the latest Task version and what it read with it. */
 export interface CapturedReferral {
@@ -14,6 +16,8 @@ export interface CapturedReferral {
   task: Task & { id: string };
   serviceRequest: ServiceRequest;
   patient?: Patient;
+  /** The Patient's id at the tenant's EHR (ServiceRequest.subject): where GP demand is counted, once its window closes. */
+  patientId?: string;
   observations: readonly Observation[];
 }
 
@@ -32,20 +36,26 @@ export async function createReportCapture(o: { db: Db; config: Pick<Config, 'ten
   return {
     async capture(referrals) {
       const facts: ReferralFact[] = [];
+      const queue: GpDemandQueued[] = [];
       for (const r of referrals) {
         const t = tenants.get(r.tenantId);
         try {
           facts.push(referralFact(r.task, r.serviceRequest, r.patient, r.observations, {
-            endpointId: r.endpointId, serviceName: r.endpointName, tenantId: r.tenantId,
+            endpointId: r.endpointId, serviceKey: r.endpointId, serviceName: r.endpointName, tenantId: r.tenantId,
             practiceName: t?.name ?? r.tenantId, ...(t?.odsCode ? { practiceOds: t.odsCode } : {}), ...(t?.pcn ? { pcn: t.pcn } : {}),
             imdDecileOf: (pc) => imd.decileOf(pc),
           }));
+          const fact = facts[facts.length - 1]!;
+          const referralDay = londonDateOf(fact.referredAt);
+          if (r.patientId && referralDay) queue.push({ referralKey: fact.key, tenantId: r.tenantId, patientId: r.patientId, referralDay });
         } catch (err) {
           o.logger.warn({ err, endpoint: r.endpointId, taskId: r.task.id }, 'referral not captured for reports');
         }
       }
       try {
         await saveFacts(o.db, facts);
+        // After the facts it refers to; a referral already queued or counted is left alone.
+        await queueGpDemand(o.db, queue);
       } catch (err) {
         o.logger.error({ err, referrals: facts.length }, 'report store write failed; the next Task versions write these referrals again');
       }

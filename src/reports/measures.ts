@@ -64,6 +64,14 @@ export const INDICATORS: readonly Indicator[] = [
       { code: 'numerator', criteria: 'Pairs whose score rose by 3 points or more' },
     ],
   },
+  {
+    id: 'sp-link-gp-demand', title: 'Change in GP appointments after referral', scoring: 'continuous-variable', unit: '{appointments}',
+    description: 'Mean change (after minus before) in a person’s GP appointments, from the GP record’s encounters (hospital care excluded), between the 6 months before and the 6 months after referral; the day of referral counts in neither. No comparison group: read with regression to the mean in mind.',
+    populations: [
+      { code: 'initial-population', criteria: 'Referrals made in the period whose 6 months after have passed, counted or missing (the person died or left the practice)' },
+      { code: 'measure-population', criteria: 'People with their appointments counted in both windows (complete pairs)' },
+    ],
+  },
 ];
 
 export const measureUrl = (id: string) => `${CANONICAL_BASE}/Measure/${id}`;
@@ -103,6 +111,7 @@ export function indicatorScope(i: Indicator): AggregateScope {
   if (i.id === 'sp-link-reach') return { dimensions: ['source', 'reach'], waits: false, outcomes: false, splits };
   if (i.id === 'sp-link-days-to-first-contact') return { dimensions: ['source'], waits: true, outcomes: false, splits };
   if (i.id === 'sp-link-swemwbs-improvement') return { dimensions: [], waits: false, outcomes: true, splits };
+  if (i.id === 'sp-link-gp-demand') return { dimensions: [], waits: false, outcomes: false, gpDemand: true, splits };
   return { dimensions: ['source'], waits: false, outcomes: false, splits };
 }
 
@@ -117,6 +126,10 @@ function raw(i: Indicator, a: Aggregates, split: SplitKey, category: string): { 
   if (i.id === 'sp-link-days-to-first-contact') {
     const w = a.waits.firstContact.find((x) => x.split === split && x.category === category);
     return { pops: { 'initial-population': referrals, 'measure-population': w?.n ?? 0 }, ...(w?.median !== undefined ? { score: w.median } : {}) };
+  }
+  if (i.id === 'sp-link-gp-demand') {
+    const g = a.gpDemand.find((x) => x.split === split && x.category === category);
+    return { pops: { 'initial-population': g?.eligible ?? 0, 'measure-population': g?.pairs ?? 0 }, ...(g?.meanChange !== undefined ? { score: g.meanChange } : {}) };
   }
   const o = a.outcomes.find((x) => x.measure === 'swemwbs' && x.split === split && x.category === category);
   return { pops: { 'initial-population': o?.eligible ?? 0, denominator: o?.pairs ?? 0, numerator: o?.improved ?? 0 } };
@@ -140,10 +153,11 @@ function published(i: Indicator, r: ReturnType<typeof raw>, shown: Partial<Recor
 /** A summary MeasureReport of one indicator for the filter's period and scope. */
 export function measureReport(i: Indicator, a: Aggregates, rule: SuppressionRule, o: { version: string; generatedAt: string }): MeasureReport {
   const overall = published(i, raw(i, a, 'all', 'all'), {}, rule);
-  const score = (f: Figures) => (f.score === undefined ? {} : { measureScore: i.unit ? { value: round(f.score), unit: 'days', system: 'http://unitsofmeasure.org', code: i.unit } : { value: round(f.score) } });
+  const unitName = i.unit === 'd' ? 'days' : 'appointments';
+  const score = (f: Figures) => (f.score === undefined ? {} : { measureScore: i.unit ? { value: round(f.score), unit: unitName, system: 'http://unitsofmeasure.org', code: i.unit } : { value: round(f.score) } });
   const stratifier = STRATIFIED.map((key) => {
     const s = SPLITS.find((x) => x.key === key)!;
-    const seen = a.counts.filter((c) => c.split === key).map((c) => c.category);
+    const seen = [...a.counts.filter((c) => c.split === key).map((c) => c.category), ...a.gpDemand.filter((g) => g.split === key).map((g) => g.category)];
     const cats = categoriesOf(s, seen);
     const raws = cats.map((c) => raw(i, a, key, c.code));
     // Secondary suppression of each population across the strata, as in a table column with its total.

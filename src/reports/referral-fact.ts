@@ -18,7 +18,10 @@ export interface ReferralFact {
   practice: string;
   practiceName: string;
   pcn?: string;
+  /** The link-worker service by a stable key (its endpoint id), so renaming it does not split its history. */
   service: string;
+  /** Its name when the referral was last seen, for display. */
+  serviceName: string;
   source: ReferralSource;
   urgency: string;
   needs: string[];
@@ -72,6 +75,8 @@ export interface OutcomePair {
 
 export interface FactContext {
   endpointId: string;
+  /** Stable key of the service (the endpoint id); `serviceName` is its current name. */
+  serviceKey: string;
   serviceName: string;
   tenantId: string;
   practiceName: string;
@@ -136,7 +141,8 @@ export function referralFact(task: Task & { id: string }, sr: ServiceRequest, pa
     practice: ctx.practiceOds ?? ctx.tenantId,
     practiceName: ctx.practiceName,
     ...(ctx.pcn ? { pcn: ctx.pcn } : {}),
-    service: ctx.serviceName,
+    service: ctx.serviceKey,
+    serviceName: ctx.serviceName,
     source: sourceOf(sr),
     urgency: priorityToUrgency(sr.priority ?? task.priority),
     needs: (sr.reasonCode ?? []).flatMap((cc) => cc.coding?.filter((c) => c.system === CODE_SYSTEM.need && c.code).map((c) => c.code!) ?? []),

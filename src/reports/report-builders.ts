@@ -1,8 +1,8 @@
-import type { AggregateScope, Aggregates, CountRow, OutcomeRow, SpreadRow } from './aggregate.js';
+import type { AggregateScope, Aggregates, CountRow, GpDemandRow, OutcomeRow, SpreadRow } from './aggregate.js';
 import { categoriesOf, dimensionOf, labelIn, splitOf, type Category, type CountDimension, type SplitKey } from './dimensions.js';
 import { MEASURE_RULES, measureRule } from './measure-rules.js';
 import type { ReportFilter } from './report-filter.js';
-import { studentTQuantile } from './statistics.js';
+import { meanChangeInterval, studentTQuantile } from './statistics.js';
 import { hiddenLabel, isSmall, showCount, suppressList, suppressTable, type Shown, type SuppressedTable, type SuppressionRule } from './suppression.js';
 
 /**
@@ -16,6 +16,7 @@ export const REPORTS = [
   { id: 'timeliness', title: 'Timeliness', summary: 'Days from referral to first contact and to first session, and sessions per person.' },
   { id: 'outcomes', title: 'Outcomes', summary: 'Change in wellbeing and loneliness measures from the start of support to its end.' },
   { id: 'services', title: 'Services connected', summary: 'The community services people were connected to.' },
+  { id: 'gp-demand', title: 'GP appointments', summary: 'GP appointments in the 6 months before and the 6 months after referral.' },
 ] as const;
 export type ReportId = (typeof REPORTS)[number]['id'];
 export const isReportId = (v: unknown): v is ReportId => REPORTS.some((r) => r.id === v);
@@ -169,6 +170,55 @@ function outcomeTables(a: Aggregates, split: SplitKey, rule: SuppressionRule): S
   });
 }
 
+// --- GP demand --------------------------------------------------------------------------------------------
+
+const GP_DEMAND_COLUMNS = ['Should have a pair', 'Complete pairs', 'Missing', 'Mean before', 'Mean after', 'Mean change', '95% confidence interval', 'Fewer after'];
+export const GP_DEMAND_CAVEATS = 'Read with care. There is no comparison group: appointments might have fallen (or risen) without social prescribing. ' +
+  'People are often referred when they see their GP most, so some fall back afterwards whatever happens (regression to the mean). ' +
+  'Appointments are the GP record’s encounters, hospital care excluded; the day of referral counts in neither window. ' +
+  'People who died or left the practice are missing; referrals whose 6 months after have not passed are not counted yet.';
+
+function gpDemandCells(r: GpDemandRow | undefined, eligible: Shown, pairs: Shown, rule: SuppressionRule): { cells: Figure[]; chart?: StatsTable['rows'][number]['chart'] } {
+  const rest = (f: Figure) => Array.from({ length: GP_DEMAND_COLUMNS.length - 3 }, () => f);
+  if (!r || pairs.hidden) return { cells: [shownFigure(eligible), shownFigure(pairs), eligible.hidden || pairs.hidden ? hidden(rule) : fig(undefined), ...rest(pairs.hidden ? hidden(rule) : fig(undefined))] };
+  const missing = r.eligible - r.pairs;
+  const missingFig: Figure = eligible.hidden || isSmall(missing, rule) ? hidden(rule) : r.eligible ? { value: missing / r.eligible, text: percent(missing / r.eligible) } : fig(undefined);
+  const ci = meanChangeInterval(r.meanChange, r.sdChange, r.pairs);
+  const ciFig: Figure = ci ? { value: (ci.upper - ci.lower) / 2, text: `${oneDecimal(ci.lower)} to ${oneDecimal(ci.upper)}` } : fig(undefined);
+  // A share discloses both who had fewer and who did not: both must be publishable.
+  const share = isSmall(r.fewer, rule) || isSmall(r.pairs - r.fewer, rule) ? hidden(rule) : { value: r.fewer / r.pairs, text: percent(r.fewer / r.pairs) };
+  const signed = (v: number) => `${v > 0 ? '+' : ''}${oneDecimal(v)}`;
+  return {
+    cells: [shownFigure(eligible), shownFigure(pairs), missingFig, fig(r.meanBefore), fig(r.meanAfter), fig(r.meanChange, signed), ciFig, share],
+    ...(r.meanChange !== undefined ? { chart: { value: r.meanChange, ...(ci ? { low: ci.lower, high: ci.upper } : {}) } } : {}),
+  };
+}
+
+function gpDemandTable(a: Aggregates, split: SplitKey, rule: SuppressionRule): StatsTable {
+  const s = splitOf(split);
+  const mine = a.gpDemand.filter((r) => r.split === split);
+  const waiting = mine.reduce((n, r) => n + r.waiting, 0);
+  const shownWaiting = showCount(waiting, rule);
+  const note = `${GP_DEMAND_CAVEATS} A pair is a count in both windows; mean change is after minus before, with its 95% confidence interval (Student’s t). Not counted yet: ${shownWaiting.hidden ? shownWaiting.label : shownWaiting.value}.`;
+  const base = { kind: 'stats' as const, id: 'gp-demand', columns: GP_DEMAND_COLUMNS, chartLabel: 'Mean change in appointments with its 95% confidence interval', note };
+  if (split === 'all') {
+    const r = mine[0];
+    const { cells, chart } = gpDemandCells(r, showCount(r?.eligible ?? 0, rule), showCount(r?.pairs ?? 0, rule), rule);
+    return { ...base, title: 'GP appointments in the 6 months before and after referral', rowHeader: 'People', rows: [{ code: 'all', label: 'Everyone', cells, ...(chart ? { chart } : {}) }] };
+  }
+  const cats = categoriesOf(s, mine.map((r) => r.category));
+  const rowOf = (c: Category) => mine.find((r) => r.category === c.code);
+  const eligible = suppressList(cats.map((c) => rowOf(c)?.eligible ?? 0), rule).counts;
+  const pairs = suppressList(cats.map((c) => rowOf(c)?.pairs ?? 0), rule).counts;
+  return {
+    ...base, title: `GP appointments before and after referral by ${s.label.toLowerCase()}`, rowHeader: s.label,
+    rows: cats.map((c, i) => {
+      const { cells, chart } = gpDemandCells(rowOf(c), eligible[i]!, pairs[i]!, rule);
+      return { code: c.code, label: c.label, cells, ...(chart ? { chart } : {}) };
+    }),
+  };
+}
+
 // --- Reports ----------------------------------------------------------------------------------------------
 
 const REPORT_FIGURES: Record<ReportId, Omit<AggregateScope, 'splits'>> = {
@@ -176,6 +226,7 @@ const REPORT_FIGURES: Record<ReportId, Omit<AggregateScope, 'splits'>> = {
   timeliness: { dimensions: [], waits: true, outcomes: false },
   outcomes: { dimensions: ['social-outcome', 'reach'], waits: false, outcomes: true },
   services: { dimensions: ['connected', 'reach'], waits: false, outcomes: false },
+  'gp-demand': { dimensions: [], waits: false, outcomes: false, gpDemand: true },
 };
 
 /** The figures a report is built from (buildReport below), for the splits shown: a page its own, the CSV every one. */
@@ -185,8 +236,10 @@ export const reportScope = (id: ReportId, splits: readonly SplitKey[]): Aggregat
 export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: SuppressionRule): Report {
   const meta = REPORTS.find((r) => r.id === id)!;
   const practiceNames = new Map(a.practices.map((p) => [p.code, p.name]));
+  // Services are kept by a stable key: shown by their latest name.
+  const serviceNames = new Map(a.services.map((s) => [s.code, s.name]));
   const counts = (key: CountDimension['key'], title: string, extra: { totalLabel?: string; note?: string } = {}) =>
-    countTable(a, key, split, rule, { title, practiceNames, ...extra });
+    countTable(a, key, split, rule, { title, practiceNames: key === 'service' ? serviceNames : practiceNames, ...extra });
   let tables: ReportTable[] = [];
   if (id === 'referrals') {
     tables = [
@@ -236,6 +289,8 @@ export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: 
         note: `What changed in people’s lives beyond the scores, recorded by the link worker when support completed; a person can have several, or none.${of}`,
       }),
     ];
+  } else if (id === 'gp-demand') {
+    tables = [gpDemandTable(a, split, rule)];
   } else {
     tables = [
       counts('connected', 'Services people were connected to', { totalLabel: 'All connections', note: 'A person can be connected to several services.' }),

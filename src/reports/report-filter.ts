@@ -13,6 +13,18 @@ export interface ReportFilter {
   pcn?: string;
   service?: string;
   source?: (typeof REFERRAL_SOURCES)[number]['code'];
+  /**
+   * What the reader may see at all (src/workspace/domain/report-access.ts), set by the server and never read from a
+   * query: referrals of these practices or PCNs, and of these services. Absent: everything (a token reader).
+   */
+  within?: ReportWithin;
+}
+
+/** A reader's part of the report store: practices or PCNs (either matches), and services; an absent list allows all. */
+export interface ReportWithin {
+  practices?: readonly string[];
+  pcns?: readonly string[];
+  services?: readonly string[];
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -74,9 +86,13 @@ export function filterQuery(f: ReportFilter): Record<string, string> {
   return q;
 }
 
+/** The filter with the reader's part of the store (report-access.ts) applied. */
+export const withinOf = (f: ReportFilter, within: ReportWithin | undefined): ReportFilter => (within ? { ...f, within } : f);
+
 /**
- * The WHERE clause over report_referrals (alias `r`) for a filter, with its parameters from `$first` on. The period
- * is calendar days in England: from the start of `from` to the end of `to`, Europe/London.
+ * The WHERE clause over report_referrals (alias `r`) for a filter, the reader's part of the store included, with its
+ * parameters from `$first` on. The period is calendar days in England: from the start of `from` to the end of `to`,
+ * Europe/London.
  */
 export function filterSql(f: ReportFilter, first = 1): { where: string; params: unknown[] } {
   const params: unknown[] = [f.from, f.to];
@@ -90,6 +106,17 @@ export function filterSql(f: ReportFilter, first = 1): { where: string; params: 
     params.push(value);
     parts.push(`r.${column} = ${p(params.length - 1)}`);
   };
+  // The reader's part first: its parameters then follow the period's in every condition (reportChoices shares them).
+  const w = f.within;
+  if (w) {
+    const any = (column: string, values: readonly string[]) => {
+      params.push([...values]);
+      return `r.${column} = ANY(${p(params.length - 1)}::text[])`;
+    };
+    const area = [...(w.practices ? [any('practice', w.practices)] : []), ...(w.pcns ? [any('pcn', w.pcns)] : [])];
+    if (area.length) parts.push(`(${area.join(' OR ')})`);
+    if (w.services) parts.push(any('service', w.services));
+  }
   eq('practice', f.practice);
   eq('pcn', f.pcn);
   eq('service', f.service);

@@ -8,7 +8,7 @@ import type { ReferralFact } from './referral-fact.js';
 
 export type FactOrigin = 'live' | 'demo';
 
-const FACT_COLUMNS = `referral_key text, origin text, practice text, practice_name text, pcn text, service text, source text,
+const FACT_COLUMNS = `referral_key text, origin text, practice text, practice_name text, pcn text, service text, service_name text, source text,
   urgency text, needs text[], referred_at timestamptz, status text, reach text, end_reason text, accepted_at timestamptz,
   first_contact_at timestamptz, first_session_at timestamptz, closed_at timestamptz, sessions integer,
   services_connected text[], social_outcomes text[], age_band text, sex text, ethnicity text, disability text, first_language text,
@@ -24,7 +24,7 @@ const UPDATE = NAMES.filter((n) => n !== 'referral_key' && n !== 'origin')
 function row(f: ReferralFact, origin: FactOrigin): Record<string, unknown> {
   const e = f.equality;
   return {
-    referral_key: f.key, origin, practice: f.practice, practice_name: f.practiceName, pcn: f.pcn ?? null, service: f.service,
+    referral_key: f.key, origin, practice: f.practice, practice_name: f.practiceName, pcn: f.pcn ?? null, service: f.service, service_name: f.serviceName,
     source: f.source, urgency: f.urgency, needs: f.needs, referred_at: f.referredAt, status: f.status, reach: f.reach,
     end_reason: f.endReason ?? null, accepted_at: f.acceptedAt ?? null, first_contact_at: f.firstContactAt ?? null,
     first_session_at: f.firstSessionAt ?? null, closed_at: f.closedAt ?? null, sessions: f.sessions,

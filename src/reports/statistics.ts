@@ -144,6 +144,17 @@ export interface PairedChange {
 }
 
 /**
+ * The confidence interval (default 95 %) of a mean change from its moments: mean ± t × sd / √n, t with n − 1 degrees
+ * of freedom; undefined below two pairs. For figures aggregated in SQL, which come back as moments, not pairs.
+ */
+export function meanChangeInterval(meanChange: number | undefined, sd: number | undefined, n: number, level = 0.95): PairedChange['ci'] {
+  if (!(level > 0 && level < 1)) throw new RangeError(`meanChangeInterval: level must be within (0, 1), not ${level}`);
+  if (meanChange === undefined || sd === undefined || n < 2) return undefined;
+  const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
+  return { level, lower: meanChange - half, upper: meanChange + half };
+}
+
+/**
  * Mean change from before to after over complete pairs, with its confidence interval (default 95 %) from the
  * t distribution with n − 1 degrees of freedom: mean ± t × sd / √n.
  */
@@ -152,11 +163,7 @@ export function pairedChange(pairs: readonly Pair[], level = 0.95): PairedChange
   const diffs = pairs.map((p) => p.after - p.before);
   const m = mean(diffs);
   const sd = sampleSd(diffs);
-  let ci: PairedChange['ci'];
-  if (m !== undefined && sd !== undefined) {
-    const half = studentTQuantile(1 - (1 - level) / 2, diffs.length - 1) * (sd / Math.sqrt(diffs.length));
-    ci = { level, lower: m - half, upper: m + half };
-  }
+  const ci = meanChangeInterval(m, sd, diffs.length, level);
   return {
     n: pairs.length, meanBefore: mean(pairs.map((p) => p.before)), meanAfter: mean(pairs.map((p) => p.after)),
     meanChange: m, sdChange: sd, ci,

@@ -49,7 +49,7 @@ export async function captureIdentifiableReferral(db: Db): Promise<string[]> {
     reasonCode: [{ coding: [{ system: CODE_SYSTEM.need, code: 'housing' }] }],
   };
   const fact = referralFact(task, sr, patient, [], {
-    endpointId: 'lw', serviceName: 'Fernbridge Community Connect', tenantId: 'demo-practice', practiceName: 'Riverside Medical Practice', practiceOds: 'Y99901',
+    endpointId: 'lw', serviceKey: 'lw', serviceName: 'Fernbridge Community Connect', tenantId: 'demo-practice', practiceName: 'Riverside Medical Practice', practiceOds: 'Y99901',
     pcn: 'Fernbridge Central PCN', imdDecileOf: () => 2,
   });
   await saveFacts(db, [fact]);

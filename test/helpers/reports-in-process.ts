@@ -1,5 +1,5 @@
 import type { Db } from '../../src/store/db.js';
-import type { Aggregates, CountRow, OutcomeRow, SpreadRow } from '../../src/reports/aggregate.js';
+import type { Aggregates, CountRow, GpDemandRow, OutcomeRow, SpreadRow } from '../../src/reports/aggregate.js';
 import { DIMENSIONS, type SplitKey } from '../../src/reports/dimensions.js';
 import { ethnicGroup, imdQuintile } from '../../src/reports/equality.js';
 import { filterSql, type ReportFilter } from '../../src/reports/report-filter.js';
@@ -13,10 +13,11 @@ import { daysBetweenDates, londonDate } from '../../src/time/london.js';
  * figure for figure, and what `npm run bench reports` measures it against.
  */
 interface Row {
-  practice: string; practice_name: string; pcn: string | null; service: string; source: string; urgency: string; needs: string[];
+  practice: string; practice_name: string; pcn: string | null; service: string; service_name: string | null; source: string; urgency: string; needs: string[];
   referred_at: string | Date; reach: string; end_reason: string | null; first_contact_at: string | Date | null; first_session_at: string | Date | null;
   sessions: number; services_connected: string[]; social_outcomes: string[]; age_band: string | null; sex: string | null; ethnicity: string | null; imd_decile: number | null;
   outcomes: { measure: string; before_score: string | number; after_score: string | number | null }[] | null;
+  gp: { status: string; before_count: number | null; after_count: number | null } | null;
 }
 
 const iso = (v: string | Date) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
@@ -34,7 +35,9 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
   const { where, params } = filterSql(filter);
   const { rows } = await db.query<Row>(
     `SELECT r.*, (SELECT json_agg(json_build_object('measure', o.measure, 'before_score', o.before_score, 'after_score', o.after_score))
-       FROM report_outcomes o WHERE o.referral_key = r.referral_key) AS outcomes
+       FROM report_outcomes o WHERE o.referral_key = r.referral_key) AS outcomes,
+       (SELECT json_build_object('status', g.status, 'before_count', g.before_count, 'after_count', g.after_count)
+       FROM report_gp_demand g WHERE g.referral_key = r.referral_key) AS gp
      FROM report_referrals r WHERE ${where}`, params);
   const counts = new Map<string, CountRow>();
   const bump = (dimension: CountRow['dimension'], code: string, split: SplitKey, category: string) => {
@@ -45,6 +48,7 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
   };
   const waits = new Map<string, { contact: number[]; session: number[]; sessions: number[] }>();
   const outcomes = new Map<string, { rows: { before: number; after?: number; eligible: boolean }[] }>();
+  const gp = new Map<string, { swept: number; waiting: number; pairs: { before: number; after: number }[] }>();
   const practices = new Map<string, Aggregates['practices'][number]>();
   for (const r of rows) {
     practices.set(r.practice, { code: r.practice, name: r.practice_name, pcn: r.pcn ?? undefined });
@@ -64,6 +68,11 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
       if (r.first_contact_at) w.contact.push(dayDiff(r.first_contact_at, r.referred_at));
       if (r.first_session_at) w.session.push(dayDiff(r.first_session_at, r.referred_at));
       if (r.sessions > 0) w.sessions.push(r.sessions);
+      const g = gp.get(wk) ?? { swept: 0, waiting: 0, pairs: [] };
+      gp.set(wk, g);
+      if (!r.gp) g.waiting++;
+      else g.swept++;
+      if (r.gp?.status === 'counted') g.pairs.push({ before: r.gp.before_count!, after: r.gp.after_count! });
       for (const o of r.outcomes ?? []) {
         const ok = `${o.measure}\u0000${split}\u0000${category}`;
         const e = outcomes.get(ok) ?? { rows: [] };
@@ -87,6 +96,14 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
       improved: rule ? diffs.filter((d) => gain(d) >= rule.meaningful).length : 0, worsened: rule ? diffs.filter((d) => gain(d) <= -rule.meaningful).length : 0,
     };
   });
+  const gpRows: GpDemandRow[] = [...gp.entries()].map(([k, g]) => {
+    const [split, category] = k.split('\u0000') as [SplitKey, string];
+    const diffs = g.pairs.map((p) => p.after - p.before);
+    return {
+      split, category, eligible: g.swept, pairs: g.pairs.length, waiting: g.waiting, meanBefore: mean(g.pairs.map((p) => p.before)),
+      meanAfter: mean(g.pairs.map((p) => p.after)), meanChange: mean(diffs), sdChange: sampleSd(diffs), fewer: diffs.filter((d) => d < 0).length,
+    };
+  });
   const all = [...counts.values()];
   return {
     filter,
@@ -98,8 +115,9 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
       sessions: waitRows.map(({ k, w }) => spread(w.sessions, ...k)),
     },
     outcomes: outcomeRows,
+    gpDemand: gpRows,
     practices: [...practices.values()].sort((a, b) => a.name.localeCompare(b.name)),
-    services: [...new Set(rows.map((r) => r.service))].sort((a, b) => a.localeCompare(b)),
+    services: [...new Map(rows.map((r) => [r.service, { code: r.service, name: r.service_name ?? r.service }])).values()].sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
 

@@ -239,6 +239,7 @@ function captured(rt: EndpointRuntime, ctx: BatchContext, unit: WriteUnit): Capt
     endpointId: rt.id, endpointName: rt.topology.endpointName, tenantId: unit.tenantId,
     task: { ...latest.task, id: latest.id }, serviceRequest: unit.serviceRequest,
     patient: subjectId ? ctx.patients.get(`${unit.tenantId}/${subjectId}`) : undefined,
+    ...(subjectId ? { patientId: subjectId } : {}),
     observations: [...(ctx.observations.get(`${latest.id}@${latest.version}`)?.values() ?? [])],
   };
 }

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { SandboxBaseUrls } from './constants.js';
 import { daysAgo } from './constants.js';
 import { LINK_WORKER_ORG, groupStaffResources, linkWorkerResources, locationResources, otherStaffResources, providerResources } from './link-workers.js';
+import { encounterResources } from './encounters.js';
 import { patientResources } from './patients.js';
 import { GP_PRACTICE, gpResources } from './practice.js';
 import { referralServiceRequests, referralTasks } from './referrals.js';
@@ -16,11 +17,11 @@ export { testNhsNumbers, formatNhsNumber } from './nhs-number.js';
 
 /**
  * The GP practice's EHR: the practice, its GPs, patients (with their needs as problem-list
- * Conditions) and the referral ServiceRequests. Ids are fixed; dates count back from `now`'s
+ * Conditions), their contacts with the practice (Encounters) and the referral ServiceRequests. Ids are fixed; dates count back from `now`'s
  * date, so seeding twice on one day gives identical data.
  */
 export function ehrSeed(urls: SandboxBaseUrls, now: Date = new Date()): Resource[] {
-  return [GP_PRACTICE, ...gpResources(), ...patientResources(), ...referralServiceRequests(urls, now)].map(clone);
+  return [GP_PRACTICE, ...gpResources(), ...patientResources(), ...encounterResources(now), ...referralServiceRequests(urls, now)].map(clone);
 }
 
 /**

@@ -6,6 +6,9 @@ import { referralKey, type OutcomePair, type Reach, type ReferralFact, type Refe
 import { DEMO_COMMUNITY_SERVICES } from './services.js';
 import { ODS } from './constants.js';
 import { seeded } from './seeded-random.js';
+import { gpDemandDueOn } from '../../reports/gp-demand.js';
+import { saveGpDemand, type GpDemandResult } from '../../reports/gp-demand-store.js';
+import { londonDate } from '../../time/london.js';
 
 /**
  * A year of referral history for the sandbox's reports, generated (deterministic for a given day and count):
@@ -23,7 +26,11 @@ export const DEMO_PRACTICES = [
   { ods: 'Y99906', name: 'Westshire Family Practice', pcn: 'Vale North PCN', weight: 1 },
 ] as const;
 
-export const DEMO_SERVICES = ['Fernbridge Community Connect', 'Westshire Carers link service'] as const;
+/** The link-worker services, by the stable key the report store keeps them by (an endpoint id) and their name. */
+export const DEMO_SERVICES = [
+  { key: 'demo-link-workers', name: 'Fernbridge Community Connect' },
+  { key: 'demo-carers', name: 'Westshire Carers link service' },
+] as const;
 
 /** How often support for a need ends with a social outcome (a completed referral), roughly as services report them. */
 const SOCIAL_OUTCOME_ODDS: readonly (readonly [NeedCode, SocialOutcomeCode, number])[] = [
@@ -85,7 +92,7 @@ export function demoReportHistory(opts: { now: Date; count?: number; seed?: numb
     const fact: ReferralFact = {
       key: referralKey('demo-history', `r${i}`),
       practice: practice.ods, practiceName: practice.name, pcn: practice.pcn,
-      service: needs.includes('carer-strain') && rnd() < 0.6 ? DEMO_SERVICES[1] : DEMO_SERVICES[0],
+      ...((s) => ({ service: s.key, serviceName: s.name }))(needs.includes('carer-strain') && rnd() < 0.6 ? DEMO_SERVICES[1] : DEMO_SERVICES[0]),
       source, urgency, needs, referredAt, status: '', reach, sessions: 0, servicesConnected: [], socialOutcomes: [], equality, outcomes: [],
     };
     const urgent = urgency === 'urgent' ? 0.3 : urgency === 'soon' ? 0.6 : 1;
@@ -146,6 +153,36 @@ export function demoReportHistory(opts: { now: Date; count?: number; seed?: numb
 }
 
 /**
+ * GP appointments before and after referral for the history's referrals whose 6 months after have passed (about half
+ * of a year's), from their own seeded sequence: a few people missing (died or left the practice), older people and
+ * those with a long-term condition seen more often, and somewhat fewer appointments after for most, more so for those
+ * who completed support (the fall the report shows, with its caveats).
+ */
+export function demoGpDemand(facts: readonly ReferralFact[], now: Date, seed = 20_240_401): GpDemandResult[] {
+  const rnd = seeded(seed ^ 0x6d_de_3a);
+  const today = londonDate(now);
+  const poisson = (mean: number) => {
+    const l = Math.exp(-mean);
+    let k = 0;
+    for (let p = rnd(); p > l; p *= rnd()) k++;
+    return k;
+  };
+  const out: GpDemandResult[] = [];
+  for (const f of facts) {
+    if (gpDemandDueOn(londonDate(new Date(f.referredAt))) > today) continue;
+    const r = rnd();
+    if (r < 0.02) { out.push({ referralKey: f.key, count: { kind: 'missing', reason: 'died' } }); continue; }
+    if (r < 0.08) { out.push({ referralKey: f.key, count: { kind: 'missing', reason: 'left-practice' } }); continue; }
+    const older = ['65-74', '75-84', '85+'].includes(f.equality.ageBand ?? '') ? 2 : 0;
+    const condition = f.needs.includes('long-term-condition') ? 2 : 0;
+    const before = poisson(4.5 + older + condition);
+    const fall = f.reach === 'completed' ? 0.78 : 0.92;
+    out.push({ referralKey: f.key, count: { kind: 'counted', before, after: poisson(Math.max(0.2, before * fall + 0.4)) } });
+  }
+  return out;
+}
+
+/**
  * Seeds the demo history into the report store once (when it holds none): one bulk statement per table, so
  * it takes a fraction of a second and runs alongside the rest of start-up.
  */
@@ -153,5 +190,6 @@ export async function seedReportHistory(db: Db, now = new Date()): Promise<numbe
   if ((await countFacts(db, 'demo')) > 0) return 0;
   const facts = demoReportHistory({ now });
   await saveFacts(db, facts, 'demo');
+  await saveGpDemand(db, demoGpDemand(facts, now));
   return facts.length;
 }

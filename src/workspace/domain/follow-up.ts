@@ -1,6 +1,6 @@
 import type { Annotation, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../referral-model/codes.js';
-import { londonDateOf } from '../../time/london.js';
+import { addMonths, londonDateOf } from '../../time/london.js';
 
 /**
  * Follow-up after completion: at set intervals after support ends (the workspace's `followUpMonths`, by default 3
@@ -19,15 +19,6 @@ export interface FollowUp {
   readonly dueOn: string;
   /** When a measure was recorded for it, if one was. */
   readonly doneOn?: string;
-}
-
-/** A calendar date plus whole months; the 31st of a shorter month becomes its last day. */
-export function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const first = new Date(Date.UTC(y, m - 1 + months, 1));
-  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-  first.setUTCDate(Math.min(d, last));
-  return first.toISOString().slice(0, 10);
 }
 
 /** The day support completed: Task.executionPeriod.end, else the last change of a completed Task. */

@@ -14,7 +14,7 @@ export interface Authed {
 export const authed = (res: Response): Authed => res.locals.ws as Authed;
 
 /** Pages sign-in may return to (anything else goes to the caseload: no open redirect). */
-export const SAFE_RETURN = new RegExp(`^/workspace/(caseload|capacity|cases/${FHIR_ID_CHARS}|identity-reviews|identity-reviews/[A-Za-z0-9-]{1,64}|referrals|referrals/${FHIR_ID_CHARS}|reports|reports/[a-z]+|directory/to-check|directory/workload|directory/services/${FHIR_ID_CHARS}|our-services)(\\?[^#]*)?$`);
+export const SAFE_RETURN = new RegExp(`^/workspace/(caseload|capacity|cases/${FHIR_ID_CHARS}|identity-reviews|identity-reviews/[A-Za-z0-9-]{1,64}|referrals|referrals/${FHIR_ID_CHARS}|reports|reports/[a-z][a-z-]*|directory/to-check|directory/workload|directory/services/${FHIR_ID_CHARS}|our-services)(\\?[^#]*)?$`);
 
 export const safeReturn = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 512 && SAFE_RETURN.test(v) ? v : undefined);
 

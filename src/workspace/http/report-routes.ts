@@ -3,12 +3,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Bundle, Measure } from '@medplum/fhirtypes';
 import { aggregate, reportChoices } from '../../reports/aggregate.js';
 import { SPLIT_KEYS, isSplitKey, type SplitKey } from '../../reports/dimensions.js';
-import { filterQuery, parseReportFilter } from '../../reports/report-filter.js';
+import { filterQuery, parseReportFilter, withinOf, type ReportWithin } from '../../reports/report-filter.js';
 import { buildReport, isReportId, reportScope } from '../../reports/report-builders.js';
 import { csvFileName, reportCsv } from '../../reports/report-csv.js';
 import { INDICATORS, MEASURES, indicatorScope, measureReport } from '../../reports/measures.js';
 import { recordAudit } from '../../store/audit.js';
 import { readsReports } from '../domain/actor.js';
+import { reportAccess } from '../domain/report-access.js';
 import { reportFilterErrorPage, reportPage, reportsIndexPage } from '../views/report-pages.js';
 import { errorPage } from '../views/misc-pages.js';
 import { todayOf, type WorkspaceDeps } from './context.js';
@@ -25,7 +26,7 @@ const sameToken = (given: string, want: string | undefined) => {
 };
 
 /** Who reads: a signed-in commissioner or manager (session), or a machine with the reports or admin Bearer token. */
-type Reader = { kind: 'user'; authed: Authed } | { kind: 'token'; sub: string };
+type Reader = { kind: 'user'; authed: Authed; within: ReportWithin } | { kind: 'token'; sub: string };
 
 function fhirError(res: Response, status: number, code: string, text: string): void {
   res.status(status).type('application/fhir+json').send(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics: text }] }));
@@ -57,12 +58,20 @@ export function reportRoutes(deps: WorkspaceDeps): express.Router {
     requireActor(req, res, () => {
       const a = authed(res);
       if (!readsReports(a.actor)) return forbidden(res, 'Reports are for commissioners and service managers.');
-      res.locals.reader = { kind: 'user', authed: a } satisfies Reader;
+      // Only their own part of the store: their services, their area (report-access.ts), applied in SQL.
+      const access = reportAccess(a.actor, deps.config);
+      if (!access.ok) {
+        if (req.path.includes('/fhir/')) return fhirError(res, 403, 'forbidden', access.message);
+        return forbidden(res, access.message);
+      }
+      res.locals.reader = { kind: 'user', authed: a, within: access.within } satisfies Reader;
       next();
     });
   }
   const readerOf = (res: Response) => res.locals.reader as Reader;
   const subOf = (x: Reader) => (x.kind === 'user' ? x.authed.actor.sub : x.sub);
+  /** The reader's part of the store (a token reads everything: it is the deploying organisation's own export). */
+  const withinFor = (x: Reader) => (x.kind === 'user' ? x.within : undefined);
   const fhirJson = (res: Response, body: unknown) => res.type('application/fhir+json').send(JSON.stringify(body));
 
   // FHIR: the published Measures and $evaluate-measure (a summary MeasureReport for a period and scope).
@@ -84,21 +93,22 @@ export function reportRoutes(deps: WorkspaceDeps): express.Router {
     if (reportType !== undefined && reportType !== 'summary') return fhirError(res, 400, 'not-supported', 'Only summary reports: figures about people are never reported individually.');
     const parsed = parseReportFilter({ ...rest, ...(periodStart ? { from: periodStart } : {}), ...(periodEnd ? { to: periodEnd } : {}) }, todayOf(deps.now()));
     if (!parsed.ok) return fhirError(res, 400, 'invalid', parsed.errors.map((e) => `${e.field === 'from' ? 'periodStart' : e.field === 'to' ? 'periodEnd' : e.field}: ${e.message}`).join('; '));
-    const a = await aggregate(deps.db, parsed.filter, indicatorScope(indicator));
+    const a = await aggregate(deps.db, withinOf(parsed.filter, withinFor(readerOf(res))), indicatorScope(indicator));
     await recordAudit(deps.db, { actor: subOf(readerOf(res)), action: 'reports.measure-report', details: { measure: indicator.id, ...filterQuery(parsed.filter) } });
     fhirJson(res, measureReport(indicator, a, rule, { version: MEASURE_VERSION, generatedAt: deps.now().toISOString() }));
   });
 
-  r.get('/reports', requireActor, (_req, res) => {
-    const { actor, csrf } = authed(res);
-    if (!readsReports(actor)) return forbidden(res, 'Reports are for commissioners and service managers.');
+  r.get('/reports', reader, (_req, res) => {
+    const who = readerOf(res);
+    if (who.kind !== 'user') return fhirError(res, 406, 'not-supported', 'With a token, ask for the CSV (/reports/ID.csv) or the FHIR MeasureReport.');
+    const { actor, csrf } = who.authed;
     res.type('html').send(reportsIndexPage({ actor, csrfToken: csrf }));
   });
 
   r.get('/reports/:file', reader, async (req, res) => {
     const who = readerOf(res);
     const { actor, csrf } = who.kind === 'user' ? who.authed : { actor: undefined, csrf: undefined };
-    const m = /^([a-z]+)(\.csv)?$/.exec(String(req.params.file ?? ''));
+    const m = /^([a-z][a-z-]*)(\.csv)?$/.exec(String(req.params.file ?? ''));
     const id = m?.[1];
     if (!m || !isReportId(id)) {
       if (!actor) return fhirError(res, 404, 'not-found', 'There is no such report.');
@@ -121,12 +131,12 @@ export function reportRoutes(deps: WorkspaceDeps): express.Router {
     if (!parsed.ok || errors.length) {
       const values = Object.fromEntries(['from', 'to', 'practice', 'pcn', 'service', 'source'].map((k) => [k, typeof input[k] === 'string' ? (input[k] as string).slice(0, 200) : undefined]));
       const fallback = parseReportFilter({}, todayOf(deps.now()));
-      const choices = fallback.ok ? await reportChoices(deps.db, fallback.filter) : { practices: [], services: [] };
+      const choices = fallback.ok ? await reportChoices(deps.db, withinOf(fallback.filter, withinFor(who))) : { practices: [], services: [] };
       res.status(400).type('html').send(reportFilterErrorPage({ actor: actor!, csrfToken: csrf!, id, values, split, errors, choices }));
       return;
     }
     // Only this report's figures: for the page, in its own split; for the CSV, in every split.
-    const a = await aggregate(deps.db, parsed.filter, reportScope(id, csv ? SPLIT_KEYS : [split]));
+    const a = await aggregate(deps.db, withinOf(parsed.filter, withinFor(who)), reportScope(id, csv ? SPLIT_KEYS : [split]));
     await recordAudit(deps.db, { actor: subOf(who), action: csv ? 'reports.csv' : 'reports.view', details: { report: id, ...filterQuery(parsed.filter), ...(csv ? {} : { by: split }) } });
     if (csv) {
       res.set('Content-Disposition', `attachment; filename="${csvFileName(id, a)}"`).type('text/csv; charset=utf-8').send(reportCsv(id, a, rule));

@@ -63,7 +63,7 @@ function filterForm(o: FilterFormOpts): Html {
         ${dateField('to', 'Referred to')}
         ${select('practice', 'Practice', o.values.practice, o.choices.practices.map((p) => ({ value: p.code, label: p.name })))}
         ${select('pcn', 'Primary care network', o.values.pcn, pcns.map((p) => ({ value: p, label: p })))}
-        ${select('service', 'Service', o.values.service, o.choices.services.map((s) => ({ value: s, label: s })))}
+        ${select('service', 'Service', o.values.service, o.choices.services.map((s) => ({ value: s.code, label: s.name })))}
         ${select('source', 'Source of referral', o.values.source, REFERRAL_SOURCES.map((s) => ({ value: s.code, label: s.display })))}
         ${select('by', 'Show figures by', o.split, SPLITS.map((s) => ({ value: s.key, label: s.key === 'all' ? 'Everyone together' : s.label })), '')}
       </div>
@@ -152,11 +152,11 @@ function statsSection(t: StatsTable, i: number): Html {
   return reportTableSection({ id: t.id, index: i, title: t.title, chart, rowHeader: t.rowHeader, columns: t.columns, rows: t.rows, note: t.note });
 }
 
-function describeFilter(f: ReportFilter, a: Pick<Aggregates, 'practices'>): string {
+function describeFilter(f: ReportFilter, a: Pick<Aggregates, 'practices' | 'services'>): string {
   const parts = [`Referrals made from ${formatDate(f.from)} to ${formatDate(f.to)}`];
   if (f.practice) parts.push(a.practices.find((p) => p.code === f.practice)?.name ?? f.practice);
   if (f.pcn) parts.push(f.pcn);
-  if (f.service) parts.push(f.service);
+  if (f.service) parts.push(a.services.find((s) => s.code === f.service)?.name ?? f.service);
   if (f.source) parts.push(REFERRAL_SOURCES.find((s) => s.code === f.source)?.display ?? f.source);
   return parts.join(' · ');
 }

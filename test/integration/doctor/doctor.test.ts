@@ -52,7 +52,7 @@ describe('sp-link doctor', function () {
     await fx?.close();
   });
 
-  const EHR_SCOPE = 'system/ServiceRequest.rus system/Observation.crus system/Communication.cr system/Flag.cr system/Provenance.c system/Patient.rs';
+  const EHR_SCOPE = 'system/ServiceRequest.rus system/Observation.crus system/Communication.cr system/Flag.cr system/Provenance.c system/Patient.rs system/Encounter.rs';
   const LW_SCOPE = 'system/Task.crus system/Observation.rs system/HealthcareService.rs system/Provenance.c';
   const backend = (scope: string): FhirAuthConfig => ({ type: 'smart-backend', clientId: BACKEND_CLIENT_ID, scope, kid: BACKEND_KID, alg: 'RS384', privateKey: pem });
 

@@ -116,11 +116,11 @@ describe('reports: exports by Bearer token and the sp-link report command', func
     });
 
     it('audits each pull as the token that made it, with the report and its filter', async () => {
-      await get('/workspace/reports/timeliness.csv?service=Fernbridge%20Community%20Connect', REPORTS_TOKEN);
+      await get('/workspace/reports/timeliness.csv?service=demo-link-workers', REPORTS_TOKEN);
       await get('/workspace/reports/fhir/Measure/sp-link-referrals/$evaluate-measure?periodStart=2020-01-01', ADMIN_TOKEN);
       const csv = (await auditOf('reports.csv')).filter((r) => r.details.report === 'timeliness');
       expect(csv.map((r) => r.actor)).to.deep.equal(['token:reports-api']);
-      expect(csv[0]!.details).to.deep.include({ service: 'Fernbridge Community Connect' });
+      expect(csv[0]!.details).to.deep.include({ service: 'demo-link-workers' });
       const measure = (await auditOf('reports.measure-report')).filter((r) => r.details.measure === 'sp-link-referrals');
       expect(measure.map((r) => r.actor)).to.deep.equal(['token:admin']);
       expect(measure[0]!.details).to.deep.include({ from: '2020-01-01' });

@@ -6,7 +6,7 @@ import { seedReportHistory } from '../../../src/sandbox/demo/report-history.js';
 import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const fact = (over: Partial<ReferralFact> = {}): ReferralFact => ({
-  key: 'k1', practice: 'Y99901', practiceName: 'Riverside', service: 'Connect', source: 'gp-practice', urgency: 'routine', needs: ['loneliness'],
+  key: 'k1', practice: 'Y99901', practiceName: 'Riverside', service: 'connect', serviceName: 'Connect', source: 'gp-practice', urgency: 'routine', needs: ['loneliness'],
   referredAt: '2026-03-02T09:00:00Z', status: 'in-progress', reach: 'in-support', sessions: 1, servicesConnected: [], socialOutcomes: [], equality: { sex: 'female', ethnicity: 'A', imdDecile: 2 },
   acceptedAt: '2026-03-03T09:00:00Z', firstContactAt: '2026-03-05', outcomes: [{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-12' }],
   ...over,

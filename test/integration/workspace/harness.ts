@@ -44,15 +44,19 @@ export interface WorkspaceHarness {
   stop(): Promise<void>;
 }
 
-/** `now`: the workspace's clock (what "today" is for its pages and rules), for tests that move time on. */
-export async function startWorkspaceHarness(opts: { now?: () => Date } = {}): Promise<WorkspaceHarness> {
+/**
+ * `now`: the workspace's clock (what "today" is for its pages and rules), for tests that move time on. `configure`:
+ * changes to config/default.yaml (the parsed config is frozen: return a changed copy).
+ */
+export async function startWorkspaceHarness(opts: { now?: () => Date; configure?: (c: Config) => Config } = {}): Promise<WorkspaceHarness> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-ws-'));
   const file = path.resolve('config/default.yaml');
   const env = { ...process.env, PORT: String(port), SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', DATABASE_URL: '' };
-  const config = parseConfig(await readFile(file, 'utf8'), file, env);
+  const parsed = parseConfig(await readFile(file, 'utf8'), file, env);
+  const config = opts.configure ? opts.configure(parsed) : parsed;
   const url = `http://localhost:${port}`;
   const urls = { ehr: `${url}/sandbox/ehr/fhir`, lw: `${url}/sandbox/lw/fhir` };
   const now = new Date();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { MeasureReport } from '@medplum/fhirtypes';
 import { REPORTS } from '../../../src/reports/report-builders.js';
 import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
 import { seedReportHistory } from '../../../src/sandbox/demo/report-history.js';
@@ -89,6 +90,24 @@ describe('workspace: evaluation reports for commissioners and service managers (
     expect(rows[0]!.details).to.deep.include({ report: 'services', pcn: 'Vale North PCN', by: 'all' });
   });
 
+  it('shows a service manager only their own organisation’s services, in the page, the CSV and the MeasureReport', async () => {
+    const nina = new Browser(h.url);
+    await nina.signIn('nina.kaur');
+    const page = await nina.get('/workspace/reports/referrals?from=2020-01-01');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('Fernbridge Community Connect').and.not.include('Westshire Carers link service');
+    const csv = await (await nina.raw('GET', '/workspace/reports/referrals.csv?from=2020-01-01')).text();
+    expect(csv).to.include('Fernbridge Community Connect').and.not.include('Westshire Carers link service');
+    const mr = await (await nina.raw('GET', '/workspace/reports/fhir/Measure/sp-link-referrals/$evaluate-measure?periodStart=2020-01-01')).json() as MeasureReport;
+    const own = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM report_referrals WHERE service = 'demo-link-workers'`);
+    const all = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM report_referrals');
+    expect(own.rows[0]!.n).to.be.below(all.rows[0]!.n);
+    expect(mr.group![0]!.population![0]!.count).to.equal(own.rows[0]!.n);
+    // The GP appointments report too: the demo history's counts, within her services.
+    const gp = await nina.get('/workspace/reports/gp-demand?from=2020-01-01');
+    expect(gp.text).to.include('GP appointments in the 6 months before and after referral').and.include('regression to the mean');
+  });
+
   it('puts no identifier in any report page or CSV: every report, every split, whole period and one practice', async () => {
     expect(identifiers.length).to.be.above(100);
     for (const r of REPORTS) {
@@ -102,5 +121,48 @@ describe('workspace: evaluation reports for commissioners and service managers (
         }
       }
     }
+  });
+});
+
+describe('workspace: a commissioner sees her area only, and nothing until one is configured (HTTP)', function () {
+  this.timeout(300_000);
+  let h: WorkspaceHarness;
+  let carol: Browser;
+  let vale: number;
+
+  before(async () => {
+    // Westshire ICB's area narrowed to one PCN.
+    h = await startWorkspaceHarness({ configure: (c) => ({ ...c, reports: { ...c.reports, areas: [{ organisation: 'Y99990', pcns: ['Vale North PCN'], practices: [] }] } }) });
+    await seedReportHistory(h.db);
+    vale = (await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM report_referrals WHERE pcn = 'Vale North PCN'`)).rows[0]!.n;
+    carol = new Browser(h.url);
+    await carol.signIn('carol.evans');
+  });
+  after(async () => h?.stop());
+
+  it('keeps the page, the CSV and the MeasureReport to her area, whatever the filter asks for', async () => {
+    const page = await carol.get('/workspace/reports/referrals?from=2020-01-01');
+    expect(page.text).to.include('Oakfield Surgery').and.not.include('Riverside Medical Practice');
+    const csv = await (await carol.raw('GET', '/workspace/reports/referrals.csv?from=2020-01-01')).text();
+    expect(csv).to.include('Oakfield Surgery').and.not.include('Canal Street Surgery');
+    const mr = await (await carol.raw('GET', '/workspace/reports/fhir/Measure/sp-link-referrals/$evaluate-measure?periodStart=2020-01-01')).json() as MeasureReport;
+    expect(mr.group![0]!.population![0]!.count).to.equal(vale);
+    // Asking for a practice outside her area finds nothing, not that practice's figures.
+    const outside = await (await carol.raw('GET', '/workspace/reports/fhir/Measure/sp-link-referrals/$evaluate-measure?periodStart=2020-01-01&practice=Y99901')).json() as MeasureReport;
+    expect(outside.group![0]!.population![0]!.count ?? 0).to.equal(0);
+  });
+
+  it('refuses a commissioner with no area, saying what to configure (403)', async () => {
+    await h.stop();
+    h = await startWorkspaceHarness({ configure: (c) => ({ ...c, reports: { ...c.reports, areas: [] } }) });
+    carol = new Browser(h.url);
+    await carol.signIn('carol.evans');
+    const page = await carol.get('/workspace/reports/outcomes');
+    expect(page.status).to.equal(403);
+    expect(page.text).to.include('reports.areas');
+    expect((await carol.raw('GET', '/workspace/reports/outcomes.csv')).status).to.equal(403);
+    const fhir = await carol.raw('GET', '/workspace/reports/fhir/Measure/sp-link-reach/$evaluate-measure');
+    expect(fhir.status).to.equal(403);
+    expect(await fhir.text()).to.include('reports.areas');
   });
 });

@@ -17,8 +17,9 @@ describe('doctor: backend scope check', () => {
 
   it('names each missing permission with what it is for', () => {
     const missing = missingScopes('system/ServiceRequest.rus system/Observation.crs system/Communication.cr system/Flag.cr system/Provenance.c system/Patient.rs', scopeNeeds('ehr'));
-    expect(missing.map((m) => `${m.resource}:${m.missing}`)).to.deep.equal(['Observation:u']);
+    expect(missing.map((m) => `${m.resource}:${m.missing}`)).to.deep.equal(['Observation:u', 'Encounter:rs']);
     expect(missing[0]!.why).to.contain('corrections');
+    expect(missing[1]!.why).to.contain('GP appointments');
     expect(missingScopes('system/*.cruds', scopeNeeds('link-worker', { subscriptions: true, workspace: true }))).to.deep.equal([]);
     expect(missingScopes('system/Task.crus system/Observation.rs system/HealthcareService.rs system/Provenance.c', scopeNeeds('link-worker', { workspace: true })).map((m) => `${m.resource}:${m.missing}`)).to.deep.equal(['Observation:cu']);
   });

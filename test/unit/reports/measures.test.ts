@@ -17,6 +17,11 @@ const a: Aggregates = {
   outcomes: [{ measure: 'swemwbs', split: 'all', category: 'all', eligible: 60, pairs: 40, meanBefore: 18, meanAfter: 21, meanChange: 3, sdChange: 4, improved: 22, worsened: 3 }],
   practices: [],
   services: [],
+  gpDemand: [
+    { split: 'all', category: 'all', eligible: 60, pairs: 50, waiting: 40, meanBefore: 5, meanAfter: 4.25, meanChange: -0.75, sdChange: 2, fewer: 30 },
+    { split: 'sex', category: 'female', eligible: 55, pairs: 46, waiting: 30, meanBefore: 5, meanAfter: 4.2, meanChange: -0.8, sdChange: 2, fewer: 28 },
+    { split: 'sex', category: 'male', eligible: 5, pairs: 4, waiting: 10, meanBefore: 5, meanAfter: 4.5, meanChange: -0.5, sdChange: 1, fewer: 2 },
+  ],
 };
 const o = { version: '1.0.0', generatedAt: '2027-01-02T09:00:00Z' };
 const errors = (r: Parameters<typeof checkResource>[0]) => (checkResource(r).issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => `${i.expression?.join(',')}: ${i.diagnostics ?? i.details?.text}`);
@@ -51,6 +56,21 @@ describe('reports/measures: headline indicators as FHIR Measures and MeasureRepo
     // With male hidden, female is hidden too in each population, or the total would give male away.
     const female = sex.stratum!.find((s) => s.value?.text === 'Female')!;
     expect(female.population!.map((p) => p.count)).to.deep.equal([undefined, undefined, undefined]);
+  });
+
+  it('reports GP demand as the mean change in appointments, masking small strata and their scores', () => {
+    const i = INDICATORS.find((x) => x.id === 'sp-link-gp-demand')!;
+    const r = measureReport(i, a, NHS_SUPPRESSION, o);
+    expect(r.group![0]!.population!.map((p) => p.count)).to.deep.equal([60, 50]);
+    expect(r.group![0]!.measureScore).to.deep.equal({ value: -0.75, unit: 'appointments', system: 'http://unitsofmeasure.org', code: '{appointments}' });
+    const sex = r.group![0]!.stratifier!.find((s) => s.code![0]!.coding![0]!.code === 'sex')!;
+    const male = sex.stratum!.find((s) => s.value!.coding![0]!.code === 'male')!;
+    expect(male.population!.every((p) => p.count === undefined && p.extension?.[0]?.valueCode === 'masked')).to.equal(true);
+    expect(male.measureScore).to.equal(undefined);
+    const female = sex.stratum!.find((s) => s.value!.coding![0]!.code === 'female')!;
+    // The female counts would give the male ones away from the totals: masked too, and so is their score.
+    expect(female.population!.every((p) => p.count === undefined)).to.equal(true);
+    expect(female.measureScore).to.equal(undefined);
   });
 
   it('says where a MeasureReport departs from its Measure', () => {

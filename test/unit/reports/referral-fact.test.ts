@@ -7,7 +7,7 @@ import { outcomeObservation } from '../../../src/referral-model/outcome-observat
 import { referralFact, referralKey, type FactContext } from '../../../src/reports/referral-fact.js';
 
 const ctx: FactContext = {
-  endpointId: 'lw', serviceName: 'Fernbridge Community Connect', tenantId: 'demo-practice', practiceName: 'Riverside Medical Practice',
+  endpointId: 'lw', serviceKey: 'lw', serviceName: 'Fernbridge Community Connect', tenantId: 'demo-practice', practiceName: 'Riverside Medical Practice',
   practiceOds: 'Y99901', pcn: 'Fernbridge Central PCN', imdDecileOf: (pc) => (pc === 'FB12AB' ? 3 : undefined),
 };
 const sr: ServiceRequest = {
@@ -51,7 +51,7 @@ describe('reports/referral-fact: one referral as the reports see it', () => {
     const f = referralFact(completed, sr, patient, [swemwbs('o1', 18, '2026-03-12'), swemwbs('o2', 23, '2026-05-28')], ctx);
     expect(f).to.deep.include({
       key: referralKey('lw', 't1'), practice: 'Y99901', practiceName: 'Riverside Medical Practice', pcn: 'Fernbridge Central PCN',
-      service: 'Fernbridge Community Connect', source: 'gp-practice', urgency: 'soon', needs: ['loneliness', 'debt-money'],
+      service: 'lw', serviceName: 'Fernbridge Community Connect', source: 'gp-practice', urgency: 'soon', needs: ['loneliness', 'debt-money'],
       referredAt: '2026-03-02T09:00:00Z', status: 'completed', reach: 'completed', sessions: 5,
       firstContactAt: '2026-03-05', firstSessionAt: '2026-03-12', acceptedAt: '2026-06-01T10:00:00Z', closedAt: '2026-06-01T10:00:00Z',
       servicesConnected: ['Good Neighbours befriending', 'Money and debt advice'], socialOutcomes: ['debt-advice'],

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Aggregates, CountRow, OutcomeRow } from '../../../src/reports/aggregate.js';
+import type { Aggregates, CountRow, GpDemandRow, OutcomeRow } from '../../../src/reports/aggregate.js';
 import { buildReport, type CountTable, type StatsTable } from '../../../src/reports/report-builders.js';
 import { NHS_SUPPRESSION, shownText } from '../../../src/reports/suppression.js';
 
@@ -22,7 +22,8 @@ function aggregates(over: Partial<Aggregates> = {}): Aggregates {
     waits: { firstContact: [{ split: 'all', category: 'all', n: 90, median: 4, p90: 11.5 }], firstSession: [{ split: 'all', category: 'all', n: 5, median: 9, p90: 20 }], sessions: [] },
     outcomes: [outcome({}), outcome({ measure: 'ucla3', pairs: 5, eligible: 9 })],
     practices: [{ code: 'Y99901', name: 'Riverside Medical Practice', pcn: 'Central' }],
-    services: ['Connect'],
+    gpDemand: [],
+    services: [{ code: 'connect', name: 'Connect' }],
     ...over,
   };
 }
@@ -72,5 +73,33 @@ describe('reports/report-builders: what may be published', () => {
   it('hides a median whose people are too few', () => {
     const t = buildReport('timeliness', aggregates(), 'all', NHS_SUPPRESSION).tables[0] as StatsTable;
     expect(t.rows.map((r) => r.cells.map((c) => c.text))).to.deep.equal([['90', '4.0', '11.5'], ['<8', '<8', '<8'], ['0', '–', '–']]);
+  });
+
+  const gp = (over: Partial<GpDemandRow>): GpDemandRow => ({
+    split: 'all', category: 'all', eligible: 34, pairs: 30, waiting: 12, meanBefore: 5.2, meanAfter: 4.4, meanChange: -0.8, sdChange: 2, fewer: 18, ...over,
+  });
+
+  it('publishes GP appointments before and after: pairs, share missing, means, mean change with its 95% CI, share with fewer, and the caveats', () => {
+    const r = buildReport('gp-demand', aggregates({ gpDemand: [gp({})] }), 'all', NHS_SUPPRESSION);
+    const t = r.tables[0] as StatsTable;
+    // −0.8 ± t(0.975, 29) × 2 / √30 = −0.8 ± 2.04523 × 0.365148 = −0.8 ± 0.74682; 4 missing of 34 is too few to show.
+    expect(t.rows[0]!.cells.map((c) => c.text)).to.deep.equal(['34', '30', '<8', '5.2', '4.4', '-0.8', '-1.5 to -0.1', '60%']);
+    expect(t.rows[0]!.chart!.low).to.be.closeTo(-0.8 - 0.74682, 1e-4);
+    expect(t.rows[0]!.chart!.high).to.be.closeTo(-0.8 + 0.74682, 1e-4);
+    expect(t.note).to.contain('no comparison group').and.contain('regression to the mean').and.contain('Not counted yet: 12.');
+    // 40 missing of 100 is shown; 7 with fewer (and so the share) is not.
+    const more = buildReport('gp-demand', aggregates({ gpDemand: [gp({ eligible: 100, pairs: 60, fewer: 7, waiting: 3 })] }), 'all', NHS_SUPPRESSION).tables[0] as StatsTable;
+    expect(more.rows[0]!.cells.map((c) => c.text)).to.deep.equal(['100', '60', '40%', '5.2', '4.4', '-0.8', '-1.3 to -0.3', '<8']);
+    expect(more.note).to.contain('Not counted yet: <8.');
+  });
+
+  it('splits GP appointments by an equality field, hiding a group with too few pairs and its complement', () => {
+    const rows = [gp({}), gp({ split: 'sex', category: 'female', eligible: 26, pairs: 25, fewer: 15 }), gp({ split: 'sex', category: 'male', eligible: 8, pairs: 5, fewer: 3 })];
+    const t = buildReport('gp-demand', aggregates({ gpDemand: rows }), 'sex', NHS_SUPPRESSION).tables[0] as StatsTable;
+    const byCode = Object.fromEntries(t.rows.map((r) => [r.code, r.cells.map((c) => c.text)]));
+    expect(byCode.male!.slice(0, 2)).to.deep.equal(['8', '<8']);
+    expect(byCode.male!.slice(2).every((x) => x === '<8')).to.equal(true);
+    // The female pairs would give the male ones away from the total: hidden too.
+    expect(byCode.female![1]).to.equal('<8');
   });
 });

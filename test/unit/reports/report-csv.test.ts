@@ -14,6 +14,7 @@ const a: Aggregates = {
   outcomes: [],
   practices: [],
   services: [],
+  gpDemand: [],
 };
 
 describe('reports/report-csv: long-form CSV, safe in a spreadsheet', () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../../../src/referral-model/codes.js';
-import { addMonths, completedOn, followUpDue, followUpOpen, followUpsOf } from '../../../../src/workspace/domain/follow-up.js';
+import { completedOn, followUpDue, followUpOpen, followUpsOf } from '../../../../src/workspace/domain/follow-up.js';
+import { addMonths } from '../../../../src/time/london.js';
 import { caseload, parseCaseloadQuery } from '../../../../src/workspace/domain/caseload.js';
 import { parseAction, type ActionInput } from '../../../../src/workspace/domain/schemas.js';
 import { buildChange } from '../../../../src/workspace/domain/task-builders.js';
