@@ -117,7 +117,6 @@ export function serviceResources(asOf: string): HealthcareService[] {
       availableTime,
       availabilityExceptions: 'Closed on bank holidays',
       extension: [
-        ...(CHECKS[row.id] ? [verificationExtension({ date: new Date(Date.parse(asOf) - CHECKS[row.id]!.daysAgo * 86_400_000).toISOString(), by: CHECKS[row.id]!.by, ...(CHECKS[row.id]!.who ? { who: CHECKS[row.id]!.who } : {}) })] : []),
         {
           url: EXTENSION.serviceCapacity,
           extension: [
@@ -126,6 +125,7 @@ export function serviceResources(asOf: string): HealthcareService[] {
             { url: part.asOf, valueDateTime: asOf },
           ],
         },
+        ...(CHECKS[row.id] ? [verificationExtension({ date: new Date(Date.parse(asOf) - CHECKS[row.id]!.daysAgo * 86_400_000).toISOString(), by: CHECKS[row.id]!.by, ...(CHECKS[row.id]!.who ? { who: CHECKS[row.id]!.who } : {}) })] : []),
       ],
     };
   });
