@@ -28,6 +28,7 @@ export const SANDBOX_STATE_TABLES = [
   'reconcile_outbox',
   // Report facts (with their outcome rows): captured again as the demo Tasks are read, demo history seeded again.
   'report_referrals',
+  'report_onward',
 ] as const;
 
 /** How each cleared table is named in the summary, in SANDBOX_STATE_TABLES order. */
@@ -43,6 +44,7 @@ const CLEARED: Readonly<Record<(typeof SANDBOX_STATE_TABLES)[number], string>> =
   reconcile_dead_letters: 'dead letters',
   reconcile_outbox: 'outbox rows',
   report_referrals: 'report referral facts',
+  report_onward: 'report onward-referral facts',
 };
 
 /**

@@ -310,6 +310,7 @@ export function onwardOutcomeLine(v: OnwardView): string {
  * end), so an answer relayed late, twice or out of order never winds it back.
  */
 const ONWARD_PROGRESS: Record<OnwardState, number> = { sent: 0, accepted: 1, attended: 2, finished: 3, declined: 3, 'did-not-attend': 3, withdrawn: 3 };
+export const onwardProgress = (state: OnwardState): number => ONWARD_PROGRESS[state];
 
 /** The onward-referral identifier (`system|value`) a sub-Task carries, SP Link's key for it on every server. */
 export function onwardIdentifierOf(task: Pick<Task, 'identifier'>): { system: string; value: string } | undefined {

@@ -4,9 +4,10 @@ import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
 import { loadImdLookup, NO_IMD_LOOKUP, type ImdLookup } from './imd-lookup.js';
 import { referralFact, type ReferralFact } from './referral-fact.js';
-import { saveFacts } from './report-store.js';
 import { queueGpDemand, type GpDemandQueued } from './gp-demand-store.js';
 import { londonDateOf } from '../time/london.js';
+import { onwardFact, type OnwardFact } from './onward-fact.js';
+import { saveFacts, saveOnwardFacts } from './report-store.js';
 
 /** One referral as the reconciler last applied it: the latest Task version and what it read with it. */
 export interface CapturedReferral {
@@ -28,6 +29,8 @@ export interface CapturedReferral {
  */
 export interface ReportCapture {
   capture(referrals: readonly CapturedReferral[]): Promise<void>;
+  /** Onward referrals (sub-Tasks) seen at the link-worker endpoint `endpointId`, every version; never throws. */
+  captureOnward?(endpointId: string, tasks: readonly Task[]): Promise<void>;
 }
 
 export async function createReportCapture(o: { db: Db; config: Pick<Config, 'tenants' | 'reports'>; logger: Logger; imd?: ImdLookup }): Promise<ReportCapture> {
@@ -58,6 +61,19 @@ export async function createReportCapture(o: { db: Db; config: Pick<Config, 'ten
         await queueGpDemand(o.db, queue);
       } catch (err) {
         o.logger.error({ err, referrals: facts.length }, 'report store write failed; the next Task versions write these referrals again');
+      }
+    },
+    async captureOnward(endpointId, tasks) {
+      const facts: OnwardFact[] = [];
+      for (const t of tasks) {
+        if (!t.id) continue;
+        const f = onwardFact(t as Task & { id: string }, endpointId);
+        if (f) facts.push(f);
+      }
+      try {
+        await saveOnwardFacts(o.db, facts);
+      } catch (err) {
+        o.logger.error({ err, onward: facts.length }, 'report store write of onward referrals failed; their next versions write them again');
       }
     },
   };

@@ -1,4 +1,5 @@
 import { NEEDS, SOCIAL_OUTCOMES, URGENCIES, displayOf } from '../referral-model/codes.js';
+import { ONWARD_STATES, onwardLabel } from '../referral-model/onward-referral.js';
 import { AGE_BANDS, ETHNIC_CATEGORIES, ETHNIC_GROUPS, SEXES } from './equality.js';
 import { REACH, REFERRAL_SOURCES } from './referral-fact.js';
 
@@ -57,7 +58,8 @@ export function categoriesOf(split: Split, seen: Iterable<string>): Category[] {
 
 /** The things referrals are counted by. `many`: a referral can fall in several (needs, services connected, social outcomes). */
 export interface CountDimension {
-  key: 'source' | 'practice' | 'pcn' | 'service' | 'urgency' | 'need' | 'reach' | 'end-reason' | 'connected' | 'social-outcome';
+  key: 'source' | 'practice' | 'pcn' | 'service' | 'urgency' | 'need' | 'reach' | 'end-reason' | 'connected' | 'social-outcome'
+    | 'onward-service' | 'onward-state' | 'onward-need' | 'onward-reason';
   label: string;
   sql: string;
   many?: true;
@@ -65,6 +67,9 @@ export interface CountDimension {
   categories?: readonly Category[];
   labelOf?: (code: string) => string;
 }
+
+/** An array of `column` over the referral's onward referrals (alias `o`), where `and` holds. */
+const onward = (column: string, and?: string) => `ARRAY(SELECT ${column} FROM report_onward o WHERE o.referral_key = r.referral_key${and ? ` AND ${and}` : ''})`;
 
 const list = (xs: readonly { code: string; display: string }[]): Category[] => xs.map((x) => ({ code: x.code, label: x.display }));
 
@@ -79,6 +84,15 @@ export const DIMENSIONS: readonly CountDimension[] = [
   { key: 'end-reason', label: 'Reason it ended', sql: `coalesce(r.end_reason, 'not-known')`, labelOf: (c) => displayOf('statusReason', c) ?? (c === 'not-known' ? 'No reason recorded' : c) },
   { key: 'connected', label: 'Service connected to', sql: 'r.services_connected', many: true },
   { key: 'social-outcome', label: 'Social outcome', sql: 'r.social_outcomes', many: true, categories: list(SOCIAL_OUTCOMES) },
+  // Onward referrals to community groups (report_onward, migration 660), each counted under its referral, so the
+  // referral's filter and equality splits apply: one entry per onward referral (per need of its referral for needs).
+  { key: 'onward-service', label: 'Community service', sql: onward('o.community_service'), many: true },
+  { key: 'onward-state', label: 'What became of it', sql: onward('o.state'), many: true, categories: ONWARD_STATES.map((st) => ({ code: st, label: onwardLabel(st).label })) },
+  { key: 'onward-need', label: 'Need referred for', sql: `ARRAY(SELECT n FROM report_onward o CROSS JOIN unnest(r.needs) AS n WHERE o.referral_key = r.referral_key)`, many: true, categories: list(NEEDS) },
+  {
+    key: 'onward-reason', label: 'Reason', sql: onward(`coalesce(o.reason, 'not-known')`, `o.state IN ('declined', 'withdrawn')`), many: true,
+    labelOf: (c) => displayOf('statusReason', c) ?? (c === 'not-known' ? 'No reason recorded' : c),
+  },
 ];
 
 export const dimensionOf = (key: CountDimension['key']): CountDimension => DIMENSIONS.find((d) => d.key === key)!;

@@ -225,7 +225,7 @@ const REPORT_FIGURES: Record<ReportId, Omit<AggregateScope, 'splits'>> = {
   referrals: { dimensions: ['source', 'practice', 'pcn', 'service', 'urgency', 'need', 'reach', 'end-reason'], waits: false, outcomes: false },
   timeliness: { dimensions: [], waits: true, outcomes: false },
   outcomes: { dimensions: ['social-outcome', 'reach'], waits: false, outcomes: true },
-  services: { dimensions: ['connected', 'reach'], waits: false, outcomes: false },
+  services: { dimensions: ['connected', 'reach', 'onward-service', 'onward-state', 'onward-need', 'onward-reason'], waits: false, outcomes: false },
   'gp-demand': { dimensions: [], waits: false, outcomes: false, gpDemand: true },
 };
 
@@ -295,6 +295,10 @@ export function buildReport(id: ReportId, a: Aggregates, split: SplitKey, rule: 
     tables = [
       counts('connected', 'Services people were connected to', { totalLabel: 'All connections', note: 'A person can be connected to several services.' }),
       counts('reach', 'How far referrals got'),
+      counts('onward-service', 'Onward referrals per community service', { totalLabel: 'All onward referrals', note: 'Link workers’ referrals on to community groups and services, of the referrals in the filter. A person can be referred on to several.' }),
+      counts('onward-state', 'What became of onward referrals', { totalLabel: 'All onward referrals', note: 'As the group last answered: accepted, attended (came at least once), did not attend, finished, declined, or withdrawn by the link worker.' }),
+      counts('onward-need', 'Onward referrals by need', { totalLabel: 'All needs of onward referrals', note: 'Each onward referral counted under every need its referral was made for, so needs add up to more than onward referrals.' }),
+      counts('onward-reason', 'Why onward referrals were declined or withdrawn', { totalLabel: 'All declined or withdrawn' }),
     ];
   }
   return { id, title: meta.title, filter: a.filter, split, referrals: showCount(a.referrals, rule), tables, rule };

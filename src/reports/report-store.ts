@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import type { OnwardFact } from './onward-fact.js';
 import type { ReferralFact } from './referral-fact.js';
 
 /**
@@ -68,4 +69,41 @@ export async function countFacts(db: Db, origin?: FactOrigin): Promise<number> {
 
 export async function deleteFacts(db: Db, origin: FactOrigin): Promise<void> {
   await db.query('DELETE FROM report_referrals WHERE origin = $1', [origin]);
+  await db.query('DELETE FROM report_onward WHERE origin = $1', [origin]);
+}
+
+// --- Onward referrals (migration 660, onward-fact.ts) ------------------------------------------------------------
+
+const ONWARD_COLUMNS = `onward_key text, referral_key text, origin text, community_service text, provider text, state text, progress smallint,
+  reason text, sent_at timestamptz, answered_at timestamptz, sessions integer`;
+const ONWARD_NAMES = ONWARD_COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]!);
+// What a version says of where the referral stands is taken only from a version at least as far on as the one kept.
+const ONWARD_FURTHEST = ['community_service', 'provider', 'state', 'progress', 'reason', 'sessions']
+  .map((n) => `${n} = CASE WHEN report_onward.progress <= EXCLUDED.progress THEN EXCLUDED.${n} ELSE report_onward.${n} END`)
+  .join(', ');
+
+/**
+ * Writes onward-referral facts (insert or update by key), in one statement. A version that is not further on than
+ * the one kept (a late or replayed older version) changes nothing; the first answer's time keeps the earliest.
+ */
+export async function saveOnwardFacts(db: Db, facts: readonly OnwardFact[], origin: FactOrigin = 'live'): Promise<void> {
+  if (facts.length === 0) return;
+  // Of several versions of one sub-Task in a batch, the furthest on (the last of those as far).
+  const latest = new Map<string, OnwardFact>();
+  for (const f of facts) if ((latest.get(f.key)?.progress ?? -1) <= f.progress) latest.set(f.key, f);
+  const rows = [...latest.values()].map((f) => ({
+    onward_key: f.key, referral_key: f.referralKey, origin, community_service: f.communityService, provider: f.provider ?? null, state: f.state,
+    progress: f.progress, reason: f.reason ?? null, sent_at: f.sentAt, answered_at: f.answeredAt ?? null, sessions: f.sessions ?? null,
+  }));
+  await db.query(
+    `INSERT INTO report_onward (${ONWARD_NAMES.join(', ')})
+     SELECT ${ONWARD_NAMES.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${ONWARD_COLUMNS})
+     ON CONFLICT (onward_key) DO UPDATE SET ${ONWARD_FURTHEST}, answered_at = LEAST(report_onward.answered_at, EXCLUDED.answered_at), updated_at = now()`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export async function countOnwardFacts(db: Db, origin?: FactOrigin): Promise<number> {
+  const r = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM report_onward${origin ? ' WHERE origin = $1' : ''}`, origin ? [origin] : []);
+  return Number(r.rows[0]?.n ?? 0);
 }

@@ -44,5 +44,13 @@ describe('evaluation reports in Chromium (e2e): a commissioner filters the outco
     expect(lines[0]).to.equal('report,period_from,period_to,practice,pcn,service,source,table,split,row,column,value');
     expect(lines.slice(1).every((l) => l.startsWith('outcomes,') && l.includes(',Y99905,'))).to.equal(true);
     expect(lines.some((l) => l.endsWith(',<8'))).to.equal(true);
+
+    // Services connected, with the onward referrals to community groups from the demo history: charts and tables, accessible.
+    await page.goto(`${sys.url}/workspace/reports/services?by=sex`);
+    const outcomes = page.locator('[data-table="onward-state"]');
+    expect(await outcomes.locator('svg[role="img"]').count()).to.equal(1);
+    expect(await outcomes.getByTestId('data-table').locator('tbody th[scope="row"]').allInnerTexts()).to.include.members(['Finished', 'Declined', 'Withdrawn']);
+    expect(await page.locator('[data-table="onward-service"] [data-testid="data-table"] tbody th[scope="row"]').count()).to.be.above(3);
+    await expectAxeClean(page, 'services report with onward referrals');
   });
 });

@@ -2,7 +2,8 @@ import type { Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM } from '../../src/referral-model/codes.js';
 import { HEADING } from '../../src/referral-model/case-notes.js';
 import { referralFact } from '../../src/reports/referral-fact.js';
-import { saveFacts } from '../../src/reports/report-store.js';
+import { onwardFact } from '../../src/reports/onward-fact.js';
+import { saveFacts, saveOnwardFacts } from '../../src/reports/report-store.js';
 import { patientResources } from '../../src/sandbox/demo/patients.js';
 import type { Db } from '../../src/store/db.js';
 
@@ -34,8 +35,8 @@ export function identifiersOf(patients: readonly Patient[], extra: readonly stri
 
 /**
  * Captures one live referral from a real demo Patient (name, NHS number, address, Task and ServiceRequest ids) into
- * the report store, as the reconciler does, and returns every identifier the store's people could be found by:
- * the demo patients' and every referral key in the store.
+ * the report store, as the reconciler does, with an onward referral of it to a community group, and returns every
+ * identifier the store's people could be found by: the demo patients' and every referral and onward key in the store.
  */
 export async function captureIdentifiableReferral(db: Db): Promise<string[]> {
   const patient = patientResources().find((r): r is Patient & { id: string } => r.resourceType === 'Patient')!;
@@ -53,9 +54,19 @@ export async function captureIdentifiableReferral(db: Db): Promise<string[]> {
     pcn: 'Fernbridge Central PCN', imdDecileOf: () => 2,
   });
   await saveFacts(db, [fact]);
-  const keys = (await db.query<{ referral_key: string }>('SELECT referral_key FROM report_referrals')).rows.map((r) => r.referral_key);
+  // Its onward referral to a community group, naming the person as the sub-Task does (src/referral-model/onward-referral.ts).
+  const name = patient.name?.[0];
+  const sub: Task & { id: string } = {
+    resourceType: 'Task', id: 'task-ident-probe-onward-1', status: 'rejected', intent: 'order', authoredOn: new Date().toISOString(),
+    partOf: [{ reference: `Task/${task.id}` }], for: { reference: `Patient/${patient.id}`, display: `${name?.given?.[0] ?? ''} ${name?.family ?? ''}` },
+    owner: { reference: 'Organization/org-fernbridge-leisure', display: 'Fernbridge Leisure Trust' },
+    statusReason: { coding: [{ system: CODE_SYSTEM.statusReason, code: 'service-at-capacity' }] },
+    input: [{ type: { coding: [{ system: CODE_SYSTEM.prsbSection, code: 'support-offered' }] }, valueReference: { reference: 'HealthcareService/svc-walking', display: 'Healthy Steps walking group' } }],
+  };
+  await saveOnwardFacts(db, [onwardFact(sub, 'lw')!]);
+  const keys = (await db.query<{ key: string }>('SELECT referral_key AS key FROM report_referrals UNION SELECT onward_key FROM report_onward')).rows.map((r) => r.key);
   const patients = patientResources().filter((r): r is Patient => r.resourceType === 'Patient');
-  return identifiersOf(patients, [...keys, task.id, sr.id]);
+  return identifiersOf(patients, [...keys, task.id, sr.id, sub.id]);
 }
 
 /** The identifiers `text` holds: any of `identifiers`, and any NHS number (10 digits) or full UK postcode whatever its source. */

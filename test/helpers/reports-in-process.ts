@@ -18,6 +18,7 @@ interface Row {
   sessions: number; services_connected: string[]; social_outcomes: string[]; age_band: string | null; sex: string | null; ethnicity: string | null; imd_decile: number | null;
   outcomes: { measure: string; before_score: string | number; after_score: string | number | null }[] | null;
   gp: { status: string; before_count: number | null; after_count: number | null } | null;
+  onward: { community_service: string; state: string; reason: string | null }[] | null;
 }
 
 const iso = (v: string | Date) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
@@ -37,7 +38,9 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
     `SELECT r.*, (SELECT json_agg(json_build_object('measure', o.measure, 'before_score', o.before_score, 'after_score', o.after_score))
        FROM report_outcomes o WHERE o.referral_key = r.referral_key) AS outcomes,
        (SELECT json_build_object('status', g.status, 'before_count', g.before_count, 'after_count', g.after_count)
-       FROM report_gp_demand g WHERE g.referral_key = r.referral_key) AS gp
+       FROM report_gp_demand g WHERE g.referral_key = r.referral_key) AS gp,
+       (SELECT json_agg(json_build_object('community_service', o.community_service, 'state', o.state, 'reason', o.reason))
+       FROM report_onward o WHERE o.referral_key = r.referral_key) AS onward
      FROM report_referrals r WHERE ${where}`, params);
   const counts = new Map<string, CountRow>();
   const bump = (dimension: CountRow['dimension'], code: string, split: SplitKey, category: string) => {
@@ -56,7 +59,12 @@ export async function aggregateInProcess(db: Db, filter: ReportFilter): Promise<
       source: r.source, practice: r.practice, pcn: r.pcn ?? 'not-known', service: r.service, urgency: r.urgency, reach: r.reach,
       'end-reason': ENDED.has(r.reach) ? (r.end_reason ?? 'not-known') : undefined,
     };
-    const many: Partial<Record<CountRow['dimension'], string[]>> = { need: r.needs, connected: r.services_connected, 'social-outcome': r.social_outcomes };
+    const onward = r.onward ?? [];
+    const many: Partial<Record<CountRow['dimension'], string[]>> = {
+      need: r.needs, connected: r.services_connected, 'social-outcome': r.social_outcomes,
+      'onward-service': onward.map((o) => o.community_service), 'onward-state': onward.map((o) => o.state), 'onward-need': onward.flatMap(() => r.needs),
+      'onward-reason': onward.filter((o) => o.state === 'declined' || o.state === 'withdrawn').map((o) => o.reason ?? 'not-known'),
+    };
     for (const [split, category] of splitValues(r)) {
       for (const d of DIMENSIONS) {
         if (d.many) for (const code of many[d.key] ?? []) bump(d.key, code, split, category);

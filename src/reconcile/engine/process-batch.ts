@@ -15,7 +15,7 @@ import { planUnit, type WriteUnit } from './unit.js';
 import { writeUnits, type UnitResult } from './write-back.js';
 import { isFhirId, referencedId } from '../../referral-model/references.js';
 import { isOnwardReferral } from '../../referral-model/onward-referral.js';
-import { relayOnward } from './onward-relay.js';
+import { homeEndpointOf, relayOnward } from './onward-relay.js';
 
 export interface EngineDeps {
   readonly db: Db;
@@ -185,6 +185,9 @@ export async function processBatch(deps: EngineDeps, rt: EndpointRuntime, lease:
   // A late, older version (its Task already seen further on) never winds a referral's report fact back.
   const current = written.filter((r) => !r.unit.priorTrack || r.unit.versions[r.unit.versions.length - 1]!.order >= r.unit.priorTrack.maxVersion);
   if (deps.reports && ctx && current.length) await deps.reports.capture(current.map((r) => captured(rt, ctx!, r.unit)));
+  // Onward referrals held here (not a group server's copies of them, which are relayed back here) for the services report.
+  const home = relayed.filter((t) => !homeEndpointOf(rt, t, deps.runtimes ?? new Map()));
+  if (deps.reports?.captureOnward && home.length) await deps.reports.captureOnward(rt.id, home);
   // An EHR that accepted no write in this batch and refused with a transient error is unavailable (an outage),
   // which says nothing about the Task versions: they wait for it without using up their attempts, however long
   // it lasts. Where the same EHR accepted other writes, the failure counts against the versions (maxAttempts).

@@ -1,6 +1,8 @@
 import { NEEDS, type NeedCode, type SocialOutcomeCode } from '../../referral-model/codes.js';
 import type { Db } from '../../store/db.js';
-import { countFacts, saveFacts } from '../../reports/report-store.js';
+import { countFacts, countOnwardFacts, saveFacts, saveOnwardFacts } from '../../reports/report-store.js';
+import type { OnwardFact } from '../../reports/onward-fact.js';
+import { ONWARD_DECLINE_REASONS, ONWARD_WITHDRAW_REASONS, onwardProgress, type OnwardState } from '../../referral-model/onward-referral.js';
 import { AGE_BANDS, type EqualityFields, type EthnicCategory } from '../../reports/equality.js';
 import { referralKey, type OutcomePair, type Reach, type ReferralFact, type ReferralSource } from '../../reports/referral-fact.js';
 import { DEMO_COMMUNITY_SERVICES } from './services.js';
@@ -179,17 +181,51 @@ export function demoGpDemand(facts: readonly ReferralFact[], now: Date, seed = 2
     const fall = f.reach === 'completed' ? 0.78 : 0.92;
     out.push({ referralKey: f.key, count: { kind: 'counted', before, after: poisson(Math.max(0.2, before * fall + 0.4)) } });
   }
+ * The onward referrals of a demo history (deterministic for a given history and seed): one to each service a referral
+ * connected the person to (attended, finished, or for some not attended; those in support also accepted or waiting),
+ * and for some referrals one more that the group declined or the link worker withdrew, with the reason.
+ */
+export function demoOnwardHistory(facts: readonly ReferralFact[], seed = 20_240_402): OnwardFact[] {
+  const rnd = seeded(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const daysAfter = (iso: string, days: number) => new Date(Date.parse(iso) + days * 86_400_000).toISOString();
+  const out: OnwardFact[] = [];
+  facts.forEach((f, i) => {
+    if (f.reach !== 'completed' && f.reach !== 'in-support') return;
+    const sentAt = daysAfter(f.firstSessionAt ?? f.acceptedAt ?? f.referredAt, Math.floor(rnd() * 14));
+    const one = (n: number, service: string, state: OnwardState, reason?: string) => out.push({
+      key: referralKey('demo-history', `r${i}-onward-${n}`), referralKey: f.key, communityService: service, state, progress: onwardProgress(state),
+      ...(reason ? { reason } : {}), sentAt, ...(state !== 'sent' ? { answeredAt: daysAfter(sentAt, 1 + Math.floor(rnd() * 10)) } : {}),
+      ...(state === 'finished' ? { sessions: 2 + Math.floor(rnd() * 8) } : {}),
+    });
+    f.servicesConnected.forEach((service, n) => {
+      const r = rnd();
+      const state: OnwardState = f.reach === 'completed' ? (r < 0.55 ? 'finished' : r < 0.88 ? 'attended' : 'did-not-attend') : (r < 0.45 ? 'attended' : r < 0.8 ? 'accepted' : 'sent');
+      one(n, service, state);
+    });
+    if (rnd() < 0.2) {
+      const declined = rnd() < 0.55;
+      one(f.servicesConnected.length, pick(DEMO_COMMUNITY_SERVICES.filter((x) => !f.servicesConnected.includes(x))), declined ? 'declined' : 'withdrawn', pick(declined ? ONWARD_DECLINE_REASONS : ONWARD_WITHDRAW_REASONS).code);
+    }
+  });
   return out;
 }
 
 /**
  * Seeds the demo history into the report store once (when it holds none): one bulk statement per table, so
- * it takes a fraction of a second and runs alongside the rest of start-up.
+ * it takes a fraction of a second and runs alongside the rest of start-up. Its onward referrals likewise (a store
+ * seeded before they were kept gets them on the next start).
  */
 export async function seedReportHistory(db: Db, now = new Date()): Promise<number> {
-  if ((await countFacts(db, 'demo')) > 0) return 0;
-  const facts = demoReportHistory({ now });
-  await saveFacts(db, facts, 'demo');
-  await saveGpDemand(db, demoGpDemand(facts, now));
-  return facts.length;
+  let facts: ReferralFact[] | undefined;
+  let count = 0;
+  if ((await countFacts(db, 'demo')) === 0) {
+    facts = demoReportHistory({ now });
+    await saveFacts(db, facts, 'demo');
+    await saveGpDemand(db, demoGpDemand(facts, now));
+    count = facts.length;
+  }
+  // The keys of the demo history do not depend on the day, so onward referrals regenerated later still meet their referrals.
+  if ((await countOnwardFacts(db, 'demo')) === 0) await saveOnwardFacts(db, demoOnwardHistory(facts ?? demoReportHistory({ now })), 'demo');
+  return count;
 }

@@ -7,6 +7,7 @@ import {
   type NeedCode,
   type ServiceTypeCode,
 } from '../../referral-model/codes.js';
+import { verificationExtension, type Verifier } from '../../directory/verification.js';
 import { DEMO_IDS, FHIR_SYSTEM } from './constants.js';
 import { LINK_WORKER_ORG, PROVIDERS, VENUES, type ProviderId, type VenueId } from './link-workers.js';
 
@@ -54,6 +55,31 @@ const ROWS: readonly ServiceRow[] = [
   { id: 'svc-cooking', name: 'Cook and Eat Together', provider: 'org-vale-foodbank', type: 'community-group', typeText: 'Community cooking course', needs: ['healthy-lifestyle', 'food-insecurity', 'social-isolation'], venue: 'loc-community-centre', about: 'Six-week course cooking cheap, healthy meals, then eating together.', eligibility: 'Adults 18+; dietary needs catered for', methods: ['phone', 'elec'], appointment: true, hours: [{ days: ['fri'], start: '11:00:00', end: '13:30:00' }], accepting: false, waitDays: 49 },
 ];
 
+/**
+ * Who last checked each service's details and how many days before the directory's date (src/directory/verification.ts).
+ * Most were checked lately, so `npm start` does not show the whole directory stale; a few were never checked or not for
+ * over a year (`directory.staleAfterDays`, 365 by default), on purpose, so the manager's "Directory to check" has work.
+ */
+const CHECKS: Readonly<Record<string, { readonly daysAgo: number; readonly by: Verifier; readonly who?: string }>> = {
+  [DEMO_IDS.linkWorkerService]: { daysAgo: 12, by: 'manager', who: 'Nina Kaur' },
+  'svc-befriending': { daysAgo: 40, by: 'provider', who: 'Good Neighbours Fernbridge' },
+  'svc-debt-advice': { daysAgo: 65, by: 'feed', who: 'Westshire Community Directory' },
+  'svc-welfare-benefits': { daysAgo: 65, by: 'feed', who: 'Westshire Community Directory' },
+  'svc-housing': { daysAgo: 120, by: 'link-worker', who: 'Sarah Whitfield' },
+  'svc-food-bank': { daysAgo: 9, by: 'provider', who: 'Vale Food Bank' },
+  'svc-exercise-referral': { daysAgo: 30, by: 'provider', who: 'Gail Hughes' },
+  'svc-carers': { daysAgo: 200, by: 'feed', who: 'Westshire Community Directory' },
+  'svc-wellbeing': { daysAgo: 21, by: 'manager', who: 'Nina Kaur' },
+  'svc-employment': { daysAgo: 90, by: 'feed', who: 'Westshire Community Directory' },
+  'svc-digital': { daysAgo: 14, by: 'provider', who: 'Westshire Libraries' },
+  'svc-bereavement': { daysAgo: 150, by: 'link-worker', who: 'Sarah Whitfield' },
+  'svc-gardening': { daysAgo: 45, by: 'provider', who: 'Green Roots Community Garden' },
+  'svc-mens-shed': { daysAgo: 75, by: 'manager', who: 'Nina Kaur' },
+  'svc-community-transport': { daysAgo: 33, by: 'provider', who: 'Good Neighbours Fernbridge' },
+  // Stale on purpose: the walking group and the arts course were never checked, the cooking course not for 14 months.
+  'svc-cooking': { daysAgo: 420, by: 'feed', who: 'Westshire Community Directory' },
+};
+
 export const DEMO_SERVICE_IDS: readonly string[] = ROWS.map((r) => r.id);
 /** Names of the community services (not the link workers themselves): what people are connected to. */
 export const DEMO_COMMUNITY_SERVICES: readonly string[] = ROWS.filter((r) => r.type !== 'link-worker').map((r) => r.name);
@@ -99,6 +125,7 @@ export function serviceResources(asOf: string): HealthcareService[] {
             { url: part.asOf, valueDateTime: asOf },
           ],
         },
+        ...(CHECKS[row.id] ? [verificationExtension({ date: new Date(Date.parse(asOf) - CHECKS[row.id]!.daysAgo * 86_400_000).toISOString(), by: CHECKS[row.id]!.by, ...(CHECKS[row.id]!.who ? { who: CHECKS[row.id]!.who } : {}) })] : []),
       ],
     };
   });

@@ -13,8 +13,8 @@ import { recordAudit } from '../../store/audit.js';
 import { homeOf, isManager, isProvider, readsReports, worksCases, type Actor } from '../domain/actor.js';
 import { parseCapacity, parseServiceChange, parseServiceReport } from '../domain/directory-forms.js';
 import { serviceChangeBundle } from '../domain/service-change.js';
-import { serviceWorkload, workloadCells } from '../domain/service-workload.js';
-import { ownedBy } from '../data/org-scope.js';
+import { onwardServiceOf, serviceWorkload, workloadCells } from '../domain/service-workload.js';
+import { ownedBy, taskOwnedBy } from '../data/org-scope.js';
 import type { LinkWorkerStore } from '../data/link-worker-store.js';
 import { wsSession } from '../auth/session.js';
 import type { FormState } from '../views/fields.js';
@@ -196,10 +196,15 @@ export function directoryRoutes(deps: WorkspaceDeps): express.Router {
   const ourServices = async (res: express.Response, store: LinkWorkerStore, o: { status?: number; forms?: Record<string, FormState>; flash?: string } = {}) => {
     const { actor, csrf } = authed(res);
     const scope = await store.scope(actor.orgOds);
-    const services = await store.servicesOf(scope);
+    const [services, { tasks }] = await Promise.all([store.servicesOf(scope), store.onwardTasks()]);
     const now = deps.now();
+    const shown = services.filter((s) => s.id && s.active !== false);
+    // Their own figures only: referrals their organisation owns, to services it runs (the same counts as the workload page).
+    const ids = new Set(shown.map((s) => s.id!));
+    const theirs = tasks.filter((t) => taskOwnedBy(t, scope, store.base) && ids.has(onwardServiceOf(t)?.id ?? ''));
+    const workload = new Map(serviceWorkload(theirs, now).map((w) => [w.serviceId, workloadCells(w)]));
     res.status(o.status ?? 200).type('html').send(ourServicesPage({
-      actor, csrfToken: csrf, ...(scope.orgName ? { orgName: scope.orgName } : {}), services: services.filter((s) => s.id && s.active !== false).map((s) => view(s, now)), forms: o.forms ?? {}, ...(o.flash ? { flash: o.flash } : {}),
+      actor, csrfToken: csrf, ...(scope.orgName ? { orgName: scope.orgName } : {}), services: shown.map((s) => view(s, now)), workload, forms: o.forms ?? {}, ...(o.flash ? { flash: o.flash } : {}),
     }));
   };
 

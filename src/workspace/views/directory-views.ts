@@ -147,8 +147,16 @@ export function workloadPage(o: { actor: Actor; csrfToken: string; rows: readonl
   return page({ title: 'Workload per service', actor: o.actor, csrfToken: o.csrfToken, nav: 'workload', body });
 }
 
+/** A provider's own service: the referrals it received from link workers in the last 90 days and what became of them. */
+function ownWorkload(s: ServiceView, cells: readonly number[] | undefined): Html {
+  const counts = cells ?? WORKLOAD_COLUMNS.map(() => 0);
+  return html`<h3 class="nhsuk-heading-s">Referrals from link workers, last ${WORKLOAD_DAYS} days</h3>
+    <dl class="nhsuk-summary-list" data-testid="own-workload">
+    ${WORKLOAD_COLUMNS.map((c, i) => row(c, html`<span data-count="${c.toLowerCase()}">${String(counts[i] ?? 0)}</span>`))}</dl>`;
+}
+
 /** The provider portal's services: each of the organisation's services with its capacity form. */
-export function ourServicesPage(o: { actor: Actor; csrfToken: string; orgName?: string; services: readonly ServiceView[]; forms: Record<string, FormState>; flash?: string }): string {
+export function ourServicesPage(o: { actor: Actor; csrfToken: string; orgName?: string; services: readonly ServiceView[]; workload: ReadonlyMap<string, readonly number[]>; forms: Record<string, FormState>; flash?: string }): string {
   const body = html`<h1>Your services</h1>
   ${o.orgName ? html`<p class="nhsuk-body-s">${o.orgName}</p>` : ''}
   <p>Link workers and GPs see whether you are taking referrals and how long people wait. Saving confirms your service’s details are up to date.</p>
@@ -158,6 +166,7 @@ export function ourServicesPage(o: { actor: Actor; csrfToken: string; orgName?: 
     return html`<div class="ws-section" data-service="${s.id}"><h2>${s.name}</h2>
       <p class="nhsuk-body-s" data-testid="service-verified">${s.verifiedLabel}</p>
       ${s.stale ? html`<p><strong class="ws-service-stale" data-testid="service-stale">Please confirm your details: they have not been checked for a while.</strong></p>` : ''}
+      ${ownWorkload(s, o.workload.get(s.id))}
       ${errorSummary(f, form.errors)}
       <form method="post" action="/workspace/our-services/${s.id}/capacity" novalidate data-form="capacity">${hidden(o.csrfToken, s.version)}
         ${capacityFields(f, form, s)}

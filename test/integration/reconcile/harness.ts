@@ -33,6 +33,8 @@ export interface Harness {
   readonly lwBase: string;
   readonly ehr: SandboxFhirServer;
   readonly lw: SandboxFhirServer;
+  /** The second link-worker endpoint's server (`second`), when it listens. */
+  readonly lw2?: SandboxFhirServer;
   readonly config: Config;
   readonly db: Db;
   readonly app: express.Express;
@@ -81,9 +83,10 @@ export interface HarnessOptions {
   lwDialect?: DialectName;
   /**
    * A second link-worker endpoint (id `lw2`): its own sandbox server (speaking `dialect`, e.g. a community group's own
-   * FHIR server), or one nobody listens at.
+   * FHIR server), or one nobody listens at; with `subscriptions`, SP Link keeps a rest-hook Subscription there, which
+   * its server activates as its dialect does, and notifications from it pass the same webhook (and `dropNotifications`).
    */
-  second?: { unreachable?: boolean; dialect?: DialectName };
+  second?: { unreachable?: boolean; dialect?: DialectName; subscriptions?: boolean };
   /** Extra link-worker endpoint settings (e.g. subscription timings). */
   endpoint?: Partial<Config['linkWorkerEndpoints'][number]>;
   /** Called on every change the EHR commits (e.g. to time when a referral's status changed). */
@@ -140,7 +143,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     subscriptionActivation: lwDialect.subscriptionActivation, subscriptionActivationDelayMs: 50,
   });
   const lw2Base = o.second?.unreachable ? 'http://127.0.0.1:9/fhir' : `${base}/lw2/fhir`;
-  const lw2 = o.second && !o.second.unreachable ? await createSandboxFhirServer({ name: 'lw', baseUrl: lw2Base }) : undefined;
+  const lw2 = o.second && !o.second.unreachable ? await createSandboxFhirServer({
+    name: 'lw', baseUrl: lw2Base,
+    ...(o.second.subscriptions ? { restHook: { attempts: 1, timeoutMs: 2000 }, subscriptionActivation: dialect(o.second.dialect).subscriptionActivation, subscriptionActivationDelayMs: 50 } : {}),
+  }) : undefined;
   const faults: Fault[] = [];
   const requests = { ehr: 0, lw: 0 };
   const faulty = (server: 'ehr' | 'lw'): express.RequestHandler => (req, res, next) => {
@@ -177,7 +183,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     }],
     linkWorkerEndpoints: [
       { id: ENDPOINT, name: 'Test Links', fhirBase: lwBase, auth: { type: 'none' }, subscriptions: { enabled: o.subscriptions ?? false }, ...(o.ownerOds ? { organizationOdsCode: o.ownerOds } : {}), ...o.endpoint },
-      ...(o.second ? [{ id: 'lw2', name: 'Second Links', fhirBase: lw2Base, auth: { type: 'none' }, subscriptions: { enabled: false } }] : []),
+      ...(o.second ? [{
+        id: 'lw2', name: 'Second Links', fhirBase: lw2Base, auth: { type: 'none' },
+        subscriptions: o.second.subscriptions ? { enabled: true, activationWaitSeconds: 2, notificationTimeoutSeconds: 30 } : { enabled: false },
+      }] : []),
     ],
     reconcile: { webhookSecret: WEBHOOK_SECRET, pageSize: 50, maxAttempts: 3, skewSeconds: 5, ...o.reconcile },
     admin: { token: ADMIN_TOKEN },
@@ -193,7 +202,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const reconciler = await start();
   // Route through `h.reconciler` so tests can swap in a fresh reconciler (crash/restart).
   const h: Harness = {
-    base, ehrBase, lwBase, ehr, lw, config, db, app, reconciler, requests,
+    base, ehrBase, lwBase, ehr, lw, ...(lw2 ? { lw2 } : {}), config, db, app, reconciler, requests,
     inject: (f) => faults.push(f),
     dropNotifications: 0,
     startReconciler: start,

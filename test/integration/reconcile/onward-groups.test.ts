@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Communication, Provenance, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { listDeadLetters } from '../../../src/reconcile/store/dead-letters.js';
+import { referralKey } from '../../../src/reports/referral-fact.js';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM } from '../../../src/referral-model/codes.js';
 import { buildOnwardReferral, readOnwardReferral, withdrawByLinkWorker } from '../../../src/referral-model/onward-referral.js';
 import { all, create, ENDPOINT, plainReferral, read, startHarness, taskFor, update, type Harness } from './harness.js';
@@ -68,6 +69,13 @@ for (const groupDialect of ['medplum', 'hapi'] as const) {
       await h.reconciler.runOnce();
       await h.reconciler.runOnce();
       expect([(await read<Task>(h.lwBase, 'Task', sub.id)).meta?.versionId, (await read<Task>(groupBase, 'Task', copy.id!)).meta?.versionId]).to.deep.equal(before);
+
+      // The services report's fact, captured as the loop ran (the answer written here is seen on the run after): the onward
+      // referral once, not the group's copy too, as far as it got.
+      const rows = (await h.db.query<{ onward_key: string; referral_key: string; community_service: string; state: string; sessions: number | null }>(
+        'SELECT onward_key, referral_key, community_service, state, sessions FROM report_onward')).rows;
+      expect(rows.map((r) => r.onward_key), 'the copy is not counted').not.to.include(referralKey('lw2', copy.id!));
+      expect(rows.filter((r) => r.referral_key === referralKey(ENDPOINT, parent.id))).to.deep.equal([{ onward_key: referralKey(ENDPOINT, sub.id), referral_key: referralKey(ENDPOINT, parent.id), community_service: 'Healthy Steps walking group', state: 'finished', sessions: 4 }]);
 
       // 4. The referral completes: the message back reports the group's answer as the portal's would be.
       await update<Task>(h.lwBase, { ...(await read<Task>(h.lwBase, 'Task', parent.id)), status: 'completed', output: [{ type: { coding: [{ system: CODE_SYSTEM.taskOutputType, code: 'summary' }] }, valueString: 'Walking weekly now.' }] });

@@ -219,4 +219,22 @@ describe('workspace: a directory that stays true, and workload per service (HTTP
     expect(crow).to.include('data-count="received">&lt;8<');
     expect((await sarah.get('/workspace/directory/workload')).url).to.match(/\/workspace\/caseload$/);
   });
+
+  it('a provider sees its own services\' workload in the portal, and no other organisation\'s figures', async () => {
+    // Another organisation's service has a referral too: it must not reach the walking group's organiser.
+    const casePath = `/workspace/cases/${task.id}`;
+    await sarah.post(`${casePath}/onward`, { _csrf: csrfOf((await sarah.get(casePath)).text), services: 'svc-arts', consent: 'yes' });
+    const page = await gail.get('/workspace/our-services');
+    expect(page.status).to.equal(200);
+    const section = (id: string) => new RegExp(`data-service="${id}"[\\s\\S]*?</form></div>`).exec(page.text)?.[0] ?? '';
+    const count = (html: string, c: string) => new RegExp(`data-count="${c}">([^<]*)<`).exec(html)?.[1];
+    const walking = section('svc-walking');
+    expect(walking).to.include('data-testid="own-workload"');
+    expect(['received', 'accepted', 'attended', 'declined'].map((c) => count(walking, c)), 'exact, as for the manager').to.deep.equal(['1', '1', '1', '0']);
+    expect(['received', 'accepted', 'attended', 'declined'].map((c) => count(section('svc-exercise-referral'), c))).to.deep.equal(['0', '0', '0', '0']);
+    expect(page.text, 'no other organisation\'s service or figures').not.to.match(/svc-arts|Arts on prescription/);
+    // The workload of every service is for managers and commissioners: the provider is sent to its own referrals.
+    expect((await gail.get('/workspace/directory/workload')).url).to.match(/\/workspace\/referrals$/);
+    expect((await gail.post('/workspace/our-services/svc-arts/capacity', { _csrf: csrfOf(page.text), version: (await service('svc-arts')).meta!.versionId!, accepting: 'no' })).status).to.equal(403);
+  });
 });

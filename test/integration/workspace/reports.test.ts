@@ -108,6 +108,16 @@ describe('workspace: evaluation reports for commissioners and service managers (
     expect(gp.text).to.include('GP appointments in the 6 months before and after referral').and.include('regression to the mean');
   });
 
+  it('shows the onward referrals to community groups in the services report: per service, outcome, need and reason, from the demo history', async () => {
+    const page = await carol.get('/workspace/reports/services?by=sex');
+    expect(page.status).to.equal(200);
+    for (const table of ['onward-service', 'onward-state', 'onward-need', 'onward-reason']) expect(page.text).to.include(`data-table="${table}"`);
+    expect(page.text).to.include('Onward referrals per community service').and.include('Healthy Steps walking group').and.include('Why onward referrals were declined or withdrawn');
+    const csv = await (await carol.raw('GET', '/workspace/reports/services.csv')).text();
+    const finished = csv.split('\r\n').find((l) => l.includes(',What became of onward referrals,Everyone,Finished,'));
+    expect(Number(finished?.split(',').pop()), 'a year of demo history: enough finished to be shown').to.be.above(7);
+  });
+
   it('puts no identifier in any report page or CSV: every report, every split, whole period and one practice', async () => {
     expect(identifiers.length).to.be.above(100);
     for (const r of REPORTS) {

@@ -5,6 +5,7 @@ import { EXTENSION, IDENTIFIER_SYSTEM } from '../../../../src/referral-model/cod
 import { nhsNumberIsValid } from '../../../../src/fhir/nhs-number.js';
 import { DEMO_IDS, ehrSeed, lwSeed, ODS } from '../../../../src/sandbox/demo/index.js';
 import { ensureR4Definitions } from '../../../../src/fhir-server/definitions.js';
+import { isStale, verificationOf } from '../../../../src/directory/verification.js';
 
 const urls = { ehr: 'http://localhost:3000/sandbox/ehr/fhir', lw: 'http://localhost:3000/sandbox/lw/fhir' };
 const now = new Date('2026-11-24T09:00:00Z');
@@ -93,6 +94,15 @@ describe('demo seed data', () => {
       expect(capacity?.extension?.find((e) => e.url === 'acceptingReferrals')?.valueBoolean, s.id).to.be.a('boolean');
     }
     expect(services.some((s) => s.extension?.[0]?.extension?.[0]?.valueBoolean === false)).to.equal(true);
+  });
+
+  it('says who last checked most services and when, keeping a few stale on purpose for the manager’s list', () => {
+    const stale = services.filter((s) => isStale(verificationOf(s), now, 365)).map((s) => s.id).sort();
+    expect(stale, 'never checked, or not for over a year').to.deep.equal(['svc-arts', 'svc-cooking', 'svc-walking']);
+    const checked = services.map((s) => verificationOf(s)).filter((v) => v !== undefined);
+    expect(checked.length).to.equal(services.length - 2);
+    expect(new Set(checked.map((v) => v.by))).to.deep.equal(new Set(['feed', 'provider', 'link-worker', 'manager']));
+    expect(checked.every((v) => v.who), 'who, as well as when').to.equal(true);
   });
 
   it('has referrals in every key state, each Task pointing at its ServiceRequest and patient', () => {
