@@ -12,6 +12,7 @@ export interface CapturedReferral {
   endpointName: string;
   tenantId: string;
   task: Task & { id: string };
+  /** The GP record's referral: its equality monitoring answers fill what the Patient lacks. */
   serviceRequest: ServiceRequest;
   patient?: Patient;
   observations: readonly Observation[];

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Browser, Frame, Page } from 'playwright-core';
-import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
+import { equalityAnswersOf } from '../../src/referral-model/equality.js';
 import { expectAxeClean, startChromium } from '../helpers/browser.js';
 import { requireBuiltGpApp } from '../helpers/gp-launch.js';
 import { sandboxFhir } from '../helpers/http.js';
@@ -79,11 +80,18 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     await app.locator('#need-physical-activity').check();
     await app.locator('#what-matters').fill('Wants to get back to bowls with friends');
     await app.locator('#safeguarding-no').check();
+    // The record holds no ethnic group for this person: the GP asks, and the person prefers not to say.
+    await app.locator('[data-testid="equality-questions"] summary').click();
+    await app.locator('#equality-ethnicity').selectOption({ label: 'Prefer not to say' });
+    expect(await app.locator('#equality-disability-not-asked').isChecked(), 'nothing is answered for the GP').to.equal(true);
+    await expectAxeClean(page, 'form with the equality questions open', '#sp-link-frame');
     await app.locator('#consent-given').check();
     await app.locator('[data-testid="send-referral"]').click();
     await app.waitForSelector('[data-testid="confirmation"]');
     referralId = (await app.locator('[data-testid="referral-id"]').innerText()).trim();
     expect(referralId).to.match(/^SPL-/);
+    const sent = (await fhir<Bundle<ServiceRequest>>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200`)).entry?.map((e) => e.resource!).find((r) => r.identifier?.some((i) => i.value === referralId));
+    expect(equalityAnswersOf(sent), 'only the answered question is recorded').to.deep.equal({ ethnicity: 'prefer-not-to-say' });
     const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
     await card.waitFor();
     expect(await card.locator('[data-testid="status"]').innerText()).to.equal('Sent');
@@ -303,6 +311,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       await narrow.locator('[data-testid="new-referral"]').click();
       await narrow.waitForSelector('[data-testid="referral-form"]');
       await check('form');
+      await narrow.locator('[data-testid="equality-questions"] summary').click();
+      await check('form with the equality questions open');
     } finally {
       await narrow.context().close();
     }
