@@ -18,7 +18,7 @@ const PATIENT = 'pat-06';
  * reconciler captures has them, with the record's own data first.
  */
 describe('equality monitoring asked by the GP reaches the GP record and the reports (integration)', function () {
-  this.timeout(900_000);
+  this.timeout(240_000);
   let sys: TestSystem;
   let jar: CookieJar;
   let csrf: string;
