@@ -41,7 +41,7 @@ describe('equality monitoring asked by the GP reaches the GP record and the repo
 
   it('refuses an answer outside the lists, naming the question', async () => {
     const res = await post(referralForm(PATIENT, { equality: { ethnicity: 'white' } }));
-    expect(res.status).to.equal(400);
+    expect(res.status).to.equal(422);
     const body = (await res.json()) as { error: { fields: { path: string }[] } };
     expect(body.error.fields.map((f) => f.path)).to.deep.equal(['equality.ethnicity']);
   });
