@@ -7,15 +7,9 @@ import { buildReferralTask } from '../../../src/referrals/build-task.js';
 import { parseReferralInput } from '../../../src/referrals/referral-input.js';
 import { equalityOf } from '../../../src/reports/equality.js';
 import { preloadValidation, validateForWrite } from '../../../src/fhir/validate/index.js';
+import { referralForm } from '../../helpers/referral-form.js';
 
-const base = {
-  patientId: 'pat-1',
-  needs: ['loneliness'],
-  consent: { given: true, date: '2026-01-02' },
-  contact: { methods: ['phone'] },
-  safeguarding: { concern: false },
-  service: { kind: 'link-worker-decides' },
-};
+const base = referralForm('pat-1');
 
 function validInput(over: Record<string, unknown> = {}) {
   const r = parseReferralInput({ ...base, ...over });
