@@ -24,6 +24,7 @@ import { EHR_AUTH_PATH, LW_AUTH_PATH } from './sandbox/auth/index.js';
 import { IDP_PATH } from './sandbox/idp/index.js';
 import { CALLBACK_PATH, LAUNCH_PATH, createSmartApp } from './smart/index.js';
 import { configuredStore, openDb, type Db } from './store/db.js';
+import { startEmbeddedMaintenance } from './store/embedded-maintenance.js';
 import { createWorkspace } from './workspace/index.js';
 import { createIntake, INTAKE_POST_PATHS } from './intake/index.js';
 import { createReferralApi } from './referral-api/index.js';
@@ -103,6 +104,7 @@ export async function startSystem(opts: StartOptions): Promise<System> {
     const health = new HealthRegistry();
     const unregisterChecks = registerCoreChecks(health, { db, config, logger: rootLogger });
     closers.push({ name: 'readiness-probes', close: unregisterChecks });
+    closers.push({ name: 'embedded-maintenance', close: startEmbeddedMaintenance(db, { logger: rootLogger }) });
     const hosted = await createHostedRecords({ config, db, logger: rootLogger });
     if (hosted) closers.push({ name: 'hosted-records', close: () => hosted.close() });
 

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type Provider from 'oidc-provider';
 import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 import type { Config } from '../../config/schema.js';
 import { logger } from '../../observability/logger.js';
@@ -14,6 +13,7 @@ import { BACKEND_CLIENT_KID, loadBackendClientKey, loadServerSigningKeys, public
 import { LAUNCH_CONTEXT_MODEL, LaunchStore, type LaunchContext } from './launch-store.js';
 import type { OidcStore } from '../../store/oidc-adapter.js';
 import { smartConfiguration, smartSecurity } from './smart-configuration.js';
+import { cachedGrantActivity } from './grant-activity.js';
 import { createSmartProvider, LAUNCH_SCOPES, type SandboxClient } from './smart-provider.js';
 import { authDialectMiddleware, dialect, publishedAuthMethods, registeredSecretMethod, type Dialect } from '../dialects/index.js';
 import { normaliseBaseUrl } from '../../referral-model/references.js';
@@ -120,15 +120,14 @@ export async function createSandboxAuth(opts: SandboxAuthOptions): Promise<Sandb
   });
 
   const servers: { ehr?: SandboxFhirServer; lw?: SandboxFhirServer } = {};
-  const grantActive = (provider: Provider) => async (grantId: string) => Boolean(await provider.Grant.find(grantId));
   const ehrAuthorize = createFhirAuthorize({
     fhirBase: ehrBase,
-    verify: createTokenVerifier({ issuer: ehrIssuer, audience: ehrBase, jwks: { keys: ehrKeys.keys.map(publicJwk) }, isGrantActive: grantActive(ehrProvider) }),
+    verify: createTokenVerifier({ issuer: ehrIssuer, audience: ehrBase, jwks: { keys: ehrKeys.keys.map(publicJwk) }, isGrantActive: cachedGrantActivity(ehrProvider) }),
     readResource: () => readerOf(servers.ehr),
   });
   const lwAuthorize = createFhirAuthorize({
     fhirBase: lwBase,
-    verify: createTokenVerifier({ issuer: lwIssuer, audience: lwBase, jwks: { keys: lwKeys.keys.map(publicJwk) }, isGrantActive: grantActive(lwProvider) }),
+    verify: createTokenVerifier({ issuer: lwIssuer, audience: lwBase, jwks: { keys: lwKeys.keys.map(publicJwk) }, isGrantActive: cachedGrantActivity(lwProvider) }),
     readResource: () => readerOf(servers.lw),
   });
 
