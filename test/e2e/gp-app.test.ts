@@ -77,14 +77,14 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
 
   it('submits a referral and sees it listed as sent', async () => {
     await app.locator('#need-loneliness').check();
-    await app.locator('#need-physical-activity').check();
-    await app.locator('#what-matters').fill('Wants to get back to bowls with friends');
-    await app.locator('#safeguarding-no').check();
     // The record holds no ethnic group for this person: the GP asks, and the person prefers not to say.
     await app.locator('[data-testid="equality-questions"] summary').click();
     await app.locator('#equality-ethnicity').selectOption({ label: 'Prefer not to say' });
     expect(await app.locator('#equality-disability-not-asked').isChecked(), 'nothing is answered for the GP').to.equal(true);
     await expectAxeClean(page, 'form with the equality questions open', '#sp-link-frame');
+    await app.locator('#need-physical-activity').check();
+    await app.locator('#what-matters').fill('Wants to get back to bowls with friends');
+    await app.locator('#safeguarding-no').check();
     await app.locator('#consent-given').check();
     await app.locator('[data-testid="send-referral"]').click();
     await app.waitForSelector('[data-testid="confirmation"]');
