@@ -12,6 +12,7 @@ import {
   type CodeSystemKey,
   type Instrument,
 } from '../src/referral-model/codes.js';
+import { ETHNIC_CATEGORIES, UK_CORE } from '../src/referral-model/equality.js';
 
 interface SystemMeta {
   readonly name: string;
@@ -35,6 +36,7 @@ const META: Record<CodeSystemKey, SystemMeta> = {
   flagCode: { name: 'FlagCode', title: 'SP Link flags', description: 'Flags SP Link raises in the GP record for things that need attention.' },
   gpReplyTopic: { name: 'GpReplyTopic', title: 'SP Link replies from the GP practice', description: 'What the GP practice records back about a referral, such as acknowledging a safeguarding concern.' },
   socialOutcome: { name: 'SocialOutcome', title: 'SP Link social outcomes', description: 'What changed in the person’s life by the time social prescribing support ended (housing, money, food, work, connection), recorded by the link worker at closing.' },
+  equalityAnswer: { name: 'EqualityAnswer', title: 'SP Link equality monitoring answers', description: 'An answer to an equality monitoring question that is not a value of its own: yes, no, prefer not to say, or not asked.' },
   prsbSection: { name: 'PrsbSection', title: 'PRSB Social Prescribing Information Standard sections', description: 'Sections of the PRSB Social Prescribing Information Standard v1.1 that a message payload carries.' },
 };
 
@@ -128,6 +130,14 @@ function fixedValueSets(): string[] {
     '* ^status = #active',
     '* ^experimental = false',
     `* ${SYSTEM.snomed}#${ref.code} ${q(ref.display)}`,
+    '',
+    'ValueSet: SPLinkEthnicCategoryVS',
+    'Id: ethnic-category',
+    'Title: "NHS Data Dictionary ethnic categories"',
+    'Description: "ETHNIC CATEGORY (NHS Data Dictionary, 2001 census categories) in the UK Core CodeSystem UKCore-EthnicCategoryEngland: A to S as the person chose, Z when they preferred not to say, 99 when they were not asked."',
+    '* ^status = #active',
+    '* ^experimental = false',
+    ...ETHNIC_CATEGORIES.map((c) => `* ${UK_CORE.ethnicCategorySystem}#${c.code} ${q(c.display)}`),
     '',
     'ValueSet: SPLinkProvenanceActivityVS',
     'Id: provenance-activity',

@@ -116,3 +116,47 @@ export function TextArea(p: { id: string; label: string; hint?: string; value: s
     </Group>
   );
 }
+
+export interface SelectOption {
+  value: string;
+  label: string;
+  /** Options under a heading of their own (`<optgroup>`). */
+  group?: string;
+}
+
+/** A labelled drop-down; options sharing `group` are shown under that heading, in the order given. */
+export function Select(p: { id: string; label: string; hint?: string; value: string; options: readonly SelectOption[]; onChange: (v: string) => void; error?: string | undefined }) {
+  const runs: { group?: string; options: SelectOption[] }[] = [];
+  for (const o of p.options) {
+    const last = runs[runs.length - 1];
+    if (last && last.group === o.group) last.options.push(o);
+    else runs.push({ ...(o.group ? { group: o.group } : {}), options: [o] });
+  }
+  const option = (o: SelectOption) => (
+    <option key={o.value} value={o.value}>
+      {o.label}
+    </option>
+  );
+  return (
+    <Group error={p.error}>
+      <FieldLabel id={p.id} label={p.label} hint={p.hint} error={p.error} />
+      <select
+        class={`nhsuk-select${p.error ? ' nhsuk-select--error' : ''}`}
+        id={p.id}
+        value={p.value}
+        onChange={(e) => p.onChange(e.currentTarget.value)}
+        aria-describedby={describedBy(p.id, Boolean(p.hint), p.error)}
+      >
+        {runs.map((r, i) =>
+          r.group ? (
+            <optgroup key={`g${i}`} label={r.group}>
+              {r.options.map(option)}
+            </optgroup>
+          ) : (
+            r.options.map(option)
+          ),
+        )}
+      </select>
+    </Group>
+  );
+}

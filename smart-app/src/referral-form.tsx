@@ -3,6 +3,7 @@ import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, REFERRER_QUESTIONS, URGENC
 import { api, ApiError, type AppContext, type DirectoryEntry, type FieldError, type ReferralSummary } from './api.js';
 import { Checkbox, ErrorMessage, Fieldset, Group, Radio, TextArea, TextInput } from './fields.js';
 import { ServicePicker } from './service-picker.js';
+import { EqualityQuestions, NO_EQUALITY_ANSWERS, equalityBody, type EqualityState } from './equality-questions.js';
 import { ForPatient } from './patient-banner.js';
 import { ukDate } from './format.js';
 
@@ -29,6 +30,11 @@ export const FIELD_ANCHOR: Record<string, string> = {
   service: 'service-lw',
   'service.healthcareServiceId': 'service-lw',
   duplicate: 'duplicate-confirm',
+  equality: 'equality-ethnicity',
+  'equality.ethnicity': 'equality-ethnicity',
+  'equality.disability': 'equality-disability-yes',
+  'equality.firstLanguage': 'equality-first-language',
+  'equality.interpreter': 'equality-interpreter-yes',
 };
 
 interface FormState {
@@ -49,6 +55,7 @@ interface FormState {
   safeguardingDetail: string;
   serviceId: string;
   duplicateConfirmed: boolean;
+  equality: EqualityState;
 }
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...new Set([...list, v])] : list.filter((x) => x !== v));
@@ -86,6 +93,7 @@ export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; 
     safeguardingDetail: '',
     serviceId: '',
     duplicateConfirmed: false,
+    equality: NO_EQUALITY_ANSWERS,
   });
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -131,6 +139,7 @@ export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; 
       accessibility: { needs: s.access, language: s.access.includes('interpreter') ? opt(s.language) : undefined, detail: opt(s.accessDetail) },
       safeguarding: s.safeguarding === '' ? {} : { concern: s.safeguarding === 'yes', detail: s.safeguarding === 'yes' ? opt(s.safeguardingDetail) : undefined },
       service: s.serviceId ? { kind: 'directory', healthcareServiceId: s.serviceId } : { kind: 'link-worker-decides' },
+      equality: equalityBody(s.equality, ctx.equalityToAsk),
     };
     try {
       const r = await api.createReferral(body);
@@ -252,6 +261,8 @@ export function ReferralForm({ ctx, openReferrals, onSent }: { ctx: AppContext; 
           <TextInput id="accessibility-detail" label={s.access.includes('other') ? 'Describe the need' : 'Anything else (optional)'} value={s.accessDetail} onInput={(v) => set('accessDetail', v)} error={err('accessibility.detail')} />
         </div>
       </details>
+
+      <EqualityQuestions ask={ctx.equalityToAsk} value={s.equality} onChange={(v) => set('equality', v)} err={err} />
 
       <Fieldset id="consent" legend="Consent" error={err('consent.given')}>
         <div class="nhsuk-checkboxes nhsuk-checkboxes--small">

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FieldError } from '../errors.js';
 import type { MessageBack } from '../message-back/index.js';
 import type { NeedCode, ServiceTypeCode } from '../referral-model/codes.js';
+import type { EqualityQuestion } from '../referral-model/equality.js';
 import type { OutcomeSeries } from '../referral-model/outcome-series.js';
 import { isRelativeReferenceTo } from '../referral-model/references.js';
 import type { NeedsChange } from '../referral-model/needs-change.js';
@@ -32,6 +33,8 @@ export interface AppContext {
   today: string;
   /** Launched from SP Link's decision-support card in the GP system: the app opens the referral form with these needs chosen. */
   referNeeds?: NeedCode[];
+  /** Equality monitoring questions the GP record cannot answer for this patient: the form asks only these, all optional. */
+  equalityToAsk: EqualityQuestion[];
 }
 
 /** One directory entry as the GP sees it: what it is, who it is for, whether it can take the person now. */

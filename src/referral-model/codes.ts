@@ -53,6 +53,11 @@ export const EXTENSION = {
   referralSource: sd('referral-source'),
   /** Whether SP Link knows who sent an agency referral (Task, valueBoolean); see referral-source.ts. */
   referrerVerified: sd('referrer-verified'),
+  /**
+   * Equality monitoring answers the GP asked where the GP record lacks them (ServiceRequest in the GP record only):
+   * `ethnicCategory` (Coding), `disability`, `firstLanguage`, `interpreterRequired`; see equality.ts.
+   */
+  equalityMonitoring: sd('equality-monitoring'),
 } as const;
 
 /** Core FHIR R4 extensions SP Link uses. */
@@ -68,6 +73,7 @@ export const EXTENSION_PART = {
   safeguardingConcern: { flag: 'flag', detail: 'detail' },
   serviceCapacity: { acceptingReferrals: 'acceptingReferrals', waitDays: 'waitDays', asOf: 'asOf' },
   serviceVerification: { date: 'date', by: 'by', who: 'who' },
+  equalityMonitoring: { ethnicCategory: 'ethnicCategory', disability: 'disability', firstLanguage: 'firstLanguage', interpreterRequired: 'interpreterRequired' },
 } as const;
 
 /** Identifier systems. `referral` is the default; a tenant may configure its own system. */
@@ -138,6 +144,7 @@ export const CODE_SYSTEM = {
   prsbSection: cs('prsb-section'),
   gpReplyTopic: cs('gp-reply-topic'),
   socialOutcome: cs('social-outcome'),
+  equalityAnswer: cs('equality-answer'),
 } as const;
 export type CodeSystemKey = keyof typeof CODE_SYSTEM;
 
@@ -158,6 +165,9 @@ export const VALUE_SET = {
   prsbSection: vs('prsb-section'),
   gpReplyTopic: vs('gp-reply-topic'),
   socialOutcome: vs('social-outcome'),
+  equalityAnswer: vs('equality-answer'),
+  /** NHS Data Dictionary ethnic categories, in the UK Core CodeSystem (src/referral-model/equality.ts). */
+  ethnicCategory: vs('ethnic-category'),
   referralCategory: vs('referral-category'),
   provenanceActivity: vs('provenance-activity'),
   provenanceAgentType: vs('provenance-agent-type'),
@@ -358,6 +368,18 @@ export const SOCIAL_OUTCOMES = [
 export type SocialOutcomeCode = (typeof SOCIAL_OUTCOMES)[number]['code'];
 export const isSocialOutcomeCode = (c: string | undefined): c is SocialOutcomeCode => SOCIAL_OUTCOMES.some((o) => o.code === c);
 
+/**
+ * An equality monitoring question's answer where it is not a value of its own (a disability or an interpreter need is
+ * yes or no; a first language is a BCP 47 code): the person said, preferred not to say, or was not asked.
+ */
+export const EQUALITY_ANSWERS = [
+  { code: 'yes', display: 'Yes' },
+  { code: 'no', display: 'No' },
+  { code: 'prefer-not-to-say', display: 'Prefer not to say' },
+  { code: 'not-asked', display: 'Not asked' },
+] as const satisfies readonly CodeEntry[];
+export type EqualityAnswerCode = (typeof EQUALITY_ANSWERS)[number]['code'];
+
 /** Communication.topic to the GP: the events that need the GP's eyes, and the final message back. */
 export const COMMUNICATION_TOPICS = [
   { code: 'referral-completed', display: 'Social prescribing completed: message back to GP' },
@@ -517,6 +539,7 @@ export const CODE_LISTS = {
   prsbSection: PRSB_SECTIONS,
   gpReplyTopic: GP_REPLY_TOPICS,
   socialOutcome: SOCIAL_OUTCOMES,
+  equalityAnswer: EQUALITY_ANSWERS,
 } as const satisfies Record<CodeSystemKey, readonly CodeEntry[]>;
 
 /** Display text of a code in an SP Link CodeSystem (undefined if the code is not in it). */

@@ -1,5 +1,6 @@
 import type { Annotation, ServiceRequest } from '@medplum/fhirtypes';
 import { CODE_SYSTEM, IDENTIFIER_SYSTEM, NEEDS, PROFILE, SERVICE_TYPES, SNOMED, SYSTEM, urgencyToPriority } from '../referral-model/codes.js';
+import { equalityExtension } from '../referral-model/equality.js';
 import { effectiveUrgency, type ReferralInput } from './referral-input.js';
 import {
   accessibilityDetailNote,
@@ -20,6 +21,7 @@ export function buildServiceRequest(input: ReferralInput, ctx: ReferralContext):
   const typeEntry = SERVICE_TYPES.find((t) => t.code === ctx.service.serviceType)!;
   const notes: Annotation[] = [];
   const time = ctx.now.toISOString();
+  const equality = equalityExtension(input.equality);
   const author = { authorReference: { reference: ctx.requester.reference, display: ctx.requester.display }, time };
   if (input.whatMatters) notes.push({ ...author, text: `What matters to the person: ${input.whatMatters}` });
   if (input.otherNeed) notes.push({ ...author, text: `Other need: ${input.otherNeed}` });
@@ -38,6 +40,7 @@ export function buildServiceRequest(input: ReferralInput, ctx: ReferralContext):
       ...accessibilityExtensions(input.accessibility),
       safeguardingExtension(input.safeguarding),
       urgencyExtension(urgency),
+      ...(equality ? [equality] : []),
     ],
     identifier: [{ system: ctx.identifierSystem, value: ctx.referralId }],
     status: 'active',

@@ -1,5 +1,5 @@
 import type { Patient, Practitioner, Reference, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { BUSINESS_STATUSES, CODE_SYSTEM, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE } from '../referral-model/codes.js';
+import { BUSINESS_STATUSES, CODE_SYSTEM, EXTENSION, IDENTIFIER_SYSTEM, PRSB_SECTIONS, PROFILE } from '../referral-model/codes.js';
 import { REFERRAL_SOURCE_EXTENSION, REFERRER_VERIFIED_EXTENSION, type ReferralSource } from '../referral-model/referral-source.js';
 import type { OwnerReference } from '../referral-model/referral-routes.js';
 import { buildServiceRequest } from './build-service-request.js';
@@ -106,13 +106,16 @@ export function buildReferralTask(input: ReferralInput, ctx: ReferralContext, fo
   const nhs = ctx.patient.nhsNumber;
   if (!nhs) throw new TypeError('a referral Task needs the patient NHS number');
   const requester = { reference: absolute(ctx.requester.reference, ctx.ehrBase), display: ctx.requester.display };
+  const referral = buildServiceRequest(input, { ...ctx, requester });
+  // Equality monitoring answers are for the practice's record and the reports, not the link worker's case.
+  referral.extension = referral.extension?.filter((e) => e.url !== EXTENSION.equalityMonitoring);
   return referralTaskBase({
     referralId: ctx.referralId,
     identifierSystem: ctx.identifierSystem,
     now: ctx.now,
     patient: patientCopy(ctx.patient.resource, nhs),
     referral: {
-      ...buildServiceRequest(input, { ...ctx, requester }),
+      ...referral,
       subject: { reference: `#${CONTAINED.patient}`, identifier: { system: IDENTIFIER_SYSTEM.nhsNumber, value: nhs } },
     },
     focus: focusReference,

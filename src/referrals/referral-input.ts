@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCESSIBILITY_NEEDS, CONTACT_METHODS, NEEDS, URGENCIES } from '../referral-model/codes.js';
 import type { FieldError } from '../errors.js';
 import { FHIR_ID_PATTERN } from '../referral-model/references.js';
+import { ETHNIC_CHOICES, FIRST_LANGUAGES, NOT_ANSWERED } from '../referral-model/equality.js';
 
 /**
  * What the GP submits to create a referral. Messages are written for a GP reading them next to the
@@ -24,6 +25,25 @@ const isRealDate = (d: string) => {
   const t = new Date(`${d}T00:00:00Z`);
   return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
 };
+
+const YES_NO = ['yes', 'no', ...NOT_ANSWERED] as const;
+
+/**
+ * Equality monitoring, asked only where the GP record lacks it (src/referral-model/equality.ts): every question
+ * optional, each allowing "prefer not to say" and "not asked". Unknown keys are refused, so a misspelt question is
+ * an error rather than an answer silently lost.
+ */
+export const equalityInputSchema = z
+  .strictObject(
+    {
+      ethnicity: z.enum([...codes(ETHNIC_CHOICES), ...NOT_ANSWERED], { error: 'Choose an ethnic group from the list, prefer not to say, or not asked' }).optional(),
+      disability: z.enum(YES_NO, { error: 'Answer yes, no, prefer not to say, or not asked for disability' }).optional(),
+      firstLanguage: z.enum([...codes(FIRST_LANGUAGES), ...NOT_ANSWERED], { error: 'Choose a first language from the list, prefer not to say, or not asked' }).optional(),
+      interpreter: z.enum(YES_NO, { error: 'Answer yes, no, prefer not to say, or not asked for an interpreter' }).optional(),
+    },
+    { error: 'Equality monitoring answers are not in the expected form' },
+  )
+  .optional();
 
 export const referralInputSchema = z
   .object({
@@ -94,6 +114,7 @@ export const referralInputSchema = z
       ],
       { error: 'Choose a service, or let the link worker decide' },
     ),
+    equality: equalityInputSchema,
   })
   .superRefine((v, ctx) => {
     if (v.needs.includes('other') && !v.otherNeed) {

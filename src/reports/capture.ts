@@ -15,6 +15,7 @@ export interface CapturedReferral {
   endpointName: string;
   tenantId: string;
   task: Task & { id: string };
+  /** The GP record's referral: its equality monitoring answers fill what the Patient lacks. */
   serviceRequest: ServiceRequest;
   patient?: Patient;
   /** The Patient's id at the tenant's EHR (ServiceRequest.subject): where GP demand is counted, once its window closes. */

@@ -1,4 +1,5 @@
-import type { Extension, Patient } from '@medplum/fhirtypes';
+import type { Patient } from '@medplum/fhirtypes';
+import { ETHNIC_CATEGORIES, recordedEquality, type EqualityAnswers, type EthnicCategory } from '../referral-model/equality.js';
 
 /**
  * The equality fields every report can be split by, read from the person's record in the GP system, pure.
@@ -8,34 +9,8 @@ import type { Extension, Patient } from '@medplum/fhirtypes';
  * Nothing here identifies anyone: a band, a category or a decile.
  */
 
-export const UK_CORE = {
-  ethnicCategoryExtension: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory',
-  ethnicCategorySystem: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland',
-  nhsCommunicationExtension: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSCommunication',
-} as const;
-
-/** NHS Data Dictionary ETHNIC CATEGORY (2001 census categories), with the group each is reported under. */
-export const ETHNIC_CATEGORIES = [
-  { code: 'A', display: 'White - British', group: 'White' },
-  { code: 'B', display: 'White - Irish', group: 'White' },
-  { code: 'C', display: 'White - Any other White background', group: 'White' },
-  { code: 'D', display: 'Mixed - White and Black Caribbean', group: 'Mixed' },
-  { code: 'E', display: 'Mixed - White and Black African', group: 'Mixed' },
-  { code: 'F', display: 'Mixed - White and Asian', group: 'Mixed' },
-  { code: 'G', display: 'Mixed - Any other mixed background', group: 'Mixed' },
-  { code: 'H', display: 'Asian or Asian British - Indian', group: 'Asian or Asian British' },
-  { code: 'J', display: 'Asian or Asian British - Pakistani', group: 'Asian or Asian British' },
-  { code: 'K', display: 'Asian or Asian British - Bangladeshi', group: 'Asian or Asian British' },
-  { code: 'L', display: 'Asian or Asian British - Any other Asian background', group: 'Asian or Asian British' },
-  { code: 'M', display: 'Black or Black British - Caribbean', group: 'Black or Black British' },
-  { code: 'N', display: 'Black or Black British - African', group: 'Black or Black British' },
-  { code: 'P', display: 'Black or Black British - Any other Black background', group: 'Black or Black British' },
-  { code: 'R', display: 'Other Ethnic Groups - Chinese', group: 'Other ethnic group' },
-  { code: 'S', display: 'Other Ethnic Groups - Any other ethnic group', group: 'Other ethnic group' },
-  { code: 'Z', display: 'Not stated', group: 'Not stated' },
-  { code: '99', display: 'Not known', group: 'Not known' },
-] as const;
-export type EthnicCategory = (typeof ETHNIC_CATEGORIES)[number]['code'];
+// The categories and the reading of the Patient are the referral model's, shared with the GP app's questions.
+export { ETHNIC_CATEGORIES, UK_CORE, type EthnicCategory } from '../referral-model/equality.js';
 
 /** The broad groups reports split by (small numbers make the 16 categories unreadable in one practice). */
 export const ETHNIC_GROUPS = ['White', 'Mixed', 'Asian or Asian British', 'Black or Black British', 'Other ethnic group', 'Not stated', 'Not known'] as const;
@@ -89,26 +64,27 @@ export interface EqualityFields {
   imdDecile?: number;
 }
 
-const sub = (e: Extension | undefined, url: string) => e?.extension?.find((x) => x.url === url);
-
 /**
- * What the GP record says about a person, at the date of the referral. `imdDecileOf` maps a postcode to its
- * LSOA's IMD decile (the deploying organisation's lookup table); a person with no matching postcode has none.
+ * What the GP record says about a person, at the date of the referral, and where it says nothing, what the GP asked
+ * when referring (`asked`: the referral's equality-monitoring answers): the record first, field by field. `imdDecileOf`
+ * maps a postcode to its LSOA's IMD decile (the deploying organisation's lookup table); a person with no matching
+ * postcode has none.
  */
-export function equalityOf(patient: Patient | undefined, referredOn: string, imdDecileOf: (postcode: string) => number | undefined): EqualityFields {
-  if (!patient) return { sex: 'unknown' };
-  const out: EqualityFields = { sex: (SEXES as readonly string[]).includes(patient.gender ?? '') ? (patient.gender as Sex) : 'unknown' };
-  const band = ageBand(patient.birthDate, referredOn);
+export function equalityOf(patient: Patient | undefined, referredOn: string, imdDecileOf: (postcode: string) => number | undefined, asked: EqualityAnswers = {}): EqualityFields {
+  const out: EqualityFields = { sex: (SEXES as readonly string[]).includes(patient?.gender ?? '') ? (patient!.gender as Sex) : 'unknown' };
+  const band = ageBand(patient?.birthDate, referredOn);
   if (band) out.ageBand = band;
-  const eth = patient.extension?.find((e) => e.url === UK_CORE.ethnicCategoryExtension)?.valueCodeableConcept?.coding
-    ?.find((c) => c.system === UK_CORE.ethnicCategorySystem)?.code;
-  if (eth && ETHNIC_CATEGORIES.some((c) => c.code === eth)) out.ethnicity = eth as EthnicCategory;
-  const comm = patient.extension?.find((e) => e.url === UK_CORE.nhsCommunicationExtension);
-  const lang = sub(comm, 'language')?.valueCodeableConcept?.coding?.[0]?.code ?? patient.communication?.[0]?.language.coding?.[0]?.code;
-  if (lang) out.firstLanguage = lang;
-  const interp = sub(comm, 'interpreterRequired')?.valueBoolean;
-  if (interp !== undefined) out.interpreter = interp;
-  const postcode = patient.address?.find((a) => a.use === 'home' && a.postalCode)?.postalCode ?? patient.address?.find((a) => a.postalCode)?.postalCode;
+  const r = recordedEquality(patient);
+  // 99 "Not known" in the record means nobody asked: the GP's answer (a category, or Z when declined) says more.
+  const askedEthnicity: EthnicCategory | undefined = asked.ethnicity === 'prefer-not-to-say' ? 'Z' : asked.ethnicity === 'not-asked' ? '99' : asked.ethnicity;
+  const ethnicity = r.ethnicity && (r.ethnicity !== '99' || !askedEthnicity) ? r.ethnicity : askedEthnicity;
+  if (ethnicity) out.ethnicity = ethnicity;
+  if (asked.disability && asked.disability !== 'not-asked') out.disability = asked.disability;
+  const language = r.firstLanguage ?? (asked.firstLanguage === 'prefer-not-to-say' || asked.firstLanguage === 'not-asked' ? undefined : asked.firstLanguage);
+  if (language) out.firstLanguage = language;
+  const interpreter = r.interpreter ?? (asked.interpreter === 'yes' ? true : asked.interpreter === 'no' ? false : undefined);
+  if (interpreter !== undefined) out.interpreter = interpreter;
+  const postcode = patient?.address?.find((a) => a.use === 'home' && a.postalCode)?.postalCode ?? patient?.address?.find((a) => a.postalCode)?.postalCode;
   const decile = postcode ? imdDecileOf(normalisePostcode(postcode)) : undefined;
   if (decile) out.imdDecile = decile;
   return out;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Observation, Patient, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { parseNote } from '../referral-model/case-notes.js';
 import { CODE_SYSTEM, priorityToUrgency } from '../referral-model/codes.js';
+import { equalityAnswersOf } from '../referral-model/equality.js';
 import { outcomeSeries } from '../referral-model/outcome-series.js';
 import { parseReference } from '../referral-model/references.js';
 import { socialOutcomesOf } from '../referral-model/social-outcome.js';
@@ -152,7 +153,8 @@ export function referralFact(task: Task & { id: string }, sr: ServiceRequest, pa
     sessions: Math.max(sessions.length, ...held, 0),
     servicesConnected: [...new Set(services)],
     socialOutcomes: socialOutcomesOf(task),
-    equality: equalityOf(patient, referredAt.slice(0, 10), ctx.imdDecileOf),
+    // The GP record first; what the GP asked when referring fills what it lacks.
+    equality: equalityOf(patient, referredAt.slice(0, 10), ctx.imdDecileOf, equalityAnswersOf(sr)),
     outcomes,
   };
   // Taken on: any status past the new ones but a refusal or an error (the store keeps the first time seen).

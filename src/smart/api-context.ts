@@ -1,5 +1,6 @@
 import type { Patient, Practitioner } from '@medplum/fhirtypes';
 import { IDENTIFIER_SYSTEM } from '../referral-model/codes.js';
+import { equalityToAsk } from '../referral-model/equality.js';
 import type { FhirClient } from '../fhir/client.js';
 import type { LaunchSession } from './launch-steps.js';
 import { relativeToIss } from './launch-steps.js';
@@ -63,5 +64,6 @@ export function buildContext(
     csrfToken: extra.csrfToken,
     today: extra.now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' }),
     ...(launch.referNeed ? { referNeeds: [launch.referNeed] } : {}),
+    equalityToAsk: equalityToAsk(patient),
   };
 }

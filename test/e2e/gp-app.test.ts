@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
-import type { Bundle, Observation, Patient, Reference, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
+import type { Bundle, Observation, Patient, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
+import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
+import { equalityAnswersOf } from '../../src/referral-model/equality.js';
 import { chromiumSuite, expectAxeClean } from '../helpers/browser.js';
 import { sandboxFhir } from '../helpers/http.js';
 import { ISO_DATE, RAW_ID } from '../helpers/readable-text.js';
@@ -66,6 +67,11 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
 
   it('submits a referral and sees it listed as sent', async () => {
     await app.locator('#need-loneliness').check();
+    // The record holds no ethnic group for this person: the GP asks, and the person prefers not to say.
+    await app.locator('[data-testid="equality-questions"] summary').click();
+    await app.locator('#equality-ethnicity').selectOption({ label: 'Prefer not to say' });
+    expect(await app.locator('#equality-disability-not-asked').isChecked(), 'nothing is answered for the GP').to.equal(true);
+    await expectAxeClean(page, 'form with the equality questions open', '#sp-link-frame');
     await app.locator('#need-physical-activity').check();
     await app.locator('#what-matters').fill('Wants to get back to bowls with friends');
     await app.locator('#safeguarding-no').check();
@@ -74,6 +80,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     await app.waitForSelector('[data-testid="confirmation"]');
     referralId = (await app.locator('[data-testid="referral-id"]').innerText()).trim();
     expect(referralId).to.match(/^SPL-/);
+    const sent = (await fhir<Bundle<ServiceRequest>>('ehr', `ServiceRequest?subject=Patient/${PATIENT}&_count=200`)).entry?.map((e) => e.resource!).find((r) => r.identifier?.some((i) => i.value === referralId));
+    expect(equalityAnswersOf(sent), 'only the answered question is recorded').to.deep.equal({ ethnicity: 'prefer-not-to-say' });
     const card = app.locator(`[data-testid="referral"][data-referral-id="${referralId}"]`);
     await card.waitFor();
     expect(await card.locator('[data-testid="status"]').innerText()).to.equal('Sent');
@@ -287,6 +295,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
       await narrow.locator('[data-testid="new-referral"]').click();
       await narrow.waitForSelector('[data-testid="referral-form"]');
       await check('form');
+      await narrow.locator('[data-testid="equality-questions"] summary').click();
+      await check('form with the equality questions open');
     } finally {
       await narrow.context().close();
     }

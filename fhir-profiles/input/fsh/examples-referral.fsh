@@ -37,6 +37,9 @@ Description: "A GP refers a patient to the link-worker service for loneliness an
 Usage: #example
 * insert ReferralCore
 * status = #active
+// The GP record held neither: the GP asked; the person preferred not to give an ethnic group.
+* extension[equalityMonitoring].extension[ethnicCategory].valueCoding = https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#Z "Not stated"
+* extension[equalityMonitoring].extension[disability].valueCoding = SPLinkEqualityAnswerCS#no "No"
 
 Instance: wf-referral-completed
 InstanceOf: SPLinkReferral

@@ -134,3 +134,25 @@ Description: "The PRSB Social Prescribing Information Standard section that a Co
 Context: Communication.payload
 * value[x] only Coding
 * valueCoding from SPLinkPrsbSectionVS (required)
+
+Extension: EqualityMonitoring
+Id: equality-monitoring
+Title: "Equality monitoring"
+Description: "Equality monitoring answers the referrer asked where the GP record did not hold them, so that reports can show who is referred and reached: ethnic category, disability, first language and interpreter need. Every part is optional, and each allows 'prefer not to say' and 'not asked'. Kept in the GP record only: the copy of the referral sent to the link-worker service leaves it out."
+Context: ServiceRequest
+* extension contains
+    ethnicCategory 0..1 MS and
+    disability 0..1 MS and
+    firstLanguage 0..1 MS and
+    interpreterRequired 0..1 MS
+* extension[ethnicCategory] ^short = "NHS Data Dictionary ethnic category (UK Core UKCore-EthnicCategoryEngland): A to S as chosen, Z prefer not to say, 99 not asked"
+* extension[ethnicCategory].value[x] only Coding
+* extension[ethnicCategory].valueCoding from SPLinkEthnicCategoryVS (required)
+* extension[disability] ^short = "Whether the person considers themselves disabled: yes | no | prefer-not-to-say | not-asked"
+* extension[disability].value[x] only Coding
+* extension[disability].valueCoding from SPLinkEqualityAnswerVS (required)
+* extension[firstLanguage] ^short = "First language (BCP 47, e.g. pl, ur, bfi for BSL; mis for another language), or an equality-answer coding prefer-not-to-say | not-asked"
+* extension[firstLanguage].value[x] only CodeableConcept
+* extension[interpreterRequired] ^short = "Whether the person needs an interpreter: yes | no | prefer-not-to-say | not-asked"
+* extension[interpreterRequired].value[x] only Coding
+* extension[interpreterRequired].valueCoding from SPLinkEqualityAnswerVS (required)

@@ -11,7 +11,8 @@ Description: "A referral to social prescribing in the GP record: the GP's own, o
     SafeguardingConcern named safeguardingConcern 0..1 MS and
     ReferralUrgency named urgency 0..1 MS and
     StatusReason named statusReason 0..1 MS and
-    ReferralSource named source 0..1 MS
+    ReferralSource named source 0..1 MS and
+    EqualityMonitoring named equalityMonitoring 0..1 MS
 * identifier 1..* MS
 * identifier.system 1..1
 * identifier.value 1..1

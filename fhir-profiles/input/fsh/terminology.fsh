@@ -469,6 +469,26 @@ Description: "All codes of the SP Link social outcomes CodeSystem."
 * ^experimental = false
 * include codes from system SPLinkSocialOutcomeCS
 
+CodeSystem: SPLinkEqualityAnswerCS
+Id: equality-answer
+Title: "SP Link equality monitoring answers"
+Description: "An answer to an equality monitoring question that is not a value of its own: yes, no, prefer not to say, or not asked."
+* ^status = #active
+* ^experimental = false
+* ^caseSensitive = true
+* #yes "Yes"
+* #no "No"
+* #prefer-not-to-say "Prefer not to say"
+* #not-asked "Not asked"
+
+ValueSet: SPLinkEqualityAnswerVS
+Id: equality-answer
+Title: "SP Link equality monitoring answers"
+Description: "All codes of the SP Link equality monitoring answers CodeSystem."
+* ^status = #active
+* ^experimental = false
+* include codes from system SPLinkEqualityAnswerCS
+
 ValueSet: SPLinkOutcomeItemVS
 Id: outcome-item
 Title: "SP Link outcome instrument items"
@@ -490,6 +510,31 @@ Description: "SNOMED CT UK concept that marks a ServiceRequest as a social presc
 * ^status = #active
 * ^experimental = false
 * http://snomed.info/sct#871731000000106 "Referral to social prescribing service"
+
+ValueSet: SPLinkEthnicCategoryVS
+Id: ethnic-category
+Title: "NHS Data Dictionary ethnic categories"
+Description: "ETHNIC CATEGORY (NHS Data Dictionary, 2001 census categories) in the UK Core CodeSystem UKCore-EthnicCategoryEngland: A to S as the person chose, Z when they preferred not to say, 99 when they were not asked."
+* ^status = #active
+* ^experimental = false
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#A "White - British"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#B "White - Irish"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#C "White - Any other White background"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#D "Mixed - White and Black Caribbean"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#E "Mixed - White and Black African"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#F "Mixed - White and Asian"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#G "Mixed - Any other mixed background"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#H "Asian or Asian British - Indian"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#J "Asian or Asian British - Pakistani"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#K "Asian or Asian British - Bangladeshi"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#L "Asian or Asian British - Any other Asian background"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#M "Black or Black British - Caribbean"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#N "Black or Black British - African"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#P "Black or Black British - Any other Black background"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#R "Other Ethnic Groups - Chinese"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#S "Other Ethnic Groups - Any other ethnic group"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#Z "Not stated"
+* https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland#99 "Not known"
 
 ValueSet: SPLinkProvenanceActivityVS
 Id: provenance-activity
