@@ -104,14 +104,14 @@ describe('agency referral form in Chromium (e2e)', function () {
   });
 
   it('a pharmacist who signs in (axe-clean at 320 px on the way) sends a verified referral', async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const context = await suite.browser.newContext({ viewport: { width: 320, height: 640 } });
     const page = await context.newPage();
     const problems: string[] = [];
     const check = async (step: string) => {
       for (const v of await axeViolations(page)) problems.push(`${step}: ${v}`);
       if (await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)) problems.push(`${step}: scrolls sideways at 320 px`);
     };
-    await page.goto(`${sys.url}/refer/agency`);
+    await page.goto(`${suite.sys.url}/refer/agency`);
     await page.getByRole('link', { name: 'sign in with your work account' }).click();
     await page.getByRole('heading', { name: 'Sign in with your work account' }).waitFor();
     await check('sign-in: choose the organisation');
@@ -148,7 +148,7 @@ describe('agency referral form in Chromium (e2e)', function () {
     expect((await page.getByTestId('referral-source').innerText()).trim()).to.equal('Agency (unverified)');
     expect(await page.getByText('Priya Shah, Community pharmacist, Fernbridge Pharmacy (FA123)').count()).to.be.greaterThan(0);
     // The signed-in pharmacist's referral: verified, so the source reads "Agency".
-    await page.goto(`${sys.url}/workspace/caseload?view=new`);
+    await page.goto(`${suite.sys.url}/workspace/caseload?view=new`);
     const verified = page.locator('[data-testid="caseload"] tr', { hasText: 'Rose Brennan' });
     for (let i = 0; i < 60 && (await verified.count()) === 0; i++) {
       await page.waitForTimeout(500);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
 import type { Bundle, Observation, Patient, Reference, ServiceRequest, Task } from '@medplum/fhirtypes';
-import { CODE_SYSTEM, IDENTIFIER_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
+import { CODE_SYSTEM, PROFILE } from '../../src/referral-model/codes.js';
 import { equalityAnswersOf } from '../../src/referral-model/equality.js';
 import { chromiumSuite, expectAxeClean } from '../helpers/browser.js';
 import { sandboxFhir } from '../helpers/http.js';

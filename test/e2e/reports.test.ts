@@ -46,7 +46,7 @@ describe('evaluation reports in Chromium (e2e): a commissioner filters the outco
     expect(lines.some((l) => l.endsWith(',<8'))).to.equal(true);
 
     // Services connected, with the onward referrals to community groups from the demo history: charts and tables, accessible.
-    await page.goto(`${sys.url}/workspace/reports/services?by=sex`);
+    await page.goto(`${suite.sys.url}/workspace/reports/services?by=sex`);
     const outcomes = page.locator('[data-table="onward-state"]');
     expect(await outcomes.locator('svg[role="img"]').count()).to.equal(1);
     expect(await outcomes.getByTestId('data-table').locator('tbody th[scope="row"]').allInnerTexts()).to.include.members(['Finished', 'Declined', 'Withdrawn']);

@@ -20,15 +20,6 @@ async function tabTo(page: Page, selector: string, max = 120): Promise<void> {
   throw new Error(`${selector} not reached with the Tab key`);
 }
 
-/** Presses Tab until the focused element matches `selector` (keyboard only), or fails naming it. */
-async function tabTo(page: Page, selector: string, max = 120): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
-  }
-  throw new Error(`${selector} not reached with the Tab key`);
-}
-
 /** The workspace on a phone-sized screen (320 px), and completing a case without end measures, in Chromium. */
 describe('link-worker workspace pages at 320 px, and completing without end measures (e2e, Chromium)', function () {
   this.timeout(240_000);

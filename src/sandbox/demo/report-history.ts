@@ -181,6 +181,10 @@ export function demoGpDemand(facts: readonly ReferralFact[], now: Date, seed = 2
     const fall = f.reach === 'completed' ? 0.78 : 0.92;
     out.push({ referralKey: f.key, count: { kind: 'counted', before, after: poisson(Math.max(0.2, before * fall + 0.4)) } });
   }
+  return out;
+}
+
+/**
  * The onward referrals of a demo history (deterministic for a given history and seed): one to each service a referral
  * connected the person to (attended, finished, or for some not attended; those in support also accepted or waiting),
  * and for some referrals one more that the group declined or the link worker withdrew, with the reason.

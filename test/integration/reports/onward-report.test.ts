@@ -17,7 +17,7 @@ const YEAR = { from: '2025-12-02', to: '2026-12-01' };
 const NO_SUPPRESSION = { threshold: 1, secondary: false };
 
 const referral = (i: number, over: Partial<ReferralFact>): ReferralFact => ({
-  key: referralKey('hand', `t${i}`), practice: 'Y99901', practiceName: 'Riverside', pcn: 'Central', service: 'Connect', source: 'gp-practice', urgency: 'routine',
+  key: referralKey('hand', `t${i}`), practice: 'Y99901', practiceName: 'Riverside', pcn: 'Central', service: 'Connect', serviceName: 'Connect', source: 'gp-practice', urgency: 'routine',
   needs: [], referredAt: '2026-03-02T09:00:00Z', status: 'in-progress', reach: 'in-support', sessions: 0, servicesConnected: [], equality: { sex: 'female' }, outcomes: [], socialOutcomes: [],
   ...over,
 });
