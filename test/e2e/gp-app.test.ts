@@ -62,6 +62,8 @@ describe('GP app in the sandbox EHR (e2e, Chromium)', function () {
     expect(await full.isDisabled()).to.equal(true);
     expect(await app.locator('#service-svc-exercise-referral-hint').innerText()).to.contain('Not taking new referrals');
     expect(await app.locator('#service-svc-walking').isDisabled()).to.equal(false);
+    // The option is faded, but why it cannot be chosen stays readable (contrast).
+    await expectAxeClean(page, 'a service not taking referrals, with its reason', '#sp-link-frame');
     await app.locator('#need-physical-activity').uncheck();
   });
 
