@@ -6,6 +6,7 @@
 import type { Communication, Flag, Observation, Provenance, ServiceRequest } from '@medplum/fhirtypes';
 import { IDENTIFIER_SYSTEM } from '../../src/referral-model/codes.js';
 import { all } from '../../test/integration/reconcile/harness.js';
+import { wrongStatus, type Referral } from './histories.js';
 
 export interface EhrEffects {
   /** Write-back keys (system|value, or Provenance entity) → how many resources carry them. */
@@ -45,4 +46,16 @@ export function countKeys(e: EhrEffects, prefix: string): number {
   let n = 0;
   for (const k of e.keys.keys()) if (k.startsWith(prefix)) n++;
   return n;
+}
+
+/**
+ * Referrals the EHR does not show as they must end: a wrong status, or a completed one without its outcome
+ * Observation and its message back (both carry `basedOn` the ServiceRequest).
+ */
+export async function lostReferrals(ehrBase: string, made: readonly Referral[], e: EhrEffects): Promise<number> {
+  const obs = await all<Observation>(ehrBase, 'Observation');
+  const comms = await all<Communication>(ehrBase, 'Communication');
+  const has = (rs: { basedOn?: { reference?: string }[] }[], sr: string) => rs.some((r) => r.basedOn?.some((b) => b.reference === `ServiceRequest/${sr}`));
+  const missing = made.filter((r) => r.finalSrStatus === 'completed' && (!has(obs, r.srId) || !has(comms, r.srId))).length;
+  return wrongStatus(made, e.statusBySr).length + missing;
 }

@@ -5,10 +5,9 @@
  * which the reconciler polls back to back, more often than the 5-minute backoff cap would. When the EHR
  * accepts writes again, every change must arrive, once.
  */
-import type { Communication, Observation } from '@medplum/fhirtypes';
 import { listDeadLetters } from '../../src/reconcile/store/dead-letters.js';
-import { all, ENDPOINT, type Fault, type Harness } from '../../test/integration/reconcile/harness.js';
-import { ehrEffects } from './ehr-effects.js';
+import { ENDPOINT, type Fault, type Harness } from '../../test/integration/reconcile/harness.js';
+import { ehrEffects, lostReferrals } from './ehr-effects.js';
 import { referralHistory, wrongStatus, type Referral } from './histories.js';
 import { configFile, killHolding, spawnReconciler, totalRuns, type ReconcilerProcess } from './processes.js';
 import { seeded } from '../../src/sandbox/demo/seeded-random.js';
@@ -119,13 +118,9 @@ export async function measureOutage(
   await kill();
 
   const e = await ehrEffects(h.ehrBase);
-  const obs = await all<Observation>(h.ehrBase, 'Observation');
-  const comms = await all<Communication>(h.ehrBase, 'Communication');
-  const has = (rs: { basedOn?: { reference?: string }[] }[], sr: string) => rs.some((r) => r.basedOn?.some((b) => b.reference === `ServiceRequest/${sr}`));
-  const missing = made.filter((r) => r.finalSrStatus === 'completed' && (!has(obs, r.srId) || !has(comms, r.srId))).length;
   return {
     hours: o.hours, referrals: made.length, kills, killsHoldingLease, failedRuns: totalRuns(started).failed,
-    lost: wrongStatus(made, e.statusBySr).length + missing,
+    lost: await lostReferrals(h.ehrBase, made, e),
     duplicates: e.duplicates,
     deadLetters: (await listDeadLetters(h.db)).length,
     catchUpS,

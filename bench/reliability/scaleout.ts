@@ -5,11 +5,11 @@
  * availability (a survivor takes the lease over), not speed on one endpoint; the throughput ratio says what the
  * kills and restarts cost. Nothing may be lost or written twice.
  */
-import type { Communication, Observation, ServiceRequest } from '@medplum/fhirtypes';
+import type { ServiceRequest } from '@medplum/fhirtypes';
 import { listDeadLetters } from '../../src/reconcile/store/dead-letters.js';
 import type { Db } from '../../src/store/db.js';
 import { all, ENDPOINT, type Harness } from '../../test/integration/reconcile/harness.js';
-import { ehrEffects } from './ehr-effects.js';
+import { ehrEffects, lostReferrals } from './ehr-effects.js';
 import { pool, referralHistory, wrongStatus, type Referral } from './histories.js';
 import { configFile, killHolding, leaseHolder, spawnReconciler, totalRuns, type ReconcilerProcess, type RunCounts } from './processes.js';
 import { seeded } from '../../src/sandbox/demo/seeded-random.js';
@@ -104,13 +104,9 @@ export async function drainWithInstances(
     await sleep(1000);
     await Promise.all(everyProcess.map((p) => p.kill()));
     const e = await ehrEffects(h.ehrBase);
-    const obs = await all<Observation>(h.ehrBase, 'Observation');
-    const comms = await all<Communication>(h.ehrBase, 'Communication');
-    const has = (rs: { basedOn?: { reference?: string }[] }[], sr: string) => rs.some((r) => r.basedOn?.some((b) => b.reference === `ServiceRequest/${sr}`));
-    const missing = made.filter((r) => r.finalSrStatus === 'completed' && (!has(obs, r.srId) || !has(comms, r.srId))).length;
     return {
       instances: o.instances, referrals: made.length, seconds, kills, killsHoldingLease, runs: totalRuns(everyProcess),
-      lost: wrongStatus(made, e.statusBySr).length + missing,
+      lost: await lostReferrals(h.ehrBase, made, e),
       duplicates: e.duplicates,
       deadLetters: (await listDeadLetters(h.db)).length,
     };
