@@ -14,6 +14,7 @@ import { signHostedAccessToken } from '../../../src/fhir/auth/index.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSystem, type System } from '../../../src/system.js';
 import { listen } from '../../helpers/http.js';
+import { productionYaml } from '../../helpers/production-config.js';
 
 /**
  * A hosted link-worker record in a production-shaped configuration (sandbox off): SMART Backend Services for
@@ -23,28 +24,12 @@ import { listen } from '../../helpers/http.js';
 
 const SECRET = 'p'.repeat(48);
 
-function productionYaml(port: number, dataDir: string, jwksUrl: string, inlineJwks: { keys: JWK[] }): string {
-  return `
-server:
-  port: ${port}
-  publicUrl: http://localhost:${port}
-  sessionSecret: ${SECRET}
-  cookieMode: same-site
-dataDir: ${dataDir}
-tenants:
-  - id: riverside
-    name: Riverside Surgery
-    ehr:
-      fhirBase: https://ehr.example.nhs.uk/fhir
-      auth: { type: bearer, token: ehr-token }
-    smart:
-      clientId: sp-link
-      clientSecret: s3cret
-      issAllowlist: [https://ehr.example.nhs.uk/fhir]
-      scopes: launch openid fhirUser patient/ServiceRequest.crus
-    linkWorkerEndpoint: community-links
-linkWorkerEndpoints:
-  - id: community-links
+function hostedConfig(port: number, dataDir: string, jwksUrl: string, inlineJwks: { keys: JWK[] }): string {
+  return productionYaml({
+    server: `  port: ${port}\n  publicUrl: http://localhost:${port}\n  sessionSecret: ${SECRET}\n  cookieMode: same-site`,
+    ehrToken: 'ehr-token',
+    linkWorkerEndpoint: 'community-links',
+    endpoints: `  - id: community-links
     name: Community Links
     hosted: true
     organizationOdsCode: Y99950
@@ -59,7 +44,8 @@ linkWorkerEndpoints:
         scopes: system/Task.s
   - id: other-links
     name: Other Links
-    hosted: true
+    hosted: true`,
+    rest: `dataDir: ${dataDir}
 reconcile:
   enabled: false
   webhookSecret: hook
@@ -67,7 +53,8 @@ admin:
   token: admin-token
 log:
   level: silent
-`;
+`,
+  });
 }
 
 interface Client {
@@ -106,7 +93,7 @@ describe('hosted link-worker record: SMART Backend Services (sandbox off)', func
     const { port } = server.address() as AddressInfo;
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'sp-link-hosted-'));
     const inline = { keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'case-1', alg: 'ES384', use: 'sig' }] };
-    const config = parseConfig(productionYaml(port, dataDir, `${jwksServer.url}/jwks.json`, inline), 'production.yaml', {});
+    const config = parseConfig(hostedConfig(port, dataDir, `${jwksServer.url}/jwks.json`, inline), 'production.yaml', {});
     expect(config.sandbox.enabled).to.equal(false);
     sys = await startSystem({ config, server, background: false });
     base = `${sys.url}/hosted/community-links/fhir`;

@@ -1,30 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
+import { productionYaml } from '../../helpers/production-config.js';
 
-const config = (endpoint: string) => `
-server:
-  publicUrl: https://sp-link.example.nhs.uk
-  sessionSecret: ${'s'.repeat(40)}
-tenants:
-  - id: riverside
-    name: Riverside Surgery
-    ehr:
-      fhirBase: https://ehr.example.nhs.uk/fhir
-      auth: { type: bearer, token: tok }
-    smart:
-      clientId: sp-link
-      clientSecret: s3cret
-      issAllowlist: [https://ehr.example.nhs.uk/fhir]
-      scopes: launch openid fhirUser patient/ServiceRequest.crus
-    linkWorkerEndpoint: links
-linkWorkerEndpoints:
-${endpoint}
-reconcile:
-  webhookSecret: hook
-admin:
-  token: admin-token
-`;
+const config = (endpoint: string) =>
+  productionYaml({
+    server: `  publicUrl: https://sp-link.example.nhs.uk\n  sessionSecret: ${'s'.repeat(40)}`,
+    endpoints: endpoint,
+    rest: 'reconcile:\n  webhookSecret: hook\nadmin:\n  token: admin-token\n',
+  });
 
 const problems = (text: string): string[] => {
   try {

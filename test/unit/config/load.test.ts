@@ -2,33 +2,15 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.js';
 import { substituteEnv } from '../../../src/config/env-substitute.js';
+import { productionYaml } from '../../helpers/production-config.js';
 
-const minimal = (extra = '') => `
-server:
-  publicUrl: https://sp-link.example.nhs.uk
-  sessionSecret: \${SESSION_SECRET}
-tenants:
-  - id: riverside
-    name: Riverside Surgery
-    ehr:
-      fhirBase: https://ehr.example.nhs.uk/fhir
-      auth: { type: bearer, token: '\${EHR_TOKEN}' }
-    smart:
-      clientId: sp-link
-      clientSecret: s3cret
-      issAllowlist: [https://ehr.example.nhs.uk/fhir]
-      scopes: launch openid fhirUser patient/ServiceRequest.crus
-    linkWorkerEndpoint: links
-linkWorkerEndpoints:
-  - id: links
-    name: Community Links
-    fhirBase: https://links.example.org/fhir
-    auth: { type: none }
-reconcile:
-  webhookSecret: \${WEBHOOK_SECRET:-hook}
-admin:
-  token: admin-token
-${extra}`;
+const minimal = (extra = '') =>
+  productionYaml({
+    server: '  publicUrl: https://sp-link.example.nhs.uk\n  sessionSecret: ${SESSION_SECRET}',
+    ehrToken: "'${EHR_TOKEN}'",
+    endpoints: '  - id: links\n    name: Community Links\n    fhirBase: https://links.example.org/fhir\n    auth: { type: none }',
+    rest: `reconcile:\n  webhookSecret: \${WEBHOOK_SECRET:-hook}\nadmin:\n  token: admin-token\n${extra}`,
+  });
 
 const env = { SESSION_SECRET: 'x'.repeat(40), EHR_TOKEN: 'tok' };
 
