@@ -1,17 +1,22 @@
 import { html, type Html } from './html.js';
 
 /**
- * The NHS design system page every server-rendered surface shares (the workspace, the public referral forms): the
- * document, the skip link, the header with the service name, the width container and the main landmark. Each surface
- * adds its own stylesheets, header parts (an account bar, a navigation) and what goes round its main content. No
- * script: every page works without JavaScript.
+ * The NHS design system page every server-rendered surface shares (the workspace, the public referral forms, the
+ * sandbox's EHR pages): the document, the skip link, the header with the service name, the width container and the
+ * main landmark. Each surface adds its own stylesheets, header parts (an account bar, a navigation, a tag) and what
+ * goes round its main content. No script: every page works without JavaScript.
  */
 export interface NhsPageOptions {
   /** The page's own title; "Error: " is put first when a form on it has errors (the NHS pattern). */
   title: string;
   hasErrors?: boolean;
-  /** The service, shown in the header and after the page title. */
-  service: { name: string; href: string };
+  /** The service, shown in the header and after the page title; a link home when it has one. */
+  service: { name: string; href?: string };
+  /** Beside the service name (the sandbox's "fictional data" tag). */
+  serviceTag?: Html;
+  /** Added to the header's and the width container's classes (a surface's own look). */
+  headerClass?: string;
+  widthClass?: string;
   stylesheets: readonly string[];
   /** After the service name, inside the header container (an account bar). */
   headerExtra?: Html;
@@ -35,16 +40,17 @@ export function nhsPage(o: NhsPageOptions): string {
 </head>
 <body>
 <a class="nhsuk-skip-link" href="#maincontent">Skip to main content</a>
-<header class="nhsuk-header" role="banner">
+<header class="${['nhsuk-header', o.headerClass].filter(Boolean).join(' ')}" role="banner">
   <div class="nhsuk-header__container nhsuk-width-container">
     <div class="nhsuk-header__service">
-      <a class="nhsuk-header__service-logo" href="${o.service.href}"><span class="nhsuk-header__service-name">${o.service.name}</span></a>
+      ${o.service.href === undefined ? html`<span class="nhsuk-header__service-name">${o.service.name}</span>` : html`<a class="nhsuk-header__service-logo" href="${o.service.href}"><span class="nhsuk-header__service-name">${o.service.name}</span></a>`}
+      ${o.serviceTag ?? ''}
     </div>
     ${o.headerExtra ?? ''}
   </div>
   ${o.headerNav ?? ''}
 </header>
-<div class="nhsuk-width-container">
+<div class="${['nhsuk-width-container', o.widthClass].filter(Boolean).join(' ')}">
 ${o.beforeMain ?? ''}
 <main class="nhsuk-main-wrapper" id="maincontent" role="main">
 ${o.main}
