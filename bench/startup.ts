@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/helpers/http.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BANNER = /SP Link is up on /;
@@ -95,14 +95,3 @@ async function waitForReady(port: number, started: number): Promise<void> {
   }
 }
 
-/** An ephemeral port the OS says is free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}

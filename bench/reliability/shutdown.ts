@@ -7,8 +7,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
@@ -17,6 +15,7 @@ import { launch, request, type TestSystem } from '../../test/helpers/gp-launch.j
 import { referralForm } from '../../test/helpers/referral-form.js';
 import { devAuthHeader } from '../../test/helpers/sandbox-tokens.js';
 import { seeded } from '../../src/sandbox/demo/seeded-random.js';
+import { freePort } from '../../test/helpers/http.js';
 
 export interface ShutdownFigures {
   cycles: number;
@@ -44,14 +43,6 @@ async function schedStat(pid: number | undefined): Promise<{ runMs: number; wait
   const text = pid ? await readFile(`/proc/${pid}/schedstat`, 'utf8').catch(() => undefined) : undefined;
   const [run, wait] = (text ?? '').split(' ').map(Number);
   return run !== undefined && wait !== undefined && Number.isFinite(run) && Number.isFinite(wait) ? { runMs: run / 1e6, waitMs: wait / 1e6 } : undefined;
-}
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 interface Instance {

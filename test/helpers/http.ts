@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
@@ -21,6 +21,18 @@ export async function listen(app: Express): Promise<{ url: string; server: Serve
         server.close(() => resolve());
       }),
   };
+}
+
+/** A loopback port the OS says is free right now (for a process that must be told its port before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** A pino destination collecting parsed lines. */

@@ -29,6 +29,7 @@ import { referralForm } from '../../helpers/referral-form.js';
 import { TEST_RATE_LIMITS } from '../../helpers/system.js';
 import { fetchTrusting, makeTestTls, type Fetch, type TestTls } from '../../helpers/tls.js';
 import { Browser, formFields } from '../workspace/harness.js';
+import { freePort } from '../../helpers/http.js';
 
 /**
  * SP Link as a link-worker service with no case system of its own runs it: config/hosted.example.yaml, sandbox off,
@@ -305,14 +306,6 @@ async function listenTls(tls: TestTls): Promise<{ server: https.Server; port: nu
   const server = https.createServer({ key: tls.key, cert: tls.cert });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { server, port: (server.address() as AddressInfo).port };
-}
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 /**

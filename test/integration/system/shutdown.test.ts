@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { freePort } from '../../helpers/http.js';
 
 /**
  * `sp-link start` stopped by a signal while a request and a reconcile run are in flight, against a link-worker
@@ -44,14 +45,6 @@ describe('system: stopping sp-link start with work in flight', function () {
     await new Promise<void>((resolve) => (hang ? hang.close(() => resolve()) : resolve()));
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function freePort(): Promise<number> {
-    const probe = http.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
 
   /** Starts SP Link; resolves with its URL once the banner is out, and collects its output. */
   async function start(): Promise<{ url: string; out: { stdout: string; stderr: string }; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
