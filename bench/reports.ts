@@ -1,5 +1,6 @@
 /**
- * Evaluation reports at volume, for a year of 10,000 and of 100,000 referrals in the embedded store:
+ * Evaluation reports at volume, for a year of 10,000 and of 100,000 referrals in the embedded store, with their
+ * onward referrals to community groups and GP appointment counts (the sandbox's demo history, as a running store has):
  * - every figure of every report in every split (what the CSVs of all four reports need), aggregated in SQL
  *   (src/reports/aggregate.ts) against the same figures computed in the process from every fact read out
  *   (test/helpers/reports-in-process.ts), side by side in one run;
@@ -9,6 +10,7 @@
  * - the CSV of each report (its statements for every split, then the CSV written).
  * REPORTS_BENCH_SIZES overrides the sizes (comma-separated).
  */
+import os from 'node:os';
 import { openDb } from '../src/store/db.js';
 import { EVERY_FIGURE, aggregate } from '../src/reports/aggregate.js';
 import { reportCsv } from '../src/reports/report-csv.js';
@@ -17,8 +19,9 @@ import { reportPage } from '../src/workspace/views/report-pages.js';
 import type { Actor } from '../src/workspace/domain/actor.js';
 import { SPLIT_KEYS } from '../src/reports/dimensions.js';
 import { NHS_SUPPRESSION } from '../src/reports/suppression.js';
-import { saveFacts } from '../src/reports/report-store.js';
-import { demoReportHistory } from '../src/sandbox/demo/report-history.js';
+import { saveFacts, saveOnwardFacts } from '../src/reports/report-store.js';
+import { saveGpDemand } from '../src/reports/gp-demand-store.js';
+import { demoGpDemand, demoOnwardHistory, demoReportHistory } from '../src/sandbox/demo/report-history.js';
 import { aggregateInProcess } from '../test/helpers/reports-in-process.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
@@ -41,12 +44,19 @@ export async function run(print: (name: string, value: string | number) => void)
     const db = await openDb({ memory: true });
     try {
       const facts = demoReportHistory({ now: NOW, count: size, seed: 7 });
-      for (let i = 0; i < facts.length; i += 20_000) await saveFacts(db, facts.slice(i, i + 20_000), 'demo');
+      const BATCH = 20_000;
+      for (let i = 0; i < facts.length; i += BATCH) await saveFacts(db, facts.slice(i, i + BATCH), 'demo');
+      const onward = demoOnwardHistory(facts);
+      for (let i = 0; i < onward.length; i += BATCH) await saveOnwardFacts(db, onward.slice(i, i + BATCH), 'demo');
+      const gp = demoGpDemand(facts, NOW);
+      for (let i = 0; i < gp.length; i += BATCH) await saveGpDemand(db, gp.slice(i, i + BATCH));
       await db.query('ANALYZE');
       await aggregate(db, FILTER, EVERY_FIGURE); // warm the plan cache, as a running server has
       const [a, sqlMs, sqlCpu] = await timed(() => aggregate(db, FILTER, EVERY_FIGURE));
       const [, inProcessMs, inProcessCpu] = await timed(() => aggregateInProcess(db, FILTER));
       print(`reports-${label}-referrals`, a.referrals);
+      print(`reports-${label}-onward-referrals`, onward.length);
+      print(`reports-${label}-gp-demand-counted`, gp.length);
       print(`reports-${label}-every-figure-sql-ms`, Math.round(sqlMs));
       print(`reports-${label}-every-figure-in-process-ms`, Math.round(inProcessMs));
       print(`reports-${label}-every-figure-sql-cpu-ms`, Math.round(sqlCpu));
@@ -72,6 +82,7 @@ export async function run(print: (name: string, value: string | number) => void)
         print(`reports-${label}-csv-${r.id}-ms`, `${Math.round(csvMs)} wall, ${Math.round(csvCpu)} cpu`);
       }
       print(`reports-${label}-page-slowest-ms`, `${Math.round(slowest.ms)} wall, ${Math.round(slowest.cpu)} cpu (${slowest.page}; target 2000)`);
+      print(`reports-${label}-load-average`, os.loadavg().map((l) => l.toFixed(2)).join(' '));
       print(`reports-${label}-page-slowest-vs-every-figure`, `${(sqlMs / slowest.ms).toFixed(1)}x less wall, ${(sqlCpu / slowest.cpu).toFixed(1)}x less cpu`);
     } finally {
       await db.close();
