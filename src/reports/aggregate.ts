@@ -132,7 +132,8 @@ const splitNames = (scope: AggregateScope) => splitColumnsOf(scope).map((s) => `
 async function counts(db: Db, f: ReportFilter, scope: AggregateScope): Promise<CountRow[]> {
   const { where, params } = filterSql(f);
   const scalar = DIMENSIONS.filter((d) => !d.many && scope.dimensions.includes(d.key));
-  const many = DIMENSIONS.filter((d) => d.many && scope.dimensions.includes(d.key));
+  const many = DIMENSIONS.filter((d) => d.many && !d.onward && scope.dimensions.includes(d.key));
+  const onward = DIMENSIONS.filter((d) => d.onward && scope.dimensions.includes(d.key));
   // Reasons are counted only where the referral ended without support.
   const dimSql = (d: CountDimension) => (d.key === 'end-reason' ? `CASE WHEN r.reach IN ('declined', 'could-not-contact', 'did-not-engage', 'cancelled') THEN ${d.sql} END` : d.sql);
   const dAlias = (i: number) => `d${i}`;
@@ -140,16 +141,24 @@ async function counts(db: Db, f: ReportFilter, scope: AggregateScope): Promise<C
       GROUPING(${scalar.map((_, i) => dAlias(i)).join(', ')})::int AS g, count(*)::int AS n
     FROM (SELECT ${scalar.map((d, i) => `${dimSql(d)} AS ${dAlias(i)}`).join(', ')}${splitSelect(scope)} FROM report_referrals r WHERE ${where}) x
     GROUP BY GROUPING SETS (${scalar.map((_, i) => groupingSets([dAlias(i)], scope)).join(', ')})`;
-  // One dimension unnests straight from the row; two need a lateral union (a referral counts once in each).
-  const manyFrom = many.length === 1
-    ? `(SELECT '${many[0]!.key}'::text AS dim, unnest(${many[0]!.sql}) AS code${splitSelect(scope)} FROM report_referrals r WHERE ${where}) d`
-    : `(SELECT ${many.map((d, i) => `${d.sql} AS m${i}`).join(', ')}${splitSelect(scope)} FROM report_referrals r WHERE ${where}) x
-    CROSS JOIN LATERAL (${many.map((d, i) => `SELECT '${d.key}'::text AS dim, unnest(x.m${i}) AS code`).join(' UNION ALL ')}) d`;
-  const manySql = `SELECT d.dim, d.code${splitNames(scope)}, count(*)::int AS n FROM ${manyFrom}
+  // Array dimensions, each element counted: over the referrals, or over the onward referrals joined to theirs (one
+  // hash join, where a subquery per referral read report_onward 100,000 times). Several dimensions are unnested
+  // side by side from one row (two set-returning functions in a select list run in step): the codes of all of them
+  // in one array, each dimension's key repeated as often as it has codes, which costs half a lateral union per row.
+  const arraysSql = (dims: readonly CountDimension[], from: string) => {
+    const m = (i: number) => `coalesce(x.m${i}, '{}')`;
+    const dim = dims.length === 1 ? `'${dims[0]!.key}'::text` : `unnest(${dims.map((d, i) => `array_fill('${d.key}'::text, ARRAY[cardinality(${m(i)})])`).join(' || ')})`;
+    return `SELECT d.dim, d.code${splitNames(scope)}, count(*)::int AS n
+    FROM (SELECT ${dim} AS dim, unnest(${dims.map((_, i) => m(i)).join(' || ')}) AS code${splitNames(scope)}
+          FROM (SELECT ${dims.map((d, i) => `${d.sql} AS m${i}`).join(', ')}${splitSelect(scope)} FROM ${from} WHERE ${where}) x) d
     GROUP BY GROUPING SETS (${groupingSets(['d.dim', 'd.code'], scope)})`;
-  const [a, b] = await Promise.all([
+  };
+  const arrays = (dims: readonly CountDimension[], from: string) =>
+    (dims.length ? db.query<Record<string, unknown>>(arraysSql(dims, from), params) : Promise.resolve({ rows: [] as Record<string, unknown>[] }));
+  const [a, b, c] = await Promise.all([
     scalar.length ? db.query<Record<string, unknown>>(scalarSql, params) : { rows: [] },
-    many.length ? db.query<Record<string, unknown>>(manySql, params) : { rows: [] },
+    arrays(many, 'report_referrals r'),
+    arrays(onward, 'report_onward o JOIN report_referrals r ON r.referral_key = o.referral_key'),
   ]);
   const out: CountRow[] = [];
   for (const row of a.rows) {
@@ -160,7 +169,7 @@ async function counts(db: Db, f: ReportFilter, scope: AggregateScope): Promise<C
     if (i < 0 || code === null || code === undefined) continue;
     out.push({ dimension: scalar[i]!.key, code: String(code), ...splitOfRow(row), n: Number(row.n) });
   }
-  for (const row of b.rows) {
+  for (const row of [...b.rows, ...c.rows]) {
     if (row.code === null || row.code === undefined) continue;
     out.push({ dimension: row.dim as CountDimension['key'], code: String(row.code), ...splitOfRow(row), n: Number(row.n) });
   }
@@ -233,12 +242,18 @@ export async function reportChoices(db: Db, f: ReportFilter): Promise<Pick<Aggre
   const period = filterSql({ from: f.from, to: f.to, ...(f.within ? { within: f.within } : {}) });
   // The full filter's parameters start with the period's (and the reader's part), so one list serves both conditions.
   const { where, params } = filterSql(f);
+  // A service's latest name: the latest referral time per service in the grouped scan (hashed: an ordered aggregate
+  // there forced a sort of the period twice over), then that referral's name through the referred_at index.
   const { rows } = await db.query<{ practice: string | null; practice_name: string | null; pcn: string | null; service: string | null; service_name: string | null; g: number; n: number }>(
-    `SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service,
-       (array_agg(coalesce(r.service_name, r.service) ORDER BY r.referred_at DESC))[1] AS service_name, GROUPING(r.practice, r.service)::int AS g,
-       count(*) FILTER (WHERE ${where})::int AS n
-     FROM report_referrals r WHERE ${period.where}
-     GROUP BY GROUPING SETS ((r.practice), (r.service), ())`, params);
+    `WITH c AS (
+       SELECT r.practice, max(r.practice_name) AS practice_name, max(r.pcn) AS pcn, r.service, max(r.referred_at) AS latest,
+         GROUPING(r.practice, r.service)::int AS g, count(*) FILTER (WHERE ${where})::int AS n
+       FROM report_referrals r WHERE ${period.where}
+       GROUP BY GROUPING SETS ((r.practice), (r.service), ()))
+     SELECT c.practice, c.practice_name, c.pcn, c.service, c.g, c.n,
+       CASE WHEN c.g = 2 THEN (SELECT max(coalesce(r.service_name, r.service)) FROM report_referrals r
+         WHERE r.referred_at = c.latest AND r.service = c.service AND ${period.where}) END AS service_name
+     FROM c`, params);
   const sets = (g: number) => rows.filter((r) => r.g === g);
   return {
     practices: sets(1).map((r) => ({ code: r.practice!, name: r.practice_name ?? r.practice!, pcn: r.pcn ?? undefined })).sort((a, b) => a.name.localeCompare(b.name)),

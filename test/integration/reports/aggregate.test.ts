@@ -3,16 +3,25 @@ import type { Db } from '../../../src/store/db.js';
 import { aggregate, type Aggregates, type SpreadRow } from '../../../src/reports/aggregate.js';
 import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
 import { INDICATORS, indicatorScope, measureReport } from '../../../src/reports/measures.js';
-import { REPORTS, buildReport, reportScope } from '../../../src/reports/report-builders.js';
+import { REPORTS, buildReport, reportScope, type ReportId } from '../../../src/reports/report-builders.js';
 import { reportCsv } from '../../../src/reports/report-csv.js';
 import { NHS_SUPPRESSION } from '../../../src/reports/suppression.js';
-import { saveFacts } from '../../../src/reports/report-store.js';
+import { saveFacts, saveOnwardFacts } from '../../../src/reports/report-store.js';
+import { saveGpDemand } from '../../../src/reports/gp-demand-store.js';
 import { referralKey, type ReferralFact } from '../../../src/reports/referral-fact.js';
-import { demoReportHistory } from '../../../src/sandbox/demo/report-history.js';
+import { demoGpDemand, demoOnwardHistory, demoReportHistory } from '../../../src/sandbox/demo/report-history.js';
 import { aggregateInProcess } from '../../helpers/reports-in-process.js';
 import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}
+const planNodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(planNodes)];
 const YEAR = { from: '2025-12-02', to: '2026-12-01' };
 
 /** Order-free comparison, numbers to 1e-9 (SQL and the process add up floats in different orders). */
@@ -24,6 +33,7 @@ function canonical(a: Aggregates) {
     counts: a.counts.map((c) => key(c)).sort(),
     waits: Object.fromEntries(Object.entries(a.waits).map(([k, rows]: [string, SpreadRow[]]) => [k, rows.map((s) => key({ ...s, median: r(s.median), p90: r(s.p90) })).sort()])),
     outcomes: a.outcomes.map((o) => key({ ...o, meanBefore: r(o.meanBefore), meanAfter: r(o.meanAfter), meanChange: r(o.meanChange), sdChange: r(o.sdChange) })).sort(),
+    gpDemand: a.gpDemand.map((g) => key({ ...g, meanBefore: r(g.meanBefore), meanAfter: r(g.meanAfter), meanChange: r(g.meanChange), sdChange: r(g.sdChange) })).sort(),
   };
 }
 
@@ -39,21 +49,35 @@ for (const backend of STORE_BACKENDS) {
     let db: Db;
     const suite = suiteStore(backend, 't_reports_agg');
     before(() => (db = suite.db));
-    beforeEach(async () => db && db.query('DELETE FROM report_referrals'));
+    beforeEach(async () => {
+      await db.query('DELETE FROM report_referrals');
+      await db.query('DELETE FROM report_onward');
+    });
+    /** A seeded year with its onward referrals and GP appointment counts. */
+    async function seedYear(count: number, seed: number): Promise<void> {
+      const facts = demoReportHistory({ now: NOW, count, seed });
+      await saveFacts(db, facts, 'demo');
+      await saveOnwardFacts(db, demoOnwardHistory(facts), 'demo');
+      await saveGpDemand(db, demoGpDemand(facts, NOW));
+    }
 
     it('agrees figure for figure with the same figures computed in the process, over a seeded year and under every filter', async () => {
-      await saveFacts(db, demoReportHistory({ now: NOW, count: 1500, seed: 11 }), 'demo');
+      await seedYear(1500, 11);
       for (const filter of [YEAR, { ...YEAR, practice: 'Y99904' }, { ...YEAR, pcn: 'Vale North PCN', source: 'self-referral' as const }, { from: '2026-06-01', to: '2026-06-30', service: 'demo-link-workers' }]) {
         const [sql, slow] = await Promise.all([aggregate(db, filter), aggregateInProcess(db, filter)]);
         expect(sql.referrals, JSON.stringify(filter)).to.be.above(0);
         expect(canonical(sql), JSON.stringify(filter)).to.deep.equal(canonical(slow));
       }
+      // The comparison covers the onward referrals and GP appointments too.
+      const year = await aggregate(db, YEAR);
+      expect(year.counts.filter((c) => c.dimension === 'onward-need' && c.split === 'ethnicity')).to.not.be.empty;
+      expect(year.gpDemand.find((g) => g.split === 'all')?.pairs).to.be.above(0);
       // The practices to choose from are every practice with referrals in the period, whatever else is filtered.
       expect((await aggregate(db, { ...YEAR, practice: 'Y99904' })).practices.map((p) => p.code)).to.have.members(['Y99901', 'Y99902', 'Y99903', 'Y99904', 'Y99905', 'Y99906']);
     });
 
     it('builds each page, CSV and MeasureReport from only the statements it needs, the same as from every figure', async () => {
-      await saveFacts(db, demoReportHistory({ now: NOW, count: 600, seed: 5 }), 'demo');
+      await seedYear(600, 5);
       const filter = { ...YEAR, pcn: 'Fernbridge Central PCN' };
       const every = await aggregate(db, filter);
       const o = { version: '1.0.0', generatedAt: '2026-12-01T12:00:00Z' };
@@ -68,6 +92,37 @@ for (const backend of STORE_BACKENDS) {
       }
       for (const i of INDICATORS) {
         expect(measureReport(i, await aggregate(db, filter, indicatorScope(i)), NHS_SUPPRESSION, o), i.id).to.deep.equal(measureReport(i, every, NHS_SUPPRESSION, o));
+      }
+    });
+
+    it('has each page read only the tables it shows, each in one pass: nothing runs once per referral', async () => {
+      await seedYear(600, 5);
+      const { referrals } = await aggregate(db, YEAR, reportScope('timeliness', ['all']));
+      const reads: Record<ReportId, string[]> = {
+        referrals: ['report_referrals'], timeliness: ['report_referrals'], outcomes: ['report_outcomes', 'report_referrals'],
+        services: ['report_onward', 'report_referrals'], 'gp-demand': ['report_gp_demand', 'report_referrals'],
+      };
+      for (const r of REPORTS) {
+        for (const split of SPLIT_KEYS) {
+          const statements: { sql: string; params: readonly unknown[] }[] = [];
+          const recording = new Proxy(db, {
+            get: (target, k) => (k === 'query' ? (sql: string, params: readonly unknown[] = []) => { statements.push({ sql, params }); return target.query(sql, params); } : Reflect.get(target, k)),
+          });
+          await aggregate(recording, YEAR, reportScope(r.id, [split]));
+          const tables = new Set<string>();
+          for (const st of statements) {
+            const [row] = (await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${st.sql}`, st.params)).rows;
+            const plan = (typeof row!['QUERY PLAN'] === 'string' ? JSON.parse(row!['QUERY PLAN']) : row!['QUERY PLAN']) as [{ Plan: PlanNode }];
+            for (const node of planNodes(plan[0].Plan)) {
+              if (!node['Relation Name']) continue;
+              tables.add(node['Relation Name']);
+              // A subquery per referral (as onward counts once were) runs its scan once per row: here at most once per
+              // group of the result (a service's latest name).
+              expect(node['Actual Loops'], `${r.id}?by=${split}: ${node['Node Type']} on ${node['Relation Name']} in ${st.sql.slice(0, 80)}`).to.be.below(referrals / 10);
+            }
+          }
+          expect([...tables].sort(), `${r.id}?by=${split}`).to.deep.equal(reads[r.id]);
+        }
       }
     });
 
