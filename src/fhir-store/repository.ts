@@ -30,6 +30,7 @@ import type { Db } from '../store/db.js';
 import { historyBundle, type HistoryItem } from './history.js';
 import { indexRows } from './index-rows.js';
 import { afterCondition, buildSearchSql, orderBy, Params } from './search-sql.js';
+import { TransactionReads } from './transaction-reads.js';
 import { versionWriteStatement, type VersionWrite } from './write-sql.js';
 
 export type ChangeInteraction = 'create' | 'update' | 'delete';
@@ -89,6 +90,8 @@ export class DbFhirRepository extends FhirRepository {
   private locked = false;
   private wrote = false;
   private finished = false;
+  /** What this transaction read and wrote under the store lock (used on transaction handles only). */
+  private readonly reads = new TransactionReads();
 
   constructor(
     private readonly rootDb: Db,
@@ -110,6 +113,15 @@ export class DbFhirRepository extends FhirRepository {
     if (this.inTx) return this.rootDb;
     const tx = this.joined();
     return tx ? tx.rootDb : this.rootDb;
+  }
+
+  /**
+   * The reads of the transaction this call runs in, when that transaction holds the store's write lock: then no
+   * other writer can change what it read (see TransactionReads).
+   */
+  private lockedReads(): TransactionReads | undefined {
+    const tx = this.inTx ? this : this.joined();
+    return tx?.locked ? tx.reads : undefined;
   }
 
   /** The transaction of the current async context, while it is still open. */
@@ -214,6 +226,10 @@ export class DbFhirRepository extends FhirRepository {
   }
 
   async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
+    // A resource this transaction wrote is read back as written, without a statement.
+    const own = this.lockedReads()?.read(resourceType, id);
+    if (own === null) throw new OperationOutcomeError(gone);
+    if (own) return own as WithId<T>;
     const current = await this.current(resourceType, id, false);
     if (!current) throw new OperationOutcomeError(notFound);
     if (current.deleted) throw new OperationOutcomeError(gone);
@@ -294,11 +310,19 @@ export class DbFhirRepository extends FhirRepository {
     let total: number | undefined;
     if (residual.length === 0) {
       const totalQuery = wantTotal ? this.countWhere(conditions, p.values.slice(0, whereParams)) : Promise.resolve(undefined);
+      // Under the store lock, a first page without totals or includes is kept, and the same query asked again
+      // (Medplum's identity resolution, then the conditional create, search each ifNoneExist) answered from it.
+      const reads = !wantTotal && offset === 0 && count > 0 && !searchRequest.include && !searchRequest.revInclude ? this.lockedReads() : undefined;
+      const key = reads && `${sqlBase}\n${JSON.stringify(p.values)}`;
+      const kept = key ? reads?.search<PageRow<T>>(key, count + 1) : undefined;
       const rowsQuery =
         count === 0
           ? Promise.resolve([] as PageRow<T>[])
-          : this.db.query<PageRow<T>>(`${sqlBase} LIMIT ${count + 1} OFFSET ${offset}`, p.values).then((r) => r.rows);
+          : kept
+            ? Promise.resolve(kept)
+            : this.db.query<PageRow<T>>(`${sqlBase} LIMIT ${count + 1} OFFSET ${offset}`, p.values).then((r) => r.rows);
       const [rows, n] = await Promise.all([rowsQuery, totalQuery]);
+      if (key && !kept) reads?.keepSearch(key, searchRequest.resourceType, rows, rows.length <= count);
       more = rows.length > count;
       page = rows.slice(0, count);
       total = n;
@@ -456,6 +480,7 @@ export class DbFhirRepository extends FhirRepository {
     }
     await this.withTransaction(async (repo) => {
       await repo.lockStore();
+      repo.reads.forget();
       let newest = 0;
       for (const [key, versions] of byResource) {
         versions.sort((a, b) => Number(a.versionId) - Number(b.versionId));
@@ -492,6 +517,7 @@ export class DbFhirRepository extends FhirRepository {
   async clear(): Promise<void> {
     await this.withTransaction(async (repo) => {
       await repo.lockStore();
+      repo.reads.forget();
       await repo.db.query('DELETE FROM fhir_resources WHERE store = $1', [this.store]);
     });
   }
@@ -571,7 +597,12 @@ export class DbFhirRepository extends FhirRepository {
     const row = rows[0];
     if (!row) return undefined;
     this.wrote = true;
-    return { rid: Number(row.rid), stamp: new Date(row.last_updated).toISOString() };
+    const stamp = new Date(row.last_updated).toISOString();
+    // The statement took the store lock: what the transaction wrote is what a read in it would find.
+    const tx = this.inTx ? this : this.joined();
+    if (write.kind === 'delete') tx?.reads.wrote(write.resourceType, write.id, null);
+    else tx?.reads.wrote(write.resource.resourceType, write.resource.id!, { ...write.resource, meta: { ...write.resource.meta, lastUpdated: stamp } } as WithId<Resource>);
+    return { rid: Number(row.rid), stamp };
   }
 
   /** The search-index rows of a resource's current version (the caller removed any earlier ones). */

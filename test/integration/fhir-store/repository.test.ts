@@ -1,9 +1,9 @@
 import { OperationOutcomeError, badRequest, getStatus, parseSearchRequest, validateResource } from '@medplum/core';
-import type { Bundle, Observation, Patient, Resource, Task } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Provenance, Resource, Task } from '@medplum/fhirtypes';
 import { expect } from 'chai';
 import { ensureR4Definitions } from '../../../src/fhir/r4-definitions.js';
 import { FhirRouter } from '@medplum/fhir-router';
-import { ChangeReader, openFhirStore, type DbFhirRepository } from '../../../src/fhir-store/index.js';
+import { ChangeReader, openFhirStore, serialiseConditionalBundles, type DbFhirRepository } from '../../../src/fhir-store/index.js';
 import type { Db } from '../../../src/store/db.js';
 import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
@@ -296,6 +296,64 @@ for (const backend of STORE_BACKENDS) {
       expect(created).to.have.length(1);
       expect(new Set(results.map((r) => r.resource.id)).size).to.equal(1);
       expect((await search('Task?identifier=urn:test:task|race-1&_count=0')).total).to.equal(1);
+    });
+
+    it('runs a conditional transaction Bundle asking the database each question once while it holds the store lock', async () => {
+      // The shape of a referral: a conditional create, and a Provenance whose target an authorisation check reads back.
+      const counter = { n: 0 };
+      const counted = await openFhirStore(countingDb(db, counter), { store: 'test', baseUrl: BASE });
+      const router = serialiseConditionalBundles(new FhirRouter());
+      const readBack: string[] = [];
+      const bundle = (key: string): Bundle => ({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { fullUrl: 'urn:uuid:0e3c2a9e-0000-4000-8000-000000000011', resource: task(key), request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=urn:test:task|${key}` } },
+          { resource: { resourceType: 'Provenance', target: [{ reference: 'urn:uuid:0e3c2a9e-0000-4000-8000-000000000011' }], recorded: '2026-01-01T00:00:00Z', agent: [{ who: { display: 'GP' } }] }, request: { method: 'POST', url: 'Provenance' } },
+        ],
+      });
+      const post = async (key: string): Promise<[Bundle, number]> => {
+        counter.n = 0;
+        const [outcome, response] = await router.handleRequest(
+          { method: 'POST', url: '', pathname: '', body: bundle(key), params: {}, query: {}, config: { transactions: true } },
+          counted,
+        );
+        expect(getStatus(outcome)).to.equal(200);
+        const target = (response as Bundle).entry?.[1]?.resource as Provenance | undefined;
+        const [type, id] = (target?.target?.[0]?.reference ?? '').split('/');
+        readBack.push((await counted.readResource(type!, id!)).id);
+        return [response as Bundle, counter.n];
+      };
+      // Store lock, the ifNoneExist search (once: the conditional create asks the same under the same lock), the
+      // two inserts; the read-back is outside the transaction (one statement).
+      const [first, statements] = await post('once-1');
+      expect(first.entry?.map((e) => e.response?.status)).to.deep.equal(['201', '201']);
+      expect(statements).to.equal(5);
+      // Again: the match is found (once), the Task is not written again, the Provenance points at it.
+      const [again, againStatements] = await post('once-1');
+      expect(again.entry?.map((e) => e.response?.status)).to.deep.equal(['200', '201']);
+      expect(againStatements).to.equal(4);
+      expect(readBack[1]).to.equal(readBack[0]);
+      expect(ids(await search('Task?identifier=urn:test:task|once-1'))).to.have.length(1);
+
+      // Inside a locked transaction, what it wrote is read back as written, and a search of a type it wrote asks again.
+      await counted.withTransaction(
+        async (tx) => {
+          expect(await tx.searchResources(parseSearchRequest<Task>('Task?identifier=urn:test:task|once-2'))).to.have.length(0);
+          const t = await tx.createResource(task('once-2'));
+          counter.n = 0;
+          expect(await tx.searchResources(parseSearchRequest<Task>('Task?identifier=urn:test:task|once-2'))).to.have.length(1);
+          expect(counter.n).to.equal(1);
+          const updated = await tx.updateResource({ ...t, status: 'accepted' });
+          counter.n = 0;
+          expect(await counted.readResource<Task>('Task', t.id)).to.deep.equal(updated);
+          expect(counter.n).to.equal(0);
+          await tx.deleteResource('Task', t.id);
+          expect(await statusOf(counted.readResource('Task', t.id))).to.equal(410);
+        },
+        { serializable: true, resourceTypes: [] },
+      );
+      expect(await statusOf(repo.readResource('Task', readBack[0]!))).to.equal(200);
     });
 
     it('concurrent If-Match updates of one version: exactly one wins', async () => {
