@@ -102,11 +102,20 @@ describe('evaluation reports in Chromium (e2e): a commissioner filters the outco
     expect(lines[0]).to.equal('report,period_from,period_to,practice,pcn,service,source,table,split,row,column,value');
     expect(lines.slice(1).every((l) => l.startsWith('gp-demand,') && l.includes(',Y99905,'))).to.equal(true);
     // Every split, as on the page: everyone together and each equality field.
-    for (const split of ['Everyone', 'Age band', 'Sex', 'Ethnic group', 'Deprivation (IMD quintile)']) expect(lines.some((l) => l.includes(`,${split},`)), split).to.equal(true);
+    for (const split of ['Everyone', 'Age band', 'Sex', 'Ethnic group', 'Deprivation (IMD quintile)', 'Disability']) expect(lines.some((l) => l.includes(`,${split},`)), split).to.equal(true);
     expect(lines.some((l) => l.includes(',Complete pairs,<8'))).to.equal(true);
     // No identifier of anyone behind the figures: the demo patients' names, NHS numbers, addresses, dates of birth, record ids, and every key in the store.
     const keys = (await suite.sys.db.query<{ key: string }>('SELECT referral_key AS key FROM report_referrals UNION SELECT referral_key FROM report_gp_demand')).rows.map((r) => r.key);
     const patients = patientResources().filter((r): r is Patient => r.resourceType === 'Patient');
     expect(identifiersIn(csv, identifiersOf(patients, keys))).to.deep.equal([]);
+
+    // Split by disability, as the GP was asked it: a chart and table per category, accessible.
+    await page.getByLabel('Practice').selectOption({ label: 'All' });
+    await page.getByLabel('Show figures by').selectOption({ label: 'Disability' });
+    await page.getByTestId('apply-filters').click();
+    await page.waitForURL(/by=disability/);
+    expect(await section.locator('svg[role="img"]').count()).to.equal(1);
+    expect(await table.locator('tbody th[scope="row"]').allInnerTexts()).to.deep.equal(['Disabled', 'Not disabled', 'Prefer not to say', 'Not known']);
+    await expectAxeClean(page, 'GP appointments report by disability');
   });
 });
