@@ -5,7 +5,7 @@ import { CliError, EXIT } from './errors.js';
 import { logOutput } from './observability/logger.js';
 
 /**
- * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | directory | report | config-schema.
+ * `sp-link <command>`: start | doctor | seed --reset | reconcile | dead-letters | gp-demand | directory | report | config-schema.
  * Each command loads and validates the config first, so a bad config fails the same way everywhere.
  */
 const USAGE = `Usage: sp-link <command> [--config FILE]
@@ -20,6 +20,8 @@ Commands:
                                 re-read every Task changed since <date> (catch-up after an outage)
   dead-letters list|show <id>|replay <id>|replay --all
                                 inspect and replay parked write-backs
+  gp-demand failed|requeue <key>|requeue --all [--tenant ID] [--sweep]
+                                GP appointment counts the sweep gave up on; queue them again
   directory import [--feed ID] [--since last|<date>]
                                 import the Open Referral UK feeds into the directory;
                                 directory runs | show <id>: what the imports did
@@ -53,6 +55,10 @@ const commands: Record<string, Command> = {
   'dead-letters': async (args, configFile) => {
     const { runDeadLettersCommand } = await import('./commands/dead-letters.js');
     return runDeadLettersCommand(args, configFile);
+  },
+  'gp-demand': async (args, configFile) => {
+    const { runGpDemandCommand } = await import('./commands/gp-demand.js');
+    return runGpDemandCommand(args, configFile);
   },
   directory: async (args, configFile) => {
     const { runDirectoryCommand } = await import('./commands/directory.js');

@@ -64,6 +64,7 @@ export const ERRORS = {
   ERR_RECONCILE_BAD_INPUT: { status: 422, message: 'A Task or related resource cannot be reconciled as it stands.', meaning: 'A Task or related resource cannot be reconciled as it stands (dead-lettered).' },
   ERR_DEAD_LETTER_NOT_FOUND: { status: 404, message: 'No such dead letter.', meaning: 'No such dead letter.' },
   ERR_DEAD_LETTER_NOT_OPEN: { status: 409, message: 'The dead letter is not open.', meaning: 'The dead letter is resolved already, or being replayed elsewhere.' },
+  ERR_GP_DEMAND_NOT_FAILED: { status: 404, message: 'No referral the GP demand sweep gave up on has that key.', meaning: 'No referral the GP demand sweep gave up on has that key (it was counted, requeued already, or is still being retried).' },
   ERR_CDS_DATA_UNAVAILABLE: {
     status: 412,
     message: 'The decision-support request neither carries the record data SP Link needs nor lets SP Link read it.',

@@ -239,7 +239,7 @@ export async function startReconciler(ctx: ReconcilerContext): Promise<Reconcile
       adminToken: config.admin.token,
       logger: log,
       alertAfterFailedRuns: config.reconcile.alertAfterFailedRuns,
-      control: { runOnce: () => reconciler.runOnce(), backfill: (since, onProgress) => reconciler.backfill(since, onProgress) },
+      control: { runOnce: () => reconciler.runOnce(), backfill: (since, onProgress) => reconciler.backfill(since, onProgress), gpDemandSweep: () => gpDemand() },
     }),
     outbox,
     instanceId,

@@ -1,6 +1,6 @@
 import { NEEDS, SOCIAL_OUTCOMES, URGENCIES, displayOf } from '../referral-model/codes.js';
 import { ONWARD_STATES, onwardLabel } from '../referral-model/onward-referral.js';
-import { AGE_BANDS, ETHNIC_CATEGORIES, ETHNIC_GROUPS, SEXES } from './equality.js';
+import { AGE_BANDS, DISABILITY, ETHNIC_CATEGORIES, ETHNIC_GROUPS, SEXES } from './equality.js';
 import { REACH, REFERRAL_SOURCES } from './referral-fact.js';
 
 /**
@@ -17,7 +17,7 @@ export interface Category {
 export const NOT_KNOWN: Category = { code: 'not-known', label: 'Not known' };
 
 /** The equality splits every figure can be broken down by (plus `all`: nobody split). */
-export const SPLIT_KEYS = ['all', 'age-band', 'sex', 'ethnicity', 'imd-quintile'] as const;
+export const SPLIT_KEYS = ['all', 'age-band', 'sex', 'ethnicity', 'imd-quintile', 'disability'] as const;
 export type SplitKey = (typeof SPLIT_KEYS)[number];
 
 export interface Split {
@@ -31,6 +31,8 @@ export interface Split {
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ethnicGroupSql = `CASE r.ethnicity ${ETHNIC_CATEGORIES.map((c) => `WHEN ${sqlText(c.code)} THEN ${sqlText(c.group)}`).join(' ')} ELSE ${sqlText('Not known')} END`;
 const SEX_LABELS: Record<(typeof SEXES)[number], string> = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Not known' };
+// The answer to "Does the person consider themselves disabled?" (the GP app asks it: no UK Core place in the Patient).
+const DISABILITY_LABELS: Record<(typeof DISABILITY)[number], string> = { yes: 'Disabled', no: 'Not disabled', 'prefer-not-to-say': 'Prefer not to say' };
 
 export const SPLITS: readonly Split[] = [
   { key: 'all', label: 'Everyone', sql: `'all'`, categories: [{ code: 'all', label: 'All people' }] },
@@ -44,6 +46,8 @@ export const SPLITS: readonly Split[] = [
       { code: '5', label: '5 (least deprived)' }, NOT_KNOWN,
     ],
   },
+  // Not asked, or asked and left at "not asked": not known (src/reports/equality.ts keeps only the answers given).
+  { key: 'disability', label: 'Disability', sql: `coalesce(r.disability, 'not-known')`, categories: [...DISABILITY.map((d) => ({ code: d, label: DISABILITY_LABELS[d] })), NOT_KNOWN] },
 ];
 
 export const splitOf = (key: SplitKey): Split => SPLITS.find((s) => s.key === key)!;

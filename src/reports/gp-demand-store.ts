@@ -98,3 +98,38 @@ export async function gpDemandQueueStatus(db: Db, today: string): Promise<{ wait
   const r = rows[0];
   return { waiting: Number(r?.waiting ?? 0), due: Number(r?.due ?? 0), failed: Number(r?.failed ?? 0), causes: r?.causes ?? [] };
 }
+
+/** A queued referral the sweep gave up on, as an operator sees it: no record id, no date of the person's referral. */
+export interface GpDemandFailedRow {
+  referralKey: string;
+  tenantId: string;
+  attempts: number;
+  failedAt: string;
+  cause: string;
+}
+
+/** The referrals the sweep gave up on (optionally of one tenant), oldest failure first. */
+export async function failedGpDemand(db: Db, o: { tenantId?: string; limit: number }): Promise<GpDemandFailedRow[]> {
+  const { rows } = await db.query<{ referral_key: string; tenant_id: string; attempts: number; failed_at: Date | string; last_error: string | null }>(
+    `SELECT referral_key, tenant_id, attempts, failed_at, last_error FROM gp_demand_queue
+     WHERE failed_at IS NOT NULL AND ($1::text IS NULL OR tenant_id = $1)
+     ORDER BY failed_at, referral_key LIMIT $2`,
+    [o.tenantId ?? null, o.limit],
+  );
+  return rows.map((r) => ({ referralKey: r.referral_key, tenantId: r.tenant_id, attempts: Number(r.attempts), failedAt: new Date(r.failed_at).toISOString(), cause: r.last_error ?? '' }));
+}
+
+/**
+ * Puts referrals the sweep gave up on back in the queue once their cause is fixed: one by key, or every one (of a
+ * tenant): due at the next sweep with their attempts reset, the last cause kept until an attempt replaces it. Rows not
+ * given up on are left alone (they are retried anyway). Returns the keys requeued.
+ */
+export async function requeueGpDemand(db: Db, o: { referralKey?: string; tenantId?: string }): Promise<string[]> {
+  const { rows } = await db.query<{ referral_key: string }>(
+    `UPDATE gp_demand_queue SET failed_at = NULL, attempts = 0, next_attempt_at = NULL
+     WHERE failed_at IS NOT NULL AND ($1::text IS NULL OR referral_key = $1) AND ($2::text IS NULL OR tenant_id = $2)
+     RETURNING referral_key`,
+    [o.referralKey ?? null, o.tenantId ?? null],
+  );
+  return rows.map((r) => r.referral_key).sort();
+}

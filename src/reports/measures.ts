@@ -1,7 +1,9 @@
-import type { CodeableConcept, Expression, Extension, Measure, MeasureReport, MeasureReportGroupPopulation, MeasureReportGroupStratifierStratum } from '@medplum/fhirtypes';
+import type { CodeableConcept, Expression, Extension, Measure, MeasureReport, MeasureReportGroup, MeasureReportGroupPopulation, MeasureReportGroupStratifierStratum } from '@medplum/fhirtypes';
 import { CANONICAL_BASE } from '../referral-model/codes.js';
+import { ONWARD_STATES, onwardLabel } from '../referral-model/onward-referral.js';
 import type { AggregateScope, Aggregates } from './aggregate.js';
 import { SPLITS, categoriesOf, type SplitKey } from './dimensions.js';
+import { buildReport, type CountTable } from './report-builders.js';
 import { isSmall, showCount, suppressList, type Shown, type SuppressionRule } from './suppression.js';
 
 /**
@@ -30,6 +32,12 @@ interface Indicator {
   scoring: Scoring;
   populations: { code: PopulationCode; criteria: string }[];
   unit?: string;
+  /**
+   * A proportion with one group per answer (what became of onward referrals): each group's numerator is the rows of
+   * the page's count table with that code, its denominator the table's total, so the MeasureReport publishes the very
+   * figures, suppressed the same way, as the report page. Absent: one group, the indicator's own.
+   */
+  answers?: { report: 'services'; table: 'onward-state'; groups: readonly { code: string; label: string; numerator: string }[] };
 }
 
 export const INDICATORS: readonly Indicator[] = [
@@ -72,23 +80,42 @@ export const INDICATORS: readonly Indicator[] = [
       { code: 'measure-population', criteria: 'People with their appointments counted in both windows (complete pairs)' },
     ],
   },
+  {
+    id: 'sp-link-onward-referrals', title: 'What became of onward referrals to community groups', scoring: 'proportion',
+    description: 'Link workers’ onward referrals to community groups and services, of the referrals made in the period, by what the group last answered (or the link worker withdrew): one group per answer, scored as its share of all those onward referrals. An onward referral counts under its referral: the referral’s filter and the person’s equality fields apply.',
+    populations: [
+      { code: 'initial-population', criteria: 'Onward referrals to community groups, of referrals made in the period' },
+      { code: 'denominator', criteria: 'Onward referrals to community groups, of referrals made in the period' },
+      { code: 'numerator', criteria: 'Onward referrals with this answer' },
+    ],
+    answers: {
+      report: 'services', table: 'onward-state',
+      groups: ONWARD_STATES.map((st) => ({ code: st, label: onwardLabel(st).label, numerator: `Onward referrals whose latest state is: ${onwardLabel(st).phrase}` })),
+    },
+  },
 ];
 
 export const measureUrl = (id: string) => `${CANONICAL_BASE}/Measure/${id}`;
 const concept = (system: string, code: string, display?: string): CodeableConcept => ({ coding: [{ system, code, ...(display ? { display } : {}) }] });
 const stratifierCode = (key: SplitKey): CodeableConcept => ({ ...concept(STRATIFIER_SYSTEM, key, SPLITS.find((s) => s.key === key)!.label), text: SPLITS.find((s) => s.key === key)!.label });
+type Answer = NonNullable<Indicator['answers']>['groups'][number];
+/** A group's code: the indicator's title, or for an answer its code in the report's categories and its label. */
+const groupCode = (i: Indicator, g?: Answer): CodeableConcept =>
+  (g ? { ...concept(`${CANONICAL_BASE}/CodeSystem/report-${i.answers!.table}`, g.code, g.label), text: `${i.title}: ${g.label}` } : { text: i.title });
+// Several answers share one denominator: none of them is better for being higher, so such a Measure names no direction.
+const improvement = (i: Indicator) => (i.scoring === 'proportion' && !i.answers ? { improvementNotation: concept('http://terminology.hl7.org/CodeSystem/measure-improvement-notation', 'increase') } : {});
 
 /** The published Measure of an indicator. */
 export function measureOf(i: Indicator, version: string): Measure {
   return {
     resourceType: 'Measure', id: i.id, url: measureUrl(i.id), version, name: i.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
     title: i.title, status: 'active', experimental: false, publisher: 'SP Link', description: i.description,
-    scoring: concept(SCORING, i.scoring), ...(i.scoring === 'proportion' ? { improvementNotation: concept('http://terminology.hl7.org/CodeSystem/measure-improvement-notation', 'increase') } : {}),
-    group: [{
-      code: { text: i.title },
-      population: i.populations.map((p) => ({ code: concept(POPULATION, p.code), criteria: { language: PROSE, expression: p.criteria } })),
+    scoring: concept(SCORING, i.scoring), ...improvement(i),
+    group: (i.answers?.groups ?? [undefined]).map((g) => ({
+      code: groupCode(i, g),
+      population: i.populations.map((p) => ({ code: concept(POPULATION, p.code), criteria: { language: PROSE, expression: g && p.code === 'numerator' ? g.numerator : p.criteria } })),
       stratifier: STRATIFIED.map((k) => ({ code: stratifierCode(k), criteria: { language: PROSE, expression: `The person's ${SPLITS.find((s) => s.key === k)!.label.toLowerCase()} at referral` } })),
-    }],
+    })),
   };
 }
 
@@ -112,6 +139,7 @@ export function indicatorScope(i: Indicator): AggregateScope {
   if (i.id === 'sp-link-days-to-first-contact') return { dimensions: ['source'], waits: true, outcomes: false, splits };
   if (i.id === 'sp-link-swemwbs-improvement') return { dimensions: [], waits: false, outcomes: true, splits };
   if (i.id === 'sp-link-gp-demand') return { dimensions: [], waits: false, outcomes: false, gpDemand: true, splits };
+  if (i.answers) return { dimensions: [i.answers.table], waits: false, outcomes: false, splits };
   return { dimensions: ['source'], waits: false, outcomes: false, splits };
 }
 
@@ -150,11 +178,61 @@ function published(i: Indicator, r: ReturnType<typeof raw>, shown: Partial<Recor
   return { populations, ...(score !== undefined ? { score } : {}) };
 }
 
+const scoreOf = (i: Indicator, f: Figures) => {
+  const unitName = i.unit === 'd' ? 'days' : 'appointments';
+  return f.score === undefined ? {} : { measureScore: i.unit ? { value: round(f.score), unit: unitName, system: 'http://unitsofmeasure.org', code: i.unit } : { value: round(f.score) } };
+};
+const stratumValue = (key: SplitKey, c: { code: string; label: string }): CodeableConcept => ({ ...concept(`${CANONICAL_BASE}/CodeSystem/report-${key}`, c.code, c.label), text: c.label });
+
+/**
+ * The groups of an indicator of answers, from the page's own table in each split (buildReport): the numerator an
+ * answer's cell, the denominator its column's total, each shown or masked exactly as the page shows it, so the
+ * MeasureReport discloses nothing the page does not.
+ */
+function answerGroups(i: Indicator, a: Aggregates, rule: SuppressionRule): MeasureReportGroup[] {
+  const answers = i.answers!;
+  const tableIn = (split: SplitKey) => buildReport(answers.report, a, split, rule).tables.find((t): t is CountTable => t.kind === 'counts' && t.id === answers.table)!;
+  const tables = new Map((['all', ...STRATIFIED] as const).map((k) => [k, tableIn(k)]));
+  const figures = (t: CountTable, row: number, column: number): Figures => {
+    const num = t.table.cells[row]?.[column] ?? showCount(0, rule);
+    const den = t.table.columnTotals[column]!;
+    const value = (s: Shown) => (s.hidden ? 0 : s.value);
+    return published(i, { pops: { 'initial-population': value(den), denominator: value(den), numerator: value(num) } }, { 'initial-population': den, denominator: den, numerator: num }, rule);
+  };
+  return answers.groups.map((g) => {
+    const all = tables.get('all')!;
+    const overall = figures(all, all.rows.findIndex((r) => r.code === g.code), 0);
+    const stratifier = STRATIFIED.map((key) => {
+      const t = tables.get(key)!;
+      const row = t.rows.findIndex((r) => r.code === g.code);
+      const stratum = t.columns.map((c, k): MeasureReportGroupStratifierStratum => {
+        const f = figures(t, row, k);
+        return { value: stratumValue(key, c), population: i.populations.map((p) => population(p.code, f.populations[p.code]!)), ...scoreOf(i, f) };
+      });
+      return { code: [stratifierCode(key)], stratum };
+    });
+    return { code: groupCode(i, g), population: i.populations.map((p) => population(p.code, overall.populations[p.code]!)), ...scoreOf(i, overall), stratifier };
+  });
+}
+
 /** A summary MeasureReport of one indicator for the filter's period and scope. */
 export function measureReport(i: Indicator, a: Aggregates, rule: SuppressionRule, o: { version: string; generatedAt: string }): MeasureReport {
+  const f = a.filter;
+  const scope = [f.practice && `practice ${f.practice}`, f.pcn && `PCN ${f.pcn}`, f.service && `service ${f.service}`, f.source && `source ${f.source}`].filter(Boolean);
+  return {
+    resourceType: 'MeasureReport', status: 'complete', type: 'summary', measure: `${measureUrl(i.id)}|${o.version}`, date: o.generatedAt,
+    period: { start: f.from, end: f.to },
+    // What the figures cover, for whoever reads the file later (the period is in `period`).
+    text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeXml(`${i.title}: referrals made from ${f.from} to ${f.to}${scope.length ? `; ${scope.join('; ')}` : '; all practices, services and sources'}. Counts from 1 to ${rule.threshold - 1} are masked.`)}</p></div>` },
+    ...improvement(i),
+    group: i.answers ? answerGroups(i, a, rule) : [indicatorGroup(i, a, rule)],
+  };
+}
+
+/** The one group of an indicator, overall and in every stratum (secondary suppression across the strata). */
+function indicatorGroup(i: Indicator, a: Aggregates, rule: SuppressionRule): MeasureReportGroup {
   const overall = published(i, raw(i, a, 'all', 'all'), {}, rule);
-  const unitName = i.unit === 'd' ? 'days' : 'appointments';
-  const score = (f: Figures) => (f.score === undefined ? {} : { measureScore: i.unit ? { value: round(f.score), unit: unitName, system: 'http://unitsofmeasure.org', code: i.unit } : { value: round(f.score) } });
+  const score = (f: Figures) => scoreOf(i, f);
   const stratifier = STRATIFIED.map((key) => {
     const s = SPLITS.find((x) => x.key === key)!;
     const seen = [...a.counts.filter((c) => c.split === key).map((c) => c.category), ...a.gpDemand.filter((g) => g.split === key).map((g) => g.category)];
@@ -166,20 +244,11 @@ export function measureReport(i: Indicator, a: Aggregates, rule: SuppressionRule
     const stratum: MeasureReportGroupStratifierStratum[] = cats.map((c, k) => {
       const shown = Object.fromEntries(i.populations.map((p) => [p.code, shownBy[p.code]![k]!])) as Partial<Record<PopulationCode, Shown>>;
       const f = published(i, raws[k]!, shown, rule);
-      return { value: { ...concept(`${CANONICAL_BASE}/CodeSystem/report-${key}`, c.code, c.label), text: c.label }, population: i.populations.map((p) => population(p.code, f.populations[p.code]!)), ...score(f) };
+      return { value: stratumValue(key, c), population: i.populations.map((p) => population(p.code, f.populations[p.code]!)), ...score(f) };
     });
     return { code: [stratifierCode(key)], stratum };
   });
-  const f = a.filter;
-  const scope = [f.practice && `practice ${f.practice}`, f.pcn && `PCN ${f.pcn}`, f.service && `service ${f.service}`, f.source && `source ${f.source}`].filter(Boolean);
-  return {
-    resourceType: 'MeasureReport', status: 'complete', type: 'summary', measure: `${measureUrl(i.id)}|${o.version}`, date: o.generatedAt,
-    period: { start: f.from, end: f.to },
-    // What the figures cover, for whoever reads the file later (the period is in `period`).
-    text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeXml(`${i.title}: referrals made from ${f.from} to ${f.to}${scope.length ? `; ${scope.join('; ')}` : '; all practices, services and sources'}. Counts from 1 to ${rule.threshold - 1} are masked.`)}</p></div>` },
-    ...(i.scoring === 'proportion' ? { improvementNotation: concept('http://terminology.hl7.org/CodeSystem/measure-improvement-notation', 'increase') } : {}),
-    group: [{ code: { text: i.title }, population: i.populations.map((p) => population(p.code, overall.populations[p.code]!)), ...score(overall), stratifier }],
-  };
+  return { code: groupCode(i), population: i.populations.map((p) => population(p.code, overall.populations[p.code]!)), ...score(overall), stratifier };
 }
 
 const escapeXml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -203,6 +272,7 @@ export function measureReportProblems(report: MeasureReport, measure: Measure): 
     const r = rg[gi];
     if (!r) return;
     if (r.code?.text !== g.code?.text) problems.push(`group ${gi}: code ${r.code?.text} is not ${g.code?.text}`);
+    if (codes(r.code) !== codes(g.code)) problems.push(`group ${gi}: coded ${codes(r.code)} is not ${codes(g.code)}`);
     const want = (g.population ?? []).map((p) => codes(p.code));
     const pops = (ps: MeasureReportGroupPopulation[] | undefined, where: string) => {
       const got = (ps ?? []).map((p) => codes(p.code));

@@ -15,7 +15,7 @@ import { daysBetweenDates, londonDate } from '../../src/time/london.js';
 interface Row {
   practice: string; practice_name: string; pcn: string | null; service: string; service_name: string | null; source: string; urgency: string; needs: string[];
   referred_at: string | Date; reach: string; end_reason: string | null; first_contact_at: string | Date | null; first_session_at: string | Date | null;
-  sessions: number; services_connected: string[]; social_outcomes: string[]; age_band: string | null; sex: string | null; ethnicity: string | null; imd_decile: number | null;
+  sessions: number; services_connected: string[]; social_outcomes: string[]; age_band: string | null; sex: string | null; ethnicity: string | null; imd_decile: number | null; disability: string | null;
   outcomes: { measure: string; before_score: string | number; after_score: string | number | null }[] | null;
   gp: { status: string; before_count: number | null; after_count: number | null } | null;
   onward: { community_service: string; state: string; reason: string | null }[] | null;
@@ -28,7 +28,7 @@ const ENDED = new Set(['declined', 'could-not-contact', 'did-not-engage', 'cance
 function splitValues(r: Row): [SplitKey, string][] {
   return [
     ['all', 'all'], ['age-band', r.age_band ?? 'not-known'], ['sex', r.sex ?? 'unknown'], ['ethnicity', ethnicGroup(r.ethnicity)],
-    ['imd-quintile', String(imdQuintile(r.imd_decile) ?? 'not-known')],
+    ['imd-quintile', String(imdQuintile(r.imd_decile) ?? 'not-known')], ['disability', r.disability ?? 'not-known'],
   ];
 }
 

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { SpLinkError } from '../../errors.js';
 import { apiErrorHandler } from '../../http/api-error.js';
 import type { Db } from '../../store/db.js';
+import { recordAudit } from '../../store/audit.js';
+import { failedGpDemand, requeueGpDemand, type GpDemandFailedRow } from '../../reports/gp-demand-store.js';
+import type { GpDemandSweepResult } from '../gp-demand-sweep.js';
 import { replayAll, replayDeadLetter, type ReplayDeps, type ReplayResult } from '../replay.js';
 import type { RunProgress } from '../feed/change-feed.js';
 import { readAllCursors } from '../store/cursors.js';
@@ -22,6 +25,18 @@ export interface ReplayAllResult {
   readonly results: ReplayResult[];
 }
 
+/** `GET /admin/api/gp-demand/failed`: the referrals the GP demand sweep gave up on. */
+export interface GpDemandFailedPage {
+  readonly items: GpDemandFailedRow[];
+}
+
+/** `POST /admin/api/gp-demand/requeue`: the keys put back in the queue, and the sweep run at once when asked for. */
+export interface GpDemandRequeueResult {
+  readonly requeued: number;
+  readonly keys: string[];
+  readonly sweep?: GpDemandSweepResult;
+}
+
 export interface AdminDeps extends ReplayDeps {
   readonly db: Db;
   readonly adminToken: string;
@@ -31,6 +46,8 @@ export interface AdminDeps extends ReplayDeps {
   readonly control: {
     runOnce(): Promise<unknown>;
     backfill(since: string, onProgress: (endpointId: string, p: RunProgress) => void): Promise<unknown>;
+    /** One GP demand sweep now, as the schedule runs it. */
+    gpDemandSweep(): Promise<GpDemandSweepResult>;
   };
 }
 
@@ -43,6 +60,8 @@ export interface AdminDeps extends ReplayDeps {
  *   GET  /admin/api/reconcile/status                  (cursors, failures, next run per endpoint)
  *   POST /admin/api/reconcile/run                     (one run per endpoint + outbox, like `reconcile --once`)
  *   POST /admin/api/reconcile/backfill?since=<date>   (NDJSON progress stream)
+ *   GET  /admin/api/gp-demand/failed?tenant=…&limit=…  (referrals the GP demand sweep gave up on)
+ *   POST /admin/api/gp-demand/requeue?key=…|all=true&tenant=…&sweep=true   (audited `gp-demand.requeue`)
  */
 export function adminRouter(deps: AdminDeps): Router {
   const router = Router();
@@ -110,6 +129,30 @@ export function adminRouter(deps: AdminDeps): Router {
     }
     res.end();
   });
+  router.get('/admin/api/gp-demand/failed', async (req, res) => {
+    const limit = Number(req.query.limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new SpLinkError('ERR_VALIDATION', { message: 'limit must be 1–1000' });
+    const tenantId = typeof req.query.tenant === 'string' && req.query.tenant ? req.query.tenant : undefined;
+    res.json({ items: await failedGpDemand(deps.db, { limit, ...(tenantId ? { tenantId } : {}) }) } satisfies GpDemandFailedPage);
+  });
+
+  // After the cause is fixed (a scope granted, a tenant's EHR back): the rows the sweep gave up on, due again at once.
+  router.post('/admin/api/gp-demand/requeue', async (req, res) => {
+    const key = typeof req.query.key === 'string' && req.query.key ? req.query.key : undefined;
+    const all = req.query.all === 'true';
+    const tenantId = typeof req.query.tenant === 'string' && req.query.tenant ? req.query.tenant : undefined;
+    // Every one only when asked for in so many words, as for dead letters.
+    if (key ? all : !all) throw new SpLinkError('ERR_VALIDATION', { message: 'name one referral (key) or ask for all=true (optionally with tenant), not both' });
+    const keys = await requeueGpDemand(deps.db, { ...(key ? { referralKey: key } : {}), ...(tenantId ? { tenantId } : {}) });
+    if (key && keys.length === 0) throw new SpLinkError('ERR_GP_DEMAND_NOT_FAILED', { message: `no referral the sweep gave up on has the key ${key}${tenantId ? ` at tenant ${tenantId}` : ''}` });
+    const sweep = req.query.sweep === 'true' ? await deps.control.gpDemandSweep() : undefined;
+    await recordAudit(deps.db, {
+      actor: 'token:admin', action: 'gp-demand.requeue', ...(tenantId ? { tenantId } : {}),
+      details: { requeued: keys.length, ...(key ? { key } : { all: true }), ...(sweep ? { sweep } : {}) },
+    });
+    res.json({ requeued: keys.length, keys, ...(sweep ? { sweep } : {}) } satisfies GpDemandRequeueResult);
+  });
+
   router.use('/admin/api', apiErrorHandler(deps.logger.child({ module: 'reconcile-admin' }), 'admin api call'));
   return router;
 }

@@ -130,7 +130,7 @@ for (const backend of STORE_BACKENDS) {
       const days = [1, 2, 3, 4, 10];
       await saveFacts(db, [
         ...days.map((d, i) => fact(i, {
-          sex: undefined, equality: { sex: i < 3 ? 'female' : 'male', ageBand: '25-34', imdDecile: i + 1 }, needs: ['loneliness', 'debt-money'],
+          sex: undefined, equality: { sex: i < 3 ? 'female' : 'male', ageBand: '25-34', imdDecile: i + 1, ...([{ disability: 'yes' }, { disability: 'yes' }, { disability: 'no' }, { disability: 'prefer-not-to-say' }, {}] as const)[i] }, needs: ['loneliness', 'debt-money'],
           firstContactAt: new Date(Date.parse('2026-03-02T09:00:00Z') + d * 86_400_000).toISOString(), reach: 'completed', sessions: i + 1,
           socialOutcomes: i < 2 ? ['housing-secured', 'debt-advice'] : i < 3 ? ['housing-secured'] : [],
           outcomes: [{ measure: 'swemwbs', before: 18, beforeAt: '2026-03-05', ...(i < 4 ? { after: 18 + [4, 3, 0, -2][i]!, afterAt: '2026-05-01' } : {}) }],
@@ -148,6 +148,11 @@ for (const backend of STORE_BACKENDS) {
       expect(n('source', 'gp-practice', 'sex', 'female')).to.equal(3);
       expect(n('source', 'gp-practice', 'imd-quintile', '1')).to.equal(2); // deciles 1 and 2
       expect(n('source', 'gp-practice', 'ethnicity', 'Not known')).to.equal(5);
+      // Disability as answered (the record has no place for it): yes, yes, no, prefer not to say, and one not asked.
+      expect(['yes', 'no', 'prefer-not-to-say', 'not-known'].map((c) => n('source', 'gp-practice', 'disability', c))).to.deep.equal([2, 1, 1, 1]);
+      expect(n('social-outcome', 'debt-advice', 'disability', 'yes')).to.equal(2);
+      expect(a.waits.firstContact.find((w) => w.split === 'disability' && w.category === 'yes')).to.deep.include({ n: 2, median: 1.5 });
+      expect(a.outcomes.find((o) => o.measure === 'swemwbs' && o.split === 'disability' && o.category === 'yes')).to.deep.include({ pairs: 2, improved: 2 });
       const contact = a.waits.firstContact.find((w) => w.split === 'all')!;
       // Days 1, 2, 3, 4, 10: median 3; p90 at h = 3.6 → 4 + 0.6 × 6 = 7.6.
       expect(contact).to.deep.include({ n: 5, median: 3 });

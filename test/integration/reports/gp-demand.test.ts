@@ -8,7 +8,7 @@ import { FhirClient } from '../../../src/fhir/client.js';
 import { sweepGpDemand } from '../../../src/reconcile/gp-demand-sweep.js';
 import { aggregate } from '../../../src/reports/aggregate.js';
 import { createReportCapture } from '../../../src/reports/capture.js';
-import { gpDemandQueueStatus } from '../../../src/reports/gp-demand-store.js';
+import { dueGpDemand, failedGpDemand, gpDemandQueueStatus, requeueGpDemand } from '../../../src/reports/gp-demand-store.js';
 import { INDICATORS, MEASURES, measureReport, measureReportProblems } from '../../../src/reports/measures.js';
 import { buildReport, reportScope, type StatsTable } from '../../../src/reports/report-builders.js';
 import { reportCsv } from '../../../src/reports/report-csv.js';
@@ -132,7 +132,7 @@ for (const backend of STORE_BACKENDS) {
       expect(a.referrals).to.equal(0);
     });
 
-    it('leaves a referral it cannot count in the queue with a cause someone can act on', async () => {
+    it('leaves a referral it cannot count in the queue with a cause someone can act on, and counts it once requeued', async () => {
       const capture = await createReportCapture({ db, config, logger });
       const late = referral('t-late', 'pat-a');
       await capture.capture([{ ...late, serviceRequest: { ...late.serviceRequest, authoredOn: '2026-02-02T10:00:00Z' } }]);
@@ -146,6 +146,18 @@ for (const backend of STORE_BACKENDS) {
       const status = await gpDemandQueueStatus(db, '2026-08-03');
       expect(status.failed).to.equal(1);
       expect(status.causes[0]).to.contain('system/Encounter.rs').and.contain('sp-link doctor');
+
+      // Once the scope is granted, the operator queues it again (sp-link gp-demand requeue): due at once, attempts reset.
+      const [failed] = await failedGpDemand(db, { limit: 10 });
+      expect(failed).to.deep.include({ tenantId: 'riverside', attempts: 1 });
+      expect(failed!.cause).to.contain('system/Encounter.rs');
+      expect(await failedGpDemand(db, { tenantId: 'oakfield', limit: 10 })).to.deep.equal([]);
+      expect(await requeueGpDemand(db, { tenantId: 'oakfield' })).to.deep.equal([]);
+      expect(await requeueGpDemand(db, { referralKey: failed!.referralKey })).to.deep.equal([failed!.referralKey]);
+      expect(await requeueGpDemand(db, { referralKey: failed!.referralKey }), 'requeued already').to.deep.equal([]);
+      expect((await dueGpDemand(db, '2026-08-03', new Date('2026-08-03T10:00:00Z'), 10)).map((d) => [d.referralKey, d.attempts])).to.deep.equal([[failed!.referralKey, 0]]);
+      expect(await sweepGpDemand({ db, ehr: new Map([['riverside', ehr]]), logger, now: new Date('2026-08-03T10:00:00Z') })).to.deep.equal({ counted: 1, missing: 0, retried: 0, failed: 0 });
+      expect(await gpDemandQueueStatus(db, '2026-08-03')).to.deep.equal({ waiting: 0, due: 0, failed: 0, causes: [] });
     });
   });
 }

@@ -10,6 +10,8 @@ import { saveFacts, saveOnwardFacts } from '../../../src/reports/report-store.js
 import { referralKey, type ReferralFact } from '../../../src/reports/referral-fact.js';
 import { CODE_SYSTEM } from '../../../src/referral-model/codes.js';
 import { SPLIT_KEYS } from '../../../src/reports/dimensions.js';
+import { INDICATORS, MEASURES, indicatorScope, measureReport, measureReportProblems } from '../../../src/reports/measures.js';
+import { checkResource, preloadValidation } from '../../../src/fhir/validate/index.js';
 import { aggregateInProcess } from '../../helpers/reports-in-process.js';
 import { STORE_BACKENDS, suiteStore } from '../../helpers/postgres.js';
 
@@ -107,6 +109,34 @@ for (const backend of STORE_BACKENDS) {
       const onward = (x: Aggregates) => x.counts.filter((c) => c.dimension.startsWith('onward-')).map((c) => JSON.stringify(c)).sort();
       expect(onward(a)).to.deep.equal(onward(slow));
       for (const split of SPLIT_KEYS) expect(buildReport('services', await aggregate(db, YEAR, reportScope('services', [split])), split, NO_SUPPRESSION)).to.deep.equal(buildReport('services', a, split, NO_SUPPRESSION));
+    });
+
+    it('publishes what became of them as a MeasureReport of the page’s own figures, valid against base R4 and its Measure (hand-computed)', async () => {
+      await preloadValidation();
+      await seedFixture();
+      const i = INDICATORS.find((x) => x.id === 'sp-link-onward-referrals')!;
+      const o = { version: '1.0.0', generatedAt: '2026-12-02T09:00:00Z' };
+      // Its own statements (only the onward states) give the MeasureReport the page's figures give.
+      const scoped = await aggregate(db, YEAR, indicatorScope(i));
+      const report = measureReport(i, scoped, NO_SUPPRESSION, o);
+      expect(report).to.deep.equal(measureReport(i, await aggregate(db, YEAR, reportScope('services', ['all', 'age-band', 'sex', 'ethnicity', 'imd-quintile'])), NO_SUPPRESSION, o));
+      expect(measureReportProblems(report, MEASURES('1.0.0').find((m) => m.id === i.id)!)).to.deep.equal([]);
+      expect((checkResource(report).issue ?? []).filter((x) => x.severity === 'error' || x.severity === 'fatal')).to.deep.equal([]);
+      // o1 finished, o2 declined, o3 attended, o4 withdrawn, o5 accepted, of the 5 onward referrals in the period.
+      const byCode = Object.fromEntries(report.group!.map((g) => [g.code!.coding![0]!.code, [g.population!.map((p) => p.count), g.measureScore?.value]]));
+      expect(byCode).to.deep.equal({
+        sent: [[5, 5, 0], 0], accepted: [[5, 5, 1], 0.2], declined: [[5, 5, 1], 0.2], attended: [[5, 5, 1], 0.2],
+        'did-not-attend': [[5, 5, 0], 0], finished: [[5, 5, 1], 0.2], withdrawn: [[5, 5, 1], 0.2],
+      });
+      // t2 (a man's referral) had o4 withdrawn and o5 accepted.
+      const sex = report.group!.find((g) => g.code!.coding![0]!.code === 'withdrawn')!.stratifier!.find((s) => s.code![0]!.coding![0]!.code === 'sex')!;
+      const male = sex.stratum!.find((st) => st.value!.coding![0]!.code === 'male')!;
+      expect([male.population!.map((p) => p.count), male.measureScore?.value]).to.deep.equal([[2, 2, 1], 0.5]);
+      // With the NHS rule every count here from 1 to 7 is masked (zero is shown), and no share given.
+      const masked = measureReport(i, scoped, NHS_SUPPRESSION, o);
+      expect(masked.group!.flatMap((g) => g.population!).every((p) => p.count === 0 || (p.count === undefined && p.extension?.[0]?.valueCode === 'masked'))).to.equal(true);
+      expect(masked.group!.find((g) => g.code!.coding![0]!.code === 'finished')!.population!.map((p) => p.count)).to.deep.equal([undefined, undefined, undefined]);
+      expect(masked.group!.every((g) => g.measureScore === undefined)).to.equal(true);
     });
 
     it('suppresses small numbers in the onward tables, in the page and the CSV', async () => {

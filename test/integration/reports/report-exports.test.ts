@@ -152,6 +152,14 @@ describe('reports: exports by Bearer token and the sp-link report command', func
       const report = JSON.parse(mr.stdout) as MeasureReport;
       expect(measureReportProblems(report, MEASURES(MEASURE_VERSION).find((m) => m.id === 'sp-link-swemwbs-improvement')!)).to.deep.equal([]);
       exported.push(['measure-report', mr.stdout]);
+      // What became of onward referrals (the probe's onward referral names its person): every group, every stratum.
+      const onward = await sp(['measure-report', 'sp-link-onward-referrals', '--from', '2020-01-01']);
+      expect(onward.stderr).to.equal('');
+      expect(onward.code).to.equal(0);
+      const onwardReport = JSON.parse(onward.stdout) as MeasureReport;
+      expect(measureReportProblems(onwardReport, MEASURES(MEASURE_VERSION).find((m) => m.id === 'sp-link-onward-referrals')!)).to.deep.equal([]);
+      expect(onwardReport.group?.find((g) => g.code?.coding?.[0]?.code === 'finished')?.population?.[2]?.count).to.be.above(0);
+      exported.push(['onward measure-report', onward.stdout]);
 
       const measuresFile = path.join(outDir, 'measures.json');
       const ms = await sp(['measures', '--out', measuresFile]);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Aggregates, CountRow } from '../../../src/reports/aggregate.js';
 import { checkResource, preloadValidation } from '../../../src/fhir/validate/index.js';
 import { INDICATORS, MEASURES, measureReport, measureReportProblems, measureReports } from '../../../src/reports/measures.js';
+import { buildReport, type CountTable } from '../../../src/reports/report-builders.js';
 import { NHS_SUPPRESSION } from '../../../src/reports/suppression.js';
 
 const c = (dimension: CountRow['dimension'], code: string, n: number, split: CountRow['split'] = 'all', category = 'all'): CountRow => ({ dimension, code, split, category, n });
@@ -12,6 +13,9 @@ const a: Aggregates = {
     c('source', 'gp-practice', 100), c('reach', 'completed', 50), c('reach', 'in-support', 20), c('reach', 'declined', 30),
     c('source', 'gp-practice', 95, 'sex', 'female'), c('source', 'gp-practice', 5, 'sex', 'male'),
     c('reach', 'completed', 50, 'sex', 'female'), c('reach', 'in-support', 16, 'sex', 'female'), c('reach', 'in-support', 4, 'sex', 'male'), c('reach', 'declined', 29, 'sex', 'female'), c('reach', 'declined', 1, 'sex', 'male'),
+    // Onward referrals by what became of them: 100 in all, 90 of women's referrals and 10 of men's.
+    ...Object.entries({ sent: [3, 3, 0], accepted: [10, 8, 2], attended: [20, 18, 2], finished: [30, 28, 2], declined: [12, 10, 2], withdrawn: [9, 9, 0], 'did-not-attend': [16, 14, 2] })
+      .flatMap(([state, [all, female, male]]) => [c('onward-state', state, all!), ...(female ? [c('onward-state', state, female, 'sex', 'female')] : []), ...(male ? [c('onward-state', state, male, 'sex', 'male')] : [])]),
   ],
   waits: { firstContact: [{ split: 'all', category: 'all', n: 70, median: 4.5, p90: 12 }, { split: 'sex', category: 'female', n: 66, median: 4, p90: 11 }, { split: 'sex', category: 'male', n: 4, median: 9, p90: 12 }], firstSession: [], sessions: [] },
   outcomes: [{ measure: 'swemwbs', split: 'all', category: 'all', eligible: 60, pairs: 40, meanBefore: 18, meanAfter: 21, meanChange: 3, sdChange: 4, improved: 22, worsened: 3 }],
@@ -71,6 +75,36 @@ describe('reports/measures: headline indicators as FHIR Measures and MeasureRepo
     // The female counts would give the male ones away from the totals: masked too, and so is their score.
     expect(female.population!.every((p) => p.count === undefined)).to.equal(true);
     expect(female.measureScore).to.equal(undefined);
+  });
+
+  it('reports what became of onward referrals: a group per answer, its share of them all, figures masked exactly as the services page shows them', () => {
+    const i = INDICATORS.find((x) => x.id === 'sp-link-onward-referrals')!;
+    const m = MEASURES('1.0.0').find((x) => x.id === i.id)!;
+    expect(m.group!.map((g) => g.code?.coding?.[0]?.code)).to.deep.equal(['sent', 'accepted', 'declined', 'attended', 'did-not-attend', 'finished', 'withdrawn']);
+    expect(m.improvementNotation, 'no answer is better for being higher').to.equal(undefined);
+    const r = measureReport(i, a, NHS_SUPPRESSION, o);
+    expect(measureReportProblems(r, m)).to.deep.equal([]);
+    const group = (code: string) => r.group!.find((g) => g.code?.coding?.[0]?.code === code)!;
+    expect(group('finished').population!.map((p) => p.count)).to.deep.equal([100, 100, 30]);
+    expect(group('finished').measureScore).to.deep.equal({ value: 0.3 });
+    expect(group('attended').measureScore).to.deep.equal({ value: 0.2 });
+    // Three sent: masked, with no share.
+    expect(group('sent').population![2]!.extension?.[0]?.valueCode).to.equal('masked');
+    expect(group('sent').measureScore).to.equal(undefined);
+    // Every count as the page's table shows it: hidden there, masked here (so nothing is given away by subtraction either).
+    for (const split of ['all', 'sex'] as const) {
+      const table = buildReport('services', a, split, NHS_SUPPRESSION).tables.find((t): t is CountTable => t.id === 'onward-state')!;
+      table.rows.forEach((row, k) => {
+        const g = group(row.code);
+        const cells = split === 'all' ? [g.population![2]!] : table.columns.map((col) => g.stratifier!.find((s) => s.code![0]!.coding![0]!.code === 'sex')!.stratum!.find((st) => st.value!.coding![0]!.code === col.code)!.population![2]!);
+        const shown = cells.map((p) => p.count ?? 'masked');
+        expect(shown, `${split} ${row.code}`).to.deep.equal(table.table.cells[k]!.map((x) => (x.hidden ? 'masked' : x.value)));
+      });
+    }
+    // Ten onward referrals of men's referrals (the page's column total), two finished: the two masked, and no share.
+    const male = group('finished').stratifier!.find((s) => s.code![0]!.coding![0]!.code === 'sex')!.stratum!.find((st) => st.value!.coding![0]!.code === 'male')!;
+    expect(male.population!.map((p) => p.count)).to.deep.equal([10, 10, undefined]);
+    expect(male.measureScore).to.equal(undefined);
   });
 
   it('says where a MeasureReport departs from its Measure', () => {

@@ -46,6 +46,28 @@ describe('reports/report-builders: what may be published', () => {
     for (const line of lines) expect(line.filter((s) => s.hidden).length).to.not.equal(1);
   });
 
+  it('splits by disability as answered (disabled, not disabled, prefer not to say, not known), small groups hidden with their complement', () => {
+    const a = aggregates({
+      counts: [
+        count('source', 'gp-practice', 30, 'disability', 'yes'), count('source', 'gp-practice', 60, 'disability', 'no'), count('source', 'gp-practice', 4, 'disability', 'prefer-not-to-say'), count('source', 'gp-practice', 6, 'disability', 'not-known'),
+        count('source', 'self-referral', 15, 'disability', 'yes'), count('source', 'self-referral', 20, 'disability', 'no'),
+      ],
+      outcomes: [outcome({ split: 'disability', category: 'yes', pairs: 20, eligible: 25 }), outcome({ split: 'disability', category: 'no', pairs: 5, eligible: 9 })],
+    });
+    const t = buildReport('referrals', a, 'disability', NHS_SUPPRESSION).tables.find((x) => x.id === 'source') as CountTable;
+    expect(t.columns.map((c) => c.label)).to.deep.equal(['Disabled', 'Not disabled', 'Prefer not to say', 'Not known']);
+    expect(t.table.cells[0]!.map((c) => shownText(c))).to.deep.equal(['30', '60', '<8', '<8']);
+    const lines = [...t.table.cells.map((r, i) => [...r, t.table.rowTotals[i]!]), ...t.columns.map((_, c) => [...t.table.cells.map((r) => r[c]!), t.table.columnTotals[c]!])];
+    for (const line of lines) expect(line.filter((s) => s.hidden).length).to.not.equal(1);
+    // Outcomes by disability: the 5 pairs of people not disabled are too few: hidden with their statistics, and the
+    // disabled people's 20 pairs with them (or the total would give the 5 away).
+    const o = buildReport('outcomes', a, 'disability', NHS_SUPPRESSION).tables[0] as StatsTable;
+    expect(o.title).to.equal('SWEMWBS by disability');
+    expect(o.rows.map((r) => r.label)).to.deep.equal(['Disabled', 'Not disabled', 'Prefer not to say', 'Not known']);
+    expect(o.rows[1]!.cells.map((c) => c.text)).to.deep.equal(['9', ...Array(7).fill('<8')]);
+    expect(o.rows[0]!.cells[1]!.hidden).to.equal(true);
+  });
+
   it('publishes paired change with its 95% CI from Student’s t, and hides statistics from fewer than 8 people', () => {
     const t = buildReport('outcomes', aggregates(), 'all', NHS_SUPPRESSION).tables[0] as StatsTable;
     const sw = t.rows.find((r) => r.code === 'swemwbs')!;

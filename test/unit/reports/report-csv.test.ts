@@ -32,7 +32,7 @@ describe('reports/report-csv: long-form CSV, safe in a spreadsheet', () => {
     expect(lines[0]).to.equal(CSV_HEADER.join(','));
     expect(lines).to.include(`services,2026-01-01,2026-12-31,,"Central, North",,,Services people were connected to,Everyone,Walking group,Referrals,<8`);
     expect(lines.some((l) => l.includes(`"'=HYPERLINK(""http://x"")"`))).to.equal(true);
-    for (const split of ['Everyone', 'Age band', 'Sex', 'Ethnic group', 'Deprivation (IMD quintile)']) expect(lines.some((l) => l.includes(`,${split},`)), split).to.equal(true);
+    for (const split of ['Everyone', 'Age band', 'Sex', 'Ethnic group', 'Deprivation (IMD quintile)', 'Disability']) expect(lines.some((l) => l.includes(`,${split},`)), split).to.equal(true);
     expect(lines.slice(1).every((l) => l.startsWith('services,2026-01-01,2026-12-31,'))).to.equal(true);
     expect(csvFileName('services', a)).to.equal('sp-link-services-2026-01-01-to-2026-12-31.csv');
   });
