@@ -37,6 +37,8 @@ async function readEstimates(db: Db): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.type, Math.max(0, Number(r.rows))]));
 }
 
+const NONE: ReadonlyMap<string, number> = new Map();
+
 /** One per database: every store on it writes into the same tables. */
 export class TypeStatistics {
   private estimates: Map<string, number> | undefined;
@@ -48,7 +50,9 @@ export class TypeStatistics {
   /** Committed writes per resource type; analyzes in the background when one is due. */
   noteWrites(written: ReadonlyMap<string, number>): void {
     for (const [type, n] of written) this.writes.set(type, (this.writes.get(type) ?? 0) + n);
-    if (this.running || (this.estimates && !typeStatisticsDue(this.estimates, this.writes))) return;
+    // Until the estimates are read, a type counts as unknown to them: a store with fewer than 50 writes of every
+    // type since it opened never asks.
+    if (this.running || !typeStatisticsDue(this.estimates ?? NONE, this.writes)) return;
     this.running = this.pass()
       // Statistics are an optimisation: a failed pass (the database closing, say) is tried again at the next write.
       .catch(() => undefined)
