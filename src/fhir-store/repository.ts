@@ -28,6 +28,7 @@ import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medp
 import { normaliseBaseUrl, parseReference, sameBase } from '../referral-model/references.js';
 import type { Db } from '../store/db.js';
 import { historyBundle, type HistoryItem } from './history.js';
+import { typeStatisticsOf, type TypeStatistics } from './type-statistics.js';
 import { indexRows } from './index-rows.js';
 import { afterCondition, buildSearchSql, orderBy, Params } from './search-sql.js';
 import { TransactionReads } from './transaction-reads.js';
@@ -75,7 +76,7 @@ interface CurrentRow {
 export async function openFhirStore(db: Db, opts: FhirStoreOptions): Promise<DbFhirRepository> {
   await db.query('INSERT INTO fhir_stores (store) VALUES ($1) ON CONFLICT (store) DO NOTHING', [opts.store]);
   // Normalised once, so every comparison with a reference's base below is with the same spelling.
-  return new DbFhirRepository(db, opts.baseUrl ? { ...opts, baseUrl: normaliseBaseUrl(opts.baseUrl) } : opts);
+  return new DbFhirRepository(db, opts.baseUrl ? { ...opts, baseUrl: normaliseBaseUrl(opts.baseUrl) } : opts, false, undefined, typeStatisticsOf(db));
 }
 
 /**
@@ -88,7 +89,8 @@ export async function openFhirStore(db: Db, opts: FhirStoreOptions): Promise<DbF
  */
 export class DbFhirRepository extends FhirRepository {
   private locked = false;
-  private wrote = false;
+  /** Versions this transaction wrote, per resource type. */
+  private readonly written = new Map<string, number>();
   private finished = false;
   /** What this transaction read and wrote under the store lock (used on transaction handles only). */
   private readonly reads = new TransactionReads();
@@ -99,6 +101,8 @@ export class DbFhirRepository extends FhirRepository {
     private readonly inTx = false,
     /** The transaction running in the current async context, shared by a repository and its transaction handles. */
     private readonly active = new AsyncLocalStorage<DbFhirRepository>(),
+    /** Keeps the planner's per-type estimates fresh on the embedded database (type-statistics.ts). */
+    private readonly stats?: TypeStatistics,
   ) {
     super();
   }
@@ -149,7 +153,7 @@ export class DbFhirRepository extends FhirRepository {
       if (options?.serializable) await current.lockStore();
       return callback(current as this);
     }
-    let wrote = false;
+    let written: ReadonlyMap<string, number> = new Map();
     const result = await this.rootDb.transaction(async (tx) => {
       const repo = new DbFhirRepository(tx, this.opts, true, this.active) as this;
       try {
@@ -157,14 +161,14 @@ export class DbFhirRepository extends FhirRepository {
           // Medplum asks for a serializable transaction around conditional writes: search then write, atomically.
           if (options?.serializable) await repo.lockStore();
           const out = await callback(repo);
-          wrote = repo.wrote;
+          written = repo.written;
           return out;
         });
       } finally {
         repo.finished = true;
       }
     });
-    if (wrote) this.opts.onCommit?.();
+    if (written.size > 0) this.committed(written);
     return result;
   }
 
@@ -178,7 +182,7 @@ export class DbFhirRepository extends FhirRepository {
       // On its own, a create is one statement (atomic without a transaction); only a taken id needs more.
       const created = await this.insert(this.rootDb, ready);
       if (created) {
-        this.opts.onCommit?.();
+        this.committed(new Map([[created.resourceType, 1]]));
         return created;
       }
     }
@@ -531,6 +535,12 @@ export class DbFhirRepository extends FhirRepository {
     return rows.map((r) => r.content);
   }
 
+  /** After a commit that wrote something: wake journal readers, and keep the planner's estimates fresh. */
+  private committed(written: ReadonlyMap<string, number>): void {
+    this.stats?.noteWrites(written);
+    this.opts.onCommit?.();
+  }
+
   private get baseUrl(): string | undefined {
     return this.opts.baseUrl;
   }
@@ -596,7 +606,8 @@ export class DbFhirRepository extends FhirRepository {
     const { rows } = await db.query<{ rid: number; last_updated: Date | string }>(sql, params);
     const row = rows[0];
     if (!row) return undefined;
-    this.wrote = true;
+    const type = write.kind === 'delete' ? write.resourceType : write.resource.resourceType;
+    this.written.set(type, (this.written.get(type) ?? 0) + 1);
     const stamp = new Date(row.last_updated).toISOString();
     // The statement took the store lock: what the transaction wrote is what a read in it would find.
     const tx = this.inTx ? this : this.joined();

@@ -25,7 +25,9 @@ describe('store/embedded-maintenance on PGlite: statistics and dead rows looked 
     for (const t of made) await repo.updateResource<Task>({ ...t, status: 'accepted' });
 
     const first = await maintainOnce(db);
-    expect(first.analyzed).to.include.members(['fhir_resources', 'fhir_search_index']);
+    // The store itself analyzed fhir_resources and fhir_search_index as Tasks, a type new to the statistics, were
+    // written (src/fhir-store/type-statistics.ts); the tables it leaves alone are due here.
+    expect(first.analyzed).to.include.members(['fhir_versions', 'fhir_changes']);
     expect(first.vacuumed).to.include('fhir_resources');
     expect(await lastAnalyzed(db, 'fhir_search_index')).to.not.equal(null);
     expect((await db.query<{ dead: number }>("SELECT n_dead_tup AS dead FROM pg_stat_user_tables WHERE relname = 'fhir_resources' AND schemaname = $1", [db.schema])).rows[0]?.dead).to.equal(0);
