@@ -1,5 +1,6 @@
 /** The store a scenario runs on: PostgreSQL when it answers (a schema of its own, dropped after), PGlite otherwise. */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { openDb, type Db } from '../../src/store/db.js';
 import { PG_URL, postgresProblem } from '../../test/helpers/postgres.js';
 
@@ -28,8 +29,18 @@ export async function scenarioStore(): Promise<ScenarioStore> {
       return db;
     },
     async close() {
-      await opened[0]?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       for (const db of opened) await db.close();
+      // Dropped over a connection of its own: the schema may have been made only by another process (a reconciler
+      // given `shared`), and this one may have opened nothing.
+      const c = new pg.Client({ connectionString: PG_URL });
+      try {
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } catch {
+        // Best effort: a schema left behind costs disk, never a result.
+      } finally {
+        await c.end().catch(() => undefined);
+      }
     },
   };
 }
