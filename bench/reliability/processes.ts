@@ -72,6 +72,8 @@ export function spawnReconciler(
       ...process.env, DATABASE_URL: store.databaseUrl, RELIABILITY_SCHEMA: store.schema, RELIABILITY_INSTANCE: instanceId, LOG_LEVEL: 'silent',
       ...(o.leaseTtlMs ? { RELIABILITY_LEASE_MS: String(o.leaseTtlMs) } : {}),
       ...(o.deployedRetry ? { RELIABILITY_RETRY: 'deployed' } : {}),
+      // Node's own options for the reconciler alone (a heap limit, to tell what it holds from when V8 collects).
+      ...(process.env.BENCH_RECONCILER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_RECONCILER_NODE_OPTIONS } : {}),
     },
   });
   let isStarted!: () => void;
