@@ -63,3 +63,10 @@ export class AdminClient {
     }
   }
 }
+
+/** An admin API refusal on stderr as `code: message`; the command exits 1. */
+export function fail(body: unknown): number {
+  const e = (body as { error?: { code?: string; message?: string } }).error;
+  process.stderr.write(`${e?.code ?? 'error'}: ${e?.message ?? JSON.stringify(body)}\n`);
+  return 1;
+}

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import type { DeadLetterPage, ReplayAllResult } from '../http/admin-router.js';
 import type { ReplayResult } from '../replay.js';
-import { AdminClient } from './admin-client.js';
+import { AdminClient, fail } from './admin-client.js';
 
 const USAGE = `Usage: sp-link dead-letters list [--status open|resolved|all] [--endpoint ID] [--limit N]
        sp-link dead-letters show <id>
@@ -64,10 +64,4 @@ export async function runDeadLettersCommand(args: string[], configFile: string):
 function usage(): number {
   process.stderr.write(USAGE);
   return 2;
-}
-
-function fail(body: unknown): number {
-  const e = (body as { error?: { code?: string; message?: string } }).error;
-  process.stderr.write(`${e?.code ?? 'error'}: ${e?.message ?? JSON.stringify(body)}\n`);
-  return 1;
 }

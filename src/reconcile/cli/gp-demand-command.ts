@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import type { GpDemandFailedPage, GpDemandRequeueResult } from '../http/admin-router.js';
-import { AdminClient } from './admin-client.js';
+import { AdminClient, fail } from './admin-client.js';
 
 const USAGE = `Usage: sp-link gp-demand failed [--tenant ID] [--limit N] [--json]
        sp-link gp-demand requeue <key> [--sweep]
@@ -58,10 +58,4 @@ export async function runGpDemandCommand(args: string[], configFile: string): Pr
 function usage(): number {
   process.stderr.write(USAGE);
   return 2;
-}
-
-function fail(body: unknown): number {
-  const e = (body as { error?: { code?: string; message?: string } }).error;
-  process.stderr.write(`${e?.code ?? 'error'}: ${e?.message ?? JSON.stringify(body)}\n`);
-  return 1;
 }
