@@ -247,8 +247,20 @@ export class DbFhirRepository extends FhirRepository {
     return p.version ? this.readVersion<T>(p.resourceType, p.id, p.version) : this.readResource<T>(p.resourceType, p.id);
   }
 
+  /**
+   * Reads each distinct reference once: `_include` asks for every match's target, so a page of 500 Tasks for one
+   * patient would otherwise read that Patient 500 times.
+   */
   async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
-    return Promise.all(references.map((r) => this.readReference(r).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+    const reads = new Map<string | undefined, Promise<T | Error>>();
+    return Promise.all(references.map((r) => {
+      let read = reads.get(r.reference);
+      if (!read) {
+        read = this.readReference(r).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+        reads.set(r.reference, read);
+      }
+      return read;
+    }));
   }
 
   async readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {

@@ -210,6 +210,26 @@ for (const backend of STORE_BACKENDS) {
       expect(withObs.entry?.filter((e) => e.search?.mode === 'include').map((e) => e.resource?.id)).to.have.members([o1.id, o2.id]);
     });
 
+    it('reads an _include target once however many matches name it', async () => {
+      const p = await repo.createResource(patient('Included'));
+      const observe = (n: number) =>
+        Promise.all(Array.from({ length: n }, (_, i) => repo.createResource<Observation>({
+          resourceType: 'Observation', status: 'final', code: { text: 'included' }, subject: { reference: `Patient/${p.id}` }, valueInteger: i,
+        })));
+      const counter = { n: 0 };
+      const counted = await openFhirStore(countingDb(db, counter), { store: 'test', baseUrl: BASE });
+      const statements = async () => {
+        counter.n = 0;
+        const found = await counted.search(parseSearchRequest(`Observation?subject=Patient/${p.id}&_include=Observation:subject&_count=100`));
+        expect(found.entry?.filter((e) => e.search?.mode === 'include').map((e) => e.resource?.id)).to.deep.equal([p.id]);
+        return counter.n;
+      };
+      await observe(1);
+      const one = await statements();
+      await observe(29);
+      expect(await statements()).to.equal(one);
+    });
+
     it('searches dates and periods with every prefix, and strings case- and accent-insensitively', async () => {
       const p1 = await repo.createResource(patient('Zoë', { birthDate: '1950-06-15' }));
       const p2 = await repo.createResource(patient('Zola', { birthDate: '2001-01-01' }));
