@@ -18,10 +18,18 @@ type Print = (name: string, value: string | number) => void;
 const silent = pino({ level: 'silent' });
 const round = (x: number, d = 2) => Number(x.toFixed(d));
 const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+/**
+ * How often the reconciler process reports its live heap (a full collection each time; 0: never, and no live-heap
+ * figures). The collections also keep V8 from growing the heap as far, so peak resident memory without them
+ * (`BENCH_RECONCILE_HEAP_SAMPLE_MS=0`) is the figure of a process left to V8's own sizing.
+ */
+const HEAP_SAMPLE_MS = Number(process.env.BENCH_RECONCILE_HEAP_SAMPLE_MS ?? 5000);
 
 export interface ProcessDrain {
   /** The reconciler process's peak resident memory (VmHWM). */
   rssMb: number;
+  /** The most heap it still used after a full collection (sampled every few seconds): what it holds. */
+  liveHeapMb: number;
   seconds: number;
   /** HTTP requests to both FHIR servers during the drain. */
   requests: number;
@@ -40,16 +48,19 @@ export async function processDrain(o: EnvOptions): Promise<ProcessDrain> {
   try {
     const file = await configFile(env.h.config, `drain-${o.tasks}`);
     // The deployed lease and retry budget: a run on a busy machine is neither killed nor cut short.
-    const p = spawnReconciler(file, store.shared ?? { databaseUrl: '', schema: '' }, { deployedRetry: true, leaseTtlMs: 60_000 });
+    const p = spawnReconciler(file, store.shared ?? { databaseUrl: '', schema: '' }, { deployedRetry: true, leaseTtlMs: 60_000, heapSampleMs: HEAP_SAMPLE_MS });
     try {
       await p.started;
       const before = env.h.requests.ehr + env.h.requests.lw;
       const t0 = performance.now();
-      await drained(p, o.tasks);
+      const liveHeap = await drained(p, o.tasks);
       const seconds = (performance.now() - t0) / 1000;
       const status = await readFile(`/proc/${p.child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-      return { rssMb: kb / 1024, seconds, requests: env.h.requests.ehr + env.h.requests.lw - before, transactions: env.transactions.slice(), store: store.kind };
+      return {
+        rssMb: kb / 1024, liveHeapMb: liveHeap / 2 ** 20, seconds, requests: env.h.requests.ehr + env.h.requests.lw - before,
+        transactions: env.transactions.slice(), store: store.kind,
+      };
     } finally {
       await p.kill();
     }
@@ -59,21 +70,27 @@ export async function processDrain(o: EnvOptions): Promise<ProcessDrain> {
   }
 }
 
-/** Resolves once the process's runs have applied `tasks` Task versions and one ended caught up; fails if it exits first. */
-function drained(p: ReconcilerProcess, tasks: number): Promise<void> {
+/**
+ * Resolves, with the most live heap the process reported meanwhile (bytes), once its runs have applied `tasks` Task
+ * versions and one ended caught up; fails if it exits first.
+ */
+function drained(p: ReconcilerProcess, tasks: number): Promise<number> {
   return new Promise((resolve, reject) => {
     let applied = 0;
+    let liveHeap = 0;
     let rest = '';
     const onData = (chunk: string) => {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
+        const heap = /^heap (\d+)$/.exec(line);
+        if (heap) liveHeap = Math.max(liveHeap, Number(heap[1]));
         const m = /^run (\S+) applied=(\d+)/.exec(line);
         if (!m) continue;
         applied += Number(m[2]);
         if (m[1] === 'caught-up' && applied >= tasks) {
           p.child.stdout!.off('data', onData);
-          resolve();
+          resolve(liveHeap);
         }
       }
     };
@@ -152,20 +169,28 @@ export async function run(print: Print): Promise<void> {
   print('requests_per_task', round(done.requests / 1000, 3));
 
   // Backlogs 1k, 10k, 100k of changed Tasks, 1 in 20 completed (the rest progress updates with nothing to write):
-  // the reconciler's peak memory (goal: flat), its rate against the raw write rate of the same writes, requests per change.
+  // the reconciler's memory (goal: flat), its rate against the raw write rate of the same writes, requests per change.
+  // Two memory figures: the live heap (what it holds: flat if it streams pages) and peak resident memory (that plus
+  // however far V8 lets the heap grow between collections, which follows the allocation rate, not the backlog).
   const sizes = (process.env.BENCH_RECONCILE_MEMORY_SIZES ?? '1000,10000,100000').split(',').map(Number).filter((n) => n > 0);
   const rss: number[] = [];
+  const live: number[] = [];
+  const spread = (xs: number[]) => round((100 * (Math.max(...xs) - Math.min(...xs))) / Math.min(...xs), 1);
   for (const n of sizes) {
     const d = await processDrain({ referrals: n, tasks: n, outcomes: false, completeEvery: 20, pageSize: 500, captureTransactions: true });
-    const rawSeconds = await rawWrite(n, d.transactions);
     const k = label(n);
+    // The drain's own figures first: the raw replay of a large backlog takes a while.
+    if (HEAP_SAMPLE_MS > 0) print(`reconcile_process_live_heap_mb_${k}`, round(d.liveHeapMb, 0));
     print(`reconcile_process_rss_mb_${k}`, round(d.rssMb, 0));
     print(`reconcile_process_backlog_${k}_tasks_per_s`, round(n / d.seconds, 1));
-    print(`reconcile_process_backlog_${k}_vs_raw_write_ratio`, round(rawSeconds / d.seconds));
     print(`reconcile_process_backlog_${k}_requests_per_task`, round(d.requests / n, 3));
+    const rawSeconds = await rawWrite(n, d.transactions);
+    print(`reconcile_process_backlog_${k}_vs_raw_write_ratio`, round(rawSeconds / d.seconds));
     rss.push(d.rssMb);
+    if (HEAP_SAMPLE_MS > 0) live.push(d.liveHeapMb);
   }
-  if (rss.length > 1) print('reconcile_process_rss_spread_pct', round((100 * (Math.max(...rss) - Math.min(...rss))) / Math.min(...rss), 1));
+  if (live.length > 1) print('reconcile_process_live_heap_spread_pct', spread(live));
+  if (rss.length > 1) print('reconcile_process_rss_spread_pct', spread(rss));
 
   for (const mode of ['subscriptions', 'polling'] as const) {
     const xs = await latency(mode, mode === 'subscriptions' ? 41 : 16);

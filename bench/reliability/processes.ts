@@ -63,15 +63,18 @@ export function runLineReader(runs: RunCounts, on: { ready(): void; ran(): void 
 }
 
 export function spawnReconciler(
-  file: string, store: { databaseUrl: string; schema: string }, o: { leaseTtlMs?: number; deployedRetry?: boolean } = {},
+  file: string, store: { databaseUrl: string; schema: string },
+  o: { leaseTtlMs?: number; deployedRetry?: boolean; /** Print the live heap (after a full collection) this often. */ heapSampleMs?: number } = {},
 ): ReconcilerProcess {
   const instanceId = `reliability-${randomUUID().slice(0, 8)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('bench', 'reliability', 'reconciler-process.ts'), file], {
+  const args = [...(o.heapSampleMs ? ['--expose-gc'] : []), '--import', 'tsx', path.join('bench', 'reliability', 'reconciler-process.ts'), file];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env, DATABASE_URL: store.databaseUrl, RELIABILITY_SCHEMA: store.schema, RELIABILITY_INSTANCE: instanceId, LOG_LEVEL: 'silent',
       ...(o.leaseTtlMs ? { RELIABILITY_LEASE_MS: String(o.leaseTtlMs) } : {}),
       ...(o.deployedRetry ? { RELIABILITY_RETRY: 'deployed' } : {}),
+      ...(o.heapSampleMs ? { RELIABILITY_HEAP_SAMPLE_MS: String(o.heapSampleMs) } : {}),
       // Node's own options for the reconciler alone (a heap limit, to tell what it holds from when V8 collects).
       ...(process.env.BENCH_RECONCILER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_RECONCILER_NODE_OPTIONS } : {}),
     },

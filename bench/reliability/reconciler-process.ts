@@ -2,7 +2,8 @@
  * The reconciler as a process of its own, for the outage, scale-out and memory scenarios:
  * `tsx reconciler-process.ts <config.json>` with DATABASE_URL (PostgreSQL; PGlite in memory when empty) and
  * RELIABILITY_SCHEMA set. Polls back to back (the scenario stands in for the schedule) and prints one line per
- * run, until it is killed.
+ * run, until it is killed. With RELIABILITY_HEAP_SAMPLE_MS (and --expose-gc) it also prints `heap <bytes>`, the heap
+ * still in use after a full collection, that often: what the process holds, apart from how far V8 lets the heap grow.
  */
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
@@ -33,6 +34,14 @@ for (const r of [{ resourceType: 'ServiceRequest', status: 'active', intent: 'or
   } catch {
     // Only loading the definitions matters here.
   }
+}
+const heapSampleMs = Number(process.env.RELIABILITY_HEAP_SAMPLE_MS ?? 0);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (heapSampleMs > 0 && gc) {
+  setInterval(() => {
+    gc();
+    process.stdout.write(`heap ${process.memoryUsage().heapUsed}\n`);
+  }, heapSampleMs).unref();
 }
 process.stdout.write('ready\n');
 for (;;) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runCli } from '../../helpers/cli.js';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -153,15 +153,7 @@ describe('attack suite: reconcile --once --direct while another instance holds t
     } finally {
       await db.close();
     }
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'reconcile', '--once', '--direct'], {
-        env: { ...process.env, SP_LINK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', DATABASE_URL: '' },
-      });
-      let stderr = '';
-      child.stdout.resume();
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const r = await runCli(['reconcile', '--once', '--direct'], { SP_LINK_DATA_DIR: dataDir });
     expect(r.code, r.stderr).to.equal(75);
     expect(r.stderr).to.match(/another SP Link instance is reconciling demo-link-workers/).and.contain('run again later');
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { runCli } from '../../helpers/cli.js';
 import type { Patient } from '@medplum/fhirtypes';
 import { gpDemandFailed, queueGpDemand } from '../../../src/reports/gp-demand-store.js';
 import { referralKey, type ReferralFact } from '../../../src/reports/referral-fact.js';
@@ -46,18 +46,7 @@ describe('reports: requeueing GP demand the sweep gave up on (sp-link gp-demand 
   after(async () => sys?.stop());
 
   /** `sp-link gp-demand …` as a process, with the configuration the instance was started with: its port and admin token. */
-  function sp(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'gp-demand', ...args], {
-        env: { ...process.env, PORT: new URL(sys.url).port, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const sp = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['gp-demand', ...args], { PORT: new URL(sys.url).port, ...env });
   const queued = async () => (await sys.db.query<{ referral_key: string; failed: boolean; attempts: number }>(
     'SELECT referral_key, failed_at IS NOT NULL AS failed, attempts FROM gp_demand_queue ORDER BY referral_key')).rows;
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { runCli } from '../../helpers/cli.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,18 +50,7 @@ describe('reports: exports by Bearer token and the sp-link report command', func
     (await sys.db.query<{ actor: string; details: Record<string, unknown> }>(`SELECT actor, details FROM audit_events WHERE action = $1 ORDER BY id`, [action])).rows;
 
   /** `sp-link report …` as a process, with the configuration the instance was started with: its port (publicUrl) and admin token. */
-  function sp(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'report', ...args], {
-        env: { ...process.env, PORT: new URL(sys.url).port, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const sp = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['report', ...args], { PORT: new URL(sys.url).port, ...env });
 
   describe('Bearer token (reports.apiToken)', () => {
     it('lists the Measures, evaluates one for a period and scope, and downloads a report as CSV', async () => {
