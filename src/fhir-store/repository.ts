@@ -248,15 +248,42 @@ export class DbFhirRepository extends FhirRepository {
   }
 
   /**
-   * Reads each distinct reference once: `_include` asks for every match's target, so a page of 500 Tasks for one
-   * patient would otherwise read that Patient 500 times.
+   * `_include` asks for every match's target: a page of 100 ServiceRequests names 100 Patients (or one Patient 100
+   * times). Each distinct reference is read once, and the current versions of one type in one statement.
    */
   async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
+    const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+    const batched = new Map<string, Set<string>>();
+    for (const r of references) {
+      const p = parseReference(r.reference);
+      if (!p || p.version || (p.base !== undefined && !(this.baseUrl && sameBase(p.base, this.baseUrl)))) continue;
+      // What this transaction wrote is read back as written (readReference does).
+      if (this.lockedReads()?.read(p.resourceType, p.id) !== undefined) continue;
+      const ids = batched.get(p.resourceType) ?? new Set<string>();
+      batched.set(p.resourceType, ids.add(p.id));
+    }
+    const found = new Map<string, { deleted: boolean; content: Resource | null }>();
+    for (const [resourceType, ids] of batched) {
+      const { rows } = await this.db.query<{ id: string; deleted: boolean; content: Resource | null }>(
+        'SELECT id, deleted, content FROM fhir_resources WHERE store = $1 AND resource_type = $2 AND id = ANY($3::text[])',
+        [this.store, resourceType, [...ids]],
+      );
+      for (const row of rows) found.set(`${resourceType}/${row.id}`, row);
+    }
     const reads = new Map<string | undefined, Promise<T | Error>>();
     return Promise.all(references.map((r) => {
       let read = reads.get(r.reference);
       if (!read) {
-        read = this.readReference(r).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+        const p = parseReference(r.reference);
+        const inBatch = p && !p.version && batched.get(p.resourceType)?.has(p.id);
+        if (inBatch) {
+          const row = found.get(`${p.resourceType}/${p.id}`);
+          read = Promise.resolve(
+            !row ? new OperationOutcomeError(notFound) : row.deleted || !row.content ? new OperationOutcomeError(gone) : (row.content as T),
+          );
+        } else {
+          read = this.readReference(r).catch(asError);
+        }
         reads.set(r.reference, read);
       }
       return read;

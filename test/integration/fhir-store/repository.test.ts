@@ -230,6 +230,31 @@ for (const backend of STORE_BACKENDS) {
       expect(await statements()).to.equal(one);
     });
 
+    it('reads the _include targets of a page in one statement per type, deleted and missing ones left out', async () => {
+      const people = await Promise.all(['Inc1', 'Inc2', 'Inc3', 'Inc4'].map((f) => repo.createResource(patient(f))));
+      const [kept, deleted, , other] = people;
+      await repo.deleteResource('Patient', deleted!.id);
+      const code = `several-${people[0]!.id}`;
+      const subjects = [kept!.id, deleted!.id, 'no-such-patient', other!.id, kept!.id];
+      for (const [i, id] of subjects.entries()) {
+        await repo.createResource<Observation>({ resourceType: 'Observation', status: 'final', code: { text: code }, subject: { reference: `Patient/${id}` }, valueInteger: i });
+      }
+      const page = (url: string) => Promise.all(subjects.map((id) => repo.createResource<Observation>({
+        resourceType: 'Observation', status: 'final', code: { text: code }, subject: { reference: url.replace('ID', id) },
+      })));
+      await page(`${BASE}/Patient/ID`); // absolute on this server's base: read like relative ones
+      const counter = { n: 0 };
+      const counted = await openFhirStore(countingDb(db, counter), { store: 'test', baseUrl: BASE });
+      const ids = [...subjects, ...people.map((p) => p.id)].join(',');
+      counter.n = 0;
+      const found = await counted.search(parseSearchRequest(`Observation?subject=${ids}&_include=Observation:subject&_count=100`));
+      expect(found.entry?.filter((e) => e.search?.mode === 'include').map((e) => e.resource?.id)).to.have.members([kept!.id, other!.id]);
+      const withOne = counter.n;
+      counter.n = 0;
+      await counted.search(parseSearchRequest(`Observation?subject=${kept!.id}&_include=Observation:subject&_count=100`));
+      expect(withOne).to.equal(counter.n);
+    });
+
     it('searches dates and periods with every prefix, and strings case- and accent-insensitively', async () => {
       const p1 = await repo.createResource(patient('Zoë', { birthDate: '1950-06-15' }));
       const p2 = await repo.createResource(patient('Zola', { birthDate: '2001-01-01' }));
