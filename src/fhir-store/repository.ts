@@ -72,6 +72,13 @@ interface CurrentRow {
   content: WithId<Resource>;
 }
 
+/** A resource's current row as read: 404 when there is none, 410 when it is deleted. */
+function liveContent<T extends Resource>(row: Pick<CurrentRow, 'deleted' | 'content'> | undefined): WithId<T> {
+  if (!row) throw new OperationOutcomeError(notFound);
+  if (row.deleted) throw new OperationOutcomeError(gone);
+  return row.content as WithId<T>;
+}
+
 /** Opens (creating if needed) one store in the database. */
 export async function openFhirStore(db: Db, opts: FhirStoreOptions): Promise<DbFhirRepository> {
   await db.query('INSERT INTO fhir_stores (store) VALUES ($1) ON CONFLICT (store) DO NOTHING', [opts.store]);
@@ -234,16 +241,12 @@ export class DbFhirRepository extends FhirRepository {
     const own = this.lockedReads()?.read(resourceType, id);
     if (own === null) throw new OperationOutcomeError(gone);
     if (own) return own as WithId<T>;
-    const current = await this.current(resourceType, id, false);
-    if (!current) throw new OperationOutcomeError(notFound);
-    if (current.deleted) throw new OperationOutcomeError(gone);
-    return current.content as WithId<T>;
+    return liveContent<T>(await this.current(resourceType, id, false));
   }
 
   async readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
-    const p = parseReference(reference.reference);
-    // Only references to this server: relative ones, or absolute ones on its own base.
-    if (!p || (p.base !== undefined && !(this.baseUrl && sameBase(p.base, this.baseUrl)))) throw new OperationOutcomeError(notFound);
+    const p = this.ownTarget(reference.reference);
+    if (!p) throw new OperationOutcomeError(notFound);
     return p.version ? this.readVersion<T>(p.resourceType, p.id, p.version) : this.readResource<T>(p.resourceType, p.id);
   }
 
@@ -253,41 +256,33 @@ export class DbFhirRepository extends FhirRepository {
    */
   async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
     const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
-    const batched = new Map<string, Set<string>>();
-    for (const r of references) {
-      const p = parseReference(r.reference);
-      if (!p || p.version || (p.base !== undefined && !(this.baseUrl && sameBase(p.base, this.baseUrl)))) continue;
-      // What this transaction wrote is read back as written (readReference does).
-      if (this.lockedReads()?.read(p.resourceType, p.id) !== undefined) continue;
-      const ids = batched.get(p.resourceType) ?? new Set<string>();
-      batched.set(p.resourceType, ids.add(p.id));
+    const distinct = [...new Set(references.map((r) => r.reference))];
+    // Current versions on this server, other than what this transaction wrote (readReference reads those back as
+    // written); versioned, foreign and unparseable references go through readReference one by one.
+    const batched = new Map<string, { resourceType: string; id: string }>();
+    const idsByType = new Map<string, Set<string>>();
+    for (const reference of distinct) {
+      const p = this.ownTarget(reference);
+      if (!reference || !p || p.version || this.lockedReads()?.read(p.resourceType, p.id) !== undefined) continue;
+      batched.set(reference, p);
+      idsByType.set(p.resourceType, (idsByType.get(p.resourceType) ?? new Set<string>()).add(p.id));
     }
-    const found = new Map<string, { deleted: boolean; content: Resource | null }>();
-    for (const [resourceType, ids] of batched) {
-      const { rows } = await this.db.query<{ id: string; deleted: boolean; content: Resource | null }>(
+    const rows = new Map<string, Pick<CurrentRow, 'deleted' | 'content'>>();
+    for (const [resourceType, ids] of idsByType) {
+      const found = await this.db.query<Pick<CurrentRow, 'deleted' | 'content'> & { id: string }>(
         'SELECT id, deleted, content FROM fhir_resources WHERE store = $1 AND resource_type = $2 AND id = ANY($3::text[])',
         [this.store, resourceType, [...ids]],
       );
-      for (const row of rows) found.set(`${resourceType}/${row.id}`, row);
+      for (const row of found.rows) rows.set(`${resourceType}/${row.id}`, row);
     }
-    const reads = new Map<string | undefined, Promise<T | Error>>();
-    return Promise.all(references.map((r) => {
-      let read = reads.get(r.reference);
-      if (!read) {
-        const p = parseReference(r.reference);
-        const inBatch = p && !p.version && batched.get(p.resourceType)?.has(p.id);
-        if (inBatch) {
-          const row = found.get(`${p.resourceType}/${p.id}`);
-          read = Promise.resolve(
-            !row ? new OperationOutcomeError(notFound) : row.deleted || !row.content ? new OperationOutcomeError(gone) : (row.content as T),
-          );
-        } else {
-          read = this.readReference(r).catch(asError);
-        }
-        reads.set(r.reference, read);
-      }
-      return read;
+    const reads = new Map(distinct.map((reference) => {
+      const p = reference === undefined ? undefined : batched.get(reference);
+      const read = p
+        ? Promise.resolve().then(() => liveContent<T>(rows.get(`${p.resourceType}/${p.id}`)))
+        : this.readReference<T>({ reference });
+      return [reference, read.catch(asError)] as const;
     }));
+    return Promise.all(references.map((r) => reads.get(r.reference)!));
   }
 
   async readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {
@@ -582,6 +577,12 @@ export class DbFhirRepository extends FhirRepository {
 
   private get baseUrl(): string | undefined {
     return this.opts.baseUrl;
+  }
+
+  /** A reference's target when it is on this server (relative, or absolute on its own base); else undefined. */
+  private ownTarget(reference: string | undefined): ReturnType<typeof parseReference> {
+    const p = parseReference(reference);
+    return p && (p.base === undefined || (this.baseUrl !== undefined && sameBase(p.base, this.baseUrl))) ? p : undefined;
   }
 
   /**
